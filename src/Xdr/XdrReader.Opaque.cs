@@ -1,0 +1,102 @@
+namespace NetRpc.Xdr;
+
+public ref partial struct XdrReader
+{
+    /// <summary>Reads variable-length opaque data, <c>opaque name&lt;maxLength&gt;</c> (RFC 4506 section 4.10).</summary>
+    /// <param name="maxLength">The declared maximum; <see cref="uint.MaxValue"/> for <c>&lt;&gt;</c>.</param>
+    /// <returns>The bytes, in a new array.</returns>
+    /// <exception cref="XdrException">The length exceeds <paramref name="maxLength"/> or the input, the input ends first, or the padding is not zero.</exception>
+    public byte[] ReadOpaque(uint maxLength = uint.MaxValue) => ReadCountedBytes(maxLength, "opaque");
+
+    /// <summary>Reads fixed-length opaque data, <c>opaque name[length]</c> (RFC 4506 section 4.9).</summary>
+    /// <param name="length">The declared length.</param>
+    /// <returns>The bytes, in a new array.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+    /// <exception cref="XdrException">The input ends first, or the padding is not zero.</exception>
+    public byte[] ReadFixedOpaque(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        EnsureRemaining(length + (long)PaddingOf(length), "fixed-length opaque data");
+        if (length == 0)
+        {
+            return [];
+        }
+
+        byte[] result = GC.AllocateUninitializedArray<byte>(length);
+        ReadRaw(result);
+        SkipPadding(length);
+        return result;
+    }
+
+    /// <summary>Reads fixed-length opaque data of <c>destination.Length</c> bytes into a buffer the caller owns.</summary>
+    /// <param name="destination">Where the bytes go; its length is the declared length.</param>
+    /// <exception cref="XdrException">The input ends first, or the padding is not zero.</exception>
+    public void ReadFixedOpaque(scoped Span<byte> destination)
+    {
+        EnsureRemaining(destination.Length + (long)PaddingOf(destination.Length), "fixed-length opaque data");
+        ReadRaw(destination);
+        SkipPadding(destination.Length);
+    }
+
+    /// <summary>Reads a length prefix and the counted bytes with their padding: the wire form of <c>opaque&lt;&gt;</c> and <c>string&lt;&gt;</c>.</summary>
+    private byte[] ReadCountedBytes(uint maxLength, string what)
+    {
+        int length = ReadByteLength(maxLength, what);
+        if (length == 0)
+        {
+            return [];
+        }
+
+        byte[] result = GC.AllocateUninitializedArray<byte>(length);
+        ReadRaw(result);
+        SkipPadding(length);
+        return result;
+    }
+
+    /// <summary>
+    /// Reads the length prefix of opaque data or a string and checks it, before anything is allocated,
+    /// against the declared maximum and against what the input still holds (data plus padding).
+    /// </summary>
+    private int ReadByteLength(uint maxLength, string what)
+    {
+        long start = Position;
+        uint length = ReadUInt32();
+        if (length > maxLength)
+        {
+            ThrowHelper.LengthExceedsMaximum(start, what, length, maxLength);
+        }
+
+        ulong needed = length + (ulong)PaddingOf(length);
+        if (needed > (ulong)Remaining)
+        {
+            ThrowHelper.LengthExceedsInput(start, what, length, needed, Remaining);
+        }
+
+        if (length > (uint)Array.MaxLength)
+        {
+            ThrowHelper.LengthExceedsPlatform(start, what, length);
+        }
+
+        return (int)length;
+    }
+
+    /// <summary>Skips the padding after <paramref name="length"/> bytes of data; it must be zero unless the options allow otherwise.</summary>
+    private void SkipPadding(int length)
+    {
+        int padding = PaddingOf(length);
+        if (padding == 0)
+        {
+            return;
+        }
+
+        long start = Position;
+        Span<byte> pad = stackalloc byte[3];
+        pad = pad.Slice(0, padding);
+        ReadExact(pad, "padding");
+        int nonZero = pad.IndexOfAnyExcept((byte)0);
+        if (nonZero >= 0 && !_allowNonZeroPadding)
+        {
+            ThrowHelper.NonZeroPadding(start + nonZero);
+        }
+    }
+}

@@ -14,19 +14,20 @@ internal static class ThrowHelper
     public static void Truncated(long offset, string what, long needed, long remaining) =>
         throw new XdrException(XdrError.Truncated, offset, $"{Bytes(needed)} for {what}", $"only {Bytes(remaining)} left");
 
+    // "length" below is a noun phrase with its article: "an opaque length", "an array element count".
     [DoesNotReturn]
-    public static void LengthExceedsMaximum(long offset, string what, uint length, uint maximum) =>
-        throw new XdrException(XdrError.LengthExceedsMaximum, offset, $"a {what} length of at most {maximum}", length.ToString(CultureInfo.InvariantCulture));
+    public static void LengthExceedsMaximum(long offset, string length, uint value, uint maximum) =>
+        throw new XdrException(XdrError.LengthExceedsMaximum, offset, $"{length} of at most {maximum.ToString(CultureInfo.InvariantCulture)}", value.ToString(CultureInfo.InvariantCulture));
 
     [DoesNotReturn]
-    public static void LengthExceedsPlatform(long offset, string what, uint length) =>
-        throw new XdrException(XdrError.LengthExceedsMaximum, offset, $"a {what} length of at most {Array.MaxLength} (the largest .NET array)", length.ToString(CultureInfo.InvariantCulture));
+    public static void LengthExceedsPlatform(long offset, string length, uint value) =>
+        throw new XdrException(XdrError.LengthExceedsMaximum, offset, $"{length} of at most {Array.MaxLength.ToString(CultureInfo.InvariantCulture)} (the largest .NET array)", value.ToString(CultureInfo.InvariantCulture));
 
     [DoesNotReturn]
-    public static void LengthExceedsInput(long offset, string what, uint length, ulong needed, long remaining) =>
+    public static void LengthExceedsInput(long offset, string length, uint value, ulong needed, long remaining) =>
         throw new XdrException(XdrError.LengthExceedsInput, offset,
-            $"a {what} length that fits the input ({Bytes(remaining)} left)",
-            $"{length.ToString(CultureInfo.InvariantCulture)}, which needs {Bytes(needed)}");
+            $"{length} that fits in the {Bytes(remaining)} left",
+            $"{value.ToString(CultureInfo.InvariantCulture)}, which needs {Bytes(needed)}");
 
     [DoesNotReturn]
     public static void NonZeroPadding(long offset) =>

@@ -21,18 +21,18 @@ public ref partial struct XdrReader
         uint count = ReadUInt32();
         if (count > maxCount)
         {
-            ThrowHelper.LengthExceedsMaximum(start, "array", count, maxCount);
+            ThrowHelper.LengthExceedsMaximum(start, "an array element count", count, maxCount);
         }
 
         ulong needed = count * (ulong)Math.Max(minElementSize, 1);
         if (needed > (ulong)Remaining)
         {
-            ThrowHelper.LengthExceedsInput(start, "array", count, needed, Remaining);
+            ThrowHelper.LengthExceedsInput(start, "an array element count", count, needed, Remaining);
         }
 
         if (count > (uint)Array.MaxLength)
         {
-            ThrowHelper.LengthExceedsPlatform(start, "array", count);
+            ThrowHelper.LengthExceedsPlatform(start, "an array element count", count);
         }
 
         return (int)count;

@@ -6,7 +6,7 @@ public ref partial struct XdrReader
     /// <param name="maxLength">The declared maximum; <see cref="uint.MaxValue"/> for <c>&lt;&gt;</c>.</param>
     /// <returns>The bytes, in a new array.</returns>
     /// <exception cref="XdrException">The length exceeds <paramref name="maxLength"/> or the input, the input ends first, or the padding is not zero.</exception>
-    public byte[] ReadOpaque(uint maxLength = uint.MaxValue) => ReadCountedBytes(maxLength, "opaque");
+    public byte[] ReadOpaque(uint maxLength = uint.MaxValue) => ReadCountedBytes(maxLength, "an opaque length");
 
     /// <summary>Reads fixed-length opaque data, <c>opaque name[length]</c> (RFC 4506 section 4.9).</summary>
     /// <param name="length">The declared length.</param>
@@ -38,10 +38,20 @@ public ref partial struct XdrReader
         SkipPadding(destination.Length);
     }
 
+    /// <summary>
+    /// Reads the length prefix of variable-length opaque data (or a string) and checks it against the declared
+    /// maximum and the remaining input, for callers that read the bytes into their own buffer: rent one of
+    /// that length, then call <see cref="ReadFixedOpaque(Span{byte})"/>, which reads the bytes and the padding.
+    /// </summary>
+    /// <param name="maxLength">The declared maximum; <see cref="uint.MaxValue"/> for <c>&lt;&gt;</c>.</param>
+    /// <returns>The length of the data that follows.</returns>
+    /// <exception cref="XdrException">The length exceeds <paramref name="maxLength"/> or what the input holds.</exception>
+    public int ReadOpaqueLength(uint maxLength = uint.MaxValue) => ReadByteLength(maxLength, "an opaque length");
+
     /// <summary>Reads a length prefix and the counted bytes with their padding: the wire form of <c>opaque&lt;&gt;</c> and <c>string&lt;&gt;</c>.</summary>
-    private byte[] ReadCountedBytes(uint maxLength, string what)
+    private byte[] ReadCountedBytes(uint maxLength, string lengthName)
     {
-        int length = ReadByteLength(maxLength, what);
+        int length = ReadByteLength(maxLength, lengthName);
         if (length == 0)
         {
             return [];
@@ -57,24 +67,24 @@ public ref partial struct XdrReader
     /// Reads the length prefix of opaque data or a string and checks it, before anything is allocated,
     /// against the declared maximum and against what the input still holds (data plus padding).
     /// </summary>
-    private int ReadByteLength(uint maxLength, string what)
+    private int ReadByteLength(uint maxLength, string lengthName)
     {
         long start = Position;
         uint length = ReadUInt32();
         if (length > maxLength)
         {
-            ThrowHelper.LengthExceedsMaximum(start, what, length, maxLength);
+            ThrowHelper.LengthExceedsMaximum(start, lengthName, length, maxLength);
         }
 
         ulong needed = length + (ulong)PaddingOf(length);
         if (needed > (ulong)Remaining)
         {
-            ThrowHelper.LengthExceedsInput(start, what, length, needed, Remaining);
+            ThrowHelper.LengthExceedsInput(start, lengthName, length, needed, Remaining);
         }
 
         if (length > (uint)Array.MaxLength)
         {
-            ThrowHelper.LengthExceedsPlatform(start, what, length);
+            ThrowHelper.LengthExceedsPlatform(start, lengthName, length);
         }
 
         return (int)length;

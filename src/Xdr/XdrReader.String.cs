@@ -21,7 +21,7 @@ public ref partial struct XdrReader
     /// <exception cref="XdrException">The length exceeds <paramref name="maxLength"/> or the input, the input ends first, the padding is not zero, or the bytes are not UTF-8.</exception>
     public string ReadString(uint maxLength = uint.MaxValue)
     {
-        int length = ReadByteLength(maxLength, "string");
+        int length = ReadByteLength(maxLength, "a string length");
         if (length == 0)
         {
             return string.Empty;
@@ -61,7 +61,7 @@ public ref partial struct XdrReader
     /// <param name="maxLength">The declared maximum length in bytes; <see cref="uint.MaxValue"/> for <c>&lt;&gt;</c>.</param>
     /// <returns>The bytes, in a new array.</returns>
     /// <exception cref="XdrException">The length exceeds <paramref name="maxLength"/> or the input, the input ends first, or the padding is not zero.</exception>
-    public byte[] ReadStringBytes(uint maxLength = uint.MaxValue) => ReadCountedBytes(maxLength, "string");
+    public byte[] ReadStringBytes(uint maxLength = uint.MaxValue) => ReadCountedBytes(maxLength, "a string length");
 
     private readonly string DecodeUtf8(ReadOnlySpan<byte> bytes, long offset)
     {

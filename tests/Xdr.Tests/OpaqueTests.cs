@@ -41,6 +41,29 @@ public class OpaqueTests
     }
 
     [Fact]
+    public void Variable_opaque_reads_into_a_callers_buffer_in_two_steps()
+    {
+        var reader = new XdrReader(Hex("00000003 aabbcc00 00000001"));
+        int length = reader.ReadOpaqueLength(16);
+        byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        reader.ReadFixedOpaque(rented.AsSpan(0, length));
+        Assert.Equal(Hex("aabbcc"), rented[..length]);
+        Assert.Equal(1, reader.ReadInt32());
+        System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+
+        var hostile = new XdrReader(Hex("fffffff0 00000000"));
+        try
+        {
+            hostile.ReadOpaqueLength();
+            Assert.Fail("expected XdrException");
+        }
+        catch (XdrException e)
+        {
+            Assert.Equal(XdrError.LengthExceedsInput, e.Error);
+        }
+    }
+
+    [Fact]
     public void Encode_refuses_opaque_over_its_maximum_and_writes_nothing()
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();

@@ -1,18 +1,22 @@
+using System.Runtime.CompilerServices;
+
 namespace NetRpc.Xdr.Tests.Support;
 
 /// <summary>
-/// A test that needs gcc, rpcgen and libtirpc's headers. Where they are missing it is skipped with the
-/// reason shown in the test output, never silently passed; where NETRPC_REQUIRE_NATIVE=1 (as .ci/run sets)
-/// it runs anyway and fails, so CI cannot skip the cross-check unnoticed.
+/// A test that needs gcc, rpcgen and libtirpc's headers. Where they are missing it is skipped, never
+/// silently passed, and the reason is part of its display name, because the default console output of
+/// <c>dotnet test</c> lists skipped tests by name only. Where NETRPC_REQUIRE_NATIVE=1 (as .ci/run sets) it
+/// runs anyway and fails, so CI cannot skip the cross-check unnoticed.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class NativeFactAttribute : FactAttribute
 {
-    public NativeFactAttribute()
+    public NativeFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
         if (NativeToolchain.MissingReason is { } reason && !NativeToolchain.Required)
         {
             Skip = reason;
+            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
         }
     }
 }

@@ -17,15 +17,7 @@ public ref partial struct XdrReader
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         EnsureRemaining(length + (long)PaddingOf(length), "fixed-length opaque data");
-        if (length == 0)
-        {
-            return [];
-        }
-
-        byte[] result = GC.AllocateUninitializedArray<byte>(length);
-        ReadRaw(result);
-        SkipPadding(length);
-        return result;
+        return ReadPaddedBytes(length);
     }
 
     /// <summary>Reads fixed-length opaque data of <c>destination.Length</c> bytes into a buffer the caller owns.</summary>
@@ -49,9 +41,11 @@ public ref partial struct XdrReader
     public int ReadOpaqueLength(uint maxLength = uint.MaxValue) => ReadByteLength(maxLength, "an opaque length");
 
     /// <summary>Reads a length prefix and the counted bytes with their padding: the wire form of <c>opaque&lt;&gt;</c> and <c>string&lt;&gt;</c>.</summary>
-    private byte[] ReadCountedBytes(uint maxLength, string lengthName)
+    private byte[] ReadCountedBytes(uint maxLength, string lengthName) => ReadPaddedBytes(ReadByteLength(maxLength, lengthName));
+
+    /// <summary>Reads <paramref name="length"/> bytes and their padding into a new array; the caller has checked they exist.</summary>
+    private byte[] ReadPaddedBytes(int length)
     {
-        int length = ReadByteLength(maxLength, lengthName);
         if (length == 0)
         {
             return [];

@@ -1,0 +1,222 @@
+using Antlr4.Runtime;
+using NetRpc.RpcGen.Diagnostics;
+using NetRpc.RpcGen.Grammar;
+using NetRpc.RpcGen.Preprocessing;
+
+namespace NetRpc.RpcGen.Parsing;
+
+/// <summary>
+/// Sits between the lexer and the parser. It reports the tokens the grammar only recognises in order to
+/// report them (illegal characters, unterminated comments and strings) and drops them; it expands object-like
+/// macros token by token, so every other token keeps its exact column; and it stops the input, with an
+/// error, where brackets nest deeper than any real file needs, so the recursive-descent parser cannot
+/// exhaust the stack.
+/// </summary>
+internal sealed class RpclTokenSource : ITokenSource
+{
+    /// <summary>Deepest nesting of braces, brackets and parentheses accepted; real files stay under ten.</summary>
+    public const int MaxNesting = 256;
+
+    /// <summary>Most tokens one macro use may expand to.</summary>
+    public const int MaxExpansionTokens = 10_000;
+
+    private readonly RpclLexer _lexer;
+    private readonly PreprocessedSource _source;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly MacroTable _macros;
+    private readonly Queue<IToken> _pending = new();
+    private int _depth;
+    private IToken? _end;
+
+    public RpclTokenSource(RpclLexer lexer, PreprocessedSource source, DiagnosticBag diagnostics)
+    {
+        _lexer = lexer;
+        _source = source;
+        _diagnostics = diagnostics;
+        _macros = new MacroTable(source.MacroEvents);
+    }
+
+    /// <summary>True when the input was cut short (nesting too deep, or too many errors): errors at the end of input are then consequences, not news.</summary>
+    public bool Truncated { get; private set; }
+
+    public int Line => _lexer.Line;
+
+    public int Column => _lexer.Column;
+
+    public ICharStream InputStream => (ICharStream)_lexer.InputStream;
+
+    public string SourceName => _lexer.SourceName;
+
+    public ITokenFactory TokenFactory
+    {
+        get => _lexer.TokenFactory;
+        set => _lexer.TokenFactory = value;
+    }
+
+    public IToken NextToken()
+    {
+        while (true)
+        {
+            if (_end is not null)
+            {
+                return _end;
+            }
+
+            if (_pending.Count > 0)
+            {
+                return Track(_pending.Dequeue());
+            }
+
+            if (_diagnostics.IsFull)
+            {
+                Truncated = true;
+                return End(_lexer.NextToken());
+            }
+
+            IToken token = _lexer.NextToken();
+            switch (token.Type)
+            {
+                case TokenConstants.EOF:
+                    return End(token);
+                case RpclLexer.ILLEGAL_CHARACTER:
+                    ReportIllegal(token);
+                    continue;
+                case RpclLexer.UNTERMINATED_COMMENT:
+                    _diagnostics.Add(DiagnosticDescriptors.UnterminatedComment, Locate(token), "comment starting here has no closing */");
+                    continue;
+                case RpclLexer.UNTERMINATED_STRING:
+                case RpclLexer.UNTERMINATED_CHAR:
+                    _diagnostics.Add(DiagnosticDescriptors.UnterminatedString, Locate(token), $"{Quote(token.Text)} has no closing {token.Text[0]} on its line");
+                    continue;
+                case RpclLexer.IDENTIFIER when _macros.Count > 0:
+                    if (!Expand(token))
+                    {
+                        return Track(token);
+                    }
+
+                    continue;
+                default:
+                    return Track(token);
+            }
+        }
+    }
+
+    private SourceLocation Locate(IToken token) => _source.Locate(token.Line, token.Column + 1);
+
+    private void ReportIllegal(IToken token)
+    {
+        string text = token.Text;
+        string shown = text.Length == 1 && !char.IsControl(text[0]) ? $"'{text}'" : string.Empty;
+        string code = string.Join(' ', text.EnumerateRunes().Select(r => $"U+{r.Value:X4}"));
+        string hint = text == "%" ? "; a passthrough line must have % in its first column" : string.Empty;
+        _diagnostics.Add(DiagnosticDescriptors.IllegalCharacter, Locate(token), $"illegal character {shown}{(shown.Length > 0 ? " " : string.Empty)}({code}){hint}");
+    }
+
+    /// <summary>Counts nesting as tokens pass, and ends the input where it is too deep.</summary>
+    private IToken Track(IToken token)
+    {
+        switch (token.Type)
+        {
+            case RpclLexer.LBRACE or RpclLexer.LPAREN or RpclLexer.LBRACKET:
+                if (++_depth > MaxNesting)
+                {
+                    _diagnostics.Add(DiagnosticDescriptors.NestingTooDeep, Locate(token), $"brackets nested more than {MaxNesting} deep; the rest of the file is not read");
+                    Truncated = true;
+                    return End(token);
+                }
+
+                break;
+            case RpclLexer.RBRACE or RpclLexer.RPAREN or RpclLexer.RBRACKET:
+                _depth = Math.Max(0, _depth - 1);
+                break;
+        }
+
+        return token;
+    }
+
+    private IToken End(IToken at)
+    {
+        var end = new CommonToken(TokenConstants.EOF, "<EOF>")
+        {
+            Line = at.Line,
+            Column = at.Column,
+            StartIndex = at.StartIndex,
+            StopIndex = at.StartIndex - 1,
+        };
+        _end = end;
+        return end;
+    }
+
+    /// <summary>Replaces a macro use by its expansion (queued in <see cref="_pending"/>); false when the identifier is no macro.</summary>
+    private bool Expand(IToken use)
+    {
+        RpcgenTarget targets = _source.TargetsOf(use.Line);
+        _macros.AdvanceTo(use.Line);
+        if (!_macros.TryGet(use.Text, targets, out string? replacement, out bool differs))
+        {
+            return false;
+        }
+
+        if (differs)
+        {
+            _diagnostics.Add(DiagnosticDescriptors.TargetDependentMacro, Locate(use),
+                $"macro '{use.Text}' is defined differently for different rpcgen outputs; NetRpc uses '{replacement}'");
+        }
+
+        int budget = MaxExpansionTokens;
+        var expanding = new HashSet<string>(StringComparer.Ordinal) { use.Text };
+        ExpandInto(use, replacement, targets, expanding, ref budget);
+        return true;
+    }
+
+    private void ExpandInto(IToken use, string replacement, RpcgenTarget targets, HashSet<string> expanding, ref int budget)
+    {
+        var lexer = new RpclLexer(CharStreams.fromString(replacement));
+        lexer.RemoveErrorListeners();
+        for (IToken token = lexer.NextToken(); token.Type != TokenConstants.EOF; token = lexer.NextToken())
+        {
+            if (budget <= 0)
+            {
+                return;
+            }
+
+            if (token.Channel != TokenConstants.DefaultChannel)
+            {
+                continue;
+            }
+
+            if (token.Type == RpclLexer.IDENTIFIER
+                && !expanding.Contains(token.Text)
+                && _macros.TryGet(token.Text, targets, out string? inner, out _))
+            {
+                expanding.Add(token.Text);
+                ExpandInto(use, inner, targets, expanding, ref budget);
+                expanding.Remove(token.Text);
+                continue;
+            }
+
+            if (--budget == 0)
+            {
+                _diagnostics.Add(DiagnosticDescriptors.MacroExpansionTooLarge, Locate(use), $"macro '{use.Text}' expands to more than {MaxExpansionTokens} tokens");
+                return;
+            }
+
+            if (token.Type is RpclLexer.ILLEGAL_CHARACTER or RpclLexer.UNTERMINATED_STRING or RpclLexer.UNTERMINATED_CHAR or RpclLexer.UNTERMINATED_COMMENT)
+            {
+                _diagnostics.Add(DiagnosticDescriptors.IllegalCharacter, Locate(use), $"macro '{use.Text}' expands to {Quote(token.Text)}, which is not a token of the .x language");
+                continue;
+            }
+
+            // The expansion's tokens stand where the macro was used, for diagnostics and documentation alike.
+            _pending.Enqueue(new CommonToken(token.Type, token.Text)
+            {
+                Line = use.Line,
+                Column = use.Column,
+                StartIndex = use.StartIndex,
+                StopIndex = use.StopIndex,
+            });
+        }
+    }
+
+    private static string Quote(string text) => text.Length <= 32 ? $"'{text}'" : $"'{text[..29]}...'";
+}

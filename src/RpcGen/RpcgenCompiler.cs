@@ -1,0 +1,50 @@
+using Antlr4.Runtime;
+using NetRpc.RpcGen.Checking;
+using NetRpc.RpcGen.Diagnostics;
+using NetRpc.RpcGen.Grammar;
+using NetRpc.RpcGen.Model;
+using NetRpc.RpcGen.Parsing;
+using NetRpc.RpcGen.Preprocessing;
+
+namespace NetRpc.RpcGen;
+
+/// <summary>
+/// The .x compiler's front end: preprocess, parse, bind and check. Text in, model and diagnostics out; files
+/// are read only through the <see cref="ISourceProvider"/> given.
+/// </summary>
+public static class RpcgenCompiler
+{
+    /// <summary>Reads, parses and checks a .x file and everything it includes.</summary>
+    /// <param name="path">The input file.</param>
+    /// <param name="sources">Where files are read from.</param>
+    /// <param name="options">-I, -D and the naming style; null means <see cref="CompilerOptions.Default"/>.</param>
+    /// <returns>The checked model and the diagnostics.</returns>
+    public static CheckResult Check(string path, ISourceProvider sources, CompilerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(sources);
+        options ??= CompilerOptions.Default;
+        var diagnostics = new DiagnosticBag();
+
+        PreprocessedSource preprocessed = Preprocessor.Run(path, sources, options.Preprocessor, diagnostics);
+        Specification? specification = null;
+        if (!diagnostics.IsFull)
+        {
+            var lexer = new RpclLexer(CharStreams.fromString(preprocessed.Text));
+            lexer.RemoveErrorListeners();
+            var tokenSource = new RpclTokenSource(lexer, preprocessed, diagnostics);
+            var tokens = new CommonTokenStream(tokenSource);
+            var parser = new RpclParser(tokens) { ErrorHandler = new RpclErrorStrategy(preprocessed, diagnostics, tokenSource) };
+            parser.RemoveErrorListeners();
+            RpclParser.SpecificationContext tree = parser.specification();
+
+            specification = new Binder(preprocessed, tokens, diagnostics).Bind(tree, path);
+            if (!diagnostics.IsFull)
+            {
+                ModelChecks.Run(specification, options.Names, diagnostics);
+            }
+        }
+
+        return new CheckResult(specification, diagnostics.All);
+    }
+}

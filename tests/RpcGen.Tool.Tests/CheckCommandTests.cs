@@ -1,0 +1,118 @@
+using System.Diagnostics;
+
+namespace NetRpc.RpcGen.Tool.Tests;
+
+/// <summary>rpcgen --check: diagnostics in the MSBuild format with the source line and a caret, and documented exit codes.</summary>
+public sealed class CheckCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("netrpc-rpcgen-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void A_clean_file_exits_zero_and_prints_nothing()
+    {
+        string file = Write("ok.x", "struct s { int a; };\n");
+        (int exit, string stdout, string stderr) = Run("--check", file);
+        Assert.Equal(0, exit);
+        Assert.Empty(stdout);
+        Assert.Empty(stderr);
+    }
+
+    [Fact]
+    public void Errors_print_in_msbuild_form_with_a_caret_and_exit_one()
+    {
+        string file = Write("bad.x", "struct s {\n    int a\n};\nstruct t { foo b; };\n");
+        (int exit, _, string stderr) = Run("--check", file);
+        Assert.Equal(1, exit);
+        string[] lines = stderr.Split('\n');
+        Assert.Equal($"{file}(2,10): error RPCG0005: expected ';'", lines[0]);
+        Assert.Equal("        int a", lines[1]);
+        Assert.Equal("             ^", lines[2]);
+        Assert.Contains($"{file}(4,12): error RPCG2002: type 'foo' is not defined", stderr, StringComparison.Ordinal);
+        Assert.Contains("2 error(s), 0 warning(s)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Warnings_alone_exit_zero()
+    {
+        string file = Write("warn.x", "struct s { uint32_t a; };\n");
+        (int exit, _, string stderr) = Run("--check", file);
+        Assert.Equal(0, exit);
+        Assert.StartsWith($"{file}(1,12): warning RPCG3001: 'uint32_t' is not an XDR type", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Include_directories_and_defines_are_honoured_in_both_spellings()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "inc"));
+        Write("inc/sizes.x", "const MAXNAME = 255;\n");
+        string file = Write("main.x", "#include \"sizes.x\"\n#ifdef WANT_NFS3\ntypedef string name<MAXNAME>;\n#endif\ntypedef opaque blob<BLOB>;\n");
+        Assert.Equal(0, Run("--check", file, "-I", Path.Combine(_dir, "inc"), "-DWANT_NFS3", "-D", "BLOB=16").Exit);
+        Assert.Equal(0, Run("--check", file, "-I" + Path.Combine(_dir, "inc"), "-DBLOB=16").Exit);
+        (int exit, _, string stderr) = Run("--check", file, "-DBLOB=16");
+        Assert.Equal(1, exit);
+        Assert.Contains("error RPCG1014", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--check")]
+    [InlineData("--check", "a.x", "b.x")]
+    [InlineData("--bogus", "a.x")]
+    [InlineData("--check", "a.x", "-I")]
+    [InlineData("a.x")]
+    public void A_bad_command_line_exits_two_with_usage(params string[] args)
+    {
+        (int exit, _, string stderr) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.Contains("usage: rpcgen", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_and_version_exit_zero()
+    {
+        Assert.Contains("usage: rpcgen", Run("--help").Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("rpcgen (NetRpc)", Run("--version").Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_file_is_a_diagnostic()
+    {
+        (int exit, _, string stderr) = Run("--check", Path.Combine(_dir, "nowhere.x"));
+        Assert.Equal(1, exit);
+        Assert.Contains("error RPCG0008", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_built_executable_checks_a_file_as_a_process()
+    {
+        string file = Write("proc.x", "const A = 08;\n");
+        string rpcgen = Path.Combine(AppContext.BaseDirectory, "rpcgen.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in new[] { rpcgen, "--check", file })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        string stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, process.ExitCode);
+        Assert.StartsWith($"{file}(1,11): error RPCG0007", stderr, StringComparison.Ordinal);
+    }
+
+    private string Write(string name, string text)
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static (int Exit, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        int exit = Program.Run(args, stdout, stderr, new FileSystemSources());
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+}

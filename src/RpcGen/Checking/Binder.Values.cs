@@ -82,7 +82,7 @@ internal sealed partial class Binder
         {
             case SymbolKind.Constant:
                 BigInteger? value = EvaluateConstant(symbol);
-                if (value is null && symbol.State == EvaluationState.Done && ((ConstantDefinitionContext)symbol.Context).STRING_LITERAL() is not null)
+                if (value is null && ((ConstantDefinitionContext)symbol.Context).STRING_LITERAL() is not null)
                 {
                     Report(DiagnosticDescriptors.NumberExpected, name, $"'{name.Text}' is a string constant; a number is needed here");
                 }
@@ -104,42 +104,28 @@ internal sealed partial class Binder
     /// (nlm_prot.x: <c>%#define LM_MAXSTRLEN 1024</c>, then <c>string caller_name&lt;LM_MAXSTRLEN&gt;</c>): the C
     /// compiler resolves it there, so NetRpc evaluates the expression as C would, names in it included.
     /// </summary>
-    private BigInteger? EvaluatePassthroughDefine(IToken use, PassthroughDefine define)
-    {
-        if (define.State == EvaluationState.Done)
+    private BigInteger? EvaluatePassthroughDefine(IToken use, PassthroughDefine define) =>
+        Memoized(define.Evaluation, Locate(use), $"'{use.Text}'", () =>
         {
-            return define.Value;
-        }
-
-        if (define.State == EvaluationState.InProgress)
-        {
-            Report(DiagnosticDescriptors.CircularConstant, use, $"'{use.Text}' is defined in terms of itself");
-            define.State = EvaluationState.Done;
-            return null;
-        }
-
-        define.State = EvaluationState.InProgress;
-        List<ExpressionToken> tokens = ExpressionLexer.Tokenize(define.Replacement, 0, includeEnd: true);
-        var evaluator = new ExpressionEvaluator(new TargetMacros());
-        bool ok = evaluator.TryEvaluateValue(tokens, name => AsCValue(EvaluateName(new CommonToken(use) { Text = name })), out ExpressionValue value, out ExpressionError? error);
-        if (define.State == EvaluationState.InProgress)
-        {
-            define.State = EvaluationState.Done;
-            if (ok)
+            List<ExpressionToken> tokens = ExpressionLexer.Tokenize(define.Replacement, 0, includeEnd: true);
+            bool ok = new ExpressionEvaluator(new TargetMacros()).TryEvaluateValue(
+                tokens, name => AsCValue(EvaluateName(new CommonToken(use) { Text = name })), out ExpressionValue value, out ExpressionError? error);
+            if (define.Evaluation.State != EvaluationState.InProgress)
             {
-                define.Value = value.IsUnsigned ? (BigInteger)(ulong)value.Bits : value.Bits;
-                Report(DiagnosticDescriptors.PassthroughConstant, use,
-                    $"'{use.Text}' is defined only by the C line '%{define.Line.Text.Trim()}' (at {define.Line.Location}); NetRpc evaluates it as {define.Value}, as the C compiler does");
+                return null; // a cycle through this define was found and reported inside
             }
-            else
-            {
-                Report(DiagnosticDescriptors.UndefinedConstant, use,
-                    $"'{use.Text}' is defined only by the C line '%{define.Line.Text.Trim()}' (at {define.Line.Location}), and NetRpc cannot evaluate it: {error?.Message}");
-            }
-        }
 
-        return define.Value;
-    }
+            string line = $"'%{define.Line.Text.Trim()}' (at {define.Line.Location})";
+            if (!ok)
+            {
+                Report(DiagnosticDescriptors.UndefinedConstant, use, $"'{use.Text}' is defined only by the C line {line}, and NetRpc cannot evaluate it: {error?.Message}");
+                return null;
+            }
+
+            BigInteger result = value.IsUnsigned ? (ulong)value.Bits : value.Bits;
+            Report(DiagnosticDescriptors.PassthroughConstant, use, $"'{use.Text}' is defined only by the C line {line}; NetRpc evaluates it as {result}, as the C compiler does");
+            return result;
+        });
 
     /// <summary>A value as C's 64-bit arithmetic holds it (two's complement), or null when it has no such form.</summary>
     private static long? AsCValue(BigInteger? value) =>
@@ -178,52 +164,39 @@ internal sealed partial class Binder
         return result;
     }
 
-    private BigInteger? EvaluateConstant(Symbol symbol)
-    {
-        switch (symbol.State)
-        {
-            case EvaluationState.Done:
-                return symbol.Value;
-            case EvaluationState.InProgress:
-                _diagnostics.Add(DiagnosticDescriptors.CircularConstant, symbol.Location, $"constant '{symbol.Name}' is defined in terms of itself");
-                symbol.State = EvaluationState.Done;
-                return null;
-        }
-
-        symbol.State = EvaluationState.InProgress;
-        var context = (ConstantDefinitionContext)symbol.Context;
-        BigInteger? value = context.value() is { } v ? Evaluate(v).Value : null;
-        if (symbol.State == EvaluationState.InProgress)
-        {
-            symbol.Value = value;
-            symbol.State = EvaluationState.Done;
-        }
-
-        return symbol.Value;
-    }
+    private BigInteger? EvaluateConstant(Symbol symbol) =>
+        Memoized(symbol.Evaluation, symbol.Location, $"constant '{symbol.Name}'", () =>
+            ((ConstantDefinitionContext)symbol.Context).value() is { } v ? Evaluate(v).Value : null);
 
     /// <summary>An enum member's value: the one given, or the previous member's plus one (the first is 0), as C numbers them.</summary>
-    private BigInteger? EvaluateEnumMember(Symbol symbol)
+    private BigInteger? EvaluateEnumMember(Symbol symbol) =>
+        Memoized(symbol.Evaluation, symbol.Location, $"enum member '{symbol.Name}'", () => EnumMemberValue((EnumMemberContext)symbol.Context));
+
+    /// <summary>
+    /// Evaluates once, remembering the result; a definition reached again while it is being evaluated is
+    /// circular, reported once at <paramref name="at"/>, after which the evaluation counts as settled (null).
+    /// </summary>
+    private BigInteger? Memoized(Evaluation evaluation, SourceLocation at, string what, Func<BigInteger?> compute)
     {
-        switch (symbol.State)
+        switch (evaluation.State)
         {
             case EvaluationState.Done:
-                return symbol.Value;
+                return evaluation.Value;
             case EvaluationState.InProgress:
-                _diagnostics.Add(DiagnosticDescriptors.CircularConstant, symbol.Location, $"enum member '{symbol.Name}' is defined in terms of itself");
-                symbol.State = EvaluationState.Done;
+                _diagnostics.Add(DiagnosticDescriptors.CircularConstant, at, $"{what} is defined in terms of itself");
+                evaluation.State = EvaluationState.Done;
                 return null;
         }
 
-        symbol.State = EvaluationState.InProgress;
-        BigInteger? value = EnumMemberValue((EnumMemberContext)symbol.Context);
-        if (symbol.State == EvaluationState.InProgress)
+        evaluation.State = EvaluationState.InProgress;
+        BigInteger? value = compute();
+        if (evaluation.State == EvaluationState.InProgress)
         {
-            symbol.Value = value;
-            symbol.State = EvaluationState.Done;
+            evaluation.Value = value;
+            evaluation.State = EvaluationState.Done;
         }
 
-        return symbol.Value;
+        return evaluation.Value;
     }
 
     private BigInteger? EnumMemberValue(EnumMemberContext member)

@@ -299,6 +299,14 @@ internal sealed partial class Binder
         Done,
     }
 
+    /// <summary>Where evaluating one named value stands, and its result.</summary>
+    private sealed class Evaluation
+    {
+        public EvaluationState State { get; set; }
+
+        public System.Numerics.BigInteger? Value { get; set; }
+    }
+
     /// <summary>An object-like <c>#define</c> on a <c>%</c> line that rpcgen copies into its header.</summary>
     private sealed class PassthroughDefine(PassthroughLine line, string replacement)
     {
@@ -306,9 +314,7 @@ internal sealed partial class Binder
 
         public string Replacement { get; } = replacement;
 
-        public EvaluationState State { get; set; }
-
-        public System.Numerics.BigInteger? Value { get; set; }
+        public Evaluation Evaluation { get; } = new();
 
         /// <summary>The defines of lines the header sees; where a name is defined twice, the last one is what the C code sees.</summary>
         public static Dictionary<string, PassthroughDefine> Collect(IEnumerable<PassthroughLine> lines)
@@ -370,9 +376,7 @@ internal sealed partial class Binder
         public SourceLocation Location { get; set; }
 
         /// <summary>For constants and enum members: where evaluation stands, and the result.</summary>
-        public EvaluationState State { get; set; }
-
-        public System.Numerics.BigInteger? Value { get; set; }
+        public Evaluation Evaluation { get; } = new();
 
         public bool IsType => Kind is SymbolKind.Typedef or SymbolKind.Enum or SymbolKind.Struct or SymbolKind.Union;
 

@@ -1,0 +1,83 @@
+using System.Threading.Tasks.Sources;
+using NetRpc.Runtime.Messages;
+using NetRpc.Xdr;
+
+namespace NetRpc.Runtime.Client;
+
+/// <summary>A call sent and not yet answered. Whoever removes it from its client's table completes it, exactly once.</summary>
+internal abstract class PendingCall
+{
+    public uint Xid { get; set; }
+
+    public RpcClient? Client { get; init; }
+
+    /// <summary>TCP: the connection the call went out on; when it breaks, its calls fail.</summary>
+    public object? Channel { get; set; }
+
+    public uint Procedure { get; init; }
+
+    /// <summary>When the call times out (<see cref="Environment.TickCount64"/>).</summary>
+    public long Deadline { get; init; }
+
+    public TimeSpan Timeout { get; init; }
+
+    public long Started { get; init; }
+
+    public CancellationTokenRegistration Cancellation { get; set; }
+
+    /// <summary>UDP: the datagram, kept for retransmission (not pooled: the timer may be sending it while the reply arrives).</summary>
+    public byte[]? Datagram { get; set; }
+
+    /// <summary>UDP: when to send again, and the wait after that.</summary>
+    public long NextRetransmit { get; set; }
+
+    public long RetransmitInterval { get; set; }
+
+    /// <summary>Reads the reply body (after the XID and message type) and completes the call.</summary>
+    public abstract void Complete(ref XdrReader reader, RpcClient client);
+
+    public abstract void Fail(Exception exception);
+}
+
+internal sealed class PendingCall<TResult> : PendingCall, IValueTaskSource<TResult>
+    where TResult : IXdrCodec<TResult>
+{
+    private ManualResetValueTaskSourceCore<TResult> _core;
+
+    public PendingCall(bool runContinuationsAsynchronously) => _core.RunContinuationsAsynchronously = runContinuationsAsynchronously;
+
+    public short Version => _core.Version;
+
+    public override void Complete(ref XdrReader reader, RpcClient client)
+    {
+        TResult result;
+        try
+        {
+            ReplyHeader header = ReplyHeader.DecodeBody(ref reader, Xid);
+            if (client.FailureOf(header) is { } failure)
+            {
+                Fail(failure);
+                return;
+            }
+
+            result = TResult.Decode(ref reader);
+        }
+        catch (XdrException e)
+        {
+            Fail(new RpcProtocolException($"RPC: Can't decode result: {e.Message}", e));
+            return;
+        }
+
+        client.Finished(this, "SUCCESS");
+        _core.SetResult(result);
+    }
+
+    public override void Fail(Exception exception) => _core.SetException(exception);
+
+    public TResult GetResult(short token) => _core.GetResult(token);
+
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+}

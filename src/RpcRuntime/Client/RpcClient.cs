@@ -1,0 +1,462 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetRpc.Runtime.Diagnostics;
+using NetRpc.Runtime.Messages;
+using NetRpc.Runtime.Transports;
+using NetRpc.Xdr;
+
+namespace NetRpc.Runtime.Client;
+
+/// <summary>
+/// Calls one version of one program on one server (libtirpc's CLIENT). Calls are asynchronous, many may be
+/// in flight at once (matched to replies by XID), and each fails with an <see cref="RpcException"/> that says
+/// why. Create one with <see cref="CreateTcp"/> or <see cref="CreateUdp"/>; it is thread-safe and meant to be
+/// shared.
+/// </summary>
+public abstract class RpcClient : IAsyncDisposable, IDisposable
+{
+    // Deadlines and retransmissions are checked on one timer per client, not one per call.
+    private const int TickMilliseconds = 10;
+    private const int IdleTicksBeforeSleep = 100;
+
+    private readonly Dictionary<uint, PendingCall> _pending = [];
+    private readonly object _lock = new();
+    private readonly SemaphoreSlim _window;
+    private readonly Timer _timer;
+    private readonly RpcClientMetrics _metrics;
+    private int _nextXid = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+    private int _idleTicks;
+    private bool _timerRunning;
+    private bool _disposed;
+
+    private protected RpcClient(uint program, uint version, RpcClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxInFlight, 1, nameof(options));
+        Program = program;
+        Version = version;
+        Options = options;
+        Logger = options.LoggerFactory?.CreateLogger("NetRpc.Client") ?? NullLogger.Instance;
+        _window = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
+        _metrics = new RpcClientMetrics(options.MeterFactory);
+        _timer = new Timer(static state => ((RpcClient)state!).Tick(), this, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    /// <summary>The program called.</summary>
+    public uint Program { get; }
+
+    /// <summary>The program version called.</summary>
+    public uint Version { get; }
+
+    /// <summary>The options.</summary>
+    public RpcClientOptions Options { get; }
+
+    /// <summary>Calls in flight now.</summary>
+    public int InFlight
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether replies are awaited; read without the lock, as a hint for the receive threads' spin.</summary>
+    private protected bool HasCallsInFlight => _pending.Count > 0;
+
+    private protected ILogger Logger { get; }
+
+    /// <summary>A client that calls over TCP; it connects on the first call, and again on the call after a connection breaks.</summary>
+    /// <param name="server">The server's address and port.</param>
+    /// <param name="program">The program number.</param>
+    /// <param name="version">The program version.</param>
+    /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
+    /// <returns>The client.</returns>
+    public static RpcClient CreateTcp(EndPoint server, uint program, uint version, RpcClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return new TcpRpcClient(server, program, version, options ?? new RpcClientOptions());
+    }
+
+    /// <summary>A client that calls over UDP, retransmitting with the same XID until a reply comes or the call times out.</summary>
+    /// <param name="server">The server's address and port.</param>
+    /// <param name="program">The program number.</param>
+    /// <param name="version">The program version.</param>
+    /// <param name="options">Credential, timeouts, retransmission, limits; null means the defaults.</param>
+    /// <returns>The client.</returns>
+    public static RpcClient CreateUdp(EndPoint server, uint program, uint version, RpcClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return new UdpRpcClient(server, program, version, options ?? new RpcClientOptions());
+    }
+
+    /// <summary>Calls a procedure, with the client's timeout.</summary>
+    /// <typeparam name="TArgs">The arguments (<see cref="XdrVoid"/> for none).</typeparam>
+    /// <typeparam name="TResult">The results (<see cref="XdrVoid"/> for none).</typeparam>
+    /// <param name="procedure">The procedure number.</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="cancellationToken">Abandons the call (it may still run on the server).</param>
+    /// <returns>The results.</returns>
+    /// <exception cref="RpcException">The call failed; the derived type says how.</exception>
+    /// <exception cref="ArgumentException">The arguments break a declared limit, or do not fit a UDP datagram.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    public ValueTask<TResult> CallAsync<TArgs, TResult>(uint procedure, TArgs arguments, CancellationToken cancellationToken = default)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult> =>
+        CallAsync<TArgs, TResult>(procedure, arguments, Options.Timeout, cancellationToken);
+
+    /// <summary>Calls a procedure with its own timeout.</summary>
+    /// <typeparam name="TArgs">The arguments (<see cref="XdrVoid"/> for none).</typeparam>
+    /// <typeparam name="TResult">The results (<see cref="XdrVoid"/> for none).</typeparam>
+    /// <param name="procedure">The procedure number.</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="timeout">How long the call may take, from now.</param>
+    /// <param name="cancellationToken">Abandons the call (it may still run on the server).</param>
+    /// <returns>The results.</returns>
+    /// <exception cref="RpcException">The call failed; the derived type says how.</exception>
+    /// <exception cref="ArgumentException">The arguments break a declared limit, or do not fit a UDP datagram.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    public ValueTask<TResult> CallAsync<TArgs, TResult>(uint procedure, TArgs arguments, TimeSpan timeout, CancellationToken cancellationToken)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult>
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TResult>(cancellationToken);
+        }
+
+        long deadline = Environment.TickCount64 + (long)Math.Min(timeout.TotalMilliseconds, long.MaxValue / 2);
+        if (IsReady && _window.Wait(0))
+        {
+            return Start<TArgs, TResult>(procedure, arguments, deadline, timeout, cancellationToken);
+        }
+
+        return StartWhenReady<TArgs, TResult>(procedure, arguments, deadline, timeout, cancellationToken);
+    }
+
+    /// <summary>Closes the client; calls in flight fail with <see cref="RpcConnectionException"/>.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _timer.Dispose();
+        Close();
+        FailAll(new RpcConnectionException("RPC: Client closed"));
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Closes the client (see <see cref="Dispose"/>).</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>True when calls can be sent without first connecting.</summary>
+    private protected abstract bool IsReady { get; }
+
+    /// <summary>Connects, if the transport needs to.</summary>
+    private protected abstract ValueTask EnsureReadyAsync(long deadline, CancellationToken cancellationToken);
+
+    /// <summary>A buffer to encode the call into, held until <see cref="EndSend"/>.</summary>
+    private protected abstract PooledBufferWriter BeginSend(PendingCall call);
+
+    /// <summary>Sends what was encoded (or, when <paramref name="encoded"/> is false, drops it).</summary>
+    private protected abstract void EndSend(PendingCall call, bool encoded);
+
+    /// <summary>Sends a UDP call again.</summary>
+    private protected virtual void Retransmit(PendingCall call)
+    {
+    }
+
+    private protected abstract void Close();
+
+    /// <summary>Handles a reply message: completes the call it answers, or ignores it when it answers none.</summary>
+    private protected void OnReply(ReadOnlySpan<byte> message)
+    {
+        var reader = new XdrReader(message);
+        uint xid;
+        try
+        {
+            if (!ReplyHeader.TryReadStart(ref reader, out xid))
+            {
+                return; // a call sent to the client, or garbage: not ours
+            }
+        }
+        catch (XdrException)
+        {
+            return;
+        }
+
+        if (TryRemove(xid) is { } call)
+        {
+            call.Complete(ref reader, this);
+        }
+    }
+
+    /// <summary>Fails every call in flight, or those sent on one channel (a connection that broke).</summary>
+    private protected void FailAll(Exception exception, object? channel = null)
+    {
+        PendingCall[] calls;
+        lock (_lock)
+        {
+            calls = [.. _pending.Values.Where(c => channel is null || ReferenceEquals(c.Channel, channel))];
+            foreach (PendingCall call in calls)
+            {
+                _pending.Remove(call.Xid);
+            }
+        }
+
+        foreach (PendingCall call in calls)
+        {
+            Released(call);
+            Finished(call, Outcome(exception));
+            call.Fail(exception);
+        }
+    }
+
+    /// <summary>The exception a reply stands for, or null for SUCCESS.</summary>
+    internal Exception? FailureOf(in ReplyHeader header)
+    {
+        if (header.Status == ReplyStatus.Denied)
+        {
+            return header.Reject == RejectStatus.RpcMismatch
+                ? new RpcVersionMismatchException(header.Low, header.High)
+                : new RpcAuthenticationException(header.Auth);
+        }
+
+        if (!Options.Credential.ValidateReplyVerifier(header.Verifier))
+        {
+            return new RpcAuthenticationException(AuthStatus.InvalidResponse);
+        }
+
+        return header.Accept switch
+        {
+            AcceptStatus.Success => null,
+            AcceptStatus.ProgramUnavailable => new RpcProgramUnavailableException(Program),
+            AcceptStatus.ProgramMismatch => new RpcProgramMismatchException(Program, Version, header.Low, header.High),
+            AcceptStatus.ProcedureUnavailable => new RpcProcedureUnavailableException(0),
+            AcceptStatus.GarbageArguments => new RpcGarbageArgumentsException(),
+            _ => new RpcSystemErrorException(),
+        };
+    }
+
+    internal void Finished(PendingCall call, string outcome)
+    {
+        if (_metrics.Enabled)
+        {
+            _metrics.Called(Program, Version, call.Procedure, outcome, call.Started);
+        }
+    }
+
+    private ValueTask<TResult> Start<TArgs, TResult>(uint procedure, TArgs arguments, long deadline, TimeSpan timeout, CancellationToken cancellationToken)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult>
+    {
+        var call = new PendingCall<TResult>(!Options.InlineCompletions)
+        {
+            Client = this,
+            Procedure = procedure,
+            Deadline = deadline,
+            Timeout = timeout,
+            Started = _metrics.Enabled ? Stopwatch.GetTimestamp() : 0,
+        };
+        Register(call);
+        if (cancellationToken.CanBeCanceled)
+        {
+            call.Cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((PendingCall)state!).Client!.Cancel((PendingCall)state, token), call);
+        }
+
+        // Encode straight into the transport's buffer; a limit broken by the arguments is the caller's mistake.
+        PooledBufferWriter buffer = BeginSend(call);
+        bool encoded = false;
+        try
+        {
+            var writer = new XdrWriter(buffer);
+            new CallHeader(call.Xid, Program, Version, procedure, Options.Credential.Credential, Options.Credential.Verifier).Encode(ref writer);
+            arguments.Encode(ref writer);
+            writer.Flush();
+            encoded = true;
+        }
+        finally
+        {
+            EndSend(call, encoded);
+            if (!encoded)
+            {
+                TryRemove(call);
+            }
+        }
+
+        return new ValueTask<TResult>(call, call.Version);
+    }
+
+    private async ValueTask<TResult> StartWhenReady<TArgs, TResult>(uint procedure, TArgs arguments, long deadline, TimeSpan timeout, CancellationToken cancellationToken)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult>
+    {
+        int wait = (int)Math.Clamp(deadline - Environment.TickCount64, 0, int.MaxValue);
+        if (!await _window.WaitAsync(wait, cancellationToken).ConfigureAwait(false))
+        {
+            throw new RpcTimeoutException(timeout);
+        }
+
+        try
+        {
+            await EnsureReadyAsync(deadline, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _window.Release();
+            throw;
+        }
+
+        return await Start<TArgs, TResult>(procedure, arguments, deadline, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Register(PendingCall call)
+    {
+        lock (_lock)
+        {
+            // XIDs only need to differ between the calls in flight (RFC 5531 section 9).
+            uint xid;
+            do
+            {
+                xid = (uint)Interlocked.Increment(ref _nextXid);
+            }
+            while (_pending.ContainsKey(xid));
+
+            call.Xid = xid;
+            _pending.Add(xid, call);
+            _idleTicks = 0;
+            if (!_timerRunning)
+            {
+                _timerRunning = true;
+                _timer.Change(TickMilliseconds, TickMilliseconds);
+            }
+        }
+    }
+
+    /// <summary>Takes this very call out of the table (a later call may have its XID); true when it was there.</summary>
+    private protected bool TryRemove(PendingCall call)
+    {
+        lock (_lock)
+        {
+            if (!_pending.TryGetValue(call.Xid, out PendingCall? found) || !ReferenceEquals(found, call))
+            {
+                return false;
+            }
+
+            _pending.Remove(call.Xid);
+        }
+
+        Released(call);
+        return true;
+    }
+
+    /// <summary>Takes a call out of the table: whoever succeeds completes it, and its window slot is freed.</summary>
+    private protected PendingCall? TryRemove(uint xid)
+    {
+        PendingCall? call;
+        lock (_lock)
+        {
+            if (!_pending.Remove(xid, out call))
+            {
+                return null;
+            }
+        }
+
+        Released(call);
+        return call;
+    }
+
+    private void Released(PendingCall call)
+    {
+        _window.Release();
+        call.Cancellation.Unregister();
+    }
+
+    private void Cancel(PendingCall call, CancellationToken token)
+    {
+        if (TryRemove(call))
+        {
+            Finished(call, "CANCELLED");
+            call.Fail(new OperationCanceledException(token));
+        }
+    }
+
+    /// <summary>Times out calls past their deadline, and sends again UDP calls whose reply is late.</summary>
+    private void Tick()
+    {
+        long now = Environment.TickCount64;
+        List<PendingCall>? expired = null;
+        List<PendingCall>? resend = null;
+        lock (_lock)
+        {
+            if (_pending.Count == 0)
+            {
+                if (++_idleTicks >= IdleTicksBeforeSleep && _timerRunning)
+                {
+                    _timerRunning = false;
+                    _timer.Change(Timeout.Infinite, Timeout.Infinite);
+                }
+
+                return;
+            }
+
+            foreach (PendingCall call in _pending.Values)
+            {
+                if (call.Deadline <= now)
+                {
+                    (expired ??= []).Add(call);
+                }
+                else if (call.Datagram is not null && call.NextRetransmit <= now)
+                {
+                    call.RetransmitInterval = Math.Min(call.RetransmitInterval * 2, (long)Options.MaxRetransmitInterval.TotalMilliseconds);
+                    call.NextRetransmit = now + call.RetransmitInterval;
+                    (resend ??= []).Add(call);
+                }
+            }
+
+            foreach (PendingCall call in expired ?? [])
+            {
+                _pending.Remove(call.Xid);
+            }
+        }
+
+        foreach (PendingCall call in expired ?? [])
+        {
+            Released(call);
+            Finished(call, "TIMEOUT");
+            call.Fail(new RpcTimeoutException(call.Timeout));
+        }
+
+        foreach (PendingCall call in resend ?? [])
+        {
+            _metrics.Retransmitted();
+            Retransmit(call);
+        }
+    }
+
+    private static string Outcome(Exception exception) => exception switch
+    {
+        RpcTimeoutException => "TIMEOUT",
+        RpcConnectionException => "CONNECTION_LOST",
+        OperationCanceledException => "CANCELLED",
+        _ => "FAILED",
+    };
+}

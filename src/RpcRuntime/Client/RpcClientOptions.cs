@@ -1,0 +1,57 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using NetRpc.Runtime.Auth;
+
+namespace NetRpc.Runtime.Client;
+
+/// <summary>How an <see cref="RpcClient"/> calls.</summary>
+public sealed record RpcClientOptions
+{
+    /// <summary>The credential sent with every call. Default AUTH_NONE.</summary>
+    public RpcCredential Credential { get; init; } = RpcCredential.None;
+
+    /// <summary>How long a call may take before it fails with <see cref="RpcTimeoutException"/>. Default 25 seconds, as rpcgen's stubs.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// Most calls in flight at once; further calls wait for one to finish (backpressure). Over TCP the calls
+    /// share the connection, matched by XID. Default 128.
+    /// </summary>
+    public int MaxInFlight { get; init; } = 128;
+
+    /// <summary>Largest reply record accepted over TCP; a longer one closes the connection. Default 1 MiB.</summary>
+    public int MaxRecordSize { get; init; } = 1 << 20;
+
+    /// <summary>How long connecting may take. Default 10 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest UDP datagram sent (libtirpc's UDPMSGSIZE, 8800, by default); larger calls need TCP.</summary>
+    public int MaxDatagramSize { get; init; } = 8800;
+
+    /// <summary>First wait before a UDP call is sent again with the same XID. Default 500 ms (libtirpc waits 15 s).</summary>
+    public TimeSpan RetransmitInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest wait between retransmissions; the wait doubles up to it. Default 4 seconds.</summary>
+    public TimeSpan MaxRetransmitInterval { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// Run the code after <c>await CallAsync(...)</c> on the thread that received the reply, instead of the thread
+    /// pool. That saves a hand-off between threads per call (the fastest setting for request and reply), but the
+    /// continuation then holds up every other reply of the client, and must never block waiting for another
+    /// call of the same client (it would wait for itself). Default false.
+    /// </summary>
+    public bool InlineCompletions { get; init; }
+
+    /// <summary>
+    /// How long a thread waiting for a reply polls for it, yielding the CPU between polls, before it sleeps in the
+    /// kernel. Waking a sleeping thread costs the sender a wake-up, which on virtual machines costs more than
+    /// the spin; a spin that finds the reply saves it. Only while calls are in flight. Default 20 microseconds; <see cref="TimeSpan.Zero"/> sleeps at once.
+    /// </summary>
+    public TimeSpan SpinBeforeSleep { get; init; } = TimeSpan.FromMicroseconds(20);
+
+    /// <summary>Where logs go; none by default.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Where metrics are created (the <c>NetRpc.Client</c> meter); a process-wide meter by default.</summary>
+    public IMeterFactory? MeterFactory { get; init; }
+}

@@ -1,0 +1,105 @@
+using NetRpc.Runtime.Messages;
+
+namespace NetRpc.Runtime.Client;
+
+/// <summary>
+/// A call failed. The derived type says how (<see cref="RpcTimeoutException"/>, <see cref="RpcProgramMismatchException"/>,
+/// ...) and carries what the reply said; catch this base type to handle them all.
+/// </summary>
+public abstract class RpcException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What happened.</param>
+    /// <param name="inner">The underlying cause, if any.</param>
+    protected RpcException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+}
+
+/// <summary>No reply came before the call's deadline (libtirpc's RPC_TIMEDOUT). The call may or may not have run.</summary>
+public sealed class RpcTimeoutException(TimeSpan timeout)
+    : RpcException($"RPC: Timed out after {timeout.TotalSeconds:0.###} s")
+{
+    /// <summary>The deadline that passed, measured from the call's start.</summary>
+    public TimeSpan Timeout { get; } = timeout;
+}
+
+/// <summary>
+/// The connection broke, or could not be made (libtirpc's RPC_CANTSEND, RPC_CANTRECV). Calls in flight on
+/// a broken connection may or may not have run; the next call connects again.
+/// </summary>
+public sealed class RpcConnectionException(string message, Exception? inner = null) : RpcException(message, inner);
+
+/// <summary>PROG_UNAVAIL: the server does not serve the program (RPC_PROGUNAVAIL).</summary>
+public sealed class RpcProgramUnavailableException(uint program)
+    : RpcException($"RPC: Program unavailable: {program}")
+{
+    /// <summary>The program asked for.</summary>
+    public uint Program { get; } = program;
+}
+
+/// <summary>PROG_MISMATCH: the server serves the program but not this version (RPC_PROGVERSMISMATCH).</summary>
+public sealed class RpcProgramMismatchException(uint program, uint version, uint low, uint high)
+    : RpcException($"RPC: Program/version mismatch: program {program} version {version}; the server serves versions {low} to {high}")
+{
+    /// <summary>The program asked for.</summary>
+    public uint Program { get; } = program;
+
+    /// <summary>The version asked for.</summary>
+    public uint Version { get; } = version;
+
+    /// <summary>The lowest version the server serves.</summary>
+    public uint Low { get; } = low;
+
+    /// <summary>The highest version the server serves.</summary>
+    public uint High { get; } = high;
+}
+
+/// <summary>PROC_UNAVAIL: the program version has no such procedure (RPC_PROCUNAVAIL).</summary>
+public sealed class RpcProcedureUnavailableException(uint procedure)
+    : RpcException($"RPC: Procedure unavailable: {procedure}")
+{
+    /// <summary>The procedure asked for.</summary>
+    public uint Procedure { get; } = procedure;
+}
+
+/// <summary>GARBAGE_ARGS: the server could not decode the arguments (RPC_CANTDECODEARGS).</summary>
+public sealed class RpcGarbageArgumentsException() : RpcException("RPC: Server can't decode arguments");
+
+/// <summary>SYSTEM_ERR: the server failed while running the call (RPC_SYSTEMERROR).</summary>
+public sealed class RpcSystemErrorException() : RpcException("RPC: Remote system error");
+
+/// <summary>AUTH_ERROR: the server refused the credentials, or the reply's verifier is bad (RPC_AUTHERROR).</summary>
+public sealed class RpcAuthenticationException(AuthStatus status)
+    : RpcException($"RPC: Authentication error; why = {Describe(status)}")
+{
+    /// <summary>Why authentication failed.</summary>
+    public AuthStatus Status { get; } = status;
+
+    private static string Describe(AuthStatus status) => status switch
+    {
+        AuthStatus.BadCredential => "Invalid client credential",
+        AuthStatus.RejectedCredential => "Server rejected credential",
+        AuthStatus.BadVerifier => "Invalid client verifier",
+        AuthStatus.RejectedVerifier => "Server rejected verifier",
+        AuthStatus.TooWeak => "Client credential too weak",
+        AuthStatus.InvalidResponse => "Invalid server verifier",
+        AuthStatus.Failed => "Failed (unspecified error)",
+        _ => status.ToString(),
+    };
+}
+
+/// <summary>RPC_MISMATCH: the server does not speak RPC version 2 (RPC_VERSMISMATCH).</summary>
+public sealed class RpcVersionMismatchException(uint low, uint high)
+    : RpcException($"RPC: Incompatible versions of RPC; the server supports {low} to {high}")
+{
+    /// <summary>The lowest RPC version the server supports.</summary>
+    public uint Low { get; } = low;
+
+    /// <summary>The highest RPC version the server supports.</summary>
+    public uint High { get; } = high;
+}
+
+/// <summary>The reply could not be decoded: malformed, or results that are not what the procedure returns (RPC_CANTDECODERES).</summary>
+public sealed class RpcProtocolException(string message, Exception? inner = null) : RpcException(message, inner);

@@ -1,0 +1,300 @@
+using System.Net;
+using System.Net.Sockets;
+using NetRpc.Runtime.Transports;
+
+namespace NetRpc.Runtime.Client;
+
+/// <summary>
+/// RPC over TCP (record marking, RFC 5531 section 11). All calls share one connection, pipelined and matched by
+/// XID. A thread per connection blocks receiving replies: the kernel wakes it once per batch of replies, as it
+/// wakes a C client, with no hand-off between threads. Callers send on their own thread; a caller that finds
+/// another mid-send leaves its call for that one to send in the same write (group commit), and calls issued
+/// from continuations running on the receive thread go out together when its batch is done.
+/// </summary>
+internal sealed class TcpRpcClient : RpcClient
+{
+    private readonly EndPoint _server;
+    private readonly SemaphoreSlim _connecting = new(1, 1);
+    private volatile Connection? _connection;
+
+    public TcpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
+        : base(program, version, options) => _server = server;
+
+    private protected override bool IsReady => _connection is { IsAlive: true };
+
+    private protected override async ValueTask EnsureReadyAsync(long deadline, CancellationToken cancellationToken)
+    {
+        if (IsReady)
+        {
+            return;
+        }
+
+        await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (IsReady)
+            {
+                return;
+            }
+
+            var socket = new Socket(_server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : _server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(deadline - Environment.TickCount64, Options.ConnectTimeout.TotalMilliseconds), 0, int.MaxValue));
+            try
+            {
+                // A blocking connect on a worker: an asynchronous one would leave .NET emulating blocking I/O on the
+                // socket afterwards, which the receive thread would pay for on every read.
+                await Task.Run(() => socket.Connect(_server), cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                socket.Dispose();
+                throw new RpcConnectionException($"RPC: Timed out connecting to {_server}");
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                throw new RpcConnectionException($"RPC: Cannot connect to {_server}: {e.Message}", e);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            socket.NoDelay = true;
+            var connection = new Connection(this, socket);
+            _connection = connection;
+            connection.Start();
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    private protected override PooledBufferWriter BeginSend(PendingCall call)
+    {
+        Connection? connection = _connection;
+        if (connection is null)
+        {
+            // Only after Dispose: calls wait for a connection before they get here.
+            throw new ObjectDisposedException(nameof(RpcClient));
+        }
+
+        call.Channel = connection;
+        return connection.BeginSend();
+    }
+
+    private protected override void EndSend(PendingCall call, bool encoded) => ((Connection)call.Channel!).EndSend(call, encoded);
+
+    private protected override void Close() => _connection?.Close(new RpcConnectionException("RPC: Client closed"));
+
+    private void Lost(Connection connection, Exception exception)
+    {
+        FailAll(exception as RpcException ?? new RpcConnectionException($"RPC: Connection to {_server} lost: {exception.Message}", exception), connection);
+    }
+
+    private sealed class Connection
+    {
+        [ThreadStatic]
+        private static Connection? t_corkedBy;
+
+        private readonly TcpRpcClient _client;
+        private readonly Socket _socket;
+        private readonly RecordReader _reader;
+        private readonly object _sendLock = new();
+        private readonly long _spinTicks;
+        private PooledBufferWriter _queued = new();
+        private PooledBufferWriter _sending = new();
+        private bool _flushing;
+        private int _recordStart;
+        private volatile bool _alive = true;
+
+        public Connection(TcpRpcClient client, Socket socket)
+        {
+            _client = client;
+            _socket = socket;
+            _reader = new RecordReader(client.Options.MaxRecordSize);
+            _spinTicks = Spinning.ToTicks(client.Options.SpinBeforeSleep);
+        }
+
+        public bool IsAlive => _alive;
+
+        public void Start() => new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc client {_client._server}" }.Start();
+
+        public PooledBufferWriter BeginSend()
+        {
+            Monitor.Enter(_sendLock);
+            _recordStart = RecordMarking.BeginRecord(_queued);
+            return _queued;
+        }
+
+        public void EndSend(PendingCall call, bool encoded)
+        {
+            bool flush = false;
+            bool dead = false;
+            try
+            {
+                if (!encoded || !_alive)
+                {
+                    _queued.Truncate(_recordStart);
+                    dead = encoded;
+                }
+                else
+                {
+                    RecordMarking.EndRecord(_queued, _recordStart);
+                    if (!_flushing && t_corkedBy != this)
+                    {
+                        _flushing = true;
+                        flush = true;
+                    }
+                }
+            }
+            finally
+            {
+                Monitor.Exit(_sendLock);
+            }
+
+            if (dead)
+            {
+                // Broken between the check for a connection and the send: the call fails as the others did.
+                _client.Lost(this, new RpcConnectionException($"RPC: Connection to {_client._server} lost"));
+            }
+            else if (flush)
+            {
+                Flush();
+            }
+        }
+
+        /// <summary>Sends whatever is queued, and goes on while others queue more meanwhile.</summary>
+        public void Flush()
+        {
+            while (true)
+            {
+                PooledBufferWriter batch;
+                lock (_sendLock)
+                {
+                    if (_queued.WrittenCount == 0 || !_alive)
+                    {
+                        _flushing = false;
+                        return;
+                    }
+
+                    batch = _queued;
+                    _queued = _sending;
+                    _sending = batch;
+                }
+
+                try
+                {
+                    SocketIo.SendAll(_socket, batch.WrittenSpan);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    lock (_sendLock)
+                    {
+                        _flushing = false;
+                    }
+
+                    Close(e);
+                    return;
+                }
+                finally
+                {
+                    batch.Reset();
+                }
+            }
+        }
+
+        /// <summary>Marks the connection dead, closes it, and fails the calls sent on it.</summary>
+        public void Close(Exception reason)
+        {
+            if (!_alive)
+            {
+                return;
+            }
+
+            _alive = false;
+            _socket.Dispose();
+            _client.Lost(this, reason);
+        }
+
+        private void ReceiveLoop()
+        {
+            Exception reason;
+            try
+            {
+                while (true)
+                {
+                    int got = -1;
+                    if (_client.HasCallsInFlight && SocketIo.IsDirect && Spinning.TryEnter(_spinTicks, out long until))
+                    {
+                        try
+                        {
+                            while ((got = _reader.TryReceive(_socket.SafeHandle)) < 0 && Spinning.Next(until))
+                            {
+                            }
+                        }
+                        finally
+                        {
+                            Spinning.Exit();
+                        }
+                    }
+
+                    if (got < 0)
+                    {
+                        got = _reader.Receive(_socket);
+                    }
+
+                    if (got == 0)
+                    {
+                        reason = new RpcConnectionException($"RPC: Connection to {_client._server} closed by the server");
+                        break;
+                    }
+
+                    t_corkedBy = this;
+                    try
+                    {
+                        while (_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
+                        {
+                            _client.OnReply(record.Span);
+                        }
+                    }
+                    finally
+                    {
+                        t_corkedBy = null;
+                    }
+
+                    FlushIfIdle();
+                }
+            }
+            catch (RecordTooLargeException e)
+            {
+                reason = new RpcProtocolException($"RPC: {e.Message}", e);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                reason = new RpcConnectionException($"RPC: Connection to {_client._server} lost: {e.Message}", e);
+            }
+
+            Close(reason);
+            _reader.Dispose();
+        }
+
+        /// <summary>After a batch of replies, sends the calls its continuations queued, unless a sender is already at it.</summary>
+        private void FlushIfIdle()
+        {
+            lock (_sendLock)
+            {
+                if (_flushing || _queued.WrittenCount == 0)
+                {
+                    return;
+                }
+
+                _flushing = true;
+            }
+
+            Flush();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Sockets;
+using NetRpc.Runtime.Transports;
+
+namespace NetRpc.Runtime.Client;
+
+/// <summary>
+/// RPC over UDP: one message per datagram (RFC 5531 section 10). A call that hears nothing is sent again with
+/// the same XID, after a wait that doubles each time, until its deadline; the server's duplicate request cache
+/// makes sure it runs once. The socket is connected to the server, so the kernel drops datagrams from anyone
+/// else; replies to calls no longer waiting (stale, or retransmission echoes) are ignored.
+/// </summary>
+internal sealed class UdpRpcClient : RpcClient
+{
+    private const int ReceiveBufferSize = 65535;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_scratch;
+
+    private readonly Socket _socket;
+    private readonly EndPoint _server;
+
+    public UdpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
+        : base(program, version, options)
+    {
+        _server = server;
+        _socket = new Socket(server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            _socket.Connect(server);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+
+        new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc UDP client {server}" }.Start();
+    }
+
+    private protected override bool IsReady => true;
+
+    private protected override ValueTask EnsureReadyAsync(long deadline, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    private protected override PooledBufferWriter BeginSend(PendingCall call)
+    {
+        PooledBufferWriter scratch = t_scratch ??= new PooledBufferWriter(Options.MaxDatagramSize);
+        scratch.Reset();
+        return scratch;
+    }
+
+    private protected override void EndSend(PendingCall call, bool encoded)
+    {
+        if (!encoded)
+        {
+            return;
+        }
+
+        PooledBufferWriter scratch = t_scratch!;
+        if (scratch.WrittenCount > Options.MaxDatagramSize)
+        {
+            TryRemove(call);
+            throw new ArgumentOutOfRangeException(
+                "arguments", scratch.WrittenCount, $"The call needs {scratch.WrittenCount} bytes, more than a UDP datagram may carry here ({Options.MaxDatagramSize}); use TCP.");
+        }
+
+        call.RetransmitInterval = (long)Math.Max(1, Options.RetransmitInterval.TotalMilliseconds);
+        call.NextRetransmit = Environment.TickCount64 + call.RetransmitInterval;
+        call.Datagram = scratch.WrittenSpan.ToArray();
+        Send(call.Datagram);
+    }
+
+    private protected override void Retransmit(PendingCall call)
+    {
+        if (call.Datagram is { } datagram)
+        {
+            Send(datagram);
+        }
+    }
+
+    private protected override void Close() => _socket.Dispose();
+
+    private void Send(byte[] datagram)
+    {
+        try
+        {
+            SocketIo.SendAll(_socket, datagram);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Lost like any datagram: the retransmission timer sends it again until the deadline.
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        byte[] buffer = new byte[ReceiveBufferSize];
+        long spinTicks = SocketIo.IsDirect ? Spinning.ToTicks(Options.SpinBeforeSleep) : 0;
+        while (true)
+        {
+            int received = -1;
+            try
+            {
+                if (HasCallsInFlight && Spinning.TryEnter(spinTicks, out long until))
+                {
+                    try
+                    {
+                        while ((received = SocketIo.TryReceive(_socket.SafeHandle, buffer)) < 0 && Spinning.Next(until))
+                        {
+                        }
+                    }
+                    finally
+                    {
+                        Spinning.Exit();
+                    }
+                }
+
+                if (received < 0)
+                {
+                    received = SocketIo.Receive(_socket, buffer);
+                }
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.MessageSize)
+            {
+                continue; // an ICMP error for an earlier datagram (the server may come back), or a datagram too large to read
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            OnReply(buffer.AsSpan(0, received));
+        }
+    }
+}

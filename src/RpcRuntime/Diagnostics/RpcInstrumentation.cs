@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using NetRpc.Runtime.Messages;
+
+namespace NetRpc.Runtime.Diagnostics;
+
+/// <summary>
+/// The names NetRpc publishes its telemetry under: the <c>NetRpc</c> activity source (a span per call, client
+/// and server) and the <c>NetRpc.Server</c> and <c>NetRpc.Client</c> meters. Attributes follow OpenTelemetry's
+/// RPC conventions with <c>rpc.system</c> = <c>onc_rpc</c>.
+/// </summary>
+public static class RpcInstrumentation
+{
+    /// <summary>The activity source name.</summary>
+    public const string ActivitySourceName = "NetRpc";
+
+    /// <summary>The server meter's name.</summary>
+    public const string ServerMeterName = "NetRpc.Server";
+
+    /// <summary>The client meter's name.</summary>
+    public const string ClientMeterName = "NetRpc.Client";
+
+    internal static ActivitySource ActivitySource { get; } = new(ActivitySourceName);
+
+    internal static string StatusName(AcceptStatus status) => status switch
+    {
+        AcceptStatus.Success => "SUCCESS",
+        AcceptStatus.ProgramUnavailable => "PROG_UNAVAIL",
+        AcceptStatus.ProgramMismatch => "PROG_MISMATCH",
+        AcceptStatus.ProcedureUnavailable => "PROC_UNAVAIL",
+        AcceptStatus.GarbageArguments => "GARBAGE_ARGS",
+        _ => "SYSTEM_ERR",
+    };
+}
+
+/// <summary>The server's instruments.</summary>
+internal sealed class RpcServerMetrics
+{
+    private readonly Counter<long> _calls;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _duplicates;
+    private readonly UpDownCounter<long> _connections;
+
+    public RpcServerMetrics(IMeterFactory? factory)
+    {
+        Meter meter = factory?.Create(RpcInstrumentation.ServerMeterName) ?? new Meter(RpcInstrumentation.ServerMeterName);
+        _calls = meter.CreateCounter<long>("rpc.server.calls", "{call}", "Calls answered, by program, version, procedure and status");
+        _duration = meter.CreateHistogram<double>("rpc.server.call.duration", "s", "Time from a call's arrival to its reply");
+        _duplicates = meter.CreateCounter<long>("rpc.server.duplicate_request_cache", "{call}", "Duplicate request cache lookups, by result: hit, miss, in_progress, evicted");
+        _connections = meter.CreateUpDownCounter<long>("rpc.server.connections", "{connection}", "Open TCP connections");
+    }
+
+    public bool DurationEnabled => _duration.Enabled;
+
+    public void Called(string program, uint version, string procedure, string status, long startTimestamp)
+    {
+        if (_calls.Enabled)
+        {
+            _calls.Add(1, Tags(program, version, procedure, status));
+        }
+
+        if (_duration.Enabled && startTimestamp != 0)
+        {
+            _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, Tags(program, version, procedure, status));
+        }
+    }
+
+    public void Duplicate(string result)
+    {
+        if (_duplicates.Enabled)
+        {
+            _duplicates.Add(1, new KeyValuePair<string, object?>("rpc.duplicate_request_cache.result", result));
+        }
+    }
+
+    public void ConnectionOpened() => _connections.Add(1);
+
+    public void ConnectionClosed() => _connections.Add(-1);
+
+    private static TagList Tags(string program, uint version, string procedure, string status) => new()
+    {
+        { "rpc.system", "onc_rpc" },
+        { "rpc.service", program },
+        { "rpc.service.version", version },
+        { "rpc.method", procedure },
+        { "rpc.onc_rpc.status", status },
+    };
+}
+
+/// <summary>The client's instruments.</summary>
+internal sealed class RpcClientMetrics
+{
+    private readonly Counter<long> _calls;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _retransmissions;
+
+    public RpcClientMetrics(IMeterFactory? factory)
+    {
+        Meter meter = factory?.Create(RpcInstrumentation.ClientMeterName) ?? new Meter(RpcInstrumentation.ClientMeterName);
+        _calls = meter.CreateCounter<long>("rpc.client.calls", "{call}", "Calls made, by program, version, procedure and outcome");
+        _duration = meter.CreateHistogram<double>("rpc.client.call.duration", "s", "Time from a call's start to its outcome");
+        _retransmissions = meter.CreateCounter<long>("rpc.client.retransmissions", "{datagram}", "UDP calls sent again for want of a reply");
+    }
+
+    public bool Enabled => _calls.Enabled || _duration.Enabled;
+
+    public void Called(uint program, uint version, uint procedure, string outcome, long startTimestamp)
+    {
+        var tags = new TagList
+        {
+            { "rpc.system", "onc_rpc" },
+            { "rpc.service", program },
+            { "rpc.service.version", version },
+            { "rpc.method", procedure },
+            { "rpc.onc_rpc.status", outcome },
+        };
+        _calls.Add(1, tags);
+        if (startTimestamp != 0)
+        {
+            _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+        }
+    }
+
+    public void Retransmitted() => _retransmissions.Add(1);
+}

@@ -1,0 +1,38 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace NetRpc.Runtime.Diagnostics;
+
+/// <summary>The server's log messages (event ids 1-99).</summary>
+internal static partial class RpcServerLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Serving RPC on {Transport} {EndPoint}")]
+    public static partial void Listening(ILogger logger, string transport, EndPoint endPoint);
+
+    [LoggerMessage(2, LogLevel.Error, "Procedure {Program}/{Version}/{Procedure} (xid {Xid}) failed; replied SYSTEM_ERR")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string program, uint version, string procedure, uint xid);
+
+    [LoggerMessage(3, LogLevel.Warning, "Results of {Program}/{Version}/{Procedure} (xid {Xid}) could not be encoded; replied SYSTEM_ERR")]
+    public static partial void ResultsInvalid(ILogger logger, Exception exception, string program, uint version, string procedure, uint xid);
+
+    [LoggerMessage(4, LogLevel.Debug, "Dropped a message from {Remote}: {Reason}")]
+    public static partial void Dropped(ILogger logger, EndPoint? remote, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "Closed the connection from {Remote}: a record of at least {Size} bytes exceeds the limit of {Limit}")]
+    public static partial void RecordTooLarge(ILogger logger, EndPoint? remote, long size, int limit);
+
+    [LoggerMessage(6, LogLevel.Warning, "Refused a connection from {Remote}: {Limit} connections are open")]
+    public static partial void TooManyConnections(ILogger logger, EndPoint? remote, int limit);
+
+    [LoggerMessage(7, LogLevel.Debug, "Closed the connection from {Remote}: idle for {Idle}")]
+    public static partial void IdleClosed(ILogger logger, EndPoint? remote, TimeSpan idle);
+
+    [LoggerMessage(8, LogLevel.Debug, "Connection from {Remote} ended: {Reason}")]
+    public static partial void ConnectionEnded(ILogger logger, EndPoint? remote, string reason);
+
+    [LoggerMessage(9, LogLevel.Warning, "A reply of {Size} bytes to {Remote} exceeds the datagram limit of {Limit}; replied SYSTEM_ERR")]
+    public static partial void DatagramTooLarge(ILogger logger, EndPoint? remote, int size, int limit);
+
+    [LoggerMessage(10, LogLevel.Warning, "Server stopped with {Count} call(s) still running after the shutdown timeout")]
+    public static partial void ShutdownAbandoned(ILogger logger, int count);
+}

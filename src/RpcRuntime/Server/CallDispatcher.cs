@@ -1,0 +1,349 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using NetRpc.Runtime.Auth;
+using NetRpc.Runtime.Diagnostics;
+using NetRpc.Runtime.Messages;
+using NetRpc.Runtime.Transports;
+using NetRpc.Xdr;
+
+namespace NetRpc.Runtime.Server;
+
+/// <summary>Where a message came from and how to answer it.</summary>
+internal readonly ref struct CallSite
+{
+    public required RpcTransport Transport { get; init; }
+
+    /// <summary>The caller's address (UDP), turned into an endpoint only if a handler asks.</summary>
+    public SocketAddress? Address { get; init; }
+
+    /// <summary>The caller's endpoint (TCP: known once per connection).</summary>
+    public IPEndPoint? Remote { get; init; }
+
+    /// <summary>The caller's address bytes, for the duplicate request cache.</summary>
+    public ReadOnlySpan<byte> AddressBytes { get; init; }
+
+    public DuplicateRequestCache? Cache { get; init; }
+
+    public CancellationToken Aborted { get; init; }
+
+    /// <summary>Each reply gets a record-marking header (TCP) or is a datagram of its own (UDP).</summary>
+    public bool RecordMarked => Transport == RpcTransport.Tcp;
+}
+
+/// <summary>What became of a message.</summary>
+internal enum DispatchOutcome
+{
+    /// <summary>The reply is in the output buffer.</summary>
+    Replied,
+
+    /// <summary>No reply: not a call, unreadable, or a duplicate of a call still running.</summary>
+    Dropped,
+
+    /// <summary>The handler is still running; finish with <see cref="CallDispatcher.Complete"/>.</summary>
+    Pending,
+}
+
+/// <summary>A call whose handler finished later than its dispatch.</summary>
+internal sealed class PendingReply(Task<ResultWriter> results, CallHeader header, RpcProgram program, ProcedureHandler procedure, DuplicateRequestCache? cache, DuplicateRequestCache.Key key, long started, Activity? activity)
+{
+    public Task<ResultWriter> Results { get; } = results;
+
+    public CallHeader Header { get; } = header;
+
+    public RpcProgram Program { get; } = program;
+
+    public ProcedureHandler Procedure { get; } = procedure;
+
+    public DuplicateRequestCache? Cache { get; } = cache;
+
+    public DuplicateRequestCache.Key Key { get; } = key;
+
+    public long Started { get; } = started;
+
+    public Activity? Activity { get; } = activity;
+}
+
+/// <summary>
+/// Turns a call message into a reply, whatever the transport: header checks, authentication, the duplicate
+/// request cache, program and procedure lookup (NULL answered for every program), and the handler. Every
+/// outcome RFC 5531 defines is answered where the XID is known; libtirpc drops calls of another RPC version
+/// and over-long credentials, NetRpc answers RPC_MISMATCH and AUTH_ERROR. Thread-safe.
+/// </summary>
+internal sealed class CallDispatcher
+{
+    private readonly RpcServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly RpcServerMetrics _metrics;
+    private readonly object _tableLock = new();
+    private volatile ProgramTable _table = ProgramTable.Empty;
+
+    public CallDispatcher(RpcServerOptions options, ILogger logger, RpcServerMetrics metrics)
+    {
+        _options = options;
+        _logger = logger;
+        _metrics = metrics;
+    }
+
+    public RpcServerMetrics Metrics => _metrics;
+
+    public void Add(RpcProgram program)
+    {
+        lock (_tableLock)
+        {
+            _table = _table.With(program);
+        }
+    }
+
+    public DispatchOutcome Dispatch(ReadOnlyMemory<byte> message, in CallSite site, PooledBufferWriter output, out PendingReply? pending)
+    {
+        pending = null;
+        long started = _metrics.DurationEnabled ? Stopwatch.GetTimestamp() : 0;
+        var reader = new XdrReader(message.Span);
+        switch (CallHeader.TryDecode(ref reader, out CallHeader header))
+        {
+            case CallDecodeResult.Malformed:
+                RpcServerLog.Dropped(_logger, site.Remote, "too short to be an RPC message");
+                return DispatchOutcome.Dropped;
+            case CallDecodeResult.NotACall:
+                RpcServerLog.Dropped(_logger, site.Remote, "not a call");
+                return DispatchOutcome.Dropped;
+            case CallDecodeResult.WrongRpcVersion:
+                WriteReply(output, site, ReplyHeader.RpcMismatch(header.Xid));
+                return DispatchOutcome.Replied;
+            case CallDecodeResult.BadCredential:
+                WriteReply(output, site, ReplyHeader.AuthError(header.Xid, AuthStatus.BadCredential));
+                return DispatchOutcome.Replied;
+        }
+
+        RpcAuthenticator? authenticator = _options.FindAuthenticator(header.Credential.Flavor);
+        object? principal = null;
+        AuthStatus auth = authenticator is null ? AuthStatus.RejectedCredential : authenticator.Authenticate(header, out principal);
+        if (auth != AuthStatus.Ok)
+        {
+            WriteReply(output, site, ReplyHeader.AuthError(header.Xid, auth));
+            return DispatchOutcome.Replied;
+        }
+
+        DuplicateRequestCache? cache = site.Cache;
+        DuplicateRequestCache.Key key = default;
+        if (cache is not null)
+        {
+            key = DuplicateRequestCache.KeyOf(header, site.AddressBytes, message.Span[(int)reader.Position..]);
+            switch (cache.Begin(key, out byte[]? stored))
+            {
+                case DuplicateRequestCache.Lookup.Running:
+                    _metrics.Duplicate("in_progress");
+                    return DispatchOutcome.Dropped;
+                case DuplicateRequestCache.Lookup.Done:
+                    _metrics.Duplicate("hit");
+                    WriteStored(output, site, stored!);
+                    return DispatchOutcome.Replied;
+                default:
+                    _metrics.Duplicate("miss");
+                    break;
+            }
+        }
+
+        ProgramTable table = _table;
+        if (table.Find(header.Program, header.Version) is not { } program)
+        {
+            ReplyHeader refusal = table.VersionRange(header.Program) is (uint low, uint high)
+                ? ReplyHeader.Accepted(header.Xid, AcceptStatus.ProgramMismatch, low, high)
+                : ReplyHeader.Accepted(header.Xid, AcceptStatus.ProgramUnavailable);
+            Answer(output, site, refusal, cache, key, "unknown", header.Version, "unknown", started);
+            return DispatchOutcome.Replied;
+        }
+
+        if (program.Find(header.Procedure) is not { } procedure)
+        {
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.ProcedureUnavailable), cache, key, program.Name, program.Version, "unknown", started);
+            return DispatchOutcome.Replied;
+        }
+
+        Activity? activity = RpcInstrumentation.ActivitySource.HasListeners() ? StartActivity(header, program, procedure, site) : null;
+        var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, principal, site.Aborted);
+        int recordStart = output.WrittenCount;
+        int bodyStart = BeginMessage(output, site);
+        Task<ResultWriter>? later;
+        try
+        {
+            var writer = new XdrWriter(output);
+            ReplyHeader.Accepted(header.Xid, AcceptStatus.Success).Encode(ref writer);
+            later = procedure.Invoke(ref reader, context, ref writer);
+            writer.Flush();
+        }
+        catch (XdrException)
+        {
+            output.Truncate(recordStart);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.GarbageArguments), cache, key, program.Name, program.Version, procedure.Name, started, activity);
+            return DispatchOutcome.Replied;
+        }
+        catch (Exception e)
+        {
+            output.Truncate(recordStart);
+            RpcServerLog.HandlerFailed(_logger, e, program.Name, program.Version, procedure.Name, header.Xid);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), cache, key, program.Name, program.Version, procedure.Name, started, activity);
+            return DispatchOutcome.Replied;
+        }
+
+        if (later is not null)
+        {
+            output.Truncate(recordStart);
+            pending = new PendingReply(later, header, program, procedure, cache, key, started, activity);
+            return DispatchOutcome.Pending;
+        }
+
+        Finish(output, site, recordStart, bodyStart, header, cache, key, program, procedure.Name, started, activity);
+        return DispatchOutcome.Replied;
+    }
+
+    /// <summary>Writes the reply of a call whose handler has finished.</summary>
+    public void Complete(PendingReply call, in CallSite site, PooledBufferWriter output)
+    {
+        CallHeader header = call.Header;
+        int recordStart = output.WrittenCount;
+        if (!call.Results.IsCompletedSuccessfully)
+        {
+            Exception failure = call.Results.Exception?.InnerException ?? new TaskCanceledException(call.Results);
+            RpcServerLog.HandlerFailed(_logger, failure, call.Program.Name, call.Program.Version, call.Procedure.Name, header.Xid);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), call.Cache, call.Key, call.Program.Name, call.Program.Version, call.Procedure.Name, call.Started, call.Activity);
+            return;
+        }
+
+        int bodyStart = BeginMessage(output, site);
+        try
+        {
+            var writer = new XdrWriter(output);
+            ReplyHeader.Accepted(header.Xid, AcceptStatus.Success).Encode(ref writer);
+            call.Results.Result.Write(ref writer);
+            writer.Flush();
+        }
+        catch (Exception e)
+        {
+            output.Truncate(recordStart);
+            RpcServerLog.ResultsInvalid(_logger, e, call.Program.Name, call.Program.Version, call.Procedure.Name, header.Xid);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), call.Cache, call.Key, call.Program.Name, call.Program.Version, call.Procedure.Name, call.Started, call.Activity);
+            return;
+        }
+
+        Finish(output, site, recordStart, bodyStart, header, call.Cache, call.Key, call.Program, call.Procedure.Name, call.Started, call.Activity);
+    }
+
+    /// <summary>Forgets a call that will never be answered (its connection closed), so a retransmission on another runs it.</summary>
+    public static void Abandon(PendingReply call) => call.Cache?.Abandon(call.Key);
+
+    private void Finish(PooledBufferWriter output, in CallSite site, int recordStart, int bodyStart, in CallHeader header, DuplicateRequestCache? cache, in DuplicateRequestCache.Key key, RpcProgram program, string procedure, long started, Activity? activity)
+    {
+        int size = output.WrittenCount - bodyStart;
+        if (!site.RecordMarked && size > _options.MaxDatagramSize)
+        {
+            output.Truncate(recordStart);
+            RpcServerLog.DatagramTooLarge(_logger, site.Remote ?? (site.Address is { } a ? RpcCallContext.ToEndPoint(a) : null), size, _options.MaxDatagramSize);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), cache, key, program.Name, program.Version, procedure, started, activity);
+            return;
+        }
+
+        EndMessage(output, site, recordStart);
+        cache?.Complete(key, output.WrittenSpan[bodyStart..]);
+        _metrics.Called(program.Name, program.Version, procedure, "SUCCESS", started);
+        activity?.Stop();
+    }
+
+    /// <summary>A reply with no results, stored in the cache when there is one.</summary>
+    private void Answer(PooledBufferWriter output, in CallSite site, in ReplyHeader reply, DuplicateRequestCache? cache, in DuplicateRequestCache.Key key, string program, uint version, string procedure, long started, Activity? activity = null)
+    {
+        int bodyStart = WriteReply(output, site, reply);
+        cache?.Complete(key, output.WrittenSpan[bodyStart..]);
+        string status = RpcInstrumentation.StatusName(reply.Accept);
+        _metrics.Called(program, version, procedure, status, started);
+        if (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, status);
+            activity.Stop();
+        }
+    }
+
+    /// <summary>Writes a reply with no results; returns where its message (after any record mark) starts.</summary>
+    private static int WriteReply(PooledBufferWriter output, in CallSite site, in ReplyHeader reply)
+    {
+        int recordStart = output.WrittenCount;
+        int bodyStart = BeginMessage(output, site);
+        var writer = new XdrWriter(output);
+        reply.Encode(ref writer);
+        writer.Flush();
+        EndMessage(output, site, recordStart);
+        return bodyStart;
+    }
+
+    private static void WriteStored(PooledBufferWriter output, in CallSite site, byte[] stored)
+    {
+        int recordStart = output.WrittenCount;
+        BeginMessage(output, site);
+        stored.CopyTo(output.GetSpan(stored.Length));
+        output.Advance(stored.Length);
+        EndMessage(output, site, recordStart);
+    }
+
+    private static int BeginMessage(PooledBufferWriter output, in CallSite site) =>
+        site.RecordMarked ? RecordMarking.BeginRecord(output) + RecordMarking.HeaderSize : output.WrittenCount;
+
+    private static void EndMessage(PooledBufferWriter output, in CallSite site, int recordStart)
+    {
+        if (site.RecordMarked)
+        {
+            RecordMarking.EndRecord(output, recordStart);
+        }
+    }
+
+    private static Activity? StartActivity(in CallHeader header, RpcProgram program, ProcedureHandler procedure, in CallSite site)
+    {
+        Activity? activity = RpcInstrumentation.ActivitySource.StartActivity($"{program.Name}/{procedure.Name}", ActivityKind.Server);
+        if (activity is not null && activity.IsAllDataRequested)
+        {
+            activity.SetTag("rpc.system", "onc_rpc");
+            activity.SetTag("rpc.service", program.Name);
+            activity.SetTag("rpc.service.version", program.Version);
+            activity.SetTag("rpc.method", procedure.Name);
+            activity.SetTag("rpc.onc_rpc.xid", header.Xid);
+            activity.SetTag("network.transport", site.Transport == RpcTransport.Tcp ? "tcp" : "udp");
+        }
+
+        return activity;
+    }
+
+    /// <summary>The programs served, replaced as a whole when one is added.</summary>
+    private sealed class ProgramTable
+    {
+        public static readonly ProgramTable Empty = new(FrozenDictionary<ulong, RpcProgram>.Empty);
+
+        private readonly FrozenDictionary<ulong, RpcProgram> _programs;
+        private readonly FrozenDictionary<uint, (uint Low, uint High)> _ranges;
+
+        private ProgramTable(FrozenDictionary<ulong, RpcProgram> programs)
+        {
+            _programs = programs;
+            _ranges = programs.Values.GroupBy(p => p.Program)
+                .ToFrozenDictionary(g => g.Key, g => (g.Min(p => p.Version), g.Max(p => p.Version)));
+        }
+
+        public RpcProgram? Find(uint program, uint version) => _programs.GetValueOrDefault(KeyOf(program, version));
+
+        public (uint Low, uint High)? VersionRange(uint program) => _ranges.TryGetValue(program, out var range) ? range : null;
+
+        public ProgramTable With(RpcProgram program)
+        {
+            var programs = new Dictionary<ulong, RpcProgram>(_programs);
+            if (!programs.TryAdd(KeyOf(program.Program, program.Version), program))
+            {
+                throw new InvalidOperationException($"Program {program.Program} version {program.Version} is already served.");
+            }
+
+            return new ProgramTable(programs.ToFrozenDictionary());
+        }
+
+        private static ulong KeyOf(uint program, uint version) => ((ulong)program << 32) | version;
+    }
+}

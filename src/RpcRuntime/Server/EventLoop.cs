@@ -1,0 +1,203 @@
+using NetRpc.Runtime.Diagnostics;
+using NetRpc.Runtime.Transports;
+
+namespace NetRpc.Runtime.Server;
+
+/// <summary>
+/// One thread serving many TCP connections through epoll (Linux), as libtirpc's svc_run serves them through
+/// poll: a wake-up handles every connection that is ready, with no switch between threads in between. The server
+/// runs one loop per core and deals connections out to them.
+/// </summary>
+internal sealed class EventLoop
+{
+    // Wake this often when nothing happens, to notice idle connections and a stop request.
+    private const int TickMilliseconds = 250;
+    private const int MaxEvents = 256;
+
+    private readonly int _epoll = Epoll.Create();
+    private readonly TcpService _service;
+    private readonly Dictionary<int, EpollConnection> _connections = [];
+    private readonly object _lock = new();
+    private readonly Thread _thread;
+    private readonly long _spinTicks;
+    private volatile bool _stopping;
+    private volatile bool _aborting;
+
+    public EventLoop(TcpService service, int index)
+    {
+        _service = service;
+        _spinTicks = Spinning.ToTicks(service.Options.SpinBeforeSleep);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"NetRpc TCP loop {service.LocalEndPoint} #{index}" };
+        _thread.Start();
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _connections.Count;
+            }
+        }
+    }
+
+    public void Add(EpollConnection connection)
+    {
+        lock (_lock)
+        {
+            _connections[connection.Fd] = connection;
+        }
+
+        Epoll.Add(_epoll, connection.Fd, Epoll.In | Epoll.RdHup, (ulong)connection.Fd);
+    }
+
+    public void SetInterest(EpollConnection connection, bool reading, bool writing)
+    {
+        try
+        {
+            Epoll.Modify(_epoll, connection.Fd, (reading ? Epoll.In | Epoll.RdHup : 0) | (writing ? Epoll.Out : 0), (ulong)connection.Fd);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            // The connection was closed meanwhile.
+        }
+    }
+
+    /// <summary>Stops reading further calls; each connection closes once its calls are answered and sent.</summary>
+    public void BeginStop() => _stopping = true;
+
+    /// <summary>Closes every connection now.</summary>
+    public void Abort()
+    {
+        _stopping = true;
+        _aborting = true;
+    }
+
+    private void Run()
+    {
+        byte[] events = new byte[MaxEvents * Epoll.EventSize];
+        long nextScan = Environment.TickCount64 + TickMilliseconds;
+        bool served = false;
+        try
+        {
+            while (true)
+            {
+                int count = 0;
+                if (served && Spinning.TryEnter(_spinTicks, out long until))
+                {
+                    try
+                    {
+                        while ((count = Epoll.Wait(_epoll, events, 0)) == 0 && Spinning.Next(until))
+                        {
+                        }
+                    }
+                    finally
+                    {
+                        Spinning.Exit();
+                    }
+                }
+
+                if (count == 0)
+                {
+                    count = Epoll.Wait(_epoll, events, TickMilliseconds);
+                }
+
+                served = count > 0;
+                for (int i = 0; i < count; i++)
+                {
+                    (uint ready, ulong data) = Epoll.Read(events, i);
+                    EpollConnection? connection;
+                    lock (_lock)
+                    {
+                        _connections.TryGetValue((int)data, out connection);
+                    }
+
+                    if (connection is null)
+                    {
+                        continue;
+                    }
+
+                    bool alive = true;
+                    if ((ready & Epoll.Out) != 0)
+                    {
+                        alive = connection.OnWritable();
+                    }
+
+                    if (alive && !_stopping && (ready & (Epoll.In | Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
+                    {
+                        alive = connection.OnReadable();
+                    }
+
+                    if (!alive)
+                    {
+                        Remove(connection);
+                    }
+                }
+
+                long now = Environment.TickCount64;
+                if (_stopping || now >= nextScan)
+                {
+                    nextScan = now + TickMilliseconds;
+                    if (Sweep(now))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Epoll.Close(_epoll);
+        }
+    }
+
+    /// <summary>Closes idle connections, and when stopping, those with nothing left to answer; true when the loop may end.</summary>
+    private bool Sweep(long now)
+    {
+        EpollConnection[] connections;
+        lock (_lock)
+        {
+            connections = [.. _connections.Values];
+        }
+
+        long idle = (long)_service.Options.IdleTimeout.TotalMilliseconds;
+        foreach (EpollConnection connection in connections)
+        {
+            bool quiet = !connection.Busy && !connection.HasUnsent;
+            if (_aborting || (_stopping && quiet))
+            {
+                Remove(connection);
+            }
+            else if (quiet && now - connection.LastActivity > idle)
+            {
+                RpcServerLog.IdleClosed(_service.Logger, connection.Remote, _service.Options.IdleTimeout);
+                Remove(connection);
+            }
+        }
+
+        return _stopping && Count == 0;
+    }
+
+    private void Remove(EpollConnection connection)
+    {
+        lock (_lock)
+        {
+            if (!_connections.Remove(connection.Fd))
+            {
+                return;
+            }
+        }
+
+        try
+        {
+            Epoll.Remove(_epoll, connection.Fd);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+        }
+
+        connection.Close();
+        _service.Closed();
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Sockets;
+using NetRpc.Runtime.Auth;
+using NetRpc.Runtime.Messages;
+
+namespace NetRpc.Runtime.Server;
+
+/// <summary>The transport a call arrived on.</summary>
+public enum RpcTransport
+{
+    /// <summary>A TCP connection (record marking).</summary>
+    Tcp,
+
+    /// <summary>A UDP datagram.</summary>
+    Udp,
+}
+
+/// <summary>What a procedure's handler knows about the call it is serving.</summary>
+public sealed class RpcCallContext
+{
+    private readonly SocketAddress? _address;
+    private IPEndPoint? _remote;
+
+    internal RpcCallContext(in CallHeader header, RpcTransport transport, SocketAddress? address, IPEndPoint? remote, object? principal, CancellationToken aborted)
+    {
+        Header = header;
+        Transport = transport;
+        _address = address;
+        _remote = remote;
+        Principal = principal;
+        CallAborted = aborted;
+    }
+
+    /// <summary>The call's header: XID, program, version, procedure, credential and verifier.</summary>
+    public CallHeader Header { get; }
+
+    /// <summary>The transport the call came on.</summary>
+    public RpcTransport Transport { get; }
+
+    /// <summary>The caller's address and port.</summary>
+    public IPEndPoint? RemoteEndPoint => _remote ??= _address is null ? null : ToEndPoint(_address);
+
+    internal static IPEndPoint ToEndPoint(SocketAddress address) =>
+        (IPEndPoint)new IPEndPoint(address.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0).Create(address);
+
+    /// <summary>What the flavor's authenticator made of the credential: <see cref="AuthSysParameters"/> for AUTH_SYS, null for AUTH_NONE.</summary>
+    public object? Principal { get; }
+
+    /// <summary>The AUTH_SYS credential, when the call has one.</summary>
+    public AuthSysParameters? AuthSys => Principal as AuthSysParameters;
+
+    /// <summary>Signalled when the caller's connection closes or the server stops: the reply will not be delivered.</summary>
+    public CancellationToken CallAborted { get; }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Frozen;
+using NetRpc.Xdr;
+
+namespace NetRpc.Runtime.Server;
+
+/// <summary>Runs one procedure: decodes the arguments, then does the work.</summary>
+/// <typeparam name="TArgs">The arguments (<see cref="XdrVoid"/> for none).</typeparam>
+/// <typeparam name="TResult">The results (<see cref="XdrVoid"/> for none).</typeparam>
+/// <param name="arguments">The decoded arguments.</param>
+/// <param name="context">Who called, and how.</param>
+/// <returns>The results; a handler that finishes at once should return a completed ValueTask.</returns>
+public delegate ValueTask<TResult> RpcHandler<TArgs, TResult>(TArgs arguments, RpcCallContext context);
+
+/// <summary>
+/// One version of one program as a server serves it: its number, and a handler per procedure. Generated server
+/// code builds one with <see cref="RpcProgramBuilder"/>; the runtime owns everything else (framing, dispatch,
+/// replies, errors). Procedure 0 (NULL) is answered for every program that does not define it.
+/// </summary>
+public sealed class RpcProgram
+{
+    private readonly FrozenDictionary<uint, ProcedureHandler> _procedures;
+
+    internal RpcProgram(uint program, uint version, string name, Dictionary<uint, ProcedureHandler> procedures)
+    {
+        Program = program;
+        Version = version;
+        Name = name;
+        _procedures = procedures.ToFrozenDictionary();
+    }
+
+    /// <summary>The program number.</summary>
+    public uint Program { get; }
+
+    /// <summary>The version number.</summary>
+    public uint Version { get; }
+
+    /// <summary>The program's name, for logs and metrics.</summary>
+    public string Name { get; }
+
+    /// <summary>The procedure numbers served, NULL included.</summary>
+    public IEnumerable<uint> Procedures => _procedures.Keys.Append(0u).Distinct().Order();
+
+    internal ProcedureHandler? Find(uint procedure) =>
+        _procedures.TryGetValue(procedure, out ProcedureHandler? handler) ? handler : procedure == 0 ? ProcedureHandler.Null : null;
+}
+
+/// <summary>Describes a program version's procedures; what generated server skeletons call.</summary>
+/// <param name="program">The program number.</param>
+/// <param name="version">The version number.</param>
+/// <param name="name">The program's name, for logs and metrics (default: its number).</param>
+public sealed class RpcProgramBuilder(uint program, uint version, string? name = null)
+{
+    private readonly Dictionary<uint, ProcedureHandler> _procedures = [];
+
+    /// <summary>Adds a procedure.</summary>
+    /// <typeparam name="TArgs">Its arguments (<see cref="XdrVoid"/> for none; several arguments travel as one struct).</typeparam>
+    /// <typeparam name="TResult">Its results (<see cref="XdrVoid"/> for none).</typeparam>
+    /// <param name="procedure">The procedure number.</param>
+    /// <param name="procedureName">The name, for logs and metrics.</param>
+    /// <param name="handler">What it does.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The number is already used.</exception>
+    public RpcProgramBuilder AddProcedure<TArgs, TResult>(uint procedure, string procedureName, RpcHandler<TArgs, TResult> handler)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult>
+    {
+        ArgumentNullException.ThrowIfNull(procedureName);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!_procedures.TryAdd(procedure, new ProcedureHandler<TArgs, TResult>(procedureName, handler)))
+        {
+            throw new ArgumentException($"Procedure {procedure} is already defined.", nameof(procedure));
+        }
+
+        return this;
+    }
+
+    /// <summary>The program, ready to add to a server.</summary>
+    /// <returns>The program.</returns>
+    public RpcProgram Build() => new(program, version, name ?? program.ToString(System.Globalization.CultureInfo.InvariantCulture), new Dictionary<uint, ProcedureHandler>(_procedures));
+}
+
+/// <summary>The type-erased handler of one procedure.</summary>
+internal abstract class ProcedureHandler(string name)
+{
+    /// <summary>NULL: no arguments, no results; every program answers it.</summary>
+    public static ProcedureHandler Null { get; } = new ProcedureHandler<XdrVoid, XdrVoid>("NULL", static (_, _) => default);
+
+    public string Name { get; } = name;
+
+    /// <summary>
+    /// Decodes the arguments and runs the procedure. When it finishes at once its results are written to
+    /// <paramref name="results"/> and null is returned; otherwise the task completes with the results to write.
+    /// </summary>
+    /// <exception cref="XdrException">The arguments cannot be decoded (GARBAGE_ARGS).</exception>
+    public abstract Task<ResultWriter>? Invoke(ref XdrReader arguments, RpcCallContext context, ref XdrWriter results);
+}
+
+/// <summary>Results of a procedure that finished later, ready to be written into its reply.</summary>
+internal abstract class ResultWriter
+{
+    public abstract void Write(ref XdrWriter writer);
+}
+
+internal sealed class ProcedureHandler<TArgs, TResult>(string name, RpcHandler<TArgs, TResult> handler) : ProcedureHandler(name)
+    where TArgs : IXdrCodec<TArgs>
+    where TResult : IXdrCodec<TResult>
+{
+    public override Task<ResultWriter>? Invoke(ref XdrReader arguments, RpcCallContext context, ref XdrWriter results)
+    {
+        // Bytes after the arguments are ignored, as libtirpc ignores them.
+        TArgs args = TArgs.Decode(ref arguments);
+        ValueTask<TResult> running = handler(args, context);
+        if (running.IsCompletedSuccessfully)
+        {
+            running.Result.Encode(ref results);
+            return null;
+        }
+
+        return Later(running);
+    }
+
+    private static async Task<ResultWriter> Later(ValueTask<TResult> running) => new Results(await running.ConfigureAwait(false));
+
+    private sealed class Results(TResult value) : ResultWriter
+    {
+        public override void Write(ref XdrWriter writer) => value.Encode(ref writer);
+    }
+}

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using NetRpc.Runtime.Diagnostics;
+using NetRpc.Runtime.Transports;
+
+namespace NetRpc.Runtime.Server;
+
+/// <summary>
+/// A listening TCP endpoint. A thread accepts connections. On Linux they are dealt out to one epoll
+/// <see cref="EventLoop"/> per core, which serve many connections per wake-up; elsewhere each gets a thread
+/// of its own (<see cref="TcpConnection"/>).
+/// </summary>
+internal sealed class TcpService
+{
+    private readonly Socket _listener;
+    private readonly EventLoop[]? _loops;
+    private readonly HashSet<TcpConnection> _threaded = [];
+    private readonly object _lock = new();
+    private readonly ManualResetEventSlim _allClosed = new(initialState: true);
+    private int _connections;
+    private int _nextLoop;
+    private volatile bool _stopping;
+
+    public TcpService(IPEndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, ILogger logger)
+    {
+        Options = options;
+        Dispatcher = dispatcher;
+        Cache = cache;
+        Logger = logger;
+        _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                _listener.DualMode = true;
+            }
+
+            _listener.Bind(endPoint);
+            _listener.Listen(512);
+        }
+        catch
+        {
+            _listener.Dispose();
+            throw;
+        }
+
+        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        if (SocketIo.IsDirect)
+        {
+            _loops = [.. Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(i => new EventLoop(this, i))];
+        }
+    }
+
+    public RpcServerOptions Options { get; }
+
+    public CallDispatcher Dispatcher { get; }
+
+    public DuplicateRequestCache? Cache { get; }
+
+    public ILogger Logger { get; }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public int ConnectionCount => Volatile.Read(ref _connections);
+
+    public void Start()
+    {
+        var thread = new Thread(AcceptLoop) { IsBackground = true, Name = $"NetRpc TCP accept {LocalEndPoint}" };
+        thread.Start();
+        RpcServerLog.Listening(Logger, "tcp", LocalEndPoint);
+    }
+
+    /// <summary>A threaded connection ended.</summary>
+    public void Closed(TcpConnection connection)
+    {
+        lock (_lock)
+        {
+            _threaded.Remove(connection);
+        }
+
+        Closed();
+    }
+
+    /// <summary>A connection ended.</summary>
+    public void Closed()
+    {
+        Dispatcher.Metrics.ConnectionClosed();
+        lock (_lock)
+        {
+            if (--_connections == 0)
+            {
+                _allClosed.Set();
+            }
+        }
+    }
+
+    /// <summary>Stops accepting, lets every connection answer what it has in flight, then closes what remains.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        _stopping = true;
+        _listener.Dispose();
+        TcpConnection[] threaded;
+        lock (_lock)
+        {
+            threaded = [.. _threaded];
+        }
+
+        foreach (EventLoop loop in _loops ?? [])
+        {
+            loop.BeginStop();
+        }
+
+        foreach (TcpConnection connection in threaded)
+        {
+            connection.BeginStop();
+        }
+
+        bool drained = await Task.Run(() => _allClosed.Wait(timeout)).ConfigureAwait(false);
+        if (!drained)
+        {
+            RpcServerLog.ShutdownAbandoned(Logger, ConnectionCount);
+            foreach (EventLoop loop in _loops ?? [])
+            {
+                loop.Abort();
+            }
+
+            lock (_lock)
+            {
+                threaded = [.. _threaded];
+            }
+
+            foreach (TcpConnection connection in threaded)
+            {
+                connection.Abort();
+            }
+        }
+    }
+
+    private void AcceptLoop()
+    {
+        while (!_stopping)
+        {
+            Socket socket;
+            try
+            {
+                socket = _listener.Accept();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            lock (_lock)
+            {
+                if (_stopping || _connections >= Options.MaxConnections)
+                {
+                    RpcServerLog.TooManyConnections(Logger, socket.RemoteEndPoint, Options.MaxConnections);
+                    socket.Dispose();
+                    continue;
+                }
+
+                _connections++;
+                _allClosed.Reset();
+            }
+
+            Dispatcher.Metrics.ConnectionOpened();
+            socket.NoDelay = true;
+            if (_loops is not null)
+            {
+                EventLoop loop = _loops[_nextLoop++ % _loops.Length];
+                loop.Add(new EpollConnection(socket, this, loop));
+            }
+            else
+            {
+                var connection = new TcpConnection(socket, this);
+                lock (_lock)
+                {
+                    _threaded.Add(connection);
+                }
+
+                connection.Start();
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using NetRpc.Runtime.Diagnostics;
+using NetRpc.Runtime.Transports;
+
+namespace NetRpc.Runtime.Server;
+
+/// <summary>
+/// A UDP endpoint: several threads block receiving on one socket and answer each datagram themselves, so calls
+/// run on as many cores as there are threads. One message per datagram (RFC 5531 section 10).
+/// </summary>
+internal sealed class UdpService
+{
+    // Wake receivers this often to notice a stop request.
+    private const int StopPollMilliseconds = 250;
+
+    // The largest UDP payload: datagrams over the configured limit are read whole and refused, never cut short.
+    private const int ReceiveBufferSize = 65535;
+
+    private readonly Socket _socket;
+    private readonly RpcServerOptions _options;
+    private readonly CallDispatcher _dispatcher;
+    private readonly DuplicateRequestCache? _cache;
+    private readonly ILogger _logger;
+    private readonly List<Thread> _threads = [];
+    private readonly CancellationTokenSource _stopped = new();
+    private readonly CountdownEvent _inFlight = new(1);
+    private volatile bool _stopping;
+
+    public UdpService(IPEndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, ILogger logger)
+    {
+        _options = options;
+        _dispatcher = dispatcher;
+        _cache = cache;
+        _logger = logger;
+        _socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                _socket.DualMode = true;
+            }
+
+            _socket.Bind(endPoint);
+            _socket.ReceiveTimeout = StopPollMilliseconds;
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public void Start()
+    {
+        for (int i = 0; i < Math.Max(1, _options.UdpReceiveThreads); i++)
+        {
+            var thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc UDP {LocalEndPoint} #{i}" };
+            _threads.Add(thread);
+            thread.Start();
+        }
+
+        RpcServerLog.Listening(_logger, "udp", LocalEndPoint);
+    }
+
+    /// <summary>Stops receiving, waits for calls in flight to be answered, then closes the socket.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        _stopping = true;
+        await Task.Run(() =>
+        {
+            foreach (Thread thread in _threads)
+            {
+                thread.Join(timeout);
+            }
+
+            _inFlight.Signal();
+            if (!_inFlight.Wait(timeout))
+            {
+                RpcServerLog.ShutdownAbandoned(_logger, _inFlight.CurrentCount);
+            }
+        }).ConfigureAwait(false);
+        _stopped.Cancel();
+        _socket.Dispose();
+    }
+
+    private void ReceiveLoop()
+    {
+        byte[] datagram = new byte[ReceiveBufferSize];
+        var from = new SocketAddress(_socket.AddressFamily);
+        using var reply = new PooledBufferWriter(_options.MaxDatagramSize);
+        long spinTicks = SocketIo.IsDirect ? Spinning.ToTicks(_options.SpinBeforeSleep) : 0;
+        bool served = false;
+        while (!_stopping)
+        {
+            int received = -1;
+            try
+            {
+                if (served && Spinning.TryEnter(spinTicks, out long until))
+                {
+                    try
+                    {
+                        while ((received = SocketIo.ReceiveFrom(_socket, datagram, from, wait: false)) < 0 && Spinning.Next(until))
+                        {
+                        }
+                    }
+                    finally
+                    {
+                        Spinning.Exit();
+                    }
+                }
+
+                served = false;
+                if (received < 0)
+                {
+                    received = SocketIo.ReceiveFrom(_socket, datagram, from);
+                }
+
+                served = true;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.ConnectionReset or SocketError.MessageSize)
+            {
+                continue; // a stop check, an ICMP error for an earlier reply, or an oversized datagram: none concerns the next one
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (received > _options.MaxDatagramSize)
+            {
+                RpcServerLog.Dropped(_logger, RpcCallContext.ToEndPoint(from), $"a datagram of {received} bytes exceeds the limit of {_options.MaxDatagramSize}");
+                continue;
+            }
+
+            var site = new CallSite
+            {
+                Transport = RpcTransport.Udp,
+                Address = from,
+                AddressBytes = from.Buffer.Span[..from.Size],
+                Cache = _cache,
+                Aborted = _stopped.Token,
+            };
+            reply.Reset();
+            switch (_dispatcher.Dispatch(datagram.AsMemory(0, received), site, reply, out PendingReply? pending))
+            {
+                case DispatchOutcome.Replied:
+                    SendTo(reply.WrittenSpan, from);
+                    break;
+                case DispatchOutcome.Pending:
+                    // The handler goes on elsewhere; it needs its own copy of the caller's address.
+                    var caller = new SocketAddress(from.Family, from.Size);
+                    from.Buffer.Span[..from.Size].CopyTo(caller.Buffer.Span);
+                    _inFlight.AddCount();
+                    pending!.Results.ContinueWith(static (_, state) => ((Completion)state!).Run(), new Completion(this, pending, caller), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    break;
+            }
+        }
+    }
+
+    private void CompletePending(PendingReply call, SocketAddress caller)
+    {
+        try
+        {
+            using var reply = new PooledBufferWriter(256);
+            var site = new CallSite
+            {
+                Transport = RpcTransport.Udp,
+                Address = caller,
+                AddressBytes = caller.Buffer.Span[..caller.Size],
+                Cache = _cache,
+                Aborted = _stopped.Token,
+            };
+            _dispatcher.Complete(call, site, reply);
+            SendTo(reply.WrittenSpan, caller);
+        }
+        finally
+        {
+            _inFlight.Signal();
+        }
+    }
+
+    private void SendTo(ReadOnlySpan<byte> datagram, SocketAddress to)
+    {
+        try
+        {
+            SocketIo.SendTo(_socket, datagram, to);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The caller will retransmit; the duplicate request cache answers it then.
+            RpcServerLog.Dropped(_logger, RpcCallContext.ToEndPoint(to), $"reply not sent: {e.Message}");
+        }
+    }
+
+    private sealed class Completion(UdpService service, PendingReply call, SocketAddress caller)
+    {
+        public void Run() => service.CompletePending(call, caller);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+
+namespace NetRpc.Runtime.Transports;
+
+/// <summary>
+/// The spin-then-sleep policy of the threads that wait for the network (client receive threads, server
+/// event loops and UDP receivers). A thread about to wait first polls for a short while, yielding the CPU
+/// between polls, and sleeps in the kernel only if nothing came. A sleeping thread must be woken by the
+/// sender, and on a virtual machine a wake-up, above all of an idle CPU, costs more than the spin (measured in
+/// docs/perf/rpc.md). Yielding keeps the spin harmless when the peer runs on the same CPU, and no more threads
+/// spin at once than there are processors to spin on.
+/// </summary>
+/// <example>
+/// <code>
+/// if (Spinning.TryEnter(ticks, out long until))
+/// {
+///     try { while (!Poll() &amp;&amp; Spinning.Next(until)) { } }
+///     finally { Spinning.Exit(); }
+/// }
+/// </code>
+/// </example>
+internal static class Spinning
+{
+    private static int s_spinners;
+
+    /// <summary>A spin time in <see cref="Stopwatch"/> ticks; 0 turns spinning off.</summary>
+    public static long ToTicks(TimeSpan spin) => spin <= TimeSpan.Zero ? 0 : Math.Max(1, (long)(spin.TotalSeconds * Stopwatch.Frequency));
+
+    /// <summary>Starts a spin of <paramref name="ticks"/>, unless spinning is off or every processor has a spinner already.</summary>
+    /// <returns>True when the caller may spin until <paramref name="until"/>, and must then call <see cref="Exit"/>.</returns>
+    public static bool TryEnter(long ticks, out long until)
+    {
+        until = 0;
+        if (ticks <= 0)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref s_spinners) > Environment.ProcessorCount)
+        {
+            Interlocked.Decrement(ref s_spinners);
+            return false;
+        }
+
+        until = Stopwatch.GetTimestamp() + ticks;
+        return true;
+    }
+
+    /// <summary>Between two polls: yields the CPU; false when the spin's time is up.</summary>
+    public static bool Next(long until)
+    {
+        if (Stopwatch.GetTimestamp() >= until)
+        {
+            return false;
+        }
+
+        Thread.Yield();
+        return true;
+    }
+
+    /// <summary>Ends a spin started by <see cref="TryEnter"/>.</summary>
+    public static void Exit() => Interlocked.Decrement(ref s_spinners);
+}

@@ -1,4 +1,6 @@
-namespace NetRpc.Xdr.Benchmarks;
+using NetRpc.Xdr;
+
+namespace NetRpc.Bench.Protocol;
 
 /// <summary>
 /// big_struct from bench.x, the record the native baseline's SUM call and XDR micro-benchmark use,

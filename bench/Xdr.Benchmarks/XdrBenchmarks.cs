@@ -1,5 +1,6 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
+using NetRpc.Bench.Protocol;
 
 namespace NetRpc.Xdr.Benchmarks;
 

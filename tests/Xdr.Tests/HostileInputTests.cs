@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using NetRpc.Xdr.Benchmarks;
+using NetRpc.Bench.Protocol;
 using NetRpc.Xdr.Tests.Support;
 using NetRpc.Xdr.Tests.TestTypes;
 using static NetRpc.Xdr.Tests.Support.Xdr;

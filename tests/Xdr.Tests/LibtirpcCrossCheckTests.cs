@@ -1,5 +1,5 @@
 using System.Globalization;
-using NetRpc.Xdr.Benchmarks;
+using NetRpc.Bench.Protocol;
 using NetRpc.Xdr.Tests.Support;
 using NetRpc.Xdr.Tests.TestTypes;
 using static NetRpc.Xdr.Tests.Support.Xdr;

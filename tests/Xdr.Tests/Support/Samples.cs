@@ -1,5 +1,5 @@
 using System.Text;
-using NetRpc.Xdr.Benchmarks;
+using NetRpc.Bench.Protocol;
 using NetRpc.Xdr.Tests.TestTypes;
 
 namespace NetRpc.Xdr.Tests.Support;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using NetRpc.Xdr.Benchmarks;
+using NetRpc.Bench.Protocol;
 using NetRpc.Xdr.Tests.TestTypes;
 
 namespace NetRpc.Xdr.Tests.Support;

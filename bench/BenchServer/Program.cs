@@ -1,0 +1,82 @@
+// bench_server: NetRpc's server for bench.x, with the command line of ../shared/bench/native/bench_server.
+//
+//   bench_server -p PORT [--drc] [--spin-us N]   serve TCP and UDP on 127.0.0.1:PORT (fixed-port mode)
+//
+//   --drc        turn on the duplicate request cache for UDP (NetRpc's default; off here, see below)
+//   --spin-us N  RpcServerOptions.SpinBeforeSleep in microseconds (default: the library's default)
+//
+// PING, ECHO and SUM do what the C server's procedures do. The C server has no duplicate request cache;
+// neither does this one unless --drc is given, so that the two do the same work per call.
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using NetRpc.Bench.Protocol;
+using NetRpc.Runtime.Server;
+using NetRpc.Xdr;
+
+int port = 0;
+bool drc = false;
+double? spinMicroseconds = null;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "-p" when i + 1 < args.Length && int.TryParse(args[i + 1], out port):
+            i++;
+            break;
+        case "--drc":
+            drc = true;
+            break;
+        case "--spin-us" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out double spin) && spin >= 0:
+            spinMicroseconds = spin;
+            i++;
+            break;
+        default:
+            Console.Error.WriteLine("usage: bench_server -p PORT [--drc] [--spin-us N]");
+            return 2;
+    }
+}
+
+if (port == 0)
+{
+    Console.Error.WriteLine("bench_server: rpcbind mode needs NetRpc's rpcbind support, which is not built yet; use -p PORT");
+    return 2;
+}
+
+var options = new RpcServerOptions { UdpDuplicateRequestCache = drc ? new DuplicateRequestCacheOptions() : null };
+if (spinMicroseconds is double us)
+{
+    options = options with { SpinBeforeSleep = TimeSpan.FromMicroseconds(us) };
+}
+
+await using var server = new RpcServer(options);
+server.AddProgram(new RpcProgramBuilder(BenchProgram.Program, BenchProgram.Version, "BENCH_PROG")
+    .AddProcedure<XdrVoid, XdrVoid>(BenchProgram.Ping, "PING", static (_, _) => default)
+    .AddProcedure<OpaqueBlob, OpaqueBlob>(BenchProgram.Echo, "ECHO", static (blob, _) => ValueTask.FromResult(blob))
+    .AddProcedure<BigStruct, BigStruct>(BenchProgram.Sum, "SUM", static (value, _) =>
+    {
+        value.Sum = BenchProgram.SumOf(value);
+        return ValueTask.FromResult(value);
+    })
+    .Build());
+
+IPEndPoint tcp = server.ListenTcp(new IPEndPoint(IPAddress.Loopback, port));
+IPEndPoint udp = server.ListenUdp(new IPEndPoint(IPAddress.Loopback, port));
+
+var stop = new TaskCompletionSource();
+using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+});
+using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+});
+
+Console.WriteLine($"READY pid={Environment.ProcessId} mode=fixed-port tcp_port={tcp.Port} udp_port={udp.Port}");
+Console.Out.Flush();
+await stop.Task;
+await server.StopAsync();
+return 0;

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# rpc-vs-native.sh -- NetRpc's RPC runtime against rpcgen + libtirpc, side by side in one run.
+#
+# Builds the native baseline (bench_server, bench_client from ../shared/bench/native) and NetRpc's
+# bench_server and bench_client (bench/BenchServer, bench/BenchClient, Release), starts one server of
+# each kind on fixed ports, and runs every case with every pairing, all in the same CPU placement:
+#
+#   C-C  C client  -> C server        N-C  NetRpc client -> C server
+#   C-N  C client  -> NetRpc server   N-N  NetRpc client -> NetRpc server
+#   C-N0 C client  -> NetRpc server with SpinBeforeSleep = 0 (never spins; 8-client case only)
+#
+# Cases (the "Done when" of the runtime issue):
+#   ping-tcp-1    PING over TCP, 1 client, server and client on CPU 0                     (1cpu)
+#   ping-tcp-8    PING over TCP, 8 clients, server on CPU 0, clients on CPU 1             (split)
+#   pipe64-tcp-1  PING over TCP, 1 NetRpc client with 64 calls in flight, all on CPU 0    (1cpu)
+#   ping-udp-1    PING over UDP, 1 client, server and client on CPU 0 (for information)   (1cpu)
+#   ping-tcp-1s   PING over TCP, 1 client, server on CPU 0, client on CPU 1 (information) (split)
+#
+# For each it prints calls/s, p50/p99 latency, the server's and the clients' CPU time per call and the
+# ratio of calls/s to C-C of the same case (pipe64 is compared with C-C of ping-tcp-1), median of REPS
+# repetitions, which are interleaved so that drift of the machine hits every pairing alike.
+#
+#   bench/rpc-vs-native.sh             REPS=3, full call counts (about 4 minutes)
+#   QUICK=1 bench/rpc-vs-native.sh     REPS=1, a quarter of the calls (about 1 minute)
+#   REPS=5 SCALE=2 CASES="ping-tcp-8" NATIVE_DIR=/path RAW=file bench/rpc-vs-native.sh
+#
+# Server CPU is read by this script from /proc/PID/stat (utime+stime of the whole process, including
+# threads that ended) before and after each run, the same way for both servers. Needs gcc, make, rpcgen,
+# libtirpc-dev and taskset; without them it says what is missing and stops.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+native_dir=${NATIVE_DIR:-$root/../shared/bench/native}
+if [ "${QUICK:-0}" = 1 ]; then
+    reps=${REPS:-1}
+    scale=${SCALE:-0.25}
+else
+    reps=${REPS:-3}
+    scale=${SCALE:-1}
+fi
+cases=${CASES:-"ping-tcp-1 ping-tcp-8 pipe64-tcp-1 ping-udp-1 ping-tcp-1s"}
+port_c=${PORT_C:-40999}
+port_n=${PORT_N:-41999}
+port_n0=${PORT_N0:-42999}
+
+log() { echo "[rpc-vs-native] $*" >&2; }
+
+missing=""
+[ -f "$native_dir/bench_client.c" ] || missing="the native baseline ($native_dir)"
+for tool in gcc make rpcgen taskset dotnet; do
+    command -v "$tool" >/dev/null 2>&1 || missing="${missing:+$missing, }$tool"
+done
+[ -f /usr/include/tirpc/rpc/rpc.h ] || missing="${missing:+$missing, }libtirpc-dev"
+if [ -n "$missing" ]; then
+    log "cannot run, missing: $missing (apt-get install -y gcc make libtirpc-dev rpcsvc-proto)"
+    exit 2
+fi
+if [ "$(nproc)" -lt 2 ]; then
+    log "needs 2 CPUs for the split placement; this machine has $(nproc)"
+    exit 2
+fi
+
+work=$(mktemp -d /tmp/rpc-vs-native.XXXXXX)
+pids=()
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ build both sides
+cp -r "$native_dir" "$work/native" # the baseline folder may be read-only
+rm -rf "$work/native/build" "$work/native/results"
+make -s -C "$work/native" all >&2
+c_server=$work/native/build/bench_server
+c_client=$work/native/build/bench_client
+dotnet build -c Release -v q -nologo "$here/BenchServer/NetRpc.BenchServer.csproj" >&2
+dotnet build -c Release -v q -nologo "$here/BenchClient/NetRpc.BenchClient.csproj" >&2
+n_server=$here/BenchServer/bin/Release/net10.0/bench_server
+n_client=$here/BenchClient/bin/Release/net10.0/bench_client
+
+# ------------------------------------------------------------------ servers, both on CPU 0 for the whole run
+start_server() { # NAME CMD... -> sets server_pid
+    local name=$1
+    shift
+    taskset -c 0 "$@" >"$work/$name.log" 2>&1 &
+    server_pid=$!
+    pids+=("$server_pid")
+    for _ in $(seq 1 100); do
+        grep -q '^READY' "$work/$name.log" && return 0
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    log "$name server did not start: $(cat "$work/$name.log")"
+    exit 1
+}
+start_server c "$c_server" -p "$port_c"
+c_pid=$server_pid
+start_server n "$n_server" -p "$port_n"
+n_pid=$server_pid
+start_server n0 "$n_server" -p "$port_n0" --spin-us 0
+n0_pid=$server_pid
+log "C server pid $c_pid port $port_c; NetRpc server pid $n_pid port $port_n; NetRpc server without spin pid $n0_pid port $port_n0"
+
+# ------------------------------------------------------------------ helpers
+clk_tck=$(getconf CLK_TCK)
+# CPU seconds x CLK_TCK used so far by every thread of a process, ended ones included.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+kv() { awk -v k="$1" '{ for (i = 1; i <= NF; i++) { n = index($i, "="); if (substr($i, 1, n - 1) == k) { print substr($i, n + 1); exit } } }'; }
+calls() { awk -v n="$1" -v s="$scale" 'BEGIN { v = int(n * s); if (v < 1000) v = 1000; print v }'; }
+
+# Machine-wide busy CPU in % of one CPU over half a second.
+busy_pct() {
+    local a b
+    a=$(head -1 /proc/stat)
+    sleep 0.5
+    b=$(head -1 /proc/stat)
+    awk -v a="$a" -v b="$b" -v hz="$clk_tck" 'BEGIN { split(a, x, " "); split(b, y, " ");
+        busy = (y[2] + y[3] + y[4] + y[7] + y[8]) - (x[2] + x[3] + x[4] + x[7] + x[8]); printf "%.0f", busy * 100 / (hz * 0.5) }'
+}
+# Waits (at most 30 s) for a quiet machine: on 2 cores anything else running distorts the figures.
+wait_quiet() {
+    local waited=0 bg
+    while bg=$(busy_pct) && [ "$bg" -gt 10 ] && [ "$waited" -lt 30 ]; do
+        sleep 1
+        waited=$((waited + 2))
+    done
+    [ "$bg" -gt 10 ] && log "machine busy (${bg}% of a CPU), measuring anyway"
+    echo "$bg"
+}
+
+raw=${RAW:-$work/raw.txt}
+: >"$raw"
+# run CASE PAIR CLIENT_CPU CLIENT_CMD... : one measured run, appended to $raw
+run() {
+    local name=$1 pair=$2 cpu=$3
+    shift 3
+    local srv_pid line bg t0 t1 n
+    case "${pair#*-}" in
+    C) srv_pid=$c_pid ;;
+    N) srv_pid=$n_pid ;;
+    N0) srv_pid=$n0_pid ;;
+    esac
+    bg=$(wait_quiet)
+    t0=$(cpu_ticks "$srv_pid")
+    line=$(taskset -c "$cpu" "$@" 2>"$work/client.err" | grep '^RESULT' | head -1) || true
+    t1=$(cpu_ticks "$srv_pid")
+    if [ -z "$line" ] || [ "$(echo "$line" | kv ok)" != 1 ]; then
+        log "FAILED: $name $pair: $* :: $(tail -3 "$work/client.err" | tr '\n' ' ')"
+        echo "RESULT ok=0 case=$name pair=$pair" >>"$raw"
+        return
+    fi
+    n=$(echo "$line" | kv calls)
+    local srv
+    srv=$(awk -v a="$t0" -v b="$t1" -v hz="$clk_tck" -v n="$n" 'BEGIN { printf "%.2f", (b - a) * 1e6 / hz / n }')
+    echo "$line case=$name pair=$pair server_cpu_us_per_call=$srv bg_busy_pct=$bg" >>"$raw"
+    log "$(printf '%-13s %s  %8s calls/s  p50 %6s us  p99 %7s us  server CPU %5s us/call' "$name" "$pair" \
+        "$(echo "$line" | kv calls_per_s)" "$(echo "$line" | kv p50_us)" "$(echo "$line" | kv p99_us)" "$srv")"
+}
+
+# case NAME PAIR -> client CPU and command
+client_for() { # NAME PAIR
+    local name=$1 pair=$2 side=${2%%-*} srv=${2#*-} port cmd
+    case "$srv" in
+    C) port=$port_c ;;
+    N) port=$port_n ;;
+    N0) port=$port_n0 ;;
+    esac
+    if [ "$side" = C ]; then cmd=("$c_client" -p "$port"); else cmd=("$n_client" -p "$port"); fi
+    case "$name" in
+    ping-tcp-1) echo 0 "${cmd[@]}" tcp ping 0 "$(calls 200000)" 1 ;;
+    ping-udp-1) echo 0 "${cmd[@]}" udp ping 0 "$(calls 200000)" 1 ;;
+    ping-tcp-8) echo 1 "${cmd[@]}" tcp ping 0 "$(calls 400000)" 8 ;;
+    ping-tcp-1s) echo 1 "${cmd[@]}" tcp ping 0 "$(calls 100000)" 1 ;;
+    pipe64-tcp-1) echo 0 "${cmd[@]}" --pipeline 64 tcp ping 0 "$(calls 3000000)" 1 ;;
+    esac
+}
+pairs_for() {
+    case "$1" in
+    pipe64-tcp-1) echo "N-C N-N" ;;
+    ping-tcp-8) echo "C-C C-N C-N0 N-C N-N" ;;
+    *) echo "C-C C-N N-C N-N" ;;
+    esac
+}
+
+# ------------------------------------------------------------------ the runs, repetitions interleaved
+for rep in $(seq 1 "$reps"); do
+    log "repetition $rep of $reps"
+    for name in $cases; do
+        for pair in $(pairs_for "$name"); do
+            # shellcheck disable=SC2046
+            run "$name" "$pair" $(client_for "$name" "$pair")
+        done
+    done
+done
+
+# ------------------------------------------------------------------ table
+median() { # CASE PAIR KEY
+    grep " case=$1 pair=$2 " "$raw" | kv "$3" | grep -E '^-?[0-9.]+$' | sort -g |
+        awk '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exit } if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+describe() {
+    case "$1" in
+    ping-tcp-1) echo "PING TCP, 1 client, 1cpu (all on CPU 0)" ;;
+    ping-udp-1) echo "PING UDP, 1 client, 1cpu (all on CPU 0)" ;;
+    ping-tcp-8) echo "PING TCP, 8 clients, split (server CPU 0, clients CPU 1)" ;;
+    ping-tcp-1s) echo "PING TCP, 1 client, split (server CPU 0, client CPU 1)" ;;
+    pipe64-tcp-1) echo "PING TCP, 1 client, 64 calls in flight, 1cpu; ratio to C-C of ping-tcp-1" ;;
+    esac
+}
+
+echo "## NetRpc vs rpcgen + libtirpc, $(date -u '+%Y-%m-%d %H:%M UTC'), medians of $reps run(s), scale $scale"
+echo
+echo "    $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); kernel $(uname -r)"
+echo "    libtirpc $(dpkg-query -W -f='${Version}' libtirpc3 2>/dev/null || echo '?'); $(rpcgen --version 2>&1 | head -1); .NET $(dotnet --version)"
+echo
+echo "| case | pair | calls/s | ratio to C-C | p50 us | p99 us | server CPU us/call | client CPU us/call |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+for name in $cases; do
+    base_case=$name
+    [ "$name" = pipe64-tcp-1 ] && base_case=ping-tcp-1
+    base=$(median "$base_case" C-C calls_per_s)
+    for pair in $(pairs_for "$name"); do
+        cps=$(median "$name" "$pair" calls_per_s)
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(describe "$name")" "$pair" "$cps" "$(ratio "$cps" "$base")" \
+            "$(median "$name" "$pair" p50_us)" "$(median "$name" "$pair" p99_us)" \
+            "$(median "$name" "$pair" server_cpu_us_per_call)" "$(median "$name" "$pair" cli_cpu_us_per_call)"
+    done
+done
+
+# The three figures the runtime issue asks for.
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { if (v == "-") print "n/a"; else if (v + 0 >= t + 0) print "PASS"; else print "FAIL" }'; }
+echo
+for name in $cases; do
+    case "$name" in
+    ping-tcp-1)
+        r=$(ratio "$(median ping-tcp-1 N-N calls_per_s)" "$(median ping-tcp-1 C-C calls_per_s)")
+        echo "- PING TCP 1 client 1cpu, N-N / C-C calls/s: $r (target >= 1.0): $(verdict "$r" 1.0)"
+        ;;
+    ping-tcp-8)
+        r=$(ratio "$(median ping-tcp-8 C-N calls_per_s)" "$(median ping-tcp-8 C-C calls_per_s)")
+        cn=$(median ping-tcp-8 C-N server_cpu_us_per_call)
+        cc=$(median ping-tcp-8 C-C server_cpu_us_per_call)
+        cpu=$(ratio "$cc" "$cn")
+        echo "- PING TCP 8 C clients split, NetRpc server / libtirpc server calls/s: $r (target >= 1.2): $(verdict "$r" 1.2)"
+        echo "- same, server CPU per call NetRpc $cn us vs libtirpc $cc us (target NetRpc <= libtirpc): $(verdict "$cpu" 1.0)"
+        r0=$(ratio "$(median ping-tcp-8 C-N0 calls_per_s)" "$(median ping-tcp-8 C-C calls_per_s)")
+        cn0=$(median ping-tcp-8 C-N0 server_cpu_us_per_call)
+        echo "- same, NetRpc server with SpinBeforeSleep = 0: calls/s $r0 x libtirpc's, server CPU per call $cn0 us: $(verdict "$(ratio "$cc" "$cn0")" 1.0) on CPU"
+        cli=$(median ping-tcp-8 C-C cli_cpu_us_per_call)
+        echo "- the 8 C clients' own CPU per call (C-C): $cli us, so CPU 1 caps any server at $(awk -v c="$cli" 'BEGIN { if (c > 0) printf "%.0f", 8e6 / 8 / c; else print "?" }') calls/s here"
+        ;;
+    pipe64-tcp-1)
+        r=$(ratio "$(median pipe64-tcp-1 N-N calls_per_s)" "$(median ping-tcp-1 C-C calls_per_s)")
+        echo "- 64 in flight N-N / C-C 1 client, 1cpu: $r (target >= 3): $(verdict "$r" 3)"
+        ;;
+    esac
+done
+echo
+echo "Runs that failed: $(grep -c ' ok=0 ' "$raw" || true); raw lines: ${RAW:-(temporary; set RAW=file to keep them)}"

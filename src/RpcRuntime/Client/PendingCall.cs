@@ -23,6 +23,9 @@ internal abstract class PendingCall
 
     public long Started { get; init; }
 
+    /// <summary>The call's span, when someone listens to the <c>NetRpc</c> activity source.</summary>
+    public System.Diagnostics.Activity? Activity { get; init; }
+
     public CancellationTokenRegistration Cancellation { get; set; }
 
     /// <summary>UDP: the datagram, kept for retransmission (not pooled: the timer may be sending it while the reply arrives).</summary>
@@ -54,8 +57,9 @@ internal sealed class PendingCall<TResult> : PendingCall, IValueTaskSource<TResu
         try
         {
             ReplyHeader header = ReplyHeader.DecodeBody(ref reader, Xid);
-            if (client.FailureOf(header) is { } failure)
+            if (client.FailureOf(header, Procedure) is { } failure)
             {
+                client.Finished(this, RpcClient.Outcome(failure));
                 Fail(failure);
                 return;
             }
@@ -64,6 +68,7 @@ internal sealed class PendingCall<TResult> : PendingCall, IValueTaskSource<TResu
         }
         catch (XdrException e)
         {
+            client.Finished(this, "PROTOCOL_ERROR");
             Fail(new RpcProtocolException($"RPC: Can't decode result: {e.Message}", e));
             return;
         }

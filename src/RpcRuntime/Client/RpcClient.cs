@@ -231,7 +231,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>The exception a reply stands for, or null for SUCCESS.</summary>
-    internal Exception? FailureOf(in ReplyHeader header)
+    internal Exception? FailureOf(in ReplyHeader header, uint procedure)
     {
         if (header.Status == ReplyStatus.Denied)
         {
@@ -250,7 +250,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             AcceptStatus.Success => null,
             AcceptStatus.ProgramUnavailable => new RpcProgramUnavailableException(Program),
             AcceptStatus.ProgramMismatch => new RpcProgramMismatchException(Program, Version, header.Low, header.High),
-            AcceptStatus.ProcedureUnavailable => new RpcProcedureUnavailableException(0),
+            AcceptStatus.ProcedureUnavailable => new RpcProcedureUnavailableException(procedure),
             AcceptStatus.GarbageArguments => new RpcGarbageArgumentsException(),
             _ => new RpcSystemErrorException(),
         };
@@ -261,6 +261,17 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         if (_metrics.Enabled)
         {
             _metrics.Called(Program, Version, call.Procedure, outcome, call.Started);
+        }
+
+        if (call.Activity is { } activity)
+        {
+            activity.SetTag("rpc.onc_rpc.status", outcome);
+            if (outcome != "SUCCESS")
+            {
+                activity.SetStatus(ActivityStatusCode.Error, outcome);
+            }
+
+            activity.Stop();
         }
     }
 
@@ -275,8 +286,10 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             Deadline = deadline,
             Timeout = timeout,
             Started = _metrics.Enabled ? Stopwatch.GetTimestamp() : 0,
+            Activity = RpcInstrumentation.ActivitySource.HasListeners() ? StartActivity(procedure) : null,
         };
         Register(call);
+        call.Activity?.SetTag("rpc.onc_rpc.xid", call.Xid);
         if (cancellationToken.CanBeCanceled)
         {
             call.Cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((PendingCall)state!).Client!.Cancel((PendingCall)state, token), call);
@@ -296,9 +309,9 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         finally
         {
             EndSend(call, encoded);
-            if (!encoded)
+            if (!encoded && TryRemove(call))
             {
-                TryRemove(call);
+                Finished(call, "INVALID_ARGUMENTS");
             }
         }
 
@@ -452,11 +465,36 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         }
     }
 
-    private static string Outcome(Exception exception) => exception switch
+    private Activity? StartActivity(uint procedure)
+    {
+        // The span belongs to the call, not to the caller's code after CallAsync returns: Activity.Current is put back.
+        Activity? caller = Activity.Current;
+        Activity? activity = RpcInstrumentation.ActivitySource.StartActivity($"{Program}/{Version}/{procedure}", ActivityKind.Client);
+        Activity.Current = caller;
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("rpc.system", "onc_rpc");
+            activity.SetTag("rpc.service", Program);
+            activity.SetTag("rpc.service.version", Version);
+            activity.SetTag("rpc.method", procedure);
+        }
+
+        return activity;
+    }
+
+    /// <summary>The outcome tag of a failed call: the reply status it stands for, or what happened instead.</summary>
+    internal static string Outcome(Exception exception) => exception switch
     {
         RpcTimeoutException => "TIMEOUT",
         RpcConnectionException => "CONNECTION_LOST",
         OperationCanceledException => "CANCELLED",
-        _ => "FAILED",
+        RpcProgramUnavailableException => "PROG_UNAVAIL",
+        RpcProgramMismatchException => "PROG_MISMATCH",
+        RpcProcedureUnavailableException => "PROC_UNAVAIL",
+        RpcGarbageArgumentsException => "GARBAGE_ARGS",
+        RpcSystemErrorException => "SYSTEM_ERR",
+        RpcVersionMismatchException => "RPC_MISMATCH",
+        RpcAuthenticationException => "AUTH_ERROR",
+        _ => "PROTOCOL_ERROR",
     };
 }

@@ -59,7 +59,11 @@ internal sealed class UdpRpcClient : RpcClient
         PooledBufferWriter scratch = t_scratch!;
         if (scratch.WrittenCount > Options.MaxDatagramSize)
         {
-            TryRemove(call);
+            if (TryRemove(call))
+            {
+                Finished(call, "INVALID_ARGUMENTS");
+            }
+
             throw new ArgumentOutOfRangeException(
                 "arguments", scratch.WrittenCount, $"The call needs {scratch.WrittenCount} bytes, more than a UDP datagram may carry here ({Options.MaxDatagramSize}); use TCP.");
         }

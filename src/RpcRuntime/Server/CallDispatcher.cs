@@ -135,14 +135,11 @@ internal sealed class CallDispatcher
             switch (cache.Begin(key, out byte[]? stored))
             {
                 case DuplicateRequestCache.Lookup.Running:
-                    _metrics.Duplicate("in_progress");
                     return DispatchOutcome.Dropped;
                 case DuplicateRequestCache.Lookup.Done:
-                    _metrics.Duplicate("hit");
                     WriteStored(output, site, stored!);
                     return DispatchOutcome.Replied;
                 default:
-                    _metrics.Duplicate("miss");
                     break;
             }
         }
@@ -163,6 +160,7 @@ internal sealed class CallDispatcher
             return DispatchOutcome.Replied;
         }
 
+        Activity? caller = Activity.Current;
         Activity? activity = RpcInstrumentation.ActivitySource.HasListeners() ? StartActivity(header, program, procedure, site) : null;
         var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, principal, site.Aborted);
         int recordStart = output.WrittenCount;
@@ -193,6 +191,12 @@ internal sealed class CallDispatcher
         {
             output.Truncate(recordStart);
             pending = new PendingReply(later, header, program, procedure, cache, key, started, activity);
+            if (activity is not null)
+            {
+                // The handler carries its span on; this thread goes back to the next call without it.
+                Activity.Current = caller;
+            }
+
             return DispatchOutcome.Pending;
         }
 

@@ -1,3 +1,4 @@
+using NetRpc.Runtime.Diagnostics;
 using NetRpc.Runtime.Messages;
 
 namespace NetRpc.Runtime.Server;
@@ -16,9 +17,10 @@ internal sealed class DuplicateRequestCache
     private readonly Dictionary<Key, LinkedListNode<Entry>> _entries = [];
     private readonly LinkedList<Entry> _lru = new();
     private readonly object _lock = new();
+    private readonly RpcServerMetrics? _metrics;
     private long _bytes;
 
-    public DuplicateRequestCache(DuplicateRequestCacheOptions options)
+    public DuplicateRequestCache(DuplicateRequestCacheOptions options, RpcServerMetrics? metrics = null)
     {
         if (options.MaxEntries < 1 || options.MaxBytes < 1)
         {
@@ -26,6 +28,7 @@ internal sealed class DuplicateRequestCache
         }
 
         _options = options;
+        _metrics = metrics;
     }
 
     public int Count
@@ -72,16 +75,19 @@ internal sealed class DuplicateRequestCache
                 if (reply is null)
                 {
                     InProgressDrops++;
+                    _metrics?.Duplicate("in_progress");
                     return Lookup.Running;
                 }
 
                 Hits++;
+                _metrics?.Duplicate("hit");
                 _lru.Remove(node);
                 _lru.AddFirst(node);
                 return Lookup.Done;
             }
 
             Misses++;
+            _metrics?.Duplicate("miss");
             reply = null;
             node = _lru.AddFirst(new Entry(key));
             _entries.Add(key, node);
@@ -130,6 +136,7 @@ internal sealed class DuplicateRequestCache
         {
             Remove(oldest);
             Evictions++;
+            _metrics?.Duplicate("evicted");
         }
     }
 

@@ -38,9 +38,10 @@ public sealed class RpcServer : IAsyncDisposable
     {
         _options = options ?? new RpcServerOptions();
         _logger = _options.LoggerFactory?.CreateLogger("NetRpc.Server") ?? NullLogger.Instance;
-        _dispatcher = new CallDispatcher(_options, _logger, new RpcServerMetrics(_options.MeterFactory));
-        _udpCache = _options.UdpDuplicateRequestCache is { } udp ? new DuplicateRequestCache(udp) : null;
-        _tcpCache = _options.TcpDuplicateRequestCache is { } tcp ? new DuplicateRequestCache(tcp) : null;
+        var metrics = new RpcServerMetrics(_options.MeterFactory);
+        _dispatcher = new CallDispatcher(_options, _logger, metrics);
+        _udpCache = _options.UdpDuplicateRequestCache is { } udp ? new DuplicateRequestCache(udp, metrics) : null;
+        _tcpCache = _options.TcpDuplicateRequestCache is { } tcp ? new DuplicateRequestCache(tcp, metrics) : null;
     }
 
     /// <summary>The TCP endpoints served.</summary>

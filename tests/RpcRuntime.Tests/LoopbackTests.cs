@@ -64,7 +64,8 @@ public class LoopbackTests
     {
         await using var server = new TestServer();
         await using RpcClient client = server.Client(tcp, options: Quick);
-        await Assert.ThrowsAsync<RpcProcedureUnavailableException>(async () => await client.CallAsync<XdrVoid, XdrVoid>(99, default));
+        var e = await Assert.ThrowsAsync<RpcProcedureUnavailableException>(async () => await client.CallAsync<XdrVoid, XdrVoid>(99, default));
+        Assert.Equal(99u, e.Procedure);
     }
 
     [Theory]

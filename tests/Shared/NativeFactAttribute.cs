@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace NetRpc.Xdr.Tests.Support;
+namespace NetRpc.Testing;
 
 /// <summary>
 /// A test that needs gcc, rpcgen and libtirpc's headers. Where they are missing it is skipped, never
@@ -12,6 +12,20 @@ namespace NetRpc.Xdr.Tests.Support;
 internal sealed class NativeFactAttribute : FactAttribute
 {
     public NativeFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
+    {
+        if (NativeToolchain.MissingReason is { } reason && !NativeToolchain.Required)
+        {
+            Skip = reason;
+            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
+        }
+    }
+}
+
+/// <summary>The <see cref="TheoryAttribute"/> counterpart of <see cref="NativeFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class NativeTheoryAttribute : TheoryAttribute
+{
+    public NativeTheoryAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
         if (NativeToolchain.MissingReason is { } reason && !NativeToolchain.Required)
         {

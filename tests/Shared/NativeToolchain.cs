@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace NetRpc.Xdr.Tests.Support;
+namespace NetRpc.Testing;
 
 /// <summary>Finds gcc, rpcgen and libtirpc, and runs native helper programs.</summary>
 internal static class NativeToolchain

@@ -10,15 +10,16 @@ namespace NetRpc.Runtime.Tests;
 /// <summary>
 /// Faults: peers that vanish or stall mid-record, oversized input, a server restarted under load, many
 /// connections at once. The server must keep serving everyone else, and clients must fail precisely and recover.
+/// Run against both TCP server designs: epoll event loops (Linux) and a thread per connection (elsewhere).
 /// </summary>
-public class FaultTests
+public abstract class FaultTests
 {
     private static readonly RpcClientOptions Quick = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     [Fact]
     public async Task A_peer_that_closes_mid_record_costs_only_its_own_connection()
     {
-        await using var server = new TestServer();
+        await using var server = new TestServer(Design());
         await using RpcClient bystander = server.Client(tcp: true, options: Quick);
         Assert.Equal(2, (await bystander.CallAsync<IntValue, IntValue>(1, new IntValue(1))).Value);
 
@@ -69,7 +70,7 @@ public class FaultTests
     [Fact]
     public async Task A_server_restarted_under_load_loses_only_the_calls_in_its_absence()
     {
-        var options = new RpcServerOptions { ShutdownTimeout = TimeSpan.FromSeconds(5) };
+        RpcServerOptions options = Design(new RpcServerOptions { ShutdownTimeout = TimeSpan.FromSeconds(5) });
         var first = new TestServer(options, udp: false);
         IPEndPoint endPoint = first.Tcp!;
         await using RpcClient client = RpcClient.CreateTcp(endPoint, TestServer.Program, 1, Quick with { MaxInFlight = 32 });
@@ -96,7 +97,7 @@ public class FaultTests
         await WaitUntilAsync(() => Interlocked.Read(ref succeeded) > 1000, "calls flow before the restart");
         await first.DisposeAsync();
         await Task.Delay(200);
-        await using var second = new TestServerOn(endPoint);
+        await using var second = new TestServerOn(endPoint, Design());
         long before = Interlocked.Read(ref succeeded);
         await WaitUntilAsync(() => Interlocked.Read(ref succeeded) > before + 1000, "calls flow again after the restart");
         stop.Cancel();
@@ -110,7 +111,7 @@ public class FaultTests
     [Fact]
     public async Task A_graceful_stop_answers_the_calls_in_flight()
     {
-        var server = new TestServer(udp: false);
+        var server = new TestServer(Design(), udp: false);
         await using RpcClient client = server.Client(tcp: true, options: Quick);
         Assert.Equal(2, (await client.CallAsync<IntValue, IntValue>(1, new IntValue(1))).Value);
         Task<IntValue> slow = client.CallAsync<IntValue, IntValue>(4, new IntValue(500)).AsTask();
@@ -123,7 +124,7 @@ public class FaultTests
     [Fact]
     public async Task A_thousand_concurrent_connections_are_all_served()
     {
-        await using var server = new TestServer(udp: false);
+        await using var server = new TestServer(Design(), udp: false);
         var clients = new RpcClient[1000];
         try
         {
@@ -149,7 +150,7 @@ public class FaultTests
     [Fact]
     public async Task Clients_that_send_half_a_record_and_stall_delay_nobody_and_are_closed_when_idle()
     {
-        await using var server = new TestServer(new RpcServerOptions { IdleTimeout = TimeSpan.FromSeconds(1) }, udp: false);
+        await using var server = new TestServer(Design(new RpcServerOptions { IdleTimeout = TimeSpan.FromSeconds(1) }), udp: false);
         var stalled = new List<Socket>();
         try
         {
@@ -185,7 +186,7 @@ public class FaultTests
     [InlineData(true)]
     public async Task An_oversized_record_closes_only_its_connection_without_being_read(bool fragmented)
     {
-        await using var server = new TestServer(new RpcServerOptions { MaxRecordSize = 64 * 1024 }, udp: false);
+        await using var server = new TestServer(Design(new RpcServerOptions { MaxRecordSize = 64 * 1024 }), udp: false);
         await using RpcClient bystander = server.Client(tcp: true, options: Quick);
         Task<IntValue> slow = bystander.CallAsync<IntValue, IntValue>(4, new IntValue(300)).AsTask();
 
@@ -227,7 +228,7 @@ public class FaultTests
     [Fact]
     public async Task Connections_over_the_limit_are_closed_and_the_others_served()
     {
-        await using var server = new TestServer(new RpcServerOptions { MaxConnections = 2 }, udp: false);
+        await using var server = new TestServer(Design(new RpcServerOptions { MaxConnections = 2 }), udp: false);
         await using RpcClient a = server.Client(tcp: true, options: Quick);
         await using RpcClient b = server.Client(tcp: true, options: Quick);
         Assert.Equal(2, (await a.CallAsync<IntValue, IntValue>(1, new IntValue(1))).Value);
@@ -237,6 +238,11 @@ public class FaultTests
         Assert.True(await Wire.ClosedByPeerAsync(third, TimeSpan.FromSeconds(10)), "a connection over the limit was kept");
         Assert.Equal(3, (await a.CallAsync<IntValue, IntValue>(1, new IntValue(2))).Value);
     }
+
+    /// <summary>True: a thread per connection; false: the platform's default (epoll loops on Linux).</summary>
+    protected abstract bool ThreadPerConnection { get; }
+
+    private RpcServerOptions Design(RpcServerOptions? options = null) => (options ?? new RpcServerOptions()) with { ThreadPerConnection = ThreadPerConnection };
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
@@ -251,10 +257,11 @@ public class FaultTests
     /// <summary>The test program on a given TCP endpoint (a restarted server).</summary>
     private sealed class TestServerOn : IAsyncDisposable
     {
-        private readonly RpcServer _server = new();
+        private readonly RpcServer _server;
 
-        public TestServerOn(IPEndPoint endPoint)
+        public TestServerOn(IPEndPoint endPoint, RpcServerOptions options)
         {
+            _server = new RpcServer(options);
             _server.AddProgram(new RpcProgramBuilder(TestServer.Program, 1, "TEST")
                 .AddProcedure<IntValue, IntValue>(1, "ADD_ONE", (a, _) => ValueTask.FromResult(new IntValue(a.Value + 1)))
                 .Build());
@@ -263,4 +270,16 @@ public class FaultTests
 
         public ValueTask DisposeAsync() => _server.DisposeAsync();
     }
+}
+
+/// <summary><see cref="FaultTests"/> on the epoll event loops (Linux; elsewhere the same as threads).</summary>
+public sealed class FaultTestsOnEventLoops : FaultTests
+{
+    protected override bool ThreadPerConnection => false;
+}
+
+/// <summary><see cref="FaultTests"/> with a thread per connection, the design used without epoll.</summary>
+public sealed class FaultTestsOnThreads : FaultTests
+{
+    protected override bool ThreadPerConnection => true;
 }

@@ -51,6 +51,9 @@ public sealed record RpcServerOptions
     /// <summary>Where metrics are created (the <c>NetRpc.Server</c> meter); a process-wide meter by default.</summary>
     public IMeterFactory? MeterFactory { get; init; }
 
+    /// <summary>Serve each TCP connection on a thread of its own, as on systems without epoll (tests run both designs).</summary>
+    internal bool ThreadPerConnection { get; init; }
+
     internal RpcAuthenticator? FindAuthenticator(AuthFlavor flavor)
     {
         foreach (RpcAuthenticator authenticator in Authenticators)

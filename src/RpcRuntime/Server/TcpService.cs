@@ -47,7 +47,7 @@ internal sealed class TcpService
         }
 
         LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
-        if (SocketIo.IsDirect)
+        if (SocketIo.IsDirect && !options.ThreadPerConnection)
         {
             _loops = [.. Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(i => new EventLoop(this, i))];
         }

@@ -18,18 +18,16 @@ namespace NetRpc.Runtime.Client;
 /// </summary>
 public abstract class RpcClient : IAsyncDisposable, IDisposable
 {
-    // Deadlines and retransmissions are checked on one timer per client, not one per call.
-    private const int TickMilliseconds = 10;
-    private const int IdleTicksBeforeSleep = 100;
+    // Deadlines and retransmissions are checked by ClientTicker, not by a timer per call.
+    private const int IdleTicksBeforeLeaving = 100;
 
     private readonly Dictionary<uint, PendingCall> _pending = [];
     private readonly object _lock = new();
     private readonly SemaphoreSlim _window;
-    private readonly Timer _timer;
     private readonly RpcClientMetrics _metrics;
     private int _nextXid = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
     private int _idleTicks;
-    private bool _timerRunning;
+    private bool _ticking;
     private bool _disposed;
 
     private protected RpcClient(uint program, uint version, RpcClientOptions options)
@@ -42,7 +40,6 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         Logger = options.LoggerFactory?.CreateLogger("NetRpc.Client") ?? NullLogger.Instance;
         _window = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
         _metrics = new RpcClientMetrics(options.MeterFactory);
-        _timer = new Timer(static state => ((RpcClient)state!).Tick(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
     /// <summary>The program called.</summary>
@@ -153,7 +150,6 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             _disposed = true;
         }
 
-        _timer.Dispose();
         Close();
         FailAll(new RpcConnectionException("RPC: Client closed"));
         GC.SuppressFinalize(this);
@@ -356,10 +352,10 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             call.Xid = xid;
             _pending.Add(xid, call);
             _idleTicks = 0;
-            if (!_timerRunning)
+            if (!_ticking)
             {
-                _timerRunning = true;
-                _timer.Change(TickMilliseconds, TickMilliseconds);
+                _ticking = true;
+                ClientTicker.Enlist(this);
             }
         }
     }
@@ -412,8 +408,9 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Times out calls past their deadline, and sends again UDP calls whose reply is late.</summary>
-    private void Tick()
+    /// <summary>Times out calls past their deadline, and sends again UDP calls whose reply is late (on <see cref="ClientTicker"/>'s thread).</summary>
+    /// <returns>False when the client has been idle for a while and leaves the ticker.</returns>
+    internal bool Tick()
     {
         long now = Environment.TickCount64;
         List<PendingCall>? expired = null;
@@ -422,13 +419,13 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         {
             if (_pending.Count == 0)
             {
-                if (++_idleTicks >= IdleTicksBeforeSleep && _timerRunning)
+                if (++_idleTicks >= IdleTicksBeforeLeaving || _disposed)
                 {
-                    _timerRunning = false;
-                    _timer.Change(Timeout.Infinite, Timeout.Infinite);
+                    _ticking = false;
+                    return false;
                 }
 
-                return;
+                return true;
             }
 
             foreach (PendingCall call in _pending.Values)
@@ -455,7 +452,15 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         {
             Released(call);
             Finished(call, "TIMEOUT");
-            call.Fail(new RpcTimeoutException(call.Timeout));
+            if (Options.InlineCompletions)
+            {
+                // An inline continuation must not run on the ticker's thread: it would hold up every client's tick.
+                ThreadPool.UnsafeQueueUserWorkItem(static c => c.Fail(new RpcTimeoutException(c.Timeout)), call, preferLocal: false);
+            }
+            else
+            {
+                call.Fail(new RpcTimeoutException(call.Timeout));
+            }
         }
 
         foreach (PendingCall call in resend ?? [])
@@ -463,6 +468,8 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             _metrics.Retransmitted();
             Retransmit(call);
         }
+
+        return true;
     }
 
     private Activity? StartActivity(uint procedure)

@@ -222,6 +222,7 @@ internal sealed class TcpRpcClient : RpcClient
         private void ReceiveLoop()
         {
             Exception reason;
+            var habit = default(SpinHabit);
             try
             {
                 while (true)
@@ -231,8 +232,14 @@ internal sealed class TcpRpcClient : RpcClient
                     {
                         try
                         {
-                            while ((got = _reader.TryReceive(_socket.SafeHandle)) < 0 && Spinning.Next(until))
+                            if (habit.PollFirst())
                             {
+                                habit.Found((got = _reader.TryReceive(_socket.SafeHandle)) >= 0);
+                            }
+
+                            while (got < 0 && Spinning.Next(until))
+                            {
+                                got = _reader.TryReceive(_socket.SafeHandle);
                             }
                         }
                         finally

@@ -100,6 +100,7 @@ internal sealed class UdpRpcClient : RpcClient
     {
         byte[] buffer = new byte[ReceiveBufferSize];
         long spinTicks = SocketIo.IsDirect ? Spinning.ToTicks(Options.SpinBeforeSleep) : 0;
+        var habit = default(SpinHabit);
         while (true)
         {
             int received = -1;
@@ -109,8 +110,14 @@ internal sealed class UdpRpcClient : RpcClient
                 {
                     try
                     {
-                        while ((received = SocketIo.TryReceive(_socket.SafeHandle, buffer)) < 0 && Spinning.Next(until))
+                        if (habit.PollFirst())
                         {
+                            habit.Found((received = SocketIo.TryReceive(_socket.SafeHandle, buffer)) >= 0);
+                        }
+
+                        while (received < 0 && Spinning.Next(until))
+                        {
+                            received = SocketIo.TryReceive(_socket.SafeHandle, buffer);
                         }
                     }
                     finally

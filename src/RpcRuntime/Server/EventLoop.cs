@@ -79,6 +79,7 @@ internal sealed class EventLoop
         byte[] events = new byte[MaxEvents * Epoll.EventSize];
         long nextScan = Environment.TickCount64 + TickMilliseconds;
         bool served = false;
+        var habit = default(SpinHabit);
         try
         {
             while (true)
@@ -88,8 +89,14 @@ internal sealed class EventLoop
                 {
                     try
                     {
-                        while ((count = Epoll.Wait(_epoll, events, 0)) == 0 && Spinning.Next(until))
+                        if (habit.PollFirst())
                         {
+                            habit.Found((count = Epoll.Wait(_epoll, events, 0)) > 0);
+                        }
+
+                        while (count == 0 && Spinning.Next(until))
+                        {
+                            count = Epoll.Wait(_epoll, events, 0);
                         }
                     }
                     finally

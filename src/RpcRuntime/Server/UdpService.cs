@@ -96,6 +96,7 @@ internal sealed class UdpService
         using var reply = new PooledBufferWriter(_options.MaxDatagramSize);
         long spinTicks = SocketIo.IsDirect ? Spinning.ToTicks(_options.SpinBeforeSleep) : 0;
         bool served = false;
+        var habit = default(SpinHabit);
         while (!_stopping)
         {
             int received = -1;
@@ -105,8 +106,14 @@ internal sealed class UdpService
                 {
                     try
                     {
-                        while ((received = SocketIo.ReceiveFrom(_socket, datagram, from, wait: false)) < 0 && Spinning.Next(until))
+                        if (habit.PollFirst())
                         {
+                            habit.Found((received = SocketIo.ReceiveFrom(_socket, datagram, from, wait: false)) >= 0);
+                        }
+
+                        while (received < 0 && Spinning.Next(until))
+                        {
+                            received = SocketIo.ReceiveFrom(_socket, datagram, from, wait: false);
                         }
                     }
                     finally

@@ -14,7 +14,11 @@ namespace NetRpc.Runtime.Transports;
 /// <code>
 /// if (Spinning.TryEnter(ticks, out long until))
 /// {
-///     try { while (!Poll() &amp;&amp; Spinning.Next(until)) { } }
+///     try
+///     {
+///         bool found = habit.PollFirst() &amp;&amp; habit.Found(Poll());
+///         while (!found &amp;&amp; Spinning.Next(until)) { found = Poll(); }
+///     }
 ///     finally { Spinning.Exit(); }
 /// }
 /// </code>
@@ -46,18 +50,38 @@ internal static class Spinning
         return true;
     }
 
-    /// <summary>Between two polls: yields the CPU; false when the spin's time is up.</summary>
+    /// <summary>
+    /// Before each poll: yields the CPU (to the peer, when it shares this CPU: what is awaited cannot be there
+    /// before it runs), then says whether the spin's time is still running.
+    /// </summary>
     public static bool Next(long until)
     {
-        if (Stopwatch.GetTimestamp() >= until)
-        {
-            return false;
-        }
-
         Thread.Yield();
-        return true;
+        return Stopwatch.GetTimestamp() < until;
     }
 
     /// <summary>Ends a spin started by <see cref="TryEnter"/>.</summary>
     public static void Exit() => Interlocked.Decrement(ref s_spinners);
+}
+
+/// <summary>
+/// Whether a spin polls once before its first yield. Right after sending, the peer may already have answered (when
+/// it shares the CPU and preempted the sender on wake-up, as libtirpc's clients tend to): polling first then
+/// saves the yield. When it has not, polling first wastes a poll. A waiting thread keeps one of these and
+/// follows what its recent spins found, trying the first poll again every 16 spins.
+/// </summary>
+internal struct SpinHabit
+{
+    private int _score;
+    private int _spins;
+
+    /// <summary>Whether this spin should poll before its first yield.</summary>
+    public bool PollFirst() => _score >= 0 || (++_spins & 15) == 0;
+
+    /// <summary>Records what the first poll found; returns <paramref name="found"/>.</summary>
+    public bool Found(bool found)
+    {
+        _score = Math.Clamp(_score + (found ? 1 : -1), -4, 4);
+        return found;
+    }
 }

@@ -15,14 +15,17 @@
 #   pipe64-tcp-1  PING over TCP, 1 NetRpc client with 64 calls in flight, all on CPU 0    (1cpu)
 #   ping-udp-1    PING over UDP, 1 client, server and client on CPU 0 (for information)   (1cpu)
 #   ping-tcp-1s   PING over TCP, 1 client, server on CPU 0, client on CPU 1 (information) (split)
+#   pipe8-tcp-8   PING over TCP, 8 NetRpc clients with 8 calls in flight each: the servers' capacity
+#                 when the clients are not what limits (information)                       (split)
 #
 # For each it prints calls/s, p50/p99 latency, the server's and the clients' CPU time per call and the
 # ratio of calls/s to C-C of the same case (pipe64 is compared with C-C of ping-tcp-1), median of REPS
 # repetitions, which are interleaved so that drift of the machine hits every pairing alike.
 #
-#   bench/rpc-vs-native.sh             REPS=3, full call counts (about 4 minutes)
-#   QUICK=1 bench/rpc-vs-native.sh     REPS=1, a quarter of the calls (about 1 minute)
+#   bench/rpc-vs-native.sh             REPS=3, full call counts (about 8 minutes)
+#   QUICK=1 bench/rpc-vs-native.sh     REPS=1, a quarter of the calls (about 2 minutes)
 #   REPS=5 SCALE=2 CASES="ping-tcp-8" NATIVE_DIR=/path RAW=file bench/rpc-vs-native.sh
+#   TABLE_ONLY=1 RAW=file bench/rpc-vs-native.sh    the table again, from the raw lines of a run
 #
 # Server CPU is read by this script from /proc/PID/stat (utime+stime of the whole process, including
 # threads that ended) before and after each run, the same way for both servers. Needs gcc, make, rpcgen,
@@ -39,27 +42,12 @@ else
     reps=${REPS:-3}
     scale=${SCALE:-1}
 fi
-cases=${CASES:-"ping-tcp-1 ping-tcp-8 pipe64-tcp-1 ping-udp-1 ping-tcp-1s"}
+cases=${CASES:-"ping-tcp-1 ping-tcp-8 pipe64-tcp-1 ping-udp-1 ping-tcp-1s pipe8-tcp-8"}
 port_c=${PORT_C:-40999}
 port_n=${PORT_N:-41999}
 port_n0=${PORT_N0:-42999}
 
 log() { echo "[rpc-vs-native] $*" >&2; }
-
-missing=""
-[ -f "$native_dir/bench_client.c" ] || missing="the native baseline ($native_dir)"
-for tool in gcc make rpcgen taskset dotnet; do
-    command -v "$tool" >/dev/null 2>&1 || missing="${missing:+$missing, }$tool"
-done
-[ -f /usr/include/tirpc/rpc/rpc.h ] || missing="${missing:+$missing, }libtirpc-dev"
-if [ -n "$missing" ]; then
-    log "cannot run, missing: $missing (apt-get install -y gcc make libtirpc-dev rpcsvc-proto)"
-    exit 2
-fi
-if [ "$(nproc)" -lt 2 ]; then
-    log "needs 2 CPUs for the split placement; this machine has $(nproc)"
-    exit 2
-fi
 
 work=$(mktemp -d /tmp/rpc-vs-native.XXXXXX)
 pids=()
@@ -76,45 +64,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ------------------------------------------------------------------ build both sides
-cp -r "$native_dir" "$work/native" # the baseline folder may be read-only
-rm -rf "$work/native/build" "$work/native/results"
-make -s -C "$work/native" all >&2
-c_server=$work/native/build/bench_server
-c_client=$work/native/build/bench_client
-dotnet build -c Release -v q -nologo "$here/BenchServer/NetRpc.BenchServer.csproj" >&2
-dotnet build -c Release -v q -nologo "$here/BenchClient/NetRpc.BenchClient.csproj" >&2
-n_server=$here/BenchServer/bin/Release/net10.0/bench_server
-n_client=$here/BenchClient/bin/Release/net10.0/bench_client
-
-# ------------------------------------------------------------------ servers, both on CPU 0 for the whole run
-start_server() { # NAME CMD... -> sets server_pid
-    local name=$1
-    shift
-    taskset -c 0 "$@" >"$work/$name.log" 2>&1 &
-    server_pid=$!
-    pids+=("$server_pid")
-    for _ in $(seq 1 100); do
-        grep -q '^READY' "$work/$name.log" && return 0
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    log "$name server did not start: $(cat "$work/$name.log")"
-    exit 1
-}
-start_server c "$c_server" -p "$port_c"
-c_pid=$server_pid
-start_server n "$n_server" -p "$port_n"
-n_pid=$server_pid
-start_server n0 "$n_server" -p "$port_n0" --spin-us 0
-n0_pid=$server_pid
-log "C server pid $c_pid port $port_c; NetRpc server pid $n_pid port $port_n; NetRpc server without spin pid $n0_pid port $port_n0"
-
 # ------------------------------------------------------------------ helpers
 clk_tck=$(getconf CLK_TCK)
 # CPU seconds x CLK_TCK used so far by every thread of a process, ended ones included.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-kv() { awk -v k="$1" '{ for (i = 1; i <= NF; i++) { n = index($i, "="); if (substr($i, 1, n - 1) == k) { print substr($i, n + 1); exit } } }'; }
+# The value of key K on each line read.
+kv() { awk -v k="$1" '{ for (i = 1; i <= NF; i++) { n = index($i, "="); if (substr($i, 1, n - 1) == k) { print substr($i, n + 1); next } } }'; }
 calls() { awk -v n="$1" -v s="$scale" 'BEGIN { v = int(n * s); if (v < 1000) v = 1000; print v }'; }
 
 # Machine-wide busy CPU in % of one CPU over half a second.
@@ -137,8 +92,6 @@ wait_quiet() {
     echo "$bg"
 }
 
-raw=${RAW:-$work/raw.txt}
-: >"$raw"
 # run CASE PAIR CLIENT_CPU CLIENT_CMD... : one measured run, appended to $raw
 run() {
     local name=$1 pair=$2 cpu=$3
@@ -180,27 +133,85 @@ client_for() { # NAME PAIR
     ping-udp-1) echo 0 "${cmd[@]}" udp ping 0 "$(calls 200000)" 1 ;;
     ping-tcp-8) echo 1 "${cmd[@]}" tcp ping 0 "$(calls 400000)" 8 ;;
     ping-tcp-1s) echo 1 "${cmd[@]}" tcp ping 0 "$(calls 100000)" 1 ;;
+    pipe8-tcp-8) echo 1 "${cmd[@]}" --pipeline 8 tcp ping 0 "$(calls 1000000)" 8 ;;
     pipe64-tcp-1) echo 0 "${cmd[@]}" --pipeline 64 tcp ping 0 "$(calls 3000000)" 1 ;;
     esac
 }
 pairs_for() {
     case "$1" in
-    pipe64-tcp-1) echo "N-C N-N" ;;
+    pipe64-tcp-1 | pipe8-tcp-8) echo "N-C N-N" ;;
     ping-tcp-8) echo "C-C C-N C-N0 N-C N-N" ;;
     *) echo "C-C C-N N-C N-N" ;;
     esac
 }
 
-# ------------------------------------------------------------------ the runs, repetitions interleaved
-for rep in $(seq 1 "$reps"); do
-    log "repetition $rep of $reps"
-    for name in $cases; do
-        for pair in $(pairs_for "$name"); do
-            # shellcheck disable=SC2046
-            run "$name" "$pair" $(client_for "$name" "$pair")
+raw=${RAW:-$work/raw.txt}
+if [ "${TABLE_ONLY:-0}" = 1 ]; then
+    # Only the table, from the raw lines of an earlier run.
+    [ -f "$raw" ] || { log "TABLE_ONLY needs RAW=file from an earlier run"; exit 2; }
+else
+    missing=""
+    [ -f "$native_dir/bench_client.c" ] || missing="the native baseline ($native_dir)"
+    for tool in gcc make rpcgen taskset dotnet; do
+        command -v "$tool" >/dev/null 2>&1 || missing="${missing:+$missing, }$tool"
+    done
+    [ -f /usr/include/tirpc/rpc/rpc.h ] || missing="${missing:+$missing, }libtirpc-dev"
+    if [ -n "$missing" ]; then
+        log "cannot run, missing: $missing (apt-get install -y gcc make libtirpc-dev rpcsvc-proto)"
+        exit 2
+    fi
+    if [ "$(nproc)" -lt 2 ]; then
+        log "needs 2 CPUs for the split placement; this machine has $(nproc)"
+        exit 2
+    fi
+
+    : >"$raw"
+
+    # ------------------------------------------------------------------ build both sides
+    cp -r "$native_dir" "$work/native" # the baseline folder may be read-only
+    rm -rf "$work/native/build" "$work/native/results"
+    make -s -C "$work/native" all >&2
+    c_server=$work/native/build/bench_server
+    c_client=$work/native/build/bench_client
+    dotnet build -c Release -v q -nologo "$here/BenchServer/NetRpc.BenchServer.csproj" >&2
+    dotnet build -c Release -v q -nologo "$here/BenchClient/NetRpc.BenchClient.csproj" >&2
+    n_server=$here/BenchServer/bin/Release/net10.0/bench_server
+    n_client=$here/BenchClient/bin/Release/net10.0/bench_client
+
+    # ------------------------------------------------------------------ servers, both on CPU 0 for the whole run
+    start_server() { # NAME CMD... -> sets server_pid
+        local name=$1
+        shift
+        taskset -c 0 "$@" >"$work/$name.log" 2>&1 &
+        server_pid=$!
+        pids+=("$server_pid")
+        for _ in $(seq 1 100); do
+            grep -q '^READY' "$work/$name.log" && return 0
+            kill -0 "$server_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        log "$name server did not start: $(cat "$work/$name.log")"
+        exit 1
+    }
+    start_server c "$c_server" -p "$port_c"
+    c_pid=$server_pid
+    start_server n "$n_server" -p "$port_n"
+    n_pid=$server_pid
+    start_server n0 "$n_server" -p "$port_n0" --spin-us 0
+    n0_pid=$server_pid
+    log "C server pid $c_pid port $port_c; NetRpc server pid $n_pid port $port_n; NetRpc server without spin pid $n0_pid port $port_n0"
+
+    # ------------------------------------------------------------------ the runs, repetitions interleaved
+    for rep in $(seq 1 "$reps"); do
+        log "repetition $rep of $reps"
+        for name in $cases; do
+            for pair in $(pairs_for "$name"); do
+                # shellcheck disable=SC2046
+                run "$name" "$pair" $(client_for "$name" "$pair")
+            done
         done
     done
-done
+fi
 
 # ------------------------------------------------------------------ table
 median() { # CASE PAIR KEY
@@ -214,11 +225,13 @@ describe() {
     ping-udp-1) echo "PING UDP, 1 client, 1cpu (all on CPU 0)" ;;
     ping-tcp-8) echo "PING TCP, 8 clients, split (server CPU 0, clients CPU 1)" ;;
     ping-tcp-1s) echo "PING TCP, 1 client, split (server CPU 0, client CPU 1)" ;;
+    pipe8-tcp-8) echo "PING TCP, 8 clients x 8 in flight, split; ratio to C-C of ping-tcp-8" ;;
     pipe64-tcp-1) echo "PING TCP, 1 client, 64 calls in flight, 1cpu; ratio to C-C of ping-tcp-1" ;;
     esac
 }
 
-echo "## NetRpc vs rpcgen + libtirpc, $(date -u '+%Y-%m-%d %H:%M UTC'), medians of $reps run(s), scale $scale"
+runs_seen=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(case|pair)=/) k = k " " $i; n[k]++; k = "" } END { for (k in n) if (n[k] > m) m = n[k]; print m + 0 }' "$raw")
+echo "## NetRpc vs rpcgen + libtirpc, $(date -u '+%Y-%m-%d %H:%M UTC'), medians of $runs_seen run(s) of each pairing"
 echo
 echo "    $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); kernel $(uname -r)"
 echo "    libtirpc $(dpkg-query -W -f='${Version}' libtirpc3 2>/dev/null || echo '?'); $(rpcgen --version 2>&1 | head -1); .NET $(dotnet --version)"
@@ -228,6 +241,7 @@ echo "|---|---|---:|---:|---:|---:|---:|---:|"
 for name in $cases; do
     base_case=$name
     [ "$name" = pipe64-tcp-1 ] && base_case=ping-tcp-1
+    [ "$name" = pipe8-tcp-8 ] && base_case=ping-tcp-8
     base=$(median "$base_case" C-C calls_per_s)
     for pair in $(pairs_for "$name"); do
         cps=$(median "$name" "$pair" calls_per_s)

@@ -146,16 +146,19 @@ internal sealed class EpollConnection
         }
     }
 
+    /// <summary>Where this connection's calls come from, for the dispatcher.</summary>
+    private CallSite Site() => new()
+    {
+        Transport = RpcTransport.Tcp,
+        Remote = Remote,
+        AddressBytes = _addressBytes,
+        Cache = _service.Cache,
+        Aborted = _aborted.Token,
+    };
+
     private void Handle(ReadOnlyMemory<byte> record)
     {
-        var site = new CallSite
-        {
-            Transport = RpcTransport.Tcp,
-            Remote = Remote,
-            AddressBytes = _addressBytes,
-            Cache = _service.Cache,
-            Aborted = _aborted.Token,
-        };
+        CallSite site = Site();
         if (_service.Dispatcher.Dispatch(record, site, _replies, out PendingReply? pending) == DispatchOutcome.Pending)
         {
             lock (_sendLock)
@@ -259,14 +262,7 @@ internal sealed class EpollConnection
         using var output = new PooledBufferWriter(256);
         try
         {
-            var site = new CallSite
-            {
-                Transport = RpcTransport.Tcp,
-                Remote = Remote,
-                AddressBytes = _addressBytes,
-                Cache = _service.Cache,
-                Aborted = _aborted.Token,
-            };
+            CallSite site = Site();
             _service.Dispatcher.Complete(call, site, output);
             bool delivered;
             lock (_sendLock)

@@ -132,16 +132,19 @@ internal sealed class TcpConnection
         }
     }
 
+    /// <summary>Where this connection's calls come from, for the dispatcher.</summary>
+    private CallSite Site() => new()
+    {
+        Transport = RpcTransport.Tcp,
+        Remote = _remote,
+        AddressBytes = _addressBytes,
+        Cache = _service.Cache,
+        Aborted = _aborted.Token,
+    };
+
     private void Handle(ReadOnlyMemory<byte> record)
     {
-        var site = new CallSite
-        {
-            Transport = RpcTransport.Tcp,
-            Remote = _remote,
-            AddressBytes = _addressBytes,
-            Cache = _service.Cache,
-            Aborted = _aborted.Token,
-        };
+        CallSite site = Site();
         if (_dispatcher.Dispatch(record, site, _replies, out PendingReply? pending) != DispatchOutcome.Pending)
         {
             return;
@@ -193,14 +196,7 @@ internal sealed class TcpConnection
         using var output = new PooledBufferWriter(256);
         try
         {
-            var site = new CallSite
-            {
-                Transport = RpcTransport.Tcp,
-                Remote = _remote,
-                AddressBytes = _addressBytes,
-                Cache = _service.Cache,
-                Aborted = _aborted.Token,
-            };
+            CallSite site = Site();
             _dispatcher.Complete(call, site, output);
             lock (_sendLock)
             {

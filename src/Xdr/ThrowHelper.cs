@@ -71,6 +71,10 @@ internal static class ThrowHelper
             $"The value nests optional data and arrays deeper than {maxDepth.ToString(CultureInfo.InvariantCulture)} levels (XdrWriterOptions.MaxDepth); is there a cycle in the object graph?");
 
     [DoesNotReturn]
+    public static void ValueNull(string paramName) =>
+        throw new ArgumentNullException(paramName, "The value is not optional data, so it cannot be null.");
+
+    [DoesNotReturn]
     public static void ListCycle() =>
         throw new ArgumentException("The linked list contains a cycle; XDR can only encode finite lists.");
 

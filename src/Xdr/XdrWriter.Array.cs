@@ -71,6 +71,21 @@ public ref partial struct XdrWriter
         ExitNested();
     }
 
+    /// <summary>Writes a value of any XDR type through its codec.</summary>
+    /// <typeparam name="T">The type.</typeparam>
+    /// <param name="value">The value; not null (optional data is <see cref="WriteOptional{T}"/>).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
+    /// <exception cref="ArgumentException">The value breaks a declared limit.</exception>
+    public void Write<T>(T value) where T : IXdrCodec<T>
+    {
+        if (value is null)
+        {
+            ThrowHelper.ValueNull(nameof(value));
+        }
+
+        value.Encode(ref this);
+    }
+
     /// <summary>Writes optional data <c>T *name</c> (RFC 4506 section 4.19): FALSE for null, else TRUE and the value.</summary>
     /// <typeparam name="T">A reference type.</typeparam>
     /// <param name="value">The value, or <see langword="null"/>.</param>

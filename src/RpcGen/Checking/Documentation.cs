@@ -25,10 +25,18 @@ internal static class Documentation
             return null;
         }
 
-        // A comment on the line of the previous real token belongs to that token, not to this one.
+        // A comment on the line of the previous real token belongs to that token, not to this one; and only
+        // comments that touch the definition document it: a blank line sets a file's or a section's header apart.
         int previousLine = PreviousDefaultLine(tokens, start.TokenIndex);
         var comments = hidden.Where(t => t.Line > previousLine && IsComment(t)).ToList();
-        return comments.Count == 0 ? null : Clean(comments);
+        int touching = start.Line;
+        int first = comments.Count;
+        while (first > 0 && EndLine(comments[first - 1]) >= touching - 1)
+        {
+            touching = comments[--first].Line;
+        }
+
+        return first == comments.Count ? null : Clean(comments.GetRange(first, comments.Count - first));
     }
 
     /// <summary>The comments before <paramref name="context"/>, or else the one after its end on the same line.</summary>
@@ -62,6 +70,8 @@ internal static class Documentation
         var comments = after?.Where(t => t.Line == line && IsComment(t)).Take(1).ToList();
         return comments is { Count: > 0 } ? Clean(comments) : null;
     }
+
+    private static int EndLine(IToken comment) => comment.Line + comment.Text.Count(c => c == '\n');
 
     private static int PreviousDefaultLine(BufferedTokenStream tokens, int index)
     {

@@ -8,7 +8,7 @@ namespace NetRpc.RpcGen.Parsing;
 /// </summary>
 internal sealed class MacroTable
 {
-    private const int TargetCount = 7;
+    private const int TargetCount = TargetMacros.TargetCount;
 
     private readonly IReadOnlyList<MacroEvent> _events;
     private readonly Dictionary<string, string?[]> _definitions = new(StringComparer.Ordinal);

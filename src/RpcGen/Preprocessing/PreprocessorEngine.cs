@@ -6,7 +6,7 @@ namespace NetRpc.RpcGen.Preprocessing;
 /// <summary>
 /// One run of the preprocessor (see <see cref="Preprocessor"/>). It reads each file line by line, once:
 /// ordinary lines are copied to the output as they are; directive lines, <c>%</c> lines and lines of
-/// regions no target sees become empty lines. It keeps cpp's state for all seven rpcgen targets at once:
+/// regions no target sees become empty lines. It keeps cpp's state for all seven rpcgen targets, and NetRpc's C# one, at once:
 /// every region records the set of targets that see it, and every macro table is per target.
 /// </summary>
 /// <remarks>

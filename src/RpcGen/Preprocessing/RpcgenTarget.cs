@@ -32,6 +32,12 @@ public enum RpcgenTarget : byte
     /// <summary>The sample client, <c>p_client.c</c> (RPC_CLIENT).</summary>
     SampleClient = 1 << 6,
 
+    /// <summary>
+    /// NetRpc's C# output (RPC_CSHARP). rpcgen never defines the symbol, so <c>%</c> lines inside
+    /// <c>#ifdef RPC_CSHARP</c> reach the C# output alone: that is how a .x file passes C# through.
+    /// </summary>
+    CSharp = 1 << 7,
+
     /// <summary>Every output: a line outside any target-dependent conditional.</summary>
-    All = Header | Xdr | Client | Server | Table | SampleServer | SampleClient,
+    All = Header | Xdr | Client | Server | Table | SampleServer | SampleClient | CSharp,
 }

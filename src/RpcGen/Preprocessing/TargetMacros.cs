@@ -19,15 +19,15 @@ internal sealed class Macro(string name, string replacement, SourceLocation loca
 }
 
 /// <summary>
-/// The macros in force for each of rpcgen's seven targets. rpcgen runs cpp once per target with only that
+/// The macros in force for each of rpcgen's seven targets and NetRpc's C# one. rpcgen runs cpp once per target with only that
 /// target's symbol defined, so a #define inside <c>#ifdef RPC_HDR</c> exists for the header alone: each
 /// target has its own table, and a directive updates the tables of the targets it is active for.
 /// </summary>
 internal sealed class TargetMacros
 {
-    public const int TargetCount = 7;
+    public const int TargetCount = 8;
 
-    private static readonly string[] s_targetSymbols = ["RPC_HDR", "RPC_XDR", "RPC_CLNT", "RPC_SVC", "RPC_TBL", "RPC_SERVER", "RPC_CLIENT"];
+    private static readonly string[] s_targetSymbols = ["RPC_HDR", "RPC_XDR", "RPC_CLNT", "RPC_SVC", "RPC_TBL", "RPC_SERVER", "RPC_CLIENT", "RPC_CSHARP"];
 
     private readonly Dictionary<string, Macro>[] _tables = new Dictionary<string, Macro>[TargetCount];
 

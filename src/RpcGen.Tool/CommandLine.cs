@@ -1,33 +1,90 @@
+using NetRpc.RpcGen.Emit;
+using NetRpc.RpcGen.Naming;
 using NetRpc.RpcGen.Preprocessing;
 
 namespace NetRpc.RpcGen.Tool;
 
-/// <summary>The parsed command line. rpcgen's flags: -I DIR and -D NAME[=VALUE], attached (-Idir) or separate.</summary>
-internal sealed record CommandLine(string? Input, bool Check, bool Help, bool Version, IReadOnlyList<string> IncludeDirectories, IReadOnlyList<KeyValuePair<string, string>> Defines, string? Error)
+/// <summary>The parsed command line: rpcgen's flags, and NetRpc's own for C#.</summary>
+internal sealed record CommandLine
 {
     public const string Usage = """
-        usage: rpcgen --check FILE.x [-I DIR]... [-D NAME[=VALUE]]...
+        usage: rpcgen [-a | -c | -l | -m | -Sc | -Ss | -Sm] [-o FILE] [-I DIR]... [-D NAME[=VALUE]]...
+                      [--namespace NS] [--access public|internal] [--names pascal|keep] FILE.x
+               rpcgen --check FILE.x [-I DIR]... [-D NAME[=VALUE]]...
 
-          --check        parse and check FILE.x; print diagnostics; exit 0 when there are no errors, 1 otherwise
+          (no flag)      write FILE_xdr.cs, FILE_clnt.cs and FILE_svc.cs beside FILE.x (overwriting them)
+          -a             also the samples FILE_client.cs, FILE_server.cs and FILE.csproj; refuses to overwrite a sample
+          -c             types, constants and XDR codecs          -l   the client classes
+          -m             the service classes (server skeleton)    -Sc  the sample client
+          -Ss            the sample server                        -Sm  the sample project
+                         each of these writes one file to standard output, or to -o FILE (never overwritten)
+          -o FILE        where the one file goes
           -I DIR         search DIR for #include files (after the including file's own directory)
           -D NAME[=VAL]  define a preprocessor macro (VAL defaults to 1)
+          --namespace NS the C# namespace (default: from the file name, my_proto.x gives MyProto)
+          --access A     public (default) or internal types
+          --names N      pascal (default: nfs_fh3 becomes NfsFh3) or keep (.x names as written)
+          --check        parse and check only; print diagnostics
           --help         show this text
           --version      show the version
 
-        Diagnostics have the form path(line,col): error RPCGnnnn: message (docs/diagnostics.md lists the codes).
+        Exit status: 0 done, 1 errors in the .x file (path(line,col): error RPCGnnnn: message), 2 bad command line.
         """;
+
+    private static readonly Dictionary<string, GeneratedOutputs> s_single = new(StringComparer.Ordinal)
+    {
+        ["-c"] = GeneratedOutputs.Types,
+        ["-l"] = GeneratedOutputs.Client,
+        ["-m"] = GeneratedOutputs.Server,
+        ["-Sc"] = GeneratedOutputs.SampleClient,
+        ["-Ss"] = GeneratedOutputs.SampleServer,
+        ["-Sm"] = GeneratedOutputs.SampleProject,
+    };
+
+    public string? Input { get; private init; }
+
+    public bool Check { get; private init; }
+
+    public bool Help { get; private init; }
+
+    public bool Version { get; private init; }
+
+    /// <summary>-a: every output, samples included.</summary>
+    public bool All { get; private init; }
+
+    /// <summary>One of -c -l -m -Sc -Ss -Sm, or null.</summary>
+    public GeneratedOutputs? Single { get; private init; }
+
+    public string? Output { get; private init; }
+
+    public IReadOnlyList<string> IncludeDirectories { get; private init; } = [];
+
+    public IReadOnlyList<KeyValuePair<string, string>> Defines { get; private init; } = [];
+
+    public string? Namespace { get; private init; }
+
+    public GeneratedAccess Access { get; private init; }
+
+    public NameStyle Names { get; private init; }
+
+    public string? Error { get; private init; }
+
+    public PreprocessorOptions PreprocessorOptions => new() { IncludeDirectories = IncludeDirectories, Defines = Defines };
 
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         string? input = null;
-        bool check = false;
-        bool help = false;
-        bool version = false;
+        bool check = false, help = false, version = false, all = false;
+        GeneratedOutputs? single = null;
+        string? output = null, @namespace = null;
+        var access = GeneratedAccess.Public;
+        var names = NameStyle.Pascal;
         var includes = new List<string>();
         var defines = new List<KeyValuePair<string, string>>();
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
+            string? Value() => ++i < args.Count ? args[i] : null;
             switch (arg)
             {
                 case "--check":
@@ -39,6 +96,54 @@ internal sealed record CommandLine(string? Input, bool Check, bool Help, bool Ve
                 case "--version":
                     version = true;
                     continue;
+                case "-a":
+                    all = true;
+                    continue;
+                case "-o":
+                    output = Value();
+                    if (output is null)
+                    {
+                        return Fail("-o needs a file name");
+                    }
+
+                    continue;
+                case "--namespace":
+                    @namespace = Value();
+                    if (@namespace is null || !GenerationOptions.IsValidNamespace(@namespace))
+                    {
+                        return Fail($"--namespace needs a C# namespace name, such as My.Protocol (not '{@namespace}')");
+                    }
+
+                    continue;
+                case "--access":
+                    switch (Value())
+                    {
+                        case "public": access = GeneratedAccess.Public; break;
+                        case "internal": access = GeneratedAccess.Internal; break;
+                        default: return Fail("--access takes public or internal");
+                    }
+
+                    continue;
+                case "--names":
+                    switch (Value())
+                    {
+                        case "pascal": names = NameStyle.Pascal; break;
+                        case "keep": names = NameStyle.Keep; break;
+                        default: return Fail("--names takes pascal or keep");
+                    }
+
+                    continue;
+            }
+
+            if (s_single.TryGetValue(arg, out GeneratedOutputs one))
+            {
+                if (single is not null && single != one)
+                {
+                    return Fail("Cannot have more than one file generation flag!");
+                }
+
+                single = one;
+                continue;
             }
 
             if (arg.StartsWith("-I", StringComparison.Ordinal) || arg.StartsWith("-D", StringComparison.Ordinal))
@@ -80,15 +185,37 @@ internal sealed record CommandLine(string? Input, bool Check, bool Help, bool Ve
             return Fail("no input file");
         }
 
-        if (!help && !version && !check)
+        if (all && single is not null)
         {
-            return Fail("only --check is implemented so far: code generation comes next");
+            return Fail("Cannot have more than one file generation flag!");
         }
 
-        return new CommandLine(input, check, help, version, includes, defines, null);
+        if (output is not null && single is null)
+        {
+            return Fail("-o goes with one of -c, -l, -m, -Sc, -Ss, -Sm");
+        }
 
-        static CommandLine Fail(string error) => new(null, false, false, false, [], [], error);
+        if (check && (all || single is not null))
+        {
+            return Fail("--check generates nothing: it cannot be combined with a generation flag");
+        }
+
+        return new CommandLine
+        {
+            Input = input,
+            Check = check,
+            Help = help,
+            Version = version,
+            All = all,
+            Single = single,
+            Output = output,
+            IncludeDirectories = includes,
+            Defines = defines,
+            Namespace = @namespace,
+            Access = access,
+            Names = names,
+        };
+
+        static CommandLine Fail(string error) => new() { Error = error };
     }
-
-    public PreprocessorOptions PreprocessorOptions => new() { IncludeDirectories = IncludeDirectories, Defines = Defines };
 }

@@ -1,15 +1,16 @@
 using System.Reflection;
 using NetRpc.RpcGen.Diagnostics;
-using NetRpc.RpcGen.Tool;
+using NetRpc.RpcGen.Emit;
+using NetRpc.RpcGen.Preprocessing;
 
 namespace NetRpc.RpcGen.Tool;
 
-/// <summary>rpcgen's command line. Exit codes: 0 success, 1 diagnostics with errors, 2 bad command line.</summary>
+/// <summary>rpcgen's command line. Exit codes: 0 success, 1 errors in the input (or a file it will not overwrite), 2 bad command line.</summary>
 internal static class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error, new FileSystemSources());
 
-    internal static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Preprocessing.ISourceProvider sources)
+    internal static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, ISourceProvider sources)
     {
         CommandLine commandLine = CommandLine.Parse(args);
         if (commandLine.Error is { } error)
@@ -31,21 +32,109 @@ internal static class Program
             return 0;
         }
 
-        CheckResult result = RpcgenCompiler.Check(commandLine.Input!, sources, new CompilerOptions { Preprocessor = commandLine.PreprocessorOptions });
+        string input = commandLine.Input!;
+        var options = new CompilerOptions { Preprocessor = commandLine.PreprocessorOptions, Names = commandLine.Names };
+        IReadOnlyList<Diagnostic> diagnostics;
+        IReadOnlyList<GeneratedFile> files = [];
+        if (commandLine.Check)
+        {
+            diagnostics = RpcgenCompiler.Check(input, sources, options).Diagnostics;
+        }
+        else
+        {
+            var generation = new GenerationOptions
+            {
+                Outputs = commandLine.Single ?? (commandLine.All ? GeneratedOutputs.All : GeneratedOutputs.Default),
+                Namespace = commandLine.Namespace,
+                Access = commandLine.Access,
+            };
+            GenerateResult result = RpcgenCompiler.Generate(input, sources, options, generation);
+            diagnostics = result.Diagnostics;
+            files = result.Files;
+        }
+
+        if (Report(diagnostics, stderr, sources))
+        {
+            return 1;
+        }
+
+        return commandLine.Check ? 0 : Write(commandLine, files, stdout, stderr);
+    }
+
+    /// <summary>Prints the diagnostics; true when there were errors.</summary>
+    private static bool Report(IReadOnlyList<Diagnostic> diagnostics, TextWriter stderr, ISourceProvider sources)
+    {
         var lines = new SourceLines(sources);
-        foreach (Diagnostic diagnostic in result.Diagnostics)
+        foreach (Diagnostic diagnostic in diagnostics)
         {
             stderr.WriteLine(diagnostic.ToString());
             lines.WriteCaret(stderr, diagnostic.Location);
         }
 
-        int errors = result.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
-        int warnings = result.Diagnostics.Count - errors;
-        if (result.Diagnostics.Count > 0)
+        int errors = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
+        if (diagnostics.Count > 0)
         {
-            stderr.WriteLine($"{errors} error(s), {warnings} warning(s)");
+            stderr.WriteLine($"{errors} error(s), {diagnostics.Count - errors} warning(s)");
         }
 
-        return errors == 0 ? 0 : 1;
+        return errors > 0;
+    }
+
+    /// <summary>Writes the files as rpcgen would: one to standard output or -o (never overwritten), or all beside the input.</summary>
+    private static int Write(CommandLine commandLine, IReadOnlyList<GeneratedFile> files, TextWriter stdout, TextWriter stderr)
+    {
+        if (commandLine.Single is not null)
+        {
+            string text = files.Count == 0 ? string.Empty : files[0].Text;
+            if (commandLine.Output is not { } output)
+            {
+                stdout.Write(text);
+                return 0;
+            }
+
+            if (File.Exists(output))
+            {
+                stderr.WriteLine($"rpcgen: file '{output}' already exists and may be overwritten");
+                return 1;
+            }
+
+            return TryWrite(output, text, stderr) ? 0 : 1;
+        }
+
+        string directory = Path.GetDirectoryName(commandLine.Input) ?? string.Empty;
+        // Samples are edited by hand: -a refuses to overwrite one, before it writes anything.
+        foreach (GeneratedFile file in files.Where(f => f.Output is GeneratedOutputs.SampleClient or GeneratedOutputs.SampleServer or GeneratedOutputs.SampleProject))
+        {
+            string path = Path.Combine(directory, file.Name);
+            if (File.Exists(path))
+            {
+                stderr.WriteLine($"rpcgen: file '{path}' already exists and may be overwritten");
+                return 1;
+            }
+        }
+
+        foreach (GeneratedFile file in files)
+        {
+            if (!TryWrite(Path.Combine(directory, file.Name), file.Text, stderr))
+            {
+                return 1;
+            }
+        }
+
+        return 0;
+    }
+
+    private static bool TryWrite(string path, string text, TextWriter stderr)
+    {
+        try
+        {
+            File.WriteAllText(path, text);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"rpcgen: cannot write '{path}': {e.Message}");
+            return false;
+        }
     }
 }

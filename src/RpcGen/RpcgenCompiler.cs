@@ -1,6 +1,7 @@
 using Antlr4.Runtime;
 using NetRpc.RpcGen.Checking;
 using NetRpc.RpcGen.Diagnostics;
+using NetRpc.RpcGen.Emit;
 using NetRpc.RpcGen.Grammar;
 using NetRpc.RpcGen.Model;
 using NetRpc.RpcGen.Parsing;
@@ -46,5 +47,26 @@ public static class RpcgenCompiler
         }
 
         return new CheckResult(specification, diagnostics.All);
+    }
+
+    /// <summary>Checks a .x file and generates C# from it: types and codecs, client, server, samples (see <see cref="GenerationOptions"/>).</summary>
+    /// <param name="path">The input file.</param>
+    /// <param name="sources">Where files are read from.</param>
+    /// <param name="options">-I, -D and the naming style; null means <see cref="CompilerOptions.Default"/>.</param>
+    /// <param name="generation">Which files, the namespace and the accessibility; null means <see cref="GenerationOptions.Default"/>.</param>
+    /// <returns>The files (none when the input has errors) and the diagnostics.</returns>
+    public static GenerateResult Generate(string path, ISourceProvider sources, CompilerOptions? options = null, GenerationOptions? generation = null)
+    {
+        options ??= CompilerOptions.Default;
+        generation ??= GenerationOptions.Default;
+        CheckResult checkResult = Check(path, sources, options);
+        if (checkResult.HasErrors || checkResult.Specification is not { } specification)
+        {
+            return new GenerateResult([], checkResult.Diagnostics);
+        }
+
+        var diagnostics = new DiagnosticBag();
+        List<GeneratedFile> files = CSharpGenerator.Generate(specification, options, generation, diagnostics);
+        return new GenerateResult(diagnostics.HasErrors ? [] : files, [.. checkResult.Diagnostics, .. diagnostics.All]);
     }
 }

@@ -60,7 +60,13 @@ public sealed class CheckCommandTests : IDisposable
     [InlineData("--check", "a.x", "b.x")]
     [InlineData("--bogus", "a.x")]
     [InlineData("--check", "a.x", "-I")]
-    [InlineData("a.x")]
+    [InlineData("-c", "-l", "a.x")]
+    [InlineData("-a", "-c", "a.x")]
+    [InlineData("-o", "out.cs", "a.x")]
+    [InlineData("--check", "-c", "a.x")]
+    [InlineData("--access", "private", "a.x")]
+    [InlineData("--names", "snake", "a.x")]
+    [InlineData("--namespace", "1bad", "a.x")]
     public void A_bad_command_line_exits_two_with_usage(params string[] args)
     {
         (int exit, _, string stderr) = Run(args);

@@ -1,0 +1,73 @@
+namespace NetRpc.RpcGen.Emit;
+
+/// <summary>The files the generator can write, after rpcgen's outputs (docs/rpcgen.md has the table of names).</summary>
+[Flags]
+public enum GeneratedOutputs
+{
+    /// <summary>Nothing.</summary>
+    None = 0,
+
+    /// <summary><c>p_xdr.cs</c> (rpcgen -c): constants, enums, structs, unions and their XDR codecs, program and procedure numbers.</summary>
+    Types = 1 << 0,
+
+    /// <summary><c>p_clnt.cs</c> (rpcgen -l): a client class per program version.</summary>
+    Client = 1 << 1,
+
+    /// <summary><c>p_svc.cs</c> (rpcgen -m): an abstract service class per program version, with its dispatch glue.</summary>
+    Server = 1 << 2,
+
+    /// <summary><c>p_client.cs</c> (rpcgen -Sc): a sample program that calls each procedure once.</summary>
+    SampleClient = 1 << 3,
+
+    /// <summary><c>p_server.cs</c> (rpcgen -Ss): a sample service whose procedures say where to insert code.</summary>
+    SampleServer = 1 << 4,
+
+    /// <summary><c>p.csproj</c> (rpcgen -Sm): a project that builds the samples, in place of <c>Makefile.p</c>.</summary>
+    SampleProject = 1 << 5,
+
+    /// <summary>What rpcgen writes without a flag: types, client and server.</summary>
+    Default = Types | Client | Server,
+
+    /// <summary>rpcgen -a: everything, samples included.</summary>
+    All = Default | SampleClient | SampleServer | SampleProject,
+}
+
+/// <summary>The accessibility of the generated types.</summary>
+public enum GeneratedAccess
+{
+    /// <summary><c>public</c> (the default).</summary>
+    Public,
+
+    /// <summary><c>internal</c>: for code generated into the assembly that uses it alone.</summary>
+    Internal,
+}
+
+/// <summary>How C# is generated; the naming style is <see cref="CompilerOptions.Names"/>.</summary>
+public sealed record GenerationOptions
+{
+    /// <summary>Defaults: all of rpcgen's default outputs, public types, the namespace named after the file.</summary>
+    public static GenerationOptions Default { get; } = new();
+
+    /// <summary>Which files to generate.</summary>
+    public GeneratedOutputs Outputs { get; init; } = GeneratedOutputs.Default;
+
+    /// <summary>The namespace; null means one made from the input file's name (<c>my_proto.x</c> gives <c>MyProto</c>).</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>The accessibility of the generated types.</summary>
+    public GeneratedAccess Access { get; init; } = GeneratedAccess.Public;
+
+    /// <summary>Whether <paramref name="name"/> is a dotted C# namespace name, such as <c>My.Protocol</c>.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>True when it is.</returns>
+    public static bool IsValidNamespace(string name) => Identifiers.IsNamespace(name);
+
+    /// <summary>The NetRpc.Runtime package version the sample project references.</summary>
+    public string RuntimePackageVersion { get; init; } = "1.0.0";
+}
+
+/// <summary>A generated file.</summary>
+/// <param name="Name">The file name, from the input's name as rpcgen makes its own (<c>my_proto_xdr.cs</c>).</param>
+/// <param name="Output">Which output it is.</param>
+/// <param name="Text">The content.</param>
+public sealed record GeneratedFile(string Name, GeneratedOutputs Output, string Text);

@@ -1,0 +1,137 @@
+using NetRpc.RpcGen.Model;
+
+namespace NetRpc.RpcGen.Emit;
+
+/// <summary>
+/// What a declaration is on the wire and in C#, with typedefs seen through: the generator's view of a
+/// <see cref="Declaration"/>. A typedef names no C# type of its own; its rules (maxima, fixed lengths)
+/// travel with the shape to every place it is used.
+/// </summary>
+internal abstract record Shape
+{
+    /// <summary>The C# type.</summary>
+    public abstract string CSharpType { get; }
+
+    /// <summary>Whether the C# type is a value type (optional data of it is <c>T?</c>, <see cref="Nullable{T}"/>).</summary>
+    public abstract bool IsValueType { get; }
+
+    /// <summary>The fewest bytes it takes on the wire.</summary>
+    public abstract int MinSize { get; }
+}
+
+/// <summary><c>void</c>.</summary>
+internal sealed record VoidShape : Shape
+{
+    public static VoidShape Instance { get; } = new();
+
+    public override string CSharpType => "global::NetRpc.Xdr.XdrVoid";
+
+    public override bool IsValueType => true;
+
+    public override int MinSize => 0;
+}
+
+/// <summary>An XDR primitive.</summary>
+internal sealed record PrimitiveShape(XdrPrimitive Kind) : Shape
+{
+    public override string CSharpType => Kind switch
+    {
+        XdrPrimitive.Int => "int",
+        XdrPrimitive.UnsignedInt => "uint",
+        XdrPrimitive.Hyper => "long",
+        XdrPrimitive.UnsignedHyper => "ulong",
+        XdrPrimitive.Float => "float",
+        XdrPrimitive.Double => "double",
+        XdrPrimitive.Quadruple => "global::NetRpc.Xdr.XdrQuadruple",
+        XdrPrimitive.Bool => "bool",
+        _ => throw new InvalidOperationException($"{Kind} is not a value type of its own"),
+    };
+
+    public override bool IsValueType => true;
+
+    public override int MinSize => Kind switch
+    {
+        XdrPrimitive.Hyper or XdrPrimitive.UnsignedHyper or XdrPrimitive.Double => 8,
+        XdrPrimitive.Quadruple => 16,
+        _ => 4,
+    };
+
+    /// <summary>The XdrReader/XdrWriter method suffix (<c>Int32</c> for ReadInt32).</summary>
+    public string Method => Kind switch
+    {
+        XdrPrimitive.Int => "Int32",
+        XdrPrimitive.UnsignedInt => "UInt32",
+        XdrPrimitive.Hyper => "Int64",
+        XdrPrimitive.UnsignedHyper => "UInt64",
+        XdrPrimitive.Float => "Single",
+        XdrPrimitive.Double => "Double",
+        XdrPrimitive.Quadruple => "Quadruple",
+        _ => "Boolean",
+    };
+
+    /// <summary>Whether XdrReader/XdrWriter have bulk array methods for it.</summary>
+    public bool HasBulkArrays => Kind is XdrPrimitive.Int or XdrPrimitive.UnsignedInt or XdrPrimitive.Hyper or XdrPrimitive.UnsignedHyper or XdrPrimitive.Float or XdrPrimitive.Double;
+}
+
+/// <summary>A generated enum.</summary>
+internal sealed record EnumShape(EnumType Type) : Shape
+{
+    public override string CSharpType => Type.FullName;
+
+    public override bool IsValueType => true;
+
+    public override int MinSize => 4;
+}
+
+/// <summary>A generated struct or union class (an <c>IXdrCodec</c>).</summary>
+internal sealed record ClassShape(ClassType Type) : Shape
+{
+    public override string CSharpType => Type.FullName;
+
+    public override bool IsValueType => false;
+
+    public override int MinSize => Type.MinSize;
+}
+
+/// <summary><c>string&lt;m&gt;</c>: a C# string, its UTF-8 form at most <see cref="Max"/> bytes.</summary>
+internal sealed record StringShape(Size Max) : Shape
+{
+    public override string CSharpType => "string";
+
+    public override bool IsValueType => false;
+
+    public override int MinSize => 4;
+}
+
+/// <summary><c>opaque[n]</c> or <c>opaque&lt;m&gt;</c>: a byte array.</summary>
+internal sealed record OpaqueShape(bool IsFixed, Size Size) : Shape
+{
+    public override string CSharpType => "byte[]";
+
+    public override bool IsValueType => false;
+
+    public override int MinSize => IsFixed ? (int)Math.Min(int.MaxValue, (Size.Value + 3L) & ~3L) : 4;
+}
+
+/// <summary><c>T[n]</c> or <c>T&lt;m&gt;</c>: an array.</summary>
+internal sealed record ArrayShape(Shape Element, bool IsFixed, Size Size) : Shape
+{
+    public override string CSharpType => Element.CSharpType + "[]";
+
+    public override bool IsValueType => false;
+
+    public override int MinSize => IsFixed ? (int)Math.Min(int.MaxValue, (long)Size.Value * Element.MinSize) : 4;
+}
+
+/// <summary><c>T *</c>: optional data, null when absent.</summary>
+internal sealed record OptionalShape(Shape Element) : Shape
+{
+    public override string CSharpType => Element.CSharpType + "?";
+
+    public override bool IsValueType => Element.IsValueType;
+
+    public override int MinSize => 4;
+
+    /// <summary>Whether this is the link of a linked list (<c>node *next</c>), read and written without recursion.</summary>
+    public bool IsListLink => Element is ClassShape { Type: StructType { IsListNode: true } };
+}

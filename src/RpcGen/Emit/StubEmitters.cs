@@ -1,0 +1,302 @@
+using System.Globalization;
+using NetRpc.RpcGen.Model;
+
+namespace NetRpc.RpcGen.Emit;
+
+/// <summary>
+/// The private structs that carry a procedure's arguments and result on the wire when they are not one
+/// generated class: several arguments are encoded one after another, exactly as rpcgen -N packs them, so a
+/// peer that declares one struct argument reads the same bytes. Client and service each get their own copy,
+/// so that p_clnt.cs and p_svc.cs compile without each other.
+/// </summary>
+internal static class WireTypes
+{
+    public const string Void = "global::NetRpc.Xdr.XdrVoid";
+
+    public static string ArgumentsType(ProcedureInfo procedure) =>
+        procedure.ArgumentsWrapper ?? (procedure.Arguments.Count == 0 ? Void : procedure.Arguments[0].Shape.CSharpType);
+
+    public static string ResultType(ProcedureInfo procedure) =>
+        procedure.ResultWrapper ?? (procedure.Result is VoidShape ? Void : procedure.Result.CSharpType);
+
+    public static void Write(EmitModel model, SourceWriter w, VersionInfo version)
+    {
+        foreach (ProcedureInfo procedure in version.Procedures)
+        {
+            if (procedure.ArgumentsWrapper is { } arguments)
+            {
+                w.Line();
+                WriteStruct(model, w, arguments, procedure.Arguments.Select((a, i) => (procedure.ArgumentFields[i], a.Shape)).ToList(), $"The arguments of {procedure.Definition.Name}, as they travel.");
+            }
+
+            if (procedure.ResultWrapper is { } result)
+            {
+                w.Line();
+                WriteStruct(model, w, result, [("Value", procedure.Result)], $"The result of {procedure.Definition.Name}, as it travels.");
+            }
+        }
+    }
+
+    private static void WriteStruct(EmitModel model, SourceWriter w, string name, List<(string Name, Shape Shape)> members, string summary)
+    {
+        // The field names are taken already; the scope keeps helper methods clear of them.
+        var scope = new NameScope([name, "Encode", "Decode", "MinEncodedSize", .. members.Select(m => m.Name)]);
+        var fields = members;
+        var codec = new CodecWriter(model, scope);
+        w.Summary(summary);
+        w.Open($"private readonly struct {name} : global::NetRpc.Xdr.IXdrCodec<{name}>");
+        foreach ((string field, Shape shape) in fields)
+        {
+            w.Line($"public readonly {shape.CSharpType} {field};");
+        }
+
+        w.Line();
+        w.Open($"public {name}({string.Join(", ", fields.Select((f, i) => $"{f.Shape.CSharpType} value{i.ToString(CultureInfo.InvariantCulture)}"))})");
+        for (int i = 0; i < fields.Count; i++)
+        {
+            w.Line($"this.{fields[i].Name} = value{i.ToString(CultureInfo.InvariantCulture)};");
+        }
+
+        w.Close();
+        w.Line();
+        w.Line($"public static int MinEncodedSize => {fields.Aggregate(0L, (sum, f) => sum + f.Shape.MinSize).ToString(CultureInfo.InvariantCulture)};");
+        w.Line();
+        w.Line($"public static {name} Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(");
+        for (int i = 0; i < fields.Count; i++)
+        {
+            w.Line($"    {codec.Read(fields[i].Shape, Identifiers.Bare(fields[i].Name))}{(i == fields.Count - 1 ? ");" : ",")}");
+        }
+
+        w.Line();
+        w.Open("public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)");
+        foreach ((string field, Shape shape) in fields)
+        {
+            codec.Write(w, shape, $"this.{field}", Identifiers.Bare(field));
+        }
+
+        w.Close();
+        codec.WriteHelpers(w);
+        w.Close();
+    }
+
+    /// <summary>Documents a procedure's parameters.</summary>
+    public static void ParameterDocs(SourceWriter w, ProcedureInfo procedure)
+    {
+        foreach (Member argument in procedure.Arguments)
+        {
+            string text = argument.Declaration.Documentation ?? $"{argument.Declaration.Name ?? "The argument"}: {EmitModel.XdrText(argument.Declaration)}.";
+            w.Doc("param", text, $"name=\"{Identifiers.Bare(argument.Parameter)}\"");
+        }
+    }
+
+    public static string ProcedureSummary(ProcedureInfo procedure) =>
+        procedure.Definition.Documentation ?? $"Calls {TypesEmitter.ProcedureText(procedure.Definition)}.";
+}
+
+/// <summary><c>p_clnt.cs</c> (rpcgen -l): per program version, a client class with an async method per procedure.</summary>
+internal sealed class ClientEmitter(EmitModel model, string access)
+{
+    private const string RpcClient = "global::NetRpc.Runtime.Client.RpcClient";
+
+    public string Emit(string inputName)
+    {
+        var w = new SourceWriter();
+        CSharpFile.Header(w, inputName, "a client class per program version (rpcgen -l)", model);
+        w.Line($"namespace {model.Namespace};");
+        foreach (VersionInfo version in model.Programs.SelectMany(p => p.Versions))
+        {
+            w.Line();
+            WriteClient(w, version);
+        }
+
+        return w.ToString();
+    }
+
+    private void WriteClient(SourceWriter w, VersionInfo version)
+    {
+        string program = $"{version.ProgramFullName}.Program";
+        string number = $"{version.FullName}.Version";
+        string name = version.ClientName;
+        string what = $"{version.Program.Definition.Name} version {version.Definition.Name} ({version.Definition.Number.ToString(CultureInfo.InvariantCulture)})";
+        w.Summary($"Calls {what}: one method per procedure, over one RpcClient (thread-safe; calls may overlap).");
+        CSharpFile.GeneratedCode(w);
+        w.Open($"{access} sealed partial class {name} : global::System.IDisposable, global::System.IAsyncDisposable");
+        w.Summary($"Wraps a client created for program {version.Program.Definition.Name}, version {version.Definition.Name}.");
+        w.Doc("param", "The client.", "name=\"client\"");
+        w.DocXml("exception", "The client calls another program or version.", "cref=\"global::System.ArgumentException\"");
+        w.Open($"public {name}({RpcClient} client)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(client);");
+        w.Open($"if (client.Program != {program} || client.Version != {number})");
+        w.Line($"throw new global::System.ArgumentException({EmitModel.Literal($"The client must call program {version.Program.Definition.Name}, version {version.Definition.Name}.")}, nameof(client));");
+        w.Close();
+        w.Line("this.Client = client;");
+        w.Close();
+
+        foreach ((string transport, string factory) in new[] { ("TCP", "CreateTcp"), ("UDP", "CreateUdp") })
+        {
+            w.Line();
+            w.Summary(transport == "TCP"
+                ? "A client over TCP: it connects on the first call, and again on the call after a connection breaks."
+                : "A client over UDP: calls are sent again, with the same XID, until a reply comes or the call times out.");
+            w.Doc("param", "The server's address and port.", "name=\"server\"");
+            w.Doc("param", "Credential, timeouts, limits; null means the defaults.", "name=\"options\"");
+            w.DocXml("returns", "The client.");
+            w.Line($"public static {name} {factory}(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>");
+            w.Line($"    new({RpcClient}.{factory}(server, {program}, {number}, options));");
+        }
+
+        w.Line();
+        w.Summary("The underlying client: its options, its calls in flight, and calls by number.");
+        w.Line($"public {RpcClient} Client {{ get; }}");
+
+        foreach (ProcedureInfo procedure in version.Procedures)
+        {
+            w.Line();
+            WriteMethod(w, version, procedure);
+        }
+
+        w.Line();
+        w.Summary("Closes the client; calls in flight fail.");
+        w.Line("public void Dispose() => this.Client.Dispose();");
+        w.Line();
+        w.Summary("Closes the client; calls in flight fail.");
+        w.DocXml("returns", "A completed task.");
+        w.Line("public global::System.Threading.Tasks.ValueTask DisposeAsync() => this.Client.DisposeAsync();");
+        WireTypes.Write(model, w, version);
+        w.Close();
+    }
+
+    private static void WriteMethod(SourceWriter w, VersionInfo version, ProcedureInfo procedure)
+    {
+        w.Summary(WireTypes.ProcedureSummary(procedure));
+        WireTypes.ParameterDocs(w, procedure);
+        w.Doc("param", "Abandons the call (the server may still run it).", "name=\"cancellationToken\"");
+        w.DocXml("returns", procedure.Result is VoidShape ? "A task that completes when the reply has come." : "The result.");
+        w.DocXml("exception", "The call failed; the derived type says how (timeout, connection lost, the server's reply status).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
+        string parameters = string.Join(string.Empty, procedure.Arguments.Select(a => $"{a.Shape.CSharpType} {a.Parameter}, "));
+        string arguments = procedure.ArgumentsWrapper is { } wrapper
+            ? $"new {wrapper}({string.Join(", ", procedure.Arguments.Select(a => a.Parameter))})"
+            : procedure.Arguments.Count == 0 ? "default" : procedure.Arguments[0].Parameter;
+        string call = $"this.Client.CallAsync<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ResultType(procedure)}>({version.FullName}.{procedure.Constant}, {arguments}, cancellationToken)";
+        string signature = $"{procedure.Method}({parameters}global::System.Threading.CancellationToken cancellationToken = default)";
+        if (procedure.Result is VoidShape)
+        {
+            w.Line($"public async global::System.Threading.Tasks.Task {signature} =>");
+            w.Line($"    await {call}.ConfigureAwait(false);");
+        }
+        else if (procedure.ResultWrapper is null)
+        {
+            w.Line($"public global::System.Threading.Tasks.Task<{procedure.Result.CSharpType}> {signature} =>");
+            w.Line($"    {call}.AsTask();");
+        }
+        else
+        {
+            w.Line($"public async global::System.Threading.Tasks.Task<{procedure.Result.CSharpType}> {signature} =>");
+            w.Line($"    (await {call}.ConfigureAwait(false)).Value;");
+        }
+    }
+}
+
+/// <summary><c>p_svc.cs</c> (rpcgen -m): per program version, an abstract service class and its dispatch glue.</summary>
+internal sealed class ServiceEmitter(EmitModel model, string access)
+{
+    private const string Context = "global::NetRpc.Runtime.Server.RpcCallContext";
+
+    public string Emit(string inputName)
+    {
+        var w = new SourceWriter();
+        CSharpFile.Header(w, inputName, "an abstract service class per program version, and its dispatch glue (rpcgen -m)", model);
+        w.Line($"namespace {model.Namespace};");
+        foreach (VersionInfo version in model.Programs.SelectMany(p => p.Versions))
+        {
+            w.Line();
+            WriteService(w, version);
+        }
+
+        return w.ToString();
+    }
+
+    private void WriteService(SourceWriter w, VersionInfo version)
+    {
+        string what = $"{version.Program.Definition.Name} version {version.Definition.Name} ({version.Definition.Number.ToString(CultureInfo.InvariantCulture)})";
+        w.Summary($"Serves {what}: override the procedures, then serve it with server.AddProgram(service.ToProgram()).");
+        w.DocXml("remarks", "A method that throws makes the call's reply SYSTEM_ERR; the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.");
+        CSharpFile.GeneratedCode(w);
+        w.Open($"{access} abstract partial class {version.ServiceName}");
+        foreach (ProcedureInfo procedure in version.Procedures)
+        {
+            w.Summary(procedure.Definition.Documentation ?? $"Serves {TypesEmitter.ProcedureText(procedure.Definition)}.");
+            WireTypes.ParameterDocs(w, procedure);
+            w.Doc("param", "The call: the caller's address and credentials, and a token cancelled when the call is abandoned.", "name=\"context\"");
+            w.DocXml("returns", procedure.Result is VoidShape ? "A task that completes when the procedure is done." : "The result.");
+            string parameters = string.Join(string.Empty, procedure.Arguments.Select(a => $"{a.Shape.CSharpType} {a.Parameter}, "));
+            string returns = procedure.Result is VoidShape ? "global::System.Threading.Tasks.ValueTask" : $"global::System.Threading.Tasks.ValueTask<{procedure.Result.CSharpType}>";
+            if (procedure.IsNull)
+            {
+                w.Line($"public virtual {returns} {procedure.Method}({parameters}{Context} context) => default;");
+            }
+            else
+            {
+                w.Line($"public abstract {returns} {procedure.Method}({parameters}{Context} context);");
+            }
+
+            w.Line();
+        }
+
+        w.Summary("This service as the program version an RpcServer serves.");
+        w.DocXml("returns", "The program version, for RpcServer.AddProgram.");
+        w.Line($"public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder({version.ProgramFullName}.Program, {version.FullName}.Version, {EmitModel.Literal(version.Program.Definition.Name)})");
+        foreach (ProcedureInfo procedure in version.Procedures)
+        {
+            string unpacked = procedure.ArgumentsWrapper is not null
+                ? string.Join(string.Empty, procedure.ArgumentFields.Select(f => $"arguments.{f}, "))
+                : procedure.Arguments.Count == 0 ? string.Empty : "arguments, ";
+            string invoke = $"this.{procedure.Method}({unpacked}context)";
+            string body = procedure.Result switch
+            {
+                VoidShape => $"Reply({invoke})",
+                _ when procedure.ResultWrapper is { } wrapper => $"Reply({invoke}, static value => new {wrapper}(value))",
+                _ => invoke,
+            };
+            w.Line($"    .AddProcedure<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ResultType(procedure)}>({version.FullName}.{procedure.Constant}, {EmitModel.Literal(procedure.Definition.Name)}, (arguments, context) => {body})");
+        }
+
+        w.Line("    .Build();");
+        WriteReplyHelpers(w, version);
+        WireTypes.Write(model, w, version);
+        w.Close();
+    }
+
+    private static void WriteReplyHelpers(SourceWriter w, VersionInfo version)
+    {
+        bool values = version.Procedures.Any(p => p.ResultWrapper is not null);
+        bool voids = version.Procedures.Any(p => p.Result is VoidShape);
+        if (values)
+        {
+            w.Line();
+            w.Line("private static global::System.Threading.Tasks.ValueTask<TWire> Reply<TValue, TWire>(global::System.Threading.Tasks.ValueTask<TValue> pending, global::System.Func<TValue, TWire> wrap) =>");
+            w.Line("    pending.IsCompletedSuccessfully ? new(wrap(pending.Result)) : AwaitReply(pending, wrap);");
+            w.Line();
+            w.Line("private static async global::System.Threading.Tasks.ValueTask<TWire> AwaitReply<TValue, TWire>(global::System.Threading.Tasks.ValueTask<TValue> pending, global::System.Func<TValue, TWire> wrap) =>");
+            w.Line("    wrap(await pending.ConfigureAwait(false));");
+        }
+
+        if (voids)
+        {
+            w.Line();
+            w.Open($"private static global::System.Threading.Tasks.ValueTask<{WireTypes.Void}> Reply(global::System.Threading.Tasks.ValueTask pending)");
+            w.Open("if (pending.IsCompletedSuccessfully)");
+            w.Line("pending.GetAwaiter().GetResult();");
+            w.Line("return default;");
+            w.Close();
+            w.Line();
+            w.Line("return AwaitReply(pending);");
+            w.Close();
+            w.Line();
+            w.Open($"private static async global::System.Threading.Tasks.ValueTask<{WireTypes.Void}> AwaitReply(global::System.Threading.Tasks.ValueTask pending)");
+            w.Line("await pending.ConfigureAwait(false);");
+            w.Line("return default;");
+            w.Close();
+        }
+    }
+}

@@ -33,7 +33,7 @@ public sealed class XdrCheckProgram : IDisposable
         NativeToolchain.EnsureAvailable();
         Directory.CreateDirectory(_directory);
         string source = Path.Combine(AppContext.BaseDirectory, "Interop");
-        foreach (string file in new[] { "alltypes.x", "bench.x", "xdrcheck.c", "xdrcheck_quad.h" })
+        foreach (string file in new[] { "alltypes.x", "bench.x", "xdrcheck.c", "quadruple.h", "quadruple.c" })
         {
             File.Copy(Path.Combine(source, file), Path.Combine(_directory, file));
         }
@@ -47,8 +47,8 @@ public sealed class XdrCheckProgram : IDisposable
 
         string executable = Path.Combine(_directory, "xdrcheck");
         NativeToolchain.Run(NativeToolchain.FindOnPath("gcc")!,
-            ["-O1", "-Wall", "-Werror", "-Wno-unused-variable", "-I" + NativeToolchain.TirpcInclude, "-include", "xdrcheck_quad.h",
-             "-o", executable, "xdrcheck.c", "alltypes_xdr.c", "bench_xdr.c", "-ltirpc"],
+            ["-O1", "-Wall", "-Werror", "-Wno-unused-variable", "-I" + NativeToolchain.TirpcInclude, "-include", "quadruple.h",
+             "-o", executable, "xdrcheck.c", "quadruple.c", "alltypes_xdr.c", "bench_xdr.c", "-ltirpc"],
             _directory);
         return executable;
     }

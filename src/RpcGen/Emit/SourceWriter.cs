@@ -8,12 +8,24 @@ namespace NetRpc.RpcGen.Emit;
 /// </summary>
 internal sealed class SourceWriter
 {
+    private static readonly string[] s_continuations = ["}", ")", "else", "case ", "default:", "catch", "finally", "."];
+
     private readonly StringBuilder _text = new();
     private int _indent;
+    private bool _afterBlock;
 
-    /// <summary>Writes a line at the current indentation (an empty line has no indentation).</summary>
+    /// <summary>
+    /// Writes a line at the current indentation (an empty line has no indentation). A statement that follows a
+    /// closed block gets a blank line before it, as hand-written code would.
+    /// </summary>
     public void Line(string text = "")
     {
+        if (_afterBlock && text.Length != 0 && !s_continuations.Any(c => text.StartsWith(c, StringComparison.Ordinal)))
+        {
+            _text.Append('\n');
+        }
+
+        _afterBlock = false;
         if (text.Length != 0)
         {
             _text.Append(' ', _indent * 4).Append(text);
@@ -35,6 +47,7 @@ internal sealed class SourceWriter
     {
         _indent--;
         Line("}" + suffix);
+        _afterBlock = suffix.Length == 0;
     }
 
     /// <summary>Writes an XML documentation summary (escaped), one <c>///</c> line per line of text.</summary>

@@ -82,9 +82,12 @@ internal static class WireTypes
     /// <summary>Documents a procedure's parameters.</summary>
     public static void ParameterDocs(SourceWriter w, ProcedureInfo procedure)
     {
-        foreach (Member argument in procedure.Arguments)
+        for (int i = 0; i < procedure.Arguments.Count; i++)
         {
-            string text = argument.Declaration.Documentation ?? $"{argument.Declaration.Name ?? "The argument"}: {EmitModel.XdrText(argument.Declaration)}.";
+            Member argument = procedure.Arguments[i];
+            Argument source = procedure.Definition.Arguments[i];
+            string xdr = EmitModel.XdrText(source.IsNamed ? argument.Declaration : argument.Declaration with { Name = null }).Trim();
+            string text = argument.Declaration.Documentation ?? (procedure.Arguments.Count == 1 ? $"The argument, {xdr}." : $"Argument {i + 1}, {xdr}.");
             w.Doc("param", text, $"name=\"{Identifiers.Bare(argument.Parameter)}\"");
         }
     }

@@ -18,7 +18,6 @@ using System.Globalization;
 using System.Net;
 using NetRpc.Bench.Protocol;
 using NetRpc.Runtime.Client;
-using NetRpc.Xdr;
 
 string host = "127.0.0.1";
 int port = 0;
@@ -84,9 +83,7 @@ if (spinMicroseconds is double us)
 var clients = new Load[nclients];
 for (int c = 0; c < nclients; c++)
 {
-    RpcClient client = transport == "tcp"
-        ? RpcClient.CreateTcp(endPoint, BenchProgram.Program, BenchProgram.Version, options)
-        : RpcClient.CreateUdp(endPoint, BenchProgram.Program, BenchProgram.Version, options);
+    BenchVersClient client = transport == "tcp" ? BenchVersClient.CreateTcp(endPoint, options) : BenchVersClient.CreateUdp(endPoint, options);
     clients[c] = new Load(client, proc, size, c);
 }
 
@@ -172,7 +169,7 @@ static async Task<(long Start, long End, long Errors, long Done)> RunLoop(Load c
             switch (client.Proc)
             {
                 case "ping":
-                    await client.Client.CallAsync<XdrVoid, XdrVoid>(BenchProgram.Ping, default).ConfigureAwait(false);
+                    await client.Client.PingAsync().ConfigureAwait(false);
                     ok = true;
                     break;
                 case "echo":
@@ -248,56 +245,62 @@ static double ProcessCpuNanoseconds(int pid)
     }
 }
 
-/// <summary>One client's connection and the call it repeats.</summary>
+/// <summary>One client's connection (the client rpcgen generates from bench.x) and the call it repeats.</summary>
 internal sealed class Load : IDisposable
 {
     private const string Name = "native-sunrpc-benchmark-string!!";
 
-    private readonly RpcClient _client;
+    private readonly BenchVersClient _client;
     private readonly string _proc;
-    private readonly OpaqueBlob _blob;
+    private readonly byte[] _blob;
     private readonly BigStruct _value = new();
     private readonly long _expectedSum;
 
-    public Load(RpcClient client, string proc, long size, int index)
+    public Load(BenchVersClient client, string proc, long size, int index)
     {
         _client = client;
         _proc = proc;
-        byte[] bytes = new byte[proc == "echo" ? size : 0];
-        for (int i = 0; i < bytes.Length; i++)
+        _blob = new byte[proc == "echo" ? size : 0];
+        for (int i = 0; i < _blob.Length; i++)
         {
-            bytes[i] = (byte)((i * 7) + index);
+            _blob[i] = (byte)((i * 7) + index);
         }
 
-        _blob = new OpaqueBlob(bytes);
         if (proc == "sum")
         {
             BigStruct sample = BigStruct.Sample((int)size);
             _value = new BigStruct { I1 = 1, I2 = -2, I3 = 3, I4 = index, H1 = sample.H1, H2 = sample.H2, H3 = sample.H3, Name = Name, Values = sample.Values };
-            _expectedSum = BenchProgram.SumOf(_value);
+            _expectedSum = _value.SumOfFields();
         }
     }
 
     public string Proc => _proc;
 
-    public RpcClient Client => _client;
+    public BenchVersClient Client => _client;
 
-    public async ValueTask<bool> CallAsync() => _proc switch
+    public async ValueTask<bool> CallAsync()
     {
-        "ping" => await _client.CallAsync<XdrVoid, XdrVoid>(BenchProgram.Ping, default).ConfigureAwait(false) == XdrVoid.Value,
-        "echo" => await EchoAsync().ConfigureAwait(false),
-        _ => await SumAsync().ConfigureAwait(false),
-    };
+        switch (_proc)
+        {
+            case "ping":
+                await _client.PingAsync().ConfigureAwait(false);
+                return true;
+            case "echo":
+                return await EchoAsync().ConfigureAwait(false);
+            default:
+                return await SumAsync().ConfigureAwait(false);
+        }
+    }
 
     public async ValueTask<bool> EchoAsync()
     {
-        OpaqueBlob echoed = await _client.CallAsync<OpaqueBlob, OpaqueBlob>(BenchProgram.Echo, _blob).ConfigureAwait(false);
-        return echoed.Bytes.Length == _blob.Bytes.Length && (echoed.Bytes.Length == 0 || (echoed.Bytes[0] == _blob.Bytes[0] && echoed.Bytes[^1] == _blob.Bytes[^1]));
+        byte[] echoed = await _client.EchoAsync(_blob).ConfigureAwait(false);
+        return echoed.Length == _blob.Length && (echoed.Length == 0 || (echoed[0] == _blob[0] && echoed[^1] == _blob[^1]));
     }
 
     public async ValueTask<bool> SumAsync()
     {
-        BigStruct summed = await _client.CallAsync<BigStruct, BigStruct>(BenchProgram.Sum, _value).ConfigureAwait(false);
+        BigStruct summed = await _client.SumAsync(_value).ConfigureAwait(false);
         return summed.Sum == _expectedSum && summed.Values.Length == _value.Values.Length;
     }
 

@@ -33,6 +33,10 @@ public class FrontEndBenchmarks
     [Benchmark]
     public int ParseAndCheck() => RpcgenCompiler.Check(Path, _sources).Specification!.Definitions.Length;
 
+    /// <summary>Everything rpcgen -a makes: check, then types and codecs, client, service and samples.</summary>
+    [Benchmark]
+    public int GenerateAll() => RpcgenCompiler.Generate(Path, _sources, generation: new Emit.GenerationOptions { Outputs = Emit.GeneratedOutputs.All }).Files.Sum(f => f.Text.Length);
+
     private sealed class MemorySource(string path, string text) : ISourceProvider
     {
         public string? ReadFile(string p) => p == path ? text : null;

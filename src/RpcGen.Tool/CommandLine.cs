@@ -90,7 +90,9 @@ internal sealed record CommandLine
                 case "--check":
                     check = true;
                     continue;
-                case "--help" or "-h" or "-?":
+                case "-h":
+                    return Fail("-h writes rpcgen's C header; C# has none: the types are in what -c writes (p_xdr.cs)");
+                case "--help" or "-?":
                     help = true;
                     continue;
                 case "--version":

@@ -38,7 +38,12 @@ public static class CSharpNames
             result.Append(char.ToUpperInvariant(part[0]));
             for (int i = 1; i < part.Length; i++)
             {
-                result.Append(shouting ? char.ToLowerInvariant(part[i]) : part[i]);
+                char c = part[i];
+                // In a mixed part, a run of capitals is an acronym or a shouted word: lower it after its first
+                // letter, but keep the capital that starts the lower-case word after it (ACCESS4args, XMLParser).
+                bool inRun = char.IsUpper(c) && char.IsUpper(part[i - 1]);
+                bool startsWord = i + 1 < part.Length && char.IsLower(part[i + 1]);
+                result.Append(shouting || (inRun && !startsWord) ? char.ToLowerInvariant(c) : c);
             }
         }
 

@@ -4,9 +4,11 @@ namespace NetRpc.RpcGen.Naming;
 public enum NameStyle
 {
     /// <summary>
-    /// PascalCase (the default): split at underscores, capitalise each part, and lower the rest of a part
-    /// written all in capitals: <c>nfs_fh3</c> → <c>NfsFh3</c>, <c>NFS3ERR_PERM</c> → <c>Nfs3errPerm</c>,
-    /// <c>getattr3args</c> → <c>Getattr3args</c>, <c>camelCase</c> → <c>CamelCase</c>.
+    /// PascalCase (the default): split at underscores, capitalise each part, lower the rest of a part written
+    /// all in capitals, and in other parts lower a run of capitals after its first letter (but not a capital
+    /// that starts a lower-case word): <c>nfs_fh3</c> → <c>NfsFh3</c>, <c>NFS3ERR_PERM</c> →
+    /// <c>Nfs3errPerm</c>, <c>getattr3args</c> → <c>Getattr3args</c>, <c>camelCase</c> → <c>CamelCase</c>,
+    /// <c>OPEN_CONFIRM4args</c> → <c>OpenConfirm4args</c>, <c>XMLParser</c> → <c>XmlParser</c>.
     /// </summary>
     Pascal,
 

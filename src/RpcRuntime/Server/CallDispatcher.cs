@@ -97,6 +97,9 @@ internal sealed class CallDispatcher
         }
     }
 
+    /// <summary>The program versions served, by number.</summary>
+    public IEnumerable<RpcProgram> Programs => _table.All;
+
     public DispatchOutcome Dispatch(ReadOnlyMemory<byte> message, in CallSite site, PooledBufferWriter output, out PendingReply? pending)
     {
         pending = null;
@@ -179,6 +182,11 @@ internal sealed class CallDispatcher
             Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.GarbageArguments), cache, key, program.Name, program.Version, procedure.Name, started, activity);
             return DispatchOutcome.Replied;
         }
+        catch (RpcReplyException e)
+        {
+            output.Truncate(recordStart);
+            return Refuse(output, site, header, e, cache, key, program, procedure.Name, started, activity) ? DispatchOutcome.Replied : DispatchOutcome.Dropped;
+        }
         catch (Exception e)
         {
             output.Truncate(recordStart);
@@ -204,17 +212,22 @@ internal sealed class CallDispatcher
         return DispatchOutcome.Replied;
     }
 
-    /// <summary>Writes the reply of a call whose handler has finished.</summary>
-    public void Complete(PendingReply call, in CallSite site, PooledBufferWriter output)
+    /// <summary>Writes the reply of a call whose handler has finished; false when there is none to send.</summary>
+    public bool Complete(PendingReply call, in CallSite site, PooledBufferWriter output)
     {
         CallHeader header = call.Header;
         int recordStart = output.WrittenCount;
         if (!call.Results.IsCompletedSuccessfully)
         {
             Exception failure = call.Results.Exception?.InnerException ?? new TaskCanceledException(call.Results);
+            if (failure is RpcReplyException refusal)
+            {
+                return Refuse(output, site, header, refusal, call.Cache, call.Key, call.Program, call.Procedure.Name, call.Started, call.Activity);
+            }
+
             RpcServerLog.HandlerFailed(_logger, failure, call.Program.Name, call.Program.Version, call.Procedure.Name, header.Xid);
             Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), call.Cache, call.Key, call.Program.Name, call.Program.Version, call.Procedure.Name, call.Started, call.Activity);
-            return;
+            return true;
         }
 
         int bodyStart = BeginMessage(output, site);
@@ -230,10 +243,37 @@ internal sealed class CallDispatcher
             output.Truncate(recordStart);
             RpcServerLog.ResultsInvalid(_logger, e, call.Program.Name, call.Program.Version, call.Procedure.Name, header.Xid);
             Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), call.Cache, call.Key, call.Program.Name, call.Program.Version, call.Procedure.Name, call.Started, call.Activity);
-            return;
+            return true;
         }
 
         Finish(output, site, recordStart, bodyStart, header, call.Cache, call.Key, call.Program, call.Procedure.Name, call.Started, call.Activity);
+        return true;
+    }
+
+    /// <summary>Answers a call whose handler threw <see cref="RpcReplyException"/>; false when the answer is no reply.</summary>
+    private bool Refuse(PooledBufferWriter output, in CallSite site, in CallHeader header, RpcReplyException refusal, DuplicateRequestCache? cache, in DuplicateRequestCache.Key key, RpcProgram program, string procedure, long started, Activity? activity)
+    {
+        if (refusal.Denial is { } denial)
+        {
+            int bodyStart = WriteReply(output, site, ReplyHeader.AuthError(header.Xid, denial));
+            cache?.Complete(key, output.WrittenSpan[bodyStart..]);
+            _metrics.Called(program.Name, program.Version, procedure, "AUTH_ERROR", started);
+            activity?.SetStatus(ActivityStatusCode.Error, "AUTH_ERROR");
+            activity?.Stop();
+            return true;
+        }
+
+        if (refusal.Status is { } status)
+        {
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, status), cache, key, program.Name, program.Version, procedure, started, activity);
+            return true;
+        }
+
+        // No reply, as rpcgen's servers do when a procedure returns NULL: a retransmission runs it again.
+        cache?.Abandon(key);
+        _metrics.Called(program.Name, program.Version, procedure, "NO_REPLY", started);
+        activity?.Stop();
+        return false;
     }
 
     /// <summary>Forgets a call that will never be answered (its connection closed), so a retransmission on another runs it.</summary>
@@ -334,6 +374,8 @@ internal sealed class CallDispatcher
         }
 
         public RpcProgram? Find(uint program, uint version) => _programs.GetValueOrDefault(KeyOf(program, version));
+
+        public IEnumerable<RpcProgram> All => _programs.Values.OrderBy(p => p.Program).ThenBy(p => p.Version);
 
         public (uint Low, uint High)? VersionRange(uint program) => _ranges.TryGetValue(program, out var range) ? range : null;
 

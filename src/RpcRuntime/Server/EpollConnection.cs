@@ -263,7 +263,11 @@ internal sealed class EpollConnection
         try
         {
             CallSite site = Site();
-            _service.Dispatcher.Complete(call, site, output);
+            if (!_service.Dispatcher.Complete(call, site, output))
+            {
+                return; // answered with no reply
+            }
+
             bool delivered;
             lock (_sendLock)
             {

@@ -5,16 +5,6 @@ using NetRpc.Runtime.Messages;
 
 namespace NetRpc.Runtime.Server;
 
-/// <summary>The transport a call arrived on.</summary>
-public enum RpcTransport
-{
-    /// <summary>A TCP connection (record marking).</summary>
-    Tcp,
-
-    /// <summary>A UDP datagram.</summary>
-    Udp,
-}
-
 /// <summary>What a procedure's handler knows about the call it is serving.</summary>
 public sealed class RpcCallContext
 {

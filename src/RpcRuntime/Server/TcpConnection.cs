@@ -197,7 +197,11 @@ internal sealed class TcpConnection
         try
         {
             CallSite site = Site();
-            _dispatcher.Complete(call, site, output);
+            if (!_dispatcher.Complete(call, site, output))
+            {
+                return; // answered with no reply
+            }
+
             lock (_sendLock)
             {
                 Send(output.WrittenSpan);

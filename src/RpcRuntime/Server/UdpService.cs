@@ -183,8 +183,10 @@ internal sealed class UdpService
                 Cache = _cache,
                 Aborted = _stopped.Token,
             };
-            _dispatcher.Complete(call, site, reply);
-            SendTo(reply.WrittenSpan, caller);
+            if (_dispatcher.Complete(call, site, reply))
+            {
+                SendTo(reply.WrittenSpan, caller);
+            }
         }
         finally
         {

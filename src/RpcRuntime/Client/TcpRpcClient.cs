@@ -37,7 +37,11 @@ internal sealed class TcpRpcClient : RpcClient
                 return;
             }
 
-            var socket = new Socket(_server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : _server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            // A UnixDomainSocketEndPoint is a local stream socket (rpcbind's /run/rpcbind.sock): the same records, no TCP.
+            bool local = _server.AddressFamily == AddressFamily.Unix;
+            var socket = local
+                ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                : new Socket(_server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : _server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(deadline - Environment.TickCount64, Options.ConnectTimeout.TotalMilliseconds), 0, int.MaxValue));
             try
             {
@@ -61,7 +65,11 @@ internal sealed class TcpRpcClient : RpcClient
                 throw;
             }
 
-            socket.NoDelay = true;
+            if (!local)
+            {
+                socket.NoDelay = true;
+            }
+
             var connection = new Connection(this, socket);
             _connection = connection;
             connection.Start();

@@ -131,9 +131,16 @@ internal sealed class UdpRpcClient : RpcClient
                     received = SocketIo.Receive(_socket, buffer);
                 }
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.MessageSize)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
             {
-                continue; // an ICMP error for an earlier datagram (the server may come back), or a datagram too large to read
+                // ICMP port unreachable: nothing listens there now. The calls in flight fail at once, as libtirpc's
+                // do (RPC_CANTRECV), rather than wait for their deadline; later calls try again.
+                FailAll(new RpcConnectionException($"RPC: Unable to receive from {_server}: {e.Message}", e));
+                continue;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize)
+            {
+                continue; // a datagram too large to read
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {

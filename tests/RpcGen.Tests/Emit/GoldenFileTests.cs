@@ -16,6 +16,7 @@ public class GoldenFileTests
         { "tests/Interop.Tests/Protocols/my_proto.x", "tests/Interop.Tests/Generated", null },
         { "tests/Interop.Tests/Protocols/rich.x", "tests/Interop.Tests/Generated", null },
         { "bench/bench.x", "bench/BenchProtocol/Generated", "NetRpc.Bench.Protocol" },
+        { "src/RpcRuntime/Binding/rpcbind.x", "src/RpcRuntime/Binding/Generated", "NetRpc.Runtime.Binding" },
     };
 
     [Theory]

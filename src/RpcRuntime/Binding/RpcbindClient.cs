@@ -1,0 +1,288 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using NetRpc.Runtime.Client;
+using NetRpc.Runtime.Messages;
+
+namespace NetRpc.Runtime.Binding;
+
+/// <summary>
+/// A host's rpcbind, seen from a client or a server: where a program version is served (rpcbind version 4,
+/// then 3, then the portmapper's version 2, as libtirpc asks), and registering and unregistering a server's
+/// programs. The generated <see cref="RpcbindV4Client"/>, <see cref="RpcbindV3Client"/> and
+/// <see cref="PortmapperV2Client"/> give every procedure of the protocol.
+/// </summary>
+public sealed class RpcbindClient
+{
+    /// <summary>rpcbind's port (RFC 1833).</summary>
+    public const int StandardPort = 111;
+
+    /// <summary>The local socket libtirpc registers through, where native rpcbind runs (<c>/run/rpcbind.sock</c>).</summary>
+    public static readonly string[] LocalSocketPaths = ["/run/rpcbind.sock", "/var/run/rpcbind.sock"];
+
+    private static readonly RpcClientOptions s_defaults = new() { Timeout = TimeSpan.FromSeconds(10), RetransmitInterval = TimeSpan.FromMilliseconds(500) };
+
+    private readonly IPAddress _host;
+    private readonly int _port;
+    private readonly RpcClientOptions _options;
+
+    /// <summary>The rpcbind of a host.</summary>
+    /// <param name="host">The host's address.</param>
+    /// <param name="port">rpcbind's port: 111, or <see cref="FallbackPort"/> for an embedded rpcbind that may not bind 111.</param>
+    /// <param name="options">Timeouts and the like for the calls to rpcbind; null means 10 seconds, retransmitting every half second.</param>
+    public RpcbindClient(IPAddress host, int port = StandardPort, RpcClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
+        _host = host;
+        _port = port;
+        _options = options ?? s_defaults;
+    }
+
+    /// <summary>
+    /// The port NetRpc's embedded rpcbind serves on where it may not bind 111 (a process without the privilege),
+    /// and where NetRpc's clients and servers look when nothing answers on 111: 16111, or the environment
+    /// variable <c>NETRPC_RPCBIND_PORT</c>. Native tools (rpcinfo) know only 111.
+    /// </summary>
+    public static int FallbackPort { get; } =
+        int.TryParse(Environment.GetEnvironmentVariable("NETRPC_RPCBIND_PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and < 65536 ? port : 16111;
+
+    /// <summary>The host.</summary>
+    public IPAddress Host => _host;
+
+    /// <summary>rpcbind's port on it.</summary>
+    public int Port => _port;
+
+    /// <summary>
+    /// Where a program version is served on a transport: rpcbind version 4 GET_ADDR, then version 3, then the
+    /// portmapper's GET_PORT, each asked over that transport (rpcbind answers for the transport it is asked on).
+    /// </summary>
+    /// <param name="program">The program number.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="transport">TCP or UDP.</param>
+    /// <param name="cancellationToken">Abandons the lookup.</param>
+    /// <returns>The address, or null when the program is not registered.</returns>
+    /// <exception cref="RpcException">rpcbind could not be asked (RpcConnectionException, RpcTimeoutException, ...).</exception>
+    public async Task<IPEndPoint?> ResolveAsync(uint program, uint version, RpcTransport transport, CancellationToken cancellationToken = default)
+    {
+        var query = new RpcbMapping { Prog = program, Vers = version, Netid = UniversalAddress.NetId(transport, _host.AddressFamily), Owner = string.Empty, Address = string.Empty };
+        foreach (uint binder in new uint[] { 4, 3 })
+        {
+            string address;
+            try
+            {
+                address = binder == 4
+                    ? await WithV4(transport, c => c.GetAddrAsync(query, cancellationToken)).ConfigureAwait(false)
+                    : await WithV3(transport, c => c.GetAddrAsync(query, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcProgramMismatchException or RpcProgramUnavailableException or RpcProcedureUnavailableException)
+            {
+                continue; // an older binder: ask the next version
+            }
+
+            if (address.Length == 0)
+            {
+                return null;
+            }
+
+            if (!UniversalAddress.TryParse(address, out IPEndPoint? endPoint))
+            {
+                throw new RpcProtocolException($"RPC: rpcbind answered '{address}', which is not a universal address");
+            }
+
+            return Located(endPoint);
+        }
+
+        if (_host.AddressFamily != AddressFamily.InterNetwork)
+        {
+            return null; // the portmapper knows IPv4 alone
+        }
+
+        uint port = await WithV2(transport, c => c.GetPortAsync(new PortMapping { Prog = program, Vers = version, Protocol = Protocol(transport) }, cancellationToken)).ConfigureAwait(false);
+        return port == 0 ? null : new IPEndPoint(_host, (int)port);
+    }
+
+    /// <summary>
+    /// Registers a program version served on a transport at an endpoint, after removing what that program version
+    /// had on the same transport (rpcgen's servers do the same). Through rpcbind version 4 (the local socket where
+    /// native rpcbind has one), or the portmapper where the binder is older.
+    /// </summary>
+    /// <param name="program">The program number.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="transport">TCP or UDP.</param>
+    /// <param name="endPoint">Where it is served; any-address endpoints (0.0.0.0, ::) mean every address of the host.</param>
+    /// <param name="cancellationToken">Abandons the registration.</param>
+    /// <returns>A task that completes when it is registered.</returns>
+    /// <exception cref="RpcbindRegistrationException">rpcbind refused it: another address is registered, or the caller may not register (not on this host).</exception>
+    /// <exception cref="RpcException">rpcbind could not be asked.</exception>
+    public async Task RegisterAsync(uint program, uint version, RpcTransport transport, IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        IPAddress address = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
+        var mapping = new RpcbMapping
+        {
+            Prog = program,
+            Vers = version,
+            Netid = UniversalAddress.NetId(transport, address.AddressFamily),
+            Address = UniversalAddress.Format(new IPEndPoint(address, endPoint.Port)),
+            Owner = Environment.UserName,
+        };
+        string what = $"program {program} version {version} on {mapping.Netid} at {mapping.Address}";
+        try
+        {
+            bool set = await WithRegistrar(async client =>
+            {
+                await client.UnsetAsync(mapping, cancellationToken).ConfigureAwait(false);
+                return await client.SetAsync(mapping, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            if (!set)
+            {
+                throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {what}: it holds another address for it, or is full.");
+            }
+        }
+        catch (Exception e) when (e is RpcProgramMismatchException or RpcProgramUnavailableException && address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            // A portmapper without rpcbind 3 and 4: version 2 registers IPv4 alone.
+            var port = new PortMapping { Prog = program, Vers = version, Protocol = Protocol(transport), Port = (uint)endPoint.Port };
+            bool set = await WithV2(RpcTransport.Udp, async c =>
+            {
+                await c.UnsetAsync(port, cancellationToken).ConfigureAwait(false);
+                return await c.SetAsync(port, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            if (!set)
+            {
+                throw new RpcbindRegistrationException($"the portmapper at {_host}:{_port} refused to register {what}.");
+            }
+        }
+        catch (RpcAuthenticationException e)
+        {
+            throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {what}: {e.Status} (it takes registrations only from its own host).", e);
+        }
+    }
+
+    /// <summary>Removes every registration of a program version (all transports).</summary>
+    /// <param name="program">The program number.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="cancellationToken">Abandons it.</param>
+    /// <returns>True when rpcbind removed them (or had none).</returns>
+    /// <exception cref="RpcException">rpcbind could not be asked.</exception>
+    public async Task<bool> UnregisterAsync(uint program, uint version, CancellationToken cancellationToken = default)
+    {
+        var mapping = new RpcbMapping { Prog = program, Vers = version, Netid = string.Empty, Address = string.Empty, Owner = Environment.UserName };
+        try
+        {
+            return await WithRegistrar(c => c.UnsetAsync(mapping, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcProgramMismatchException or RpcProgramUnavailableException)
+        {
+            return await WithV2(RpcTransport.Udp, c => c.UnsetAsync(new PortMapping { Prog = program, Vers = version }, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every registration (rpcbind version 4 DUMP, or the portmapper's where the binder is older).</summary>
+    /// <param name="cancellationToken">Abandons it.</param>
+    /// <returns>The registrations, in rpcbind's order.</returns>
+    /// <exception cref="RpcException">rpcbind could not be asked.</exception>
+    public async Task<IReadOnlyList<RpcbMapping>> DumpAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<RpcbMapping>();
+        try
+        {
+            for (RpcbMappingList? node = await WithV4(RpcTransport.Tcp, c => c.DumpAsync(cancellationToken)).ConfigureAwait(false); node is not null; node = node.Next)
+            {
+                result.Add(node.Mapping);
+            }
+        }
+        catch (Exception e) when (e is RpcProgramMismatchException or RpcProgramUnavailableException)
+        {
+            for (PortMappingList? node = await WithV2(RpcTransport.Tcp, c => c.DumpAsync(cancellationToken)).ConfigureAwait(false); node is not null; node = node.Next)
+            {
+                PortMapping m = node.Mapping;
+                result.Add(new RpcbMapping
+                {
+                    Prog = m.Prog,
+                    Vers = m.Vers,
+                    Netid = m.Protocol == 6 ? "tcp" : m.Protocol == 17 ? "udp" : m.Protocol.ToString(CultureInfo.InvariantCulture),
+                    Address = UniversalAddress.Format(new IPEndPoint(IPAddress.Any, (int)(m.Port & 0xFFFF))),
+                    Owner = string.Empty,
+                });
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Whether an rpcbind answers at host:port (a NULL call over TCP, within <paramref name="timeout"/>).</summary>
+    /// <param name="host">The host.</param>
+    /// <param name="port">The port.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Abandons it.</param>
+    /// <returns>True when it answered.</returns>
+    public static async Task<bool> IsAnsweringAsync(IPAddress host, int port, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using PortmapperV2Client client = PortmapperV2Client.CreateTcp(new IPEndPoint(host, port), new RpcClientOptions { Timeout = timeout, ConnectTimeout = timeout });
+            await client.NullAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RpcException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The endpoint of a GET_ADDR answer, with an any-address (from a binder that does not rewrite it) taken as the host asked.</summary>
+    private IPEndPoint Located(IPEndPoint endPoint) =>
+        endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any) ? new IPEndPoint(_host, endPoint.Port) : endPoint;
+
+    private static uint Protocol(RpcTransport transport) => transport == RpcTransport.Tcp ? 6u : 17u;
+
+    private async Task<T> WithV4<T>(RpcTransport transport, Func<RpcbindV4Client, Task<T>> call)
+    {
+        var endPoint = new IPEndPoint(_host, _port);
+        await using RpcbindV4Client client = transport == RpcTransport.Tcp ? RpcbindV4Client.CreateTcp(endPoint, _options) : RpcbindV4Client.CreateUdp(endPoint, _options);
+        return await call(client).ConfigureAwait(false);
+    }
+
+    private async Task<T> WithV3<T>(RpcTransport transport, Func<RpcbindV3Client, Task<T>> call)
+    {
+        var endPoint = new IPEndPoint(_host, _port);
+        await using RpcbindV3Client client = transport == RpcTransport.Tcp ? RpcbindV3Client.CreateTcp(endPoint, _options) : RpcbindV3Client.CreateUdp(endPoint, _options);
+        return await call(client).ConfigureAwait(false);
+    }
+
+    private async Task<T> WithV2<T>(RpcTransport transport, Func<PortmapperV2Client, Task<T>> call)
+    {
+        var endPoint = new IPEndPoint(_host, _port);
+        await using PortmapperV2Client client = transport == RpcTransport.Tcp ? PortmapperV2Client.CreateTcp(endPoint, _options) : PortmapperV2Client.CreateUdp(endPoint, _options);
+        return await call(client).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Registrations go where libtirpc sends them: native rpcbind's local socket when the binder is this host's
+    /// standard one and the socket is there (rpcbind then knows the caller's uid), else TCP.
+    /// </summary>
+    private async Task<T> WithRegistrar<T>(Func<RpcbindV4Client, Task<T>> call)
+    {
+        if (_port == StandardPort && IPAddress.IsLoopback(_host) && LocalSocketPaths.FirstOrDefault(File.Exists) is { } path)
+        {
+            try
+            {
+                await using var local = new RpcbindV4Client(RpcClient.CreateTcp(new UnixDomainSocketEndPoint(path), Rpcbind.Program, Rpcbind.RpcbindV4.Version, _options));
+                return await call(local).ConfigureAwait(false);
+            }
+            catch (RpcConnectionException)
+            {
+                // A stale socket file: go through TCP.
+            }
+        }
+
+        return await WithV4(RpcTransport.Tcp, call).ConfigureAwait(false);
+    }
+}
+
+/// <summary>rpcbind refused to register a program: another address holds it, or the caller may not register there.</summary>
+/// <param name="message">What was refused, and why.</param>
+/// <param name="inner">The reply that refused it, if any.</param>
+public sealed class RpcbindRegistrationException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,142 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using NetRpc.Runtime.Server;
+
+namespace NetRpc.Runtime.Binding;
+
+/// <summary>How an embedded <see cref="RpcbindServer"/> runs.</summary>
+public sealed record RpcbindServerOptions
+{
+    /// <summary>The port, TCP and UDP: 111 (RFC 1833), or <see cref="RpcbindClient.FallbackPort"/> where 111 cannot be bound.</summary>
+    public int Port { get; init; } = RpcbindClient.StandardPort;
+
+    /// <summary>
+    /// Where to listen; null means every address, IPv6 and IPv4 together (or IPv4 alone where the host has no IPv6).
+    /// </summary>
+    public IPAddress? Address { get; init; }
+
+    /// <summary>
+    /// Take SET and UNSET from any address, not only from this host's loopback (native rpcbind's -i). Off by
+    /// default: anyone who can register can send this host's clients anywhere.
+    /// </summary>
+    public bool AllowRemoteRegistration { get; init; }
+
+    /// <summary>The most registrations held; SET fails past it. Default 4096.</summary>
+    public int MaxRegistrations { get; init; } = 4096;
+
+    /// <summary>Where logs go; none by default.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Where metrics are created (the server's meter); a process-wide meter by default.</summary>
+    public IMeterFactory? MeterFactory { get; init; }
+}
+
+/// <summary>
+/// An embedded rpcbind: the portmapper (version 2) and rpcbind (versions 3 and 4) of RFC 1833 on TCP and UDP,
+/// behaving as native rpcbind 1.2.6 does, so that rpcinfo and libtirpc's programs cannot tell it apart. SET and
+/// UNSET are taken only from this host; CALLIT, BCAST and INDIRECT do not forward. Run it where a host has no
+/// rpcbind (the <c>netrpc-rpcbind</c> command, or inside a process).
+/// </summary>
+public sealed class RpcbindServer : IAsyncDisposable
+{
+    private readonly RpcServer _server;
+    private readonly RpcbindRegistry _registry;
+
+    private RpcbindServer(RpcServer server, RpcbindRegistry registry, IPEndPoint tcp, IPEndPoint udp)
+    {
+        _server = server;
+        _registry = registry;
+        TcpEndPoint = tcp;
+        UdpEndPoint = udp;
+    }
+
+    /// <summary>Where it serves TCP.</summary>
+    public IPEndPoint TcpEndPoint { get; }
+
+    /// <summary>Where it serves UDP.</summary>
+    public IPEndPoint UdpEndPoint { get; }
+
+    /// <summary>The registrations now, its own included, in the order made.</summary>
+    public IReadOnlyList<RpcbMapping> Registrations =>
+        [.. _registry.All().Select(r => new RpcbMapping { Prog = r.Program, Vers = r.Version, Netid = r.NetId, Address = r.Address, Owner = r.Owner })];
+
+    /// <summary>Starts serving.</summary>
+    /// <param name="options">Port, address, rules; null means the defaults (port 111, every address).</param>
+    /// <returns>The running server.</returns>
+    /// <exception cref="SocketException">The port cannot be bound (in use, or 111 without the privilege).</exception>
+    public static RpcbindServer Start(RpcbindServerOptions? options = null)
+    {
+        options ??= new RpcbindServerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRegistrations, 16, nameof(options));
+        var registry = new RpcbindRegistry(options.MaxRegistrations);
+        var core = new RpcbindCore(registry, options);
+        var server = new RpcServer(new RpcServerOptions { LoggerFactory = options.LoggerFactory, MeterFactory = options.MeterFactory });
+        try
+        {
+            server.AddProgram(new PortmapperService(core).ToProgram());
+            server.AddProgram(new RpcbindV3Service(core).ToProgram());
+            server.AddProgram(new RpcbindV4Service(core).ToProgram());
+            IPEndPoint tcp;
+            IPEndPoint udp;
+            IPAddress address = options.Address ?? (Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any);
+            try
+            {
+                tcp = server.ListenTcp(new IPEndPoint(address, options.Port));
+            }
+            catch (SocketException e) when (options.Address is null && address.Equals(IPAddress.IPv6Any) && e.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable)
+            {
+                address = IPAddress.Any;
+                tcp = server.ListenTcp(new IPEndPoint(address, options.Port));
+            }
+
+            udp = server.ListenUdp(new IPEndPoint(address, tcp.Port));
+            RegisterItself(registry, address, tcp.Port);
+            return new RpcbindServer(server, registry, tcp, udp);
+        }
+        catch
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <summary>Stops serving; the registrations are forgotten.</summary>
+    /// <param name="cancellationToken">Stops waiting for calls in flight.</param>
+    /// <returns>A task that completes when it has stopped.</returns>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _server.StopAsync(cancellationToken);
+
+    /// <summary>Stops serving (see <see cref="StopAsync"/>).</summary>
+    /// <returns>A task that completes when it has stopped.</returns>
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    /// <summary>Native rpcbind lists itself: versions 3 and 4 on IPv6, then 2, 3 and 4 on IPv4, for TCP and UDP.</summary>
+    private static void RegisterItself(RpcbindRegistry registry, IPAddress address, int port)
+    {
+        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        bool v4 = !v6 || address.Equals(IPAddress.IPv6Any);
+        IPAddress v4Address = v6 ? IPAddress.Any : address;
+        if (v6)
+        {
+            foreach (string netId in new[] { "tcp6", "udp6" })
+            {
+                foreach (uint version in new uint[] { 4, 3 })
+                {
+                    registry.Set(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(address, port)), "superuser"));
+                }
+            }
+        }
+
+        if (v4)
+        {
+            foreach (string netId in new[] { "tcp", "udp" })
+            {
+                foreach (uint version in new uint[] { 4, 3, 2 })
+                {
+                    registry.Set(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(v4Address, port)), "superuser"));
+                }
+            }
+        }
+    }
+}

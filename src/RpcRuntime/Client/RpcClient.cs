@@ -92,6 +92,55 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         return new UdpRpcClient(server, program, version, options ?? new RpcClientOptions());
     }
 
+    /// <summary>
+    /// libtirpc's clnt_create(host, prog, vers, "udp" or "tcp"): finds where the program version is served through
+    /// the host's rpcbind (version 4, then 3, then the portmapper), then makes a client for it. Where nothing
+    /// answers on rpcbind's port 111, it asks at <see cref="Binding.RpcbindClient.FallbackPort"/>, where NetRpc's
+    /// embedded rpcbind runs when it may not bind 111.
+    /// </summary>
+    /// <param name="host">A host name or address.</param>
+    /// <param name="program">The program number.</param>
+    /// <param name="version">The program version.</param>
+    /// <param name="transport">TCP or UDP.</param>
+    /// <param name="options">Credential, timeouts, limits; null means the defaults. The lookup uses its timeout too.</param>
+    /// <param name="cancellationToken">Abandons the lookup.</param>
+    /// <returns>A client of the program version at the address rpcbind gave.</returns>
+    /// <exception cref="RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
+    /// <exception cref="RpcConnectionException">No rpcbind answers on the host.</exception>
+    /// <exception cref="RpcException">rpcbind could not be asked for another reason.</exception>
+    public static async Task<RpcClient> CreateAsync(string host, uint program, uint version, RpcTransport transport, RpcClientOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        options ??= new RpcClientOptions();
+        IPAddress[] addresses = IPAddress.TryParse(host, out IPAddress? literal)
+            ? [literal]
+            : [.. (await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false)).OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1)];
+        var lookup = options with { Timeout = TimeSpan.FromTicks(Math.Min(options.Timeout.Ticks, TimeSpan.FromSeconds(10).Ticks)) };
+        RpcException? failure = null;
+        foreach (IPAddress address in addresses)
+        {
+            foreach (int port in new[] { Binding.RpcbindClient.StandardPort, Binding.RpcbindClient.FallbackPort })
+            {
+                try
+                {
+                    IPEndPoint? endPoint = await new Binding.RpcbindClient(address, port, lookup).ResolveAsync(program, version, transport, cancellationToken).ConfigureAwait(false);
+                    if (endPoint is null)
+                    {
+                        throw new RpcProgramNotRegisteredException(program, version);
+                    }
+
+                    return transport == RpcTransport.Tcp ? CreateTcp(endPoint, program, version, options) : CreateUdp(endPoint, program, version, options);
+                }
+                catch (RpcConnectionException e)
+                {
+                    failure = e; // nothing on this port: the next one, or the next address
+                }
+            }
+        }
+
+        throw new RpcConnectionException($"RPC: Port mapper failure: no rpcbind answers on {host} (ports {Binding.RpcbindClient.StandardPort} and {Binding.RpcbindClient.FallbackPort})", failure);
+    }
+
     /// <summary>Calls a procedure, with the client's timeout.</summary>
     /// <typeparam name="TArgs">The arguments (<see cref="XdrVoid"/> for none).</typeparam>
     /// <typeparam name="TResult">The results (<see cref="XdrVoid"/> for none).</typeparam>

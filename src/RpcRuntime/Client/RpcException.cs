@@ -31,6 +31,19 @@ public sealed class RpcTimeoutException(TimeSpan timeout)
 /// </summary>
 public sealed class RpcConnectionException(string message, Exception? inner = null) : RpcException(message, inner);
 
+/// <summary>rpcbind has no address for the program version (RPC_PROGNOTREGISTERED): no server registered it.</summary>
+/// <param name="program">The program.</param>
+/// <param name="version">The version.</param>
+public sealed class RpcProgramNotRegisteredException(uint program, uint version)
+    : RpcException($"RPC: Program not registered (program {program}, version {version})")
+{
+    /// <summary>The program.</summary>
+    public uint Program { get; } = program;
+
+    /// <summary>The version.</summary>
+    public uint Version { get; } = version;
+}
+
 /// <summary>PROG_UNAVAIL: the server does not serve the program (RPC_PROGUNAVAIL).</summary>
 public sealed class RpcProgramUnavailableException(uint program)
     : RpcException($"RPC: Program unavailable: {program}")

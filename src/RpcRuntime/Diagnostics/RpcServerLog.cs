@@ -35,4 +35,10 @@ internal static partial class RpcServerLog
 
     [LoggerMessage(10, LogLevel.Warning, "Server stopped with {Count} call(s) still running after the shutdown timeout")]
     public static partial void ShutdownAbandoned(ILogger logger, int count);
+
+    [LoggerMessage(11, LogLevel.Information, "No rpcbind answered on this host: started NetRpc's embedded rpcbind on port {Port}")]
+    public static partial void StartedRpcbind(ILogger logger, int port);
+
+    [LoggerMessage(12, LogLevel.Warning, "Could not remove the rpcbind registration of program {Program} version {Version}: {Reason}")]
+    public static partial void UnregisterFailed(ILogger logger, uint program, uint version, string reason);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NetRpc.Runtime.Binding;
 using NetRpc.Runtime.Diagnostics;
 
 namespace NetRpc.Runtime.Server;
@@ -30,6 +31,9 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly List<TcpService> _tcp = [];
     private readonly List<UdpService> _udp = [];
     private readonly object _lock = new();
+    private readonly List<(uint Program, uint Version)> _registered = [];
+    private RpcbindClient? _rpcbind;
+    private RpcbindServer? _embeddedRpcbind;
     private bool _stopped;
 
     /// <summary>Creates a server that serves nothing until programs are added and endpoints opened.</summary>
@@ -130,6 +134,95 @@ public sealed class RpcServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Registers every program version served, on every endpoint listened on, with this host's rpcbind, as
+    /// rpcgen's servers do at start (an endpoint on every IPv6 and IPv4 address registers both); <see cref="StopAsync"/>
+    /// removes the registrations. Where no rpcbind answers on port 111 nor on <see cref="RpcbindClient.FallbackPort"/>,
+    /// and <paramref name="startEmbedded"/> is set, NetRpc's embedded rpcbind starts in this process, on 111 when
+    /// the process may bind it and on the fallback port otherwise (where NetRpc's clients look too), and stops with
+    /// the server.
+    /// </summary>
+    /// <param name="startEmbedded">Start the embedded rpcbind when none answers.</param>
+    /// <param name="cancellationToken">Abandons the registration.</param>
+    /// <returns>The rpcbind the programs were registered with.</returns>
+    /// <exception cref="RpcbindRegistrationException">rpcbind refused a registration; the message says which and why.</exception>
+    /// <exception cref="Client.RpcConnectionException">No rpcbind answers, and <paramref name="startEmbedded"/> is off.</exception>
+    public async Task<RpcbindClient> RegisterAsync(bool startEmbedded = true, CancellationToken cancellationToken = default)
+    {
+        RpcbindClient rpcbind = await FindRpcbindAsync(startEmbedded, cancellationToken).ConfigureAwait(false);
+        (RpcTransport Transport, IPEndPoint EndPoint)[] endPoints;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_stopped, this);
+            endPoints = [.. _tcp.Select(t => (RpcTransport.Tcp, t.LocalEndPoint)).Concat(_udp.Select(u => (RpcTransport.Udp, u.LocalEndPoint)))];
+            _rpcbind = rpcbind;
+        }
+
+        foreach (RpcProgram program in _dispatcher.Programs)
+        {
+            lock (_lock)
+            {
+                _registered.Add((program.Program, program.Version));
+            }
+
+            foreach ((RpcTransport transport, IPEndPoint endPoint) in endPoints)
+            {
+                foreach (IPEndPoint address in RegisteredAddresses(endPoint))
+                {
+                    await rpcbind.RegisterAsync(program.Program, program.Version, transport, address, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return rpcbind;
+    }
+
+    /// <summary>The addresses an endpoint is registered at: a dual-mode any-address endpoint serves IPv6 and IPv4.</summary>
+    private static IEnumerable<IPEndPoint> RegisteredAddresses(IPEndPoint endPoint)
+    {
+        yield return endPoint;
+        if (endPoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            yield return new IPEndPoint(IPAddress.Any, endPoint.Port);
+        }
+    }
+
+    private async Task<RpcbindClient> FindRpcbindAsync(bool startEmbedded, CancellationToken cancellationToken)
+    {
+        TimeSpan probe = TimeSpan.FromSeconds(2);
+        foreach (int port in new[] { RpcbindClient.StandardPort, RpcbindClient.FallbackPort })
+        {
+            if (await RpcbindClient.IsAnsweringAsync(IPAddress.Loopback, port, probe, cancellationToken).ConfigureAwait(false))
+            {
+                return new RpcbindClient(IPAddress.Loopback, port);
+            }
+        }
+
+        if (!startEmbedded)
+        {
+            throw new Client.RpcConnectionException($"RPC: no rpcbind answers on this host (ports {RpcbindClient.StandardPort} and {RpcbindClient.FallbackPort})");
+        }
+
+        RpcbindServer embedded;
+        try
+        {
+            embedded = RpcbindServer.Start(new RpcbindServerOptions { LoggerFactory = _options.LoggerFactory, MeterFactory = _options.MeterFactory });
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode is System.Net.Sockets.SocketError.AccessDenied or System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            // Port 111 needs the privilege (or is held by something that is not answering): the fallback port.
+            embedded = RpcbindServer.Start(new RpcbindServerOptions { Port = RpcbindClient.FallbackPort, LoggerFactory = _options.LoggerFactory, MeterFactory = _options.MeterFactory });
+        }
+
+        lock (_lock)
+        {
+            _embeddedRpcbind = embedded;
+        }
+
+        RpcServerLog.StartedRpcbind(_logger, embedded.TcpEndPoint.Port);
+        return new RpcbindClient(IPAddress.Loopback, embedded.TcpEndPoint.Port);
+    }
+
+    /// <summary>
     /// Stops: no new connections or datagrams are taken, calls in flight are answered (within
     /// <see cref="RpcServerOptions.ShutdownTimeout"/>), then every socket is closed.
     /// </summary>
@@ -151,9 +244,42 @@ public sealed class RpcServer : IAsyncDisposable
             udp = [.. _udp];
         }
 
+        await UnregisterAsync(cancellationToken).ConfigureAwait(false);
         TimeSpan timeout = _options.ShutdownTimeout;
         Task stopping = Task.WhenAll(tcp.Select(t => t.StopAsync(timeout)).Concat(udp.Select(u => u.StopAsync(timeout))));
         await stopping.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_embeddedRpcbind is { } embedded)
+        {
+            await embedded.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>First thing when stopping: clients stop finding this server before it stops answering.</summary>
+    private async Task UnregisterAsync(CancellationToken cancellationToken)
+    {
+        (uint Program, uint Version)[] registered;
+        lock (_lock)
+        {
+            registered = [.. _registered];
+            _registered.Clear();
+        }
+
+        if (_rpcbind is not { } rpcbind || _embeddedRpcbind is not null)
+        {
+            return; // an embedded rpcbind stops with the server: nothing outlives it
+        }
+
+        foreach ((uint program, uint version) in registered)
+        {
+            try
+            {
+                await rpcbind.UnregisterAsync(program, version, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Client.RpcException e)
+            {
+                RpcServerLog.UnregisterFailed(_logger, program, version, e.Message);
+            }
+        }
     }
 
     /// <summary>Stops the server (see <see cref="StopAsync"/>).</summary>

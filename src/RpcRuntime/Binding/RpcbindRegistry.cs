@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using NetRpc.Runtime.Server;
 
 namespace NetRpc.Runtime.Binding;
 
@@ -187,7 +189,7 @@ internal sealed class RpcbindRegistry(int maxRegistrations)
 }
 
 /// <summary>What the binder knows of a caller: where it is, what transport it used, and what it may do.</summary>
-internal readonly record struct Caller(IPEndPoint Remote, RpcTransport Transport)
+internal readonly record struct Caller(IPEndPoint Remote, RpcTransport Transport, LocalPeer? Local = null)
 {
     /// <summary>The caller's address with IPv4-mapped IPv6 written as IPv4.</summary>
     public IPAddress Address => Remote.Address.IsIPv4MappedToIPv6 ? Remote.Address.MapToIPv4() : Remote.Address;
@@ -197,11 +199,16 @@ internal readonly record struct Caller(IPEndPoint Remote, RpcTransport Transport
     /// <summary>The netid of the transport the call came on: GET_ADDR answers for it, whatever the query says.</summary>
     public string NetId => UniversalAddress.NetId(Transport, Family);
 
-    /// <summary>On this host's loopback: native rpcbind takes SET and UNSET only from such callers (or its local socket).</summary>
-    public bool IsLoopback => IPAddress.IsLoopback(Address);
+    /// <summary>On this host's loopback or its local socket: native rpcbind takes SET and UNSET only from such callers.</summary>
+    public bool IsLoopback => Local is not null || IPAddress.IsLoopback(Address);
 
-    /// <summary>The owner native rpcbind records: "superuser" for a loopback caller on a privileged port, else "unknown".</summary>
-    public string Owner => IsLoopback && Remote.Port < 1024 ? "superuser" : "unknown";
+    /// <summary>
+    /// The owner native rpcbind records: on the local socket the caller's user ("superuser" for root, else the
+    /// uid); over the network "superuser" for a loopback caller on a privileged port, else "unknown".
+    /// </summary>
+    public string Owner => Local is { } local
+        ? local.UserId switch { 0 => "superuser", uint uid => uid.ToString(CultureInfo.InvariantCulture), null => "unknown" }
+        : IsLoopback && Remote.Port < 1024 ? "superuser" : "unknown";
 
     /// <summary>The address of this host the caller reached: what a registration made for any address (0.0.0.0) becomes in answers.</summary>
     public IPAddress LocalAddress()

@@ -23,6 +23,13 @@ public sealed record RpcbindServerOptions
     /// </summary>
     public bool AllowRemoteRegistration { get; init; }
 
+    /// <summary>
+    /// The local (AF_UNIX) socket served besides TCP and UDP when the port is 111, as native rpcbind's: libtirpc's
+    /// servers register through it and <c>rpcinfo</c> without a host asks through it. Default /run/rpcbind.sock;
+    /// null turns it off. Where it cannot be created (no permission), the server runs without it.
+    /// </summary>
+    public string? LocalSocketPath { get; init; } = "/run/rpcbind.sock";
+
     /// <summary>The most registrations held; SET fails past it. Default 4096.</summary>
     public int MaxRegistrations { get; init; } = 4096;
 
@@ -92,7 +99,8 @@ public sealed class RpcbindServer : IAsyncDisposable
             }
 
             udp = server.ListenUdp(new IPEndPoint(address, tcp.Port));
-            RegisterItself(registry, address, tcp.Port);
+            string? local = options.Port == RpcbindClient.StandardPort ? ListenLocal(server, options.LocalSocketPath) : null;
+            RegisterItself(registry, address, tcp.Port, local);
             return new RpcbindServer(server, registry, tcp, udp);
         }
         catch
@@ -111,8 +119,27 @@ public sealed class RpcbindServer : IAsyncDisposable
     /// <returns>A task that completes when it has stopped.</returns>
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    /// <summary>Native rpcbind lists itself: versions 3 and 4 on IPv6, then 2, 3 and 4 on IPv4, for TCP and UDP.</summary>
-    private static void RegisterItself(RpcbindRegistry registry, IPAddress address, int port)
+    /// <summary>The local socket, where the host allows it: without it rpcbind still serves TCP and UDP, as libtirpc falls back to loopback.</summary>
+    private static string? ListenLocal(RpcServer server, string? path)
+    {
+        if (path is null || !OperatingSystem.IsLinux() || !Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            return null;
+        }
+
+        try
+        {
+            server.ListenLocal(path);
+            return path;
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Native rpcbind lists itself: versions 3 and 4 on IPv6, then 2, 3 and 4 on IPv4, for TCP and UDP, then 3 and 4 on its local socket.</summary>
+    private static void RegisterItself(RpcbindRegistry registry, IPAddress address, int port, string? local)
     {
         bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
         bool v4 = !v6 || address.Equals(IPAddress.IPv6Any);
@@ -136,6 +163,14 @@ public sealed class RpcbindServer : IAsyncDisposable
                 {
                     registry.Set(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(v4Address, port)), "superuser"));
                 }
+            }
+        }
+
+        if (local is not null)
+        {
+            foreach (uint version in new uint[] { 4, 3 })
+            {
+                registry.Set(new Registration(Rpcbind.Program, version, "local", local, "superuser"));
             }
         }
     }

@@ -12,7 +12,7 @@ internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions
     public RpcbindRegistry Registry { get; } = registry;
 
     public static Caller CallerOf(RpcCallContext context) =>
-        new(context.RemoteEndPoint ?? new IPEndPoint(IPAddress.Loopback, 0), context.Transport);
+        new(context.RemoteEndPoint ?? new IPEndPoint(IPAddress.Loopback, 0), context.Transport, context.Local);
 
     /// <summary>SET and UNSET: only from this host, as native rpcbind; others are refused with AUTH_ERROR (AUTH_TOOWEAK), not FALSE.</summary>
     public void CheckMayRegister(Caller caller)

@@ -22,6 +22,9 @@ internal readonly ref struct CallSite
     /// <summary>The caller's endpoint (TCP: known once per connection).</summary>
     public IPEndPoint? Remote { get; init; }
 
+    /// <summary>A local (AF_UNIX) caller: the user id the kernel vouches for (SO_PEERCRED), or null for a network caller.</summary>
+    public LocalPeer? Local { get; init; }
+
     /// <summary>The caller's address bytes, for the duplicate request cache.</summary>
     public ReadOnlySpan<byte> AddressBytes { get; init; }
 
@@ -165,7 +168,7 @@ internal sealed class CallDispatcher
 
         Activity? caller = Activity.Current;
         Activity? activity = RpcInstrumentation.ActivitySource.HasListeners() ? StartActivity(header, program, procedure, site) : null;
-        var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, principal, site.Aborted);
+        var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, site.Local, principal, site.Aborted);
         int recordStart = output.WrittenCount;
         int bodyStart = BeginMessage(output, site);
         Task<ResultWriter>? later;

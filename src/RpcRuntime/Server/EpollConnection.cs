@@ -17,6 +17,7 @@ internal sealed class EpollConnection
     private readonly TcpService _service;
     private readonly EventLoop _loop;
     private readonly RecordReader _reader;
+    private readonly LocalPeer? _local;
     private readonly PooledBufferWriter _replies = new();
     private readonly PooledBufferWriter _unsent = new();
     private readonly object _sendLock = new();
@@ -37,6 +38,7 @@ internal sealed class EpollConnection
         _loop = loop;
         _reader = new RecordReader(service.Options.MaxRecordSize);
         Remote = socket.RemoteEndPoint as IPEndPoint;
+        _local = LocalPeer.Of(socket);
         _addressBytes = Remote is null ? [] : Remote.Serialize().Buffer.ToArray();
         Fd = (int)_handle.DangerousGetHandle();
         LastActivity = Environment.TickCount64;
@@ -150,6 +152,7 @@ internal sealed class EpollConnection
     private CallSite Site() => new()
     {
         Transport = RpcTransport.Tcp,
+        Local = _local,
         Remote = Remote,
         AddressBytes = _addressBytes,
         Cache = _service.Cache,

@@ -11,8 +11,9 @@ public sealed class RpcCallContext
     private readonly SocketAddress? _address;
     private IPEndPoint? _remote;
 
-    internal RpcCallContext(in CallHeader header, RpcTransport transport, SocketAddress? address, IPEndPoint? remote, object? principal, CancellationToken aborted)
+    internal RpcCallContext(in CallHeader header, RpcTransport transport, SocketAddress? address, IPEndPoint? remote, LocalPeer? local, object? principal, CancellationToken aborted)
     {
+        Local = local;
         Header = header;
         Transport = transport;
         _address = address;
@@ -27,11 +28,14 @@ public sealed class RpcCallContext
     /// <summary>The transport the call came on.</summary>
     public RpcTransport Transport { get; }
 
-    /// <summary>The caller's address and port.</summary>
+    /// <summary>The caller's address and port; null for a caller on a local (AF_UNIX) socket.</summary>
     public IPEndPoint? RemoteEndPoint => _remote ??= _address is null ? null : ToEndPoint(_address);
 
     internal static IPEndPoint ToEndPoint(SocketAddress address) =>
         (IPEndPoint)new IPEndPoint(address.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0).Create(address);
+
+    /// <summary>A caller on this host's local (AF_UNIX) socket, see <see cref="RpcServer.ListenLocal"/>: who the kernel says it is. Null for a network caller.</summary>
+    public LocalPeer? Local { get; }
 
     /// <summary>What the flavor's authenticator made of the credential: <see cref="AuthSysParameters"/> for AUTH_SYS, null for AUTH_NONE.</summary>
     public object? Principal { get; }

@@ -55,7 +55,7 @@ public sealed class RpcServer : IAsyncDisposable
         {
             lock (_lock)
             {
-                return [.. _tcp.Select(t => t.LocalEndPoint)];
+                return [.. _tcp.Select(t => t.LocalEndPoint).OfType<IPEndPoint>()];
             }
         }
     }
@@ -112,7 +112,29 @@ public sealed class RpcServer : IAsyncDisposable
         }
 
         service.Start();
-        return service.LocalEndPoint;
+        return (IPEndPoint)service.LocalEndPoint;
+    }
+
+    /// <summary>
+    /// Serves a local (AF_UNIX) stream socket, with TCP's record marking, as native rpcbind does at
+    /// /run/rpcbind.sock. A socket file already at the path is replaced; it is removed when the server stops.
+    /// Handlers see such callers in <see cref="RpcCallContext.Local"/>, with the user id the kernel reports.
+    /// </summary>
+    /// <param name="path">The socket's path.</param>
+    /// <exception cref="System.Net.Sockets.SocketException">The path cannot be bound.</exception>
+    /// <exception cref="IOException">A file at the path cannot be removed.</exception>
+    /// <exception cref="UnauthorizedAccessException">A file at the path may not be removed.</exception>
+    public void ListenLocal(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var service = new TcpService(new System.Net.Sockets.UnixDomainSocketEndPoint(path), _options, _dispatcher, _tcpCache, _logger);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_stopped, this);
+            _tcp.Add(service);
+        }
+
+        service.Start();
     }
 
     /// <summary>Serves UDP on an endpoint (port 0 picks a free port).</summary>
@@ -153,7 +175,7 @@ public sealed class RpcServer : IAsyncDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopped, this);
-            endPoints = [.. _tcp.Select(t => (RpcTransport.Tcp, t.LocalEndPoint)).Concat(_udp.Select(u => (RpcTransport.Udp, u.LocalEndPoint)))];
+            endPoints = [.. _tcp.Select(t => t.LocalEndPoint).OfType<IPEndPoint>().Select(e => (RpcTransport.Tcp, e)).Concat(_udp.Select(u => (RpcTransport.Udp, u.LocalEndPoint)))];
             _rpcbind = rpcbind;
         }
 

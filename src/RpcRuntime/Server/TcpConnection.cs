@@ -24,6 +24,7 @@ internal sealed class TcpConnection
     private readonly SemaphoreSlim _pendingSlots;
     private readonly CancellationTokenSource _aborted = new();
     private readonly IPEndPoint? _remote;
+    private readonly LocalPeer? _local;
     private readonly byte[] _addressBytes;
     private readonly object _pendingLock = new();
     private readonly ManualResetEventSlim _drained = new(initialState: true);
@@ -38,6 +39,7 @@ internal sealed class TcpConnection
         _reader = new RecordReader(service.Options.MaxRecordSize);
         _pendingSlots = new SemaphoreSlim(service.Options.MaxPendingCallsPerConnection);
         _remote = socket.RemoteEndPoint as IPEndPoint;
+        _local = LocalPeer.Of(socket);
         _addressBytes = _remote is null ? [] : _remote.Serialize().Buffer.ToArray();
     }
 
@@ -136,6 +138,7 @@ internal sealed class TcpConnection
     private CallSite Site() => new()
     {
         Transport = RpcTransport.Tcp,
+        Local = _local,
         Remote = _remote,
         AddressBytes = _addressBytes,
         Cache = _service.Cache,

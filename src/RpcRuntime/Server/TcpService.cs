@@ -9,7 +9,8 @@ namespace NetRpc.Runtime.Server;
 /// <summary>
 /// A listening TCP endpoint. A thread accepts connections. On Linux they are dealt out to one epoll
 /// <see cref="EventLoop"/> per core, which serve many connections per wake-up; elsewhere each gets a thread
-/// of its own (<see cref="TcpConnection"/>).
+/// of its own (<see cref="TcpConnection"/>). The same serves a local (AF_UNIX) stream socket: record marking as
+/// on TCP (RFC 5531 section 11), as native rpcbind's /run/rpcbind.sock.
 /// </summary>
 internal sealed class TcpService
 {
@@ -22,22 +23,38 @@ internal sealed class TcpService
     private int _nextLoop;
     private volatile bool _stopping;
 
-    public TcpService(IPEndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, ILogger logger)
+    public TcpService(EndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, ILogger logger)
     {
         Options = options;
         Dispatcher = dispatcher;
         Cache = cache;
         Logger = logger;
-        _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        bool local = endPoint is UnixDomainSocketEndPoint;
+        _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, local ? ProtocolType.Unspecified : ProtocolType.Tcp);
         try
         {
-            _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            if (endPoint is UnixDomainSocketEndPoint)
+            {
+                // A socket file left by a process that died would refuse the bind; native rpcbind removes it too.
+                File.Delete(endPoint.ToString()!);
+            }
+            else
+            {
+                _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            }
+
+            if (endPoint is IPEndPoint { AddressFamily: AddressFamily.InterNetworkV6 } ip && ip.Address.Equals(IPAddress.IPv6Any))
             {
                 _listener.DualMode = true;
             }
 
             _listener.Bind(endPoint);
+            if (local && !OperatingSystem.IsWindows())
+            {
+                // Anyone on the host may connect (srw-rw-rw-, as native rpcbind's); the kernel tells who they are.
+                File.SetUnixFileMode(endPoint.ToString()!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+            }
+
             _listener.Listen(512);
         }
         catch
@@ -46,7 +63,7 @@ internal sealed class TcpService
             throw;
         }
 
-        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        LocalEndPoint = local ? endPoint : _listener.LocalEndPoint!;
         if (SocketIo.IsDirect && !options.ThreadPerConnection)
         {
             _loops = [.. Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(i => new EventLoop(this, i))];
@@ -61,7 +78,7 @@ internal sealed class TcpService
 
     public ILogger Logger { get; }
 
-    public IPEndPoint LocalEndPoint { get; }
+    public EndPoint LocalEndPoint { get; }
 
     public int ConnectionCount => Volatile.Read(ref _connections);
 
@@ -101,6 +118,10 @@ internal sealed class TcpService
     {
         _stopping = true;
         _listener.Dispose();
+        if (LocalEndPoint is UnixDomainSocketEndPoint)
+        {
+            File.Delete(LocalEndPoint.ToString()!);
+        }
         TcpConnection[] threaded;
         lock (_lock)
         {
@@ -171,7 +192,10 @@ internal sealed class TcpService
             }
 
             Dispatcher.Metrics.ConnectionOpened();
-            socket.NoDelay = true;
+            if (socket.AddressFamily != AddressFamily.Unix)
+            {
+                socket.NoDelay = true;
+            }
             if (_loops is not null)
             {
                 EventLoop loop = _loops[_nextLoop++ % _loops.Length];

@@ -37,6 +37,17 @@ public sealed partial class BenchVersClient : global::System.IDisposable, global
     public static BenchVersClient CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
         new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Bench.Protocol.BenchProg.Program, global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version, options));
 
+    /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
+    /// <param name="host">A host name or address.</param>
+    /// <param name="transport">TCP or UDP.</param>
+    /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
+    /// <param name="cancellationToken">Abandons the lookup.</param>
+    /// <returns>The client.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
+    public static async global::System.Threading.Tasks.Task<BenchVersClient> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Bench.Protocol.BenchProg.Program, global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version, transport, options, cancellationToken).ConfigureAwait(false));
+
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }
 

@@ -569,7 +569,7 @@ internal sealed class EmitModel
         version.ServiceName = _namespaceScope.Claim(stem + "ServiceBase");
         version.SampleServiceName = _namespaceScope.Claim(stem + "Service");
 
-        var methods = new NameScope("Client", "Dispose", "DisposeAsync", "CreateTcp", "CreateUdp", "ToProgram", "Reply", "AwaitReply", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", version.ClientName, version.ServiceName);
+        var methods = new NameScope("Client", "Dispose", "DisposeAsync", "CreateTcp", "CreateUdp", "CreateAsync", "ToProgram", "Reply", "AwaitReply", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", version.ClientName, version.ServiceName);
         foreach (ProcedureDefinition procedure in definition.Procedures)
         {
             string constant = version.Scope.Claim(Identifiers.Of(procedure.Name, _style));

@@ -5,8 +5,8 @@ namespace NetRpc.RpcGen.Emit;
 /// <summary>
 /// rpcgen -a's samples. <c>p_server.cs</c> (-Ss): a service per version whose procedures say where the code
 /// goes. <c>p_client.cs</c> (-Sc): the program's entry point, which calls every procedure once
-/// (<c>dotnet run -- HOST PORT</c>) or, when p_server.cs is there too, runs the server
-/// (<c>dotnet run -- server [PORT]</c>). <c>p.csproj</c> (-Sm): the project, in place of <c>Makefile.p</c>.
+/// (<c>dotnet run -- HOST [udp|tcp]</c>, through HOST's rpcbind) or, when p_server.cs is there too, runs the server
+/// (<c>dotnet run -- server</c>, registered with rpcbind). <c>p.csproj</c> (-Sm): the project, in place of <c>Makefile.p</c>.
 /// </summary>
 internal sealed class SampleEmitter(EmitModel model, string stem, string access)
 {
@@ -61,29 +61,30 @@ internal sealed class SampleEmitter(EmitModel model, string stem, string access)
         }
 
         w.Line();
-        w.Summary("The sample program's server role: serves every version on one TCP and one UDP port.");
+        w.Summary("The sample program's server role: serves every version over TCP and UDP, registered with rpcbind.");
         w.Open($"internal static partial class {SampleClass}");
         w.Line($"static partial void ServerRole(ref {Role}? run) => run = RunServerAsync;");
         w.Line();
         w.Open($"private static async {Task}<int> RunServerAsync(string[] args)");
-        w.Line("int port = args.Length > 0 ? int.Parse(args[0], global::System.Globalization.CultureInfo.InvariantCulture) : 0;");
         w.Line("await using var server = new global::NetRpc.Runtime.Server.RpcServer();");
         foreach (VersionInfo version in Versions)
         {
             w.Line($"server.AddProgram(new {version.SampleServiceName}().ToProgram());");
         }
 
-        w.Line("global::System.Net.IPEndPoint tcp = server.ListenTcp(new global::System.Net.IPEndPoint(global::System.Net.IPAddress.Any, port));");
-        w.Line("server.ListenUdp(new global::System.Net.IPEndPoint(global::System.Net.IPAddress.Any, tcp.Port));");
+        w.Line("server.ListenTcp(new global::System.Net.IPEndPoint(global::System.Net.IPAddress.Any, 0));");
+        w.Line("server.ListenUdp(new global::System.Net.IPEndPoint(global::System.Net.IPAddress.Any, 0));");
+        w.Line();
+        w.Line("// Like rpcgen's servers: register with the host's rpcbind (NetRpc's embedded one where none runs).");
+        w.Line("global::NetRpc.Runtime.Binding.RpcbindClient rpcbind = await server.RegisterAsync().ConfigureAwait(false);");
         string programs = string.Join(", ", model.Programs.Select(p => p.Definition.Name));
-        w.Line($"{Console}.WriteLine($\"Serving {programs} on TCP and UDP port {{tcp.Port}}; Ctrl+C stops.\");");
+        w.Line($"{Console}.WriteLine($\"Serving {programs}, registered with rpcbind on port {{rpcbind.Port}}; Ctrl+C stops.\");");
         w.Line($"var stop = new {Task}CompletionSource();");
-        w.Line($"{Console}.CancelKeyPress += (_, e) =>");
-        w.Line("{");
-        w.Line("    e.Cancel = true;");
-        w.Line("    stop.TrySetResult();");
-        w.Line("};");
+        w.Line("// Ctrl+C and SIGTERM stop it cleanly, so it leaves no registration behind.");
+        w.Line("using var interrupt = global::System.Runtime.InteropServices.PosixSignalRegistration.Create(global::System.Runtime.InteropServices.PosixSignal.SIGINT, signal => { signal.Cancel = true; stop.TrySetResult(); });");
+        w.Line("using var terminate = global::System.Runtime.InteropServices.PosixSignalRegistration.Create(global::System.Runtime.InteropServices.PosixSignal.SIGTERM, signal => { signal.Cancel = true; stop.TrySetResult(); });");
         w.Line("await stop.Task.ConfigureAwait(false);");
+        w.Line("await server.StopAsync().ConfigureAwait(false); // unregisters from rpcbind");
         w.Line("return 0;");
         w.Close();
         w.Close();
@@ -110,17 +111,17 @@ internal sealed class SampleEmitter(EmitModel model, string stem, string access)
         w.Line("return await server(args[1..]).ConfigureAwait(false);");
         w.Close();
         w.Line();
-        w.Open("if (args.Length < 2)");
-        w.Line($"{Console}.Error.WriteLine(\"usage: {stem} HOST PORT [tcp|udp]    (the sample client)\");");
-        w.Line($"{Console}.Error.WriteLine(\"       {stem} server [PORT]        (the sample server)\");");
+        w.Open("if (args.Length is < 1 or > 2 || (args.Length == 2 && args[1] is not (\"udp\" or \"tcp\")))");
+        w.Line($"{Console}.Error.WriteLine(\"usage: {stem} HOST [udp|tcp]    (the sample client; finds the server through HOST's rpcbind)\");");
+        w.Line($"{Console}.Error.WriteLine(\"       {stem} server            (the sample server)\");");
         w.Line("return 2;");
         w.Close();
         w.Line();
-        w.Line("var endPoint = new global::System.Net.DnsEndPoint(args[0], int.Parse(args[1], global::System.Globalization.CultureInfo.InvariantCulture));");
-        w.Line("bool udp = args.Length > 2 && args[2] == \"udp\";");
+        w.Line("// clnt_create(host, ..., \"udp\"), as rpcgen's sample client does; \"tcp\" asks for TCP.");
+        w.Line("var transport = args.Length == 2 && args[1] == \"tcp\" ? global::NetRpc.Runtime.RpcTransport.Tcp : global::NetRpc.Runtime.RpcTransport.Udp;");
         foreach (VersionInfo version in Versions)
         {
-            w.Line($"await {CallsMethod(version)}(endPoint, udp).ConfigureAwait(false);");
+            w.Line($"await {CallsMethod(version)}(args[0], transport).ConfigureAwait(false);");
         }
 
         w.Line("return 0;");
@@ -130,8 +131,8 @@ internal sealed class SampleEmitter(EmitModel model, string stem, string access)
         foreach (VersionInfo version in Versions)
         {
             w.Line();
-            w.Open($"private static async {Task} {CallsMethod(version)}(global::System.Net.EndPoint server, bool udp)");
-            w.Line($"await using {version.ClientName} client = udp ? {version.ClientName}.CreateUdp(server) : {version.ClientName}.CreateTcp(server);");
+            w.Open($"private static async {Task} {CallsMethod(version)}(string host, global::NetRpc.Runtime.RpcTransport transport)");
+            w.Line($"await using {version.ClientName} client = await {version.ClientName}.CreateAsync(host, transport).ConfigureAwait(false);");
             int n = 0;
             foreach (ProcedureInfo procedure in version.Procedures)
             {
@@ -171,8 +172,9 @@ internal sealed class SampleEmitter(EmitModel model, string stem, string access)
         w.Line("<Project Sdk=\"Microsoft.NET.Sdk\">");
         w.Line();
         w.Line($"  <!-- The sample project NetRpc rpcgen generated from {inputName}, in place of rpcgen's Makefile.{stem}.");
-        w.Line("       dotnet run -- server [PORT]        serves the sample server (" + stem + "_server.cs)");
-        w.Line("       dotnet run -- HOST PORT [tcp|udp]  calls every procedure once (" + stem + "_client.cs) -->");
+        w.Line("       The program takes the classic arguments after dotnet run's double dash (an XML comment cannot hold it):");
+        w.Line("       server            serves the sample server (" + stem + "_server.cs), registered with rpcbind");
+        w.Line("       HOST [udp|tcp]    calls every procedure once (" + stem + "_client.cs) -->");
         w.Line("  <PropertyGroup>");
         w.Line("    <OutputType>Exe</OutputType>");
         w.Line("    <TargetFramework>net10.0</TargetFramework>");

@@ -149,6 +149,18 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         }
 
         w.Line();
+        w.Summary("clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.");
+        w.Doc("param", "A host name or address.", "name=\"host\"");
+        w.Doc("param", "TCP or UDP.", "name=\"transport\"");
+        w.Doc("param", "Credential, timeouts, limits; null means the defaults.", "name=\"options\"");
+        w.Doc("param", "Abandons the lookup.", "name=\"cancellationToken\"");
+        w.DocXml("returns", "The client.");
+        w.DocXml("exception", "rpcbind has no address for the program version.", "cref=\"global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException\"");
+        w.DocXml("exception", "No rpcbind answers on the host.", "cref=\"global::NetRpc.Runtime.Client.RpcConnectionException\"");
+        w.Line($"public static async global::System.Threading.Tasks.Task<{name}> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>");
+        w.Line($"    new(await {RpcClient}.CreateAsync(host, {program}, {number}, transport, options, cancellationToken).ConfigureAwait(false));");
+
+        w.Line();
         w.Summary("The underlying client: its options, its calls in flight, and calls by number.");
         w.Line($"public {RpcClient} Client {{ get; }}");
 

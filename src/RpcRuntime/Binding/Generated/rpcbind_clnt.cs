@@ -37,6 +37,17 @@ public sealed partial class PortmapperV2Client : global::System.IDisposable, glo
     public static PortmapperV2Client CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
         new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Runtime.Binding.Portmapper.Program, global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version, options));
 
+    /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
+    /// <param name="host">A host name or address.</param>
+    /// <param name="transport">TCP or UDP.</param>
+    /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
+    /// <param name="cancellationToken">Abandons the lookup.</param>
+    /// <returns>The client.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
+    public static async global::System.Threading.Tasks.Task<PortmapperV2Client> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Runtime.Binding.Portmapper.Program, global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version, transport, options, cancellationToken).ConfigureAwait(false));
+
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }
 
@@ -209,6 +220,17 @@ public sealed partial class RpcbindV3Client : global::System.IDisposable, global
     /// <returns>The client.</returns>
     public static RpcbindV3Client CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
         new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version, options));
+
+    /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
+    /// <param name="host">A host name or address.</param>
+    /// <param name="transport">TCP or UDP.</param>
+    /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
+    /// <param name="cancellationToken">Abandons the lookup.</param>
+    /// <returns>The client.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
+    public static async global::System.Threading.Tasks.Task<RpcbindV3Client> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version, transport, options, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }
@@ -468,6 +490,17 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     /// <returns>The client.</returns>
     public static RpcbindV4Client CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
         new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version, options));
+
+    /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
+    /// <param name="host">A host name or address.</param>
+    /// <param name="transport">TCP or UDP.</param>
+    /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
+    /// <param name="cancellationToken">Abandons the lookup.</param>
+    /// <returns>The client.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
+    public static async global::System.Threading.Tasks.Task<RpcbindV4Client> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version, transport, options, cancellationToken).ConfigureAwait(false));
 
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }

@@ -13,6 +13,9 @@ internal static class NativeToolchain
     /// <summary>Why native tests cannot run here, or null when they can.</summary>
     public static string? MissingReason { get; } = FindMissing();
 
+    /// <summary>Why tests that need a network namespace of their own and native rpcbind cannot run here, or null.</summary>
+    public static string? NamespaceMissingReason { get; } = FindNamespaceMissing();
+
     public static string? FindOnPath(string program)
     {
         foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
@@ -73,6 +76,22 @@ internal static class NativeToolchain
         }
 
         return stdout.Result;
+    }
+
+    private static string? FindNamespaceMissing()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return "network namespaces are Linux's";
+        }
+
+        if (Environment.UserName != "root")
+        {
+            return "unshare -n needs root";
+        }
+
+        string[] missing = [.. new[] { "unshare", "ip", "rpcbind", "rpcinfo" }.Where(tool => FindOnPath(tool) is null && !File.Exists("/usr/sbin/" + tool) && !File.Exists("/sbin/" + tool))];
+        return missing.Length > 0 ? $"{string.Join(", ", missing)} not installed (apt-get install -y rpcbind iproute2 util-linux)" : MissingReason;
     }
 
     private static string? FindMissing()

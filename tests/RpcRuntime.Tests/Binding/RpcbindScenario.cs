@@ -1,0 +1,331 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using NetRpc.Runtime.Binding;
+using NetRpc.Runtime.Client;
+using NetRpc.Runtime.Server;
+using NetRpc.Runtime.Tests.Support;
+using NetRpc.Xdr;
+
+namespace NetRpc.Runtime.Tests.Binding;
+
+/// <summary>
+/// What the rpcbind tests do inside a network namespace of their own (see <see cref="NetworkNamespace"/>), where
+/// port 111 and /run belong to them: start an rpcbind (native, or NetRpc's as the netrpc-rpcbind command), put
+/// NetRpc and C programs and the native tools in front of it, and print what each step saw as sections
+/// (<c>== title</c>, then the lines). The tests read the sections; the scenario itself judges nothing.
+/// </summary>
+internal static class RpcbindScenario
+{
+    /// <summary>TEST_PROG of Native/my_proto.x.</summary>
+    public const uint TestProgram = 0x31234567;
+
+    /// <summary>Where the remote host of the security scenario lives (the far end of the veth pair).</summary>
+    public const string HostAddress = "10.231.0.1";
+
+    public const string RemoteAddress = "10.231.0.2";
+
+    private static readonly StringBuilder Output = new();
+
+    /// <summary>
+    /// <c>interop KIND NATIVE_DIR RPCBIND_TOOL</c>, <c>security KIND NATIVE_DIR RPCBIND_TOOL</c> (KIND is native or
+    /// netrpc), or <c>remote-set HOST</c> (run in the far namespace by the security scenario).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            switch (args)
+            {
+                case ["interop", string kind, string natives, string tool]:
+                    await InteropAsync(kind, natives, tool);
+                    break;
+                case ["security", string kind, string natives, string tool]:
+                    await SecurityAsync(kind, natives, tool);
+                    break;
+                case ["remote-set", string host]:
+                    await RegistrationAttemptsAsync(IPAddress.Parse(host));
+                    break;
+                default:
+                    Console.Error.WriteLine("usage: rpcbind-scenario interop|security native|netrpc NATIVE_DIR RPCBIND_TOOL | remote-set HOST");
+                    return 2;
+            }
+        }
+        catch (Exception e)
+        {
+            Section("scenario failed", e.ToString());
+        }
+
+        Console.Out.Write(Output.ToString());
+        return 0;
+    }
+
+    private static async Task InteropAsync(string kind, string natives, string tool)
+    {
+        using Daemon rpcbind = await StartRpcbindAsync(kind, tool);
+
+        await using (RpcServer server = NetRpcServer())
+        {
+            RpcbindClient registered = await server.RegisterAsync(startEmbedded: false);
+            Section("netrpc server registered", $"rpcbind port {registered.Port}");
+            foreach (string[] rpcinfo in new[]
+            {
+                new[] { "-p" }, ["-s"], [], ["-p", "127.0.0.1"],
+                ["-T", "udp", "127.0.0.1", Decimal(TestProgram), "1"], ["-T", "tcp", "127.0.0.1", Decimal(TestProgram), "1"],
+            })
+            {
+                Section("rpcinfo " + string.Join(' ', rpcinfo), Run("rpcinfo", rpcinfo));
+            }
+
+            foreach (string transport in new[] { "udp", "tcp" })
+            {
+                Section($"c client {transport}", Run(Path.Combine(natives, "my_proto_client"), "localhost", transport));
+            }
+
+            await server.StopAsync();
+        }
+
+        Section("rpcinfo -p after the netrpc server stopped", Run("rpcinfo", "-p"));
+
+        using (Daemon server = Daemon.Start(Path.Combine(natives, "my_proto_server")))
+        {
+            var local = new RpcbindClient(IPAddress.Loopback);
+            await Eventually(async () => await local.ResolveAsync(TestProgram, 1, RpcTransport.Tcp) is not null && await local.ResolveAsync(TestProgram, 1, RpcTransport.Udp) is not null);
+            Section("rpcinfo -p with the c server", Run("rpcinfo", "-p"));
+            foreach (RpcTransport transport in new[] { RpcTransport.Udp, RpcTransport.Tcp })
+            {
+                string text;
+                try
+                {
+                    using RpcClient client = await RpcClient.CreateAsync("localhost", TestProgram, 1, transport);
+                    IntValue result = await client.CallAsync<XdrVoid, IntValue>(1, default);
+                    text = $"The result from RPC is {result.Value}";
+                }
+                catch (RpcException e)
+                {
+                    text = $"{e.GetType().Name}: {e.Message}";
+                }
+
+                Section($"netrpc client {transport.ToString().ToLowerInvariant()}", text);
+            }
+        }
+
+        Section("rpcinfo at the end", Run("rpcinfo"));
+        Section("rpcbind stopped", rpcbind.Stop());
+    }
+
+    private static async Task SecurityAsync(string kind, string natives, string tool)
+    {
+        // A second namespace, reached through a veth pair: a host on a network that is not loopback.
+        Run("ip", "link", "add", "rpcveth0", "type", "veth", "peer", "name", "rpcveth1");
+        Run("ip", "netns", "add", "remote");
+        Run("ip", "link", "set", "rpcveth1", "netns", "remote");
+        Run("ip", "addr", "add", HostAddress + "/24", "dev", "rpcveth0");
+        Run("ip", "link", "set", "rpcveth0", "up");
+        Run("ip", "netns", "exec", "remote", "ip", "addr", "add", RemoteAddress + "/24", "dev", "rpcveth1");
+        Run("ip", "netns", "exec", "remote", "ip", "link", "set", "rpcveth1", "up");
+        Run("ip", "netns", "exec", "remote", "ip", "link", "set", "lo", "up");
+        try
+        {
+            using Daemon rpcbind = await StartRpcbindAsync(kind, tool);
+            string self = typeof(RpcbindScenario).Assembly.Location;
+            Section("remote", Run("ip", "netns", "exec", "remote", Dotnet, self, "rpcbind-scenario", "remote-set", HostAddress));
+            Section("rpcinfo -p after the remote attempts", Run("rpcinfo", "-p"));
+
+            Section("hostile", await HostileTraffic.SendAsync(new IPEndPoint(IPAddress.Loopback, RpcbindClient.StandardPort)));
+            Section("healthy after the hostile traffic", await HealthCheckAsync(IPAddress.Loopback));
+            Section("remote healthy after the hostile traffic", Run("ip", "netns", "exec", "remote", "rpcinfo", "-p", HostAddress));
+            Section("rpcbind stopped", rpcbind.Stop());
+        }
+        finally
+        {
+            Run("ip", "netns", "delete", "remote");
+        }
+
+        _ = natives;
+    }
+
+    /// <summary>SET and UNSET of every version over UDP and TCP, and a lookup, from wherever this runs.</summary>
+    private static async Task RegistrationAttemptsAsync(IPAddress host)
+    {
+        var rpcbind = new IPEndPoint(host, RpcbindClient.StandardPort);
+        var options = new RpcClientOptions { Timeout = TimeSpan.FromSeconds(5) };
+        var lines = new List<string>();
+        foreach (bool tcp in new[] { false, true })
+        {
+            string transport = tcp ? "tcp" : "udp";
+            using var v2 = new PortmapperV2Client(tcp ? RpcClient.CreateTcp(rpcbind, Rpcbind.Program, 2, options) : RpcClient.CreateUdp(rpcbind, Rpcbind.Program, 2, options));
+            using var v3 = new RpcbindV3Client(tcp ? RpcClient.CreateTcp(rpcbind, Rpcbind.Program, 3, options) : RpcClient.CreateUdp(rpcbind, Rpcbind.Program, 3, options));
+            using var v4 = new RpcbindV4Client(tcp ? RpcClient.CreateTcp(rpcbind, Rpcbind.Program, 4, options) : RpcClient.CreateUdp(rpcbind, Rpcbind.Program, 4, options));
+            var mapping = new PortMapping { Prog = TestProgram, Vers = 7, Protocol = tcp ? 6u : 17u, Port = 4242 };
+            var rpcbMapping = new RpcbMapping { Prog = TestProgram, Vers = 7, Netid = transport, Address = "10.231.0.2.16.146", Owner = "intruder" };
+            lines.Add($"v2 SET {transport}: {await Outcome(() => v2.SetAsync(mapping))}");
+            lines.Add($"v3 SET {transport}: {await Outcome(() => v3.SetAsync(rpcbMapping))}");
+            lines.Add($"v4 SET {transport}: {await Outcome(() => v4.SetAsync(rpcbMapping))}");
+            lines.Add($"v2 UNSET {transport}: {await Outcome(() => v2.UnsetAsync(new PortMapping { Prog = Rpcbind.Program, Vers = 2, Protocol = 17 }))}");
+            lines.Add($"v4 UNSET {transport}: {await Outcome(() => v4.UnsetAsync(new RpcbMapping { Prog = Rpcbind.Program, Vers = 4, Netid = transport, Address = string.Empty, Owner = string.Empty }))}");
+            lines.Add($"v2 GETPORT {transport}: {await Outcome(() => v2.GetPortAsync(new PortMapping { Prog = Rpcbind.Program, Vers = 2, Protocol = tcp ? 6u : 17u }))}");
+        }
+
+        Output.AppendJoin('\n', lines).Append('\n');
+    }
+
+    private static async Task<string> Outcome<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return (await call())?.ToString()?.ToLowerInvariant() ?? "null";
+        }
+        catch (RpcAuthenticationException e)
+        {
+            return $"AUTH_ERROR {e.Status}";
+        }
+        catch (RpcException e)
+        {
+            return e.GetType().Name;
+        }
+    }
+
+    private static async Task<string> HealthCheckAsync(IPAddress host)
+    {
+        var lines = new List<string>();
+        foreach (RpcTransport transport in new[] { RpcTransport.Udp, RpcTransport.Tcp })
+        {
+            IPEndPoint? self = await new RpcbindClient(host, options: new RpcClientOptions { Timeout = TimeSpan.FromSeconds(5) }).ResolveAsync(Rpcbind.Program, 4, transport);
+            lines.Add($"GETADDR rpcbind v4 over {transport.ToString().ToLowerInvariant()}: port {self?.Port.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>A NetRpc server of TEST_PROG version 1 (TEST answers 100) on every IPv4 address, TCP and UDP.</summary>
+    private static RpcServer NetRpcServer()
+    {
+        var server = new RpcServer();
+        server.AddProgram(new RpcProgramBuilder(TestProgram, 1, "TEST_PROG")
+            .AddProcedure<XdrVoid, IntValue>(1, "TEST", (_, _) => ValueTask.FromResult(new IntValue(100)))
+            .Build());
+        server.ListenTcp(new IPEndPoint(IPAddress.Any, 0));
+        server.ListenUdp(new IPEndPoint(IPAddress.Any, 0));
+        return server;
+    }
+
+    private static async Task<Daemon> StartRpcbindAsync(string kind, string tool)
+    {
+        Daemon daemon = kind switch
+        {
+            "native" => Daemon.Start("rpcbind", "-f"),
+            "netrpc" => Daemon.Start(Dotnet, tool),
+            _ => throw new ArgumentException($"no rpcbind kind '{kind}'", nameof(kind)),
+        };
+        await Eventually(async () => File.Exists("/run/rpcbind.sock") && await RpcbindClient.IsAnsweringAsync(IPAddress.Loopback, RpcbindClient.StandardPort, TimeSpan.FromSeconds(1)));
+        Section("rpcbind started", kind);
+        return daemon;
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("the condition did not hold within 10 s");
+    }
+
+    private static string Decimal(uint value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The dotnet host running this scenario.</summary>
+    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : Environment.ProcessPath!;
+
+    private static void Section(string title, string text) =>
+        Output.Append("== ").Append(title).Append('\n').Append(text.TrimEnd('\n')).Append('\n');
+
+    /// <summary>Runs a program to its end (30 s at most) and returns its output and error, and its exit code when not 0.</summary>
+    private static string Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            process.Kill(entireProcessTree: true);
+            return $"{program}: did not finish in 30 s";
+        }
+
+        process.WaitForExit();
+        string text = stdout.Result + stderr.Result;
+        return process.ExitCode == 0 ? text : $"{text}(exit {process.ExitCode})";
+    }
+
+    /// <summary>A background program, stopped by PID (SIGTERM, then SIGKILL) when disposed.</summary>
+    private sealed class Daemon : IDisposable
+    {
+        private readonly Process _process;
+        private readonly Task<string> _stdout;
+        private readonly Task<string> _stderr;
+
+        private Daemon(Process process)
+        {
+            _process = process;
+            _stdout = process.StandardOutput.ReadToEndAsync();
+            _stderr = process.StandardError.ReadToEndAsync();
+        }
+
+        public static Daemon Start(string program, params string[] arguments)
+        {
+            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            return new Daemon(Process.Start(start)!);
+        }
+
+        /// <summary>Stops it and says how it ended: still running until SIGTERM is what a healthy daemon shows.</summary>
+        public string Stop()
+        {
+            if (_process.HasExited)
+            {
+                return $"had already exited with {_process.ExitCode}: {_stderr.Result}";
+            }
+
+            _ = Kill(_process.Id, 15);
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                _process.Kill();
+                _process.WaitForExit();
+                return "ran until stopped; did not stop on SIGTERM";
+            }
+
+            return "ran until stopped";
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                Stop();
+            }
+
+            _ = _stdout.Wait(TimeSpan.FromSeconds(5));
+            _process.Dispose();
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        private static extern int Kill(int pid, int signal);
+    }
+}

@@ -1,0 +1,19 @@
+namespace NetRpc.Runtime.Tests;
+
+/// <summary>
+/// The test assembly doubles as the program the rpcbind tests run inside network namespaces of their own
+/// (<c>dotnet NetRpc.Runtime.Tests.dll rpcbind-scenario ...</c>); under <c>dotnet test</c> this is never called.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["rpcbind-scenario", .. string[] rest])
+        {
+            return await Binding.RpcbindScenario.RunAsync(rest);
+        }
+
+        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario ... (the tests run this themselves)");
+        return 2;
+    }
+}

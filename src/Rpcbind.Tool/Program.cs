@@ -1,10 +1,11 @@
 // netrpc-rpcbind: NetRpc's embedded rpcbind as a command, for hosts without a native rpcbind.
 //
-//   netrpc-rpcbind [-p PORT] [-h ADDRESS] [-i]
+//   netrpc-rpcbind [-p PORT] [-h ADDRESS] [-i] [-r]
 //
 //   -p PORT     the port, TCP and UDP (default 111)
 //   -h ADDRESS  listen on this address only (default: every IPv6 and IPv4 address)
 //   -i          take SET and UNSET from any address, not only this host's loopback (native rpcbind's -i)
+//   -r          forward CALLIT, BCAST and INDIRECT over UDP (native rpcbind's -r; off: forwarding amplifies traffic)
 //
 // It stays in the foreground, prints "READY tcp=PORT udp=PORT" once it serves, and stops on SIGTERM or SIGINT.
 // Registrations live in memory only.
@@ -29,12 +30,15 @@ for (int i = 0; i < args.Length; i++)
         case "-i":
             options = options with { AllowRemoteRegistration = true };
             break;
+        case "-r":
+            options = options with { ForwardCalls = true };
+            break;
         case "--help":
-            Console.WriteLine("usage: netrpc-rpcbind [-p PORT] [-h ADDRESS] [-i]");
+            Console.WriteLine("usage: netrpc-rpcbind [-p PORT] [-h ADDRESS] [-i] [-r]");
             return 0;
         default:
             Console.Error.WriteLine($"netrpc-rpcbind: bad argument '{args[i]}'");
-            Console.Error.WriteLine("usage: netrpc-rpcbind [-p PORT] [-h ADDRESS] [-i]");
+            Console.Error.WriteLine("usage: netrpc-rpcbind [-p PORT] [-h ADDRESS] [-i] [-r]");
             return 2;
     }
 }

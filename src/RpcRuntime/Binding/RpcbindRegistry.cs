@@ -102,6 +102,16 @@ internal sealed class RpcbindRegistry(int maxRegistrations)
     }
 
     /// <summary>Every registration, in the order made.</summary>
+    /// <summary>The lowest and highest version of a program registered on a netid (0, 0 when none).</summary>
+    public (uint Low, uint High) Versions(uint program, string netId)
+    {
+        lock (_lock)
+        {
+            uint[] versions = [.. _entries.Where(e => e.Program == program && e.NetId == netId).Select(e => e.Version)];
+            return versions.Length == 0 ? (0, 0) : (versions.Min(), versions.Max());
+        }
+    }
+
     public Registration[] All()
     {
         lock (_lock)

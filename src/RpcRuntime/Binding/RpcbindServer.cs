@@ -30,6 +30,16 @@ public sealed record RpcbindServerOptions
     /// </summary>
     public string? LocalSocketPath { get; init; } = "/run/rpcbind.sock";
 
+    /// <summary>
+    /// Forward CALLIT, BCAST and INDIRECT calls that arrive over UDP to the program they name (native rpcbind's
+    /// -r). Off by default: a small request for a large reply, sent with a forged source address, makes any
+    /// forwarding binder a traffic amplifier.
+    /// </summary>
+    public bool ForwardCalls { get; init; }
+
+    /// <summary>How long a forwarded call may take before it is dropped. Default 5 s.</summary>
+    public TimeSpan ForwardTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The most registrations held; SET fails past it. Default 4096.</summary>
     public int MaxRegistrations { get; init; } = 4096;
 

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Messages;
+using NetRpc.Xdr;
 using NetRpc.Runtime.Server;
 
 namespace NetRpc.Runtime.Binding;
@@ -35,9 +37,90 @@ internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions
         return registration.Address;
     }
 
-    /// <summary>Calls to forward: forwarding is off (it makes the binder a traffic amplifier), so CALLIT and BCAST get no reply, as from native rpcbind without -r; INDIRECT, whose errors are replied, gets SYSTEM_ERR over UDP.</summary>
+    /// <summary>Calls not forwarded: CALLIT and BCAST get no reply, as from native rpcbind without -r; INDIRECT, whose errors are replied, gets SYSTEM_ERR over UDP.</summary>
     public static RpcReplyException NoForwarding(Caller caller, bool indirect) =>
         indirect && caller.Transport == RpcTransport.Udp ? RpcReplyException.WithStatus(AcceptStatus.SystemError) : RpcReplyException.WithoutReply();
+
+    /// <summary>
+    /// CALLIT, BCAST and INDIRECT with <see cref="RpcbindServerOptions.ForwardCalls"/> (native rpcbind's -r):
+    /// over UDP only, to the program's UDP address, at most <see cref="MaxForwards"/> at once, never to the
+    /// programs native rpcbind refuses to forward to (AUTH_TOOWEAK). CALLIT and BCAST are silent on every error;
+    /// INDIRECT replies PROG_UNAVAIL, PROG_MISMATCH or the forwarded call's failure. The forwarded call carries
+    /// AUTH_NONE: a caller's AUTH_SYS credential is not passed on.
+    /// </summary>
+    public async ValueTask<(IPEndPoint Target, byte[] Results)> ForwardAsync(RemoteCall call, Caller caller, bool indirect, CancellationToken cancellationToken)
+    {
+        if (!options.ForwardCalls || caller.Transport != RpcTransport.Udp)
+        {
+            throw NoForwarding(caller, indirect);
+        }
+
+        if (call.Proc != 0 && IsNeverForwarded(call.Prog, call.Proc, options.AllowRemoteRegistration))
+        {
+            throw RpcReplyException.Denied(AuthStatus.TooWeak);
+        }
+
+        Registration? found = Registry.Find(call.Prog, call.Vers, caller.NetId, exactVersion: false);
+        if (found is null || !UniversalAddress.TryParse(found.Address, out IPEndPoint? target))
+        {
+            throw indirect ? RpcReplyException.WithStatus(AcceptStatus.ProgramUnavailable) : RpcReplyException.WithoutReply();
+        }
+
+        if (found.Version != call.Vers)
+        {
+            (uint low, uint high) = Registry.Versions(call.Prog, caller.NetId);
+            throw indirect ? RpcReplyException.WithProgramMismatch(low, high) : RpcReplyException.WithoutReply();
+        }
+
+        if (target.Address.Equals(IPAddress.Any) || target.Address.Equals(IPAddress.IPv6Any))
+        {
+            target = new IPEndPoint(target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, target.Port);
+        }
+
+        if (!_forwards.Wait(0))
+        {
+            throw RpcReplyException.WithoutReply(); // too many forwards pending: as native rpcbind, drop it
+        }
+
+        try
+        {
+            using RpcClient client = RpcClient.CreateUdp(target, call.Prog, call.Vers, new RpcClientOptions { Timeout = options.ForwardTimeout });
+            RawMessage results = await client.CallAsync<RawMessage, RawMessage>(call.Proc, new RawMessage(call.Arguments), cancellationToken).ConfigureAwait(false);
+            return (target, results.Bytes);
+        }
+        catch (RpcException e)
+        {
+            throw !indirect ? RpcReplyException.WithoutReply() : e switch
+            {
+                RpcProgramUnavailableException => RpcReplyException.WithStatus(AcceptStatus.ProgramUnavailable),
+                RpcProgramMismatchException mismatch => RpcReplyException.WithProgramMismatch(mismatch.Low, mismatch.High),
+                RpcProcedureUnavailableException => RpcReplyException.WithStatus(AcceptStatus.ProcedureUnavailable),
+                RpcGarbageArgumentsException => RpcReplyException.WithStatus(AcceptStatus.GarbageArguments),
+                RpcTimeoutException => RpcReplyException.WithoutReply(),
+                _ => RpcReplyException.WithStatus(AcceptStatus.SystemError),
+            };
+        }
+        finally
+        {
+            _forwards.Release();
+        }
+    }
+
+    /// <summary>How many forwarded calls may be pending at once (native rpcbind's limit).</summary>
+    public const int MaxForwards = 64;
+
+    private readonly SemaphoreSlim _forwards = new(MaxForwards, MaxForwards);
+
+    /// <summary>Native rpcbind's list of what it never forwards: itself (unless -i), NFS, MOUNT's MNT and UMNT, YPBIND's SETDOM, YPPASSWD, RQUOTA, and NIS's ALL, MATCH, FIRST and NEXT.</summary>
+    private static bool IsNeverForwarded(uint program, uint procedure, bool insecure) => program switch
+    {
+        Rpcbind.Program => !insecure,
+        100003 or 100009 or 100011 => true,
+        100005 => procedure is 1 or 3,
+        100007 => procedure == 2,
+        100004 => procedure is 3 or 4 or 5 or 8,
+        _ => false,
+    };
 
     public static RpcbMappingList? ToList(IEnumerable<Registration> registrations)
     {
@@ -172,10 +255,11 @@ internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceB
         return ValueTask.FromResult(head);
     }
 
-    public override ValueTask<PortCallResult> CallitAsync(RemoteCall remoteCall, RpcCallContext context)
+    public override async ValueTask<PortCallResult> CallitAsync(RemoteCall remoteCall, RpcCallContext context)
     {
         Registry.Called(2, Portmapper.PortmapperV2.Callit);
-        throw RpcbindCore.NoForwarding(RpcbindCore.CallerOf(context), indirect: false);
+        (IPEndPoint target, byte[] results) = await core.ForwardAsync(remoteCall, RpcbindCore.CallerOf(context), indirect: false, context.CallAborted).ConfigureAwait(false);
+        return new PortCallResult { Port = (uint)target.Port, Results = results };
     }
 
     private static string? NetIdOf(uint protocol) => protocol switch
@@ -232,6 +316,14 @@ internal sealed class RpcbindVersion(RpcbindCore core, uint version)
         return found is null ? string.Empty : RpcbindCore.Answer(found, caller);
     }
 
+    /// <summary>CALLIT, BCAST, INDIRECT: the forwarded call's results, and the universal address it went to.</summary>
+    public async ValueTask<RpcbCallResult> ForwardAsync(RemoteCall call, RpcCallContext context, bool indirect)
+    {
+        Caller caller = RpcbindCore.CallerOf(context);
+        (IPEndPoint target, byte[] results) = await core.ForwardAsync(call, caller, indirect, context.CallAborted).ConfigureAwait(false);
+        return new RpcbCallResult { Address = UniversalAddress.Format(target), Results = results };
+    }
+
     public RpcbMappingList? Dump()
     {
         Called(Rpcbind.RpcbindV4.Dump);
@@ -282,7 +374,7 @@ internal sealed class RpcbindV3Service(RpcbindCore core) : RpcbindV3ServiceBase
     public override ValueTask<RpcbCallResult> CallitAsync(RemoteCall remoteCall, RpcCallContext context)
     {
         _binder.Called(Rpcbind.RpcbindV3.Callit);
-        throw RpcbindCore.NoForwarding(RpcbindCore.CallerOf(context), indirect: false);
+        return _binder.ForwardAsync(remoteCall, context, indirect: false);
     }
 
     public override ValueTask<uint> GetTimeAsync(RpcCallContext context) => ValueTask.FromResult(_binder.Time());
@@ -317,7 +409,7 @@ internal sealed class RpcbindV4Service(RpcbindCore core) : RpcbindV4ServiceBase
     public override ValueTask<RpcbCallResult> BcastAsync(RemoteCall remoteCall, RpcCallContext context)
     {
         _binder.Called(Rpcbind.RpcbindV4.Bcast);
-        throw RpcbindCore.NoForwarding(RpcbindCore.CallerOf(context), indirect: false);
+        return _binder.ForwardAsync(remoteCall, context, indirect: false);
     }
 
     public override ValueTask<uint> GetTimeAsync(RpcCallContext context) => ValueTask.FromResult(_binder.Time());
@@ -335,7 +427,7 @@ internal sealed class RpcbindV4Service(RpcbindCore core) : RpcbindV4ServiceBase
     public override ValueTask<RpcbCallResult> IndirectAsync(RemoteCall remoteCall, RpcCallContext context)
     {
         _binder.Called(Rpcbind.RpcbindV4.Indirect);
-        throw RpcbindCore.NoForwarding(RpcbindCore.CallerOf(context), indirect: true);
+        return _binder.ForwardAsync(remoteCall, context, indirect: true);
     }
 
     /// <summary>GET_ADDR_LIST: the program version's addresses on the caller's address family, with each transport's description.</summary>
@@ -372,4 +464,14 @@ internal sealed class RpcbindV4Service(RpcbindCore core) : RpcbindV4ServiceBase
         _binder.Called(Rpcbind.RpcbindV4.GetStat);
         return ValueTask.FromResult(core.Registry.Statistics());
     }
+}
+
+/// <summary>A message body passed through as it is: a forwarded call's arguments, or its results.</summary>
+internal readonly record struct RawMessage(byte[] Bytes) : IXdrCodec<RawMessage>
+{
+    public static int MinEncodedSize => 0;
+
+    public static RawMessage Decode(ref XdrReader reader) => new(reader.ReadFixedOpaque(checked((int)reader.Remaining)));
+
+    public void Encode(ref XdrWriter writer) => writer.WriteFixedOpaque(Bytes, Bytes.Length);
 }

@@ -268,7 +268,7 @@ internal sealed class CallDispatcher
 
         if (refusal.Status is { } status)
         {
-            Answer(output, site, ReplyHeader.Accepted(header.Xid, status), cache, key, program.Name, program.Version, procedure, started, activity);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, status, refusal.Low, refusal.High), cache, key, program.Name, program.Version, procedure, started, activity);
             return true;
         }
 

@@ -9,15 +9,23 @@ namespace NetRpc.Runtime.Server;
 /// </summary>
 public sealed class RpcReplyException : Exception
 {
-    private RpcReplyException(string message, AcceptStatus? status, AuthStatus? denial)
+    private RpcReplyException(string message, AcceptStatus? status, AuthStatus? denial, uint low = 0, uint high = 0)
         : base(message)
     {
         Status = status;
         Denial = denial;
+        Low = low;
+        High = high;
     }
 
     /// <summary>The reply's accept status, or null for a denial or no reply.</summary>
     public AcceptStatus? Status { get; }
+
+    /// <summary>PROG_MISMATCH: the lowest version supported.</summary>
+    public uint Low { get; }
+
+    /// <summary>PROG_MISMATCH: the highest version supported.</summary>
+    public uint High { get; }
 
     /// <summary>The auth_stat of a MSG_DENIED AUTH_ERROR reply, or null.</summary>
     public AuthStatus? Denial { get; }
@@ -40,6 +48,13 @@ public sealed class RpcReplyException : Exception
     /// <returns>The exception to throw.</returns>
     public static RpcReplyException WithStatus(AcceptStatus status) =>
         status is AcceptStatus.Success or AcceptStatus.ProgramMismatch
-            ? throw new ArgumentOutOfRangeException(nameof(status), status, "SUCCESS has results, and PROG_MISMATCH is the server's to give.")
+            ? throw new ArgumentOutOfRangeException(nameof(status), status, "SUCCESS has results, and PROG_MISMATCH has versions: use WithProgramMismatch.")
             : new($"The call is answered {status}.", status, null);
+
+    /// <summary>The call is answered MSG_ACCEPTED PROG_MISMATCH with the versions supported (as rpcbind's INDIRECT does for the program it forwards to).</summary>
+    /// <param name="low">The lowest version supported.</param>
+    /// <param name="high">The highest version supported.</param>
+    /// <returns>The exception to throw.</returns>
+    public static RpcReplyException WithProgramMismatch(uint low, uint high) =>
+        new($"The call is answered PROG_MISMATCH ({low}, {high}).", AcceptStatus.ProgramMismatch, null, low, high);
 }

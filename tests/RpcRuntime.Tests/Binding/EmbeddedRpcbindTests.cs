@@ -1,6 +1,7 @@
 using System.Net;
 using NetRpc.Runtime.Binding;
 using NetRpc.Runtime.Client;
+using NetRpc.Runtime.Tests.Support;
 
 namespace NetRpc.Runtime.Tests.Binding;
 
@@ -137,5 +138,68 @@ public sealed class EmbeddedRpcbindTests : IAsyncLifetime
         Assert.True(await client.SetAsync(new RpcbMapping { Prog = Program + 4, Vers = 1, Netid = "tcp6", Address = "::.4.1", Owner = "test" }));
         Assert.Equal("::1.4.1", await client.GetAddrAsync(new RpcbMapping { Prog = Program + 4, Vers = 1, Netid = "tcp6", Address = string.Empty, Owner = string.Empty }));
         Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, 1025), await new RpcbindClient(IPAddress.IPv6Loopback, V4EndPoint.Port, Quick).ResolveAsync(Program + 4, 1, RpcTransport.Tcp));
+    }
+}
+
+/// <summary>Forwarding (CALLIT, BCAST, INDIRECT), which is off unless <see cref="RpcbindServerOptions.ForwardCalls"/> turns it on.</summary>
+public sealed class RpcbindForwardingTests : IAsyncLifetime
+{
+    private static readonly RpcClientOptions Quick = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private RpcbindServer _rpcbind = null!;
+    private TestServer _server = null!;
+
+    private IPEndPoint Binder => new(IPAddress.Loopback, _rpcbind.UdpEndPoint.Port);
+
+    public async Task InitializeAsync()
+    {
+        _rpcbind = RpcbindServer.Start(new RpcbindServerOptions { Port = 0, ForwardCalls = true });
+        _server = new TestServer();
+        var rpcbind = new RpcbindClient(IPAddress.Loopback, _rpcbind.TcpEndPoint.Port, Quick);
+        await rpcbind.RegisterAsync(TestServer.Program, 1, RpcTransport.Udp, _server.Udp!);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _rpcbind.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Callit_forwards_over_udp_and_returns_the_port_and_the_results()
+    {
+        using var v2 = PortmapperV2Client.CreateUdp(Binder, Quick);
+        PortCallResult result = await v2.CallitAsync(new RemoteCall { Prog = TestServer.Program, Vers = 1, Proc = 1, Arguments = [0, 0, 0, 41] });
+        Assert.Equal((uint)_server.Udp!.Port, result.Port);
+        Assert.Equal(new byte[] { 0, 0, 0, 42 }, result.Results);
+
+        using var v4 = RpcbindV4Client.CreateUdp(Binder, Quick);
+        RpcbCallResult indirect = await v4.IndirectAsync(new RemoteCall { Prog = TestServer.Program, Vers = 1, Proc = 1, Arguments = [0, 0, 0, 1] });
+        Assert.Equal(UniversalAddress.Format(_server.Udp), indirect.Address);
+        Assert.Equal(new byte[] { 0, 0, 0, 2 }, indirect.Results);
+    }
+
+    [Fact]
+    public async Task Indirect_replies_the_errors_callit_keeps_quiet_about()
+    {
+        using var v4 = RpcbindV4Client.CreateUdp(Binder, Quick);
+        await Assert.ThrowsAsync<RpcProgramUnavailableException>(() => v4.IndirectAsync(new RemoteCall { Prog = 0x20999999, Vers = 1, Proc = 1, Arguments = [] }));
+        var mismatch = await Assert.ThrowsAsync<RpcProgramMismatchException>(() => v4.IndirectAsync(new RemoteCall { Prog = TestServer.Program, Vers = 9, Proc = 1, Arguments = [] }));
+        Assert.Equal((1u, 1u), (mismatch.Low, mismatch.High));
+        await Assert.ThrowsAsync<RpcProcedureUnavailableException>(() => v4.IndirectAsync(new RemoteCall { Prog = TestServer.Program, Vers = 1, Proc = 99, Arguments = [] }));
+
+        using var quiet = RpcbindV4Client.CreateUdp(Binder, new RpcClientOptions { Timeout = TimeSpan.FromMilliseconds(600) });
+        await Assert.ThrowsAsync<RpcTimeoutException>(() => quiet.BcastAsync(new RemoteCall { Prog = 0x20999999, Vers = 1, Proc = 1, Arguments = [] }));
+    }
+
+    [Fact]
+    public async Task It_never_forwards_to_itself_nor_over_tcp()
+    {
+        using var v2 = PortmapperV2Client.CreateUdp(Binder, Quick);
+        var refused = await Assert.ThrowsAsync<RpcAuthenticationException>(() => v2.CallitAsync(new RemoteCall { Prog = Rpcbind.Program, Vers = 2, Proc = 1, Arguments = new byte[16] }));
+        Assert.Equal(Messages.AuthStatus.TooWeak, refused.Status);
+
+        using var tcp = RpcbindV4Client.CreateTcp(new IPEndPoint(IPAddress.Loopback, _rpcbind.TcpEndPoint.Port), new RpcClientOptions { Timeout = TimeSpan.FromMilliseconds(600) });
+        await Assert.ThrowsAsync<RpcTimeoutException>(() => tcp.IndirectAsync(new RemoteCall { Prog = TestServer.Program, Vers = 1, Proc = 1, Arguments = [0, 0, 0, 1] }));
     }
 }

@@ -1,3 +1,4 @@
+using NetRpc.Runtime.Binding;
 using Xunit.Abstractions;
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
@@ -18,8 +19,16 @@ public sealed class RpcbindScenarios : IDisposable
 
     /// <summary>The sections of a scenario (interop or security) against an rpcbind (native or netrpc).</summary>
     public IReadOnlyDictionary<string, string> Of(string scenario, string rpcbind) =>
-        _runs.GetOrAdd($"{scenario} {rpcbind}", _ => new Lazy<IReadOnlyDictionary<string, string>>(() =>
-            NetworkNamespace.Run(scenario, rpcbind, _natives.Value, Path.Combine(AppContext.BaseDirectory, "netrpc-rpcbind.dll")))).Value;
+        Once($"{scenario} {rpcbind}", () => NetworkNamespace.Run(scenario, rpcbind, _natives.Value, Path.Combine(AppContext.BaseDirectory, "netrpc-rpcbind.dll")));
+
+    /// <summary>The sections of the scenario with no rpcbind running: the NetRpc server brings its own.</summary>
+    public IReadOnlyDictionary<string, string> EmbeddedDefault => Once("embedded-default", () => NetworkNamespace.Run("embedded-default", _natives.Value));
+
+    /// <summary>The sections of the scenario run by a user who may not bind port 111.</summary>
+    public IReadOnlyDictionary<string, string> Fallback => Once("fallback", () => NetworkNamespace.Run("fallback"));
+
+    private IReadOnlyDictionary<string, string> Once(string key, Func<IReadOnlyDictionary<string, string>> run) =>
+        _runs.GetOrAdd(key, _ => new Lazy<IReadOnlyDictionary<string, string>>(run)).Value;
 
     public void Dispose()
     {
@@ -166,6 +175,29 @@ public class RpcbindNamespaceTests(RpcbindScenarios scenarios, ITestOutputHelper
         }
     }
 
+    [NativeFact(namespaced: true)]
+    public void Where_no_rpcbind_runs_a_netrpc_server_starts_the_embedded_one_on_111_for_native_programs_too()
+    {
+        IReadOnlyDictionary<string, string> run = Logged(scenarios.EmbeddedDefault, "embedded-default");
+        Assert.Equal("none", run["rpcbind before"]);
+        Assert.Equal("rpcbind port 111", run["netrpc server registered"]);
+        Assert.Equal(2, Lines(run["rpcinfo -p"], TestProgram).Length);
+        Assert.Equal(6, Lines(run["rpcinfo -p"], "100000").Length);
+        Assert.Equal("The result from RPC is 100", run["c client udp"]);
+        Assert.Equal("The result from RPC is 100", run["netrpc client tcp"]);
+        Assert.Equal("none", run["rpcbind after the server stopped"]);
+    }
+
+    [NativeFact(namespaced: true)]
+    public void Where_port_111_is_out_of_reach_the_embedded_rpcbind_takes_the_fallback_port_and_netrpc_clients_find_it()
+    {
+        IReadOnlyDictionary<string, string> run = Logged(scenarios.Fallback, "fallback");
+        Assert.Equal("nobody", run["user"]);
+        Assert.Equal($"rpcbind port {RpcbindClient.FallbackPort}", run["netrpc server registered"]);
+        Assert.Equal("The result from RPC is 100", run["netrpc client udp"]);
+        Assert.Equal("The result from RPC is 100", run["netrpc client tcp"]);
+    }
+
     private static string[] Lines(string text, string program) =>
         [.. text.Split('\n').Where(l => l.TrimStart().StartsWith(program + " ", StringComparison.Ordinal))];
 
@@ -177,11 +209,12 @@ public class RpcbindNamespaceTests(RpcbindScenarios scenarios, ITestOutputHelper
 
     private IReadOnlyDictionary<string, string> Security(string rpcbind) => Logged("security", rpcbind);
 
-    private IReadOnlyDictionary<string, string> Logged(string scenario, string rpcbind)
+    private IReadOnlyDictionary<string, string> Logged(string scenario, string rpcbind) => Logged(scenarios.Of(scenario, rpcbind), $"{scenario} against {rpcbind} rpcbind");
+
+    private IReadOnlyDictionary<string, string> Logged(IReadOnlyDictionary<string, string> run, string what)
     {
-        IReadOnlyDictionary<string, string> run = scenarios.Of(scenario, rpcbind);
         Assert.False(run.ContainsKey("scenario failed"), run.GetValueOrDefault("scenario failed"));
-        output.WriteLine($"# {scenario} against {rpcbind} rpcbind");
+        output.WriteLine($"# {what}");
         foreach ((string title, string text) in run)
         {
             output.WriteLine($"== {title}\n{text}");

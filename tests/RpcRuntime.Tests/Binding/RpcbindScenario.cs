@@ -47,8 +47,18 @@ internal static class RpcbindScenario
                 case ["remote-set", string host]:
                     await RegistrationAttemptsAsync(IPAddress.Parse(host));
                     break;
+                case ["embedded-default", string natives]:
+                    await EmbeddedDefaultAsync(natives);
+                    break;
+                case ["fallback"]:
+                    // Not root: port 111 cannot be bound, so the embedded rpcbind takes the fallback port.
+                    Output.Append(Run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Dotnet, typeof(RpcbindScenario).Assembly.Location, "rpcbind-scenario", "fallback-unprivileged"));
+                    break;
+                case ["fallback-unprivileged"]:
+                    await FallbackAsync();
+                    break;
                 default:
-                    Console.Error.WriteLine("usage: rpcbind-scenario interop|security native|netrpc NATIVE_DIR RPCBIND_TOOL | remote-set HOST");
+                    Console.Error.WriteLine("usage: rpcbind-scenario interop|security native|netrpc NATIVE_DIR RPCBIND_TOOL | remote-set HOST | embedded-default NATIVE_DIR | fallback");
                     return 2;
             }
         }
@@ -95,19 +105,7 @@ internal static class RpcbindScenario
             Section("rpcinfo -p with the c server", Run("rpcinfo", "-p"));
             foreach (RpcTransport transport in new[] { RpcTransport.Udp, RpcTransport.Tcp })
             {
-                string text;
-                try
-                {
-                    using RpcClient client = await RpcClient.CreateAsync("localhost", TestProgram, 1, transport);
-                    IntValue result = await client.CallAsync<XdrVoid, IntValue>(1, default);
-                    text = $"The result from RPC is {result.Value}";
-                }
-                catch (RpcException e)
-                {
-                    text = $"{e.GetType().Name}: {e.Message}";
-                }
-
-                Section($"netrpc client {transport.ToString().ToLowerInvariant()}", text);
+                Section($"netrpc client {transport.ToString().ToLowerInvariant()}", await CallTestAsync(transport));
             }
         }
 
@@ -144,6 +142,49 @@ internal static class RpcbindScenario
         }
 
         _ = natives;
+    }
+
+    /// <summary>No rpcbind on the host: a NetRpc server starts the embedded one on 111 and native programs use it.</summary>
+    private static async Task EmbeddedDefaultAsync(string natives)
+    {
+        Section("rpcbind before", await RpcbindClient.IsAnsweringAsync(IPAddress.Loopback, RpcbindClient.StandardPort, TimeSpan.FromSeconds(1)) ? "answering" : "none");
+        await using (RpcServer server = NetRpcServer())
+        {
+            RpcbindClient registered = await server.RegisterAsync();
+            Section("netrpc server registered", $"rpcbind port {registered.Port}");
+            Section("rpcinfo -p", Run("rpcinfo", "-p"));
+            Section("c client udp", Run(Path.Combine(natives, "my_proto_client"), "localhost", "udp"));
+            Section("netrpc client tcp", await CallTestAsync(RpcTransport.Tcp));
+            await server.StopAsync();
+        }
+
+        Section("rpcbind after the server stopped", await RpcbindClient.IsAnsweringAsync(IPAddress.Loopback, RpcbindClient.StandardPort, TimeSpan.FromSeconds(1)) ? "answering" : "none");
+    }
+
+    /// <summary>Run by a user who may not bind port 111: the embedded rpcbind goes to the fallback port, where NetRpc clients look too.</summary>
+    private static async Task FallbackAsync()
+    {
+        Section("user", Environment.UserName);
+        await using RpcServer server = NetRpcServer();
+        RpcbindClient registered = await server.RegisterAsync();
+        Section("netrpc server registered", $"rpcbind port {registered.Port}");
+        Section("netrpc client udp", await CallTestAsync(RpcTransport.Udp));
+        Section("netrpc client tcp", await CallTestAsync(RpcTransport.Tcp));
+        await server.StopAsync();
+    }
+
+    private static async Task<string> CallTestAsync(RpcTransport transport)
+    {
+        try
+        {
+            using RpcClient client = await RpcClient.CreateAsync("localhost", TestProgram, 1, transport);
+            IntValue result = await client.CallAsync<XdrVoid, IntValue>(1, default);
+            return $"The result from RPC is {result.Value}";
+        }
+        catch (RpcException e)
+        {
+            return $"{e.GetType().Name}: {e.Message}";
+        }
     }
 
     /// <summary>SET and UNSET of every version over UDP and TCP, and a lookup, from wherever this runs.</summary>

@@ -17,6 +17,8 @@
 #   ping-tcp-1s   PING over TCP, 1 client, server on CPU 0, client on CPU 1 (information) (split)
 #   pipe8-tcp-8   PING over TCP, 8 NetRpc clients with 8 calls in flight each: the servers' capacity
 #                 when the clients are not what limits (information)                       (split)
+# Any other OP-TRANSPORT-CLIENTS case runs too (ECHO and SUM, more clients: see case_op below);
+# bench/report.sh runs the whole matrix for the performance report.
 #
 # For each it prints calls/s, p50/p99 latency, the server's and the clients' CPU time per call and the
 # ratio of calls/s to C-C of the same case (pipe64 is compared with C-C of ping-tcp-1), median of REPS
@@ -119,29 +121,42 @@ run() {
         "$(echo "$line" | kv calls_per_s)" "$(echo "$line" | kv p50_us)" "$(echo "$line" | kv p99_us)" "$srv")"
 }
 
-# case NAME PAIR -> client CPU and command
-client_for() { # NAME PAIR
-    local name=$1 pair=$2 side=${2%%-*} srv=${2#*-} port cmd
+# Case names: OP-TRANSPORT-CLIENTS, OP one of ping, echo64, echo4k, echo64k (ECHO of 64 B, 4 KiB, 64 KiB),
+# sum (SUM of big_struct with 100 ints, 488 B), pipe8, pipe64 (PING with that many calls in flight per NetRpc
+# client). One client runs on CPU 0 with the server (1cpu) unless CLIENTS ends in "s"; more than one run on
+# CPU 1, the server on CPU 0 (split).
+case_op() { echo "${1%%-*}"; }
+case_transport() { local rest=${1#*-}; echo "${rest%%-*}"; }
+case_clients() { local rest=${1#*-}; rest=${rest#*-}; echo "${rest%s}"; }
+case_split() { local n; n=$(case_clients "$1"); [ "${1: -1}" = s ] || [ "$n" -gt 1 ]; }
+# client_for NAME PAIR -> client CPU and command
+client_for() {
+    local name=$1 pair=$2 side=${2%%-*} srv=${2#*-} port cmd op transport clients size=0 total cpu=0
     case "$srv" in
     C) port=$port_c ;;
     N) port=$port_n ;;
     N0) port=$port_n0 ;;
     esac
     if [ "$side" = C ]; then cmd=("$c_client" -p "$port"); else cmd=("$n_client" -p "$port"); fi
-    case "$name" in
-    ping-tcp-1) echo 0 "${cmd[@]}" tcp ping 0 "$(calls 200000)" 1 ;;
-    ping-udp-1) echo 0 "${cmd[@]}" udp ping 0 "$(calls 200000)" 1 ;;
-    ping-tcp-8) echo 1 "${cmd[@]}" tcp ping 0 "$(calls 400000)" 8 ;;
-    ping-tcp-1s) echo 1 "${cmd[@]}" tcp ping 0 "$(calls 100000)" 1 ;;
-    pipe8-tcp-8) echo 1 "${cmd[@]}" --pipeline 8 tcp ping 0 "$(calls 1000000)" 8 ;;
-    pipe64-tcp-1) echo 0 "${cmd[@]}" --pipeline 64 tcp ping 0 "$(calls 3000000)" 1 ;;
+    op=$(case_op "$name")
+    transport=$(case_transport "$name")
+    clients=$(case_clients "$name")
+    case_split "$name" && cpu=1
+    case "$op" in
+    ping) total=200000 ;;
+    echo64) op=echo size=64 total=200000 ;;
+    echo4k) op=echo size=4096 total=150000 ;;
+    echo64k) op=echo size=65536 total=40000 ;;
+    sum) size=100 total=150000 ;;
+    pipe*) cmd+=(--pipeline "${op#pipe}") op=ping total=$((clients > 1 ? 1000000 : 3000000)) ;;
     esac
+    [ "$clients" -gt 1 ] && [ "$total" -lt 400000 ] && total=$((total * 2))
+    echo "$cpu" "${cmd[@]}" "$transport" "$op" "$size" "$(calls "$total")" "$clients"
 }
 pairs_for() {
-    case "$1" in
-    pipe64-tcp-1 | pipe8-tcp-8) echo "N-C N-N" ;;
-    ping-tcp-8) echo "C-C C-N C-N0 N-C N-N" ;;
-    *) echo "C-C C-N N-C N-N" ;;
+    case "$(case_op "$1")" in
+    pipe*) echo "N-C N-N" ;;
+    *) if [ "$1" = ping-tcp-8 ]; then echo "C-C C-N C-N0 N-C N-N"; else echo "C-C C-N N-C N-N"; fi ;;
     esac
 }
 
@@ -220,16 +235,28 @@ median() { # CASE PAIR KEY
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 describe() {
-    case "$1" in
-    ping-tcp-1) echo "PING TCP, 1 client, 1cpu (all on CPU 0)" ;;
-    ping-udp-1) echo "PING UDP, 1 client, 1cpu (all on CPU 0)" ;;
-    ping-tcp-8) echo "PING TCP, 8 clients, split (server CPU 0, clients CPU 1)" ;;
-    ping-tcp-1s) echo "PING TCP, 1 client, split (server CPU 0, client CPU 1)" ;;
-    pipe8-tcp-8) echo "PING TCP, 8 clients x 8 in flight, split; ratio to C-C of ping-tcp-8" ;;
-    pipe64-tcp-1) echo "PING TCP, 1 client, 64 calls in flight, 1cpu; ratio to C-C of ping-tcp-1" ;;
+    local op transport clients what placement
+    op=$(case_op "$1")
+    transport=$(case_transport "$1" | tr a-z A-Z)
+    clients=$(case_clients "$1")
+    case "$op" in
+    ping) what="PING" ;;
+    echo64) what="ECHO 64 B" ;;
+    echo4k) what="ECHO 4 KiB" ;;
+    echo64k) what="ECHO 64 KiB" ;;
+    sum) what="SUM (488 B)" ;;
+    pipe*) what="PING, ${op#pipe} in flight per client" ;;
+    esac
+    if case_split "$1"; then placement="split (server CPU 0, clients CPU 1)"; else placement="1cpu (all on CPU 0)"; fi
+    echo "$what $transport, $clients client$([ "$clients" -gt 1 ] && echo s), $placement"
+}
+# The C-C case a case is compared with: pipelined cases with plain PING of as many clients.
+base_of() {
+    case "$(case_op "$1")" in
+    pipe*) echo "ping-$(case_transport "$1")-$(case_clients "$1")" ;;
+    *) echo "$1" ;;
     esac
 }
-
 runs_seen=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(case|pair)=/) k = k " " $i; n[k]++; k = "" } END { for (k in n) if (n[k] > m) m = n[k]; print m + 0 }' "$raw")
 echo "## NetRpc vs rpcgen + libtirpc, $(date -u '+%Y-%m-%d %H:%M UTC'), medians of $runs_seen run(s) of each pairing"
 echo
@@ -239,10 +266,7 @@ echo
 echo "| case | pair | calls/s | ratio to C-C | p50 us | p99 us | server CPU us/call | client CPU us/call |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
 for name in $cases; do
-    base_case=$name
-    [ "$name" = pipe64-tcp-1 ] && base_case=ping-tcp-1
-    [ "$name" = pipe8-tcp-8 ] && base_case=ping-tcp-8
-    base=$(median "$base_case" C-C calls_per_s)
+    base=$(median "$(base_of "$name")" C-C calls_per_s)
     for pair in $(pairs_for "$name"); do
         cps=$(median "$name" "$pair" calls_per_s)
         printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(describe "$name")" "$pair" "$cps" "$(ratio "$cps" "$base")" \

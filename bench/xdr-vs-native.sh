@@ -7,7 +7,7 @@
 #
 #   bench/xdr-vs-native.sh            full BenchmarkDotNet run (a few minutes)
 #   QUICK=1 bench/xdr-vs-native.sh    BenchmarkDotNet's short job, longer warm-up (about 1.5 minutes)
-#   CPU=1 NATIVE_DIR=/path bench/xdr-vs-native.sh
+#   CPU=1 NATIVE_DIR=/path FILTER="*big_struct*" bench/xdr-vs-native.sh
 #
 # Without the native baseline (or gcc, rpcgen, libtirpc-dev) it says why and runs NetRpc's side alone.
 set -euo pipefail
@@ -51,4 +51,4 @@ bdn_args=()
 dotnet build -c Release "$here/Xdr.Benchmarks/NetRpc.Xdr.Benchmarks.csproj" >&2
 cd "$here/Xdr.Benchmarks"
 "${pin[@]}" dotnet "$here/Xdr.Benchmarks/bin/Release/net10.0/NetRpc.Xdr.Benchmarks.dll" \
-    "${native_args[@]}" --filter '*' --artifacts "$work/bdn" "${bdn_args[@]}"
+    "${native_args[@]}" --filter "${FILTER:-*}" --artifacts "$work/bdn" "${bdn_args[@]}"

@@ -61,6 +61,14 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_sample_project_references_the_runtime_released_with_rpcgen()
+    {
+        (int exit, string stdout, _) = Run("-Sm", Write("my_proto.x", MyProto));
+        Assert.Equal(0, exit);
+        Assert.Contains($"<PackageReference Include=\"NetRpc.Runtime\" Version=\"{RpcgenCompiler.Version}\" />", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Dash_o_writes_the_one_file_and_never_overwrites()
     {
         string input = Write("my_proto.x", MyProto);

@@ -66,7 +66,7 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
             string key = Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(input));
             if (!stems.TryAdd(key, input))
             {
-                Error("RPCG9006", $"{input} and {stems[key]} would both generate {Path.GetFileNameWithoutExtension(input)}_*.cs in {outputDirectory}: rename one, or give it another OutputDirectory");
+                Error("RPCG9004", $"{input} and {stems[key]} would both generate {Path.GetFileNameWithoutExtension(input)}_*.cs in {outputDirectory}: rename one, or give it another OutputDirectory");
                 continue;
             }
 
@@ -123,7 +123,7 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Error("RPCG9007", $"cannot write the code generated from {input}: {e.Message}");
+            Error("RPCG9005", $"cannot write the code generated from {input}: {e.Message}");
         }
 
         Log.LogMessage(MessageImportance.Low, $"rpcgen: {input} -> {string.Join(", ", written.Select(w => w.ItemSpec))}");

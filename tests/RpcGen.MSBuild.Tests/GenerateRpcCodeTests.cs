@@ -123,7 +123,7 @@ public sealed class GenerateRpcCodeTests : IDisposable
         Write("a/p.x", MyProto);
         Write("b/p.x", "const X = 1;\n");
         Assert.False(Task(Source("a/p.x"), Source("b/p.x")).Execute());
-        Assert.Equal("RPCG9006", Assert.Single(_engine.Errors).Code);
+        Assert.Equal("RPCG9004", Assert.Single(_engine.Errors).Code);
     }
 
     [Fact]

@@ -118,7 +118,7 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
                 written.Add(new Microsoft.Build.Utilities.TaskItem(path));
             }
 
-            // Last, so that a build stopped half way has no dependency file and runs again.
+            // Last: it is an output too, so a build stopped half way leaves it older than the inputs, and the next runs again.
             File.WriteAllLines(settings.DependencyFile, sources.Read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -162,8 +162,7 @@ internal sealed record CommandLine
                 }
                 else
                 {
-                    int equals = value.IndexOf('=', StringComparison.Ordinal);
-                    defines.Add(equals < 0 ? new(value, "1") : new(value[..equals], value[(equals + 1)..]));
+                    defines.Add(PreprocessorOptions.ParseDefine(value));
                 }
 
                 continue;

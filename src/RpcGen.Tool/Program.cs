@@ -1,4 +1,3 @@
-using System.Reflection;
 using NetRpc.RpcGen.Diagnostics;
 using NetRpc.RpcGen.Emit;
 using NetRpc.RpcGen.Preprocessing;
@@ -28,7 +27,7 @@ internal static class Program
 
         if (commandLine.Version)
         {
-            stdout.WriteLine($"rpcgen (NetRpc) {typeof(RpcgenCompiler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0"}");
+            stdout.WriteLine($"rpcgen (NetRpc) {RpcgenCompiler.Version}");
             return 0;
         }
 

@@ -15,6 +15,12 @@ namespace NetRpc.RpcGen;
 /// </summary>
 public static class RpcgenCompiler
 {
+    /// <summary>
+    /// The version of this compiler, which is the version of every NetRpc package (NetRpc.Runtime included):
+    /// the assembly's informational version without its <c>+commit</c> part, such as <c>0.1.0</c>.
+    /// </summary>
+    public static string Version { get; } = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(RpcgenCompiler).Assembly)?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
     /// <summary>Reads, parses and checks a .x file and everything it includes.</summary>
     /// <param name="path">The input file.</param>
     /// <param name="sources">Where files are read from.</param>

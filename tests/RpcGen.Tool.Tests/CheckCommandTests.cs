@@ -82,6 +82,13 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public void Version_is_the_package_version_without_commit()
+    {
+        Assert.Matches(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$", RpcgenCompiler.Version);
+        Assert.Equal($"rpcgen (NetRpc) {RpcgenCompiler.Version}", Run("--version").Stdout.TrimEnd());
+    }
+
+    [Fact]
     public void A_missing_file_is_a_diagnostic()
     {
         (int exit, _, string stderr) = Run("--check", Path.Combine(_dir, "nowhere.x"));

@@ -61,6 +61,23 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_sample_project_references_the_runtime_released_with_rpcgen()
+    {
+        (int exit, string stdout, _) = Run("-Sm", Write("my_proto.x", MyProto));
+        Assert.Equal(0, exit);
+        Assert.Contains($"<PackageReference Include=\"NetRpc.Runtime\" Version=\"{RpcgenCompiler.Version}\" />", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_sample_project_is_a_well_formed_project_file()
+    {
+        (int exit, string stdout, _) = Run("-Sm", Write("my_proto.x", MyProto));
+        Assert.Equal(0, exit);
+        var project = System.Xml.Linq.XDocument.Parse(stdout); // MSBuild refuses a project that is not XML (MSB4025)
+        Assert.Equal("Project", project.Root?.Name.LocalName);
+    }
+
+    [Fact]
     public void Dash_o_writes_the_one_file_and_never_overwrites()
     {
         string input = Write("my_proto.x", MyProto);

@@ -6,7 +6,7 @@
 namespace NetRpc.Bench.Protocol;
 
 /// <summary>Calls BENCH_PROG version BENCH_VERS (1): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class BenchVersClient : global::System.IDisposable, global::System.IAsyncDisposable
 {
     /// <summary>Wraps a client created for program BENCH_PROG, version BENCH_VERS.</summary>

@@ -6,7 +6,7 @@
 namespace NetRpc.Bench.Protocol;
 
 /// <summary>a "typical" mixed record for SUM: ints, hypers, a string and an int array</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class BigStruct : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Bench.Protocol.BigStruct>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -94,7 +94,7 @@ public sealed partial class BigStruct : global::NetRpc.Xdr.IXdrCodec<global::Net
 }
 
 /// <summary>Program BENCH_PROG: its number, and its versions' and procedures' numbers.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class BenchProg
 {
     /// <summary>The program number of BENCH_PROG.</summary>

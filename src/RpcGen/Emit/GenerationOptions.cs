@@ -62,8 +62,8 @@ public sealed record GenerationOptions
     /// <returns>True when it is.</returns>
     public static bool IsValidNamespace(string name) => Identifiers.IsNamespace(name);
 
-    /// <summary>The NetRpc.Runtime package version the sample project references.</summary>
-    public string RuntimePackageVersion { get; init; } = "1.0.0";
+    /// <summary>The NetRpc.Runtime package version the sample project references: by default the one released with this compiler (<see cref="RpcgenCompiler.Version"/>).</summary>
+    public string RuntimePackageVersion { get; init; } = RpcgenCompiler.Version;
 }
 
 /// <summary>A generated file.</summary>

@@ -11,4 +11,14 @@ public sealed record PreprocessorOptions
 
     /// <summary>Macros defined for every target, as by <c>-D NAME[=VALUE]</c>; a name given without a value is defined as <c>1</c>, as cpp does.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Defines { get; init; } = [];
+
+    /// <summary>A macro definition as written after <c>-D</c>: <c>NAME</c> (defined as <c>1</c>) or <c>NAME=VALUE</c>.</summary>
+    /// <param name="definition">The text.</param>
+    /// <returns>The name and the value, for <see cref="Defines"/>.</returns>
+    public static KeyValuePair<string, string> ParseDefine(string definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        int equals = definition.IndexOf('=', StringComparison.Ordinal);
+        return equals < 0 ? new(definition, "1") : new(definition[..equals], definition[(equals + 1)..]);
+    }
 }

@@ -6,7 +6,7 @@
 namespace MyProto;
 
 /// <summary>Calls TEST_PROG version TEST_VERS (1): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class TestVersClient : global::System.IDisposable, global::System.IAsyncDisposable
 {
     /// <summary>Wraps a client created for program TEST_PROG, version TEST_VERS.</summary>

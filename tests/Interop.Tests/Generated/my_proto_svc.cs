@@ -7,7 +7,7 @@ namespace MyProto;
 
 /// <summary>Serves TEST_PROG version TEST_VERS (1): override the procedures, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A method that throws makes the call's reply SYSTEM_ERR; the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public abstract partial class TestVersServiceBase
 {
     /// <summary>Serves long TEST(void) = 1.</summary>

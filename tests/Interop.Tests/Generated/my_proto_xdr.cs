@@ -6,7 +6,7 @@
 namespace MyProto;
 
 /// <summary>my_proto.x -- the classic rpcgen example: TEST returns a long (an XDR int); the servers return 100.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class TestProg
 {
     /// <summary>The program number of TEST_PROG.</summary>

@@ -6,7 +6,7 @@
 namespace Rich;
 
 /// <summary>The constants of rich.x.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class RichConstants
 {
     /// <summary>const LABEL_MAX = 16;</summary>
@@ -17,7 +17,7 @@ public static partial class RichConstants
 }
 
 /// <summary>Colours: a gap and a negative value.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public enum Color
 {
     /// <summary>RED = 0</summary>
@@ -34,7 +34,7 @@ public enum Color
 }
 
 /// <summary>One of each primitive.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class Primitives : global::NetRpc.Xdr.IXdrCodec<global::Rich.Primitives>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -114,7 +114,7 @@ public sealed partial class Primitives : global::NetRpc.Xdr.IXdrCodec<global::Ri
 
 /// <summary>An enum discriminant, no default: NONE is not a shape.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Kind"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class Shape : global::NetRpc.Xdr.IXdrCodec<global::Rich.Shape>
 {
     private readonly int _arm;
@@ -251,7 +251,7 @@ public sealed partial class Shape : global::NetRpc.Xdr.IXdrCodec<global::Rich.Sh
 
 /// <summary>A bool discriminant.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Present"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class Maybe : global::NetRpc.Xdr.IXdrCodec<global::Rich.Maybe>
 {
     private readonly int _arm;
@@ -351,7 +351,7 @@ public sealed partial class Maybe : global::NetRpc.Xdr.IXdrCodec<global::Rich.Ma
 
 /// <summary>An int discriminant with a shared arm and a void default.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.Result>
 {
     private readonly int _arm;
@@ -480,7 +480,7 @@ public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.R
 
 /// <summary>An unsigned discriminant whose default arm carries data.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Tag"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class Tagged : global::NetRpc.Xdr.IXdrCodec<global::Rich.Tagged>
 {
     private readonly int _arm;
@@ -589,7 +589,7 @@ public sealed partial class Tagged : global::NetRpc.Xdr.IXdrCodec<global::Rich.T
 
 /// <summary>A linked list through optional data.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class Node : global::NetRpc.Xdr.IXdrListNode<global::Rich.Node>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -649,7 +649,7 @@ public sealed partial class Node : global::NetRpc.Xdr.IXdrListNode<global::Rich.
 }
 
 /// <summary>The XDR struct everything.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class Everything : global::NetRpc.Xdr.IXdrCodec<global::Rich.Everything>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -890,7 +890,7 @@ public sealed partial class Everything : global::NetRpc.Xdr.IXdrCodec<global::Ri
 }
 
 /// <summary>Program RICH_PROG: its number, and its versions' and procedures' numbers.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class RichProg
 {
     /// <summary>The program number of RICH_PROG.</summary>
@@ -926,7 +926,7 @@ public static partial class RichProg
 }
 
 /// <summary>Reads and writes the enums of rich.x, checking that each value is one of the enum's members (RFC 4506 section 4.3).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
 public static class RichXdr
 {

@@ -6,7 +6,7 @@
 namespace NetRpc.Runtime.Binding;
 
 /// <summary>Calls PORTMAPPER version PORTMAPPER_V2 (2): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class PortmapperV2Client : global::System.IDisposable, global::System.IAsyncDisposable
 {
     /// <summary>Wraps a client created for program PORTMAPPER, version PORTMAPPER_V2.</summary>
@@ -190,7 +190,7 @@ public sealed partial class PortmapperV2Client : global::System.IDisposable, glo
 }
 
 /// <summary>Calls RPCBIND version RPCBIND_V3 (3): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RpcbindV3Client : global::System.IDisposable, global::System.IAsyncDisposable
 {
     /// <summary>Wraps a client created for program RPCBIND, version RPCBIND_V3.</summary>
@@ -460,7 +460,7 @@ public sealed partial class RpcbindV3Client : global::System.IDisposable, global
 }
 
 /// <summary>Calls RPCBIND version RPCBIND_V4 (4): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RpcbindV4Client : global::System.IDisposable, global::System.IAsyncDisposable
 {
     /// <summary>Wraps a client created for program RPCBIND, version RPCBIND_V4.</summary>

@@ -7,7 +7,7 @@ namespace NetRpc.Runtime.Binding;
 
 /// <summary>Serves PORTMAPPER version PORTMAPPER_V2 (2): override the procedures, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A method that throws makes the call's reply SYSTEM_ERR; the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public abstract partial class PortmapperV2ServiceBase
 {
     /// <summary>Serves void NULL(void) = 0.</summary>
@@ -165,7 +165,7 @@ public abstract partial class PortmapperV2ServiceBase
 
 /// <summary>Serves RPCBIND version RPCBIND_V3 (3): override the procedures, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A method that throws makes the call's reply SYSTEM_ERR; the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public abstract partial class RpcbindV3ServiceBase
 {
     /// <summary>Serves void NULL(void) = 0.</summary>
@@ -406,7 +406,7 @@ public abstract partial class RpcbindV3ServiceBase
 
 /// <summary>Serves RPCBIND version RPCBIND_V4 (4): override the procedures, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A method that throws makes the call's reply SYSTEM_ERR; the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public abstract partial class RpcbindV4ServiceBase
 {
     /// <summary>Serves void NULL(void) = 0.</summary>

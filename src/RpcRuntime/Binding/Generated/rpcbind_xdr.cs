@@ -6,7 +6,7 @@
 namespace NetRpc.Runtime.Binding;
 
 /// <summary>The constants of rpcbind.x.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class RpcbindConstants
 {
     /// <summary>The most procedures GETSTAT counts per version (RFC 1833's RPCBSTAT_HIGHPROC), and its versions.</summary>
@@ -17,7 +17,7 @@ public static partial class RpcbindConstants
 }
 
 /// <summary>Portmapper (v2): a program version registered on a protocol (6 = TCP, 17 = UDP) and a port.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class PortMapping : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.PortMapping>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -67,7 +67,7 @@ public sealed partial class PortMapping : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>The portmapper's registrations, as DUMP lists them.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class PortMappingList : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.PortMappingList>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -121,7 +121,7 @@ public sealed partial class PortMappingList : global::NetRpc.Xdr.IXdrListNode<gl
 }
 
 /// <summary>A call for the binder to forward (CALLIT, BCAST, INDIRECT).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RemoteCall : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RemoteCall>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -171,7 +171,7 @@ public sealed partial class RemoteCall : global::NetRpc.Xdr.IXdrCodec<global::Ne
 }
 
 /// <summary>The portmapper's answer to CALLIT: the program's port and its results.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class PortCallResult : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.PortCallResult>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -209,7 +209,7 @@ public sealed partial class PortCallResult : global::NetRpc.Xdr.IXdrCodec<global
 }
 
 /// <summary>rpcbind (v3, v4): a program version registered on a transport (netid) at a universal address.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RpcbMapping : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbMapping>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -268,7 +268,7 @@ public sealed partial class RpcbMapping : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>rpcbind's registrations, as DUMP lists them.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RpcbMappingList : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbMappingList>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -322,7 +322,7 @@ public sealed partial class RpcbMappingList : global::NetRpc.Xdr.IXdrListNode<gl
 }
 
 /// <summary>rpcbind's answer to CALLIT, BCAST and INDIRECT: the program's universal address and its results.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RpcbCallResult : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbCallResult>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -361,7 +361,7 @@ public sealed partial class RpcbCallResult : global::NetRpc.Xdr.IXdrCodec<global
 }
 
 /// <summary>One address of a program version (GETADDRLIST): where, on what transport.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RpcbEntry : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbEntry>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -424,7 +424,7 @@ public sealed partial class RpcbEntry : global::NetRpc.Xdr.IXdrCodec<global::Net
 
 /// <summary>The XDR struct rpcb_entry_list.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RpcbEntryList : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbEntryList>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -479,7 +479,7 @@ public sealed partial class RpcbEntryList : global::NetRpc.Xdr.IXdrListNode<glob
 
 /// <summary>GETSTAT: lookups of one program version on one transport.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RpcbAddressStat : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbAddressStat>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -558,7 +558,7 @@ public sealed partial class RpcbAddressStat : global::NetRpc.Xdr.IXdrListNode<gl
 
 /// <summary>GETSTAT: calls forwarded to one procedure.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RpcbCallStat : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbCallStat>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -648,7 +648,7 @@ public sealed partial class RpcbCallStat : global::NetRpc.Xdr.IXdrListNode<globa
 }
 
 /// <summary>GETSTAT: what one version of the binder did.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class RpcbStat : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbStat>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -704,7 +704,7 @@ public sealed partial class RpcbStat : global::NetRpc.Xdr.IXdrCodec<global::NetR
 }
 
 /// <summary>A transport address in the host's own form: a sockaddr (UADDR2TADDR, TADDR2UADDR).</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public sealed partial class Netbuf : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.Netbuf>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
@@ -742,7 +742,7 @@ public sealed partial class Netbuf : global::NetRpc.Xdr.IXdrCodec<global::NetRpc
 }
 
 /// <summary>Program PORTMAPPER: its number, and its versions' and procedures' numbers.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class Portmapper
 {
     /// <summary>The program number of PORTMAPPER.</summary>
@@ -775,7 +775,7 @@ public static partial class Portmapper
 }
 
 /// <summary>Program RPCBIND: its number, and its versions' and procedures' numbers.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "1.0.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class Rpcbind
 {
     /// <summary>The program number of RPCBIND.</summary>

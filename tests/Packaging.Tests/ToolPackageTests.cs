@@ -1,0 +1,58 @@
+using NetRpc.Packaging.Tests.Support;
+
+namespace NetRpc.Packaging.Tests;
+
+/// <summary>NetRpc.RpcGen.Tool from the feed: installed the three ways a .NET tool is, it answers to <c>dotnet rpcgen</c>.</summary>
+[Collection(PackagesCollection.Name)]
+public sealed class ToolPackageTests(PackageFeed feed)
+{
+    [Fact]
+    public void A_local_tool_generates_the_classic_example_and_its_sample_project_builds_from_the_feed()
+    {
+        string work = NewFolder("local tool");
+        feed.Dotnet(work, "new", "tool-manifest").Succeeded();
+        feed.Dotnet(work, "tool", "install", "NetRpc.RpcGen.Tool", "--version", feed.Version).Succeeded();
+
+        Assert.Equal($"rpcgen (NetRpc) {feed.Version}", feed.Dotnet(work, "rpcgen", "--version").Succeeded().Output.Trim());
+        Assert.Contains("usage: rpcgen", feed.Dotnet(work, "rpcgen", "--help").Succeeded().Output, StringComparison.Ordinal);
+        Assert.Equal(2, feed.Dotnet(work, "rpcgen").ExitCode);
+
+        File.Copy(Path.Combine(PackageFeed.Repository, "samples", "my_proto", "my_proto.x"), Path.Combine(work, "my_proto.x"));
+        feed.Dotnet(work, "rpcgen", "-a", "my_proto.x").Succeeded();
+        Assert.Equal(
+            ["my_proto.csproj", "my_proto_client.cs", "my_proto_clnt.cs", "my_proto_server.cs", "my_proto_svc.cs", "my_proto_xdr.cs"],
+            Directory.GetFiles(work, "my_proto*").Select(Path.GetFileName).Where(f => f != "my_proto.x").Order(StringComparer.Ordinal));
+        Assert.Equal(1, feed.Dotnet(work, "rpcgen", "-a", "my_proto.x").ExitCode); // samples are never overwritten
+
+        // The sample project references the NetRpc.Runtime of the same version, which the feed has.
+        Assert.Contains($"<PackageReference Include=\"NetRpc.Runtime\" Version=\"{feed.Version}\" />", File.ReadAllText(Path.Combine(work, "my_proto.csproj")), StringComparison.Ordinal);
+        feed.Dotnet(work, "build", "my_proto.csproj").Succeeded();
+        Assert.True(File.Exists(Path.Combine(work, "bin", "Debug", "net10.0", "my_proto.dll")));
+    }
+
+    [Theory]
+    [InlineData("--global")]
+    [InlineData("--tool-path")]
+    public void A_global_or_tool_path_install_answers_to_dotnet_rpcgen_on_the_path(string how)
+    {
+        string work = NewFolder($"install {how}");
+        string tools = how == "--global" ? Path.Combine(feed.Home, ".dotnet", "tools") : Path.Combine(work, "tools");
+        string[] where = how == "--global" ? ["--global"] : ["--tool-path", tools];
+        feed.Dotnet(work, ["tool", "install", "NetRpc.RpcGen.Tool", "--version", feed.Version, .. where]).Succeeded();
+        Assert.True(File.Exists(Path.Combine(tools, "dotnet-rpcgen")), $"no dotnet-rpcgen in {tools}");
+
+        var environment = new Dictionary<string, string?>(feed.Environment)
+        {
+            ["PATH"] = $"{tools}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}",
+        };
+        CommandResult version = Command.Run(PackageFeed.DotnetHost, ["rpcgen", "--version"], work, environment, TimeSpan.FromMinutes(1)).Succeeded();
+        Assert.Equal($"rpcgen (NetRpc) {feed.Version}", version.Output.Trim());
+
+        if (how == "--global")
+        {
+            feed.Dotnet(work, "tool", "uninstall", "--global", "NetRpc.RpcGen.Tool").Succeeded();
+        }
+    }
+
+    private string NewFolder(string name) => Directory.CreateDirectory(Path.Combine(feed.Root, name)).FullName;
+}

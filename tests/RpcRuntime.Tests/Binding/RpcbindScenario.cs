@@ -51,8 +51,19 @@ internal static class RpcbindScenario
                     await EmbeddedDefaultAsync(natives);
                     break;
                 case ["fallback"]:
-                    // Not root: port 111 cannot be bound, so the embedded rpcbind takes the fallback port.
-                    Output.Append(Run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Dotnet, typeof(RpcbindScenario).Assembly.Location, "rpcbind-scenario", "fallback-unprivileged"));
+                    // Without CAP_NET_BIND_SERVICE (what an ordinary user lacks) port 111 cannot be bound, so the
+                    // embedded rpcbind takes the fallback port. The capability is dropped rather than the user
+                    // changed, so that the test's files (perhaps in a folder only root may read) stay readable.
+                    string unprivileged = Run("setpriv", "--bounding-set=-net_bind_service", "--inh-caps=-net_bind_service", Dotnet, typeof(RpcbindScenario).Assembly.Location, "rpcbind-scenario", "fallback-unprivileged");
+                    if (unprivileged.StartsWith("== ", StringComparison.Ordinal))
+                    {
+                        Output.Append(unprivileged);
+                    }
+                    else
+                    {
+                        Section("scenario failed", unprivileged);
+                    }
+
                     break;
                 case ["fallback-unprivileged"]:
                     await FallbackAsync();
@@ -164,13 +175,27 @@ internal static class RpcbindScenario
     /// <summary>Run by a user who may not bind port 111: the embedded rpcbind goes to the fallback port, where NetRpc clients look too.</summary>
     private static async Task FallbackAsync()
     {
-        Section("user", Environment.UserName);
+        Section("may bind port 111", MayBind(RpcbindClient.StandardPort) ? "yes" : "no");
         await using RpcServer server = NetRpcServer();
         RpcbindClient registered = await server.RegisterAsync();
         Section("netrpc server registered", $"rpcbind port {registered.Port}");
         Section("netrpc client udp", await CallTestAsync(RpcTransport.Udp));
         Section("netrpc client tcp", await CallTestAsync(RpcTransport.Tcp));
         await server.StopAsync();
+    }
+
+    private static bool MayBind(int port)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Any, port));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     private static async Task<string> CallTestAsync(RpcTransport transport)

@@ -27,6 +27,7 @@ internal sealed class RpclTokenSource : ITokenSource
     private readonly Queue<IToken> _pending = new();
     private int _depth;
     private IToken? _end;
+    private Tuple<ITokenSource, ICharStream>? _origin;
 
     public RpclTokenSource(RpclLexer lexer, PreprocessedSource source, DiagnosticBag diagnostics)
     {
@@ -101,6 +102,12 @@ internal sealed class RpclTokenSource : ITokenSource
         }
     }
 
+    /// <summary>
+    /// What the tokens made here (expansions, the early end) name as their source: ANTLR's error recovery builds a
+    /// missing token from the current token's source, and failed with a NullReferenceException on a token without one.
+    /// </summary>
+    private Tuple<ITokenSource, ICharStream> Source => _origin ??= Tuple.Create<ITokenSource, ICharStream>(this, InputStream);
+
     private SourceLocation Locate(IToken token) => _source.Locate(token.Line, token.Column + 1);
 
     private void ReportIllegal(IToken token)
@@ -136,12 +143,11 @@ internal sealed class RpclTokenSource : ITokenSource
 
     private IToken End(IToken at)
     {
-        var end = new CommonToken(TokenConstants.EOF, "<EOF>")
+        var end = new CommonToken(Source, TokenConstants.EOF, TokenConstants.DefaultChannel, at.StartIndex, at.StartIndex - 1)
         {
+            Text = "<EOF>",
             Line = at.Line,
             Column = at.Column,
-            StartIndex = at.StartIndex,
-            StopIndex = at.StartIndex - 1,
         };
         _end = end;
         return end;
@@ -208,12 +214,11 @@ internal sealed class RpclTokenSource : ITokenSource
             }
 
             // The expansion's tokens stand where the macro was used, for diagnostics and documentation alike.
-            _pending.Enqueue(new CommonToken(token.Type, token.Text)
+            _pending.Enqueue(new CommonToken(Source, token.Type, TokenConstants.DefaultChannel, use.StartIndex, use.StopIndex)
             {
+                Text = token.Text,
                 Line = use.Line,
                 Column = use.Column,
-                StartIndex = use.StartIndex,
-                StopIndex = use.StopIndex,
             });
         }
     }

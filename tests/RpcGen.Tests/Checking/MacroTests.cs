@@ -71,4 +71,16 @@ public class MacroTests
         CheckResult result = Compile.Text(source.ToString());
         Assert.Contains(result.Diagnostics, d => d.Code == "RPCG1012");
     }
+
+    [Theory]
+    [InlineData("#define L2 8\ntypedef L2")]
+    [InlineData("#define L37 L\ntypedef L37")]
+    [InlineData("struct\n#define L3 1\ny L3")]
+    public void A_syntax_error_at_an_expanded_token_is_a_diagnostic(string text)
+    {
+        // Found by fuzzing: ANTLR's error recovery read the source of the token it stood at, and an expanded token had none.
+        CheckResult result = Compile.Text(text);
+        Assert.True(result.HasErrors);
+        Assert.All(result.Diagnostics, d => Assert.Equal(text.Count(c => c == '\n') + 1, d.Location.Line));
+    }
 }

@@ -20,11 +20,20 @@ internal sealed class RpclTokenSource : ITokenSource
     /// <summary>Most tokens one macro use may expand to.</summary>
     public const int MaxExpansionTokens = 10_000;
 
+    /// <summary>
+    /// Most tokens all the macro uses of a file may expand to together. Without it the cost of a file grew with its
+    /// uses times <see cref="MaxExpansionTokens"/>: a few hundred bytes of doubling #defines and their uses asked for
+    /// gigabytes. Real files expand a few hundred tokens in all.
+    /// </summary>
+    public const int MaxFileExpansionTokens = 5 * MaxExpansionTokens;
+
     private readonly RpclLexer _lexer;
     private readonly PreprocessedSource _source;
     private readonly DiagnosticBag _diagnostics;
     private readonly MacroTable _macros;
     private readonly Queue<IToken> _pending = new();
+    private readonly Dictionary<string, IToken[]> _replacements = new(StringComparer.Ordinal);
+    private int _fileExpansionBudget = MaxFileExpansionTokens;
     private int _depth;
     private IToken? _end;
     private Tuple<ITokenSource, ICharStream>? _origin;
@@ -169,26 +178,43 @@ internal sealed class RpclTokenSource : ITokenSource
                 $"macro '{use.Text}' is defined differently for different rpcgen outputs; NetRpc uses '{replacement}'");
         }
 
-        int budget = MaxExpansionTokens;
+        bool fileLimit = _fileExpansionBudget < MaxExpansionTokens;
+        int budget = fileLimit ? _fileExpansionBudget : MaxExpansionTokens;
+        int start = budget;
         var expanding = new HashSet<string>(StringComparer.Ordinal) { use.Text };
         ExpandInto(use, replacement, targets, expanding, ref budget);
+        _fileExpansionBudget -= start - budget;
+        if (budget == 0)
+        {
+            if (fileLimit)
+            {
+                _diagnostics.Add(DiagnosticDescriptors.MacroExpansionTooLarge, Locate(use),
+                    $"macros in this file expand to more than {MaxFileExpansionTokens} tokens in all; the rest of the file is not read");
+                _pending.Clear();
+                Truncated = true;
+                End(use);
+            }
+            else
+            {
+                _diagnostics.Add(DiagnosticDescriptors.MacroExpansionTooLarge, Locate(use), $"macro '{use.Text}' expands to more than {MaxExpansionTokens} tokens");
+            }
+        }
+
         return true;
     }
 
+    /// <summary>
+    /// Queues the tokens of <paramref name="replacement"/>, expanding the macros in it. Each token costs one unit of
+    /// <paramref name="budget"/>, a nested macro's name included, so an expansion that only ever expands further
+    /// (<c>#define L1 L0 L0</c>, ...) is bounded by the same count as one that emits tokens; at 0 it stops.
+    /// </summary>
     private void ExpandInto(IToken use, string replacement, RpcgenTarget targets, HashSet<string> expanding, ref int budget)
     {
-        var lexer = new RpclLexer(CharStreams.fromString(replacement));
-        lexer.RemoveErrorListeners();
-        for (IToken token = lexer.NextToken(); token.Type != TokenConstants.EOF; token = lexer.NextToken())
+        foreach (IToken token in TokensOf(replacement))
         {
-            if (budget <= 0)
+            if (budget == 0 || --budget == 0)
             {
                 return;
-            }
-
-            if (token.Channel != TokenConstants.DefaultChannel)
-            {
-                continue;
             }
 
             if (token.Type == RpclLexer.IDENTIFIER
@@ -199,12 +225,6 @@ internal sealed class RpclTokenSource : ITokenSource
                 ExpandInto(use, inner, targets, expanding, ref budget);
                 expanding.Remove(token.Text);
                 continue;
-            }
-
-            if (--budget == 0)
-            {
-                _diagnostics.Add(DiagnosticDescriptors.MacroExpansionTooLarge, Locate(use), $"macro '{use.Text}' expands to more than {MaxExpansionTokens} tokens");
-                return;
             }
 
             if (token.Type is RpclLexer.ILLEGAL_CHARACTER or RpclLexer.UNTERMINATED_STRING or RpclLexer.UNTERMINATED_CHAR or RpclLexer.UNTERMINATED_COMMENT)
@@ -221,6 +241,20 @@ internal sealed class RpclTokenSource : ITokenSource
                 Column = use.Column,
             });
         }
+    }
+
+    /// <summary>The tokens of a replacement text, lexed once however often the macro is used.</summary>
+    private IToken[] TokensOf(string replacement)
+    {
+        if (!_replacements.TryGetValue(replacement, out IToken[]? tokens))
+        {
+            var lexer = new RpclLexer(CharStreams.fromString(replacement));
+            lexer.RemoveErrorListeners();
+            tokens = [.. lexer.GetAllTokens().Where(t => t.Channel == TokenConstants.DefaultChannel)];
+            _replacements[replacement] = tokens;
+        }
+
+        return tokens;
     }
 
     private static string Quote(string text) => text.Length <= 32 ? $"'{text}'" : $"'{text[..29]}...'";

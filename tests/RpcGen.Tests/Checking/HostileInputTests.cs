@@ -117,6 +117,20 @@ public class HostileInputTests
         Assert.Equal("RPCG0008", result.Diagnostics.Single().Code);
     }
 
+    [Theory]
+    [InlineData("enum open_claim_type4{1\nunion p switch(open_claim_type4 c){case R:e d;};")]
+    [InlineData("struct;enum gddrnf4_status{;union l switch(gddrnf4_status s){case K:k l;};")]
+    [InlineData("enum 1;createmode3\nunion c switch(createmode3 e){case D:s s;case D:t s;case E:f f;};")]
+    [InlineData("enum r E=-union e switch(r k){case D:t i;case E:void;};")]
+    [InlineData("enum e { A = -, B };\nconst C = B;\ntypedef int t[C];")]
+    public void Names_from_a_definition_the_parser_repaired_resolve_without_a_value(string text)
+    {
+        // Found by fuzzing: a union switching on such an enum, or a constant naming its member, read the repaired
+        // tree's holes and threw NullReferenceException.
+        CheckResult result = Guarded(text);
+        Assert.Equal("RPCG0005", result.Diagnostics[0].Code);
+    }
+
     /// <summary>Checks <paramref name="text"/>, failing the test rather than hanging it if that takes unreasonably long.</summary>
     private static CheckResult Guarded(string text)
     {

@@ -14,8 +14,12 @@ namespace NetRpc.RpcGen.Parsing;
 /// </summary>
 internal sealed class RpclTokenSource : ITokenSource
 {
-    /// <summary>Deepest nesting of braces, brackets and parentheses accepted; real files stay under ten.</summary>
-    public const int MaxNesting = 256;
+    /// <summary>
+    /// Deepest nesting of braces, brackets and parentheses accepted; real files stay under ten. It also bounds the
+    /// generated code, which grows with the square of the depth of nested anonymous structs and unions (each level's
+    /// class is written, and referred to, by its full path): 64 levels cost a few megabytes, 256 cost 45.
+    /// </summary>
+    public const int MaxNesting = 64;
 
     /// <summary>Most tokens one macro use may expand to.</summary>
     public const int MaxExpansionTokens = 10_000;

@@ -1,5 +1,6 @@
 using System.Text;
 using NetRpc.RpcGen.Diagnostics;
+using NetRpc.RpcGen.Emit;
 using NetRpc.RpcGen.Parsing;
 using NetRpc.RpcGen.Tests.Support;
 
@@ -84,6 +85,18 @@ public class HostileInputTests
         thread.Start();
         Assert.True(thread.Join(TimeSpan.FromSeconds(30)));
         Assert.False(result!.HasErrors, Compile.Describe(result.Diagnostics.Take(5)));
+    }
+
+    [Fact]
+    public void Code_generated_for_nesting_at_the_limit_stays_small()
+    {
+        // Found by fuzzing: generated code grows with the square of the depth of nested anonymous structs; under the
+        // old limit of 256, a 3 KB file made 4 MB of C# and 45 MB of garbage.
+        int depth = RpclTokenSource.MaxNesting - 1;
+        string source = "struct s { " + string.Concat(Enumerable.Repeat("struct { ", depth - 1)) + "int x;" + string.Concat(Enumerable.Repeat(" } f;", depth - 1)) + " };";
+        GenerateResult result = RpcgenCompiler.Generate(Compile.Path, new InMemorySources((Compile.Path, source)), generation: new GenerationOptions { Outputs = GeneratedOutputs.All });
+        Assert.False(result.HasErrors, Compile.Describe(result.Diagnostics));
+        Assert.InRange(result.Files.Sum(f => f.Text.Length), 1, 1 << 20);
     }
 
     [Fact]

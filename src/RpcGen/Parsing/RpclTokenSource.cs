@@ -29,7 +29,7 @@ internal sealed class RpclTokenSource : ITokenSource
     /// uses times <see cref="MaxExpansionTokens"/>: a few hundred bytes of doubling #defines and their uses asked for
     /// gigabytes. Real files expand a few hundred tokens in all.
     /// </summary>
-    public const int MaxFileExpansionTokens = 5 * MaxExpansionTokens;
+    public const int MaxFileExpansionTokens = 2 * MaxExpansionTokens;
 
     private readonly RpclLexer _lexer;
     private readonly PreprocessedSource _source;

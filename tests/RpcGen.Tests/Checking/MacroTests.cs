@@ -103,6 +103,6 @@ public class MacroTests
 
         Diagnostic limit = result.Diagnostics.Last(d => d.Code == "RPCG1012");
         Assert.Contains($"more than {RpclTokenSource.MaxFileExpansionTokens} tokens in all", limit.Message, StringComparison.Ordinal);
-        Assert.True(allocated < 64 << 20, $"{allocated / 1024 / 1024} MiB allocated");
+        Assert.True(allocated < 16 << 20, $"{allocated / 1024 / 1024} MiB allocated");
     }
 }

@@ -2375,8 +2375,7 @@ public sealed partial class Commit4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Createtype4>
 {
     private readonly int _arm;
-    private byte[]? _linkdata;
-    private global::NetRpc.Fuzz.Nfs4.Specdata4? _devdata;
+    private object? _value;
 
     private Createtype4(global::NetRpc.Fuzz.Nfs4.NfsFtype4 discriminant, int arm)
     {
@@ -2390,13 +2389,13 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <summary>The arm for type = NF4LNK. XDR: <c>linktext4 linkdata</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Type"/> selects another arm.</exception>
     public byte[] Linkdata => this._arm == 0
-        ? this._linkdata!
+        ? (byte[])this._value!
         : throw new global::System.InvalidOperationException($"Createtype4.Linkdata is not set: Type is {this.Type}, which selects another arm.");
 
     /// <summary>The arm for type = NF4BLK or NF4CHR. XDR: <c>specdata4 devdata</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Type"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Specdata4 Devdata => this._arm == 1
-        ? this._devdata!
+        ? (global::NetRpc.Fuzz.Nfs4.Specdata4)this._value!
         : throw new global::System.InvalidOperationException($"Createtype4.Devdata is not set: Type is {this.Type}, which selects another arm.");
 
     /// <summary>The value whose arm is linkdata (type = NF4LNK).</summary>
@@ -2405,7 +2404,7 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public static global::NetRpc.Fuzz.Nfs4.Createtype4 FromLinkdata(byte[] linkdata)
     {
         global::System.ArgumentNullException.ThrowIfNull(linkdata);
-        return new global::NetRpc.Fuzz.Nfs4.Createtype4(global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4lnk, 0) { _linkdata = linkdata };
+        return new global::NetRpc.Fuzz.Nfs4.Createtype4(global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4lnk, 0) { _value = linkdata };
     }
 
     /// <summary>The value whose arm is linkdata, with a discriminant that selects it (type = NF4LNK).</summary>
@@ -2421,7 +2420,7 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
         }
 
         global::System.ArgumentNullException.ThrowIfNull(linkdata);
-        return new global::NetRpc.Fuzz.Nfs4.Createtype4(type, 0) { _linkdata = linkdata };
+        return new global::NetRpc.Fuzz.Nfs4.Createtype4(type, 0) { _value = linkdata };
     }
 
     /// <summary>The value whose arm is devdata, with a discriminant that selects it (type = NF4BLK or NF4CHR).</summary>
@@ -2437,7 +2436,7 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
         }
 
         global::System.ArgumentNullException.ThrowIfNull(devdata);
-        return new global::NetRpc.Fuzz.Nfs4.Createtype4(type, 1) { _devdata = devdata };
+        return new global::NetRpc.Fuzz.Nfs4.Createtype4(type, 1) { _value = devdata };
     }
 
     /// <summary>The value of a discriminant whose arm is void (type = NF4SOCK or NF4FIFO or NF4DIR; type values no case names (default)).</summary>
@@ -2465,9 +2464,9 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Createtype4(discriminant, 0) { _linkdata = reader.ReadOpaque() };
+                return new global::NetRpc.Fuzz.Nfs4.Createtype4(discriminant, 0) { _value = reader.ReadOpaque() };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Createtype4(discriminant, 1) { _devdata = global::NetRpc.Fuzz.Nfs4.Specdata4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Createtype4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Specdata4.Decode(ref reader) };
             case 2:
                 return new global::NetRpc.Fuzz.Nfs4.Createtype4(discriminant, 2);
             case 3:
@@ -2484,10 +2483,10 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
         switch (this._arm)
         {
             case 0:
-                writer.WriteOpaque(this._linkdata!);
+                writer.WriteOpaque((byte[])this._value!);
                 break;
             case 1:
-                writer.Write(this._devdata!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Specdata4)this._value!);
                 break;
         }
     }
@@ -3374,8 +3373,7 @@ public sealed partial class ExistLockOwner4 : global::NetRpc.Xdr.IXdrCodec<globa
 public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locker4>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4? _openOwner;
-    private global::NetRpc.Fuzz.Nfs4.ExistLockOwner4? _lockOwner;
+    private object? _value;
 
     private Locker4(bool discriminant, int arm)
     {
@@ -3389,13 +3387,13 @@ public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
     /// <summary>The arm for new_lock_owner = TRUE. XDR: <c>open_to_lock_owner4 open_owner</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="NewLockOwner"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4 OpenOwner => this._arm == 0
-        ? this._openOwner!
+        ? (global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4)this._value!
         : throw new global::System.InvalidOperationException($"Locker4.OpenOwner is not set: NewLockOwner is {this.NewLockOwner}, which selects another arm.");
 
     /// <summary>The arm for new_lock_owner = FALSE. XDR: <c>exist_lock_owner4 lock_owner</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="NewLockOwner"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.ExistLockOwner4 LockOwner => this._arm == 1
-        ? this._lockOwner!
+        ? (global::NetRpc.Fuzz.Nfs4.ExistLockOwner4)this._value!
         : throw new global::System.InvalidOperationException($"Locker4.LockOwner is not set: NewLockOwner is {this.NewLockOwner}, which selects another arm.");
 
     /// <summary>The value whose arm is open_owner (new_lock_owner = TRUE).</summary>
@@ -3404,7 +3402,7 @@ public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
     public static global::NetRpc.Fuzz.Nfs4.Locker4 FromOpenOwner(global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4 openOwner)
     {
         global::System.ArgumentNullException.ThrowIfNull(openOwner);
-        return new global::NetRpc.Fuzz.Nfs4.Locker4(true, 0) { _openOwner = openOwner };
+        return new global::NetRpc.Fuzz.Nfs4.Locker4(true, 0) { _value = openOwner };
     }
 
     /// <summary>The value whose arm is open_owner, with a discriminant that selects it (new_lock_owner = TRUE).</summary>
@@ -3420,7 +3418,7 @@ public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
         }
 
         global::System.ArgumentNullException.ThrowIfNull(openOwner);
-        return new global::NetRpc.Fuzz.Nfs4.Locker4(newLockOwner, 0) { _openOwner = openOwner };
+        return new global::NetRpc.Fuzz.Nfs4.Locker4(newLockOwner, 0) { _value = openOwner };
     }
 
     /// <summary>The value whose arm is lock_owner (new_lock_owner = FALSE).</summary>
@@ -3429,7 +3427,7 @@ public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
     public static global::NetRpc.Fuzz.Nfs4.Locker4 FromLockOwner(global::NetRpc.Fuzz.Nfs4.ExistLockOwner4 lockOwner)
     {
         global::System.ArgumentNullException.ThrowIfNull(lockOwner);
-        return new global::NetRpc.Fuzz.Nfs4.Locker4(false, 1) { _lockOwner = lockOwner };
+        return new global::NetRpc.Fuzz.Nfs4.Locker4(false, 1) { _value = lockOwner };
     }
 
     /// <summary>The value whose arm is lock_owner, with a discriminant that selects it (new_lock_owner = FALSE).</summary>
@@ -3445,7 +3443,7 @@ public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
         }
 
         global::System.ArgumentNullException.ThrowIfNull(lockOwner);
-        return new global::NetRpc.Fuzz.Nfs4.Locker4(newLockOwner, 1) { _lockOwner = lockOwner };
+        return new global::NetRpc.Fuzz.Nfs4.Locker4(newLockOwner, 1) { _value = lockOwner };
     }
 
     /// <inheritdoc/>
@@ -3458,9 +3456,9 @@ public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Locker4(discriminant, 0) { _openOwner = global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Locker4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Locker4(discriminant, 1) { _lockOwner = global::NetRpc.Fuzz.Nfs4.ExistLockOwner4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Locker4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.ExistLockOwner4.Decode(ref reader) };
             default:
                 throw reader.InvalidDiscriminant("locker4", (discriminant ? 1L : 0L));
         }
@@ -3473,10 +3471,10 @@ public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
         switch (this._arm)
         {
             case 0:
-                writer.Write(this._openOwner!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4)this._value!);
                 break;
             case 1:
-                writer.Write(this._lockOwner!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ExistLockOwner4)this._value!);
                 break;
         }
     }
@@ -3635,8 +3633,7 @@ public sealed partial class Lock4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
 public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Lock4resok? _resok4;
-    private global::NetRpc.Fuzz.Nfs4.Lock4denied? _denied;
+    private object? _value;
 
     private Lock4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
@@ -3650,13 +3647,13 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
     /// <summary>The arm for status = NFS4_OK. XDR: <c>LOCK4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Lock4resok Resok4 => this._arm == 0
-        ? this._resok4!
+        ? (global::NetRpc.Fuzz.Nfs4.Lock4resok)this._value!
         : throw new global::System.InvalidOperationException($"Lock4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The arm for status = NFS4ERR_DENIED. XDR: <c>LOCK4denied denied</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Lock4denied Denied => this._arm == 1
-        ? this._denied!
+        ? (global::NetRpc.Fuzz.Nfs4.Lock4denied)this._value!
         : throw new global::System.InvalidOperationException($"Lock4res.Denied is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
@@ -3665,7 +3662,7 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
     public static global::NetRpc.Fuzz.Nfs4.Lock4res FromResok4(global::NetRpc.Fuzz.Nfs4.Lock4resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Lock4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Lock4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _value = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -3681,7 +3678,7 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Lock4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Lock4res(status, 0) { _value = resok4 };
     }
 
     /// <summary>The value whose arm is denied (status = NFS4ERR_DENIED).</summary>
@@ -3690,7 +3687,7 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
     public static global::NetRpc.Fuzz.Nfs4.Lock4res FromDenied(global::NetRpc.Fuzz.Nfs4.Lock4denied denied)
     {
         global::System.ArgumentNullException.ThrowIfNull(denied);
-        return new global::NetRpc.Fuzz.Nfs4.Lock4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errDenied, 1) { _denied = denied };
+        return new global::NetRpc.Fuzz.Nfs4.Lock4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errDenied, 1) { _value = denied };
     }
 
     /// <summary>The value whose arm is denied, with a discriminant that selects it (status = NFS4ERR_DENIED).</summary>
@@ -3706,7 +3703,7 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         }
 
         global::System.ArgumentNullException.ThrowIfNull(denied);
-        return new global::NetRpc.Fuzz.Nfs4.Lock4res(status, 1) { _denied = denied };
+        return new global::NetRpc.Fuzz.Nfs4.Lock4res(status, 1) { _value = denied };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
@@ -3734,9 +3731,9 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Lock4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Lock4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Lock4res(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Lock4resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Lock4res(discriminant, 1) { _denied = global::NetRpc.Fuzz.Nfs4.Lock4denied.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Lock4res(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Lock4denied.Decode(ref reader) };
             case 2:
                 return new global::NetRpc.Fuzz.Nfs4.Lock4res(discriminant, 2);
             default:
@@ -3751,10 +3748,10 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         switch (this._arm)
         {
             case 0:
-                writer.Write(this._resok4!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4resok)this._value!);
                 break;
             case 1:
-                writer.Write(this._denied!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4denied)this._value!);
                 break;
         }
     }
@@ -4261,8 +4258,7 @@ public enum Createmode4
 public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Createhow4>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Fattr4? _createattrs;
-    private byte[]? _createverf;
+    private object? _value;
 
     private Createhow4(global::NetRpc.Fuzz.Nfs4.Createmode4 discriminant, int arm)
     {
@@ -4276,13 +4272,13 @@ public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <summary>The arm for mode = UNCHECKED4 or GUARDED4. XDR: <c>fattr4 createattrs</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Mode"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Fattr4 Createattrs => this._arm == 0
-        ? this._createattrs!
+        ? (global::NetRpc.Fuzz.Nfs4.Fattr4)this._value!
         : throw new global::System.InvalidOperationException($"Createhow4.Createattrs is not set: Mode is {this.Mode}, which selects another arm.");
 
     /// <summary>The arm for mode = EXCLUSIVE4. XDR: <c>verifier4 createverf</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Mode"/> selects another arm.</exception>
     public byte[] Createverf => this._arm == 1
-        ? this._createverf!
+        ? (byte[])this._value!
         : throw new global::System.InvalidOperationException($"Createhow4.Createverf is not set: Mode is {this.Mode}, which selects another arm.");
 
     /// <summary>The value whose arm is createattrs, with a discriminant that selects it (mode = UNCHECKED4 or GUARDED4).</summary>
@@ -4298,7 +4294,7 @@ public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(createattrs);
-        return new global::NetRpc.Fuzz.Nfs4.Createhow4(mode, 0) { _createattrs = createattrs };
+        return new global::NetRpc.Fuzz.Nfs4.Createhow4(mode, 0) { _value = createattrs };
     }
 
     /// <summary>The value whose arm is createverf (mode = EXCLUSIVE4).</summary>
@@ -4307,7 +4303,7 @@ public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static global::NetRpc.Fuzz.Nfs4.Createhow4 FromCreateverf(byte[] createverf)
     {
         global::System.ArgumentNullException.ThrowIfNull(createverf);
-        return new global::NetRpc.Fuzz.Nfs4.Createhow4(global::NetRpc.Fuzz.Nfs4.Createmode4.Exclusive4, 1) { _createverf = createverf };
+        return new global::NetRpc.Fuzz.Nfs4.Createhow4(global::NetRpc.Fuzz.Nfs4.Createmode4.Exclusive4, 1) { _value = createverf };
     }
 
     /// <summary>The value whose arm is createverf, with a discriminant that selects it (mode = EXCLUSIVE4).</summary>
@@ -4323,7 +4319,7 @@ public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(createverf);
-        return new global::NetRpc.Fuzz.Nfs4.Createhow4(mode, 1) { _createverf = createverf };
+        return new global::NetRpc.Fuzz.Nfs4.Createhow4(mode, 1) { _value = createverf };
     }
 
     /// <inheritdoc/>
@@ -4336,9 +4332,9 @@ public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Createhow4(discriminant, 0) { _createattrs = global::NetRpc.Fuzz.Nfs4.Fattr4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Createhow4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Fattr4.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Createhow4(discriminant, 1) { _createverf = reader.ReadFixedOpaque(8 /* NFS4_VERIFIER_SIZE */) };
+                return new global::NetRpc.Fuzz.Nfs4.Createhow4(discriminant, 1) { _value = reader.ReadFixedOpaque(8 /* NFS4_VERIFIER_SIZE */) };
             default:
                 throw reader.InvalidDiscriminant("createhow4", (long)discriminant);
         }
@@ -4351,10 +4347,10 @@ public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         switch (this._arm)
         {
             case 0:
-                writer.Write(this._createattrs!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Fattr4)this._value!);
                 break;
             case 1:
-                writer.WriteFixedOpaque(this._createverf!, 8 /* NFS4_VERIFIER_SIZE */);
+                writer.WriteFixedOpaque((byte[])this._value!, 8 /* NFS4_VERIFIER_SIZE */);
                 break;
         }
     }
@@ -4730,11 +4726,8 @@ public sealed partial class OpenClaimDelegateCur4 : global::NetRpc.Xdr.IXdrCodec
 public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenClaim4>
 {
     private readonly int _arm;
-    private byte[]? _file;
+    private object? _value;
     private global::NetRpc.Fuzz.Nfs4.OpenDelegationType4 _delegateType;
-    private global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4? _delegateCurInfo;
-    private byte[]? _fileDelegatePrev;
-    private global::NetRpc.Fuzz.Nfs4.Stateid4? _ocDelegateStateid;
 
     private OpenClaim4(global::NetRpc.Fuzz.Nfs4.OpenClaimType4 discriminant, int arm)
     {
@@ -4749,7 +4742,7 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <remarks>XDR: <c>component4 file</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Claim"/> selects another arm.</exception>
     public byte[] File => this._arm == 0
-        ? this._file!
+        ? (byte[])this._value!
         : throw new global::System.InvalidOperationException($"OpenClaim4.File is not set: Claim is {this.Claim}, which selects another arm.");
 
     /// <summary>CURRENT_FH: file being reclaimed</summary>
@@ -4763,21 +4756,21 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <remarks>XDR: <c>open_claim_delegate_cur4 delegate_cur_info</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Claim"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4 DelegateCurInfo => this._arm == 2
-        ? this._delegateCurInfo!
+        ? (global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4)this._value!
         : throw new global::System.InvalidOperationException($"OpenClaim4.DelegateCurInfo is not set: Claim is {this.Claim}, which selects another arm.");
 
     /// <summary>CURRENT_FH: directory</summary>
     /// <remarks>XDR: <c>component4 file_delegate_prev</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Claim"/> selects another arm.</exception>
     public byte[] FileDelegatePrev => this._arm == 3
-        ? this._fileDelegatePrev!
+        ? (byte[])this._value!
         : throw new global::System.InvalidOperationException($"OpenClaim4.FileDelegatePrev is not set: Claim is {this.Claim}, which selects another arm.");
 
     /// <summary>CURRENT_FH: file being opened</summary>
     /// <remarks>XDR: <c>stateid4 oc_delegate_stateid</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Claim"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OcDelegateStateid => this._arm == 6
-        ? this._ocDelegateStateid!
+        ? (global::NetRpc.Fuzz.Nfs4.Stateid4)this._value!
         : throw new global::System.InvalidOperationException($"OpenClaim4.OcDelegateStateid is not set: Claim is {this.Claim}, which selects another arm.");
 
     /// <summary>The value whose arm is file (claim = CLAIM_NULL).</summary>
@@ -4786,7 +4779,7 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static global::NetRpc.Fuzz.Nfs4.OpenClaim4 FromFile(byte[] file)
     {
         global::System.ArgumentNullException.ThrowIfNull(file);
-        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimNull, 0) { _file = file };
+        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimNull, 0) { _value = file };
     }
 
     /// <summary>The value whose arm is file, with a discriminant that selects it (claim = CLAIM_NULL).</summary>
@@ -4802,7 +4795,7 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(file);
-        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(claim, 0) { _file = file };
+        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(claim, 0) { _value = file };
     }
 
     /// <summary>The value whose arm is delegate_type (claim = CLAIM_PREVIOUS).</summary>
@@ -4834,7 +4827,7 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static global::NetRpc.Fuzz.Nfs4.OpenClaim4 FromDelegateCurInfo(global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4 delegateCurInfo)
     {
         global::System.ArgumentNullException.ThrowIfNull(delegateCurInfo);
-        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimDelegateCur, 2) { _delegateCurInfo = delegateCurInfo };
+        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimDelegateCur, 2) { _value = delegateCurInfo };
     }
 
     /// <summary>The value whose arm is delegate_cur_info, with a discriminant that selects it (claim = CLAIM_DELEGATE_CUR).</summary>
@@ -4850,7 +4843,7 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(delegateCurInfo);
-        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(claim, 2) { _delegateCurInfo = delegateCurInfo };
+        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(claim, 2) { _value = delegateCurInfo };
     }
 
     /// <summary>The value whose arm is file_delegate_prev (claim = CLAIM_DELEGATE_PREV).</summary>
@@ -4859,7 +4852,7 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static global::NetRpc.Fuzz.Nfs4.OpenClaim4 FromFileDelegatePrev(byte[] fileDelegatePrev)
     {
         global::System.ArgumentNullException.ThrowIfNull(fileDelegatePrev);
-        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimDelegatePrev, 3) { _fileDelegatePrev = fileDelegatePrev };
+        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimDelegatePrev, 3) { _value = fileDelegatePrev };
     }
 
     /// <summary>The value whose arm is file_delegate_prev, with a discriminant that selects it (claim = CLAIM_DELEGATE_PREV).</summary>
@@ -4875,7 +4868,7 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(fileDelegatePrev);
-        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(claim, 3) { _fileDelegatePrev = fileDelegatePrev };
+        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(claim, 3) { _value = fileDelegatePrev };
     }
 
     /// <summary>The value whose arm is oc_delegate_stateid (claim = CLAIM_DELEG_CUR_FH).</summary>
@@ -4884,7 +4877,7 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static global::NetRpc.Fuzz.Nfs4.OpenClaim4 FromOcDelegateStateid(global::NetRpc.Fuzz.Nfs4.Stateid4 ocDelegateStateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(ocDelegateStateid);
-        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimDelegCurFh, 6) { _ocDelegateStateid = ocDelegateStateid };
+        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimDelegCurFh, 6) { _value = ocDelegateStateid };
     }
 
     /// <summary>The value whose arm is oc_delegate_stateid, with a discriminant that selects it (claim = CLAIM_DELEG_CUR_FH).</summary>
@@ -4900,7 +4893,7 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(ocDelegateStateid);
-        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(claim, 6) { _ocDelegateStateid = ocDelegateStateid };
+        return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(claim, 6) { _value = ocDelegateStateid };
     }
 
     /// <summary>The value of a discriminant whose arm is void (claim = CLAIM_FH; claim = CLAIM_DELEG_PREV_FH).</summary>
@@ -4928,19 +4921,19 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 0) { _file = reader.ReadOpaque() };
+                return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 0) { _value = reader.ReadOpaque() };
             case 1:
                 return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 1) { _delegateType = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadOpenDelegationType4(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 2) { _delegateCurInfo = global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4.Decode(ref reader) };
             case 3:
-                return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 3) { _fileDelegatePrev = reader.ReadOpaque() };
+                return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 3) { _value = reader.ReadOpaque() };
             case 4:
                 return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 4);
             case 5:
                 return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 5);
             case 6:
-                return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 6) { _ocDelegateStateid = global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.OpenClaim4(discriminant, 6) { _value = global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader) };
             default:
                 throw reader.InvalidDiscriminant("open_claim4", (long)discriminant);
         }
@@ -4953,19 +4946,19 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         switch (this._arm)
         {
             case 0:
-                writer.WriteOpaque(this._file!);
+                writer.WriteOpaque((byte[])this._value!);
                 break;
             case 1:
                 global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteOpenDelegationType4(ref writer, this._delegateType);
                 break;
             case 2:
-                writer.Write(this._delegateCurInfo!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4)this._value!);
                 break;
             case 3:
-                writer.WriteOpaque(this._fileDelegatePrev!);
+                writer.WriteOpaque((byte[])this._value!);
                 break;
             case 6:
-                writer.Write(this._ocDelegateStateid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Stateid4)this._value!);
                 break;
         }
     }
@@ -5182,8 +5175,7 @@ public sealed partial class OpenWriteDelegation4 : global::NetRpc.Xdr.IXdrCodec<
 public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDelegation4>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4? _read;
-    private global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4? _write;
+    private object? _value;
 
     private OpenDelegation4(global::NetRpc.Fuzz.Nfs4.OpenDelegationType4 discriminant, int arm)
     {
@@ -5197,13 +5189,13 @@ public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<globa
     /// <summary>The arm for delegation_type = OPEN_DELEGATE_READ. XDR: <c>open_read_delegation4 read</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="DelegationType"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4 Read => this._arm == 1
-        ? this._read!
+        ? (global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4)this._value!
         : throw new global::System.InvalidOperationException($"OpenDelegation4.Read is not set: DelegationType is {this.DelegationType}, which selects another arm.");
 
     /// <summary>The arm for delegation_type = OPEN_DELEGATE_WRITE. XDR: <c>open_write_delegation4 write</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="DelegationType"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4 Write => this._arm == 2
-        ? this._write!
+        ? (global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4)this._value!
         : throw new global::System.InvalidOperationException($"OpenDelegation4.Write is not set: DelegationType is {this.DelegationType}, which selects another arm.");
 
     /// <summary>The value whose arm is read (delegation_type = OPEN_DELEGATE_READ).</summary>
@@ -5212,7 +5204,7 @@ public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<globa
     public static global::NetRpc.Fuzz.Nfs4.OpenDelegation4 FromRead(global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4 read)
     {
         global::System.ArgumentNullException.ThrowIfNull(read);
-        return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(global::NetRpc.Fuzz.Nfs4.OpenDelegationType4.OpenDelegateRead, 1) { _read = read };
+        return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(global::NetRpc.Fuzz.Nfs4.OpenDelegationType4.OpenDelegateRead, 1) { _value = read };
     }
 
     /// <summary>The value whose arm is read, with a discriminant that selects it (delegation_type = OPEN_DELEGATE_READ).</summary>
@@ -5228,7 +5220,7 @@ public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<globa
         }
 
         global::System.ArgumentNullException.ThrowIfNull(read);
-        return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(delegationType, 1) { _read = read };
+        return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(delegationType, 1) { _value = read };
     }
 
     /// <summary>The value whose arm is write (delegation_type = OPEN_DELEGATE_WRITE).</summary>
@@ -5237,7 +5229,7 @@ public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<globa
     public static global::NetRpc.Fuzz.Nfs4.OpenDelegation4 FromWrite(global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4 write)
     {
         global::System.ArgumentNullException.ThrowIfNull(write);
-        return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(global::NetRpc.Fuzz.Nfs4.OpenDelegationType4.OpenDelegateWrite, 2) { _write = write };
+        return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(global::NetRpc.Fuzz.Nfs4.OpenDelegationType4.OpenDelegateWrite, 2) { _value = write };
     }
 
     /// <summary>The value whose arm is write, with a discriminant that selects it (delegation_type = OPEN_DELEGATE_WRITE).</summary>
@@ -5253,7 +5245,7 @@ public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<globa
         }
 
         global::System.ArgumentNullException.ThrowIfNull(write);
-        return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(delegationType, 2) { _write = write };
+        return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(delegationType, 2) { _value = write };
     }
 
     /// <summary>The value of a discriminant whose arm is void (delegation_type = OPEN_DELEGATE_NONE).</summary>
@@ -5283,9 +5275,9 @@ public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<globa
             case 0:
                 return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(discriminant, 0);
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(discriminant, 1) { _read = global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(discriminant, 2) { _write = global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.OpenDelegation4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4.Decode(ref reader) };
             default:
                 throw reader.InvalidDiscriminant("open_delegation4", (long)discriminant);
         }
@@ -5298,10 +5290,10 @@ public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<globa
         switch (this._arm)
         {
             case 1:
-                writer.Write(this._read!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4)this._value!);
                 break;
             case 2:
-                writer.Write(this._write!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4)this._value!);
                 break;
         }
     }
@@ -7574,8 +7566,7 @@ public sealed partial class Setclientid4resok : global::NetRpc.Xdr.IXdrCodec<glo
 public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Setclientid4resok? _resok4;
-    private global::NetRpc.Fuzz.Nfs4.Clientaddr4? _clientUsing;
+    private object? _value;
 
     private Setclientid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
@@ -7589,13 +7580,13 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
     /// <summary>The arm for status = NFS4_OK. XDR: <c>SETCLIENTID4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Setclientid4resok Resok4 => this._arm == 0
-        ? this._resok4!
+        ? (global::NetRpc.Fuzz.Nfs4.Setclientid4resok)this._value!
         : throw new global::System.InvalidOperationException($"Setclientid4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The arm for status = NFS4ERR_CLID_INUSE. XDR: <c>clientaddr4 client_using</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Clientaddr4 ClientUsing => this._arm == 1
-        ? this._clientUsing!
+        ? (global::NetRpc.Fuzz.Nfs4.Clientaddr4)this._value!
         : throw new global::System.InvalidOperationException($"Setclientid4res.ClientUsing is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
@@ -7604,7 +7595,7 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
     public static global::NetRpc.Fuzz.Nfs4.Setclientid4res FromResok4(global::NetRpc.Fuzz.Nfs4.Setclientid4resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _value = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -7620,7 +7611,7 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(status, 0) { _value = resok4 };
     }
 
     /// <summary>The value whose arm is client_using (status = NFS4ERR_CLID_INUSE).</summary>
@@ -7629,7 +7620,7 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
     public static global::NetRpc.Fuzz.Nfs4.Setclientid4res FromClientUsing(global::NetRpc.Fuzz.Nfs4.Clientaddr4 clientUsing)
     {
         global::System.ArgumentNullException.ThrowIfNull(clientUsing);
-        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errClidInuse, 1) { _clientUsing = clientUsing };
+        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errClidInuse, 1) { _value = clientUsing };
     }
 
     /// <summary>The value whose arm is client_using, with a discriminant that selects it (status = NFS4ERR_CLID_INUSE).</summary>
@@ -7645,7 +7636,7 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
         }
 
         global::System.ArgumentNullException.ThrowIfNull(clientUsing);
-        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(status, 1) { _clientUsing = clientUsing };
+        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(status, 1) { _value = clientUsing };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
@@ -7673,9 +7664,9 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Setclientid4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Setclientid4resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(discriminant, 1) { _clientUsing = global::NetRpc.Fuzz.Nfs4.Clientaddr4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Clientaddr4.Decode(ref reader) };
             case 2:
                 return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(discriminant, 2);
             default:
@@ -7690,10 +7681,10 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
         switch (this._arm)
         {
             case 0:
-                writer.Write(this._resok4!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Setclientid4resok)this._value!);
                 break;
             case 1:
-                writer.Write(this._clientUsing!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Clientaddr4)this._value!);
                 break;
         }
     }
@@ -8574,8 +8565,7 @@ public enum StateProtectHow4
 public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.StateProtect4A>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.StateProtectOps4? _spaMachOps;
-    private global::NetRpc.Fuzz.Nfs4.SsvSpParms4? _spaSsvParms;
+    private object? _value;
 
     private StateProtect4A(global::NetRpc.Fuzz.Nfs4.StateProtectHow4 discriminant, int arm)
     {
@@ -8589,13 +8579,13 @@ public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global
     /// <summary>The arm for spa_how = SP4_MACH_CRED. XDR: <c>state_protect_ops4 spa_mach_ops</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="SpaHow"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.StateProtectOps4 SpaMachOps => this._arm == 1
-        ? this._spaMachOps!
+        ? (global::NetRpc.Fuzz.Nfs4.StateProtectOps4)this._value!
         : throw new global::System.InvalidOperationException($"StateProtect4A.SpaMachOps is not set: SpaHow is {this.SpaHow}, which selects another arm.");
 
     /// <summary>The arm for spa_how = SP4_SSV. XDR: <c>ssv_sp_parms4 spa_ssv_parms</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="SpaHow"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.SsvSpParms4 SpaSsvParms => this._arm == 2
-        ? this._spaSsvParms!
+        ? (global::NetRpc.Fuzz.Nfs4.SsvSpParms4)this._value!
         : throw new global::System.InvalidOperationException($"StateProtect4A.SpaSsvParms is not set: SpaHow is {this.SpaHow}, which selects another arm.");
 
     /// <summary>The value whose arm is spa_mach_ops (spa_how = SP4_MACH_CRED).</summary>
@@ -8604,7 +8594,7 @@ public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global
     public static global::NetRpc.Fuzz.Nfs4.StateProtect4A FromSpaMachOps(global::NetRpc.Fuzz.Nfs4.StateProtectOps4 spaMachOps)
     {
         global::System.ArgumentNullException.ThrowIfNull(spaMachOps);
-        return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4MachCred, 1) { _spaMachOps = spaMachOps };
+        return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4MachCred, 1) { _value = spaMachOps };
     }
 
     /// <summary>The value whose arm is spa_mach_ops, with a discriminant that selects it (spa_how = SP4_MACH_CRED).</summary>
@@ -8620,7 +8610,7 @@ public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global
         }
 
         global::System.ArgumentNullException.ThrowIfNull(spaMachOps);
-        return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(spaHow, 1) { _spaMachOps = spaMachOps };
+        return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(spaHow, 1) { _value = spaMachOps };
     }
 
     /// <summary>The value whose arm is spa_ssv_parms (spa_how = SP4_SSV).</summary>
@@ -8629,7 +8619,7 @@ public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global
     public static global::NetRpc.Fuzz.Nfs4.StateProtect4A FromSpaSsvParms(global::NetRpc.Fuzz.Nfs4.SsvSpParms4 spaSsvParms)
     {
         global::System.ArgumentNullException.ThrowIfNull(spaSsvParms);
-        return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4Ssv, 2) { _spaSsvParms = spaSsvParms };
+        return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4Ssv, 2) { _value = spaSsvParms };
     }
 
     /// <summary>The value whose arm is spa_ssv_parms, with a discriminant that selects it (spa_how = SP4_SSV).</summary>
@@ -8645,7 +8635,7 @@ public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global
         }
 
         global::System.ArgumentNullException.ThrowIfNull(spaSsvParms);
-        return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(spaHow, 2) { _spaSsvParms = spaSsvParms };
+        return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(spaHow, 2) { _value = spaSsvParms };
     }
 
     /// <summary>The value of a discriminant whose arm is void (spa_how = SP4_NONE).</summary>
@@ -8675,9 +8665,9 @@ public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global
             case 0:
                 return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(discriminant, 0);
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(discriminant, 1) { _spaMachOps = global::NetRpc.Fuzz.Nfs4.StateProtectOps4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.StateProtectOps4.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(discriminant, 2) { _spaSsvParms = global::NetRpc.Fuzz.Nfs4.SsvSpParms4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.StateProtect4A(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.SsvSpParms4.Decode(ref reader) };
             default:
                 throw reader.InvalidDiscriminant("state_protect4_a", (long)discriminant);
         }
@@ -8690,10 +8680,10 @@ public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global
         switch (this._arm)
         {
             case 1:
-                writer.Write(this._spaMachOps!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.StateProtectOps4)this._value!);
                 break;
             case 2:
-                writer.Write(this._spaSsvParms!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.SsvSpParms4)this._value!);
                 break;
         }
     }
@@ -8850,8 +8840,7 @@ public sealed partial class SsvProtInfo4 : global::NetRpc.Xdr.IXdrCodec<global::
 public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.StateProtect4R>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.StateProtectOps4? _sprMachOps;
-    private global::NetRpc.Fuzz.Nfs4.SsvProtInfo4? _sprSsvInfo;
+    private object? _value;
 
     private StateProtect4R(global::NetRpc.Fuzz.Nfs4.StateProtectHow4 discriminant, int arm)
     {
@@ -8865,13 +8854,13 @@ public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global
     /// <summary>The arm for spr_how = SP4_MACH_CRED. XDR: <c>state_protect_ops4 spr_mach_ops</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="SprHow"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.StateProtectOps4 SprMachOps => this._arm == 1
-        ? this._sprMachOps!
+        ? (global::NetRpc.Fuzz.Nfs4.StateProtectOps4)this._value!
         : throw new global::System.InvalidOperationException($"StateProtect4R.SprMachOps is not set: SprHow is {this.SprHow}, which selects another arm.");
 
     /// <summary>The arm for spr_how = SP4_SSV. XDR: <c>ssv_prot_info4 spr_ssv_info</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="SprHow"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.SsvProtInfo4 SprSsvInfo => this._arm == 2
-        ? this._sprSsvInfo!
+        ? (global::NetRpc.Fuzz.Nfs4.SsvProtInfo4)this._value!
         : throw new global::System.InvalidOperationException($"StateProtect4R.SprSsvInfo is not set: SprHow is {this.SprHow}, which selects another arm.");
 
     /// <summary>The value whose arm is spr_mach_ops (spr_how = SP4_MACH_CRED).</summary>
@@ -8880,7 +8869,7 @@ public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global
     public static global::NetRpc.Fuzz.Nfs4.StateProtect4R FromSprMachOps(global::NetRpc.Fuzz.Nfs4.StateProtectOps4 sprMachOps)
     {
         global::System.ArgumentNullException.ThrowIfNull(sprMachOps);
-        return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4MachCred, 1) { _sprMachOps = sprMachOps };
+        return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4MachCred, 1) { _value = sprMachOps };
     }
 
     /// <summary>The value whose arm is spr_mach_ops, with a discriminant that selects it (spr_how = SP4_MACH_CRED).</summary>
@@ -8896,7 +8885,7 @@ public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global
         }
 
         global::System.ArgumentNullException.ThrowIfNull(sprMachOps);
-        return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(sprHow, 1) { _sprMachOps = sprMachOps };
+        return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(sprHow, 1) { _value = sprMachOps };
     }
 
     /// <summary>The value whose arm is spr_ssv_info (spr_how = SP4_SSV).</summary>
@@ -8905,7 +8894,7 @@ public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global
     public static global::NetRpc.Fuzz.Nfs4.StateProtect4R FromSprSsvInfo(global::NetRpc.Fuzz.Nfs4.SsvProtInfo4 sprSsvInfo)
     {
         global::System.ArgumentNullException.ThrowIfNull(sprSsvInfo);
-        return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4Ssv, 2) { _sprSsvInfo = sprSsvInfo };
+        return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4Ssv, 2) { _value = sprSsvInfo };
     }
 
     /// <summary>The value whose arm is spr_ssv_info, with a discriminant that selects it (spr_how = SP4_SSV).</summary>
@@ -8921,7 +8910,7 @@ public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global
         }
 
         global::System.ArgumentNullException.ThrowIfNull(sprSsvInfo);
-        return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(sprHow, 2) { _sprSsvInfo = sprSsvInfo };
+        return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(sprHow, 2) { _value = sprSsvInfo };
     }
 
     /// <summary>The value of a discriminant whose arm is void (spr_how = SP4_NONE).</summary>
@@ -8951,9 +8940,9 @@ public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global
             case 0:
                 return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(discriminant, 0);
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(discriminant, 1) { _sprMachOps = global::NetRpc.Fuzz.Nfs4.StateProtectOps4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.StateProtectOps4.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(discriminant, 2) { _sprSsvInfo = global::NetRpc.Fuzz.Nfs4.SsvProtInfo4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.StateProtect4R(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.SsvProtInfo4.Decode(ref reader) };
             default:
                 throw reader.InvalidDiscriminant("state_protect4_r", (long)discriminant);
         }
@@ -8966,10 +8955,10 @@ public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global
         switch (this._arm)
         {
             case 1:
-                writer.Write(this._sprMachOps!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.StateProtectOps4)this._value!);
                 break;
             case 2:
-                writer.Write(this._sprSsvInfo!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.SsvProtInfo4)this._value!);
                 break;
         }
     }
@@ -12780,54 +12769,8 @@ public enum NfsOpnum4
 public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsArgop4>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Access4args? _opaccess;
-    private global::NetRpc.Fuzz.Nfs4.Close4args? _opclose;
-    private global::NetRpc.Fuzz.Nfs4.Commit4args? _opcommit;
-    private global::NetRpc.Fuzz.Nfs4.Create4args? _opcreate;
-    private global::NetRpc.Fuzz.Nfs4.Delegpurge4args? _opdelegpurge;
-    private global::NetRpc.Fuzz.Nfs4.Delegreturn4args? _opdelegreturn;
-    private global::NetRpc.Fuzz.Nfs4.Getattr4args? _opgetattr;
-    private global::NetRpc.Fuzz.Nfs4.Link4args? _oplink;
-    private global::NetRpc.Fuzz.Nfs4.Lock4args? _oplock;
-    private global::NetRpc.Fuzz.Nfs4.Lockt4args? _oplockt;
-    private global::NetRpc.Fuzz.Nfs4.Locku4args? _oplocku;
-    private global::NetRpc.Fuzz.Nfs4.Lookup4args? _oplookup;
-    private global::NetRpc.Fuzz.Nfs4.Nverify4args? _opnverify;
-    private global::NetRpc.Fuzz.Nfs4.Open4args? _opopen;
-    private global::NetRpc.Fuzz.Nfs4.Openattr4args? _opopenattr;
-    private global::NetRpc.Fuzz.Nfs4.OpenConfirm4args? _opopenConfirm;
-    private global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args? _opopenDowngrade;
-    private global::NetRpc.Fuzz.Nfs4.Putfh4args? _opputfh;
-    private global::NetRpc.Fuzz.Nfs4.Read4args? _opread;
-    private global::NetRpc.Fuzz.Nfs4.Readdir4args? _opreaddir;
-    private global::NetRpc.Fuzz.Nfs4.Remove4args? _opremove;
-    private global::NetRpc.Fuzz.Nfs4.Rename4args? _oprename;
-    private global::NetRpc.Fuzz.Nfs4.Renew4args? _oprenew;
-    private global::NetRpc.Fuzz.Nfs4.Secinfo4args? _opsecinfo;
-    private global::NetRpc.Fuzz.Nfs4.Setattr4args? _opsetattr;
-    private global::NetRpc.Fuzz.Nfs4.Setclientid4args? _opsetclientid;
-    private global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args? _opsetclientidConfirm;
-    private global::NetRpc.Fuzz.Nfs4.Verify4args? _opverify;
-    private global::NetRpc.Fuzz.Nfs4.Write4args? _opwrite;
-    private global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args? _opreleaseLockowner;
-    private global::NetRpc.Fuzz.Nfs4.BindConnToSession4args? _opbindconntosession;
-    private global::NetRpc.Fuzz.Nfs4.ExchangeId4args? _opexchangeid;
-    private global::NetRpc.Fuzz.Nfs4.CreateSession4args? _opcreatesession;
-    private global::NetRpc.Fuzz.Nfs4.DestroySession4args? _opdestroysession;
-    private global::NetRpc.Fuzz.Nfs4.FreeStateid4args? _opfreestateid;
-    private global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args? _opgetdirdelegation;
-    private global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args? _opgetdeviceinfo;
-    private global::NetRpc.Fuzz.Nfs4.Getdevicelist4args? _opgetdevicelist;
-    private global::NetRpc.Fuzz.Nfs4.Layoutcommit4args? _oplayoutcommit;
-    private global::NetRpc.Fuzz.Nfs4.Layoutget4args? _oplayoutget;
-    private global::NetRpc.Fuzz.Nfs4.Layoutreturn4args? _oplayoutreturn;
+    private object? _value;
     private global::NetRpc.Fuzz.Nfs4.SecinfoStyle4 _opsecinfononame;
-    private global::NetRpc.Fuzz.Nfs4.Sequence4args? _opsequence;
-    private global::NetRpc.Fuzz.Nfs4.SetSsv4args? _opsetssv;
-    private global::NetRpc.Fuzz.Nfs4.TestStateid4args? _opteststateid;
-    private global::NetRpc.Fuzz.Nfs4.WantDelegation4args? _opwantdelegation;
-    private global::NetRpc.Fuzz.Nfs4.DestroyClientid4args? _opdestroyclientid;
-    private global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args? _opreclaimcomplete;
 
     private NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 discriminant, int arm)
     {
@@ -12841,247 +12784,247 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The arm for argop = OP_ACCESS. XDR: <c>ACCESS4args opaccess</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Access4args Opaccess => this._arm == 0
-        ? this._opaccess!
+        ? (global::NetRpc.Fuzz.Nfs4.Access4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opaccess is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_CLOSE. XDR: <c>CLOSE4args opclose</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Close4args Opclose => this._arm == 1
-        ? this._opclose!
+        ? (global::NetRpc.Fuzz.Nfs4.Close4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opclose is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_COMMIT. XDR: <c>COMMIT4args opcommit</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Commit4args Opcommit => this._arm == 2
-        ? this._opcommit!
+        ? (global::NetRpc.Fuzz.Nfs4.Commit4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opcommit is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_CREATE. XDR: <c>CREATE4args opcreate</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Create4args Opcreate => this._arm == 3
-        ? this._opcreate!
+        ? (global::NetRpc.Fuzz.Nfs4.Create4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opcreate is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_DELEGPURGE. XDR: <c>DELEGPURGE4args opdelegpurge</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Delegpurge4args Opdelegpurge => this._arm == 4
-        ? this._opdelegpurge!
+        ? (global::NetRpc.Fuzz.Nfs4.Delegpurge4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opdelegpurge is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_DELEGRETURN. XDR: <c>DELEGRETURN4args opdelegreturn</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Delegreturn4args Opdelegreturn => this._arm == 5
-        ? this._opdelegreturn!
+        ? (global::NetRpc.Fuzz.Nfs4.Delegreturn4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opdelegreturn is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_GETATTR. XDR: <c>GETATTR4args opgetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Getattr4args Opgetattr => this._arm == 6
-        ? this._opgetattr!
+        ? (global::NetRpc.Fuzz.Nfs4.Getattr4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opgetattr is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LINK. XDR: <c>LINK4args oplink</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Link4args Oplink => this._arm == 8
-        ? this._oplink!
+        ? (global::NetRpc.Fuzz.Nfs4.Link4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplink is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LOCK. XDR: <c>LOCK4args oplock</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Lock4args Oplock => this._arm == 9
-        ? this._oplock!
+        ? (global::NetRpc.Fuzz.Nfs4.Lock4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplock is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LOCKT. XDR: <c>LOCKT4args oplockt</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Lockt4args Oplockt => this._arm == 10
-        ? this._oplockt!
+        ? (global::NetRpc.Fuzz.Nfs4.Lockt4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplockt is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LOCKU. XDR: <c>LOCKU4args oplocku</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Locku4args Oplocku => this._arm == 11
-        ? this._oplocku!
+        ? (global::NetRpc.Fuzz.Nfs4.Locku4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplocku is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LOOKUP. XDR: <c>LOOKUP4args oplookup</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Lookup4args Oplookup => this._arm == 12
-        ? this._oplookup!
+        ? (global::NetRpc.Fuzz.Nfs4.Lookup4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplookup is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_NVERIFY. XDR: <c>NVERIFY4args opnverify</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Nverify4args Opnverify => this._arm == 14
-        ? this._opnverify!
+        ? (global::NetRpc.Fuzz.Nfs4.Nverify4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opnverify is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_OPEN. XDR: <c>OPEN4args opopen</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Open4args Opopen => this._arm == 15
-        ? this._opopen!
+        ? (global::NetRpc.Fuzz.Nfs4.Open4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opopen is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_OPENATTR. XDR: <c>OPENATTR4args opopenattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Openattr4args Opopenattr => this._arm == 16
-        ? this._opopenattr!
+        ? (global::NetRpc.Fuzz.Nfs4.Openattr4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opopenattr is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_OPEN_CONFIRM. XDR: <c>OPEN_CONFIRM4args opopen_confirm</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.OpenConfirm4args OpopenConfirm => this._arm == 17
-        ? this._opopenConfirm!
+        ? (global::NetRpc.Fuzz.Nfs4.OpenConfirm4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.OpopenConfirm is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_OPEN_DOWNGRADE. XDR: <c>OPEN_DOWNGRADE4args opopen_downgrade</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args OpopenDowngrade => this._arm == 18
-        ? this._opopenDowngrade!
+        ? (global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.OpopenDowngrade is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_PUTFH. XDR: <c>PUTFH4args opputfh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Putfh4args Opputfh => this._arm == 19
-        ? this._opputfh!
+        ? (global::NetRpc.Fuzz.Nfs4.Putfh4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opputfh is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_READ. XDR: <c>READ4args opread</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Read4args Opread => this._arm == 22
-        ? this._opread!
+        ? (global::NetRpc.Fuzz.Nfs4.Read4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opread is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_READDIR. XDR: <c>READDIR4args opreaddir</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Readdir4args Opreaddir => this._arm == 23
-        ? this._opreaddir!
+        ? (global::NetRpc.Fuzz.Nfs4.Readdir4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opreaddir is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_REMOVE. XDR: <c>REMOVE4args opremove</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Remove4args Opremove => this._arm == 25
-        ? this._opremove!
+        ? (global::NetRpc.Fuzz.Nfs4.Remove4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opremove is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_RENAME. XDR: <c>RENAME4args oprename</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Rename4args Oprename => this._arm == 26
-        ? this._oprename!
+        ? (global::NetRpc.Fuzz.Nfs4.Rename4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oprename is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_RENEW. XDR: <c>RENEW4args oprenew</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Renew4args Oprenew => this._arm == 27
-        ? this._oprenew!
+        ? (global::NetRpc.Fuzz.Nfs4.Renew4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oprenew is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SECINFO. XDR: <c>SECINFO4args opsecinfo</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Secinfo4args Opsecinfo => this._arm == 30
-        ? this._opsecinfo!
+        ? (global::NetRpc.Fuzz.Nfs4.Secinfo4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opsecinfo is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SETATTR. XDR: <c>SETATTR4args opsetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Setattr4args Opsetattr => this._arm == 31
-        ? this._opsetattr!
+        ? (global::NetRpc.Fuzz.Nfs4.Setattr4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opsetattr is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SETCLIENTID. XDR: <c>SETCLIENTID4args opsetclientid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Setclientid4args Opsetclientid => this._arm == 32
-        ? this._opsetclientid!
+        ? (global::NetRpc.Fuzz.Nfs4.Setclientid4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opsetclientid is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SETCLIENTID_CONFIRM. XDR: <c>SETCLIENTID_CONFIRM4args opsetclientid_confirm</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args OpsetclientidConfirm => this._arm == 33
-        ? this._opsetclientidConfirm!
+        ? (global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.OpsetclientidConfirm is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_VERIFY. XDR: <c>VERIFY4args opverify</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Verify4args Opverify => this._arm == 34
-        ? this._opverify!
+        ? (global::NetRpc.Fuzz.Nfs4.Verify4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opverify is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_WRITE. XDR: <c>WRITE4args opwrite</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Write4args Opwrite => this._arm == 35
-        ? this._opwrite!
+        ? (global::NetRpc.Fuzz.Nfs4.Write4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opwrite is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_RELEASE_LOCKOWNER. XDR: <c>RELEASE_LOCKOWNER4args oprelease_lockowner</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args OpreleaseLockowner => this._arm == 36
-        ? this._opreleaseLockowner!
+        ? (global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.OpreleaseLockowner is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_BIND_CONN_TO_SESSION. XDR: <c>BIND_CONN_TO_SESSION4args opbindconntosession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.BindConnToSession4args Opbindconntosession => this._arm == 37
-        ? this._opbindconntosession!
+        ? (global::NetRpc.Fuzz.Nfs4.BindConnToSession4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opbindconntosession is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_EXCHANGE_ID. XDR: <c>EXCHANGE_ID4args opexchangeid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.ExchangeId4args Opexchangeid => this._arm == 38
-        ? this._opexchangeid!
+        ? (global::NetRpc.Fuzz.Nfs4.ExchangeId4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opexchangeid is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_CREATE_SESSION. XDR: <c>CREATE_SESSION4args opcreatesession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.CreateSession4args Opcreatesession => this._arm == 39
-        ? this._opcreatesession!
+        ? (global::NetRpc.Fuzz.Nfs4.CreateSession4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opcreatesession is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_DESTROY_SESSION. XDR: <c>DESTROY_SESSION4args opdestroysession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.DestroySession4args Opdestroysession => this._arm == 40
-        ? this._opdestroysession!
+        ? (global::NetRpc.Fuzz.Nfs4.DestroySession4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opdestroysession is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_FREE_STATEID. XDR: <c>FREE_STATEID4args opfreestateid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.FreeStateid4args Opfreestateid => this._arm == 41
-        ? this._opfreestateid!
+        ? (global::NetRpc.Fuzz.Nfs4.FreeStateid4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opfreestateid is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_GET_DIR_DELEGATION. XDR: <c>GET_DIR_DELEGATION4args opgetdirdelegation</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args Opgetdirdelegation => this._arm == 42
-        ? this._opgetdirdelegation!
+        ? (global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opgetdirdelegation is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_GETDEVICEINFO. XDR: <c>GETDEVICEINFO4args opgetdeviceinfo</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args Opgetdeviceinfo => this._arm == 43
-        ? this._opgetdeviceinfo!
+        ? (global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opgetdeviceinfo is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_GETDEVICELIST. XDR: <c>GETDEVICELIST4args opgetdevicelist</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Getdevicelist4args Opgetdevicelist => this._arm == 44
-        ? this._opgetdevicelist!
+        ? (global::NetRpc.Fuzz.Nfs4.Getdevicelist4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opgetdevicelist is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LAYOUTCOMMIT. XDR: <c>LAYOUTCOMMIT4args oplayoutcommit</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Layoutcommit4args Oplayoutcommit => this._arm == 45
-        ? this._oplayoutcommit!
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutcommit4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplayoutcommit is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LAYOUTGET. XDR: <c>LAYOUTGET4args oplayoutget</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Layoutget4args Oplayoutget => this._arm == 46
-        ? this._oplayoutget!
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutget4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplayoutget is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LAYOUTRETURN. XDR: <c>LAYOUTRETURN4args oplayoutreturn</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Layoutreturn4args Oplayoutreturn => this._arm == 47
-        ? this._oplayoutreturn!
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutreturn4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplayoutreturn is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SECINFO_NO_NAME. XDR: <c>SECINFO_NO_NAME4args opsecinfononame</c>.</summary>
@@ -13093,37 +13036,37 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The arm for argop = OP_SEQUENCE. XDR: <c>SEQUENCE4args opsequence</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Sequence4args Opsequence => this._arm == 49
-        ? this._opsequence!
+        ? (global::NetRpc.Fuzz.Nfs4.Sequence4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opsequence is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SET_SSV. XDR: <c>SET_SSV4args opsetssv</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.SetSsv4args Opsetssv => this._arm == 50
-        ? this._opsetssv!
+        ? (global::NetRpc.Fuzz.Nfs4.SetSsv4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opsetssv is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_TEST_STATEID. XDR: <c>TEST_STATEID4args opteststateid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.TestStateid4args Opteststateid => this._arm == 51
-        ? this._opteststateid!
+        ? (global::NetRpc.Fuzz.Nfs4.TestStateid4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opteststateid is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_WANT_DELEGATION. XDR: <c>WANT_DELEGATION4args opwantdelegation</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.WantDelegation4args Opwantdelegation => this._arm == 52
-        ? this._opwantdelegation!
+        ? (global::NetRpc.Fuzz.Nfs4.WantDelegation4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opwantdelegation is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_DESTROY_CLIENTID. XDR: <c>DESTROY_CLIENTID4args opdestroyclientid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.DestroyClientid4args Opdestroyclientid => this._arm == 53
-        ? this._opdestroyclientid!
+        ? (global::NetRpc.Fuzz.Nfs4.DestroyClientid4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opdestroyclientid is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_RECLAIM_COMPLETE. XDR: <c>RECLAIM_COMPLETE4args opreclaimcomplete</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args Opreclaimcomplete => this._arm == 54
-        ? this._opreclaimcomplete!
+        ? (global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opreclaimcomplete is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The value whose arm is opaccess (argop = OP_ACCESS).</summary>
@@ -13132,7 +13075,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpaccess(global::NetRpc.Fuzz.Nfs4.Access4args opaccess)
     {
         global::System.ArgumentNullException.ThrowIfNull(opaccess);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpAccess, 0) { _opaccess = opaccess };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpAccess, 0) { _value = opaccess };
     }
 
     /// <summary>The value whose arm is opaccess, with a discriminant that selects it (argop = OP_ACCESS).</summary>
@@ -13148,7 +13091,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opaccess);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 0) { _opaccess = opaccess };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 0) { _value = opaccess };
     }
 
     /// <summary>The value whose arm is opclose (argop = OP_CLOSE).</summary>
@@ -13157,7 +13100,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpclose(global::NetRpc.Fuzz.Nfs4.Close4args opclose)
     {
         global::System.ArgumentNullException.ThrowIfNull(opclose);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpClose, 1) { _opclose = opclose };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpClose, 1) { _value = opclose };
     }
 
     /// <summary>The value whose arm is opclose, with a discriminant that selects it (argop = OP_CLOSE).</summary>
@@ -13173,7 +13116,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opclose);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 1) { _opclose = opclose };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 1) { _value = opclose };
     }
 
     /// <summary>The value whose arm is opcommit (argop = OP_COMMIT).</summary>
@@ -13182,7 +13125,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcommit(global::NetRpc.Fuzz.Nfs4.Commit4args opcommit)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcommit);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCommit, 2) { _opcommit = opcommit };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCommit, 2) { _value = opcommit };
     }
 
     /// <summary>The value whose arm is opcommit, with a discriminant that selects it (argop = OP_COMMIT).</summary>
@@ -13198,7 +13141,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcommit);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 2) { _opcommit = opcommit };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 2) { _value = opcommit };
     }
 
     /// <summary>The value whose arm is opcreate (argop = OP_CREATE).</summary>
@@ -13207,7 +13150,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcreate(global::NetRpc.Fuzz.Nfs4.Create4args opcreate)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcreate);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreate, 3) { _opcreate = opcreate };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreate, 3) { _value = opcreate };
     }
 
     /// <summary>The value whose arm is opcreate, with a discriminant that selects it (argop = OP_CREATE).</summary>
@@ -13223,7 +13166,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcreate);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 3) { _opcreate = opcreate };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 3) { _value = opcreate };
     }
 
     /// <summary>The value whose arm is opdelegpurge (argop = OP_DELEGPURGE).</summary>
@@ -13232,7 +13175,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdelegpurge(global::NetRpc.Fuzz.Nfs4.Delegpurge4args opdelegpurge)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdelegpurge);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegpurge, 4) { _opdelegpurge = opdelegpurge };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegpurge, 4) { _value = opdelegpurge };
     }
 
     /// <summary>The value whose arm is opdelegpurge, with a discriminant that selects it (argop = OP_DELEGPURGE).</summary>
@@ -13248,7 +13191,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opdelegpurge);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 4) { _opdelegpurge = opdelegpurge };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 4) { _value = opdelegpurge };
     }
 
     /// <summary>The value whose arm is opdelegreturn (argop = OP_DELEGRETURN).</summary>
@@ -13257,7 +13200,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdelegreturn(global::NetRpc.Fuzz.Nfs4.Delegreturn4args opdelegreturn)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdelegreturn);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegreturn, 5) { _opdelegreturn = opdelegreturn };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegreturn, 5) { _value = opdelegreturn };
     }
 
     /// <summary>The value whose arm is opdelegreturn, with a discriminant that selects it (argop = OP_DELEGRETURN).</summary>
@@ -13273,7 +13216,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opdelegreturn);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 5) { _opdelegreturn = opdelegreturn };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 5) { _value = opdelegreturn };
     }
 
     /// <summary>The value whose arm is opgetattr (argop = OP_GETATTR).</summary>
@@ -13282,7 +13225,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetattr(global::NetRpc.Fuzz.Nfs4.Getattr4args opgetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetattr, 6) { _opgetattr = opgetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetattr, 6) { _value = opgetattr };
     }
 
     /// <summary>The value whose arm is opgetattr, with a discriminant that selects it (argop = OP_GETATTR).</summary>
@@ -13298,7 +13241,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opgetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 6) { _opgetattr = opgetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 6) { _value = opgetattr };
     }
 
     /// <summary>The value whose arm is oplink (argop = OP_LINK).</summary>
@@ -13307,7 +13250,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplink(global::NetRpc.Fuzz.Nfs4.Link4args oplink)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplink);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLink, 8) { _oplink = oplink };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLink, 8) { _value = oplink };
     }
 
     /// <summary>The value whose arm is oplink, with a discriminant that selects it (argop = OP_LINK).</summary>
@@ -13323,7 +13266,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplink);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 8) { _oplink = oplink };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 8) { _value = oplink };
     }
 
     /// <summary>The value whose arm is oplock (argop = OP_LOCK).</summary>
@@ -13332,7 +13275,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplock(global::NetRpc.Fuzz.Nfs4.Lock4args oplock)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplock);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLock, 9) { _oplock = oplock };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLock, 9) { _value = oplock };
     }
 
     /// <summary>The value whose arm is oplock, with a discriminant that selects it (argop = OP_LOCK).</summary>
@@ -13348,7 +13291,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplock);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 9) { _oplock = oplock };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 9) { _value = oplock };
     }
 
     /// <summary>The value whose arm is oplockt (argop = OP_LOCKT).</summary>
@@ -13357,7 +13300,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplockt(global::NetRpc.Fuzz.Nfs4.Lockt4args oplockt)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplockt);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLockt, 10) { _oplockt = oplockt };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLockt, 10) { _value = oplockt };
     }
 
     /// <summary>The value whose arm is oplockt, with a discriminant that selects it (argop = OP_LOCKT).</summary>
@@ -13373,7 +13316,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplockt);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 10) { _oplockt = oplockt };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 10) { _value = oplockt };
     }
 
     /// <summary>The value whose arm is oplocku (argop = OP_LOCKU).</summary>
@@ -13382,7 +13325,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplocku(global::NetRpc.Fuzz.Nfs4.Locku4args oplocku)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplocku);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLocku, 11) { _oplocku = oplocku };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLocku, 11) { _value = oplocku };
     }
 
     /// <summary>The value whose arm is oplocku, with a discriminant that selects it (argop = OP_LOCKU).</summary>
@@ -13398,7 +13341,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplocku);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 11) { _oplocku = oplocku };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 11) { _value = oplocku };
     }
 
     /// <summary>The value whose arm is oplookup (argop = OP_LOOKUP).</summary>
@@ -13407,7 +13350,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplookup(global::NetRpc.Fuzz.Nfs4.Lookup4args oplookup)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplookup);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLookup, 12) { _oplookup = oplookup };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLookup, 12) { _value = oplookup };
     }
 
     /// <summary>The value whose arm is oplookup, with a discriminant that selects it (argop = OP_LOOKUP).</summary>
@@ -13423,7 +13366,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplookup);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 12) { _oplookup = oplookup };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 12) { _value = oplookup };
     }
 
     /// <summary>The value whose arm is opnverify (argop = OP_NVERIFY).</summary>
@@ -13432,7 +13375,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpnverify(global::NetRpc.Fuzz.Nfs4.Nverify4args opnverify)
     {
         global::System.ArgumentNullException.ThrowIfNull(opnverify);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpNverify, 14) { _opnverify = opnverify };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpNverify, 14) { _value = opnverify };
     }
 
     /// <summary>The value whose arm is opnverify, with a discriminant that selects it (argop = OP_NVERIFY).</summary>
@@ -13448,7 +13391,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opnverify);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 14) { _opnverify = opnverify };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 14) { _value = opnverify };
     }
 
     /// <summary>The value whose arm is opopen (argop = OP_OPEN).</summary>
@@ -13457,7 +13400,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopen(global::NetRpc.Fuzz.Nfs4.Open4args opopen)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopen);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpen, 15) { _opopen = opopen };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpen, 15) { _value = opopen };
     }
 
     /// <summary>The value whose arm is opopen, with a discriminant that selects it (argop = OP_OPEN).</summary>
@@ -13473,7 +13416,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opopen);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 15) { _opopen = opopen };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 15) { _value = opopen };
     }
 
     /// <summary>The value whose arm is opopenattr (argop = OP_OPENATTR).</summary>
@@ -13482,7 +13425,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenattr(global::NetRpc.Fuzz.Nfs4.Openattr4args opopenattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenattr, 16) { _opopenattr = opopenattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenattr, 16) { _value = opopenattr };
     }
 
     /// <summary>The value whose arm is opopenattr, with a discriminant that selects it (argop = OP_OPENATTR).</summary>
@@ -13498,7 +13441,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opopenattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 16) { _opopenattr = opopenattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 16) { _value = opopenattr };
     }
 
     /// <summary>The value whose arm is opopen_confirm (argop = OP_OPEN_CONFIRM).</summary>
@@ -13507,7 +13450,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenConfirm(global::NetRpc.Fuzz.Nfs4.OpenConfirm4args opopenConfirm)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenConfirm);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenConfirm, 17) { _opopenConfirm = opopenConfirm };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenConfirm, 17) { _value = opopenConfirm };
     }
 
     /// <summary>The value whose arm is opopen_confirm, with a discriminant that selects it (argop = OP_OPEN_CONFIRM).</summary>
@@ -13523,7 +13466,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opopenConfirm);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 17) { _opopenConfirm = opopenConfirm };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 17) { _value = opopenConfirm };
     }
 
     /// <summary>The value whose arm is opopen_downgrade (argop = OP_OPEN_DOWNGRADE).</summary>
@@ -13532,7 +13475,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenDowngrade(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args opopenDowngrade)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenDowngrade);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenDowngrade, 18) { _opopenDowngrade = opopenDowngrade };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenDowngrade, 18) { _value = opopenDowngrade };
     }
 
     /// <summary>The value whose arm is opopen_downgrade, with a discriminant that selects it (argop = OP_OPEN_DOWNGRADE).</summary>
@@ -13548,7 +13491,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opopenDowngrade);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 18) { _opopenDowngrade = opopenDowngrade };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 18) { _value = opopenDowngrade };
     }
 
     /// <summary>The value whose arm is opputfh (argop = OP_PUTFH).</summary>
@@ -13557,7 +13500,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpputfh(global::NetRpc.Fuzz.Nfs4.Putfh4args opputfh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opputfh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutfh, 19) { _opputfh = opputfh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutfh, 19) { _value = opputfh };
     }
 
     /// <summary>The value whose arm is opputfh, with a discriminant that selects it (argop = OP_PUTFH).</summary>
@@ -13573,7 +13516,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opputfh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 19) { _opputfh = opputfh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 19) { _value = opputfh };
     }
 
     /// <summary>The value whose arm is opread (argop = OP_READ).</summary>
@@ -13582,7 +13525,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpread(global::NetRpc.Fuzz.Nfs4.Read4args opread)
     {
         global::System.ArgumentNullException.ThrowIfNull(opread);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRead, 22) { _opread = opread };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRead, 22) { _value = opread };
     }
 
     /// <summary>The value whose arm is opread, with a discriminant that selects it (argop = OP_READ).</summary>
@@ -13598,7 +13541,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opread);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 22) { _opread = opread };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 22) { _value = opread };
     }
 
     /// <summary>The value whose arm is opreaddir (argop = OP_READDIR).</summary>
@@ -13607,7 +13550,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreaddir(global::NetRpc.Fuzz.Nfs4.Readdir4args opreaddir)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreaddir);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReaddir, 23) { _opreaddir = opreaddir };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReaddir, 23) { _value = opreaddir };
     }
 
     /// <summary>The value whose arm is opreaddir, with a discriminant that selects it (argop = OP_READDIR).</summary>
@@ -13623,7 +13566,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opreaddir);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 23) { _opreaddir = opreaddir };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 23) { _value = opreaddir };
     }
 
     /// <summary>The value whose arm is opremove (argop = OP_REMOVE).</summary>
@@ -13632,7 +13575,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpremove(global::NetRpc.Fuzz.Nfs4.Remove4args opremove)
     {
         global::System.ArgumentNullException.ThrowIfNull(opremove);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRemove, 25) { _opremove = opremove };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRemove, 25) { _value = opremove };
     }
 
     /// <summary>The value whose arm is opremove, with a discriminant that selects it (argop = OP_REMOVE).</summary>
@@ -13648,7 +13591,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opremove);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 25) { _opremove = opremove };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 25) { _value = opremove };
     }
 
     /// <summary>The value whose arm is oprename (argop = OP_RENAME).</summary>
@@ -13657,7 +13600,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOprename(global::NetRpc.Fuzz.Nfs4.Rename4args oprename)
     {
         global::System.ArgumentNullException.ThrowIfNull(oprename);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRename, 26) { _oprename = oprename };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRename, 26) { _value = oprename };
     }
 
     /// <summary>The value whose arm is oprename, with a discriminant that selects it (argop = OP_RENAME).</summary>
@@ -13673,7 +13616,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oprename);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 26) { _oprename = oprename };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 26) { _value = oprename };
     }
 
     /// <summary>The value whose arm is oprenew (argop = OP_RENEW).</summary>
@@ -13682,7 +13625,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOprenew(global::NetRpc.Fuzz.Nfs4.Renew4args oprenew)
     {
         global::System.ArgumentNullException.ThrowIfNull(oprenew);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRenew, 27) { _oprenew = oprenew };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRenew, 27) { _value = oprenew };
     }
 
     /// <summary>The value whose arm is oprenew, with a discriminant that selects it (argop = OP_RENEW).</summary>
@@ -13698,7 +13641,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oprenew);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 27) { _oprenew = oprenew };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 27) { _value = oprenew };
     }
 
     /// <summary>The value whose arm is opsecinfo (argop = OP_SECINFO).</summary>
@@ -13707,7 +13650,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsecinfo(global::NetRpc.Fuzz.Nfs4.Secinfo4args opsecinfo)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsecinfo);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSecinfo, 30) { _opsecinfo = opsecinfo };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSecinfo, 30) { _value = opsecinfo };
     }
 
     /// <summary>The value whose arm is opsecinfo, with a discriminant that selects it (argop = OP_SECINFO).</summary>
@@ -13723,7 +13666,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsecinfo);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 30) { _opsecinfo = opsecinfo };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 30) { _value = opsecinfo };
     }
 
     /// <summary>The value whose arm is opsetattr (argop = OP_SETATTR).</summary>
@@ -13732,7 +13675,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetattr(global::NetRpc.Fuzz.Nfs4.Setattr4args opsetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetattr, 31) { _opsetattr = opsetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetattr, 31) { _value = opsetattr };
     }
 
     /// <summary>The value whose arm is opsetattr, with a discriminant that selects it (argop = OP_SETATTR).</summary>
@@ -13748,7 +13691,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 31) { _opsetattr = opsetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 31) { _value = opsetattr };
     }
 
     /// <summary>The value whose arm is opsetclientid (argop = OP_SETCLIENTID).</summary>
@@ -13757,7 +13700,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetclientid(global::NetRpc.Fuzz.Nfs4.Setclientid4args opsetclientid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetclientid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientid, 32) { _opsetclientid = opsetclientid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientid, 32) { _value = opsetclientid };
     }
 
     /// <summary>The value whose arm is opsetclientid, with a discriminant that selects it (argop = OP_SETCLIENTID).</summary>
@@ -13773,7 +13716,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsetclientid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 32) { _opsetclientid = opsetclientid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 32) { _value = opsetclientid };
     }
 
     /// <summary>The value whose arm is opsetclientid_confirm (argop = OP_SETCLIENTID_CONFIRM).</summary>
@@ -13782,7 +13725,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetclientidConfirm(global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args opsetclientidConfirm)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetclientidConfirm);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientidConfirm, 33) { _opsetclientidConfirm = opsetclientidConfirm };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientidConfirm, 33) { _value = opsetclientidConfirm };
     }
 
     /// <summary>The value whose arm is opsetclientid_confirm, with a discriminant that selects it (argop = OP_SETCLIENTID_CONFIRM).</summary>
@@ -13798,7 +13741,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsetclientidConfirm);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 33) { _opsetclientidConfirm = opsetclientidConfirm };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 33) { _value = opsetclientidConfirm };
     }
 
     /// <summary>The value whose arm is opverify (argop = OP_VERIFY).</summary>
@@ -13807,7 +13750,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpverify(global::NetRpc.Fuzz.Nfs4.Verify4args opverify)
     {
         global::System.ArgumentNullException.ThrowIfNull(opverify);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpVerify, 34) { _opverify = opverify };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpVerify, 34) { _value = opverify };
     }
 
     /// <summary>The value whose arm is opverify, with a discriminant that selects it (argop = OP_VERIFY).</summary>
@@ -13823,7 +13766,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opverify);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 34) { _opverify = opverify };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 34) { _value = opverify };
     }
 
     /// <summary>The value whose arm is opwrite (argop = OP_WRITE).</summary>
@@ -13832,7 +13775,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpwrite(global::NetRpc.Fuzz.Nfs4.Write4args opwrite)
     {
         global::System.ArgumentNullException.ThrowIfNull(opwrite);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWrite, 35) { _opwrite = opwrite };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWrite, 35) { _value = opwrite };
     }
 
     /// <summary>The value whose arm is opwrite, with a discriminant that selects it (argop = OP_WRITE).</summary>
@@ -13848,7 +13791,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opwrite);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 35) { _opwrite = opwrite };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 35) { _value = opwrite };
     }
 
     /// <summary>The value whose arm is oprelease_lockowner (argop = OP_RELEASE_LOCKOWNER).</summary>
@@ -13857,7 +13800,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreleaseLockowner(global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args opreleaseLockowner)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreleaseLockowner);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReleaseLockowner, 36) { _opreleaseLockowner = opreleaseLockowner };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReleaseLockowner, 36) { _value = opreleaseLockowner };
     }
 
     /// <summary>The value whose arm is oprelease_lockowner, with a discriminant that selects it (argop = OP_RELEASE_LOCKOWNER).</summary>
@@ -13873,7 +13816,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opreleaseLockowner);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 36) { _opreleaseLockowner = opreleaseLockowner };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 36) { _value = opreleaseLockowner };
     }
 
     /// <summary>The value whose arm is opbindconntosession (argop = OP_BIND_CONN_TO_SESSION).</summary>
@@ -13882,7 +13825,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpbindconntosession(global::NetRpc.Fuzz.Nfs4.BindConnToSession4args opbindconntosession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opbindconntosession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpBindConnToSession, 37) { _opbindconntosession = opbindconntosession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpBindConnToSession, 37) { _value = opbindconntosession };
     }
 
     /// <summary>The value whose arm is opbindconntosession, with a discriminant that selects it (argop = OP_BIND_CONN_TO_SESSION).</summary>
@@ -13898,7 +13841,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opbindconntosession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 37) { _opbindconntosession = opbindconntosession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 37) { _value = opbindconntosession };
     }
 
     /// <summary>The value whose arm is opexchangeid (argop = OP_EXCHANGE_ID).</summary>
@@ -13907,7 +13850,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpexchangeid(global::NetRpc.Fuzz.Nfs4.ExchangeId4args opexchangeid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opexchangeid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpExchangeId, 38) { _opexchangeid = opexchangeid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpExchangeId, 38) { _value = opexchangeid };
     }
 
     /// <summary>The value whose arm is opexchangeid, with a discriminant that selects it (argop = OP_EXCHANGE_ID).</summary>
@@ -13923,7 +13866,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opexchangeid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 38) { _opexchangeid = opexchangeid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 38) { _value = opexchangeid };
     }
 
     /// <summary>The value whose arm is opcreatesession (argop = OP_CREATE_SESSION).</summary>
@@ -13932,7 +13875,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcreatesession(global::NetRpc.Fuzz.Nfs4.CreateSession4args opcreatesession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcreatesession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreateSession, 39) { _opcreatesession = opcreatesession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreateSession, 39) { _value = opcreatesession };
     }
 
     /// <summary>The value whose arm is opcreatesession, with a discriminant that selects it (argop = OP_CREATE_SESSION).</summary>
@@ -13948,7 +13891,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcreatesession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 39) { _opcreatesession = opcreatesession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 39) { _value = opcreatesession };
     }
 
     /// <summary>The value whose arm is opdestroysession (argop = OP_DESTROY_SESSION).</summary>
@@ -13957,7 +13900,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdestroysession(global::NetRpc.Fuzz.Nfs4.DestroySession4args opdestroysession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdestroysession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroySession, 40) { _opdestroysession = opdestroysession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroySession, 40) { _value = opdestroysession };
     }
 
     /// <summary>The value whose arm is opdestroysession, with a discriminant that selects it (argop = OP_DESTROY_SESSION).</summary>
@@ -13973,7 +13916,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opdestroysession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 40) { _opdestroysession = opdestroysession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 40) { _value = opdestroysession };
     }
 
     /// <summary>The value whose arm is opfreestateid (argop = OP_FREE_STATEID).</summary>
@@ -13982,7 +13925,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpfreestateid(global::NetRpc.Fuzz.Nfs4.FreeStateid4args opfreestateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opfreestateid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpFreeStateid, 41) { _opfreestateid = opfreestateid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpFreeStateid, 41) { _value = opfreestateid };
     }
 
     /// <summary>The value whose arm is opfreestateid, with a discriminant that selects it (argop = OP_FREE_STATEID).</summary>
@@ -13998,7 +13941,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opfreestateid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 41) { _opfreestateid = opfreestateid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 41) { _value = opfreestateid };
     }
 
     /// <summary>The value whose arm is opgetdirdelegation (argop = OP_GET_DIR_DELEGATION).</summary>
@@ -14007,7 +13950,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdirdelegation(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args opgetdirdelegation)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdirdelegation);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetDirDelegation, 42) { _opgetdirdelegation = opgetdirdelegation };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetDirDelegation, 42) { _value = opgetdirdelegation };
     }
 
     /// <summary>The value whose arm is opgetdirdelegation, with a discriminant that selects it (argop = OP_GET_DIR_DELEGATION).</summary>
@@ -14023,7 +13966,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opgetdirdelegation);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 42) { _opgetdirdelegation = opgetdirdelegation };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 42) { _value = opgetdirdelegation };
     }
 
     /// <summary>The value whose arm is opgetdeviceinfo (argop = OP_GETDEVICEINFO).</summary>
@@ -14032,7 +13975,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdeviceinfo(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args opgetdeviceinfo)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdeviceinfo);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdeviceinfo, 43) { _opgetdeviceinfo = opgetdeviceinfo };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdeviceinfo, 43) { _value = opgetdeviceinfo };
     }
 
     /// <summary>The value whose arm is opgetdeviceinfo, with a discriminant that selects it (argop = OP_GETDEVICEINFO).</summary>
@@ -14048,7 +13991,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opgetdeviceinfo);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 43) { _opgetdeviceinfo = opgetdeviceinfo };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 43) { _value = opgetdeviceinfo };
     }
 
     /// <summary>The value whose arm is opgetdevicelist (argop = OP_GETDEVICELIST).</summary>
@@ -14057,7 +14000,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdevicelist(global::NetRpc.Fuzz.Nfs4.Getdevicelist4args opgetdevicelist)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdevicelist);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdevicelist, 44) { _opgetdevicelist = opgetdevicelist };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdevicelist, 44) { _value = opgetdevicelist };
     }
 
     /// <summary>The value whose arm is opgetdevicelist, with a discriminant that selects it (argop = OP_GETDEVICELIST).</summary>
@@ -14073,7 +14016,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opgetdevicelist);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 44) { _opgetdevicelist = opgetdevicelist };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 44) { _value = opgetdevicelist };
     }
 
     /// <summary>The value whose arm is oplayoutcommit (argop = OP_LAYOUTCOMMIT).</summary>
@@ -14082,7 +14025,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutcommit(global::NetRpc.Fuzz.Nfs4.Layoutcommit4args oplayoutcommit)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutcommit);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutcommit, 45) { _oplayoutcommit = oplayoutcommit };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutcommit, 45) { _value = oplayoutcommit };
     }
 
     /// <summary>The value whose arm is oplayoutcommit, with a discriminant that selects it (argop = OP_LAYOUTCOMMIT).</summary>
@@ -14098,7 +14041,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplayoutcommit);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 45) { _oplayoutcommit = oplayoutcommit };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 45) { _value = oplayoutcommit };
     }
 
     /// <summary>The value whose arm is oplayoutget (argop = OP_LAYOUTGET).</summary>
@@ -14107,7 +14050,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutget(global::NetRpc.Fuzz.Nfs4.Layoutget4args oplayoutget)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutget);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutget, 46) { _oplayoutget = oplayoutget };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutget, 46) { _value = oplayoutget };
     }
 
     /// <summary>The value whose arm is oplayoutget, with a discriminant that selects it (argop = OP_LAYOUTGET).</summary>
@@ -14123,7 +14066,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplayoutget);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 46) { _oplayoutget = oplayoutget };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 46) { _value = oplayoutget };
     }
 
     /// <summary>The value whose arm is oplayoutreturn (argop = OP_LAYOUTRETURN).</summary>
@@ -14132,7 +14075,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutreturn(global::NetRpc.Fuzz.Nfs4.Layoutreturn4args oplayoutreturn)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutreturn);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutreturn, 47) { _oplayoutreturn = oplayoutreturn };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutreturn, 47) { _value = oplayoutreturn };
     }
 
     /// <summary>The value whose arm is oplayoutreturn, with a discriminant that selects it (argop = OP_LAYOUTRETURN).</summary>
@@ -14148,7 +14091,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplayoutreturn);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 47) { _oplayoutreturn = oplayoutreturn };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 47) { _value = oplayoutreturn };
     }
 
     /// <summary>The value whose arm is opsecinfononame (argop = OP_SECINFO_NO_NAME).</summary>
@@ -14180,7 +14123,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsequence(global::NetRpc.Fuzz.Nfs4.Sequence4args opsequence)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsequence);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSequence, 49) { _opsequence = opsequence };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSequence, 49) { _value = opsequence };
     }
 
     /// <summary>The value whose arm is opsequence, with a discriminant that selects it (argop = OP_SEQUENCE).</summary>
@@ -14196,7 +14139,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsequence);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 49) { _opsequence = opsequence };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 49) { _value = opsequence };
     }
 
     /// <summary>The value whose arm is opsetssv (argop = OP_SET_SSV).</summary>
@@ -14205,7 +14148,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetssv(global::NetRpc.Fuzz.Nfs4.SetSsv4args opsetssv)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetssv);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetSsv, 50) { _opsetssv = opsetssv };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetSsv, 50) { _value = opsetssv };
     }
 
     /// <summary>The value whose arm is opsetssv, with a discriminant that selects it (argop = OP_SET_SSV).</summary>
@@ -14221,7 +14164,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsetssv);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 50) { _opsetssv = opsetssv };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 50) { _value = opsetssv };
     }
 
     /// <summary>The value whose arm is opteststateid (argop = OP_TEST_STATEID).</summary>
@@ -14230,7 +14173,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpteststateid(global::NetRpc.Fuzz.Nfs4.TestStateid4args opteststateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opteststateid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpTestStateid, 51) { _opteststateid = opteststateid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpTestStateid, 51) { _value = opteststateid };
     }
 
     /// <summary>The value whose arm is opteststateid, with a discriminant that selects it (argop = OP_TEST_STATEID).</summary>
@@ -14246,7 +14189,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opteststateid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 51) { _opteststateid = opteststateid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 51) { _value = opteststateid };
     }
 
     /// <summary>The value whose arm is opwantdelegation (argop = OP_WANT_DELEGATION).</summary>
@@ -14255,7 +14198,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpwantdelegation(global::NetRpc.Fuzz.Nfs4.WantDelegation4args opwantdelegation)
     {
         global::System.ArgumentNullException.ThrowIfNull(opwantdelegation);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWantDelegation, 52) { _opwantdelegation = opwantdelegation };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWantDelegation, 52) { _value = opwantdelegation };
     }
 
     /// <summary>The value whose arm is opwantdelegation, with a discriminant that selects it (argop = OP_WANT_DELEGATION).</summary>
@@ -14271,7 +14214,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opwantdelegation);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 52) { _opwantdelegation = opwantdelegation };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 52) { _value = opwantdelegation };
     }
 
     /// <summary>The value whose arm is opdestroyclientid (argop = OP_DESTROY_CLIENTID).</summary>
@@ -14280,7 +14223,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdestroyclientid(global::NetRpc.Fuzz.Nfs4.DestroyClientid4args opdestroyclientid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdestroyclientid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroyClientid, 53) { _opdestroyclientid = opdestroyclientid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroyClientid, 53) { _value = opdestroyclientid };
     }
 
     /// <summary>The value whose arm is opdestroyclientid, with a discriminant that selects it (argop = OP_DESTROY_CLIENTID).</summary>
@@ -14296,7 +14239,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opdestroyclientid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 53) { _opdestroyclientid = opdestroyclientid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 53) { _value = opdestroyclientid };
     }
 
     /// <summary>The value whose arm is opreclaimcomplete (argop = OP_RECLAIM_COMPLETE).</summary>
@@ -14305,7 +14248,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreclaimcomplete(global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args opreclaimcomplete)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreclaimcomplete);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReclaimComplete, 54) { _opreclaimcomplete = opreclaimcomplete };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReclaimComplete, 54) { _value = opreclaimcomplete };
     }
 
     /// <summary>The value whose arm is opreclaimcomplete, with a discriminant that selects it (argop = OP_RECLAIM_COMPLETE).</summary>
@@ -14321,7 +14264,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opreclaimcomplete);
-        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 54) { _opreclaimcomplete = opreclaimcomplete };
+        return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(argop, 54) { _value = opreclaimcomplete };
     }
 
     /// <summary>The value of a discriminant whose arm is void (argop = OP_GETFH; argop = OP_LOOKUPP; argop = OP_PUTPUBFH; argop = OP_PUTROOTFH; argop = OP_READLINK; argop = OP_RESTOREFH; argop = OP_SAVEFH; argop = OP_ILLEGAL).</summary>
@@ -14349,115 +14292,115 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 0) { _opaccess = global::NetRpc.Fuzz.Nfs4.Access4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Access4args.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 1) { _opclose = global::NetRpc.Fuzz.Nfs4.Close4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Close4args.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 2) { _opcommit = global::NetRpc.Fuzz.Nfs4.Commit4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.Commit4args.Decode(ref reader) };
             case 3:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 3) { _opcreate = global::NetRpc.Fuzz.Nfs4.Create4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 3) { _value = global::NetRpc.Fuzz.Nfs4.Create4args.Decode(ref reader) };
             case 4:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 4) { _opdelegpurge = global::NetRpc.Fuzz.Nfs4.Delegpurge4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 4) { _value = global::NetRpc.Fuzz.Nfs4.Delegpurge4args.Decode(ref reader) };
             case 5:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 5) { _opdelegreturn = global::NetRpc.Fuzz.Nfs4.Delegreturn4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 5) { _value = global::NetRpc.Fuzz.Nfs4.Delegreturn4args.Decode(ref reader) };
             case 6:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 6) { _opgetattr = global::NetRpc.Fuzz.Nfs4.Getattr4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 6) { _value = global::NetRpc.Fuzz.Nfs4.Getattr4args.Decode(ref reader) };
             case 7:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 7);
             case 8:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 8) { _oplink = global::NetRpc.Fuzz.Nfs4.Link4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 8) { _value = global::NetRpc.Fuzz.Nfs4.Link4args.Decode(ref reader) };
             case 9:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 9) { _oplock = global::NetRpc.Fuzz.Nfs4.Lock4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 9) { _value = global::NetRpc.Fuzz.Nfs4.Lock4args.Decode(ref reader) };
             case 10:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 10) { _oplockt = global::NetRpc.Fuzz.Nfs4.Lockt4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 10) { _value = global::NetRpc.Fuzz.Nfs4.Lockt4args.Decode(ref reader) };
             case 11:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 11) { _oplocku = global::NetRpc.Fuzz.Nfs4.Locku4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 11) { _value = global::NetRpc.Fuzz.Nfs4.Locku4args.Decode(ref reader) };
             case 12:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 12) { _oplookup = global::NetRpc.Fuzz.Nfs4.Lookup4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 12) { _value = global::NetRpc.Fuzz.Nfs4.Lookup4args.Decode(ref reader) };
             case 13:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 13);
             case 14:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 14) { _opnverify = global::NetRpc.Fuzz.Nfs4.Nverify4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 14) { _value = global::NetRpc.Fuzz.Nfs4.Nverify4args.Decode(ref reader) };
             case 15:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 15) { _opopen = global::NetRpc.Fuzz.Nfs4.Open4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 15) { _value = global::NetRpc.Fuzz.Nfs4.Open4args.Decode(ref reader) };
             case 16:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 16) { _opopenattr = global::NetRpc.Fuzz.Nfs4.Openattr4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 16) { _value = global::NetRpc.Fuzz.Nfs4.Openattr4args.Decode(ref reader) };
             case 17:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 17) { _opopenConfirm = global::NetRpc.Fuzz.Nfs4.OpenConfirm4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 17) { _value = global::NetRpc.Fuzz.Nfs4.OpenConfirm4args.Decode(ref reader) };
             case 18:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 18) { _opopenDowngrade = global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 18) { _value = global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args.Decode(ref reader) };
             case 19:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 19) { _opputfh = global::NetRpc.Fuzz.Nfs4.Putfh4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 19) { _value = global::NetRpc.Fuzz.Nfs4.Putfh4args.Decode(ref reader) };
             case 20:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 20);
             case 21:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 21);
             case 22:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 22) { _opread = global::NetRpc.Fuzz.Nfs4.Read4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 22) { _value = global::NetRpc.Fuzz.Nfs4.Read4args.Decode(ref reader) };
             case 23:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 23) { _opreaddir = global::NetRpc.Fuzz.Nfs4.Readdir4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 23) { _value = global::NetRpc.Fuzz.Nfs4.Readdir4args.Decode(ref reader) };
             case 24:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 24);
             case 25:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 25) { _opremove = global::NetRpc.Fuzz.Nfs4.Remove4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 25) { _value = global::NetRpc.Fuzz.Nfs4.Remove4args.Decode(ref reader) };
             case 26:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 26) { _oprename = global::NetRpc.Fuzz.Nfs4.Rename4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 26) { _value = global::NetRpc.Fuzz.Nfs4.Rename4args.Decode(ref reader) };
             case 27:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 27) { _oprenew = global::NetRpc.Fuzz.Nfs4.Renew4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 27) { _value = global::NetRpc.Fuzz.Nfs4.Renew4args.Decode(ref reader) };
             case 28:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 28);
             case 29:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 29);
             case 30:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 30) { _opsecinfo = global::NetRpc.Fuzz.Nfs4.Secinfo4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 30) { _value = global::NetRpc.Fuzz.Nfs4.Secinfo4args.Decode(ref reader) };
             case 31:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 31) { _opsetattr = global::NetRpc.Fuzz.Nfs4.Setattr4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 31) { _value = global::NetRpc.Fuzz.Nfs4.Setattr4args.Decode(ref reader) };
             case 32:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 32) { _opsetclientid = global::NetRpc.Fuzz.Nfs4.Setclientid4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 32) { _value = global::NetRpc.Fuzz.Nfs4.Setclientid4args.Decode(ref reader) };
             case 33:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 33) { _opsetclientidConfirm = global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 33) { _value = global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args.Decode(ref reader) };
             case 34:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 34) { _opverify = global::NetRpc.Fuzz.Nfs4.Verify4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 34) { _value = global::NetRpc.Fuzz.Nfs4.Verify4args.Decode(ref reader) };
             case 35:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 35) { _opwrite = global::NetRpc.Fuzz.Nfs4.Write4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 35) { _value = global::NetRpc.Fuzz.Nfs4.Write4args.Decode(ref reader) };
             case 36:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 36) { _opreleaseLockowner = global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 36) { _value = global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args.Decode(ref reader) };
             case 37:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 37) { _opbindconntosession = global::NetRpc.Fuzz.Nfs4.BindConnToSession4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 37) { _value = global::NetRpc.Fuzz.Nfs4.BindConnToSession4args.Decode(ref reader) };
             case 38:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 38) { _opexchangeid = global::NetRpc.Fuzz.Nfs4.ExchangeId4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 38) { _value = global::NetRpc.Fuzz.Nfs4.ExchangeId4args.Decode(ref reader) };
             case 39:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 39) { _opcreatesession = global::NetRpc.Fuzz.Nfs4.CreateSession4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 39) { _value = global::NetRpc.Fuzz.Nfs4.CreateSession4args.Decode(ref reader) };
             case 40:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 40) { _opdestroysession = global::NetRpc.Fuzz.Nfs4.DestroySession4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 40) { _value = global::NetRpc.Fuzz.Nfs4.DestroySession4args.Decode(ref reader) };
             case 41:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 41) { _opfreestateid = global::NetRpc.Fuzz.Nfs4.FreeStateid4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 41) { _value = global::NetRpc.Fuzz.Nfs4.FreeStateid4args.Decode(ref reader) };
             case 42:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 42) { _opgetdirdelegation = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 42) { _value = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args.Decode(ref reader) };
             case 43:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 43) { _opgetdeviceinfo = global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 43) { _value = global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args.Decode(ref reader) };
             case 44:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 44) { _opgetdevicelist = global::NetRpc.Fuzz.Nfs4.Getdevicelist4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 44) { _value = global::NetRpc.Fuzz.Nfs4.Getdevicelist4args.Decode(ref reader) };
             case 45:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 45) { _oplayoutcommit = global::NetRpc.Fuzz.Nfs4.Layoutcommit4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 45) { _value = global::NetRpc.Fuzz.Nfs4.Layoutcommit4args.Decode(ref reader) };
             case 46:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 46) { _oplayoutget = global::NetRpc.Fuzz.Nfs4.Layoutget4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 46) { _value = global::NetRpc.Fuzz.Nfs4.Layoutget4args.Decode(ref reader) };
             case 47:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 47) { _oplayoutreturn = global::NetRpc.Fuzz.Nfs4.Layoutreturn4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 47) { _value = global::NetRpc.Fuzz.Nfs4.Layoutreturn4args.Decode(ref reader) };
             case 48:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 48) { _opsecinfononame = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadSecinfoStyle4(ref reader) };
             case 49:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 49) { _opsequence = global::NetRpc.Fuzz.Nfs4.Sequence4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 49) { _value = global::NetRpc.Fuzz.Nfs4.Sequence4args.Decode(ref reader) };
             case 50:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 50) { _opsetssv = global::NetRpc.Fuzz.Nfs4.SetSsv4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 50) { _value = global::NetRpc.Fuzz.Nfs4.SetSsv4args.Decode(ref reader) };
             case 51:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 51) { _opteststateid = global::NetRpc.Fuzz.Nfs4.TestStateid4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 51) { _value = global::NetRpc.Fuzz.Nfs4.TestStateid4args.Decode(ref reader) };
             case 52:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 52) { _opwantdelegation = global::NetRpc.Fuzz.Nfs4.WantDelegation4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 52) { _value = global::NetRpc.Fuzz.Nfs4.WantDelegation4args.Decode(ref reader) };
             case 53:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 53) { _opdestroyclientid = global::NetRpc.Fuzz.Nfs4.DestroyClientid4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 53) { _value = global::NetRpc.Fuzz.Nfs4.DestroyClientid4args.Decode(ref reader) };
             case 54:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 54) { _opreclaimcomplete = global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 54) { _value = global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args.Decode(ref reader) };
             case 55:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 55);
             default:
@@ -14472,148 +14415,148 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         switch (this._arm)
         {
             case 0:
-                writer.Write(this._opaccess!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Access4args)this._value!);
                 break;
             case 1:
-                writer.Write(this._opclose!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Close4args)this._value!);
                 break;
             case 2:
-                writer.Write(this._opcommit!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Commit4args)this._value!);
                 break;
             case 3:
-                writer.Write(this._opcreate!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Create4args)this._value!);
                 break;
             case 4:
-                writer.Write(this._opdelegpurge!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegpurge4args)this._value!);
                 break;
             case 5:
-                writer.Write(this._opdelegreturn!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegreturn4args)this._value!);
                 break;
             case 6:
-                writer.Write(this._opgetattr!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getattr4args)this._value!);
                 break;
             case 8:
-                writer.Write(this._oplink!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Link4args)this._value!);
                 break;
             case 9:
-                writer.Write(this._oplock!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4args)this._value!);
                 break;
             case 10:
-                writer.Write(this._oplockt!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lockt4args)this._value!);
                 break;
             case 11:
-                writer.Write(this._oplocku!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Locku4args)this._value!);
                 break;
             case 12:
-                writer.Write(this._oplookup!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lookup4args)this._value!);
                 break;
             case 14:
-                writer.Write(this._opnverify!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Nverify4args)this._value!);
                 break;
             case 15:
-                writer.Write(this._opopen!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Open4args)this._value!);
                 break;
             case 16:
-                writer.Write(this._opopenattr!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Openattr4args)this._value!);
                 break;
             case 17:
-                writer.Write(this._opopenConfirm!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenConfirm4args)this._value!);
                 break;
             case 18:
-                writer.Write(this._opopenDowngrade!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args)this._value!);
                 break;
             case 19:
-                writer.Write(this._opputfh!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Putfh4args)this._value!);
                 break;
             case 22:
-                writer.Write(this._opread!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Read4args)this._value!);
                 break;
             case 23:
-                writer.Write(this._opreaddir!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Readdir4args)this._value!);
                 break;
             case 25:
-                writer.Write(this._opremove!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Remove4args)this._value!);
                 break;
             case 26:
-                writer.Write(this._oprename!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Rename4args)this._value!);
                 break;
             case 27:
-                writer.Write(this._oprenew!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Renew4args)this._value!);
                 break;
             case 30:
-                writer.Write(this._opsecinfo!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Secinfo4args)this._value!);
                 break;
             case 31:
-                writer.Write(this._opsetattr!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Setattr4args)this._value!);
                 break;
             case 32:
-                writer.Write(this._opsetclientid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Setclientid4args)this._value!);
                 break;
             case 33:
-                writer.Write(this._opsetclientidConfirm!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args)this._value!);
                 break;
             case 34:
-                writer.Write(this._opverify!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Verify4args)this._value!);
                 break;
             case 35:
-                writer.Write(this._opwrite!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Write4args)this._value!);
                 break;
             case 36:
-                writer.Write(this._opreleaseLockowner!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args)this._value!);
                 break;
             case 37:
-                writer.Write(this._opbindconntosession!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.BindConnToSession4args)this._value!);
                 break;
             case 38:
-                writer.Write(this._opexchangeid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ExchangeId4args)this._value!);
                 break;
             case 39:
-                writer.Write(this._opcreatesession!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CreateSession4args)this._value!);
                 break;
             case 40:
-                writer.Write(this._opdestroysession!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroySession4args)this._value!);
                 break;
             case 41:
-                writer.Write(this._opfreestateid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.FreeStateid4args)this._value!);
                 break;
             case 42:
-                writer.Write(this._opgetdirdelegation!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args)this._value!);
                 break;
             case 43:
-                writer.Write(this._opgetdeviceinfo!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args)this._value!);
                 break;
             case 44:
-                writer.Write(this._opgetdevicelist!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdevicelist4args)this._value!);
                 break;
             case 45:
-                writer.Write(this._oplayoutcommit!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutcommit4args)this._value!);
                 break;
             case 46:
-                writer.Write(this._oplayoutget!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutget4args)this._value!);
                 break;
             case 47:
-                writer.Write(this._oplayoutreturn!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutreturn4args)this._value!);
                 break;
             case 48:
                 global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteSecinfoStyle4(ref writer, this._opsecinfononame);
                 break;
             case 49:
-                writer.Write(this._opsequence!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Sequence4args)this._value!);
                 break;
             case 50:
-                writer.Write(this._opsetssv!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.SetSsv4args)this._value!);
                 break;
             case 51:
-                writer.Write(this._opteststateid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.TestStateid4args)this._value!);
                 break;
             case 52:
-                writer.Write(this._opwantdelegation!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.WantDelegation4args)this._value!);
                 break;
             case 53:
-                writer.Write(this._opdestroyclientid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroyClientid4args)this._value!);
                 break;
             case 54:
-                writer.Write(this._opreclaimcomplete!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args)this._value!);
                 break;
         }
     }
@@ -14686,62 +14629,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
 public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsResop4>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Access4res? _opaccess;
-    private global::NetRpc.Fuzz.Nfs4.Close4res? _opclose;
-    private global::NetRpc.Fuzz.Nfs4.Commit4res? _opcommit;
-    private global::NetRpc.Fuzz.Nfs4.Create4res? _opcreate;
-    private global::NetRpc.Fuzz.Nfs4.Delegpurge4res? _opdelegpurge;
-    private global::NetRpc.Fuzz.Nfs4.Delegreturn4res? _opdelegreturn;
-    private global::NetRpc.Fuzz.Nfs4.Getattr4res? _opgetattr;
-    private global::NetRpc.Fuzz.Nfs4.Getfh4res? _opgetfh;
-    private global::NetRpc.Fuzz.Nfs4.Link4res? _oplink;
-    private global::NetRpc.Fuzz.Nfs4.Lock4res? _oplock;
-    private global::NetRpc.Fuzz.Nfs4.Lockt4res? _oplockt;
-    private global::NetRpc.Fuzz.Nfs4.Locku4res? _oplocku;
-    private global::NetRpc.Fuzz.Nfs4.Lookup4res? _oplookup;
-    private global::NetRpc.Fuzz.Nfs4.Lookupp4res? _oplookupp;
-    private global::NetRpc.Fuzz.Nfs4.Nverify4res? _opnverify;
-    private global::NetRpc.Fuzz.Nfs4.Open4res? _opopen;
-    private global::NetRpc.Fuzz.Nfs4.Openattr4res? _opopenattr;
-    private global::NetRpc.Fuzz.Nfs4.OpenConfirm4res? _opopenConfirm;
-    private global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res? _opopenDowngrade;
-    private global::NetRpc.Fuzz.Nfs4.Putfh4res? _opputfh;
-    private global::NetRpc.Fuzz.Nfs4.Putpubfh4res? _opputpubfh;
-    private global::NetRpc.Fuzz.Nfs4.Putrootfh4res? _opputrootfh;
-    private global::NetRpc.Fuzz.Nfs4.Read4res? _opread;
-    private global::NetRpc.Fuzz.Nfs4.Readdir4res? _opreaddir;
-    private global::NetRpc.Fuzz.Nfs4.Readlink4res? _opreadlink;
-    private global::NetRpc.Fuzz.Nfs4.Remove4res? _opremove;
-    private global::NetRpc.Fuzz.Nfs4.Rename4res? _oprename;
-    private global::NetRpc.Fuzz.Nfs4.Renew4res? _oprenew;
-    private global::NetRpc.Fuzz.Nfs4.Restorefh4res? _oprestorefh;
-    private global::NetRpc.Fuzz.Nfs4.Savefh4res? _opsavefh;
-    private global::NetRpc.Fuzz.Nfs4.Secinfo4res? _opsecinfo;
-    private global::NetRpc.Fuzz.Nfs4.Setattr4res? _opsetattr;
-    private global::NetRpc.Fuzz.Nfs4.Setclientid4res? _opsetclientid;
-    private global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res? _opsetclientidConfirm;
-    private global::NetRpc.Fuzz.Nfs4.Verify4res? _opverify;
-    private global::NetRpc.Fuzz.Nfs4.Write4res? _opwrite;
-    private global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res? _opreleaseLockowner;
-    private global::NetRpc.Fuzz.Nfs4.BindConnToSession4res? _opbindconntosession;
-    private global::NetRpc.Fuzz.Nfs4.ExchangeId4res? _opexchangeid;
-    private global::NetRpc.Fuzz.Nfs4.CreateSession4res? _opcreatesession;
-    private global::NetRpc.Fuzz.Nfs4.DestroySession4res? _opdestroysession;
-    private global::NetRpc.Fuzz.Nfs4.FreeStateid4res? _opfreestateid;
-    private global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res? _opgetdirdelegation;
-    private global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res? _opgetdeviceinfo;
-    private global::NetRpc.Fuzz.Nfs4.Getdevicelist4res? _opgetdevicelist;
-    private global::NetRpc.Fuzz.Nfs4.Layoutcommit4res? _oplayoutcommit;
-    private global::NetRpc.Fuzz.Nfs4.Layoutget4res? _oplayoutget;
-    private global::NetRpc.Fuzz.Nfs4.Layoutreturn4res? _oplayoutreturn;
-    private global::NetRpc.Fuzz.Nfs4.Secinfo4res? _opsecinfononame;
-    private global::NetRpc.Fuzz.Nfs4.Sequence4res? _opsequence;
-    private global::NetRpc.Fuzz.Nfs4.SetSsv4res? _opsetssv;
-    private global::NetRpc.Fuzz.Nfs4.TestStateid4res? _opteststateid;
-    private global::NetRpc.Fuzz.Nfs4.WantDelegation4res? _opwantdelegation;
-    private global::NetRpc.Fuzz.Nfs4.DestroyClientid4res? _opdestroyclientid;
-    private global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res? _opreclaimcomplete;
-    private global::NetRpc.Fuzz.Nfs4.Illegal4res? _opillegal;
+    private object? _value;
 
     private NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 discriminant, int arm)
     {
@@ -14755,337 +14643,337 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The arm for resop = OP_ACCESS. XDR: <c>ACCESS4res opaccess</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Access4res Opaccess => this._arm == 0
-        ? this._opaccess!
+        ? (global::NetRpc.Fuzz.Nfs4.Access4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opaccess is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_CLOSE. XDR: <c>CLOSE4res opclose</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Close4res Opclose => this._arm == 1
-        ? this._opclose!
+        ? (global::NetRpc.Fuzz.Nfs4.Close4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opclose is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_COMMIT. XDR: <c>COMMIT4res opcommit</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Commit4res Opcommit => this._arm == 2
-        ? this._opcommit!
+        ? (global::NetRpc.Fuzz.Nfs4.Commit4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opcommit is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_CREATE. XDR: <c>CREATE4res opcreate</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Create4res Opcreate => this._arm == 3
-        ? this._opcreate!
+        ? (global::NetRpc.Fuzz.Nfs4.Create4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opcreate is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_DELEGPURGE. XDR: <c>DELEGPURGE4res opdelegpurge</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Delegpurge4res Opdelegpurge => this._arm == 4
-        ? this._opdelegpurge!
+        ? (global::NetRpc.Fuzz.Nfs4.Delegpurge4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opdelegpurge is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_DELEGRETURN. XDR: <c>DELEGRETURN4res opdelegreturn</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Delegreturn4res Opdelegreturn => this._arm == 5
-        ? this._opdelegreturn!
+        ? (global::NetRpc.Fuzz.Nfs4.Delegreturn4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opdelegreturn is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_GETATTR. XDR: <c>GETATTR4res opgetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Getattr4res Opgetattr => this._arm == 6
-        ? this._opgetattr!
+        ? (global::NetRpc.Fuzz.Nfs4.Getattr4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opgetattr is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_GETFH. XDR: <c>GETFH4res opgetfh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Getfh4res Opgetfh => this._arm == 7
-        ? this._opgetfh!
+        ? (global::NetRpc.Fuzz.Nfs4.Getfh4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opgetfh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LINK. XDR: <c>LINK4res oplink</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Link4res Oplink => this._arm == 8
-        ? this._oplink!
+        ? (global::NetRpc.Fuzz.Nfs4.Link4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplink is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LOCK. XDR: <c>LOCK4res oplock</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Lock4res Oplock => this._arm == 9
-        ? this._oplock!
+        ? (global::NetRpc.Fuzz.Nfs4.Lock4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplock is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LOCKT. XDR: <c>LOCKT4res oplockt</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Lockt4res Oplockt => this._arm == 10
-        ? this._oplockt!
+        ? (global::NetRpc.Fuzz.Nfs4.Lockt4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplockt is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LOCKU. XDR: <c>LOCKU4res oplocku</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Locku4res Oplocku => this._arm == 11
-        ? this._oplocku!
+        ? (global::NetRpc.Fuzz.Nfs4.Locku4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplocku is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LOOKUP. XDR: <c>LOOKUP4res oplookup</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Lookup4res Oplookup => this._arm == 12
-        ? this._oplookup!
+        ? (global::NetRpc.Fuzz.Nfs4.Lookup4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplookup is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LOOKUPP. XDR: <c>LOOKUPP4res oplookupp</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Lookupp4res Oplookupp => this._arm == 13
-        ? this._oplookupp!
+        ? (global::NetRpc.Fuzz.Nfs4.Lookupp4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplookupp is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_NVERIFY. XDR: <c>NVERIFY4res opnverify</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Nverify4res Opnverify => this._arm == 14
-        ? this._opnverify!
+        ? (global::NetRpc.Fuzz.Nfs4.Nverify4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opnverify is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_OPEN. XDR: <c>OPEN4res opopen</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Open4res Opopen => this._arm == 15
-        ? this._opopen!
+        ? (global::NetRpc.Fuzz.Nfs4.Open4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opopen is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_OPENATTR. XDR: <c>OPENATTR4res opopenattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Openattr4res Opopenattr => this._arm == 16
-        ? this._opopenattr!
+        ? (global::NetRpc.Fuzz.Nfs4.Openattr4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opopenattr is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_OPEN_CONFIRM. XDR: <c>OPEN_CONFIRM4res opopen_confirm</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.OpenConfirm4res OpopenConfirm => this._arm == 17
-        ? this._opopenConfirm!
+        ? (global::NetRpc.Fuzz.Nfs4.OpenConfirm4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.OpopenConfirm is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_OPEN_DOWNGRADE. XDR: <c>OPEN_DOWNGRADE4res opopen_downgrade</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res OpopenDowngrade => this._arm == 18
-        ? this._opopenDowngrade!
+        ? (global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.OpopenDowngrade is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_PUTFH. XDR: <c>PUTFH4res opputfh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Putfh4res Opputfh => this._arm == 19
-        ? this._opputfh!
+        ? (global::NetRpc.Fuzz.Nfs4.Putfh4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opputfh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_PUTPUBFH. XDR: <c>PUTPUBFH4res opputpubfh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Putpubfh4res Opputpubfh => this._arm == 20
-        ? this._opputpubfh!
+        ? (global::NetRpc.Fuzz.Nfs4.Putpubfh4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opputpubfh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_PUTROOTFH. XDR: <c>PUTROOTFH4res opputrootfh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Putrootfh4res Opputrootfh => this._arm == 21
-        ? this._opputrootfh!
+        ? (global::NetRpc.Fuzz.Nfs4.Putrootfh4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opputrootfh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_READ. XDR: <c>READ4res opread</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Read4res Opread => this._arm == 22
-        ? this._opread!
+        ? (global::NetRpc.Fuzz.Nfs4.Read4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opread is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_READDIR. XDR: <c>READDIR4res opreaddir</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Readdir4res Opreaddir => this._arm == 23
-        ? this._opreaddir!
+        ? (global::NetRpc.Fuzz.Nfs4.Readdir4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opreaddir is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_READLINK. XDR: <c>READLINK4res opreadlink</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Readlink4res Opreadlink => this._arm == 24
-        ? this._opreadlink!
+        ? (global::NetRpc.Fuzz.Nfs4.Readlink4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opreadlink is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_REMOVE. XDR: <c>REMOVE4res opremove</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Remove4res Opremove => this._arm == 25
-        ? this._opremove!
+        ? (global::NetRpc.Fuzz.Nfs4.Remove4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opremove is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_RENAME. XDR: <c>RENAME4res oprename</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Rename4res Oprename => this._arm == 26
-        ? this._oprename!
+        ? (global::NetRpc.Fuzz.Nfs4.Rename4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oprename is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_RENEW. XDR: <c>RENEW4res oprenew</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Renew4res Oprenew => this._arm == 27
-        ? this._oprenew!
+        ? (global::NetRpc.Fuzz.Nfs4.Renew4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oprenew is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_RESTOREFH. XDR: <c>RESTOREFH4res oprestorefh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Restorefh4res Oprestorefh => this._arm == 28
-        ? this._oprestorefh!
+        ? (global::NetRpc.Fuzz.Nfs4.Restorefh4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oprestorefh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SAVEFH. XDR: <c>SAVEFH4res opsavefh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Savefh4res Opsavefh => this._arm == 29
-        ? this._opsavefh!
+        ? (global::NetRpc.Fuzz.Nfs4.Savefh4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsavefh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SECINFO. XDR: <c>SECINFO4res opsecinfo</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Secinfo4res Opsecinfo => this._arm == 30
-        ? this._opsecinfo!
+        ? (global::NetRpc.Fuzz.Nfs4.Secinfo4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsecinfo is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SETATTR. XDR: <c>SETATTR4res opsetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Setattr4res Opsetattr => this._arm == 31
-        ? this._opsetattr!
+        ? (global::NetRpc.Fuzz.Nfs4.Setattr4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsetattr is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SETCLIENTID. XDR: <c>SETCLIENTID4res opsetclientid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Setclientid4res Opsetclientid => this._arm == 32
-        ? this._opsetclientid!
+        ? (global::NetRpc.Fuzz.Nfs4.Setclientid4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsetclientid is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SETCLIENTID_CONFIRM. XDR: <c>SETCLIENTID_CONFIRM4res opsetclientid_confirm</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res OpsetclientidConfirm => this._arm == 33
-        ? this._opsetclientidConfirm!
+        ? (global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.OpsetclientidConfirm is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_VERIFY. XDR: <c>VERIFY4res opverify</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Verify4res Opverify => this._arm == 34
-        ? this._opverify!
+        ? (global::NetRpc.Fuzz.Nfs4.Verify4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opverify is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_WRITE. XDR: <c>WRITE4res opwrite</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Write4res Opwrite => this._arm == 35
-        ? this._opwrite!
+        ? (global::NetRpc.Fuzz.Nfs4.Write4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opwrite is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_RELEASE_LOCKOWNER. XDR: <c>RELEASE_LOCKOWNER4res oprelease_lockowner</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res OpreleaseLockowner => this._arm == 36
-        ? this._opreleaseLockowner!
+        ? (global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.OpreleaseLockowner is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_BIND_CONN_TO_SESSION. XDR: <c>BIND_CONN_TO_SESSION4res opbindconntosession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.BindConnToSession4res Opbindconntosession => this._arm == 37
-        ? this._opbindconntosession!
+        ? (global::NetRpc.Fuzz.Nfs4.BindConnToSession4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opbindconntosession is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_EXCHANGE_ID. XDR: <c>EXCHANGE_ID4res opexchangeid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.ExchangeId4res Opexchangeid => this._arm == 38
-        ? this._opexchangeid!
+        ? (global::NetRpc.Fuzz.Nfs4.ExchangeId4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opexchangeid is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_CREATE_SESSION. XDR: <c>CREATE_SESSION4res opcreatesession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.CreateSession4res Opcreatesession => this._arm == 39
-        ? this._opcreatesession!
+        ? (global::NetRpc.Fuzz.Nfs4.CreateSession4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opcreatesession is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_DESTROY_SESSION. XDR: <c>DESTROY_SESSION4res opdestroysession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.DestroySession4res Opdestroysession => this._arm == 40
-        ? this._opdestroysession!
+        ? (global::NetRpc.Fuzz.Nfs4.DestroySession4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opdestroysession is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_FREE_STATEID. XDR: <c>FREE_STATEID4res opfreestateid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.FreeStateid4res Opfreestateid => this._arm == 41
-        ? this._opfreestateid!
+        ? (global::NetRpc.Fuzz.Nfs4.FreeStateid4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opfreestateid is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_GET_DIR_DELEGATION. XDR: <c>GET_DIR_DELEGATION4res opgetdirdelegation</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res Opgetdirdelegation => this._arm == 42
-        ? this._opgetdirdelegation!
+        ? (global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opgetdirdelegation is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_GETDEVICEINFO. XDR: <c>GETDEVICEINFO4res opgetdeviceinfo</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res Opgetdeviceinfo => this._arm == 43
-        ? this._opgetdeviceinfo!
+        ? (global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opgetdeviceinfo is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_GETDEVICELIST. XDR: <c>GETDEVICELIST4res opgetdevicelist</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Getdevicelist4res Opgetdevicelist => this._arm == 44
-        ? this._opgetdevicelist!
+        ? (global::NetRpc.Fuzz.Nfs4.Getdevicelist4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opgetdevicelist is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LAYOUTCOMMIT. XDR: <c>LAYOUTCOMMIT4res oplayoutcommit</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Layoutcommit4res Oplayoutcommit => this._arm == 45
-        ? this._oplayoutcommit!
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutcommit4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplayoutcommit is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LAYOUTGET. XDR: <c>LAYOUTGET4res oplayoutget</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Layoutget4res Oplayoutget => this._arm == 46
-        ? this._oplayoutget!
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutget4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplayoutget is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LAYOUTRETURN. XDR: <c>LAYOUTRETURN4res oplayoutreturn</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Layoutreturn4res Oplayoutreturn => this._arm == 47
-        ? this._oplayoutreturn!
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutreturn4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplayoutreturn is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SECINFO_NO_NAME. XDR: <c>SECINFO_NO_NAME4res opsecinfononame</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Secinfo4res Opsecinfononame => this._arm == 48
-        ? this._opsecinfononame!
+        ? (global::NetRpc.Fuzz.Nfs4.Secinfo4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsecinfononame is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SEQUENCE. XDR: <c>SEQUENCE4res opsequence</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Sequence4res Opsequence => this._arm == 49
-        ? this._opsequence!
+        ? (global::NetRpc.Fuzz.Nfs4.Sequence4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsequence is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SET_SSV. XDR: <c>SET_SSV4res opsetssv</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.SetSsv4res Opsetssv => this._arm == 50
-        ? this._opsetssv!
+        ? (global::NetRpc.Fuzz.Nfs4.SetSsv4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsetssv is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_TEST_STATEID. XDR: <c>TEST_STATEID4res opteststateid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.TestStateid4res Opteststateid => this._arm == 51
-        ? this._opteststateid!
+        ? (global::NetRpc.Fuzz.Nfs4.TestStateid4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opteststateid is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_WANT_DELEGATION. XDR: <c>WANT_DELEGATION4res opwantdelegation</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.WantDelegation4res Opwantdelegation => this._arm == 52
-        ? this._opwantdelegation!
+        ? (global::NetRpc.Fuzz.Nfs4.WantDelegation4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opwantdelegation is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_DESTROY_CLIENTID. XDR: <c>DESTROY_CLIENTID4res opdestroyclientid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.DestroyClientid4res Opdestroyclientid => this._arm == 53
-        ? this._opdestroyclientid!
+        ? (global::NetRpc.Fuzz.Nfs4.DestroyClientid4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opdestroyclientid is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_RECLAIM_COMPLETE. XDR: <c>RECLAIM_COMPLETE4res opreclaimcomplete</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res Opreclaimcomplete => this._arm == 54
-        ? this._opreclaimcomplete!
+        ? (global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opreclaimcomplete is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_ILLEGAL. XDR: <c>ILLEGAL4res opillegal</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Illegal4res Opillegal => this._arm == 55
-        ? this._opillegal!
+        ? (global::NetRpc.Fuzz.Nfs4.Illegal4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opillegal is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The value whose arm is opaccess (resop = OP_ACCESS).</summary>
@@ -15094,7 +14982,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpaccess(global::NetRpc.Fuzz.Nfs4.Access4res opaccess)
     {
         global::System.ArgumentNullException.ThrowIfNull(opaccess);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpAccess, 0) { _opaccess = opaccess };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpAccess, 0) { _value = opaccess };
     }
 
     /// <summary>The value whose arm is opaccess, with a discriminant that selects it (resop = OP_ACCESS).</summary>
@@ -15110,7 +14998,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opaccess);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 0) { _opaccess = opaccess };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 0) { _value = opaccess };
     }
 
     /// <summary>The value whose arm is opclose (resop = OP_CLOSE).</summary>
@@ -15119,7 +15007,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpclose(global::NetRpc.Fuzz.Nfs4.Close4res opclose)
     {
         global::System.ArgumentNullException.ThrowIfNull(opclose);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpClose, 1) { _opclose = opclose };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpClose, 1) { _value = opclose };
     }
 
     /// <summary>The value whose arm is opclose, with a discriminant that selects it (resop = OP_CLOSE).</summary>
@@ -15135,7 +15023,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opclose);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 1) { _opclose = opclose };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 1) { _value = opclose };
     }
 
     /// <summary>The value whose arm is opcommit (resop = OP_COMMIT).</summary>
@@ -15144,7 +15032,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcommit(global::NetRpc.Fuzz.Nfs4.Commit4res opcommit)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcommit);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCommit, 2) { _opcommit = opcommit };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCommit, 2) { _value = opcommit };
     }
 
     /// <summary>The value whose arm is opcommit, with a discriminant that selects it (resop = OP_COMMIT).</summary>
@@ -15160,7 +15048,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcommit);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 2) { _opcommit = opcommit };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 2) { _value = opcommit };
     }
 
     /// <summary>The value whose arm is opcreate (resop = OP_CREATE).</summary>
@@ -15169,7 +15057,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcreate(global::NetRpc.Fuzz.Nfs4.Create4res opcreate)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcreate);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreate, 3) { _opcreate = opcreate };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreate, 3) { _value = opcreate };
     }
 
     /// <summary>The value whose arm is opcreate, with a discriminant that selects it (resop = OP_CREATE).</summary>
@@ -15185,7 +15073,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcreate);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 3) { _opcreate = opcreate };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 3) { _value = opcreate };
     }
 
     /// <summary>The value whose arm is opdelegpurge (resop = OP_DELEGPURGE).</summary>
@@ -15194,7 +15082,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdelegpurge(global::NetRpc.Fuzz.Nfs4.Delegpurge4res opdelegpurge)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdelegpurge);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegpurge, 4) { _opdelegpurge = opdelegpurge };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegpurge, 4) { _value = opdelegpurge };
     }
 
     /// <summary>The value whose arm is opdelegpurge, with a discriminant that selects it (resop = OP_DELEGPURGE).</summary>
@@ -15210,7 +15098,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opdelegpurge);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 4) { _opdelegpurge = opdelegpurge };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 4) { _value = opdelegpurge };
     }
 
     /// <summary>The value whose arm is opdelegreturn (resop = OP_DELEGRETURN).</summary>
@@ -15219,7 +15107,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdelegreturn(global::NetRpc.Fuzz.Nfs4.Delegreturn4res opdelegreturn)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdelegreturn);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegreturn, 5) { _opdelegreturn = opdelegreturn };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegreturn, 5) { _value = opdelegreturn };
     }
 
     /// <summary>The value whose arm is opdelegreturn, with a discriminant that selects it (resop = OP_DELEGRETURN).</summary>
@@ -15235,7 +15123,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opdelegreturn);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 5) { _opdelegreturn = opdelegreturn };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 5) { _value = opdelegreturn };
     }
 
     /// <summary>The value whose arm is opgetattr (resop = OP_GETATTR).</summary>
@@ -15244,7 +15132,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetattr(global::NetRpc.Fuzz.Nfs4.Getattr4res opgetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetattr, 6) { _opgetattr = opgetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetattr, 6) { _value = opgetattr };
     }
 
     /// <summary>The value whose arm is opgetattr, with a discriminant that selects it (resop = OP_GETATTR).</summary>
@@ -15260,7 +15148,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opgetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 6) { _opgetattr = opgetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 6) { _value = opgetattr };
     }
 
     /// <summary>The value whose arm is opgetfh (resop = OP_GETFH).</summary>
@@ -15269,7 +15157,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetfh(global::NetRpc.Fuzz.Nfs4.Getfh4res opgetfh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetfh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetfh, 7) { _opgetfh = opgetfh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetfh, 7) { _value = opgetfh };
     }
 
     /// <summary>The value whose arm is opgetfh, with a discriminant that selects it (resop = OP_GETFH).</summary>
@@ -15285,7 +15173,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opgetfh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 7) { _opgetfh = opgetfh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 7) { _value = opgetfh };
     }
 
     /// <summary>The value whose arm is oplink (resop = OP_LINK).</summary>
@@ -15294,7 +15182,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplink(global::NetRpc.Fuzz.Nfs4.Link4res oplink)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplink);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLink, 8) { _oplink = oplink };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLink, 8) { _value = oplink };
     }
 
     /// <summary>The value whose arm is oplink, with a discriminant that selects it (resop = OP_LINK).</summary>
@@ -15310,7 +15198,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplink);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 8) { _oplink = oplink };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 8) { _value = oplink };
     }
 
     /// <summary>The value whose arm is oplock (resop = OP_LOCK).</summary>
@@ -15319,7 +15207,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplock(global::NetRpc.Fuzz.Nfs4.Lock4res oplock)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplock);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLock, 9) { _oplock = oplock };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLock, 9) { _value = oplock };
     }
 
     /// <summary>The value whose arm is oplock, with a discriminant that selects it (resop = OP_LOCK).</summary>
@@ -15335,7 +15223,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplock);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 9) { _oplock = oplock };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 9) { _value = oplock };
     }
 
     /// <summary>The value whose arm is oplockt (resop = OP_LOCKT).</summary>
@@ -15344,7 +15232,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplockt(global::NetRpc.Fuzz.Nfs4.Lockt4res oplockt)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplockt);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLockt, 10) { _oplockt = oplockt };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLockt, 10) { _value = oplockt };
     }
 
     /// <summary>The value whose arm is oplockt, with a discriminant that selects it (resop = OP_LOCKT).</summary>
@@ -15360,7 +15248,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplockt);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 10) { _oplockt = oplockt };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 10) { _value = oplockt };
     }
 
     /// <summary>The value whose arm is oplocku (resop = OP_LOCKU).</summary>
@@ -15369,7 +15257,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplocku(global::NetRpc.Fuzz.Nfs4.Locku4res oplocku)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplocku);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLocku, 11) { _oplocku = oplocku };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLocku, 11) { _value = oplocku };
     }
 
     /// <summary>The value whose arm is oplocku, with a discriminant that selects it (resop = OP_LOCKU).</summary>
@@ -15385,7 +15273,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplocku);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 11) { _oplocku = oplocku };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 11) { _value = oplocku };
     }
 
     /// <summary>The value whose arm is oplookup (resop = OP_LOOKUP).</summary>
@@ -15394,7 +15282,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplookup(global::NetRpc.Fuzz.Nfs4.Lookup4res oplookup)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplookup);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLookup, 12) { _oplookup = oplookup };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLookup, 12) { _value = oplookup };
     }
 
     /// <summary>The value whose arm is oplookup, with a discriminant that selects it (resop = OP_LOOKUP).</summary>
@@ -15410,7 +15298,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplookup);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 12) { _oplookup = oplookup };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 12) { _value = oplookup };
     }
 
     /// <summary>The value whose arm is oplookupp (resop = OP_LOOKUPP).</summary>
@@ -15419,7 +15307,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplookupp(global::NetRpc.Fuzz.Nfs4.Lookupp4res oplookupp)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplookupp);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLookupp, 13) { _oplookupp = oplookupp };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLookupp, 13) { _value = oplookupp };
     }
 
     /// <summary>The value whose arm is oplookupp, with a discriminant that selects it (resop = OP_LOOKUPP).</summary>
@@ -15435,7 +15323,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplookupp);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 13) { _oplookupp = oplookupp };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 13) { _value = oplookupp };
     }
 
     /// <summary>The value whose arm is opnverify (resop = OP_NVERIFY).</summary>
@@ -15444,7 +15332,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpnverify(global::NetRpc.Fuzz.Nfs4.Nverify4res opnverify)
     {
         global::System.ArgumentNullException.ThrowIfNull(opnverify);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpNverify, 14) { _opnverify = opnverify };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpNverify, 14) { _value = opnverify };
     }
 
     /// <summary>The value whose arm is opnverify, with a discriminant that selects it (resop = OP_NVERIFY).</summary>
@@ -15460,7 +15348,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opnverify);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 14) { _opnverify = opnverify };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 14) { _value = opnverify };
     }
 
     /// <summary>The value whose arm is opopen (resop = OP_OPEN).</summary>
@@ -15469,7 +15357,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopen(global::NetRpc.Fuzz.Nfs4.Open4res opopen)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopen);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpen, 15) { _opopen = opopen };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpen, 15) { _value = opopen };
     }
 
     /// <summary>The value whose arm is opopen, with a discriminant that selects it (resop = OP_OPEN).</summary>
@@ -15485,7 +15373,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opopen);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 15) { _opopen = opopen };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 15) { _value = opopen };
     }
 
     /// <summary>The value whose arm is opopenattr (resop = OP_OPENATTR).</summary>
@@ -15494,7 +15382,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenattr(global::NetRpc.Fuzz.Nfs4.Openattr4res opopenattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenattr, 16) { _opopenattr = opopenattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenattr, 16) { _value = opopenattr };
     }
 
     /// <summary>The value whose arm is opopenattr, with a discriminant that selects it (resop = OP_OPENATTR).</summary>
@@ -15510,7 +15398,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opopenattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 16) { _opopenattr = opopenattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 16) { _value = opopenattr };
     }
 
     /// <summary>The value whose arm is opopen_confirm (resop = OP_OPEN_CONFIRM).</summary>
@@ -15519,7 +15407,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenConfirm(global::NetRpc.Fuzz.Nfs4.OpenConfirm4res opopenConfirm)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenConfirm);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenConfirm, 17) { _opopenConfirm = opopenConfirm };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenConfirm, 17) { _value = opopenConfirm };
     }
 
     /// <summary>The value whose arm is opopen_confirm, with a discriminant that selects it (resop = OP_OPEN_CONFIRM).</summary>
@@ -15535,7 +15423,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opopenConfirm);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 17) { _opopenConfirm = opopenConfirm };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 17) { _value = opopenConfirm };
     }
 
     /// <summary>The value whose arm is opopen_downgrade (resop = OP_OPEN_DOWNGRADE).</summary>
@@ -15544,7 +15432,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenDowngrade(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res opopenDowngrade)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenDowngrade);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenDowngrade, 18) { _opopenDowngrade = opopenDowngrade };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenDowngrade, 18) { _value = opopenDowngrade };
     }
 
     /// <summary>The value whose arm is opopen_downgrade, with a discriminant that selects it (resop = OP_OPEN_DOWNGRADE).</summary>
@@ -15560,7 +15448,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opopenDowngrade);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 18) { _opopenDowngrade = opopenDowngrade };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 18) { _value = opopenDowngrade };
     }
 
     /// <summary>The value whose arm is opputfh (resop = OP_PUTFH).</summary>
@@ -15569,7 +15457,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputfh(global::NetRpc.Fuzz.Nfs4.Putfh4res opputfh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opputfh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutfh, 19) { _opputfh = opputfh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutfh, 19) { _value = opputfh };
     }
 
     /// <summary>The value whose arm is opputfh, with a discriminant that selects it (resop = OP_PUTFH).</summary>
@@ -15585,7 +15473,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opputfh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 19) { _opputfh = opputfh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 19) { _value = opputfh };
     }
 
     /// <summary>The value whose arm is opputpubfh (resop = OP_PUTPUBFH).</summary>
@@ -15594,7 +15482,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputpubfh(global::NetRpc.Fuzz.Nfs4.Putpubfh4res opputpubfh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opputpubfh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutpubfh, 20) { _opputpubfh = opputpubfh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutpubfh, 20) { _value = opputpubfh };
     }
 
     /// <summary>The value whose arm is opputpubfh, with a discriminant that selects it (resop = OP_PUTPUBFH).</summary>
@@ -15610,7 +15498,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opputpubfh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 20) { _opputpubfh = opputpubfh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 20) { _value = opputpubfh };
     }
 
     /// <summary>The value whose arm is opputrootfh (resop = OP_PUTROOTFH).</summary>
@@ -15619,7 +15507,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputrootfh(global::NetRpc.Fuzz.Nfs4.Putrootfh4res opputrootfh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opputrootfh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutrootfh, 21) { _opputrootfh = opputrootfh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutrootfh, 21) { _value = opputrootfh };
     }
 
     /// <summary>The value whose arm is opputrootfh, with a discriminant that selects it (resop = OP_PUTROOTFH).</summary>
@@ -15635,7 +15523,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opputrootfh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 21) { _opputrootfh = opputrootfh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 21) { _value = opputrootfh };
     }
 
     /// <summary>The value whose arm is opread (resop = OP_READ).</summary>
@@ -15644,7 +15532,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpread(global::NetRpc.Fuzz.Nfs4.Read4res opread)
     {
         global::System.ArgumentNullException.ThrowIfNull(opread);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRead, 22) { _opread = opread };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRead, 22) { _value = opread };
     }
 
     /// <summary>The value whose arm is opread, with a discriminant that selects it (resop = OP_READ).</summary>
@@ -15660,7 +15548,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opread);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 22) { _opread = opread };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 22) { _value = opread };
     }
 
     /// <summary>The value whose arm is opreaddir (resop = OP_READDIR).</summary>
@@ -15669,7 +15557,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreaddir(global::NetRpc.Fuzz.Nfs4.Readdir4res opreaddir)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreaddir);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReaddir, 23) { _opreaddir = opreaddir };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReaddir, 23) { _value = opreaddir };
     }
 
     /// <summary>The value whose arm is opreaddir, with a discriminant that selects it (resop = OP_READDIR).</summary>
@@ -15685,7 +15573,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opreaddir);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 23) { _opreaddir = opreaddir };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 23) { _value = opreaddir };
     }
 
     /// <summary>The value whose arm is opreadlink (resop = OP_READLINK).</summary>
@@ -15694,7 +15582,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreadlink(global::NetRpc.Fuzz.Nfs4.Readlink4res opreadlink)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreadlink);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReadlink, 24) { _opreadlink = opreadlink };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReadlink, 24) { _value = opreadlink };
     }
 
     /// <summary>The value whose arm is opreadlink, with a discriminant that selects it (resop = OP_READLINK).</summary>
@@ -15710,7 +15598,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opreadlink);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 24) { _opreadlink = opreadlink };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 24) { _value = opreadlink };
     }
 
     /// <summary>The value whose arm is opremove (resop = OP_REMOVE).</summary>
@@ -15719,7 +15607,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpremove(global::NetRpc.Fuzz.Nfs4.Remove4res opremove)
     {
         global::System.ArgumentNullException.ThrowIfNull(opremove);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRemove, 25) { _opremove = opremove };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRemove, 25) { _value = opremove };
     }
 
     /// <summary>The value whose arm is opremove, with a discriminant that selects it (resop = OP_REMOVE).</summary>
@@ -15735,7 +15623,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opremove);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 25) { _opremove = opremove };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 25) { _value = opremove };
     }
 
     /// <summary>The value whose arm is oprename (resop = OP_RENAME).</summary>
@@ -15744,7 +15632,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprename(global::NetRpc.Fuzz.Nfs4.Rename4res oprename)
     {
         global::System.ArgumentNullException.ThrowIfNull(oprename);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRename, 26) { _oprename = oprename };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRename, 26) { _value = oprename };
     }
 
     /// <summary>The value whose arm is oprename, with a discriminant that selects it (resop = OP_RENAME).</summary>
@@ -15760,7 +15648,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oprename);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 26) { _oprename = oprename };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 26) { _value = oprename };
     }
 
     /// <summary>The value whose arm is oprenew (resop = OP_RENEW).</summary>
@@ -15769,7 +15657,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprenew(global::NetRpc.Fuzz.Nfs4.Renew4res oprenew)
     {
         global::System.ArgumentNullException.ThrowIfNull(oprenew);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRenew, 27) { _oprenew = oprenew };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRenew, 27) { _value = oprenew };
     }
 
     /// <summary>The value whose arm is oprenew, with a discriminant that selects it (resop = OP_RENEW).</summary>
@@ -15785,7 +15673,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oprenew);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 27) { _oprenew = oprenew };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 27) { _value = oprenew };
     }
 
     /// <summary>The value whose arm is oprestorefh (resop = OP_RESTOREFH).</summary>
@@ -15794,7 +15682,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprestorefh(global::NetRpc.Fuzz.Nfs4.Restorefh4res oprestorefh)
     {
         global::System.ArgumentNullException.ThrowIfNull(oprestorefh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRestorefh, 28) { _oprestorefh = oprestorefh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRestorefh, 28) { _value = oprestorefh };
     }
 
     /// <summary>The value whose arm is oprestorefh, with a discriminant that selects it (resop = OP_RESTOREFH).</summary>
@@ -15810,7 +15698,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oprestorefh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 28) { _oprestorefh = oprestorefh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 28) { _value = oprestorefh };
     }
 
     /// <summary>The value whose arm is opsavefh (resop = OP_SAVEFH).</summary>
@@ -15819,7 +15707,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsavefh(global::NetRpc.Fuzz.Nfs4.Savefh4res opsavefh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsavefh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSavefh, 29) { _opsavefh = opsavefh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSavefh, 29) { _value = opsavefh };
     }
 
     /// <summary>The value whose arm is opsavefh, with a discriminant that selects it (resop = OP_SAVEFH).</summary>
@@ -15835,7 +15723,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsavefh);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 29) { _opsavefh = opsavefh };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 29) { _value = opsavefh };
     }
 
     /// <summary>The value whose arm is opsecinfo (resop = OP_SECINFO).</summary>
@@ -15844,7 +15732,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsecinfo(global::NetRpc.Fuzz.Nfs4.Secinfo4res opsecinfo)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsecinfo);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSecinfo, 30) { _opsecinfo = opsecinfo };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSecinfo, 30) { _value = opsecinfo };
     }
 
     /// <summary>The value whose arm is opsecinfo, with a discriminant that selects it (resop = OP_SECINFO).</summary>
@@ -15860,7 +15748,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsecinfo);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 30) { _opsecinfo = opsecinfo };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 30) { _value = opsecinfo };
     }
 
     /// <summary>The value whose arm is opsetattr (resop = OP_SETATTR).</summary>
@@ -15869,7 +15757,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetattr(global::NetRpc.Fuzz.Nfs4.Setattr4res opsetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetattr, 31) { _opsetattr = opsetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetattr, 31) { _value = opsetattr };
     }
 
     /// <summary>The value whose arm is opsetattr, with a discriminant that selects it (resop = OP_SETATTR).</summary>
@@ -15885,7 +15773,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 31) { _opsetattr = opsetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 31) { _value = opsetattr };
     }
 
     /// <summary>The value whose arm is opsetclientid (resop = OP_SETCLIENTID).</summary>
@@ -15894,7 +15782,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetclientid(global::NetRpc.Fuzz.Nfs4.Setclientid4res opsetclientid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetclientid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientid, 32) { _opsetclientid = opsetclientid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientid, 32) { _value = opsetclientid };
     }
 
     /// <summary>The value whose arm is opsetclientid, with a discriminant that selects it (resop = OP_SETCLIENTID).</summary>
@@ -15910,7 +15798,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsetclientid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 32) { _opsetclientid = opsetclientid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 32) { _value = opsetclientid };
     }
 
     /// <summary>The value whose arm is opsetclientid_confirm (resop = OP_SETCLIENTID_CONFIRM).</summary>
@@ -15919,7 +15807,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetclientidConfirm(global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res opsetclientidConfirm)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetclientidConfirm);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientidConfirm, 33) { _opsetclientidConfirm = opsetclientidConfirm };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientidConfirm, 33) { _value = opsetclientidConfirm };
     }
 
     /// <summary>The value whose arm is opsetclientid_confirm, with a discriminant that selects it (resop = OP_SETCLIENTID_CONFIRM).</summary>
@@ -15935,7 +15823,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsetclientidConfirm);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 33) { _opsetclientidConfirm = opsetclientidConfirm };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 33) { _value = opsetclientidConfirm };
     }
 
     /// <summary>The value whose arm is opverify (resop = OP_VERIFY).</summary>
@@ -15944,7 +15832,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpverify(global::NetRpc.Fuzz.Nfs4.Verify4res opverify)
     {
         global::System.ArgumentNullException.ThrowIfNull(opverify);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpVerify, 34) { _opverify = opverify };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpVerify, 34) { _value = opverify };
     }
 
     /// <summary>The value whose arm is opverify, with a discriminant that selects it (resop = OP_VERIFY).</summary>
@@ -15960,7 +15848,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opverify);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 34) { _opverify = opverify };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 34) { _value = opverify };
     }
 
     /// <summary>The value whose arm is opwrite (resop = OP_WRITE).</summary>
@@ -15969,7 +15857,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpwrite(global::NetRpc.Fuzz.Nfs4.Write4res opwrite)
     {
         global::System.ArgumentNullException.ThrowIfNull(opwrite);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWrite, 35) { _opwrite = opwrite };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWrite, 35) { _value = opwrite };
     }
 
     /// <summary>The value whose arm is opwrite, with a discriminant that selects it (resop = OP_WRITE).</summary>
@@ -15985,7 +15873,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opwrite);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 35) { _opwrite = opwrite };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 35) { _value = opwrite };
     }
 
     /// <summary>The value whose arm is oprelease_lockowner (resop = OP_RELEASE_LOCKOWNER).</summary>
@@ -15994,7 +15882,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreleaseLockowner(global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res opreleaseLockowner)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreleaseLockowner);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReleaseLockowner, 36) { _opreleaseLockowner = opreleaseLockowner };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReleaseLockowner, 36) { _value = opreleaseLockowner };
     }
 
     /// <summary>The value whose arm is oprelease_lockowner, with a discriminant that selects it (resop = OP_RELEASE_LOCKOWNER).</summary>
@@ -16010,7 +15898,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opreleaseLockowner);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 36) { _opreleaseLockowner = opreleaseLockowner };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 36) { _value = opreleaseLockowner };
     }
 
     /// <summary>The value whose arm is opbindconntosession (resop = OP_BIND_CONN_TO_SESSION).</summary>
@@ -16019,7 +15907,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpbindconntosession(global::NetRpc.Fuzz.Nfs4.BindConnToSession4res opbindconntosession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opbindconntosession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpBindConnToSession, 37) { _opbindconntosession = opbindconntosession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpBindConnToSession, 37) { _value = opbindconntosession };
     }
 
     /// <summary>The value whose arm is opbindconntosession, with a discriminant that selects it (resop = OP_BIND_CONN_TO_SESSION).</summary>
@@ -16035,7 +15923,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opbindconntosession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 37) { _opbindconntosession = opbindconntosession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 37) { _value = opbindconntosession };
     }
 
     /// <summary>The value whose arm is opexchangeid (resop = OP_EXCHANGE_ID).</summary>
@@ -16044,7 +15932,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpexchangeid(global::NetRpc.Fuzz.Nfs4.ExchangeId4res opexchangeid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opexchangeid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpExchangeId, 38) { _opexchangeid = opexchangeid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpExchangeId, 38) { _value = opexchangeid };
     }
 
     /// <summary>The value whose arm is opexchangeid, with a discriminant that selects it (resop = OP_EXCHANGE_ID).</summary>
@@ -16060,7 +15948,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opexchangeid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 38) { _opexchangeid = opexchangeid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 38) { _value = opexchangeid };
     }
 
     /// <summary>The value whose arm is opcreatesession (resop = OP_CREATE_SESSION).</summary>
@@ -16069,7 +15957,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcreatesession(global::NetRpc.Fuzz.Nfs4.CreateSession4res opcreatesession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcreatesession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreateSession, 39) { _opcreatesession = opcreatesession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreateSession, 39) { _value = opcreatesession };
     }
 
     /// <summary>The value whose arm is opcreatesession, with a discriminant that selects it (resop = OP_CREATE_SESSION).</summary>
@@ -16085,7 +15973,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcreatesession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 39) { _opcreatesession = opcreatesession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 39) { _value = opcreatesession };
     }
 
     /// <summary>The value whose arm is opdestroysession (resop = OP_DESTROY_SESSION).</summary>
@@ -16094,7 +15982,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdestroysession(global::NetRpc.Fuzz.Nfs4.DestroySession4res opdestroysession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdestroysession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroySession, 40) { _opdestroysession = opdestroysession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroySession, 40) { _value = opdestroysession };
     }
 
     /// <summary>The value whose arm is opdestroysession, with a discriminant that selects it (resop = OP_DESTROY_SESSION).</summary>
@@ -16110,7 +15998,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opdestroysession);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 40) { _opdestroysession = opdestroysession };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 40) { _value = opdestroysession };
     }
 
     /// <summary>The value whose arm is opfreestateid (resop = OP_FREE_STATEID).</summary>
@@ -16119,7 +16007,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpfreestateid(global::NetRpc.Fuzz.Nfs4.FreeStateid4res opfreestateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opfreestateid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpFreeStateid, 41) { _opfreestateid = opfreestateid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpFreeStateid, 41) { _value = opfreestateid };
     }
 
     /// <summary>The value whose arm is opfreestateid, with a discriminant that selects it (resop = OP_FREE_STATEID).</summary>
@@ -16135,7 +16023,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opfreestateid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 41) { _opfreestateid = opfreestateid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 41) { _value = opfreestateid };
     }
 
     /// <summary>The value whose arm is opgetdirdelegation (resop = OP_GET_DIR_DELEGATION).</summary>
@@ -16144,7 +16032,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdirdelegation(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res opgetdirdelegation)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdirdelegation);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetDirDelegation, 42) { _opgetdirdelegation = opgetdirdelegation };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetDirDelegation, 42) { _value = opgetdirdelegation };
     }
 
     /// <summary>The value whose arm is opgetdirdelegation, with a discriminant that selects it (resop = OP_GET_DIR_DELEGATION).</summary>
@@ -16160,7 +16048,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opgetdirdelegation);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 42) { _opgetdirdelegation = opgetdirdelegation };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 42) { _value = opgetdirdelegation };
     }
 
     /// <summary>The value whose arm is opgetdeviceinfo (resop = OP_GETDEVICEINFO).</summary>
@@ -16169,7 +16057,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdeviceinfo(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res opgetdeviceinfo)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdeviceinfo);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdeviceinfo, 43) { _opgetdeviceinfo = opgetdeviceinfo };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdeviceinfo, 43) { _value = opgetdeviceinfo };
     }
 
     /// <summary>The value whose arm is opgetdeviceinfo, with a discriminant that selects it (resop = OP_GETDEVICEINFO).</summary>
@@ -16185,7 +16073,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opgetdeviceinfo);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 43) { _opgetdeviceinfo = opgetdeviceinfo };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 43) { _value = opgetdeviceinfo };
     }
 
     /// <summary>The value whose arm is opgetdevicelist (resop = OP_GETDEVICELIST).</summary>
@@ -16194,7 +16082,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdevicelist(global::NetRpc.Fuzz.Nfs4.Getdevicelist4res opgetdevicelist)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdevicelist);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdevicelist, 44) { _opgetdevicelist = opgetdevicelist };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdevicelist, 44) { _value = opgetdevicelist };
     }
 
     /// <summary>The value whose arm is opgetdevicelist, with a discriminant that selects it (resop = OP_GETDEVICELIST).</summary>
@@ -16210,7 +16098,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opgetdevicelist);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 44) { _opgetdevicelist = opgetdevicelist };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 44) { _value = opgetdevicelist };
     }
 
     /// <summary>The value whose arm is oplayoutcommit (resop = OP_LAYOUTCOMMIT).</summary>
@@ -16219,7 +16107,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutcommit(global::NetRpc.Fuzz.Nfs4.Layoutcommit4res oplayoutcommit)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutcommit);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutcommit, 45) { _oplayoutcommit = oplayoutcommit };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutcommit, 45) { _value = oplayoutcommit };
     }
 
     /// <summary>The value whose arm is oplayoutcommit, with a discriminant that selects it (resop = OP_LAYOUTCOMMIT).</summary>
@@ -16235,7 +16123,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplayoutcommit);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 45) { _oplayoutcommit = oplayoutcommit };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 45) { _value = oplayoutcommit };
     }
 
     /// <summary>The value whose arm is oplayoutget (resop = OP_LAYOUTGET).</summary>
@@ -16244,7 +16132,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutget(global::NetRpc.Fuzz.Nfs4.Layoutget4res oplayoutget)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutget);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutget, 46) { _oplayoutget = oplayoutget };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutget, 46) { _value = oplayoutget };
     }
 
     /// <summary>The value whose arm is oplayoutget, with a discriminant that selects it (resop = OP_LAYOUTGET).</summary>
@@ -16260,7 +16148,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplayoutget);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 46) { _oplayoutget = oplayoutget };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 46) { _value = oplayoutget };
     }
 
     /// <summary>The value whose arm is oplayoutreturn (resop = OP_LAYOUTRETURN).</summary>
@@ -16269,7 +16157,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutreturn(global::NetRpc.Fuzz.Nfs4.Layoutreturn4res oplayoutreturn)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutreturn);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutreturn, 47) { _oplayoutreturn = oplayoutreturn };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutreturn, 47) { _value = oplayoutreturn };
     }
 
     /// <summary>The value whose arm is oplayoutreturn, with a discriminant that selects it (resop = OP_LAYOUTRETURN).</summary>
@@ -16285,7 +16173,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(oplayoutreturn);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 47) { _oplayoutreturn = oplayoutreturn };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 47) { _value = oplayoutreturn };
     }
 
     /// <summary>The value whose arm is opsecinfononame (resop = OP_SECINFO_NO_NAME).</summary>
@@ -16294,7 +16182,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsecinfononame(global::NetRpc.Fuzz.Nfs4.Secinfo4res opsecinfononame)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsecinfononame);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSecinfoNoName, 48) { _opsecinfononame = opsecinfononame };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSecinfoNoName, 48) { _value = opsecinfononame };
     }
 
     /// <summary>The value whose arm is opsecinfononame, with a discriminant that selects it (resop = OP_SECINFO_NO_NAME).</summary>
@@ -16310,7 +16198,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsecinfononame);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 48) { _opsecinfononame = opsecinfononame };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 48) { _value = opsecinfononame };
     }
 
     /// <summary>The value whose arm is opsequence (resop = OP_SEQUENCE).</summary>
@@ -16319,7 +16207,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsequence(global::NetRpc.Fuzz.Nfs4.Sequence4res opsequence)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsequence);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSequence, 49) { _opsequence = opsequence };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSequence, 49) { _value = opsequence };
     }
 
     /// <summary>The value whose arm is opsequence, with a discriminant that selects it (resop = OP_SEQUENCE).</summary>
@@ -16335,7 +16223,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsequence);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 49) { _opsequence = opsequence };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 49) { _value = opsequence };
     }
 
     /// <summary>The value whose arm is opsetssv (resop = OP_SET_SSV).</summary>
@@ -16344,7 +16232,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetssv(global::NetRpc.Fuzz.Nfs4.SetSsv4res opsetssv)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetssv);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetSsv, 50) { _opsetssv = opsetssv };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetSsv, 50) { _value = opsetssv };
     }
 
     /// <summary>The value whose arm is opsetssv, with a discriminant that selects it (resop = OP_SET_SSV).</summary>
@@ -16360,7 +16248,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opsetssv);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 50) { _opsetssv = opsetssv };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 50) { _value = opsetssv };
     }
 
     /// <summary>The value whose arm is opteststateid (resop = OP_TEST_STATEID).</summary>
@@ -16369,7 +16257,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpteststateid(global::NetRpc.Fuzz.Nfs4.TestStateid4res opteststateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opteststateid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpTestStateid, 51) { _opteststateid = opteststateid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpTestStateid, 51) { _value = opteststateid };
     }
 
     /// <summary>The value whose arm is opteststateid, with a discriminant that selects it (resop = OP_TEST_STATEID).</summary>
@@ -16385,7 +16273,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opteststateid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 51) { _opteststateid = opteststateid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 51) { _value = opteststateid };
     }
 
     /// <summary>The value whose arm is opwantdelegation (resop = OP_WANT_DELEGATION).</summary>
@@ -16394,7 +16282,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpwantdelegation(global::NetRpc.Fuzz.Nfs4.WantDelegation4res opwantdelegation)
     {
         global::System.ArgumentNullException.ThrowIfNull(opwantdelegation);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWantDelegation, 52) { _opwantdelegation = opwantdelegation };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWantDelegation, 52) { _value = opwantdelegation };
     }
 
     /// <summary>The value whose arm is opwantdelegation, with a discriminant that selects it (resop = OP_WANT_DELEGATION).</summary>
@@ -16410,7 +16298,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opwantdelegation);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 52) { _opwantdelegation = opwantdelegation };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 52) { _value = opwantdelegation };
     }
 
     /// <summary>The value whose arm is opdestroyclientid (resop = OP_DESTROY_CLIENTID).</summary>
@@ -16419,7 +16307,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdestroyclientid(global::NetRpc.Fuzz.Nfs4.DestroyClientid4res opdestroyclientid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdestroyclientid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroyClientid, 53) { _opdestroyclientid = opdestroyclientid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroyClientid, 53) { _value = opdestroyclientid };
     }
 
     /// <summary>The value whose arm is opdestroyclientid, with a discriminant that selects it (resop = OP_DESTROY_CLIENTID).</summary>
@@ -16435,7 +16323,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opdestroyclientid);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 53) { _opdestroyclientid = opdestroyclientid };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 53) { _value = opdestroyclientid };
     }
 
     /// <summary>The value whose arm is opreclaimcomplete (resop = OP_RECLAIM_COMPLETE).</summary>
@@ -16444,7 +16332,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreclaimcomplete(global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res opreclaimcomplete)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreclaimcomplete);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReclaimComplete, 54) { _opreclaimcomplete = opreclaimcomplete };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReclaimComplete, 54) { _value = opreclaimcomplete };
     }
 
     /// <summary>The value whose arm is opreclaimcomplete, with a discriminant that selects it (resop = OP_RECLAIM_COMPLETE).</summary>
@@ -16460,7 +16348,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opreclaimcomplete);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 54) { _opreclaimcomplete = opreclaimcomplete };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 54) { _value = opreclaimcomplete };
     }
 
     /// <summary>The value whose arm is opillegal (resop = OP_ILLEGAL).</summary>
@@ -16469,7 +16357,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpillegal(global::NetRpc.Fuzz.Nfs4.Illegal4res opillegal)
     {
         global::System.ArgumentNullException.ThrowIfNull(opillegal);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpIllegal, 55) { _opillegal = opillegal };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpIllegal, 55) { _value = opillegal };
     }
 
     /// <summary>The value whose arm is opillegal, with a discriminant that selects it (resop = OP_ILLEGAL).</summary>
@@ -16485,7 +16373,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opillegal);
-        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 55) { _opillegal = opillegal };
+        return new global::NetRpc.Fuzz.Nfs4.NfsResop4(resop, 55) { _value = opillegal };
     }
 
     /// <inheritdoc/>
@@ -16498,117 +16386,117 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 0) { _opaccess = global::NetRpc.Fuzz.Nfs4.Access4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Access4res.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 1) { _opclose = global::NetRpc.Fuzz.Nfs4.Close4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Close4res.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 2) { _opcommit = global::NetRpc.Fuzz.Nfs4.Commit4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.Commit4res.Decode(ref reader) };
             case 3:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 3) { _opcreate = global::NetRpc.Fuzz.Nfs4.Create4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 3) { _value = global::NetRpc.Fuzz.Nfs4.Create4res.Decode(ref reader) };
             case 4:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 4) { _opdelegpurge = global::NetRpc.Fuzz.Nfs4.Delegpurge4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 4) { _value = global::NetRpc.Fuzz.Nfs4.Delegpurge4res.Decode(ref reader) };
             case 5:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 5) { _opdelegreturn = global::NetRpc.Fuzz.Nfs4.Delegreturn4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 5) { _value = global::NetRpc.Fuzz.Nfs4.Delegreturn4res.Decode(ref reader) };
             case 6:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 6) { _opgetattr = global::NetRpc.Fuzz.Nfs4.Getattr4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 6) { _value = global::NetRpc.Fuzz.Nfs4.Getattr4res.Decode(ref reader) };
             case 7:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 7) { _opgetfh = global::NetRpc.Fuzz.Nfs4.Getfh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 7) { _value = global::NetRpc.Fuzz.Nfs4.Getfh4res.Decode(ref reader) };
             case 8:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 8) { _oplink = global::NetRpc.Fuzz.Nfs4.Link4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 8) { _value = global::NetRpc.Fuzz.Nfs4.Link4res.Decode(ref reader) };
             case 9:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 9) { _oplock = global::NetRpc.Fuzz.Nfs4.Lock4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 9) { _value = global::NetRpc.Fuzz.Nfs4.Lock4res.Decode(ref reader) };
             case 10:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 10) { _oplockt = global::NetRpc.Fuzz.Nfs4.Lockt4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 10) { _value = global::NetRpc.Fuzz.Nfs4.Lockt4res.Decode(ref reader) };
             case 11:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 11) { _oplocku = global::NetRpc.Fuzz.Nfs4.Locku4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 11) { _value = global::NetRpc.Fuzz.Nfs4.Locku4res.Decode(ref reader) };
             case 12:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 12) { _oplookup = global::NetRpc.Fuzz.Nfs4.Lookup4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 12) { _value = global::NetRpc.Fuzz.Nfs4.Lookup4res.Decode(ref reader) };
             case 13:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 13) { _oplookupp = global::NetRpc.Fuzz.Nfs4.Lookupp4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 13) { _value = global::NetRpc.Fuzz.Nfs4.Lookupp4res.Decode(ref reader) };
             case 14:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 14) { _opnverify = global::NetRpc.Fuzz.Nfs4.Nverify4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 14) { _value = global::NetRpc.Fuzz.Nfs4.Nverify4res.Decode(ref reader) };
             case 15:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 15) { _opopen = global::NetRpc.Fuzz.Nfs4.Open4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 15) { _value = global::NetRpc.Fuzz.Nfs4.Open4res.Decode(ref reader) };
             case 16:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 16) { _opopenattr = global::NetRpc.Fuzz.Nfs4.Openattr4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 16) { _value = global::NetRpc.Fuzz.Nfs4.Openattr4res.Decode(ref reader) };
             case 17:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 17) { _opopenConfirm = global::NetRpc.Fuzz.Nfs4.OpenConfirm4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 17) { _value = global::NetRpc.Fuzz.Nfs4.OpenConfirm4res.Decode(ref reader) };
             case 18:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 18) { _opopenDowngrade = global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 18) { _value = global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res.Decode(ref reader) };
             case 19:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 19) { _opputfh = global::NetRpc.Fuzz.Nfs4.Putfh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 19) { _value = global::NetRpc.Fuzz.Nfs4.Putfh4res.Decode(ref reader) };
             case 20:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 20) { _opputpubfh = global::NetRpc.Fuzz.Nfs4.Putpubfh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 20) { _value = global::NetRpc.Fuzz.Nfs4.Putpubfh4res.Decode(ref reader) };
             case 21:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 21) { _opputrootfh = global::NetRpc.Fuzz.Nfs4.Putrootfh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 21) { _value = global::NetRpc.Fuzz.Nfs4.Putrootfh4res.Decode(ref reader) };
             case 22:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 22) { _opread = global::NetRpc.Fuzz.Nfs4.Read4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 22) { _value = global::NetRpc.Fuzz.Nfs4.Read4res.Decode(ref reader) };
             case 23:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 23) { _opreaddir = global::NetRpc.Fuzz.Nfs4.Readdir4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 23) { _value = global::NetRpc.Fuzz.Nfs4.Readdir4res.Decode(ref reader) };
             case 24:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 24) { _opreadlink = global::NetRpc.Fuzz.Nfs4.Readlink4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 24) { _value = global::NetRpc.Fuzz.Nfs4.Readlink4res.Decode(ref reader) };
             case 25:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 25) { _opremove = global::NetRpc.Fuzz.Nfs4.Remove4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 25) { _value = global::NetRpc.Fuzz.Nfs4.Remove4res.Decode(ref reader) };
             case 26:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 26) { _oprename = global::NetRpc.Fuzz.Nfs4.Rename4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 26) { _value = global::NetRpc.Fuzz.Nfs4.Rename4res.Decode(ref reader) };
             case 27:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 27) { _oprenew = global::NetRpc.Fuzz.Nfs4.Renew4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 27) { _value = global::NetRpc.Fuzz.Nfs4.Renew4res.Decode(ref reader) };
             case 28:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 28) { _oprestorefh = global::NetRpc.Fuzz.Nfs4.Restorefh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 28) { _value = global::NetRpc.Fuzz.Nfs4.Restorefh4res.Decode(ref reader) };
             case 29:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 29) { _opsavefh = global::NetRpc.Fuzz.Nfs4.Savefh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 29) { _value = global::NetRpc.Fuzz.Nfs4.Savefh4res.Decode(ref reader) };
             case 30:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 30) { _opsecinfo = global::NetRpc.Fuzz.Nfs4.Secinfo4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 30) { _value = global::NetRpc.Fuzz.Nfs4.Secinfo4res.Decode(ref reader) };
             case 31:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 31) { _opsetattr = global::NetRpc.Fuzz.Nfs4.Setattr4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 31) { _value = global::NetRpc.Fuzz.Nfs4.Setattr4res.Decode(ref reader) };
             case 32:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 32) { _opsetclientid = global::NetRpc.Fuzz.Nfs4.Setclientid4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 32) { _value = global::NetRpc.Fuzz.Nfs4.Setclientid4res.Decode(ref reader) };
             case 33:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 33) { _opsetclientidConfirm = global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 33) { _value = global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res.Decode(ref reader) };
             case 34:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 34) { _opverify = global::NetRpc.Fuzz.Nfs4.Verify4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 34) { _value = global::NetRpc.Fuzz.Nfs4.Verify4res.Decode(ref reader) };
             case 35:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 35) { _opwrite = global::NetRpc.Fuzz.Nfs4.Write4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 35) { _value = global::NetRpc.Fuzz.Nfs4.Write4res.Decode(ref reader) };
             case 36:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 36) { _opreleaseLockowner = global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 36) { _value = global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res.Decode(ref reader) };
             case 37:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 37) { _opbindconntosession = global::NetRpc.Fuzz.Nfs4.BindConnToSession4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 37) { _value = global::NetRpc.Fuzz.Nfs4.BindConnToSession4res.Decode(ref reader) };
             case 38:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 38) { _opexchangeid = global::NetRpc.Fuzz.Nfs4.ExchangeId4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 38) { _value = global::NetRpc.Fuzz.Nfs4.ExchangeId4res.Decode(ref reader) };
             case 39:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 39) { _opcreatesession = global::NetRpc.Fuzz.Nfs4.CreateSession4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 39) { _value = global::NetRpc.Fuzz.Nfs4.CreateSession4res.Decode(ref reader) };
             case 40:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 40) { _opdestroysession = global::NetRpc.Fuzz.Nfs4.DestroySession4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 40) { _value = global::NetRpc.Fuzz.Nfs4.DestroySession4res.Decode(ref reader) };
             case 41:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 41) { _opfreestateid = global::NetRpc.Fuzz.Nfs4.FreeStateid4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 41) { _value = global::NetRpc.Fuzz.Nfs4.FreeStateid4res.Decode(ref reader) };
             case 42:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 42) { _opgetdirdelegation = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 42) { _value = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res.Decode(ref reader) };
             case 43:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 43) { _opgetdeviceinfo = global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 43) { _value = global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res.Decode(ref reader) };
             case 44:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 44) { _opgetdevicelist = global::NetRpc.Fuzz.Nfs4.Getdevicelist4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 44) { _value = global::NetRpc.Fuzz.Nfs4.Getdevicelist4res.Decode(ref reader) };
             case 45:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 45) { _oplayoutcommit = global::NetRpc.Fuzz.Nfs4.Layoutcommit4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 45) { _value = global::NetRpc.Fuzz.Nfs4.Layoutcommit4res.Decode(ref reader) };
             case 46:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 46) { _oplayoutget = global::NetRpc.Fuzz.Nfs4.Layoutget4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 46) { _value = global::NetRpc.Fuzz.Nfs4.Layoutget4res.Decode(ref reader) };
             case 47:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 47) { _oplayoutreturn = global::NetRpc.Fuzz.Nfs4.Layoutreturn4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 47) { _value = global::NetRpc.Fuzz.Nfs4.Layoutreturn4res.Decode(ref reader) };
             case 48:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 48) { _opsecinfononame = global::NetRpc.Fuzz.Nfs4.Secinfo4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 48) { _value = global::NetRpc.Fuzz.Nfs4.Secinfo4res.Decode(ref reader) };
             case 49:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 49) { _opsequence = global::NetRpc.Fuzz.Nfs4.Sequence4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 49) { _value = global::NetRpc.Fuzz.Nfs4.Sequence4res.Decode(ref reader) };
             case 50:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 50) { _opsetssv = global::NetRpc.Fuzz.Nfs4.SetSsv4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 50) { _value = global::NetRpc.Fuzz.Nfs4.SetSsv4res.Decode(ref reader) };
             case 51:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 51) { _opteststateid = global::NetRpc.Fuzz.Nfs4.TestStateid4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 51) { _value = global::NetRpc.Fuzz.Nfs4.TestStateid4res.Decode(ref reader) };
             case 52:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 52) { _opwantdelegation = global::NetRpc.Fuzz.Nfs4.WantDelegation4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 52) { _value = global::NetRpc.Fuzz.Nfs4.WantDelegation4res.Decode(ref reader) };
             case 53:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 53) { _opdestroyclientid = global::NetRpc.Fuzz.Nfs4.DestroyClientid4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 53) { _value = global::NetRpc.Fuzz.Nfs4.DestroyClientid4res.Decode(ref reader) };
             case 54:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 54) { _opreclaimcomplete = global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 54) { _value = global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res.Decode(ref reader) };
             case 55:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 55) { _opillegal = global::NetRpc.Fuzz.Nfs4.Illegal4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 55) { _value = global::NetRpc.Fuzz.Nfs4.Illegal4res.Decode(ref reader) };
             default:
                 throw reader.InvalidDiscriminant("nfs_resop4", (long)discriminant);
         }
@@ -16621,172 +16509,172 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         switch (this._arm)
         {
             case 0:
-                writer.Write(this._opaccess!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Access4res)this._value!);
                 break;
             case 1:
-                writer.Write(this._opclose!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Close4res)this._value!);
                 break;
             case 2:
-                writer.Write(this._opcommit!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Commit4res)this._value!);
                 break;
             case 3:
-                writer.Write(this._opcreate!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Create4res)this._value!);
                 break;
             case 4:
-                writer.Write(this._opdelegpurge!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegpurge4res)this._value!);
                 break;
             case 5:
-                writer.Write(this._opdelegreturn!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegreturn4res)this._value!);
                 break;
             case 6:
-                writer.Write(this._opgetattr!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getattr4res)this._value!);
                 break;
             case 7:
-                writer.Write(this._opgetfh!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getfh4res)this._value!);
                 break;
             case 8:
-                writer.Write(this._oplink!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Link4res)this._value!);
                 break;
             case 9:
-                writer.Write(this._oplock!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4res)this._value!);
                 break;
             case 10:
-                writer.Write(this._oplockt!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lockt4res)this._value!);
                 break;
             case 11:
-                writer.Write(this._oplocku!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Locku4res)this._value!);
                 break;
             case 12:
-                writer.Write(this._oplookup!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lookup4res)this._value!);
                 break;
             case 13:
-                writer.Write(this._oplookupp!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lookupp4res)this._value!);
                 break;
             case 14:
-                writer.Write(this._opnverify!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Nverify4res)this._value!);
                 break;
             case 15:
-                writer.Write(this._opopen!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Open4res)this._value!);
                 break;
             case 16:
-                writer.Write(this._opopenattr!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Openattr4res)this._value!);
                 break;
             case 17:
-                writer.Write(this._opopenConfirm!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenConfirm4res)this._value!);
                 break;
             case 18:
-                writer.Write(this._opopenDowngrade!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res)this._value!);
                 break;
             case 19:
-                writer.Write(this._opputfh!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Putfh4res)this._value!);
                 break;
             case 20:
-                writer.Write(this._opputpubfh!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Putpubfh4res)this._value!);
                 break;
             case 21:
-                writer.Write(this._opputrootfh!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Putrootfh4res)this._value!);
                 break;
             case 22:
-                writer.Write(this._opread!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Read4res)this._value!);
                 break;
             case 23:
-                writer.Write(this._opreaddir!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Readdir4res)this._value!);
                 break;
             case 24:
-                writer.Write(this._opreadlink!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Readlink4res)this._value!);
                 break;
             case 25:
-                writer.Write(this._opremove!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Remove4res)this._value!);
                 break;
             case 26:
-                writer.Write(this._oprename!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Rename4res)this._value!);
                 break;
             case 27:
-                writer.Write(this._oprenew!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Renew4res)this._value!);
                 break;
             case 28:
-                writer.Write(this._oprestorefh!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Restorefh4res)this._value!);
                 break;
             case 29:
-                writer.Write(this._opsavefh!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Savefh4res)this._value!);
                 break;
             case 30:
-                writer.Write(this._opsecinfo!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Secinfo4res)this._value!);
                 break;
             case 31:
-                writer.Write(this._opsetattr!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Setattr4res)this._value!);
                 break;
             case 32:
-                writer.Write(this._opsetclientid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Setclientid4res)this._value!);
                 break;
             case 33:
-                writer.Write(this._opsetclientidConfirm!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res)this._value!);
                 break;
             case 34:
-                writer.Write(this._opverify!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Verify4res)this._value!);
                 break;
             case 35:
-                writer.Write(this._opwrite!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Write4res)this._value!);
                 break;
             case 36:
-                writer.Write(this._opreleaseLockowner!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res)this._value!);
                 break;
             case 37:
-                writer.Write(this._opbindconntosession!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.BindConnToSession4res)this._value!);
                 break;
             case 38:
-                writer.Write(this._opexchangeid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ExchangeId4res)this._value!);
                 break;
             case 39:
-                writer.Write(this._opcreatesession!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CreateSession4res)this._value!);
                 break;
             case 40:
-                writer.Write(this._opdestroysession!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroySession4res)this._value!);
                 break;
             case 41:
-                writer.Write(this._opfreestateid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.FreeStateid4res)this._value!);
                 break;
             case 42:
-                writer.Write(this._opgetdirdelegation!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res)this._value!);
                 break;
             case 43:
-                writer.Write(this._opgetdeviceinfo!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res)this._value!);
                 break;
             case 44:
-                writer.Write(this._opgetdevicelist!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdevicelist4res)this._value!);
                 break;
             case 45:
-                writer.Write(this._oplayoutcommit!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutcommit4res)this._value!);
                 break;
             case 46:
-                writer.Write(this._oplayoutget!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutget4res)this._value!);
                 break;
             case 47:
-                writer.Write(this._oplayoutreturn!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutreturn4res)this._value!);
                 break;
             case 48:
-                writer.Write(this._opsecinfononame!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Secinfo4res)this._value!);
                 break;
             case 49:
-                writer.Write(this._opsequence!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Sequence4res)this._value!);
                 break;
             case 50:
-                writer.Write(this._opsetssv!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.SetSsv4res)this._value!);
                 break;
             case 51:
-                writer.Write(this._opteststateid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.TestStateid4res)this._value!);
                 break;
             case 52:
-                writer.Write(this._opwantdelegation!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.WantDelegation4res)this._value!);
                 break;
             case 53:
-                writer.Write(this._opdestroyclientid!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroyClientid4res)this._value!);
                 break;
             case 54:
-                writer.Write(this._opreclaimcomplete!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res)this._value!);
                 break;
             case 55:
-                writer.Write(this._opillegal!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Illegal4res)this._value!);
                 break;
         }
     }
@@ -17262,8 +17150,7 @@ public enum NfsCbOpnum4
 public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsCbArgop4>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.CbGetattr4args? _opcbgetattr;
-    private global::NetRpc.Fuzz.Nfs4.CbRecall4args? _opcbrecall;
+    private object? _value;
 
     private NfsCbArgop4(uint discriminant, int arm)
     {
@@ -17277,13 +17164,13 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <summary>The arm for argop = OP_CB_GETATTR. XDR: <c>CB_GETATTR4args opcbgetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.CbGetattr4args Opcbgetattr => this._arm == 0
-        ? this._opcbgetattr!
+        ? (global::NetRpc.Fuzz.Nfs4.CbGetattr4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsCbArgop4.Opcbgetattr is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_CB_RECALL. XDR: <c>CB_RECALL4args opcbrecall</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.CbRecall4args Opcbrecall => this._arm == 1
-        ? this._opcbrecall!
+        ? (global::NetRpc.Fuzz.Nfs4.CbRecall4args)this._value!
         : throw new global::System.InvalidOperationException($"NfsCbArgop4.Opcbrecall is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The value whose arm is opcbgetattr (argop = OP_CB_GETATTR).</summary>
@@ -17292,7 +17179,7 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public static global::NetRpc.Fuzz.Nfs4.NfsCbArgop4 FromOpcbgetattr(global::NetRpc.Fuzz.Nfs4.CbGetattr4args opcbgetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcbgetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(3U, 0) { _opcbgetattr = opcbgetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(3U, 0) { _value = opcbgetattr };
     }
 
     /// <summary>The value whose arm is opcbgetattr, with a discriminant that selects it (argop = OP_CB_GETATTR).</summary>
@@ -17308,7 +17195,7 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcbgetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(argop, 0) { _opcbgetattr = opcbgetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(argop, 0) { _value = opcbgetattr };
     }
 
     /// <summary>The value whose arm is opcbrecall (argop = OP_CB_RECALL).</summary>
@@ -17317,7 +17204,7 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public static global::NetRpc.Fuzz.Nfs4.NfsCbArgop4 FromOpcbrecall(global::NetRpc.Fuzz.Nfs4.CbRecall4args opcbrecall)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcbrecall);
-        return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(4U, 1) { _opcbrecall = opcbrecall };
+        return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(4U, 1) { _value = opcbrecall };
     }
 
     /// <summary>The value whose arm is opcbrecall, with a discriminant that selects it (argop = OP_CB_RECALL).</summary>
@@ -17333,7 +17220,7 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcbrecall);
-        return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(argop, 1) { _opcbrecall = opcbrecall };
+        return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(argop, 1) { _value = opcbrecall };
     }
 
     /// <summary>The value of a discriminant whose arm is void (argop = OP_CB_ILLEGAL).</summary>
@@ -17361,9 +17248,9 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(discriminant, 0) { _opcbgetattr = global::NetRpc.Fuzz.Nfs4.CbGetattr4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.CbGetattr4args.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(discriminant, 1) { _opcbrecall = global::NetRpc.Fuzz.Nfs4.CbRecall4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.CbRecall4args.Decode(ref reader) };
             case 2:
                 return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(discriminant, 2);
             default:
@@ -17378,10 +17265,10 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         switch (this._arm)
         {
             case 0:
-                writer.Write(this._opcbgetattr!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CbGetattr4args)this._value!);
                 break;
             case 1:
-                writer.Write(this._opcbrecall!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CbRecall4args)this._value!);
                 break;
         }
     }
@@ -17401,9 +17288,7 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
 public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsCbResop4>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.CbGetattr4res? _opcbgetattr;
-    private global::NetRpc.Fuzz.Nfs4.CbRecall4res? _opcbrecall;
-    private global::NetRpc.Fuzz.Nfs4.CbIllegal4res? _opcbillegal;
+    private object? _value;
 
     private NfsCbResop4(uint discriminant, int arm)
     {
@@ -17417,19 +17302,19 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <summary>The arm for resop = OP_CB_GETATTR. XDR: <c>CB_GETATTR4res opcbgetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.CbGetattr4res Opcbgetattr => this._arm == 0
-        ? this._opcbgetattr!
+        ? (global::NetRpc.Fuzz.Nfs4.CbGetattr4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsCbResop4.Opcbgetattr is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_CB_RECALL. XDR: <c>CB_RECALL4res opcbrecall</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.CbRecall4res Opcbrecall => this._arm == 1
-        ? this._opcbrecall!
+        ? (global::NetRpc.Fuzz.Nfs4.CbRecall4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsCbResop4.Opcbrecall is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_CB_ILLEGAL. XDR: <c>CB_ILLEGAL4res opcbillegal</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.CbIllegal4res Opcbillegal => this._arm == 2
-        ? this._opcbillegal!
+        ? (global::NetRpc.Fuzz.Nfs4.CbIllegal4res)this._value!
         : throw new global::System.InvalidOperationException($"NfsCbResop4.Opcbillegal is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The value whose arm is opcbgetattr (resop = OP_CB_GETATTR).</summary>
@@ -17438,7 +17323,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbgetattr(global::NetRpc.Fuzz.Nfs4.CbGetattr4res opcbgetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcbgetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(3U, 0) { _opcbgetattr = opcbgetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(3U, 0) { _value = opcbgetattr };
     }
 
     /// <summary>The value whose arm is opcbgetattr, with a discriminant that selects it (resop = OP_CB_GETATTR).</summary>
@@ -17454,7 +17339,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcbgetattr);
-        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(resop, 0) { _opcbgetattr = opcbgetattr };
+        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(resop, 0) { _value = opcbgetattr };
     }
 
     /// <summary>The value whose arm is opcbrecall (resop = OP_CB_RECALL).</summary>
@@ -17463,7 +17348,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbrecall(global::NetRpc.Fuzz.Nfs4.CbRecall4res opcbrecall)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcbrecall);
-        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(4U, 1) { _opcbrecall = opcbrecall };
+        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(4U, 1) { _value = opcbrecall };
     }
 
     /// <summary>The value whose arm is opcbrecall, with a discriminant that selects it (resop = OP_CB_RECALL).</summary>
@@ -17479,7 +17364,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcbrecall);
-        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(resop, 1) { _opcbrecall = opcbrecall };
+        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(resop, 1) { _value = opcbrecall };
     }
 
     /// <summary>The value whose arm is opcbillegal (resop = OP_CB_ILLEGAL).</summary>
@@ -17488,7 +17373,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbillegal(global::NetRpc.Fuzz.Nfs4.CbIllegal4res opcbillegal)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcbillegal);
-        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(10044U, 2) { _opcbillegal = opcbillegal };
+        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(10044U, 2) { _value = opcbillegal };
     }
 
     /// <summary>The value whose arm is opcbillegal, with a discriminant that selects it (resop = OP_CB_ILLEGAL).</summary>
@@ -17504,7 +17389,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         }
 
         global::System.ArgumentNullException.ThrowIfNull(opcbillegal);
-        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(resop, 2) { _opcbillegal = opcbillegal };
+        return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(resop, 2) { _value = opcbillegal };
     }
 
     /// <inheritdoc/>
@@ -17517,11 +17402,11 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 0) { _opcbgetattr = global::NetRpc.Fuzz.Nfs4.CbGetattr4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.CbGetattr4res.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 1) { _opcbrecall = global::NetRpc.Fuzz.Nfs4.CbRecall4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.CbRecall4res.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 2) { _opcbillegal = global::NetRpc.Fuzz.Nfs4.CbIllegal4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.CbIllegal4res.Decode(ref reader) };
             default:
                 throw reader.InvalidDiscriminant("nfs_cb_resop4", (long)discriminant);
         }
@@ -17534,13 +17419,13 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         switch (this._arm)
         {
             case 0:
-                writer.Write(this._opcbgetattr!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CbGetattr4res)this._value!);
                 break;
             case 1:
-                writer.Write(this._opcbrecall!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CbRecall4res)this._value!);
                 break;
             case 2:
-                writer.Write(this._opcbillegal!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CbIllegal4res)this._value!);
                 break;
         }
     }

@@ -359,6 +359,11 @@ internal sealed partial class Binder
                 case InlineEnumType e:
                     return new DiscriminantType(XdrPrimitive.Int, "an anonymous enum", [.. e.Body.Members.Select(m => m.Value)]);
                 case NamedType n when _symbols.TryGetValue(n.Name, out Symbol? symbol) && visited.Add(n.Name):
+                    if (symbol.Repaired)
+                    {
+                        return null; // what it is cannot be known: its syntax error is reported
+                    }
+
                     switch (symbol.Context)
                     {
                         case EnumDefinitionContext e:

@@ -18,8 +18,8 @@ internal sealed partial class Binder
     {
         switch (context)
         {
-            case NumberValueContext number:
-                BigInteger? parsed = ParseNumber(number.NUMBER().Symbol);
+            case NumberValueContext number when number.NUMBER() is { } digits:
+                BigInteger? parsed = ParseNumber(digits.Symbol);
                 return new Evaluated(number.MINUS() is null ? parsed : -parsed, null);
             case CharValueContext character:
                 if (!allowCharacter)
@@ -32,7 +32,7 @@ internal sealed partial class Binder
             case NameValueContext name:
                 return new Evaluated(EvaluateName(name.IDENTIFIER().Symbol), name.GetText());
             default:
-                return default;
+                return default; // a value the parser could not read (a '-' alone): its syntax error is reported
         }
     }
 
@@ -75,6 +75,11 @@ internal sealed partial class Binder
             }
 
             Report(DiagnosticDescriptors.UndefinedConstant, name, $"'{name.Text}' is not defined");
+            return null;
+        }
+
+        if (symbol.Repaired)
+        {
             return null;
         }
 

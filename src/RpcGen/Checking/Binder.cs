@@ -80,25 +80,26 @@ internal sealed partial class Binder
     {
         // Names are declared even from definitions the parser had to repair, so that their uses elsewhere
         // do not cascade into "undefined" errors; a name the parser made up (index -1) is not real.
+        bool repaired = definition.GetChild(0) is not ParserRuleContext root || !IsWellFormed(root);
         switch (definition.GetChild(0))
         {
             case ConstantDefinitionContext c:
-                Declare(SymbolKind.Constant, c.IDENTIFIER(), c);
+                Declare(SymbolKind.Constant, c.IDENTIFIER(), c, repaired);
                 break;
             case TypedefDefinitionContext t when t.declaration() is { } declaration && !IsIdentityTypedef(t):
-                Declare(SymbolKind.Typedef, DeclaredName(declaration), t);
+                Declare(SymbolKind.Typedef, DeclaredName(declaration), t, repaired);
                 break;
             case EnumDefinitionContext e:
-                Declare(SymbolKind.Enum, e.IDENTIFIER(), e);
+                Declare(SymbolKind.Enum, e.IDENTIFIER(), e, repaired);
                 break;
             case StructDefinitionContext s:
-                Declare(SymbolKind.Struct, s.IDENTIFIER(), s);
+                Declare(SymbolKind.Struct, s.IDENTIFIER(), s, repaired);
                 break;
             case UnionDefinitionContext u:
-                Declare(SymbolKind.Union, u.IDENTIFIER(), u);
+                Declare(SymbolKind.Union, u.IDENTIFIER(), u, repaired);
                 break;
             case ProgramDefinitionContext p:
-                Declare(SymbolKind.Program, p.IDENTIFIER(), p);
+                Declare(SymbolKind.Program, p.IDENTIFIER(), p, repaired);
                 foreach (VersionDefinitionContext version in p.versionDefinition())
                 {
                     DeclareNumber(version.IDENTIFIER(), version.value());
@@ -116,16 +117,16 @@ internal sealed partial class Binder
         {
             foreach (EnumMemberContext member in body.enumMember())
             {
-                Declare(SymbolKind.EnumMember, member.IDENTIFIER(), member);
+                Declare(SymbolKind.EnumMember, member.IDENTIFIER(), member, repaired);
             }
         }
     }
 
-    private void Declare(SymbolKind kind, ITerminalNode? name, ParserRuleContext context)
+    private void Declare(SymbolKind kind, ITerminalNode? name, ParserRuleContext context, bool repaired)
     {
         if (name?.Symbol is { TokenIndex: >= 0 } token)
         {
-            Declare(new Symbol(kind, token, context));
+            Declare(new Symbol(kind, token, context) { Repaired = repaired });
         }
     }
 
@@ -372,6 +373,12 @@ internal sealed partial class Binder
         public IToken NameToken { get; } = name;
 
         public ParserRuleContext Context { get; } = context;
+
+        /// <summary>
+        /// Declared from a definition the parser had to repair: the name resolves, but its tree has holes, so it has
+        /// no value and no shape (its syntax error was reported); nothing reads its tree.
+        /// </summary>
+        public bool Repaired { get; init; }
 
         public SourceLocation Location { get; set; }
 

@@ -10,6 +10,7 @@ internal static class ModelChecks
     public static void Run(Specification specification, NameStyle names, DiagnosticBag diagnostics)
     {
         CheckRecursion(specification, diagnostics);
+        CheckTypedefCycles(specification, diagnostics);
         if (names == NameStyle.Pascal)
         {
             CheckCSharpNames(specification, diagnostics);
@@ -56,6 +57,46 @@ internal static class ModelChecks
 
             path.RemoveAt(path.Count - 1);
             state[type.Name] = 2;
+        }
+    }
+
+    /// <summary>
+    /// A typedef only gives a name to the type its declaration describes, so typedefs that lead back to themselves
+    /// without passing a struct or union describe no type at all, whatever arrays and optional data lie on the way
+    /// (<c>typedef list list&lt;&gt;;</c>); C refuses them too. The cycles made only of values and fixed arrays are
+    /// <see cref="CheckRecursion"/>'s.
+    /// </summary>
+    private static void CheckTypedefCycles(Specification specification, DiagnosticBag diagnostics)
+    {
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TypedefDefinition start in specification.Types.OfType<TypedefDefinition>())
+        {
+            var chain = new List<string> { start.Name };
+            bool throughIndirection = false;
+            Declaration declaration = start.Declaration;
+            while (declaration.Type is NamedType named && specification.FindType(named.Name) is TypedefDefinition next)
+            {
+                throughIndirection |= declaration.Kind is DeclarationKind.VariableArray or DeclarationKind.Optional;
+                if (next.Name == start.Name)
+                {
+                    if (throughIndirection && !reported.Contains(start.Name))
+                    {
+                        reported.UnionWith(chain); // once per cycle, at the typedef met first
+                        diagnostics.Add(DiagnosticDescriptors.RecursiveType, start.Location,
+                            $"typedef '{start.Name}' names itself ({string.Join(" -> ", chain.Append(start.Name))}); a type can refer to itself only through a struct or union");
+                    }
+
+                    break;
+                }
+
+                if (chain.Contains(next.Name))
+                {
+                    break; // a cycle that does not pass this typedef: reported from one of its own
+                }
+
+                chain.Add(next.Name);
+                declaration = next.Declaration;
+            }
         }
     }
 

@@ -137,7 +137,12 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
 
         w.Open($"{(topLevel ? access : "public")} sealed partial class {type.Name} : global::NetRpc.Xdr.IXdrCodec<{type.FullName}>");
         w.Line($"private readonly int {type.ArmField};");
-        foreach (Arm arm in type.Arms.Where(a => a.Value is not null))
+        if (type.SharedField is { } shared)
+        {
+            w.Line($"private object? {shared};");
+        }
+
+        foreach (Arm arm in type.Arms.Where(a => a.Value is not null && a.Storage != type.SharedField))
         {
             w.Line($"private {Storage(arm.Value!.Shape)} {arm.Storage};");
         }
@@ -157,9 +162,8 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
             w.Line();
             WriteMemberDoc(w, value.Declaration, $"The arm for {Labels(type, arm)}.");
             w.DocXml("exception", $"<see cref=\"{disc}\"/> selects another arm.", "cref=\"global::System.InvalidOperationException\"");
-            string get = value.Shape.IsValueType || value.Shape is OptionalShape ? $"this.{arm.Storage}" : $"this.{arm.Storage}!";
             w.Line($"public {value.Shape.CSharpType} {value.Name} => this.{type.ArmField} == {arm.Index.ToString(CultureInfo.InvariantCulture)}");
-            w.Line($"    ? {get}");
+            w.Line($"    ? {Stored(type, arm)}");
             w.Line($"    : throw new global::System.InvalidOperationException($\"{type.Name}.{value.Name} is not set: {disc} is {{this.{disc}}}, which selects another arm.\");");
         }
 
@@ -200,7 +204,7 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
             {
                 w.Line($"case {arm.Index.ToString(CultureInfo.InvariantCulture)}:");
                 var inner = new SourceWriter();
-                codec.Write(inner, arm.Value!.Shape, arm.Value.Shape.IsValueType || arm.Value.Shape is OptionalShape ? $"this.{arm.Storage}" : $"this.{arm.Storage}!", Identifiers.Bare(arm.Value.Name));
+                codec.Write(inner, arm.Value!.Shape, Stored(type, arm), Identifiers.Bare(arm.Value.Name));
                 w.Line("    " + inner.ToString().TrimEnd('\n'));
                 w.Line("    break;");
             }
@@ -316,6 +320,19 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
         {
             w.DocXml("summary", fallback is null ? $"<c>{xdr}</c>." : $"{SourceWriter.Xml(fallback)} XDR: <c>{xdr}</c>.");
         }
+    }
+
+    /// <summary>An arm's value as its own type, read from where it is stored.</summary>
+    private static string Stored(UnionType type, Arm arm)
+    {
+        Shape shape = arm.Value!.Shape;
+        string field = $"this.{arm.Storage}";
+        if (arm.Storage == type.SharedField)
+        {
+            return shape is OptionalShape ? $"({shape.CSharpType}){field}" : $"({shape.CSharpType}){field}!";
+        }
+
+        return shape.IsValueType || shape is OptionalShape ? field : field + "!";
     }
 
     private static string Storage(Shape shape) => shape.IsValueType || shape is OptionalShape ? shape.CSharpType : shape.CSharpType + "?";

@@ -14,19 +14,33 @@ namespace NetRpc.RpcGen.Parsing;
 /// </summary>
 internal sealed class RpclTokenSource : ITokenSource
 {
-    /// <summary>Deepest nesting of braces, brackets and parentheses accepted; real files stay under ten.</summary>
-    public const int MaxNesting = 256;
+    /// <summary>
+    /// Deepest nesting of braces, brackets and parentheses accepted; real files stay under ten. It also bounds the
+    /// generated code, which grows with the square of the depth of nested anonymous structs and unions (each level's
+    /// class is written, and referred to, by its full path): 64 levels cost a few megabytes, 256 cost 45.
+    /// </summary>
+    public const int MaxNesting = 64;
 
     /// <summary>Most tokens one macro use may expand to.</summary>
     public const int MaxExpansionTokens = 10_000;
+
+    /// <summary>
+    /// Most tokens all the macro uses of a file may expand to together. Without it the cost of a file grew with its
+    /// uses times <see cref="MaxExpansionTokens"/>: a few hundred bytes of doubling #defines and their uses asked for
+    /// gigabytes. Real files expand a few hundred tokens in all.
+    /// </summary>
+    public const int MaxFileExpansionTokens = 2 * MaxExpansionTokens;
 
     private readonly RpclLexer _lexer;
     private readonly PreprocessedSource _source;
     private readonly DiagnosticBag _diagnostics;
     private readonly MacroTable _macros;
     private readonly Queue<IToken> _pending = new();
+    private readonly Dictionary<string, IToken[]> _replacements = new(StringComparer.Ordinal);
+    private int _fileExpansionBudget = MaxFileExpansionTokens;
     private int _depth;
     private IToken? _end;
+    private Tuple<ITokenSource, ICharStream>? _origin;
 
     public RpclTokenSource(RpclLexer lexer, PreprocessedSource source, DiagnosticBag diagnostics)
     {
@@ -101,6 +115,12 @@ internal sealed class RpclTokenSource : ITokenSource
         }
     }
 
+    /// <summary>
+    /// What the tokens made here (expansions, the early end) name as their source: ANTLR's error recovery builds a
+    /// missing token from the current token's source, and failed with a NullReferenceException on a token without one.
+    /// </summary>
+    private Tuple<ITokenSource, ICharStream> Source => _origin ??= Tuple.Create<ITokenSource, ICharStream>(this, InputStream);
+
     private SourceLocation Locate(IToken token) => _source.Locate(token.Line, token.Column + 1);
 
     private void ReportIllegal(IToken token)
@@ -136,12 +156,11 @@ internal sealed class RpclTokenSource : ITokenSource
 
     private IToken End(IToken at)
     {
-        var end = new CommonToken(TokenConstants.EOF, "<EOF>")
+        var end = new CommonToken(Source, TokenConstants.EOF, TokenConstants.DefaultChannel, at.StartIndex, at.StartIndex - 1)
         {
+            Text = "<EOF>",
             Line = at.Line,
             Column = at.Column,
-            StartIndex = at.StartIndex,
-            StopIndex = at.StartIndex - 1,
         };
         _end = end;
         return end;
@@ -163,26 +182,43 @@ internal sealed class RpclTokenSource : ITokenSource
                 $"macro '{use.Text}' is defined differently for different rpcgen outputs; NetRpc uses '{replacement}'");
         }
 
-        int budget = MaxExpansionTokens;
+        bool fileLimit = _fileExpansionBudget < MaxExpansionTokens;
+        int budget = fileLimit ? _fileExpansionBudget : MaxExpansionTokens;
+        int start = budget;
         var expanding = new HashSet<string>(StringComparer.Ordinal) { use.Text };
         ExpandInto(use, replacement, targets, expanding, ref budget);
+        _fileExpansionBudget -= start - budget;
+        if (budget == 0)
+        {
+            if (fileLimit)
+            {
+                _diagnostics.Add(DiagnosticDescriptors.MacroExpansionTooLarge, Locate(use),
+                    $"macros in this file expand to more than {MaxFileExpansionTokens} tokens in all; the rest of the file is not read");
+                _pending.Clear();
+                Truncated = true;
+                End(use);
+            }
+            else
+            {
+                _diagnostics.Add(DiagnosticDescriptors.MacroExpansionTooLarge, Locate(use), $"macro '{use.Text}' expands to more than {MaxExpansionTokens} tokens");
+            }
+        }
+
         return true;
     }
 
+    /// <summary>
+    /// Queues the tokens of <paramref name="replacement"/>, expanding the macros in it. Each token costs one unit of
+    /// <paramref name="budget"/>, a nested macro's name included, so an expansion that only ever expands further
+    /// (<c>#define L1 L0 L0</c>, ...) is bounded by the same count as one that emits tokens; at 0 it stops.
+    /// </summary>
     private void ExpandInto(IToken use, string replacement, RpcgenTarget targets, HashSet<string> expanding, ref int budget)
     {
-        var lexer = new RpclLexer(CharStreams.fromString(replacement));
-        lexer.RemoveErrorListeners();
-        for (IToken token = lexer.NextToken(); token.Type != TokenConstants.EOF; token = lexer.NextToken())
+        foreach (IToken token in TokensOf(replacement))
         {
-            if (budget <= 0)
+            if (budget == 0 || --budget == 0)
             {
                 return;
-            }
-
-            if (token.Channel != TokenConstants.DefaultChannel)
-            {
-                continue;
             }
 
             if (token.Type == RpclLexer.IDENTIFIER
@@ -195,12 +231,6 @@ internal sealed class RpclTokenSource : ITokenSource
                 continue;
             }
 
-            if (--budget == 0)
-            {
-                _diagnostics.Add(DiagnosticDescriptors.MacroExpansionTooLarge, Locate(use), $"macro '{use.Text}' expands to more than {MaxExpansionTokens} tokens");
-                return;
-            }
-
             if (token.Type is RpclLexer.ILLEGAL_CHARACTER or RpclLexer.UNTERMINATED_STRING or RpclLexer.UNTERMINATED_CHAR or RpclLexer.UNTERMINATED_COMMENT)
             {
                 _diagnostics.Add(DiagnosticDescriptors.IllegalCharacter, Locate(use), $"macro '{use.Text}' expands to {Quote(token.Text)}, which is not a token of the .x language");
@@ -208,14 +238,27 @@ internal sealed class RpclTokenSource : ITokenSource
             }
 
             // The expansion's tokens stand where the macro was used, for diagnostics and documentation alike.
-            _pending.Enqueue(new CommonToken(token.Type, token.Text)
+            _pending.Enqueue(new CommonToken(Source, token.Type, TokenConstants.DefaultChannel, use.StartIndex, use.StopIndex)
             {
+                Text = token.Text,
                 Line = use.Line,
                 Column = use.Column,
-                StartIndex = use.StartIndex,
-                StopIndex = use.StopIndex,
             });
         }
+    }
+
+    /// <summary>The tokens of a replacement text, lexed once however often the macro is used.</summary>
+    private IToken[] TokensOf(string replacement)
+    {
+        if (!_replacements.TryGetValue(replacement, out IToken[]? tokens))
+        {
+            var lexer = new RpclLexer(CharStreams.fromString(replacement));
+            lexer.RemoveErrorListeners();
+            tokens = [.. lexer.GetAllTokens().Where(t => t.Channel == TokenConstants.DefaultChannel)];
+            _replacements[replacement] = tokens;
+        }
+
+        return tokens;
     }
 
     private static string Quote(string text) => text.Length <= 32 ? $"'{text}'" : $"'{text[..29]}...'";

@@ -6,7 +6,8 @@ namespace NetRpc.Runtime.Transports;
 
 /// <summary>
 /// Reads record-marked messages from a stream socket (RFC 5531 section 11). Any number of fragments, empty
-/// ones included, make a record, up to a size cap checked before anything is buffered for it. A record sent
+/// ones included, make a record, up to a size cap checked before anything is buffered for it; the buffer grows
+/// with the bytes that arrive, at most doubling them, whatever length a header claims. A record sent
 /// as one fragment (what nearly every peer does) is handed out where it lies in the receive buffer, without
 /// a copy; fragments of a longer record are gathered in a second buffer. Not thread-safe: one reader per
 /// connection, used by its receive loop.
@@ -29,6 +30,9 @@ internal sealed class RecordReader : IDisposable
 
     /// <summary>True when bytes of an incomplete record are buffered (the peer stopped in the middle of one).</summary>
     public bool HasPartialRecord => _end > _start || _assembling;
+
+    /// <summary>The bytes of buffer the reader holds now, rented or not: what one connection costs in memory.</summary>
+    public int Capacity => _buffer.Length + (_assembly?.Capacity ?? 0);
 
     /// <summary>
     /// Receives more bytes from <paramref name="socket"/> (blocking). Records handed out before are no longer valid.
@@ -95,8 +99,8 @@ internal sealed class RecordReader : IDisposable
 
             if (_end - _start - RecordMarking.HeaderSize < length)
             {
-                // The fragment is not all here yet; make sure it will fit when it is.
-                EnsureCapacity(RecordMarking.HeaderSize + length);
+                // The fragment is not all here yet. The buffer grows as its bytes arrive (MakeRoom), never on the
+                // header's word alone: four bytes announcing a megabyte must not make a connection hold one.
                 break;
             }
 

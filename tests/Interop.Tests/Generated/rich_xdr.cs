@@ -355,8 +355,7 @@ public sealed partial class Maybe : global::NetRpc.Xdr.IXdrCodec<global::Rich.Ma
 public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.Result>
 {
     private readonly int _arm;
-    private global::Rich.Primitives? _ok;
-    private string? _message;
+    private object? _value;
 
     private Result(int discriminant, int arm)
     {
@@ -370,13 +369,13 @@ public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.R
     /// <summary>The arm for status = 0. XDR: <c>primitives ok</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public global::Rich.Primitives Ok => this._arm == 0
-        ? this._ok!
+        ? (global::Rich.Primitives)this._value!
         : throw new global::System.InvalidOperationException($"Result.Ok is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The arm for status = 1 or 2. XDR: <c>string message&lt;64&gt;</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public string Message => this._arm == 1
-        ? this._message!
+        ? (string)this._value!
         : throw new global::System.InvalidOperationException($"Result.Message is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is ok (status = 0).</summary>
@@ -385,7 +384,7 @@ public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.R
     public static global::Rich.Result FromOk(global::Rich.Primitives ok)
     {
         global::System.ArgumentNullException.ThrowIfNull(ok);
-        return new global::Rich.Result(0, 0) { _ok = ok };
+        return new global::Rich.Result(0, 0) { _value = ok };
     }
 
     /// <summary>The value whose arm is ok, with a discriminant that selects it (status = 0).</summary>
@@ -401,7 +400,7 @@ public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.R
         }
 
         global::System.ArgumentNullException.ThrowIfNull(ok);
-        return new global::Rich.Result(status, 0) { _ok = ok };
+        return new global::Rich.Result(status, 0) { _value = ok };
     }
 
     /// <summary>The value whose arm is message, with a discriminant that selects it (status = 1 or 2).</summary>
@@ -417,7 +416,7 @@ public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.R
         }
 
         global::System.ArgumentNullException.ThrowIfNull(message);
-        return new global::Rich.Result(status, 1) { _message = message };
+        return new global::Rich.Result(status, 1) { _value = message };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
@@ -445,9 +444,9 @@ public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.R
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::Rich.Result(discriminant, 0) { _ok = global::Rich.Primitives.Decode(ref reader) };
+                return new global::Rich.Result(discriminant, 0) { _value = global::Rich.Primitives.Decode(ref reader) };
             case 1:
-                return new global::Rich.Result(discriminant, 1) { _message = reader.ReadString(64) };
+                return new global::Rich.Result(discriminant, 1) { _value = reader.ReadString(64) };
             case 2:
                 return new global::Rich.Result(discriminant, 2);
             default:
@@ -462,10 +461,10 @@ public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.R
         switch (this._arm)
         {
             case 0:
-                writer.Write(this._ok!);
+                writer.Write((global::Rich.Primitives)this._value!);
                 break;
             case 1:
-                writer.WriteString(this._message!, 64);
+                writer.WriteString((string)this._value!, 64);
                 break;
         }
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using NetRpc.RpcGen.Diagnostics;
+using NetRpc.RpcGen.Emit;
 using NetRpc.RpcGen.Parsing;
 using NetRpc.RpcGen.Tests.Support;
 
@@ -87,6 +88,18 @@ public class HostileInputTests
     }
 
     [Fact]
+    public void Code_generated_for_nesting_at_the_limit_stays_small()
+    {
+        // Found by fuzzing: generated code grows with the square of the depth of nested anonymous structs; under the
+        // old limit of 256, a 3 KB file made 4 MB of C# and 45 MB of garbage.
+        int depth = RpclTokenSource.MaxNesting - 1;
+        string source = "struct s { " + string.Concat(Enumerable.Repeat("struct { ", depth - 1)) + "int x;" + string.Concat(Enumerable.Repeat(" } f;", depth - 1)) + " };";
+        GenerateResult result = RpcgenCompiler.Generate(Compile.Path, new InMemorySources((Compile.Path, source)), generation: new GenerationOptions { Outputs = GeneratedOutputs.All });
+        Assert.False(result.HasErrors, Compile.Describe(result.Diagnostics));
+        Assert.InRange(result.Files.Sum(f => f.Text.Length), 1, 1 << 20);
+    }
+
+    [Fact]
     public void An_include_loop_is_reported_and_ends()
     {
         CheckResult result = RpcgenCompiler.Check("a.x", new InMemorySources(
@@ -115,6 +128,20 @@ public class HostileInputTests
         CheckResult result = RpcgenCompiler.Check("nowhere.x", new InMemorySources());
         Assert.True(result.HasErrors);
         Assert.Equal("RPCG0008", result.Diagnostics.Single().Code);
+    }
+
+    [Theory]
+    [InlineData("enum open_claim_type4{1\nunion p switch(open_claim_type4 c){case R:e d;};")]
+    [InlineData("struct;enum gddrnf4_status{;union l switch(gddrnf4_status s){case K:k l;};")]
+    [InlineData("enum 1;createmode3\nunion c switch(createmode3 e){case D:s s;case D:t s;case E:f f;};")]
+    [InlineData("enum r E=-union e switch(r k){case D:t i;case E:void;};")]
+    [InlineData("enum e { A = -, B };\nconst C = B;\ntypedef int t[C];")]
+    public void Names_from_a_definition_the_parser_repaired_resolve_without_a_value(string text)
+    {
+        // Found by fuzzing: a union switching on such an enum, or a constant naming its member, read the repaired
+        // tree's holes and threw NullReferenceException.
+        CheckResult result = Guarded(text);
+        Assert.Equal("RPCG0005", result.Diagnostics[0].Code);
     }
 
     /// <summary>Checks <paramref name="text"/>, failing the test rather than hanging it if that takes unreasonably long.</summary>

@@ -1,4 +1,6 @@
+using NetRpc.RpcGen.Diagnostics;
 using NetRpc.RpcGen.Model;
+using NetRpc.RpcGen.Parsing;
 using NetRpc.RpcGen.Preprocessing;
 using NetRpc.RpcGen.Tests.Support;
 
@@ -70,5 +72,37 @@ public class MacroTests
         source.Append("const A = M0;\n");
         CheckResult result = Compile.Text(source.ToString());
         Assert.Contains(result.Diagnostics, d => d.Code == "RPCG1012");
+    }
+
+    [Theory]
+    [InlineData("#define L2 8\ntypedef L2")]
+    [InlineData("#define L37 L\ntypedef L37")]
+    [InlineData("struct\n#define L3 1\ny L3")]
+    public void A_syntax_error_at_an_expanded_token_is_a_diagnostic(string text)
+    {
+        // Found by fuzzing: ANTLR's error recovery read the source of the token it stood at, and an expanded token had none.
+        CheckResult result = Compile.Text(text);
+        Assert.True(result.HasErrors);
+        Assert.All(result.Diagnostics, d => Assert.Equal(text.Count(c => c == '\n') + 1, d.Location.Line));
+    }
+
+    [Fact]
+    public void Doubling_macros_used_over_and_over_stop_at_the_limit_for_the_file()
+    {
+        // Found by fuzzing: each use stopped at 10,000 tokens, but a few hundred bytes of uses still cost gigabytes.
+        var source = new System.Text.StringBuilder("#define L0 int\n");
+        for (int i = 1; i <= 40; i++)
+        {
+            source.Append("#define L").Append(i).Append(" L").Append(i - 1).Append(" L").Append(i - 1).Append('\n');
+        }
+
+        source.Append("typedef").Append(string.Concat(Enumerable.Repeat(" L40", 1000))).Append(" t;\n");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        CheckResult result = Compile.Text(source.ToString());
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Diagnostic limit = result.Diagnostics.Last(d => d.Code == "RPCG1012");
+        Assert.Contains($"more than {RpclTokenSource.MaxFileExpansionTokens} tokens in all", limit.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 16 << 20, $"{allocated / 1024 / 1024} MiB allocated");
     }
 }

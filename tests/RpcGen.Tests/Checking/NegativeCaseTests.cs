@@ -94,6 +94,8 @@ public class NegativeCaseTests
         { "struct containing fixed array of itself", "struct n { n kids[2]; };", "RPCG2013", 1, 8 },
         { "recursion through a typedef", "typedef a t;\nstruct a { t x; };", "RPCG2013", 1, 11 },
         { "union arm containing its union", "union u switch (int d) { case 0: u inner; default: void; };", "RPCG2013", 1, 7 },
+        { "typedef naming an array of itself", "typedef names_t names_t<4>;", "RPCG2013", 1, 17 },
+        { "typedefs naming each other through optional data", "typedef b *a;\ntypedef a b<>;", "RPCG2013", 1, 12 },
         { "types that collide in C#", "struct foo_bar { int x; };\nstruct FooBar { int y; };", "RPCG2014", 2, 8 },
         { "fields that collide in C#", "struct s {\n int my_field;\n int myField;\n};", "RPCG2014", 3, 6 },
         { "enum members that collide in C#", "enum e { RED_ONE, RedOne };", "RPCG2014", 1, 19 },

@@ -17,6 +17,7 @@ public class GoldenFileTests
         { "tests/Interop.Tests/Protocols/rich.x", "tests/Interop.Tests/Generated", null },
         { "bench/bench.x", "bench/BenchProtocol/Generated", "NetRpc.Bench.Protocol" },
         { "src/RpcRuntime/Binding/rpcbind.x", "src/RpcRuntime/Binding/Generated", "NetRpc.Runtime.Binding" },
+        { "tests/RpcGen.Tests/Corpus/libnfs/libnfs-nfs4.x", "tests/Fuzz/Generated", "NetRpc.Fuzz.Nfs4" },
     };
 
     [Theory]

@@ -113,7 +113,7 @@ set output '$plot'
 set title 'PING over TCP: calls/s against clients (server on CPU 0, clients on CPU 1)'
 set xlabel 'clients'
 set ylabel 'calls/s'
-set key top left
+set key bottom right
 set grid
 set xtics (1, 2, 4, 8)
 set yrange [0:*]

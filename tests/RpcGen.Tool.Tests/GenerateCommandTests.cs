@@ -75,6 +75,7 @@ public sealed class GenerateCommandTests : IDisposable
         Assert.Equal(0, exit);
         var project = System.Xml.Linq.XDocument.Parse(stdout); // MSBuild refuses a project that is not XML (MSB4025)
         Assert.Equal("Project", project.Root?.Name.LocalName);
+        Assert.Contains(project.Descendants("PackageReference"), e => (string?)e.Attribute("Include") == "NetRpc.Runtime");
     }
 
     [Fact]

@@ -33,18 +33,27 @@ public sealed class NativeServer : IDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited)
+        Terminate(_process, TimeSpan.FromSeconds(5));
+        _process.Dispose();
+    }
+
+    /// <summary>Stops a process by its PID: SIGTERM, then SIGKILL after <paramref name="grace"/>. False when it needed SIGKILL.</summary>
+    public static bool Terminate(Process process, TimeSpan grace)
+    {
+        if (process.HasExited)
         {
-            // SIGTERM first: the server exits at once on it.
-            _ = kill(_process.Id, 15);
-            if (!_process.WaitForExit(TimeSpan.FromSeconds(5)))
-            {
-                _process.Kill();
-                _process.WaitForExit();
-            }
+            return true;
         }
 
-        _process.Dispose();
+        _ = kill(process.Id, 15);
+        if (process.WaitForExit(grace))
+        {
+            return true;
+        }
+
+        process.Kill();
+        process.WaitForExit();
+        return false;
     }
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]

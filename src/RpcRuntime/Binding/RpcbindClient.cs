@@ -47,6 +47,9 @@ public sealed class RpcbindClient
     public static int FallbackPort { get; } =
         int.TryParse(Environment.GetEnvironmentVariable("NETRPC_RPCBIND_PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and < 65536 ? port : 16111;
 
+    /// <summary>Where NetRpc looks for this host's rpcbind, in order: the standard port, then the fallback port.</summary>
+    internal static int[] SearchPorts => [StandardPort, FallbackPort];
+
     /// <summary>The host.</summary>
     public IPAddress Host => _host;
 
@@ -98,7 +101,7 @@ public sealed class RpcbindClient
             return null; // the portmapper knows IPv4 alone
         }
 
-        uint port = await WithV2(transport, c => c.GetPortAsync(new PortMapping { Prog = program, Vers = version, Protocol = Protocol(transport) }, cancellationToken)).ConfigureAwait(false);
+        uint port = await WithV2(transport, c => c.GetPortAsync(new PortMapping { Prog = program, Vers = version, Protocol = UniversalAddress.PortmapperProtocol(transport) }, cancellationToken)).ConfigureAwait(false);
         return port == 0 ? null : new IPEndPoint(_host, (int)port);
     }
 
@@ -143,7 +146,7 @@ public sealed class RpcbindClient
         catch (Exception e) when (e is RpcProgramMismatchException or RpcProgramUnavailableException && address.AddressFamily == AddressFamily.InterNetwork)
         {
             // A portmapper without rpcbind 3 and 4: version 2 registers IPv4 alone.
-            var port = new PortMapping { Prog = program, Vers = version, Protocol = Protocol(transport), Port = (uint)endPoint.Port };
+            var port = new PortMapping { Prog = program, Vers = version, Protocol = UniversalAddress.PortmapperProtocol(transport), Port = (uint)endPoint.Port };
             bool set = await WithV2(RpcTransport.Udp, async c =>
             {
                 await c.UnsetAsync(port, cancellationToken).ConfigureAwait(false);
@@ -202,7 +205,7 @@ public sealed class RpcbindClient
                 {
                     Prog = m.Prog,
                     Vers = m.Vers,
-                    Netid = m.Protocol == 6 ? "tcp" : m.Protocol == 17 ? "udp" : m.Protocol.ToString(CultureInfo.InvariantCulture),
+                    Netid = UniversalAddress.PortmapperNetId(m.Protocol) ?? m.Protocol.ToString(CultureInfo.InvariantCulture),
                     Address = UniversalAddress.Format(new IPEndPoint(IPAddress.Any, (int)(m.Port & 0xFFFF))),
                     Owner = string.Empty,
                 });
@@ -236,27 +239,27 @@ public sealed class RpcbindClient
     private IPEndPoint Located(IPEndPoint endPoint) =>
         endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any) ? new IPEndPoint(_host, endPoint.Port) : endPoint;
 
-    private static uint Protocol(RpcTransport transport) => transport == RpcTransport.Tcp ? 6u : 17u;
+    private Task<T> WithV4<T>(RpcTransport transport, Func<RpcbindV4Client, Task<T>> call) =>
+        With(Connect(Rpcbind.RpcbindV4.Version, transport), client => new RpcbindV4Client(client), call);
 
-    private async Task<T> WithV4<T>(RpcTransport transport, Func<RpcbindV4Client, Task<T>> call)
+    private Task<T> WithV3<T>(RpcTransport transport, Func<RpcbindV3Client, Task<T>> call) =>
+        With(Connect(Rpcbind.RpcbindV3.Version, transport), client => new RpcbindV3Client(client), call);
+
+    private Task<T> WithV2<T>(RpcTransport transport, Func<PortmapperV2Client, Task<T>> call) =>
+        With(Connect(Portmapper.PortmapperV2.Version, transport), client => new PortmapperV2Client(client), call);
+
+    private RpcClient Connect(uint version, RpcTransport transport)
     {
         var endPoint = new IPEndPoint(_host, _port);
-        await using RpcbindV4Client client = transport == RpcTransport.Tcp ? RpcbindV4Client.CreateTcp(endPoint, _options) : RpcbindV4Client.CreateUdp(endPoint, _options);
-        return await call(client).ConfigureAwait(false);
+        return transport == RpcTransport.Tcp ? RpcClient.CreateTcp(endPoint, Rpcbind.Program, version, _options) : RpcClient.CreateUdp(endPoint, Rpcbind.Program, version, _options);
     }
 
-    private async Task<T> WithV3<T>(RpcTransport transport, Func<RpcbindV3Client, Task<T>> call)
+    /// <summary>One call through a binder client made for it, closed afterwards.</summary>
+    private static async Task<T> With<TClient, T>(RpcClient client, Func<RpcClient, TClient> typed, Func<TClient, Task<T>> call)
+        where TClient : IAsyncDisposable
     {
-        var endPoint = new IPEndPoint(_host, _port);
-        await using RpcbindV3Client client = transport == RpcTransport.Tcp ? RpcbindV3Client.CreateTcp(endPoint, _options) : RpcbindV3Client.CreateUdp(endPoint, _options);
-        return await call(client).ConfigureAwait(false);
-    }
-
-    private async Task<T> WithV2<T>(RpcTransport transport, Func<PortmapperV2Client, Task<T>> call)
-    {
-        var endPoint = new IPEndPoint(_host, _port);
-        await using PortmapperV2Client client = transport == RpcTransport.Tcp ? PortmapperV2Client.CreateTcp(endPoint, _options) : PortmapperV2Client.CreateUdp(endPoint, _options);
-        return await call(client).ConfigureAwait(false);
+        await using TClient binder = typed(client);
+        return await call(binder).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -269,8 +272,7 @@ public sealed class RpcbindClient
         {
             try
             {
-                await using var local = new RpcbindV4Client(RpcClient.CreateTcp(new UnixDomainSocketEndPoint(path), Rpcbind.Program, Rpcbind.RpcbindV4.Version, _options));
-                return await call(local).ConfigureAwait(false);
+                return await With(RpcClient.CreateTcp(new UnixDomainSocketEndPoint(path), Rpcbind.Program, Rpcbind.RpcbindV4.Version, _options), client => new RpcbindV4Client(client), call).ConfigureAwait(false);
             }
             catch (RpcConnectionException)
             {

@@ -11,6 +11,11 @@ namespace NetRpc.Runtime.Binding;
 /// <summary>What the three binder versions share: the registry, the caller checks, and address rewriting.</summary>
 internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions options)
 {
+    /// <summary>How many forwarded calls may be pending at once (native rpcbind's limit).</summary>
+    public const int MaxForwards = 64;
+
+    private readonly SemaphoreSlim _forwards = new(MaxForwards, MaxForwards);
+
     public RpcbindRegistry Registry { get; } = registry;
 
     public static Caller CallerOf(RpcCallContext context) =>
@@ -106,11 +111,6 @@ internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions
         }
     }
 
-    /// <summary>How many forwarded calls may be pending at once (native rpcbind's limit).</summary>
-    public const int MaxForwards = 64;
-
-    private readonly SemaphoreSlim _forwards = new(MaxForwards, MaxForwards);
-
     /// <summary>Native rpcbind's list of what it never forwards: itself (unless -i), NFS, MOUNT's MNT and UMNT, YPBIND's SETDOM, YPPASSWD, RQUOTA, and NIS's ALL, MATCH, FIRST and NEXT.</summary>
     private static bool IsNeverForwarded(uint program, uint procedure, bool insecure) => program switch
     {
@@ -173,8 +173,6 @@ internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions
 /// <summary>The portmapper, version 2 (RFC 1833 section 3).</summary>
 internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceBase
 {
-    private const uint Tcp = 6;
-    private const uint Udp = 17;
 
     private RpcbindRegistry Registry => core.Registry;
 
@@ -189,7 +187,7 @@ internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceB
         Registry.Called(2, Portmapper.PortmapperV2.Set);
         Caller caller = RpcbindCore.CallerOf(context);
         core.CheckMayRegister(caller);
-        if (NetIdOf(portMapping.Protocol) is not { } netId)
+        if (UniversalAddress.PortmapperNetId(portMapping.Protocol) is not { } netId)
         {
             return ValueTask.FromResult(false);
         }
@@ -222,7 +220,7 @@ internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceB
     {
         Registry.Called(2, Portmapper.PortmapperV2.GetPort);
         uint port = 0;
-        if (NetIdOf(portMapping.Protocol) is { } netId)
+        if (UniversalAddress.PortmapperNetId(portMapping.Protocol) is { } netId)
         {
             Registration? found = Registry.Find(portMapping.Prog, portMapping.Vers, netId, exactVersion: false);
             if (found is not null && UniversalAddress.TryParse(found.Address, out IPEndPoint? endPoint))
@@ -246,7 +244,7 @@ internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceB
             {
                 head = new PortMappingList
                 {
-                    Mapping = new PortMapping { Prog = entry.Program, Vers = entry.Version, Protocol = entry.NetId == "tcp" ? Tcp : Udp, Port = (uint)endPoint.Port },
+                    Mapping = new PortMapping { Prog = entry.Program, Vers = entry.Version, Protocol = UniversalAddress.PortmapperProtocol(entry.NetId == "tcp" ? RpcTransport.Tcp : RpcTransport.Udp), Port = (uint)endPoint.Port },
                     Next = head,
                 };
             }
@@ -261,13 +259,6 @@ internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceB
         (IPEndPoint target, byte[] results) = await core.ForwardAsync(remoteCall, RpcbindCore.CallerOf(context), indirect: false, context.CallAborted).ConfigureAwait(false);
         return new PortCallResult { Port = (uint)target.Port, Results = results };
     }
-
-    private static string? NetIdOf(uint protocol) => protocol switch
-    {
-        Tcp => "tcp",
-        Udp => "udp",
-        _ => null,
-    };
 }
 
 /// <summary>rpcbind, versions 3 and 4 (RFC 1833 section 2): the procedures both have, for either version.</summary>

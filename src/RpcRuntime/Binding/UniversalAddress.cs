@@ -90,4 +90,15 @@ public static class UniversalAddress
         };
         return known;
     }
+
+    /// <summary>The portmapper's name for a transport (RFC 1833 section 3): its IP protocol number, IPPROTO_TCP 6 or IPPROTO_UDP 17.</summary>
+    internal static uint PortmapperProtocol(RpcTransport transport) => transport == RpcTransport.Tcp ? 6u : 17u;
+
+    /// <summary>The IPv4 netid of a portmapper protocol number (the only family version 2 knows); null for another number.</summary>
+    internal static string? PortmapperNetId(uint protocol) => protocol switch
+    {
+        6 => "tcp",
+        17 => "udp",
+        _ => null,
+    };
 }

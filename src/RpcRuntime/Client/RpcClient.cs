@@ -119,7 +119,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         RpcException? failure = null;
         foreach (IPAddress address in addresses)
         {
-            foreach (int port in new[] { Binding.RpcbindClient.StandardPort, Binding.RpcbindClient.FallbackPort })
+            foreach (int port in Binding.RpcbindClient.SearchPorts)
             {
                 try
                 {

@@ -104,15 +104,7 @@ public sealed class RpcServer : IAsyncDisposable
     public IPEndPoint ListenTcp(IPEndPoint endPoint)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
-        var service = new TcpService(endPoint, _options, _dispatcher, _tcpCache, _logger);
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_stopped, this);
-            _tcp.Add(service);
-        }
-
-        service.Start();
-        return (IPEndPoint)service.LocalEndPoint;
+        return (IPEndPoint)ListenStream(endPoint);
     }
 
     /// <summary>
@@ -127,7 +119,13 @@ public sealed class RpcServer : IAsyncDisposable
     public void ListenLocal(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var service = new TcpService(new System.Net.Sockets.UnixDomainSocketEndPoint(path), _options, _dispatcher, _tcpCache, _logger);
+        ListenStream(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+    }
+
+    /// <summary>TCP and local sockets alike: record-marked streams, served by a <see cref="TcpService"/>.</summary>
+    private EndPoint ListenStream(EndPoint endPoint)
+    {
+        var service = new TcpService(endPoint, _options, _dispatcher, _tcpCache, _logger);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopped, this);
@@ -135,6 +133,7 @@ public sealed class RpcServer : IAsyncDisposable
         }
 
         service.Start();
+        return service.LocalEndPoint;
     }
 
     /// <summary>Serves UDP on an endpoint (port 0 picks a free port).</summary>
@@ -211,7 +210,7 @@ public sealed class RpcServer : IAsyncDisposable
     private async Task<RpcbindClient> FindRpcbindAsync(bool startEmbedded, CancellationToken cancellationToken)
     {
         TimeSpan probe = TimeSpan.FromSeconds(2);
-        foreach (int port in new[] { RpcbindClient.StandardPort, RpcbindClient.FallbackPort })
+        foreach (int port in RpcbindClient.SearchPorts)
         {
             if (await RpcbindClient.IsAnsweringAsync(IPAddress.Loopback, port, probe, cancellationToken).ConfigureAwait(false))
             {
@@ -224,15 +223,16 @@ public sealed class RpcServer : IAsyncDisposable
             throw new Client.RpcConnectionException($"RPC: no rpcbind answers on this host (ports {RpcbindClient.StandardPort} and {RpcbindClient.FallbackPort})");
         }
 
+        var rpcbindOptions = new RpcbindServerOptions { LoggerFactory = _options.LoggerFactory, MeterFactory = _options.MeterFactory };
         RpcbindServer embedded;
         try
         {
-            embedded = RpcbindServer.Start(new RpcbindServerOptions { LoggerFactory = _options.LoggerFactory, MeterFactory = _options.MeterFactory });
+            embedded = RpcbindServer.Start(rpcbindOptions);
         }
         catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode is System.Net.Sockets.SocketError.AccessDenied or System.Net.Sockets.SocketError.AddressAlreadyInUse)
         {
             // Port 111 needs the privilege (or is held by something that is not answering): the fallback port.
-            embedded = RpcbindServer.Start(new RpcbindServerOptions { Port = RpcbindClient.FallbackPort, LoggerFactory = _options.LoggerFactory, MeterFactory = _options.MeterFactory });
+            embedded = RpcbindServer.Start(rpcbindOptions with { Port = RpcbindClient.FallbackPort });
         }
 
         lock (_lock)

@@ -61,8 +61,7 @@ public sealed class NativePrograms : IDisposable
         // "-i 0": rpcgen's inline code for a fixed array of bool declares a C type 'bool' that does not exist.
         Rpcgen(rpcgen, "rich.x", ["-N", "-M"], inlineOff: true);
         Rpcgen(rpcgen, "my_proto.x", ["-M"], inlineOff: false);
-        // rpcgen's own output declares variables it does not use.
-        string[] flags = ["-O1", "-Wall", "-Werror", "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-I" + NativeToolchain.TirpcInclude];
+        string[] flags = NativeToolchain.RpcgenCFlags;
         string[] quad = ["-include", "quadruple.h"];
         Gcc(gcc, "rich_check", [.. flags, .. quad, "rich_check.c", "rich_samples.c", "rich_xdr.c", "quadruple.c"]);
         Gcc(gcc, "rich_server", [.. flags, .. quad, .. Server("RICH_PROG", "RICH_V1", "rich_prog_1", "rich.h"), "server_main.c", "rich_server.c", "rich_svc.c", "rich_xdr.c", "quadruple.c"]);

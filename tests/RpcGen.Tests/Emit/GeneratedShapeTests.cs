@@ -149,15 +149,6 @@ public class GeneratedShapeTests
         Assert.Contains("public const string Text = \"a\\tbA\";", code, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_sample_project_is_well_formed_msbuild_xml_that_references_the_runtime()
-    {
-        GenerateResult result = RpcgenCompiler.Generate(Compile.Path, new InMemorySources((Compile.Path, "program P { version V { int F(void) = 1; } = 1; } = 0x20000001;")), new CompilerOptions(), new GenerationOptions { Outputs = GeneratedOutputs.All });
-        string project = result.Files.Single(f => f.Output == GeneratedOutputs.SampleProject).Text;
-        var document = System.Xml.Linq.XDocument.Parse(project); // an XML comment may not hold "--": MSBuild refuses the file
-        Assert.Contains(document.Descendants("PackageReference"), e => (string?)e.Attribute("Include") == "NetRpc.Runtime");
-    }
-
     /// <summary>Generates everything for a .x text, compiles it (no diagnostics allowed), and returns the types file.</summary>
     private static string Types(string x, NameStyle names = NameStyle.Pascal)
     {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace NetRpc.Runtime.Tests.Binding;
 
 /// <summary>
@@ -17,31 +15,13 @@ internal static class NetworkNamespace
             throw new InvalidOperationException(reason + " (NETRPC_REQUIRE_NATIVE=1 makes this a failure)");
         }
 
-        var start = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { "-n", "-m", "--propagation", "private", "sh", "-c", "ip link set lo up && mount -t tmpfs tmpfs /run && exec \"$0\" \"$@\"", RpcbindScenario.Dotnet, typeof(RpcbindScenario).Assembly.Location, "rpcbind-scenario" }.Concat(scenario))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"rpcbind scenario {string.Join(' ', scenario)} did not finish in 3 minutes");
-        }
-
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"rpcbind scenario {string.Join(' ', scenario)} exited with {process.ExitCode}:\n{stderr.Result}\n{stdout.Result}");
-        }
+        string[] unshare = ["-n", "-m", "--propagation", "private", "sh", "-c", "ip link set lo up && mount -t tmpfs tmpfs /run && exec \"$0\" \"$@\"", RpcbindScenario.Dotnet, typeof(RpcbindScenario).Assembly.Location, "rpcbind-scenario", .. scenario];
+        string output = NativeToolchain.Run("unshare", unshare, AppContext.BaseDirectory, timeoutSeconds: 180);
 
         var sections = new Dictionary<string, string>();
         string? title = null;
         var text = new List<string>();
-        foreach (string line in stdout.Result.Split('\n'))
+        foreach (string line in output.Split('\n'))
         {
             if (line.StartsWith("== ", StringComparison.Ordinal))
             {

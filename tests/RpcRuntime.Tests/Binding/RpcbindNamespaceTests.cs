@@ -50,7 +50,7 @@ public sealed class RpcbindScenarios : IDisposable
         // rpcgen's default set: my_proto.h, _xdr.c, _clnt.c and _svc.c with rpcgen's own main.
         NativeToolchain.Run(NativeToolchain.FindOnPath("rpcgen")!, ["my_proto.x"], _directory);
         string gcc = NativeToolchain.FindOnPath("gcc")!;
-        string[] flags = ["-O1", "-Wall", "-Werror", "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-I" + NativeToolchain.TirpcInclude];
+        string[] flags = NativeToolchain.RpcgenCFlags;
         NativeToolchain.Run(gcc, [.. flags, "-o", "my_proto_server", "my_proto_server.c", "my_proto_svc.c", "-ltirpc"], _directory);
         NativeToolchain.Run(gcc, [.. flags, "-o", "my_proto_client", "my_proto_client.c", "my_proto_clnt.c", "-ltirpc"], _directory);
         return _directory;

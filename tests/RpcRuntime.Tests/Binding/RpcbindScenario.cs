@@ -41,8 +41,8 @@ internal static class RpcbindScenario
                 case ["interop", string kind, string natives, string tool]:
                     await InteropAsync(kind, natives, tool);
                     break;
-                case ["security", string kind, string natives, string tool]:
-                    await SecurityAsync(kind, natives, tool);
+                case ["security", string kind, _, string tool]:
+                    await SecurityAsync(kind, tool);
                     break;
                 case ["remote-set", string host]:
                     await RegistrationAttemptsAsync(IPAddress.Parse(host));
@@ -124,17 +124,17 @@ internal static class RpcbindScenario
         Section("rpcbind stopped", rpcbind.Stop());
     }
 
-    private static async Task SecurityAsync(string kind, string natives, string tool)
+    private static async Task SecurityAsync(string kind, string tool)
     {
         // A second namespace, reached through a veth pair: a host on a network that is not loopback.
-        Run("ip", "link", "add", "rpcveth0", "type", "veth", "peer", "name", "rpcveth1");
-        Run("ip", "netns", "add", "remote");
-        Run("ip", "link", "set", "rpcveth1", "netns", "remote");
-        Run("ip", "addr", "add", HostAddress + "/24", "dev", "rpcveth0");
-        Run("ip", "link", "set", "rpcveth0", "up");
-        Run("ip", "netns", "exec", "remote", "ip", "addr", "add", RemoteAddress + "/24", "dev", "rpcveth1");
-        Run("ip", "netns", "exec", "remote", "ip", "link", "set", "rpcveth1", "up");
-        Run("ip", "netns", "exec", "remote", "ip", "link", "set", "lo", "up");
+        Setup("link", "add", "rpcveth0", "type", "veth", "peer", "name", "rpcveth1");
+        Setup("netns", "add", "remote");
+        Setup("link", "set", "rpcveth1", "netns", "remote");
+        Setup("addr", "add", HostAddress + "/24", "dev", "rpcveth0");
+        Setup("link", "set", "rpcveth0", "up");
+        Setup("netns", "exec", "remote", "ip", "addr", "add", RemoteAddress + "/24", "dev", "rpcveth1");
+        Setup("netns", "exec", "remote", "ip", "link", "set", "rpcveth1", "up");
+        Setup("netns", "exec", "remote", "ip", "link", "set", "lo", "up");
         try
         {
             using Daemon rpcbind = await StartRpcbindAsync(kind, tool);
@@ -151,8 +151,6 @@ internal static class RpcbindScenario
         {
             Run("ip", "netns", "delete", "remote");
         }
-
-        _ = natives;
     }
 
     /// <summary>No rpcbind on the host: a NetRpc server starts the embedded one on 111 and native programs use it.</summary>
@@ -313,27 +311,20 @@ internal static class RpcbindScenario
     private static void Section(string title, string text) =>
         Output.Append("== ").Append(title).Append('\n').Append(text.TrimEnd('\n')).Append('\n');
 
-    /// <summary>Runs a program to its end (30 s at most) and returns its output and error, and its exit code when not 0.</summary>
+    /// <summary>A step the scenario cannot go on without: its failure ends the scenario, reported as such.</summary>
+    private static void Setup(params string[] arguments) => NativeToolchain.Run("ip", arguments, AppContext.BaseDirectory, timeoutSeconds: 30);
+
+    /// <summary>Runs a program to its end (30 s at most) and returns its output, or why it failed (exit code, error output).</summary>
     private static string Run(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
+        try
         {
-            start.ArgumentList.Add(argument);
+            return NativeToolchain.Run(program, arguments, AppContext.BaseDirectory, timeoutSeconds: 30);
         }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {
-            process.Kill(entireProcessTree: true);
-            return $"{program}: did not finish in 30 s";
+            return e.Message;
         }
-
-        process.WaitForExit();
-        string text = stdout.Result + stderr.Result;
-        return process.ExitCode == 0 ? text : $"{text}(exit {process.ExitCode})";
     }
 
     /// <summary>A background program, stopped by PID (SIGTERM, then SIGKILL) when disposed.</summary>
@@ -369,29 +360,14 @@ internal static class RpcbindScenario
                 return $"had already exited with {_process.ExitCode}: {_stderr.Result}";
             }
 
-            _ = Kill(_process.Id, 15);
-            if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
-            {
-                _process.Kill();
-                _process.WaitForExit();
-                return "ran until stopped; did not stop on SIGTERM";
-            }
-
-            return "ran until stopped";
+            return NativeServer.Terminate(_process, TimeSpan.FromSeconds(10)) ? "ran until stopped" : "ran until stopped; did not stop on SIGTERM";
         }
 
         public void Dispose()
         {
-            if (!_process.HasExited)
-            {
-                Stop();
-            }
-
+            NativeServer.Terminate(_process, TimeSpan.FromSeconds(10));
             _ = _stdout.Wait(TimeSpan.FromSeconds(5));
             _process.Dispose();
         }
-
-        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-        private static extern int Kill(int pid, int signal);
     }
 }

@@ -43,8 +43,7 @@ public sealed class InteropPrograms : IDisposable
         NativeToolchain.Run(rpcgen, ["-M", "-c", "-o", "interop_xdr.c", "interop.x"], _directory);
         NativeToolchain.Run(rpcgen, ["-M", "-m", "-o", "interop_svc.c", "interop.x"], _directory);
         string gcc = NativeToolchain.FindOnPath("gcc")!;
-        // rpcgen's own output declares variables it does not use.
-        string[] flags = ["-O1", "-Wall", "-Werror", "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-I" + NativeToolchain.TirpcInclude];
+        string[] flags = NativeToolchain.RpcgenCFlags;
         string server = Path.Combine(_directory, "interop_server");
         string client = Path.Combine(_directory, "interop_client");
         NativeToolchain.Run(gcc, [.. flags, "-o", server, "interop_server.c", "interop_svc.c", "interop_xdr.c", "-ltirpc"], _directory);

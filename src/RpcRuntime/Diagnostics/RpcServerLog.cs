@@ -41,4 +41,16 @@ internal static partial class RpcServerLog
 
     [LoggerMessage(12, LogLevel.Warning, "Could not remove the rpcbind registration of program {Program} version {Version}: {Reason}")]
     public static partial void UnregisterFailed(ILogger logger, uint program, uint version, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Read the duplicate request journal {Path}: {Count} call(s) remembered, {Interrupted} of them running when the last server stopped")]
+    public static partial void JournalRead(ILogger logger, string path, int count, int interrupted);
+
+    [LoggerMessage(14, LogLevel.Warning, "The duplicate request journal {Path} ended in {Bytes} torn or corrupt byte(s), cut off (the last server died mid-write)")]
+    public static partial void JournalTailDiscarded(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(15, LogLevel.Error, "Could not write the duplicate request journal {Path} ({What}); a call not written down is answered SYSTEM_ERR rather than run")]
+    public static partial void JournalFailed(ILogger logger, Exception exception, string path, string what);
+
+    [LoggerMessage(16, LogLevel.Warning, "Call {Program}/{Version}/{Procedure} (xid {Xid}) from {Remote} was running when the last server stopped; replied SYSTEM_ERR rather than run it again")]
+    public static partial void CallInterrupted(ILogger logger, string program, uint version, string procedure, uint xid, EndPoint? remote);
 }

@@ -135,15 +135,20 @@ internal sealed class CallDispatcher
 
         DuplicateRequestCache? cache = site.Cache;
         DuplicateRequestCache.Key key = default;
+        DuplicateRequestCache.Lookup lookup = DuplicateRequestCache.Lookup.New;
         if (cache is not null)
         {
             key = DuplicateRequestCache.KeyOf(header, site.AddressBytes, message.Span[(int)reader.Position..]);
-            switch (cache.Begin(key, out byte[]? stored))
+            switch (lookup = cache.Begin(key, out byte[]? stored))
             {
                 case DuplicateRequestCache.Lookup.Running:
                     return DispatchOutcome.Dropped;
                 case DuplicateRequestCache.Lookup.Done:
                     WriteStored(output, site, stored!);
+                    return DispatchOutcome.Replied;
+                case DuplicateRequestCache.Lookup.Unrecorded:
+                    // At-most-once could not be kept for it: refuse to run it (not stored, so a retry may run).
+                    WriteReply(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError));
                     return DispatchOutcome.Replied;
                 default:
                     break;
@@ -163,6 +168,14 @@ internal sealed class CallDispatcher
         if (program.Find(header.Procedure) is not { } procedure)
         {
             Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.ProcedureUnavailable), cache, key, program.Name, program.Version, "unknown", started);
+            return DispatchOutcome.Replied;
+        }
+
+        if (lookup == DuplicateRequestCache.Lookup.Interrupted)
+        {
+            // It may or may not have run before the last server died; running it again could run it twice.
+            RpcServerLog.CallInterrupted(_logger, program.Name, program.Version, procedure.Name, header.Xid, site.Remote ?? (site.Address is { } a ? RpcCallContext.ToEndPoint(a) : null));
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), cache, key, program.Name, program.Version, procedure.Name, started);
             return DispatchOutcome.Replied;
         }
 
@@ -278,9 +291,6 @@ internal sealed class CallDispatcher
         activity?.Stop();
         return false;
     }
-
-    /// <summary>Forgets a call that will never be answered (its connection closed), so a retransmission on another runs it.</summary>
-    public static void Abandon(PendingReply call) => call.Cache?.Abandon(call.Key);
 
     private void Finish(PooledBufferWriter output, in CallSite site, int recordStart, int bodyStart, in CallHeader header, DuplicateRequestCache? cache, in DuplicateRequestCache.Key key, RpcProgram program, string procedure, long started, Activity? activity)
     {

@@ -39,7 +39,7 @@ internal sealed class EpollConnection
         _reader = new RecordReader(service.Options.MaxRecordSize);
         Remote = socket.RemoteEndPoint as IPEndPoint;
         _local = LocalPeer.Of(socket);
-        _addressBytes = Remote is null ? [] : Remote.Serialize().Buffer.ToArray();
+        _addressBytes = DuplicateRequestCache.StreamCaller(Remote);
         Fd = (int)_handle.DangerousGetHandle();
         LastActivity = Environment.TickCount64;
     }
@@ -271,15 +271,10 @@ internal sealed class EpollConnection
                 return; // answered with no reply
             }
 
-            bool delivered;
+            // Undelivered when the connection has gone; the reply is in the cache, if any, for a retransmission.
             lock (_sendLock)
             {
-                delivered = Send(output.WrittenSpan);
-            }
-
-            if (!delivered)
-            {
-                CallDispatcher.Abandon(call);
+                Send(output.WrittenSpan);
             }
         }
         finally

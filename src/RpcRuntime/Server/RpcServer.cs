@@ -38,14 +38,24 @@ public sealed class RpcServer : IAsyncDisposable
 
     /// <summary>Creates a server that serves nothing until programs are added and endpoints opened.</summary>
     /// <param name="options">Limits and services; null means the defaults.</param>
+    /// <exception cref="IOException">A duplicate request journal cannot be opened, or another server has it open.</exception>
+    /// <exception cref="InvalidDataException">A duplicate request journal's path names a file that is not one.</exception>
     public RpcServer(RpcServerOptions? options = null)
     {
         _options = options ?? new RpcServerOptions();
         _logger = _options.LoggerFactory?.CreateLogger("NetRpc.Server") ?? NullLogger.Instance;
         var metrics = new RpcServerMetrics(_options.MeterFactory);
         _dispatcher = new CallDispatcher(_options, _logger, metrics);
-        _udpCache = _options.UdpDuplicateRequestCache is { } udp ? new DuplicateRequestCache(udp, metrics) : null;
-        _tcpCache = _options.TcpDuplicateRequestCache is { } tcp ? new DuplicateRequestCache(tcp, metrics) : null;
+        _udpCache = _options.UdpDuplicateRequestCache is { } udp ? new DuplicateRequestCache(udp, metrics, _logger) : null;
+        try
+        {
+            _tcpCache = _options.TcpDuplicateRequestCache is { } tcp ? new DuplicateRequestCache(tcp, metrics, _logger) : null;
+        }
+        catch
+        {
+            _udpCache?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The TCP endpoints served.</summary>
@@ -269,7 +279,17 @@ public sealed class RpcServer : IAsyncDisposable
         await UnregisterAsync(cancellationToken).ConfigureAwait(false);
         TimeSpan timeout = _options.ShutdownTimeout;
         Task stopping = Task.WhenAll(tcp.Select(t => t.StopAsync(timeout)).Concat(udp.Select(u => u.StopAsync(timeout))));
-        await stopping.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await stopping.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Journals close; a call still finishing after this is not written down.
+            _udpCache?.Dispose();
+            _tcpCache?.Dispose();
+        }
+
         if (_embeddedRpcbind is { } embedded)
         {
             await embedded.StopAsync(cancellationToken).ConfigureAwait(false);

@@ -79,4 +79,14 @@ public sealed record DuplicateRequestCacheOptions
 
     /// <summary>Most bytes of replies held. Default 32 MiB.</summary>
     public long MaxBytes { get; init; } = 32L << 20;
+
+    /// <summary>
+    /// A file that keeps the cache across restarts: every call is written down before it runs and every reply
+    /// before it is sent, so a server started again after a crash (even SIGKILL) answers retransmissions with
+    /// the replies it sent, and answers SYSTEM_ERR to a call that was running when it died rather than run it
+    /// twice. Created when absent; locked while the server runs; rewritten when it grows past twice the cache.
+    /// Written to the kernel, not flushed to disk: it survives the process, not the machine. Costs two
+    /// write(2) calls per call. Default none (the cache dies with the process, as libtirpc's and knfsd's do).
+    /// </summary>
+    public string? JournalPath { get; init; }
 }

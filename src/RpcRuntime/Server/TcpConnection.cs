@@ -40,7 +40,7 @@ internal sealed class TcpConnection
         _pendingSlots = new SemaphoreSlim(service.Options.MaxPendingCallsPerConnection);
         _remote = socket.RemoteEndPoint as IPEndPoint;
         _local = LocalPeer.Of(socket);
-        _addressBytes = _remote is null ? [] : _remote.Serialize().Buffer.ToArray();
+        _addressBytes = DuplicateRequestCache.StreamCaller(_remote);
     }
 
     public IPEndPoint? Remote => _remote;
@@ -212,7 +212,7 @@ internal sealed class TcpConnection
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            CallDispatcher.Abandon(call); // the reply cannot be delivered: let a retransmission run it again
+            // The connection has gone; the reply is in the cache, if any, for a retransmission on another.
         }
         finally
         {

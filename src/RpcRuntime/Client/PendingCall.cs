@@ -11,8 +11,11 @@ internal abstract class PendingCall
 
     public RpcClient? Client { get; init; }
 
-    /// <summary>TCP: the connection the call went out on; when it breaks, its calls fail.</summary>
+    /// <summary>TCP: the connection the call went out on; when it breaks, its calls fail, or are sent again on the next (<see cref="RpcClientOptions.RetryOnConnectionLoss"/>).</summary>
     public object? Channel { get; set; }
+
+    /// <summary>TCP with <see cref="RpcClientOptions.RetryOnConnectionLoss"/>: the call's record, kept to be sent again on a new connection.</summary>
+    public byte[]? Record { get; set; }
 
     public uint Procedure { get; init; }
 

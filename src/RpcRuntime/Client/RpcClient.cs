@@ -68,6 +68,9 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
 
     private protected ILogger Logger { get; }
 
+    /// <summary>Whether the client has been disposed.</summary>
+    private protected bool IsDisposed => Volatile.Read(ref _disposed);
+
     /// <summary>A client that calls over TCP; it connects on the first call, and again on the call after a connection breaks.</summary>
     /// <param name="server">The server's address and port.</param>
     /// <param name="program">The program number.</param>
@@ -274,6 +277,46 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             call.Fail(exception);
         }
     }
+
+    /// <summary>Moves the calls in flight that <paramref name="stranded"/> picks to another channel, and returns them.</summary>
+    private protected List<PendingCall> MoveCalls(Func<PendingCall, bool> stranded, object channel)
+    {
+        var moved = new List<PendingCall>();
+        lock (_lock)
+        {
+            foreach (PendingCall call in _pending.Values)
+            {
+                if (stranded(call))
+                {
+                    call.Channel = channel;
+                    moved.Add(call);
+                }
+            }
+        }
+
+        return moved;
+    }
+
+    /// <summary>The latest deadline of the calls in flight that <paramref name="stranded"/> picks, or null when it picks none.</summary>
+    private protected long? LatestDeadline(Func<PendingCall, bool> stranded)
+    {
+        long? latest = null;
+        lock (_lock)
+        {
+            foreach (PendingCall call in _pending.Values)
+            {
+                if (stranded(call) && (latest is null || call.Deadline > latest))
+                {
+                    latest = call.Deadline;
+                }
+            }
+        }
+
+        return latest;
+    }
+
+    /// <summary>Counts a call sent again (UDP retransmission, TCP resend after a reconnect).</summary>
+    private protected void CountResend() => _metrics.Retransmitted();
 
     /// <summary>The exception a reply stands for, or null for SUCCESS.</summary>
     internal Exception? FailureOf(in ReplyHeader header, uint procedure)

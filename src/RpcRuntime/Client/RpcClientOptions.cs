@@ -35,6 +35,20 @@ public sealed record RpcClientOptions
     public TimeSpan MaxRetransmitInterval { get; init; } = TimeSpan.FromSeconds(4);
 
     /// <summary>
+    /// Ride out a server's restart. TCP: when the connection breaks, keep the calls in flight and send them again, with the same XIDs, on a new
+    /// connection, connecting again with the retransmission back-off (<see cref="RetransmitInterval"/> doubling up
+    /// to <see cref="MaxRetransmitInterval"/>) until each call's timeout, as the Linux kernel's RPC client does; a call
+    /// made while the server is unreachable waits for it the same way instead of failing at once. A resent call may
+    /// run twice unless the server keeps a TCP duplicate request cache (NetRpc's
+    /// <c>RpcServerOptions.TcpDuplicateRequestCache</c>, with a journal to survive a restart; libtirpc's servers keep
+    /// none), so leave this off for procedures that must not run twice on such servers. Each call's message is kept
+    /// until its reply comes. UDP: an ICMP port unreachable (nothing listens, for now) does not fail the calls in
+    /// flight; they go on being retransmitted until their timeout. Default false: calls fail with
+    /// <see cref="RpcConnectionException"/>, as libtirpc's do.
+    /// </summary>
+    public bool RetryOnConnectionLoss { get; init; }
+
+    /// <summary>
     /// Run the code after <c>await CallAsync(...)</c> on the thread that received the reply, instead of the thread
     /// pool. That saves a hand-off between threads per call (the fastest setting for request and reply), but the
     /// continuation then holds up every other reply of the client, and must never block waiting for another

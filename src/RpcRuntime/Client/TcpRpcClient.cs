@@ -9,13 +9,18 @@ namespace NetRpc.Runtime.Client;
 /// XID. A thread per connection blocks receiving replies: the kernel wakes it once per batch of replies, as it
 /// wakes a C client, with no hand-off between threads. Callers send on their own thread; a caller that finds
 /// another mid-send leaves its call for that one to send in the same write (group commit), and calls issued
-/// from continuations running on the receive thread go out together when its batch is done.
+/// from continuations running on the receive thread go out together when its batch is done. With
+/// <see cref="RpcClientOptions.RetryOnConnectionLoss"/>, calls stranded on a broken connection are sent again on
+/// the next one, which a background loop keeps trying to open while they wait.
 /// </summary>
 internal sealed class TcpRpcClient : RpcClient
 {
     private readonly EndPoint _server;
+    private static readonly Func<PendingCall, bool> Stranded = call => call.Record is not null && call.Channel is Connection { IsAlive: false };
+
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private volatile Connection? _connection;
+    private int _reconnecting;
 
     public TcpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
         : base(program, version, options) => _server = server;
@@ -23,6 +28,25 @@ internal sealed class TcpRpcClient : RpcClient
     private protected override bool IsReady => _connection is { IsAlive: true };
 
     private protected override async ValueTask EnsureReadyAsync(long deadline, CancellationToken cancellationToken)
+    {
+        long wait = (long)Options.RetransmitInterval.TotalMilliseconds;
+        while (true)
+        {
+            try
+            {
+                await ConnectAsync(deadline, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RpcConnectionException) when (Options.RetryOnConnectionLoss && !IsDisposed && Environment.TickCount64 + wait < deadline)
+            {
+                // The server may be restarting: try again, backing off, until the call's deadline.
+                await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken).ConfigureAwait(false);
+                wait = Math.Min(wait * 2, (long)Options.MaxRetransmitInterval.TotalMilliseconds);
+            }
+        }
+    }
+
+    private async ValueTask ConnectAsync(long deadline, CancellationToken cancellationToken)
     {
         if (IsReady)
         {
@@ -73,6 +97,10 @@ internal sealed class TcpRpcClient : RpcClient
             var connection = new Connection(this, socket);
             _connection = connection;
             connection.Start();
+            if (Options.RetryOnConnectionLoss)
+            {
+                Resend(connection);
+            }
         }
         finally
         {
@@ -99,7 +127,69 @@ internal sealed class TcpRpcClient : RpcClient
 
     private void Lost(Connection connection, Exception exception)
     {
-        FailAll(exception as RpcException ?? new RpcConnectionException($"RPC: Connection to {_server} lost: {exception.Message}", exception), connection);
+        if (!Options.RetryOnConnectionLoss || IsDisposed)
+        {
+            FailAll(exception as RpcException ?? new RpcConnectionException($"RPC: Connection to {_server} lost: {exception.Message}", exception), connection);
+            return;
+        }
+
+        // The calls sent on it stay in flight, to go out again on the next connection.
+        if (Interlocked.CompareExchange(ref _reconnecting, 1, 0) == 0)
+        {
+            _ = Task.Run(ReconnectAsync);
+        }
+    }
+
+    /// <summary>Sends the calls stranded on broken connections on this one.</summary>
+    private void Resend(Connection connection)
+    {
+        foreach (PendingCall call in MoveCalls(Stranded, connection))
+        {
+            CountResend();
+            connection.Resend(call);
+        }
+    }
+
+    /// <summary>While calls are stranded, connects (backing off) and resends them; they time out on their own meanwhile.</summary>
+    private async Task ReconnectAsync()
+    {
+        do
+        {
+            long wait = (long)Options.RetransmitInterval.TotalMilliseconds;
+            bool first = true;
+            while (!IsDisposed && LatestDeadline(Stranded) is long deadline)
+            {
+                if (!first)
+                {
+                    // Not on the first pass: a connection that breaks as soon as it is made must not make this spin.
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait)).ConfigureAwait(false);
+                    wait = Math.Min(wait * 2, (long)Options.MaxRetransmitInterval.TotalMilliseconds);
+                }
+
+                first = false;
+                try
+                {
+                    await EnsureReadyAsync(deadline, CancellationToken.None).ConfigureAwait(false);
+                    if (_connection is { IsAlive: true } connection)
+                    {
+                        Resend(connection);
+                    }
+                }
+                catch (RpcException)
+                {
+                    // Unreachable until the last deadline: the ticker times the calls out.
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+
+            Volatile.Write(ref _reconnecting, 0);
+        }
+
+        // A connection that broke after the last look, while this loop was ending, found it still running.
+        while (!IsDisposed && LatestDeadline(Stranded) is not null && Interlocked.CompareExchange(ref _reconnecting, 1, 0) == 0);
     }
 
     private sealed class Connection
@@ -143,6 +233,12 @@ internal sealed class TcpRpcClient : RpcClient
             bool dead = false;
             try
             {
+                if (encoded && _client.Options.RetryOnConnectionLoss)
+                {
+                    RecordMarking.EndRecord(_queued, _recordStart);
+                    call.Record = _queued.WrittenSpan[_recordStart..].ToArray();
+                }
+
                 if (!encoded || !_alive)
                 {
                     _queued.Truncate(_recordStart);
@@ -163,15 +259,40 @@ internal sealed class TcpRpcClient : RpcClient
                 Monitor.Exit(_sendLock);
             }
 
-            if (dead)
+            if (dead || (call.Record is not null && !_alive))
             {
-                // Broken between the check for a connection and the send: the call fails as the others did.
+                // Broken between the check for a connection and the send: the call fails as the others did (or,
+                // when it is kept for resending, waits for the next connection, which this makes sure is sought).
                 _client.Lost(this, new RpcConnectionException($"RPC: Connection to {_client._server} lost"));
             }
             else if (flush)
             {
                 Flush();
             }
+        }
+
+        /// <summary>Sends a call's kept record again; on a connection already broken it stays stranded for the next.</summary>
+        public void Resend(PendingCall call)
+        {
+            byte[] record = call.Record!;
+            lock (_sendLock)
+            {
+                if (!_alive)
+                {
+                    return;
+                }
+
+                record.CopyTo(_queued.GetSpan(record.Length));
+                _queued.Advance(record.Length);
+                if (_flushing || t_corkedBy == this)
+                {
+                    return;
+                }
+
+                _flushing = true;
+            }
+
+            Flush();
         }
 
         /// <summary>Sends whatever is queued, and goes on while others queue more meanwhile.</summary>

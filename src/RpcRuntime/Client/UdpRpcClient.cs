@@ -134,8 +134,13 @@ internal sealed class UdpRpcClient : RpcClient
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
             {
                 // ICMP port unreachable: nothing listens there now. The calls in flight fail at once, as libtirpc's
-                // do (RPC_CANTRECV), rather than wait for their deadline; later calls try again.
-                FailAll(new RpcConnectionException($"RPC: Unable to receive from {_server}: {e.Message}", e));
+                // do (RPC_CANTRECV), rather than wait for their deadline; later calls try again. Unless the server
+                // is expected back (RetryOnConnectionLoss): then they are retransmitted until their deadline.
+                if (!Options.RetryOnConnectionLoss)
+                {
+                    FailAll(new RpcConnectionException($"RPC: Unable to receive from {_server}: {e.Message}", e));
+                }
+
                 continue;
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize)

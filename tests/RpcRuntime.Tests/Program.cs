@@ -2,7 +2,8 @@ namespace NetRpc.Runtime.Tests;
 
 /// <summary>
 /// The test assembly doubles as the program the rpcbind tests run inside network namespaces of their own
-/// (<c>dotnet NetRpc.Runtime.Tests.dll rpcbind-scenario ...</c>); under <c>dotnet test</c> this is never called.
+/// (<c>dotnet NetRpc.Runtime.Tests.dll rpcbind-scenario ...</c>) and as the server the crash tests kill
+/// (<c>crash-server ...</c>); under <c>dotnet test</c> this is never called.
 /// </summary>
 internal static class Program
 {
@@ -13,7 +14,12 @@ internal static class Program
             return await Binding.RpcbindScenario.RunAsync(rest);
         }
 
-        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario ... (the tests run this themselves)");
+        if (args is ["crash-server", .. string[] serverArgs])
+        {
+            return await CrashServer.RunAsync(serverArgs);
+        }
+
+        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server ... (the tests run this themselves)");
         return 2;
     }
 }

@@ -201,7 +201,7 @@ internal sealed class DuplicateRequestJournal : IDisposable
     /// <summary>Reads records from after the magic; returns where the last whole, intact record ends.</summary>
     private static long ReadRecords(SafeFileHandle file, long size, long maxReply, ReplayRecord replay)
     {
-        var reader = new ChunkReader(file, Magic.Length);
+        var reader = new ChunkReader(file, Magic.Length, (int)Math.Min(1 << 16, size));
         long position = Magic.Length;
         Span<byte> head = stackalloc byte[12];
         byte[] body = new byte[256];
@@ -242,10 +242,10 @@ internal sealed class DuplicateRequestJournal : IDisposable
         return position;
     }
 
-    /// <summary>Reads a file front to back in 64 KiB chunks (a FileStream would close the handle it was given).</summary>
-    private sealed class ChunkReader(SafeFileHandle file, long offset)
+    /// <summary>Reads a file front to back in chunks (a FileStream would close the handle it was given).</summary>
+    private sealed class ChunkReader(SafeFileHandle file, long offset, int chunkSize)
     {
-        private readonly byte[] _chunk = new byte[1 << 16];
+        private readonly byte[] _chunk = new byte[chunkSize];
         private long _offset = offset;
         private int _start;
         private int _end;

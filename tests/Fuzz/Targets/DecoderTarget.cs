@@ -23,7 +23,7 @@ internal abstract class DecoderTarget : IFuzzTarget
 
     public IMutator Mutator { get; } = new ByteMutator(MaxInputLength);
 
-    public Budget Budget => DecoderBudget;
+    public virtual Budget Budget => DecoderBudget;
 
     public int HealthInterval => 0;
 
@@ -33,7 +33,7 @@ internal abstract class DecoderTarget : IFuzzTarget
 
     public string? CheckHealth() => null;
 
-    public void Dispose()
+    public virtual void Dispose()
     {
     }
 }

@@ -97,6 +97,13 @@ internal sealed class TcpRpcClient : RpcClient
             var connection = new Connection(this, socket);
             _connection = connection;
             connection.Start();
+            if (IsDisposed)
+            {
+                // Disposed while connecting (the reconnect loop, say): Dispose may have missed this connection.
+                connection.Close(new RpcConnectionException("RPC: Client closed"));
+                throw new ObjectDisposedException(nameof(RpcClient));
+            }
+
             if (Options.RetryOnConnectionLoss)
             {
                 Resend(connection);

@@ -46,7 +46,7 @@ internal sealed class RpcServerMetrics
         Meter meter = factory?.Create(RpcInstrumentation.ServerMeterName) ?? new Meter(RpcInstrumentation.ServerMeterName);
         _calls = meter.CreateCounter<long>("rpc.server.calls", "{call}", "Calls answered, by program, version, procedure and status");
         _duration = meter.CreateHistogram<double>("rpc.server.call.duration", "s", "Time from a call's arrival to its reply");
-        _duplicates = meter.CreateCounter<long>("rpc.server.duplicate_request_cache", "{call}", "Duplicate request cache lookups, by result: hit, miss, in_progress, evicted");
+        _duplicates = meter.CreateCounter<long>("rpc.server.duplicate_request_cache", "{call}", "Duplicate request cache lookups, by result: hit, miss, in_progress, interrupted (running when the last server died), evicted");
         _connections = meter.CreateUpDownCounter<long>("rpc.server.connections", "{connection}", "Open TCP connections");
     }
 

@@ -235,6 +235,10 @@ median() { # CASE PAIR KEY
         awk '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exit } if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+per_rep() { # CASE PAIR_A PAIR_B: the calls/s ratio A/B of each repetition, in the order they ran
+    paste -d' ' <(grep " case=$1 pair=$2 " "$raw" | kv calls_per_s) <(grep " case=$1 pair=$3 " "$raw" | kv calls_per_s) |
+        awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), ($2 > 0 ? $1 / $2 : 0) } END { if (NR == 0) printf "-"; print "" }'
+}
 describe() {
     local op transport clients what placement
     op=$(case_op "$1")
@@ -295,8 +299,11 @@ for name in $cases; do
         r0=$(ratio "$(median ping-tcp-8 C-N0 calls_per_s)" "$(median ping-tcp-8 C-C calls_per_s)")
         cn0=$(median ping-tcp-8 C-N0 server_cpu_us_per_call)
         echo "- same, NetRpc server with SpinBeforeSleep = 0: calls/s $r0 x libtirpc's, server CPU per call $cn0 us: $(verdict "$(ratio "$cc" "$cn0")" 1.0) on CPU"
+        echo "- per repetition, NetRpc server / libtirpc server calls/s: $(per_rep ping-tcp-8 C-N C-C) (the median is the line above)"
         cli=$(median ping-tcp-8 C-C cli_cpu_us_per_call)
-        echo "- the 8 C clients' own CPU per call (C-C): $cli us, so CPU 1 caps any server at $(awk -v c="$cli" 'BEGIN { if (c > 0) printf "%.0f", 8e6 / 8 / c; else print "?" }') calls/s here"
+        cli_n=$(median ping-tcp-8 C-N cli_cpu_us_per_call)
+        cap() { awk -v c="$1" 'BEGIN { if (c > 0) printf "%.0f", 1e6 / c; else print "?" }'; }
+        echo "- the 8 C clients' own CPU per call: $cli us against libtirpc's server, $cli_n us against NetRpc's, so CPU 1 caps what they can ask of either at about $(cap "$cli") and $(cap "$cli_n") calls/s here"
         ;;
     pipe64-tcp-1)
         r=$(ratio "$(median pipe64-tcp-1 N-N calls_per_s)" "$(median ping-tcp-1 C-C calls_per_s)")

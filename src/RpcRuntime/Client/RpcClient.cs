@@ -218,8 +218,8 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     /// <summary>True when calls can be sent without first connecting.</summary>
     private protected abstract bool IsReady { get; }
 
-    /// <summary>Connects, if the transport needs to.</summary>
-    private protected abstract ValueTask EnsureReadyAsync(long deadline, CancellationToken cancellationToken);
+    /// <summary>Connects, if the transport needs to; <see cref="RpcTimeoutException"/> (of <paramref name="timeout"/>) when the call's deadline passes first.</summary>
+    private protected abstract ValueTask EnsureReadyAsync(long deadline, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>A buffer to encode the call into, held until <see cref="EndSend"/>.</summary>
     private protected abstract PooledBufferWriter BeginSend(PendingCall call);
@@ -418,7 +418,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
 
         try
         {
-            await EnsureReadyAsync(deadline, cancellationToken).ConfigureAwait(false);
+            await EnsureReadyAsync(deadline, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -27,14 +27,14 @@ internal sealed class TcpRpcClient : RpcClient
 
     private protected override bool IsReady => _connection is { IsAlive: true };
 
-    private protected override async ValueTask EnsureReadyAsync(long deadline, CancellationToken cancellationToken)
+    private protected override async ValueTask EnsureReadyAsync(long deadline, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long wait = (long)Options.RetransmitInterval.TotalMilliseconds;
         while (true)
         {
             try
             {
-                await ConnectAsync(deadline, cancellationToken).ConfigureAwait(false);
+                await ConnectAsync(deadline, timeout, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (RpcConnectionException) when (Options.RetryOnConnectionLoss && !IsDisposed && Environment.TickCount64 + wait < deadline)
@@ -46,7 +46,7 @@ internal sealed class TcpRpcClient : RpcClient
         }
     }
 
-    private async ValueTask ConnectAsync(long deadline, CancellationToken cancellationToken)
+    private async ValueTask ConnectAsync(long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
     {
         if (IsReady)
         {
@@ -66,7 +66,9 @@ internal sealed class TcpRpcClient : RpcClient
             var socket = local
                 ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
                 : new Socket(_server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : _server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(deadline - Environment.TickCount64, Options.ConnectTimeout.TotalMilliseconds), 0, int.MaxValue));
+            long left = deadline - Environment.TickCount64;
+            bool deadlineFirst = left < Options.ConnectTimeout.TotalMilliseconds;
+            TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Clamp(deadlineFirst ? left : Options.ConnectTimeout.TotalMilliseconds, 0, int.MaxValue));
             try
             {
                 // A blocking connect on a worker: an asynchronous one would leave .NET emulating blocking I/O on the
@@ -76,7 +78,8 @@ internal sealed class TcpRpcClient : RpcClient
             catch (TimeoutException)
             {
                 socket.Dispose();
-                throw new RpcConnectionException($"RPC: Timed out connecting to {_server}");
+                // The call's own deadline ended the wait: the call timed out. Otherwise connecting took too long.
+                throw deadlineFirst ? new RpcTimeoutException(callTimeout) : new RpcConnectionException($"RPC: Timed out connecting to {_server}");
             }
             catch (SocketException e)
             {
@@ -176,7 +179,7 @@ internal sealed class TcpRpcClient : RpcClient
                 first = false;
                 try
                 {
-                    await EnsureReadyAsync(deadline, CancellationToken.None).ConfigureAwait(false);
+                    await EnsureReadyAsync(deadline, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
                     if (_connection is { IsAlive: true } connection)
                     {
                         Resend(connection);

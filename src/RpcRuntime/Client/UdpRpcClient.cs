@@ -40,7 +40,7 @@ internal sealed class UdpRpcClient : RpcClient
 
     private protected override bool IsReady => true;
 
-    private protected override ValueTask EnsureReadyAsync(long deadline, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    private protected override ValueTask EnsureReadyAsync(long deadline, TimeSpan timeout, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     private protected override PooledBufferWriter BeginSend(PendingCall call)
     {

@@ -109,6 +109,13 @@ public class ClientRetryTests
                 }
             }
 
+            // The precondition that makes this test mean something: a connect to it does not complete.
+            using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                Task connecting = probe.ConnectAsync(listener.LocalEndPoint!);
+                Assert.False(await Task.WhenAny(connecting, Task.Delay(500)) == connecting, "the full backlog let a connect through");
+            }
+
             await using RpcClient client = RpcClient.CreateTcp((IPEndPoint)listener.LocalEndPoint!, 1, 1, new RpcClientOptions());
             RpcTimeoutException e = await Assert.ThrowsAsync<RpcTimeoutException>(() => client.CallAsync<XdrVoid, IntValue>(1, default, TimeSpan.FromMilliseconds(300), default).AsTask());
             Assert.Equal(TimeSpan.FromMilliseconds(300), e.Timeout);

@@ -21,11 +21,11 @@ public sealed class DuplicateRequestJournalTests : IDisposable
     [InlineData("abcdefgh", 0x3AD351775B4634B7UL)]
     [InlineData("0123456789abcdefghijklmnopqrstuv", 0xBF7C9DBE16B5C6E2UL)]
     [InlineData("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN", 0xD4B332E17257155BUL)]
+    [InlineData("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 0x92F0DE5A88A3C094UL)]
     public void The_hash_is_xxh64_as_xxhsum_computes_it(string text, ulong expected)
     {
         // Expected values from `printf TEXT | xxhsum -H64` (Debian's xxhash 0.8).
         Assert.Equal(expected, XxHash64.Hash(Encoding.ASCII.GetBytes(text)));
-        Assert.Equal(0x92F0DE5A88A3C094UL, XxHash64.Hash(Encoding.ASCII.GetBytes(new string('x', 100))));
     }
 
     [Fact]

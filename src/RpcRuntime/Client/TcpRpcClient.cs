@@ -15,9 +15,10 @@ namespace NetRpc.Runtime.Client;
 /// </summary>
 internal sealed class TcpRpcClient : RpcClient
 {
-    private readonly EndPoint _server;
+    /// <summary>A call kept for resending whose connection has broken.</summary>
     private static readonly Func<PendingCall, bool> Stranded = call => call.Record is not null && call.Channel is Connection { IsAlive: false };
 
+    private readonly EndPoint _server;
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private volatile Connection? _connection;
     private int _reconnecting;
@@ -179,7 +180,8 @@ internal sealed class TcpRpcClient : RpcClient
                 first = false;
                 try
                 {
-                    await EnsureReadyAsync(deadline, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+                    // One attempt per pass: this loop does the backing off.
+                    await ConnectAsync(deadline, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
                     if (_connection is { IsAlive: true } connection)
                     {
                         Resend(connection);
@@ -187,7 +189,7 @@ internal sealed class TcpRpcClient : RpcClient
                 }
                 catch (RpcException)
                 {
-                    // Unreachable until the last deadline: the ticker times the calls out.
+                    // Not reachable yet; if never, the ticker times the calls out at their deadlines.
                 }
                 catch (ObjectDisposedException)
                 {
@@ -243,10 +245,13 @@ internal sealed class TcpRpcClient : RpcClient
             bool dead = false;
             try
             {
-                if (encoded && _client.Options.RetryOnConnectionLoss)
+                if (encoded)
                 {
                     RecordMarking.EndRecord(_queued, _recordStart);
-                    call.Record = _queued.WrittenSpan[_recordStart..].ToArray();
+                    if (_client.Options.RetryOnConnectionLoss)
+                    {
+                        call.Record = _queued.WrittenSpan[_recordStart..].ToArray();
+                    }
                 }
 
                 if (!encoded || !_alive)
@@ -256,12 +261,7 @@ internal sealed class TcpRpcClient : RpcClient
                 }
                 else
                 {
-                    RecordMarking.EndRecord(_queued, _recordStart);
-                    if (!_flushing && t_corkedBy != this)
-                    {
-                        _flushing = true;
-                        flush = true;
-                    }
+                    flush = ClaimFlush();
                 }
             }
             finally
@@ -294,15 +294,28 @@ internal sealed class TcpRpcClient : RpcClient
 
                 record.CopyTo(_queued.GetSpan(record.Length));
                 _queued.Advance(record.Length);
-                if (_flushing || t_corkedBy == this)
+                if (!ClaimFlush())
                 {
                     return;
                 }
-
-                _flushing = true;
             }
 
             Flush();
+        }
+
+        /// <summary>
+        /// Under the send lock, after queueing: true when the caller is to send the queue now; false when a sender is
+        /// at it already, or the queue waits for the receive thread's batch of replies to be handled (corked).
+        /// </summary>
+        private bool ClaimFlush()
+        {
+            if (_flushing || t_corkedBy == this)
+            {
+                return false;
+            }
+
+            _flushing = true;
+            return true;
         }
 
         /// <summary>Sends whatever is queued, and goes on while others queue more meanwhile.</summary>

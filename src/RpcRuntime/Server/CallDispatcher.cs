@@ -147,9 +147,8 @@ internal sealed class CallDispatcher
                     WriteStored(output, site, stored!);
                     return DispatchOutcome.Replied;
                 case DuplicateRequestCache.Lookup.Unrecorded:
-                    // At-most-once could not be kept for it: refuse to run it (not stored, so a retry may run).
-                    WriteReply(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError));
-                    return DispatchOutcome.Replied;
+                    cache = null; // not in the cache: its answer is not stored, so a retry may run it
+                    break;
                 default:
                     break;
             }
@@ -171,10 +170,15 @@ internal sealed class CallDispatcher
             return DispatchOutcome.Replied;
         }
 
-        if (lookup == DuplicateRequestCache.Lookup.Interrupted)
+        if (lookup is DuplicateRequestCache.Lookup.Interrupted or DuplicateRequestCache.Lookup.Unrecorded)
         {
-            // It may or may not have run before the last server died; running it again could run it twice.
-            RpcServerLog.CallInterrupted(_logger, program.Name, program.Version, procedure.Name, header.Xid, site.Remote ?? (site.Address is { } a ? RpcCallContext.ToEndPoint(a) : null));
+            // Interrupted: it may or may not have run before the last server died. Unrecorded: the journal could not
+            // be written, so that it ran could not be remembered. Either way, running it could run it twice.
+            if (lookup == DuplicateRequestCache.Lookup.Interrupted)
+            {
+                RpcServerLog.CallInterrupted(_logger, program.Name, program.Version, procedure.Name, header.Xid, site.Remote ?? (site.Address is { } a ? RpcCallContext.ToEndPoint(a) : null));
+            }
+
             Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), cache, key, program.Name, program.Version, procedure.Name, started);
             return DispatchOutcome.Replied;
         }

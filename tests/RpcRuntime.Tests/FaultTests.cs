@@ -125,7 +125,8 @@ public abstract class FaultTests
     public async Task Two_thousand_concurrent_connections_are_all_served()
     {
         const int Connections = 2000; // the hostile-input campaign's figure: each side holds one descriptor per connection
-        await using var server = new TestServer(Design(), udp: false);
+        // All from 127.0.0.1: the per-address cap is lifted to the test's figure.
+        await using var server = new TestServer(Design(new RpcServerOptions { MaxConnectionsPerAddress = Connections }), udp: false);
         var clients = new RpcClient[Connections];
         try
         {
@@ -229,7 +230,8 @@ public abstract class FaultTests
     [Fact]
     public async Task Connections_over_the_limit_are_closed_and_the_others_served()
     {
-        await using var server = new TestServer(Design(new RpcServerOptions { MaxConnections = 2 }), udp: false);
+        // All three from 127.0.0.1: the per-address cap is MaxConnections itself here.
+        await using var server = new TestServer(Design(new RpcServerOptions { MaxConnections = 2, MaxConnectionsPerAddress = 2 }), udp: false);
         await using RpcClient a = server.Client(tcp: true, options: Quick);
         await using RpcClient b = server.Client(tcp: true, options: Quick);
         Assert.Equal(2, (await a.CallAsync<IntValue, IntValue>(1, new IntValue(1))).Value);

@@ -120,6 +120,9 @@ public sealed class RpcbindServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The RPC server behind it (tests look at its connections).</summary>
+    internal RpcServer Server => _server;
+
     /// <summary>Stops serving; the registrations are forgotten.</summary>
     /// <param name="cancellationToken">Stops waiting for calls in flight.</param>
     /// <returns>A task that completes when it has stopped.</returns>

@@ -40,6 +40,9 @@ internal sealed class RpcServerMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _duplicates;
     private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _refused;
+    private readonly Counter<long> _closed;
+    private readonly Counter<long> _dropped;
 
     public RpcServerMetrics(IMeterFactory? factory)
     {
@@ -48,6 +51,9 @@ internal sealed class RpcServerMetrics
         _duration = meter.CreateHistogram<double>("rpc.server.call.duration", "s", "Time from a call's arrival to its reply");
         _duplicates = meter.CreateCounter<long>("rpc.server.duplicate_request_cache", "{call}", "Duplicate request cache lookups, by result: hit, miss, in_progress, interrupted (running when the last server died), evicted");
         _connections = meter.CreateUpDownCounter<long>("rpc.server.connections", "{connection}", "Open TCP connections");
+        _refused = meter.CreateCounter<long>("rpc.server.connections.refused", "{connection}", "TCP connections closed as soon as accepted, by reason: server_full (MaxConnections), address_full (MaxConnectionsPerAddress)");
+        _closed = meter.CreateCounter<long>("rpc.server.connections.closed", "{connection}", "TCP connections the server closed, by reason: idle, record_timeout (a record not completed in time), write_timeout (replies not read in time), record_too_large");
+        _dropped = meter.CreateCounter<long>("rpc.server.datagrams.dropped", "{datagram}", "UDP datagrams dropped unread, by reason: server_busy (MaxUdpCallsInFlight), address_busy (MaxUdpCallsInFlightPerAddress)");
     }
 
     public bool DurationEnabled => _duration.Enabled;
@@ -76,6 +82,12 @@ internal sealed class RpcServerMetrics
     public void ConnectionOpened() => _connections.Add(1);
 
     public void ConnectionClosed() => _connections.Add(-1);
+
+    public void ConnectionRefused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void ConnectionClosedByServer(string reason) => _closed.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void DatagramDropped(string reason) => _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     private static TagList Tags(string program, uint version, string procedure, string status) => new()
     {

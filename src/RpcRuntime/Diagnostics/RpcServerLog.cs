@@ -53,4 +53,16 @@ internal static partial class RpcServerLog
 
     [LoggerMessage(16, LogLevel.Warning, "Call {Program}/{Version}/{Procedure} (xid {Xid}) from {Remote} was running when the last server stopped; replied SYSTEM_ERR rather than run it again")]
     public static partial void CallInterrupted(ILogger logger, string program, uint version, string procedure, uint xid, EndPoint? remote);
+
+    [LoggerMessage(17, LogLevel.Warning, "Refused a connection from {Remote}: {Limit} connections from {Peer} are open")]
+    public static partial void TooManyConnectionsFromPeer(ILogger logger, EndPoint? remote, int limit, string peer);
+
+    [LoggerMessage(18, LogLevel.Information, "Closed the connection from {Remote}: a record begun {Timeout} ago is still incomplete")]
+    public static partial void RecordTimedOut(ILogger logger, EndPoint? remote, TimeSpan timeout);
+
+    [LoggerMessage(19, LogLevel.Information, "Closed the connection from {Remote}: the peer took none of its {Bytes} queued reply bytes for {Timeout}")]
+    public static partial void WriteTimedOut(ILogger logger, EndPoint? remote, long bytes, TimeSpan timeout);
+
+    [LoggerMessage(20, LogLevel.Debug, "Dropped a datagram from {Remote}: {Reason}")]
+    public static partial void DatagramDropped(ILogger logger, EndPoint? remote, string reason);
 }

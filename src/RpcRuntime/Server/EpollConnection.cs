@@ -7,11 +7,17 @@ namespace NetRpc.Runtime.Server;
 
 /// <summary>
 /// A TCP connection served by an <see cref="EventLoop"/> (Linux). On each readiness event the loop reads once,
-/// answers every complete record, and sends the replies in one write; a socket whose send buffer is full keeps
-/// the rest and stops reading until it drains. Handlers that finish later queue their reply under a lock.
+/// answers the complete records, and sends the replies; what the socket does not take waits in a queue. Reply
+/// bytes waiting are bounded per connection and across the server: past the bound the connection answers no
+/// further calls, and reads none, until its peer has taken what waits, so a client that never reads its replies
+/// is held back by TCP flow control instead of growing the server. Handlers that finish later queue their reply
+/// under a lock.
 /// </summary>
 internal sealed class EpollConnection
 {
+    // Replies of one read are sent together; past this many bytes they go out before the next call is answered.
+    private const int FlushThreshold = 64 * 1024;
+
     private readonly Socket _socket;
     private readonly SafeSocketHandle _handle;
     private readonly TcpService _service;
@@ -24,12 +30,21 @@ internal sealed class EpollConnection
     private readonly CancellationTokenSource _aborted = new();
     private readonly byte[] _addressBytes;
     private int _unsentOffset;
+    private long _queued;
     private int _pending;
     private bool _closed;
     private bool _reading = true;
     private bool _writing;
 
-    public EpollConnection(Socket socket, TcpService service, EventLoop loop)
+    // Set under the send lock: too many reply bytes wait, so no further call is answered until the peer takes them.
+    private bool _paused;
+
+    // When the incomplete record in the reader began to wait for its peer (0: none waits), and when queued
+    // replies last moved (0: none queued). The loop's sweep closes the connection when either is too old.
+    private long _partialSince;
+    private long _lastSendProgress;
+
+    public EpollConnection(Socket socket, PeerKey peer, LocalPeer? local, TcpService service, EventLoop loop)
     {
         _socket = socket;
         _socket.Blocking = false;
@@ -38,7 +53,8 @@ internal sealed class EpollConnection
         _loop = loop;
         _reader = new RecordReader(service.Options.MaxRecordSize);
         Remote = socket.RemoteEndPoint as IPEndPoint;
-        _local = LocalPeer.Of(socket);
+        Peer = peer;
+        _local = local;
         _addressBytes = DuplicateRequestCache.StreamCaller(Remote);
         Fd = (int)_handle.DangerousGetHandle();
         LastActivity = Environment.TickCount64;
@@ -47,6 +63,8 @@ internal sealed class EpollConnection
     public int Fd { get; }
 
     public IPEndPoint? Remote { get; }
+
+    public PeerKey Peer { get; }
 
     public long LastActivity { get; private set; }
 
@@ -69,14 +87,51 @@ internal sealed class EpollConnection
         {
             lock (_sendLock)
             {
-                return _unsent.WrittenCount > _unsentOffset;
+                return _queued > 0;
             }
         }
     }
 
+    /// <summary>Reply bytes waiting for the peer to read them.</summary>
+    public long Queued
+    {
+        get
+        {
+            lock (_sendLock)
+            {
+                return _queued;
+            }
+        }
+    }
+
+    /// <summary>True while the connection answers no further calls because its replies wait.</summary>
+    public bool Paused
+    {
+        get
+        {
+            lock (_sendLock)
+            {
+                return _paused;
+            }
+        }
+    }
+
+    /// <summary>When the record being received began to wait for more bytes, in <see cref="Environment.TickCount64"/>; 0 when none does.</summary>
+    public long PartialSince => _partialSince;
+
+    /// <summary>When queued replies last moved to the socket, in <see cref="Environment.TickCount64"/>; 0 when none are queued.</summary>
+    public long LastSendProgress => Interlocked.Read(ref _lastSendProgress);
+
     /// <summary>The socket has data (or the peer closed): read once, answer, send. Returns false when the connection is done.</summary>
     public bool OnReadable()
     {
+        if (Paused)
+        {
+            // The calls already read wait until the peer takes its replies; this event is a hang-up or an error
+            // (only those are reported while paused), which the next send finds out.
+            return OnWritable();
+        }
+
         int received;
         try
         {
@@ -100,30 +155,28 @@ internal sealed class EpollConnection
         }
 
         LastActivity = Environment.TickCount64;
-        try
-        {
-            while (_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
-            {
-                Handle(record);
-            }
-        }
-        catch (RecordTooLargeException e)
-        {
-            RpcServerLog.RecordTooLarge(_service.Logger, Remote, e.Size, e.Maximum);
-            Flush();
-            return false;
-        }
-
-        return Flush();
+        return Serve();
     }
 
-    /// <summary>The socket takes data again: send what waited. Returns false when the connection is done.</summary>
+    /// <summary>The socket takes data again: send what waited, and answer the calls that waited for it. Returns false when the connection is done.</summary>
     public bool OnWritable()
     {
+        bool resume;
         lock (_sendLock)
         {
-            return SendUnsent();
+            if (!SendUnsent())
+            {
+                return false;
+            }
+
+            resume = _paused && !MustPause();
+            if (resume)
+            {
+                SetPaused(false);
+            }
         }
+
+        return !resume || _loop.IsStopping || Serve();
     }
 
     public void Close()
@@ -136,6 +189,8 @@ internal sealed class EpollConnection
             }
 
             _closed = true;
+            SetQueued(0);
+            SetPaused(false);
         }
 
         _aborted.Cancel();
@@ -147,6 +202,60 @@ internal sealed class EpollConnection
             _unsent.Dispose();
         }
     }
+
+    /// <summary>
+    /// Answers the complete records that are buffered, sending their replies, until none is left or the replies
+    /// waiting reach their bound; then says what to wait for. False when the connection is done.
+    /// </summary>
+    private bool Serve()
+    {
+        while (true)
+        {
+            bool more = false;
+            try
+            {
+                while (_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
+                {
+                    Handle(record);
+                    if (_replies.WrittenCount >= FlushThreshold)
+                    {
+                        more = true;
+                        break;
+                    }
+                }
+            }
+            catch (RecordTooLargeException e)
+            {
+                RpcServerLog.RecordTooLarge(_service.Logger, Remote, e.Size, e.Maximum);
+                _service.Dispatcher.Metrics.ConnectionClosedByServer("record_too_large");
+                Flush();
+                return false;
+            }
+
+            if (!Flush())
+            {
+                return false;
+            }
+
+            lock (_sendLock)
+            {
+                SetPaused(MustPause());
+                UpdateInterest();
+                if (_paused || !more)
+                {
+                    break;
+                }
+            }
+        }
+
+        // What is left in the reader is the start of a record still arriving, unless calls wait for the peer to
+        // read its replies: then the wait is the server's doing, and no deadline runs against the peer.
+        _partialSince = Paused || !_reader.HasPartialRecord ? 0 : _partialSince != 0 ? _partialSince : Environment.TickCount64;
+        return true;
+    }
+
+    /// <summary>Whether replies waiting forbid answering further calls. Called under the send lock.</summary>
+    private bool MustPause() => _queued > 0 && (_queued >= _service.Options.MaxQueuedReplyBytesPerConnection || _service.Backlog.IsFull);
 
     /// <summary>Where this connection's calls come from, for the dispatcher.</summary>
     private CallSite Site() => new()
@@ -174,7 +283,7 @@ internal sealed class EpollConnection
         }
     }
 
-    /// <summary>Sends the replies of this read; false when the socket failed.</summary>
+    /// <summary>Sends the replies written so far; false when the socket failed.</summary>
     private bool Flush()
     {
         if (_replies.WrittenCount == 0)
@@ -195,7 +304,7 @@ internal sealed class EpollConnection
         }
     }
 
-    /// <summary>Sends now what the socket takes; keeps the rest for <see cref="OnWritable"/>. Called under the send lock.</summary>
+    /// <summary>Sends now what the socket takes; queues the rest for <see cref="OnWritable"/>. Called under the send lock.</summary>
     private bool Send(ReadOnlySpan<byte> data)
     {
         if (_closed)
@@ -203,11 +312,10 @@ internal sealed class EpollConnection
             return false;
         }
 
-        if (_unsent.WrittenCount > _unsentOffset)
+        if (_queued > 0)
         {
             // Earlier replies still wait: these go after them.
-            data.CopyTo(_unsent.GetSpan(data.Length));
-            _unsent.Advance(data.Length);
+            Queue(data);
             return true;
         }
 
@@ -224,14 +332,23 @@ internal sealed class EpollConnection
 
         if (sent < data.Length)
         {
-            data[sent..].CopyTo(_unsent.GetSpan(data.Length - sent));
-            _unsent.Advance(data.Length - sent);
+            Interlocked.Exchange(ref _lastSendProgress, Environment.TickCount64);
+            Queue(data[sent..]);
             UpdateInterest();
         }
 
         return true;
     }
 
+    /// <summary>Keeps bytes the socket did not take. Called under the send lock.</summary>
+    private void Queue(ReadOnlySpan<byte> data)
+    {
+        data.CopyTo(_unsent.GetSpan(data.Length));
+        _unsent.Advance(data.Length);
+        SetQueued(_queued + data.Length);
+    }
+
+    /// <summary>Sends what waits. Called under the send lock.</summary>
     private bool SendUnsent()
     {
         if (_closed)
@@ -239,10 +356,10 @@ internal sealed class EpollConnection
             return false;
         }
 
+        int sent;
         try
         {
-            ReadOnlySpan<byte> rest = _unsent.WrittenSpan[_unsentOffset..];
-            _unsentOffset += SocketIo.TrySend(_handle, rest);
+            sent = SocketIo.TrySend(_handle, _unsent.WrittenSpan[_unsentOffset..]);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -250,14 +367,51 @@ internal sealed class EpollConnection
             return false;
         }
 
+        if (sent > 0)
+        {
+            _unsentOffset += sent;
+            Interlocked.Exchange(ref _lastSendProgress, Environment.TickCount64);
+        }
+
         if (_unsentOffset == _unsent.WrittenCount)
         {
+            // All taken: a queue that grew large gives its memory back (PooledBufferWriter.Reset).
             _unsent.Reset();
             _unsentOffset = 0;
+            Interlocked.Exchange(ref _lastSendProgress, 0);
+            SetQueued(0);
             UpdateInterest();
+        }
+        else
+        {
+            if (_unsentOffset >= _unsent.WrittenCount / 2)
+            {
+                // What was sent makes room for what will wait, rather than the buffer growing past it.
+                _unsent.RemovePrefix(_unsentOffset);
+                _unsentOffset = 0;
+            }
+
+            SetQueued(_unsent.WrittenCount - _unsentOffset);
         }
 
         return true;
+    }
+
+    /// <summary>Records whether the connection waits for its peer, here and in the service's count. Called under the send lock.</summary>
+    private void SetPaused(bool paused)
+    {
+        if (paused != _paused)
+        {
+            _paused = paused;
+            _service.CountWaitingForPeer(paused ? 1 : -1);
+        }
+    }
+
+    /// <summary>Records how many reply bytes wait, here and in the server's backlog. Called under the send lock.</summary>
+    private void SetQueued(long queued)
+    {
+        _service.Backlog.Add(queued - _queued);
+        _queued = queued;
     }
 
     private void CompletePending(PendingReply call)
@@ -298,8 +452,8 @@ internal sealed class EpollConnection
             return;
         }
 
-        bool writing = _unsent.WrittenCount > _unsentOffset;
-        bool reading = !writing && _pending < _service.Options.MaxPendingCallsPerConnection;
+        bool writing = _queued > 0;
+        bool reading = !writing && !_paused && _pending < _service.Options.MaxPendingCallsPerConnection;
         if (reading != _reading || writing != _writing)
         {
             _reading = reading;

@@ -64,6 +64,9 @@ internal sealed class EventLoop
         }
     }
 
+    /// <summary>True once the server stops: no further call is read.</summary>
+    public bool IsStopping => _stopping;
+
     /// <summary>Stops reading further calls; each connection closes once its calls are answered and sent.</summary>
     public void BeginStop() => _stopping = true;
 
@@ -168,22 +171,45 @@ internal sealed class EventLoop
             connections = [.. _connections.Values];
         }
 
-        long idle = (long)_service.Options.IdleTimeout.TotalMilliseconds;
+        RpcServerOptions options = _service.Options;
         foreach (EpollConnection connection in connections)
         {
             bool quiet = !connection.Busy && !connection.HasUnsent;
+            long partialSince = connection.PartialSince;
+            long lastSendProgress = connection.LastSendProgress;
             if (_aborting || (_stopping && quiet))
             {
                 Remove(connection);
             }
-            else if (quiet && now - connection.LastActivity > idle)
+            else if (quiet && Passed(now, connection.LastActivity, options.IdleTimeout))
             {
-                RpcServerLog.IdleClosed(_service.Logger, connection.Remote, _service.Options.IdleTimeout);
-                Remove(connection);
+                RpcServerLog.IdleClosed(_service.Logger, connection.Remote, options.IdleTimeout);
+                Remove(connection, "idle");
+            }
+            else if (partialSince != 0 && Passed(now, partialSince, options.RecordTimeout))
+            {
+                // A peer trickling a record a byte at a time is active, but not for ever.
+                RpcServerLog.RecordTimedOut(_service.Logger, connection.Remote, options.RecordTimeout);
+                Remove(connection, "record_timeout");
+            }
+            else if (lastSendProgress != 0 && Passed(now, lastSendProgress, options.WriteTimeout))
+            {
+                RpcServerLog.WriteTimedOut(_service.Logger, connection.Remote, connection.Queued, options.WriteTimeout);
+                Remove(connection, "write_timeout");
             }
         }
 
         return _stopping && Count == 0;
+    }
+
+    /// <summary>True when more than <paramref name="limit"/> has passed since <paramref name="since"/> (an infinite limit never passes).</summary>
+    private static bool Passed(long now, long since, TimeSpan limit) =>
+        limit != Timeout.InfiniteTimeSpan && now - since > (long)limit.TotalMilliseconds;
+
+    private void Remove(EpollConnection connection, string reason)
+    {
+        _service.Dispatcher.Metrics.ConnectionClosedByServer(reason);
+        Remove(connection);
     }
 
     private void Remove(EpollConnection connection)
@@ -205,6 +231,6 @@ internal sealed class EventLoop
         }
 
         connection.Close();
-        _service.Closed();
+        _service.Closed(connection.Peer);
     }
 }

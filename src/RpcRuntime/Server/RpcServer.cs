@@ -28,6 +28,8 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly CallDispatcher _dispatcher;
     private readonly DuplicateRequestCache? _udpCache;
     private readonly DuplicateRequestCache? _tcpCache;
+    private readonly ReplyBacklog _backlog;
+    private readonly UdpCallsInFlight _udpCalls;
     private readonly List<TcpService> _tcp = [];
     private readonly List<UdpService> _udp = [];
     private readonly object _lock = new();
@@ -46,6 +48,8 @@ public sealed class RpcServer : IAsyncDisposable
         _logger = _options.LoggerFactory?.CreateLogger("NetRpc.Server") ?? NullLogger.Instance;
         var metrics = new RpcServerMetrics(_options.MeterFactory);
         _dispatcher = new CallDispatcher(_options, _logger, metrics);
+        _backlog = new ReplyBacklog(_options.MaxQueuedReplyBytes);
+        _udpCalls = new UdpCallsInFlight(Math.Max(1, _options.MaxUdpCallsInFlight), Math.Max(1, _options.MaxUdpCallsInFlightPerAddress));
         _udpCache = _options.UdpDuplicateRequestCache is { } udp ? new DuplicateRequestCache(udp, metrics, _logger) : null;
         try
         {
@@ -94,6 +98,24 @@ public sealed class RpcServer : IAsyncDisposable
         }
     }
 
+    /// <summary>TCP connections answering no further call until their peers read the replies waiting for them.</summary>
+    internal int ConnectionsWaitingForPeer
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _tcp.Sum(t => t.WaitingForPeer);
+            }
+        }
+    }
+
+    /// <summary>Reply bytes queued for TCP peers that have not read them yet.</summary>
+    internal long QueuedReplyBytes => _backlog.Bytes;
+
+    /// <summary>UDP calls whose handlers are still running.</summary>
+    internal int InFlightUdpCalls => _udpCalls.Count;
+
     /// <summary>The UDP duplicate request cache's counters: hits, misses, drops of calls still running, evictions.</summary>
     public (long Hits, long Misses, long InProgressDrops, long Evictions) UdpDuplicateRequestCacheCounters =>
         _udpCache is null ? default : (Interlocked.Read(ref _udpCache.Hits), Interlocked.Read(ref _udpCache.Misses), Interlocked.Read(ref _udpCache.InProgressDrops), Interlocked.Read(ref _udpCache.Evictions));
@@ -135,7 +157,7 @@ public sealed class RpcServer : IAsyncDisposable
     /// <summary>TCP and local sockets alike: record-marked streams, served by a <see cref="TcpService"/>.</summary>
     private EndPoint ListenStream(EndPoint endPoint)
     {
-        var service = new TcpService(endPoint, _options, _dispatcher, _tcpCache, _logger);
+        var service = new TcpService(endPoint, _options, _dispatcher, _tcpCache, _backlog, _logger);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopped, this);
@@ -153,7 +175,7 @@ public sealed class RpcServer : IAsyncDisposable
     public IPEndPoint ListenUdp(IPEndPoint endPoint)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
-        var service = new UdpService(endPoint, _options, _dispatcher, _udpCache, _logger);
+        var service = new UdpService(endPoint, _options, _dispatcher, _udpCache, _udpCalls, _logger);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopped, this);

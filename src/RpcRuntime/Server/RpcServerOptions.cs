@@ -11,14 +11,61 @@ public sealed record RpcServerOptions
     /// <summary>Most TCP connections open at once; further ones are closed as soon as they are accepted. Default 4096.</summary>
     public int MaxConnections { get; init; } = 4096;
 
+    /// <summary>
+    /// Most TCP connections open at once from one IP address (a local caller: from one user id); further ones are
+    /// closed as soon as they are accepted, so that no single address can take every connection the server allows.
+    /// Default (null): a quarter of <see cref="MaxConnections"/>, 1024 with its default.
+    /// </summary>
+    public int? MaxConnectionsPerAddress { get; init; }
+
     /// <summary>Largest record (one call) accepted on TCP; a longer one closes its connection. Default 1 MiB.</summary>
     public int MaxRecordSize { get; init; } = 1 << 20;
 
     /// <summary>A TCP connection with nothing in flight that sends nothing for this long is closed. Default 2 minutes.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a TCP record (one call) may take to arrive once its first byte has: a connection whose record is
+    /// still incomplete after this long is closed, so that a peer trickling a byte at a time cannot hold it forever.
+    /// Default 30 seconds.
+    /// </summary>
+    public TimeSpan RecordTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long replies may wait for a TCP peer that does not read them: a connection that takes none of its
+    /// queued reply bytes for this long is closed. Default 30 seconds.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Reply bytes one TCP connection may have waiting for its peer to read them. Past it the server reads no further
+    /// calls from that connection until the peer has taken them (TCP flow control then slows the peer), so a client
+    /// that sends calls and never reads replies costs the server this much, not more. The reply being written when
+    /// the bound is reached is kept whole, as are those of calls already running. Default 4 MiB.
+    /// </summary>
+    public int MaxQueuedReplyBytesPerConnection { get; init; } = 4 << 20;
+
+    /// <summary>
+    /// Reply bytes all TCP connections together may have waiting; past it, every connection with replies waiting
+    /// reads no further calls until its peer has taken them. Default 64 MiB.
+    /// </summary>
+    public long MaxQueuedReplyBytes { get; init; } = 64L << 20;
+
     /// <summary>Largest UDP datagram received or sent (libtirpc's UDPMSGSIZE, 8800, by default). A reply that does not fit is replaced by SYSTEM_ERR.</summary>
     public int MaxDatagramSize { get; init; } = 8800;
+
+    /// <summary>
+    /// UDP calls whose handlers are still running asynchronously, across every UDP endpoint; further datagrams are
+    /// dropped unread, as a full socket buffer would drop them (the caller retransmits), and counted in the
+    /// <c>rpc.server.datagrams.dropped</c> metric. Default 1024.
+    /// </summary>
+    public int MaxUdpCallsInFlight { get; init; } = 1024;
+
+    /// <summary>
+    /// As <see cref="MaxUdpCallsInFlight"/>, for the calls of one source IP address, so that one source cannot take
+    /// every slot. Default 256.
+    /// </summary>
+    public int MaxUdpCallsInFlightPerAddress { get; init; } = 256;
 
     /// <summary>Threads receiving UDP datagrams for each UDP endpoint. Default: one per processor.</summary>
     public int UdpReceiveThreads { get; init; } = Environment.ProcessorCount;
@@ -53,6 +100,9 @@ public sealed record RpcServerOptions
 
     /// <summary>Serve each TCP connection on a thread of its own, as on systems without epoll (tests run both designs).</summary>
     internal bool ThreadPerConnection { get; init; }
+
+    /// <summary>The per-address connection cap in force.</summary>
+    internal int ConnectionsPerAddress => Math.Max(1, MaxConnectionsPerAddress ?? MaxConnections / 4);
 
     internal RpcAuthenticator? FindAuthenticator(AuthFlavor flavor)
     {

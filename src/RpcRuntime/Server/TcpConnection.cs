@@ -9,12 +9,17 @@ namespace NetRpc.Runtime.Server;
 /// <summary>
 /// One TCP connection, served by a thread of its own with blocking reads: the kernel wakes it when a call
 /// arrives, it answers, and it blocks again: the system calls of a C server, and none of the hand-offs between
-/// threads that make asynchronous sockets slow for request and reply. Every complete record of a read is
-/// handled before the replies go out in one write, so pipelined calls cost one read and one write per batch.
-/// Handlers that finish later reply under a lock; a bound on them makes a flooding client wait.
+/// threads that make asynchronous sockets slow for request and reply. The complete records of a read are
+/// handled before their replies go out in one write (every 64 KiB of replies at most), so pipelined calls cost one
+/// read and one write per batch. Writes block while the peer does not read, which stops the reading too: a client
+/// that never reads its replies costs a batch, and is closed after the write timeout. Handlers that finish later
+/// reply under a lock; a bound on them makes a flooding client wait.
 /// </summary>
 internal sealed class TcpConnection
 {
+    // Replies of one read are sent together; past this many bytes they go out before the next call is answered.
+    private const int FlushThreshold = 64 * 1024;
+
     private readonly Socket _socket;
     private readonly TcpService _service;
     private readonly CallDispatcher _dispatcher;
@@ -31,19 +36,22 @@ internal sealed class TcpConnection
     private int _pending;
     private volatile bool _stopping;
 
-    public TcpConnection(Socket socket, TcpService service)
+    public TcpConnection(Socket socket, PeerKey peer, LocalPeer? local, TcpService service)
     {
+        Peer = peer;
         _socket = socket;
         _service = service;
         _dispatcher = service.Dispatcher;
         _reader = new RecordReader(service.Options.MaxRecordSize);
         _pendingSlots = new SemaphoreSlim(service.Options.MaxPendingCallsPerConnection);
         _remote = socket.RemoteEndPoint as IPEndPoint;
-        _local = LocalPeer.Of(socket);
+        _local = local;
         _addressBytes = DuplicateRequestCache.StreamCaller(_remote);
     }
 
     public IPEndPoint? Remote => _remote;
+
+    public PeerKey Peer { get; }
 
     public void Start()
     {
@@ -75,11 +83,23 @@ internal sealed class TcpConnection
     {
         ILogger logger = _service.Logger;
         string reason = "closed by the peer";
+        RpcServerOptions options = _service.Options;
+        long partialSince = 0;
         try
         {
-            _socket.ReceiveTimeout = (int)Math.Min(int.MaxValue, _service.Options.IdleTimeout.TotalMilliseconds);
+            // A peer that does not read its replies blocks a send; after this long the send fails and the connection ends.
+            _socket.SendTimeout = Milliseconds(options.WriteTimeout);
+            int receiveTimeout = Milliseconds(options.IdleTimeout);
+            _socket.ReceiveTimeout = receiveTimeout;
             while (!_stopping)
             {
+                // While a record is incomplete the wait is bounded by what is left of its deadline, not by the idle timeout.
+                int timeout = partialSince == 0 ? Milliseconds(options.IdleTimeout) : RemainingMilliseconds(partialSince, options.RecordTimeout);
+                if (timeout != receiveTimeout)
+                {
+                    _socket.ReceiveTimeout = receiveTimeout = timeout;
+                }
+
                 int received;
                 try
                 {
@@ -87,12 +107,26 @@ internal sealed class TcpConnection
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
                 {
+                    if (partialSince != 0)
+                    {
+                        if (RemainingMilliseconds(partialSince, options.RecordTimeout) > 1)
+                        {
+                            continue;
+                        }
+
+                        RpcServerLog.RecordTimedOut(logger, _remote, options.RecordTimeout);
+                        _dispatcher.Metrics.ConnectionClosedByServer("record_timeout");
+                        reason = "record timeout";
+                        return;
+                    }
+
                     if (!_drained.IsSet)
                     {
                         continue; // the client waits for us, not the other way round
                     }
 
-                    RpcServerLog.IdleClosed(logger, _remote, _service.Options.IdleTimeout);
+                    RpcServerLog.IdleClosed(logger, _remote, options.IdleTimeout);
+                    _dispatcher.Metrics.ConnectionClosedByServer("idle");
                     reason = "idle";
                     return;
                 }
@@ -105,9 +139,17 @@ internal sealed class TcpConnection
                 while (_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
                 {
                     Handle(record);
+                    if (_replies.WrittenCount >= FlushThreshold)
+                    {
+                        Flush();
+                    }
                 }
 
                 Flush();
+
+                // What is left in the reader is the start of a record still arriving: its deadline runs from now.
+                partialSince = options.RecordTimeout == Timeout.InfiniteTimeSpan || !_reader.HasPartialRecord ? 0
+                    : partialSince != 0 ? partialSince : Environment.TickCount64;
             }
 
             reason = "server stopping";
@@ -115,7 +157,15 @@ internal sealed class TcpConnection
         catch (RecordTooLargeException e)
         {
             RpcServerLog.RecordTooLarge(logger, _remote, e.Size, e.Maximum);
+            _dispatcher.Metrics.ConnectionClosedByServer("record_too_large");
             reason = "record too large";
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+        {
+            // Only a send times out here: the peer took none of the replies for the write timeout.
+            RpcServerLog.WriteTimedOut(logger, _remote, _replies.WrittenCount, options.WriteTimeout);
+            _dispatcher.Metrics.ConnectionClosedByServer("write_timeout");
+            reason = "write timeout";
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
@@ -123,7 +173,15 @@ internal sealed class TcpConnection
         }
         finally
         {
-            Flush();
+            try
+            {
+                Flush();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // The peer has gone or does not read: what was left to send is lost with the connection.
+            }
+
             WaitForPending();
             RpcServerLog.ConnectionEnded(logger, _remote, reason);
             _aborted.Cancel();
@@ -179,6 +237,8 @@ internal sealed class TcpConnection
             return;
         }
 
+        // Counted as waiting for the peer while the send blocks; this thread reads no further calls meanwhile.
+        _service.CountWaitingForPeer(1);
         try
         {
             lock (_sendLock)
@@ -188,6 +248,7 @@ internal sealed class TcpConnection
         }
         finally
         {
+            _service.CountWaitingForPeer(-1);
             _replies.Reset();
         }
     }
@@ -212,7 +273,9 @@ internal sealed class TcpConnection
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // The connection has gone; the reply is in the cache, if any, for a retransmission on another.
+            // The connection has gone, or its peer took nothing for the write timeout (then it is closed, which ends
+            // the reading thread too); the reply is in the cache, if any, for a retransmission on another.
+            Abort();
         }
         finally
         {
@@ -226,6 +289,14 @@ internal sealed class TcpConnection
             }
         }
     }
+
+    /// <summary>A timeout as a socket option takes it: 0 (none) for an infinite one, at least 1 millisecond otherwise.</summary>
+    private static int Milliseconds(TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan ? 0 : (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
+
+    /// <summary>What is left of a finite <paramref name="limit"/> since <paramref name="since"/>, as a socket timeout (at least 1 millisecond).</summary>
+    private static int RemainingMilliseconds(long since, TimeSpan limit) =>
+        (int)Math.Clamp((long)limit.TotalMilliseconds - (Environment.TickCount64 - since), 1, int.MaxValue);
 
     /// <summary>Waits, within the shutdown timeout, for handlers still running to reply.</summary>
     private void WaitForPending() => _drained.Wait(_service.Options.ShutdownTimeout);

@@ -19,16 +19,20 @@ internal sealed class TcpService
     private readonly HashSet<TcpConnection> _threaded = [];
     private readonly object _lock = new();
     private readonly ManualResetEventSlim _allClosed = new(initialState: true);
+    private readonly PeerCounter _perPeer;
     private int _connections;
+    private int _waitingForPeer;
     private int _nextLoop;
     private volatile bool _stopping;
 
-    public TcpService(EndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, ILogger logger)
+    public TcpService(EndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, ReplyBacklog backlog, ILogger logger)
     {
         Options = options;
         Dispatcher = dispatcher;
         Cache = cache;
+        Backlog = backlog;
         Logger = logger;
+        _perPeer = new PeerCounter(options.ConnectionsPerAddress);
         bool local = endPoint is UnixDomainSocketEndPoint;
         _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, local ? ProtocolType.Unspecified : ProtocolType.Tcp);
         try
@@ -76,11 +80,20 @@ internal sealed class TcpService
 
     public DuplicateRequestCache? Cache { get; }
 
+    /// <summary>Reply bytes queued across the server's connections.</summary>
+    public ReplyBacklog Backlog { get; }
+
     public ILogger Logger { get; }
 
     public EndPoint LocalEndPoint { get; }
 
     public int ConnectionCount => Volatile.Read(ref _connections);
+
+    /// <summary>Connections that answer no further call until their peers read the replies waiting for them.</summary>
+    public int WaitingForPeer => Volatile.Read(ref _waitingForPeer);
+
+    /// <summary>A connection begins (+1) or ends (-1) waiting for its peer to read its replies.</summary>
+    public void CountWaitingForPeer(int change) => Interlocked.Add(ref _waitingForPeer, change);
 
     public void Start()
     {
@@ -97,12 +110,13 @@ internal sealed class TcpService
             _threaded.Remove(connection);
         }
 
-        Closed();
+        Closed(connection.Peer);
     }
 
-    /// <summary>A connection ended.</summary>
-    public void Closed()
+    /// <summary>A connection from <paramref name="peer"/> ended.</summary>
+    public void Closed(PeerKey peer)
     {
+        _perPeer.Exit(peer);
         Dispatcher.Metrics.ConnectionClosed();
         lock (_lock)
         {
@@ -178,11 +192,23 @@ internal sealed class TcpService
                 continue;
             }
 
+            LocalPeer? local = LocalPeer.Of(socket);
+            var peer = PeerKey.Of(socket.RemoteEndPoint as IPEndPoint, local);
             lock (_lock)
             {
                 if (_stopping || _connections >= Options.MaxConnections)
                 {
                     RpcServerLog.TooManyConnections(Logger, socket.RemoteEndPoint, Options.MaxConnections);
+                    Dispatcher.Metrics.ConnectionRefused("server_full");
+                    socket.Dispose();
+                    continue;
+                }
+
+                if (!_perPeer.TryEnter(peer))
+                {
+                    // One address may not take every connection: the others' clients still get in.
+                    RpcServerLog.TooManyConnectionsFromPeer(Logger, socket.RemoteEndPoint, _perPeer.LimitPerPeer, peer.ToString());
+                    Dispatcher.Metrics.ConnectionRefused("address_full");
                     socket.Dispose();
                     continue;
                 }
@@ -199,11 +225,11 @@ internal sealed class TcpService
             if (_loops is not null)
             {
                 EventLoop loop = _loops[_nextLoop++ % _loops.Length];
-                loop.Add(new EpollConnection(socket, this, loop));
+                loop.Add(new EpollConnection(socket, peer, local, this, loop));
             }
             else
             {
-                var connection = new TcpConnection(socket, this);
+                var connection = new TcpConnection(socket, peer, local, this);
                 lock (_lock)
                 {
                     _threaded.Add(connection);

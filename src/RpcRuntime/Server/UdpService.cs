@@ -22,17 +22,19 @@ internal sealed class UdpService
     private readonly RpcServerOptions _options;
     private readonly CallDispatcher _dispatcher;
     private readonly DuplicateRequestCache? _cache;
+    private readonly UdpCallsInFlight _inFlightCalls;
     private readonly ILogger _logger;
     private readonly List<Thread> _threads = [];
     private readonly CancellationTokenSource _stopped = new();
     private readonly CountdownEvent _inFlight = new(1);
     private volatile bool _stopping;
 
-    public UdpService(IPEndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, ILogger logger)
+    public UdpService(IPEndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, UdpCallsInFlight inFlightCalls, ILogger logger)
     {
         _options = options;
         _dispatcher = dispatcher;
         _cache = cache;
+        _inFlightCalls = inFlightCalls;
         _logger = logger;
         _socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -145,6 +147,15 @@ internal sealed class UdpService
                 continue;
             }
 
+            if (_inFlightCalls.Refusal(from) is { } refusal)
+            {
+                // As a full socket buffer would: unread, and the caller retransmits. Each such call would hold its
+                // arguments while it waits for a handler, so their number, not their bytes, is what is bounded.
+                _dispatcher.Metrics.DatagramDropped(refusal);
+                RpcServerLog.DatagramDropped(_logger, RpcCallContext.ToEndPoint(from), refusal);
+                continue;
+            }
+
             var site = new CallSite
             {
                 Transport = RpcTransport.Udp,
@@ -164,13 +175,14 @@ internal sealed class UdpService
                     var caller = new SocketAddress(from.Family, from.Size);
                     from.Buffer.Span[..from.Size].CopyTo(caller.Buffer.Span);
                     _inFlight.AddCount();
-                    pending!.Results.ContinueWith(static (_, state) => ((Completion)state!).Run(), new Completion(this, pending, caller), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    PeerKey peer = _inFlightCalls.Enter(caller);
+                    pending!.Results.ContinueWith(static (_, state) => ((Completion)state!).Run(), new Completion(this, pending, caller, peer), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     break;
             }
         }
     }
 
-    private void CompletePending(PendingReply call, SocketAddress caller)
+    private void CompletePending(PendingReply call, SocketAddress caller, PeerKey peer)
     {
         try
         {
@@ -190,6 +202,7 @@ internal sealed class UdpService
         }
         finally
         {
+            _inFlightCalls.Exit(peer);
             _inFlight.Signal();
         }
     }
@@ -207,8 +220,8 @@ internal sealed class UdpService
         }
     }
 
-    private sealed class Completion(UdpService service, PendingReply call, SocketAddress caller)
+    private sealed class Completion(UdpService service, PendingReply call, SocketAddress caller, PeerKey peer)
     {
-        public void Run() => service.CompletePending(call, caller);
+        public void Run() => service.CompletePending(call, caller, peer);
     }
 }

@@ -5,14 +5,20 @@ namespace NetRpc.Runtime.Transports;
 /// <summary>
 /// A growable buffer from <see cref="ArrayPool{T}"/> that messages are encoded into. Unlike
 /// <see cref="ArrayBufferWriter{T}"/> its written bytes stay writable, so a record-marking header can be
-/// filled in once the message's length is known. Not thread-safe.
+/// filled in once the message's length is known. Buffers over 1 MiB are not pooled: the shared pool keeps what it
+/// is given, so memory a burst of huge messages took would stay taken after it; the GC frees these. Not thread-safe.
 /// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
+    private const int MaxPooledSize = 1 << 20;
+
+    // A buffer that grew past this is given back when emptied, so an idle connection holds little.
+    private const int MaxKeptSize = 64 * 1024;
+
     private byte[] _buffer;
     private int _written;
 
-    public PooledBufferWriter(int initialCapacity = 4096) => _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    public PooledBufferWriter(int initialCapacity = 4096) => _buffer = Rent(initialCapacity);
 
     public int WrittenCount => _written;
 
@@ -49,11 +55,19 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     public void Reset()
     {
         _written = 0;
-        if (_buffer.Length > 1 << 20)
+        if (_buffer.Length > MaxKeptSize)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = ArrayPool<byte>.Shared.Rent(4096);
+            Return(_buffer);
+            _buffer = Rent(4096);
         }
+    }
+
+    /// <summary>Drops the first <paramref name="count"/> bytes written, moving the rest to the front.</summary>
+    public void RemovePrefix(int count)
+    {
+        count = Math.Min(count, _written);
+        _buffer.AsSpan(count, _written - count).CopyTo(_buffer);
+        _written -= count;
     }
 
     /// <summary>Drops everything written from <paramref name="length"/> on (undoes a message that failed to encode).</summary>
@@ -66,7 +80,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written = 0;
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer);
         }
     }
 
@@ -78,15 +92,28 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        long size = Math.Max((long)_buffer.Length * 2, (long)_written + needed);
+        // Doubling while pooled; past that, a quarter more at a time: a queue of replies a peer is slow to take
+        // stays close to its bound instead of taking twice it.
+        long grown = _buffer.Length < MaxPooledSize ? (long)_buffer.Length * 2 : _buffer.Length + ((long)_buffer.Length / 4);
+        long size = Math.Max(grown, (long)_written + needed);
         if (size > Array.MaxLength)
         {
             throw new InvalidOperationException("An RPC message larger than the largest array cannot be encoded.");
         }
 
-        byte[] larger = ArrayPool<byte>.Shared.Rent((int)size);
+        byte[] larger = Rent((int)size);
         _buffer.AsSpan(0, _written).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        Return(_buffer);
         _buffer = larger;
+    }
+
+    private static byte[] Rent(int size) => size <= MaxPooledSize ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Return(byte[] buffer)
+    {
+        if (buffer.Length <= MaxPooledSize)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

@@ -145,6 +145,12 @@ internal sealed class RecordReader : IDisposable
         if (_start == _end)
         {
             _start = _end = 0;
+            if (_buffer.Length > InitialSize * 4)
+            {
+                // A long record has been read: give its buffer back rather than hold it for the connection's life.
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+            }
         }
         else if (_end == _buffer.Length && _start > 0)
         {

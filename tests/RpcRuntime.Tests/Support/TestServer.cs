@@ -9,12 +9,14 @@ namespace NetRpc.Runtime.Tests.Support;
 /// A server on loopback with the test program: 0x20000101 versions 1 and 2. Version 1: 1 ADD_ONE(int) int,
 /// 2 ECHO(string) string, 3 FAIL(void) void (throws), 4 SLOW(int ms) int (waits, then returns ms),
 /// 5 COUNT(void) int (increments a counter: not idempotent), 6 WHOAMI(void) string (the AUTH_SYS machine name and uid),
-/// 7 BLOB(opaque) opaque, 8 SYNC_FAIL(void) void (throws before returning), 9 GROW(int n) opaque (n zero bytes).
+/// 7 BLOB(opaque) opaque, 8 SYNC_FAIL(void) void (throws before returning), 9 GROW(int n) opaque (n zero bytes),
+/// 10 HOLD(opaque) int (waits until <see cref="Release"/>, then returns the opaque's length).
 /// </summary>
 internal sealed class TestServer : IAsyncDisposable
 {
     public const uint Program = 0x20000101;
 
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _counter;
 
     public TestServer(RpcServerOptions? options = null, bool tcp = true, bool udp = true)
@@ -41,6 +43,9 @@ internal sealed class TestServer : IAsyncDisposable
 
     public int Counter => Volatile.Read(ref _counter);
 
+    /// <summary>Lets every HOLD call, running and to come, return.</summary>
+    public void Release() => _gate.TrySetResult();
+
     public RpcClient Client(bool tcp, uint version = 1, RpcClientOptions? options = null, uint program = Program) =>
         tcp ? RpcClient.CreateTcp(Tcp!, program, version, options) : RpcClient.CreateUdp(Udp!, program, version, options);
 
@@ -65,5 +70,10 @@ internal sealed class TestServer : IAsyncDisposable
         .AddProcedure<BlobValue, BlobValue>(7, "BLOB", (a, _) => ValueTask.FromResult(a))
         .AddProcedure<XdrVoid, XdrVoid>(8, "SYNC_FAIL", (_, _) => throw new InvalidOperationException("thrown before returning"))
         .AddProcedure<IntValue, BlobValue>(9, "GROW", (n, _) => ValueTask.FromResult(new BlobValue(new byte[n.Value])))
+        .AddProcedure<BlobValue, IntValue>(10, "HOLD", async (blob, _) =>
+        {
+            await _gate.Task;
+            return new IntValue(blob.Value.Length);
+        })
         .Build();
 }

@@ -1,3 +1,4 @@
+using NetRpc.Runtime.DuplicateRequests;
 using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Server;
 using NetRpc.Runtime.Tests.Support;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using NetRpc.Runtime.DuplicateRequests;
 using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Server;
 using NetRpc.Runtime.Tests.Support;

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using NetRpc.Runtime.DuplicateRequests;
 using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Server;
 using NetRpc.Runtime.Tests.Support;

@@ -1,4 +1,5 @@
 using System.Text;
+using NetRpc.Runtime.DuplicateRequests;
 using NetRpc.Runtime.Messages;
 using NetRpc.Runtime.Server;
 using NetRpc.Runtime.Tests.Support;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using NetRpc.Runtime.DuplicateRequests;
 using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Server;
 using NetRpc.Runtime.Tests.Support;

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetRpc.Runtime.Auth;
 using NetRpc.Runtime.Diagnostics;
+using NetRpc.Runtime.DuplicateRequests;
 using NetRpc.Runtime.Messages;
 using NetRpc.Runtime.Transports;
 using NetRpc.Xdr;

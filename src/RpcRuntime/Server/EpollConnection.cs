@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using NetRpc.Runtime.Diagnostics;
+using NetRpc.Runtime.DuplicateRequests;
 using NetRpc.Runtime.Transports;
 
 namespace NetRpc.Runtime.Server;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetRpc.Runtime.Binding;
 using NetRpc.Runtime.Diagnostics;
+using NetRpc.Runtime.DuplicateRequests;
 
 namespace NetRpc.Runtime.Server;
 

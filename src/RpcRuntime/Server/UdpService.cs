@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetRpc.Runtime.Diagnostics;
+using NetRpc.Runtime.DuplicateRequests;
 using NetRpc.Runtime.Transports;
 
 namespace NetRpc.Runtime.Server;

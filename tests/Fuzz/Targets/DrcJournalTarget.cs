@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using NetRpc.Fuzz.Engine;
+using NetRpc.Runtime.DuplicateRequests;
 using NetRpc.Runtime.Messages;
 using NetRpc.Runtime.Server;
 

@@ -2,8 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetRpc.Runtime.Diagnostics;
 using NetRpc.Runtime.Messages;
+using NetRpc.Runtime.Server;
 
-namespace NetRpc.Runtime.Server;
+namespace NetRpc.Runtime.DuplicateRequests;
 
 /// <summary>
 /// At-most-once execution. A client retransmits a call with the same XID until it hears back; the cache makes

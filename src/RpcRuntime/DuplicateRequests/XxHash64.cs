@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace NetRpc.Runtime.Server;
+namespace NetRpc.Runtime.DuplicateRequests;
 
 /// <summary>
 /// XXH64, Yann Collet's 64-bit hash (the xxHash specification, version 0.1.1). The duplicate request cache

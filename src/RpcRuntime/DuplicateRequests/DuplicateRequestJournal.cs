@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
-namespace NetRpc.Runtime.Server;
+namespace NetRpc.Runtime.DuplicateRequests;
 
 /// <summary>
 /// The file behind a <see cref="DuplicateRequestCache"/> that outlives the server: every call begun and every reply

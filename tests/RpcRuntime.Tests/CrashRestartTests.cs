@@ -49,7 +49,7 @@ public class CrashRestartTests(ITestOutputHelper output)
         Assert.All(Enumerable.Range(1, Held), i => Assert.Equal(1, run.Executions[-i]));
         int refused = run.Outcomes.Count(o => o.Value == nameof(RpcSystemErrorException));
         Assert.InRange(refused, Held, Workers + Held);
-        Assert.Contains(run.RestartLog, line => Regex.Match(line, "([0-9]+) of them running when the last server stopped") is { Success: true } m && int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) > 0);
+        Assert.Contains(run.RestartLog, line => Regex.Match(line, "([0-9]+) of them possibly run") is { Success: true } m && int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) > 0);
     }
 
     [Fact]

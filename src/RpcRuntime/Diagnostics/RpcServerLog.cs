@@ -42,11 +42,11 @@ internal static partial class RpcServerLog
     [LoggerMessage(12, LogLevel.Warning, "Could not remove the rpcbind registration of program {Program} version {Version}: {Reason}")]
     public static partial void UnregisterFailed(ILogger logger, uint program, uint version, string reason);
 
-    [LoggerMessage(13, LogLevel.Information, "Read the duplicate request journal {Path}: {Count} call(s) remembered, {Interrupted} of them running when the last server stopped")]
+    [LoggerMessage(13, LogLevel.Information, "Read the duplicate request journal {Path}: {Count} call(s) remembered, {Interrupted} of them possibly run (running when the last server stopped, or named by damaged records): answered SYSTEM_ERR if they come again")]
     public static partial void JournalRead(ILogger logger, string path, int count, int interrupted);
 
-    [LoggerMessage(14, LogLevel.Warning, "The duplicate request journal {Path} ended in {Bytes} torn or corrupt byte(s), cut off (the last server died mid-write)")]
-    public static partial void JournalTailDiscarded(ILogger logger, string path, long bytes);
+    [LoggerMessage(14, LogLevel.Warning, "The duplicate request journal {Path} has {Bytes} damaged byte(s) between intact records; {Records} record(s) were lost there, and the {Calls} call(s) they named that no intact record accounts for are answered SYSTEM_ERR rather than run")]
+    public static partial void JournalDamaged(ILogger logger, string path, long bytes, long records, int calls);
 
     [LoggerMessage(15, LogLevel.Error, "Could not write the duplicate request journal {Path} ({What}); a call not written down is answered SYSTEM_ERR rather than run")]
     public static partial void JournalFailed(ILogger logger, Exception exception, string path, string what);

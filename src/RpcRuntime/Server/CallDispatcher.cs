@@ -26,8 +26,11 @@ internal readonly ref struct CallSite
     /// <summary>A local (AF_UNIX) caller: the user id the kernel vouches for (SO_PEERCRED), or null for a network caller.</summary>
     public LocalPeer? Local { get; init; }
 
-    /// <summary>The caller's address bytes, for the duplicate request cache.</summary>
+    /// <summary>The caller's address bytes, for the duplicate request cache: UDP's address and port, TCP's address.</summary>
     public ReadOnlySpan<byte> AddressBytes { get; init; }
+
+    /// <summary>The caller's IP address without a port, for the duplicate request cache's fairness between sources.</summary>
+    public ReadOnlySpan<byte> SourceBytes { get; init; }
 
     public DuplicateRequestCache? Cache { get; init; }
 
@@ -134,13 +137,36 @@ internal sealed class CallDispatcher
             return DispatchOutcome.Replied;
         }
 
-        DuplicateRequestCache? cache = site.Cache;
+        ProgramTable table = _table;
+        if (table.Find(header.Program, header.Version) is not { } program)
+        {
+            ReplyHeader refusal = table.VersionRange(header.Program) is (uint low, uint high)
+                ? ReplyHeader.Accepted(header.Xid, AcceptStatus.ProgramMismatch, low, high)
+                : ReplyHeader.Accepted(header.Xid, AcceptStatus.ProgramUnavailable);
+            Answer(output, site, refusal, null, default, "unknown", header.Version, "unknown", started);
+            return DispatchOutcome.Replied;
+        }
+
+        if (program.Find(header.Procedure) is not { } procedure)
+        {
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.ProcedureUnavailable), null, default, program.Name, program.Version, "unknown", started);
+            return DispatchOutcome.Replied;
+        }
+
+        // Only calls that reach a handler enter the cache: NULL and refusals are cheap to answer again, and letting
+        // them in would let anyone evict the entries of the calls at-most-once protects.
+        DuplicateRequestCache? cache = header.Procedure == 0 ? null : site.Cache;
         DuplicateRequestCache.Key key = default;
         DuplicateRequestCache.Lookup lookup = DuplicateRequestCache.Lookup.New;
         if (cache is not null)
         {
-            key = DuplicateRequestCache.KeyOf(header, site.AddressBytes, message.Span[(int)reader.Position..]);
-            switch (lookup = cache.Begin(key, out byte[]? stored))
+            // Who calls: the transport's address, then the credential, so that one caller's reply never reaches another.
+            Span<byte> identity = stackalloc byte[DuplicateRequestCache.MaxCallerSize];
+            int addressLength = Math.Min(site.AddressBytes.Length, identity.Length - 4 - OpaqueAuth.MaxBodyLength);
+            site.AddressBytes[..addressLength].CopyTo(identity);
+            int identityLength = addressLength + DuplicateRequestCache.WriteCredential(header.Credential, identity[addressLength..]);
+            var call = new DuplicateRequestCache.CallKey(header, identity[..identityLength], addressLength, site.SourceBytes, message.Span[(int)reader.Position..]);
+            switch (lookup = cache.Begin(call, out key, out byte[]? stored))
             {
                 case DuplicateRequestCache.Lookup.Running:
                     return DispatchOutcome.Dropped;
@@ -153,22 +179,6 @@ internal sealed class CallDispatcher
                 default:
                     break;
             }
-        }
-
-        ProgramTable table = _table;
-        if (table.Find(header.Program, header.Version) is not { } program)
-        {
-            ReplyHeader refusal = table.VersionRange(header.Program) is (uint low, uint high)
-                ? ReplyHeader.Accepted(header.Xid, AcceptStatus.ProgramMismatch, low, high)
-                : ReplyHeader.Accepted(header.Xid, AcceptStatus.ProgramUnavailable);
-            Answer(output, site, refusal, cache, key, "unknown", header.Version, "unknown", started);
-            return DispatchOutcome.Replied;
-        }
-
-        if (program.Find(header.Procedure) is not { } procedure)
-        {
-            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.ProcedureUnavailable), cache, key, program.Name, program.Version, "unknown", started);
-            return DispatchOutcome.Replied;
         }
 
         if (lookup is DuplicateRequestCache.Lookup.Interrupted or DuplicateRequestCache.Lookup.Unrecorded)

@@ -265,6 +265,7 @@ internal sealed class EpollConnection
         Local = _local,
         Remote = Remote,
         AddressBytes = _addressBytes,
+        SourceBytes = _addressBytes,
         Cache = _service.Cache,
         Aborted = _aborted.Token,
     };

@@ -41,8 +41,8 @@ public sealed class RpcServer : IAsyncDisposable
 
     /// <summary>Creates a server that serves nothing until programs are added and endpoints opened.</summary>
     /// <param name="options">Limits and services; null means the defaults.</param>
-    /// <exception cref="IOException">A duplicate request journal cannot be opened, or another server has it open.</exception>
-    /// <exception cref="InvalidDataException">A duplicate request journal's path names a file that is not one.</exception>
+    /// <exception cref="DuplicateRequestJournalException">A duplicate request journal cannot be opened (a directory, no permission, another
+    /// server using it), is not this cache's journal, or is damaged so that calls it recorded can no longer be named.</exception>
     public RpcServer(RpcServerOptions? options = null)
     {
         _options = options ?? new RpcServerOptions();
@@ -51,10 +51,10 @@ public sealed class RpcServer : IAsyncDisposable
         _dispatcher = new CallDispatcher(_options, _logger, metrics);
         _backlog = new ReplyBacklog(_options.MaxQueuedReplyBytes);
         _udpCalls = new UdpCallsInFlight(Math.Max(1, _options.MaxUdpCallsInFlight), Math.Max(1, _options.MaxUdpCallsInFlightPerAddress));
-        _udpCache = _options.UdpDuplicateRequestCache is { } udp ? new DuplicateRequestCache(udp, metrics, _logger) : null;
+        _udpCache = _options.UdpDuplicateRequestCache is { } udp ? new DuplicateRequestCache(udp, "udp", metrics, _logger) : null;
         try
         {
-            _tcpCache = _options.TcpDuplicateRequestCache is { } tcp ? new DuplicateRequestCache(tcp, metrics, _logger) : null;
+            _tcpCache = _options.TcpDuplicateRequestCache is { } tcp ? new DuplicateRequestCache(tcp, "tcp", metrics, _logger) : null;
         }
         catch
         {

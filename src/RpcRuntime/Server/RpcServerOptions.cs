@@ -119,8 +119,12 @@ public sealed record RpcServerOptions
 }
 
 /// <summary>
-/// Bounds of a duplicate request cache. It keeps replies of finished calls, keyed by XID, caller address,
-/// program, version, procedure and a checksum of the arguments, and evicts the least recently used first.
+/// Bounds of a duplicate request cache. It keeps the replies of finished calls that reached a handler (never NULL's, nor
+/// refusals), keyed by XID, program, version, procedure, a checksum of the arguments and the caller: its address (UDP:
+/// with the port; TCP: without, since a reconnecting client comes from a new one) and its credential (AUTH_SYS: machine
+/// name, uid, gid and gids), so that a reply is only ever served to the caller it answered. Entries of calls still running
+/// are never evicted; past a bound, the source (address and credential) holding the most loses its least recently used
+/// entry, so one source cannot push out another's.
 /// </summary>
 public sealed record DuplicateRequestCacheOptions
 {
@@ -136,7 +140,11 @@ public sealed record DuplicateRequestCacheOptions
     /// the replies it sent, and answers SYSTEM_ERR to a call that was running when it died rather than run it
     /// twice. Created when absent; locked while the server runs; rewritten when it grows past twice the cache.
     /// Written to the kernel, not flushed to disk: it survives the process, not the machine. Costs two
-    /// write(2) calls per call. Default none (the cache dies with the process, as libtirpc's and knfsd's do).
+    /// write(2) calls per call. It fails closed: records are checksummed and each names the calls of the eight before
+    /// it, so damage between intact records costs no call (those it destroyed are answered SYSTEM_ERR), and a file
+    /// that is empty, foreign, cut short or damaged beyond what the records name makes the server refuse to start with
+    /// <see cref="DuplicateRequestJournalException"/>, as does a path that cannot be opened for writing. Default none
+    /// (the cache dies with the process, as libtirpc's and knfsd's do).
     /// </summary>
     public string? JournalPath { get; init; }
 }

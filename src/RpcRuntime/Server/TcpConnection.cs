@@ -86,6 +86,7 @@ internal sealed class TcpConnection
         string reason = "closed by the peer";
         RpcServerOptions options = _service.Options;
         long partialSince = 0;
+        long lastActivity = Environment.TickCount64;
         try
         {
             // A peer that does not read its replies blocks a send; after this long the send fails and the connection ends.
@@ -94,8 +95,8 @@ internal sealed class TcpConnection
             _socket.ReceiveTimeout = receiveTimeout;
             while (!_stopping)
             {
-                // While a record is incomplete the wait is bounded by what is left of its deadline, not by the idle timeout.
-                int timeout = partialSince == 0 ? Milliseconds(options.IdleTimeout) : RemainingMilliseconds(partialSince, options.RecordTimeout);
+                // While a record is incomplete, the wait is also bounded by what is left of its deadline.
+                int timeout = partialSince == 0 ? Milliseconds(options.IdleTimeout) : Earlier(Milliseconds(options.IdleTimeout), Remaining(partialSince, options.RecordTimeout));
                 if (timeout != receiveTimeout)
                 {
                     _socket.ReceiveTimeout = receiveTimeout = timeout;
@@ -108,22 +109,17 @@ internal sealed class TcpConnection
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
                 {
-                    if (partialSince != 0)
+                    if (partialSince != 0 && Remaining(partialSince, options.RecordTimeout) <= 1)
                     {
-                        if (RemainingMilliseconds(partialSince, options.RecordTimeout) > 1)
-                        {
-                            continue;
-                        }
-
                         RpcServerLog.RecordTimedOut(logger, _remote, options.RecordTimeout);
                         _dispatcher.Metrics.ConnectionClosedByServer("record_timeout");
                         reason = "record timeout";
                         return;
                     }
 
-                    if (!_drained.IsSet)
+                    if (!_drained.IsSet || (options.IdleTimeout != Timeout.InfiniteTimeSpan && Remaining(lastActivity, options.IdleTimeout) > 1))
                     {
-                        continue; // the client waits for us, not the other way round
+                        continue; // the client waits for us, not the other way round; or the record's deadline woke us first
                     }
 
                     RpcServerLog.IdleClosed(logger, _remote, options.IdleTimeout);
@@ -136,6 +132,8 @@ internal sealed class TcpConnection
                 {
                     return;
                 }
+
+                lastActivity = Environment.TickCount64;
 
                 while (_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
                 {
@@ -200,6 +198,7 @@ internal sealed class TcpConnection
         Local = _local,
         Remote = _remote,
         AddressBytes = _addressBytes,
+        SourceBytes = _addressBytes,
         Cache = _service.Cache,
         Aborted = _aborted.Token,
     };
@@ -296,8 +295,11 @@ internal sealed class TcpConnection
         timeout == Timeout.InfiniteTimeSpan ? 0 : (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
 
     /// <summary>What is left of a finite <paramref name="limit"/> since <paramref name="since"/>, as a socket timeout (at least 1 millisecond).</summary>
-    private static int RemainingMilliseconds(long since, TimeSpan limit) =>
+    private static int Remaining(long since, TimeSpan limit) =>
         (int)Math.Clamp((long)limit.TotalMilliseconds - (Environment.TickCount64 - since), 1, int.MaxValue);
+
+    /// <summary>The earlier of two socket timeouts (0 is none).</summary>
+    private static int Earlier(int a, int b) => a == 0 ? b : Math.Min(a, b);
 
     /// <summary>Waits, within the shutdown timeout, for handlers still running to reply.</summary>
     private void WaitForPending() => _drained.Wait(_service.Options.ShutdownTimeout);

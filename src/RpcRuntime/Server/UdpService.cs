@@ -162,6 +162,7 @@ internal sealed class UdpService
                 Transport = RpcTransport.Udp,
                 Address = from,
                 AddressBytes = from.Buffer.Span[..from.Size],
+                SourceBytes = IpAddressOf(from),
                 Cache = _cache,
                 Aborted = _stopped.Token,
             };
@@ -193,6 +194,7 @@ internal sealed class UdpService
                 Transport = RpcTransport.Udp,
                 Address = caller,
                 AddressBytes = caller.Buffer.Span[..caller.Size],
+                SourceBytes = IpAddressOf(caller),
                 Cache = _cache,
                 Aborted = _stopped.Token,
             };
@@ -207,6 +209,14 @@ internal sealed class UdpService
             _inFlight.Signal();
         }
     }
+
+    /// <summary>The IP address within a socket address (sockaddr_in's or sockaddr_in6's), without the port.</summary>
+    private static ReadOnlySpan<byte> IpAddressOf(SocketAddress address) => address.Family switch
+    {
+        AddressFamily.InterNetwork when address.Size >= 8 => address.Buffer.Span[4..8],
+        AddressFamily.InterNetworkV6 when address.Size >= 24 => address.Buffer.Span[8..24],
+        _ => address.Buffer.Span[..address.Size],
+    };
 
     private void SendTo(ReadOnlySpan<byte> datagram, SocketAddress to)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using NetRpc.Fuzz.Engine;
 using NetRpc.Runtime.DuplicateRequests;
 using NetRpc.Runtime.Messages;
@@ -8,15 +9,17 @@ namespace NetRpc.Fuzz.Targets;
 
 /// <summary>
 /// The duplicate request cache's journal as a restarted server reads it back: the input is the file (after one
-/// control byte), and a cache is opened on it. Its one documented error is <see cref="InvalidDataException"/>, for a
-/// file that is not a journal; a torn or corrupt tail is cut off, never thrown. Records carry a checksum, so a
-/// mutated record is mostly cut off at once: when the control byte is odd the target seals every record's checksum
-/// again first, so the read-back itself (kinds, keys, replies, evictions) meets mutated records too. The seeds are
-/// journals written by the cache itself.
+/// control byte), and a cache is opened on it. Its one documented error is <see cref="DuplicateRequestJournalException"/>,
+/// for a file that is not a journal or is damaged so that calls it recorded can no longer be named. Records carry
+/// checksums, so a mutated record is mostly skipped as damage at once: when the control byte is odd the target seals
+/// every record's checksums again first, so the read-back itself (kinds, keys, replies, numbering, the names of the
+/// records before each one) meets mutated records too. The seeds are journals written by the cache itself, cut after
+/// their records (the file is extended ahead in chunks of zeros; a few zeros stand for them).
 /// </summary>
 internal sealed class DrcJournalTarget : DecoderTarget
 {
-    private const int RecordHead = 12;
+    private const uint Sync = 0x3243_5244;
+    private const int FixedHeaderSize = 92;
     private readonly string _directory = Directory.CreateTempSubdirectory("netrpc-fuzz-journal-").FullName;
 
     public DrcJournalTarget()
@@ -26,7 +29,7 @@ internal sealed class DrcJournalTarget : DecoderTarget
 
     public override string Name => "drc-journal";
 
-    public override string Contract => "new DuplicateRequestCache(options with JournalPath): InvalidDataException (not a journal)";
+    public override string Contract => "new DuplicateRequestCache(options with JournalPath): DuplicateRequestJournalException (not a journal, or calls it recorded can no longer be named)";
 
     public override IReadOnlyList<byte[]> Seeds { get; }
 
@@ -52,15 +55,14 @@ internal sealed class DrcJournalTarget : DecoderTarget
         try
         {
             using var cache = new DuplicateRequestCache(new DuplicateRequestCacheOptions { JournalPath = Path, MaxEntries = 64, MaxBytes = 16 * 1024 });
-            DuplicateRequestCache.Key key = Key(7, [1, 2, 3, 4]);
-            if (cache.Begin(key, out _) == DuplicateRequestCache.Lookup.New)
+            if (Begin(cache, 7, [1, 2, 3, 4], out DuplicateRequestCache.Key key) == DuplicateRequestCache.Lookup.New)
             {
                 cache.Complete(key, [9, 9, 9, 9]);
             }
         }
-        catch (InvalidDataException)
+        catch (DuplicateRequestJournalException)
         {
-            // Not a journal: the server refuses to start, and leaves the file alone.
+            // Not a journal, or one that lost calls: the server refuses to start, and leaves the file alone.
         }
 
         return 0;
@@ -75,14 +77,15 @@ internal sealed class DrcJournalTarget : DecoderTarget
         for (int journal = 0; journal < 8; journal++)
         {
             File.Delete(Path);
+            long end;
             using (var cache = new DuplicateRequestCache(new DuplicateRequestCacheOptions { JournalPath = Path, MaxEntries = 4 + journal, MaxBytes = 4096 }))
             {
                 for (uint xid = 0; xid < 3 + (journal * 2); xid++)
                 {
                     byte[] arguments = new byte[random.Next(0, 40)];
                     random.NextBytes(arguments);
-                    DuplicateRequestCache.Key key = Key(xid, arguments);
-                    cache.Begin(key, out _);
+                    byte[] address = journal % 2 == 0 ? [127, 0, 0, 1] : [10, 0, 0, (byte)(xid % 3)];
+                    Begin(cache, xid, arguments, out DuplicateRequestCache.Key key, address);
                     switch (random.Next(4))
                     {
                         case 0:
@@ -97,31 +100,49 @@ internal sealed class DrcJournalTarget : DecoderTarget
                             break;
                     }
                 }
+
+                end = cache.JournalLength;
             }
 
             byte[] bytes = File.ReadAllBytes(Path);
-            yield return journal == 6 ? bytes[..^5] : bytes; // one torn by a crash mid-write
+            int length = (int)Math.Min(bytes.Length, end + 16);
+            yield return journal == 6 ? [.. bytes[..(int)(end - 5)], .. new byte[21]] : bytes[..length]; // one torn by a crash mid-write
         }
 
-        yield return [.. "NRPCDRC1"u8];
+        yield return [.. "NRPCDRC2"u8];
     }
 
-    private static DuplicateRequestCache.Key Key(uint xid, byte[] arguments) =>
-        DuplicateRequestCache.KeyOf(new CallHeader(xid, 100003, 3, 7, OpaqueAuth.None, OpaqueAuth.None), [127, 0, 0, 1], arguments);
+    private static DuplicateRequestCache.Lookup Begin(DuplicateRequestCache cache, uint xid, byte[] arguments, out DuplicateRequestCache.Key key, byte[]? address = null)
+    {
+        address ??= [127, 0, 0, 1];
+        Span<byte> identity = stackalloc byte[DuplicateRequestCache.MaxCallerSize];
+        address.CopyTo(identity);
+        int length = address.Length + DuplicateRequestCache.WriteCredential(OpaqueAuth.None, identity[address.Length..]);
+        var call = new DuplicateRequestCache.CallKey(new CallHeader(xid, 100003, 3, 7, OpaqueAuth.None, OpaqueAuth.None), identity[..length], address.Length, address, arguments);
+        return cache.Begin(call, out key, out _);
+    }
 
-    /// <summary>Writes each record's checksum as the cache would, as far as the lengths hold.</summary>
+    /// <summary>Writes each record's checksums as the cache would, wherever a sync word starts a header that fits.</summary>
     private static void Reseal(byte[] file)
     {
-        for (int at = 8; at + RecordHead <= file.Length;)
+        Span<byte> sync = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(sync, Sync);
+        for (int at = file.AsSpan().IndexOf(sync); at >= 0 && at + FixedHeaderSize <= file.Length;)
         {
-            uint length = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at));
-            if (length > file.Length - at - RecordHead)
+            int headerSize = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(at + 4));
+            if (headerSize >= FixedHeaderSize && headerSize <= file.Length - at)
             {
-                return;
+                int replyLength = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(at + headerSize - 20));
+                if (replyLength > 0 && replyLength <= file.Length - at - headerSize)
+                {
+                    BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(at + headerSize - 16), XxHash64.HashToUInt64(file.AsSpan(at + headerSize, replyLength)));
+                }
+
+                BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(at + headerSize - 8), XxHash64.HashToUInt64(file.AsSpan(at, headerSize - 8)));
             }
 
-            BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(at + 4), XxHash64.Hash(file.AsSpan(at + RecordHead, (int)length)));
-            at += RecordHead + (int)length;
+            int next = file.AsSpan(at + 4).IndexOf(sync);
+            at = next < 0 ? -1 : at + 4 + next;
         }
     }
 }

@@ -18,6 +18,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _counter;
+    private int _held;
 
     public TestServer(RpcServerOptions? options = null, bool tcp = true, bool udp = true)
     {
@@ -42,6 +43,9 @@ internal sealed class TestServer : IAsyncDisposable
     public IPEndPoint? Udp { get; }
 
     public int Counter => Volatile.Read(ref _counter);
+
+    /// <summary>How many HOLD calls have begun to run.</summary>
+    public int Held => Volatile.Read(ref _held);
 
     /// <summary>Lets every HOLD call, running and to come, return.</summary>
     public void Release() => _gate.TrySetResult();
@@ -72,6 +76,7 @@ internal sealed class TestServer : IAsyncDisposable
         .AddProcedure<IntValue, BlobValue>(9, "GROW", (n, _) => ValueTask.FromResult(new BlobValue(new byte[n.Value])))
         .AddProcedure<BlobValue, IntValue>(10, "HOLD", async (blob, _) =>
         {
+            Interlocked.Increment(ref _held);
             await _gate.Task;
             return new IntValue(blob.Value.Length);
         })

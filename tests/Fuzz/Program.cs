@@ -7,7 +7,7 @@ namespace NetRpc.Fuzz;
 /// <summary>
 /// The fuzzing campaign's command line. The long run (docs/perf/fuzzing.md):
 /// <c>dotnet run -c Release --project tests/Fuzz -- --target all --iterations 1000000 --seed 1</c>.
-/// Exit status: 0 when no invariant broke, 1 when one did, 2 for a bad command line, 3 when an input hung.
+/// Exit status: 0 when no invariant broke (and for --help and --list), 1 when one did, 2 for a bad command line, 3 when an input hung.
 /// </summary>
 internal static class Program
 {
@@ -15,6 +15,7 @@ internal static class Program
         usage: NetRpc.Fuzz [--target NAME|all] [--iterations N] [--seed S] [--progress SECONDS] [--save DIR]
                            NetRpc.Fuzz --target NAME --replay FILE
                            NetRpc.Fuzz --list
+                           NetRpc.Fuzz --help
 
           --target      one target, or all of them one after another (default all)
           --iterations  inputs per target (default 10000)
@@ -22,6 +23,8 @@ internal static class Program
           --progress    print progress this often (default 30; 0 for none)
           --save        write each finding's input, and the input that used most of its memory budget, into DIR
           --replay      run the input in FILE (as --save writes it) against one target, and say what it cost
+          --list        print the targets' names
+          --help, -h    print this text
         """;
 
     public static int Main(string[] args)
@@ -38,6 +41,9 @@ internal static class Program
             {
                 switch (args[i])
                 {
+                    case "--help" or "-h":
+                        Console.WriteLine(Usage);
+                        return 0;
                     case "--list":
                         Console.WriteLine(string.Join('\n', FuzzTargets.Names));
                         return 0;

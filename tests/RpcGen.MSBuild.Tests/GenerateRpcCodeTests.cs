@@ -127,6 +127,28 @@ public sealed class GenerateRpcCodeTests : IDisposable
     }
 
     [Fact]
+    public void Long_chains_and_guarded_includes_generate_in_the_build_on_a_small_stack()
+    {
+        // Found by an adversarial campaign: 6,000 chained constants overflowed the stack of MSBuild's own process,
+        // and two files including each other inside include guards were refused. MSBuild runs tasks on threads
+        // it owns; a small stack here stands for them.
+        const int Length = 6_000;
+        Write("b.x", "#ifndef B_X\n#define B_X\n#include \"chain.x\"\nconst B = c0;\n#endif\n");
+        Write("chain.x", "#ifndef CHAIN_X\n#define CHAIN_X\n#include \"b.x\"\n"
+            + string.Concat(Enumerable.Range(0, Length - 1).Select(i => $"const c{i} = c{i + 1};\n")) + $"const c{Length - 1} = 1;\n"
+            + "typedef int t0;\n" + string.Concat(Enumerable.Range(1, Length - 1).Select(i => $"typedef t{i - 1} t{i};\n")) + $"struct s {{ t{Length - 1} f; }};\n#endif\n");
+        GenerateRpcCode task = Task(Source("chain.x"));
+
+        bool succeeded = false;
+        var thread = new Thread(() => succeeded = task.Execute(), 256 * 1024);
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromMinutes(1)), "the task did not finish");
+        Assert.True(succeeded, Describe());
+        Assert.Equal([Path.Combine(_dir, "chain.x"), Path.Combine(_dir, "b.x")], File.ReadAllLines(Path.Combine(_dir, "obj", "chain.rpcgen.deps")));
+        Assert.Contains("public int F { get; set; }", File.ReadAllText(Path.Combine(_dir, "obj", "chain_xdr.cs")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_targets_name_the_outputs_as_the_task_writes_them()
     {
         // The targets know the outputs before the task runs (to skip it); both must agree on the names.

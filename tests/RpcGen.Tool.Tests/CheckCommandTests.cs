@@ -114,6 +114,66 @@ public sealed class CheckCommandTests : IDisposable
         Assert.StartsWith($"{file}(1,11): error RPCG0007", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("typedefs")]
+    [InlineData("constants")]
+    [InlineData("enum members")]
+    [InlineData("guarded includes")]
+    public void Long_chains_and_guarded_includes_generate_in_a_process_of_its_own(string shape)
+    {
+        // Found by an adversarial campaign: each of these valid files once ended the process (an exception, or a
+        // stack overflow, which nothing can catch) or kept it busy for minutes.
+        const int Length = 6_000;
+        string file = shape switch
+        {
+            "typedefs" => Write("chain.x", "typedef int t0;\n" + string.Concat(Enumerable.Range(1, Length - 1).Select(i => $"typedef t{i - 1} t{i};\n")) + $"struct s {{ t{Length - 1} f; }};\n"),
+            "constants" => Write("chain.x", string.Concat(Enumerable.Range(0, Length - 1).Select(i => $"const c{i} = c{i + 1};\n")) + $"const c{Length - 1} = 1;\n"),
+            "enum members" => Write("chain.x", "enum e {\n" + string.Concat(Enumerable.Range(0, Length - 1).Select(i => $"  m{i} = m{i + 1},\n")) + $"  m{Length - 1} = 1\n}};\n"),
+            _ => WriteGuardedPair(),
+        };
+
+        (int exit, string stderr) = RunProcess(file);
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        Assert.True(File.Exists(Path.ChangeExtension(file, null) + "_xdr.cs"));
+    }
+
+    [Fact]
+    public void An_include_cycle_nothing_stops_is_an_error_in_a_process_of_its_own()
+    {
+        string file = Write("loop.x", "const A = 1;\n#include \"loop.x\"\n");
+        (int exit, string stderr) = RunProcess(file);
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"{file}(2,10): error RPCG1015: include cycle: {file} -> {file}; nothing stops it", stderr, StringComparison.Ordinal);
+    }
+
+    private string WriteGuardedPair()
+    {
+        Write("b.x", "#ifndef B_X\n#define B_X\n#include \"a.x\"\nconst B = 2;\n#endif\n");
+        return Write("a.x", "#ifndef A_X\n#define A_X\n#include \"b.x\"\nconst A = 1;\n#endif\n");
+    }
+
+    /// <summary>Runs the built rpcgen as a process (what a build runs); a minute is only a guard against a hang.</summary>
+    private static (int Exit, string Stderr) RunProcess(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rpcgen.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
+        {
+            process.Kill();
+            Assert.Fail("rpcgen did not finish");
+        }
+
+        return (process.ExitCode, stderr.Result);
+    }
+
     private string Write(string name, string text)
     {
         string path = Path.Combine(_dir, name);

@@ -3,7 +3,6 @@ using System.Numerics;
 using Antlr4.Runtime;
 using NetRpc.RpcGen.Diagnostics;
 using NetRpc.RpcGen.Naming;
-using NetRpc.RpcGen.Preprocessing;
 using static NetRpc.RpcGen.Grammar.RpclParser;
 
 namespace NetRpc.RpcGen.Checking;
@@ -53,14 +52,9 @@ internal sealed partial class Binder
     {
         if (!_symbols.TryGetValue(name.Text, out Symbol? symbol))
         {
-            if (_programNumbers.TryGetValue(name.Text, out List<ValueContext>? definitions))
+            if (NodeNamed(name.Text) is { } defined)
             {
-                return EvaluateProgramNumber(name, definitions);
-            }
-
-            if (_passthroughDefines.TryGetValue(name.Text, out PassthroughDefine? define))
-            {
-                return EvaluatePassthroughDefine(name, define);
+                return ValueOf(defined, name); // a version or procedure name, or a %#define
             }
 
             if (PredefinedNames.Constants.TryGetValue(name.Text, out long predefined))
@@ -83,143 +77,42 @@ internal sealed partial class Binder
             return null;
         }
 
-        switch (symbol.Kind)
+        if (NodeOf(symbol) is not { } node)
         {
-            case SymbolKind.Constant:
-                BigInteger? value = EvaluateConstant(symbol);
-                if (value is null && ((ConstantDefinitionContext)symbol.Context).STRING_LITERAL() is not null)
-                {
-                    Report(DiagnosticDescriptors.NumberExpected, name, $"'{name.Text}' is a string constant; a number is needed here");
-                }
-
-                return value;
-            case SymbolKind.EnumMember:
-                return EvaluateEnumMember(symbol);
-            case SymbolKind.Program:
-                // RFC 5531 section 12.3: program names share the constants' namespace; C sees them as #defines.
-                return EvaluateInRange(((ProgramDefinitionContext)symbol.Context).value(), 0, uint.MaxValue, DiagnosticDescriptors.ValueOutOfRange, "a program number");
-            default:
-                Report(DiagnosticDescriptors.WrongKindOfName, name, $"'{name.Text}' is {symbol.Describe()}, not a constant");
-                return null;
+            Report(DiagnosticDescriptors.WrongKindOfName, name, $"'{name.Text}' is {symbol.Describe()}, not a constant");
+            return null;
         }
-    }
 
-    /// <summary>
-    /// A name defined by a <c>%#define NAME expression</c> line that rpcgen copies into its C header
-    /// (nlm_prot.x: <c>%#define LM_MAXSTRLEN 1024</c>, then <c>string caller_name&lt;LM_MAXSTRLEN&gt;</c>): the C
-    /// compiler resolves it there, so NetRpc evaluates the expression as C would, names in it included.
-    /// </summary>
-    private BigInteger? EvaluatePassthroughDefine(IToken use, PassthroughDefine define) =>
-        Memoized(define.Evaluation, Locate(use), $"'{use.Text}'", () =>
+        BigInteger? value = ValueOf(node, name);
+        if (value is null && symbol.Context is ConstantDefinitionContext constant && constant.STRING_LITERAL() is not null)
         {
-            List<ExpressionToken> tokens = ExpressionLexer.Tokenize(define.Replacement, 0, includeEnd: true);
-            bool ok = new ExpressionEvaluator(new TargetMacros()).TryEvaluateValue(
-                tokens, name => AsCValue(EvaluateName(new CommonToken(use) { Text = name })), out ExpressionValue value, out ExpressionError? error);
-            if (define.Evaluation.State != EvaluationState.InProgress)
-            {
-                return null; // a cycle through this define was found and reported inside
-            }
+            Report(DiagnosticDescriptors.NumberExpected, name, $"'{name.Text}' is a string constant; a number is needed here");
+        }
 
-            string line = $"'%{define.Line.Text.Trim()}' (at {define.Line.Location})";
-            if (!ok)
-            {
-                Report(DiagnosticDescriptors.UndefinedConstant, use, $"'{use.Text}' is defined only by the C line {line}, and NetRpc cannot evaluate it: {error?.Message}");
-                return null;
-            }
-
-            BigInteger result = value.IsUnsigned ? (ulong)value.Bits : value.Bits;
-            Report(DiagnosticDescriptors.PassthroughConstant, use, $"'{use.Text}' is defined only by the C line {line}; NetRpc evaluates it as {result}, as the C compiler does");
-            return result;
-        });
+        return value;
+    }
 
     /// <summary>A value as C's 64-bit arithmetic holds it (two's complement), or null when it has no such form.</summary>
     private static long? AsCValue(BigInteger? value) =>
         value is { } v && v >= long.MinValue && v <= ulong.MaxValue ? (long)(ulong)(v & ulong.MaxValue) : null;
 
-    /// <summary>The number of a version or procedure used as a value; where the name recurs, every definition must agree.</summary>
-    private BigInteger? EvaluateProgramNumber(IToken name, List<ValueContext> definitions)
-    {
-        if (!_evaluatingProgramNumbers.Add(name.Text))
-        {
-            Report(DiagnosticDescriptors.CircularConstant, name, $"'{name.Text}' is numbered in terms of itself");
-            return null;
-        }
-
-        BigInteger? result = null;
-        foreach (ValueContext definition in definitions)
-        {
-            BigInteger? value = Evaluate(definition).Value;
-            if (value is null)
-            {
-                continue;
-            }
-
-            if (result is { } first && first != value)
-            {
-                Report(DiagnosticDescriptors.AmbiguousValue, name,
-                    $"'{name.Text}' is numbered {first} in one version and {value} in another; as a value it is ambiguous");
-                result = null;
-                break;
-            }
-
-            result = value;
-        }
-
-        _evaluatingProgramNumbers.Remove(name.Text);
-        return result;
-    }
-
-    private BigInteger? EvaluateConstant(Symbol symbol) =>
-        Memoized(symbol.Evaluation, symbol.Location, $"constant '{symbol.Name}'", () =>
-            ((ConstantDefinitionContext)symbol.Context).value() is { } v ? Evaluate(v).Value : null);
+    private BigInteger? EvaluateConstant(Symbol symbol) => ValueOf(NodeOf(symbol)!, symbol.NameToken);
 
     /// <summary>An enum member's value: the one given, or the previous member's plus one (the first is 0), as C numbers them.</summary>
-    private BigInteger? EvaluateEnumMember(Symbol symbol) =>
-        Memoized(symbol.Evaluation, symbol.Location, $"enum member '{symbol.Name}'", () => EnumMemberValue((EnumMemberContext)symbol.Context));
-
-    /// <summary>
-    /// Evaluates once, remembering the result; a definition reached again while it is being evaluated is
-    /// circular, reported once at <paramref name="at"/>, after which the evaluation counts as settled (null).
-    /// </summary>
-    private BigInteger? Memoized(Evaluation evaluation, SourceLocation at, string what, Func<BigInteger?> compute)
+    private BigInteger? EnumMemberValue(MemberNode node)
     {
-        switch (evaluation.State)
-        {
-            case EvaluationState.Done:
-                return evaluation.Value;
-            case EvaluationState.InProgress:
-                _diagnostics.Add(DiagnosticDescriptors.CircularConstant, at, $"{what} is defined in terms of itself");
-                evaluation.State = EvaluationState.Done;
-                return null;
-        }
-
-        evaluation.State = EvaluationState.InProgress;
-        BigInteger? value = compute();
-        if (evaluation.State == EvaluationState.InProgress)
-        {
-            evaluation.Value = value;
-            evaluation.State = EvaluationState.Done;
-        }
-
-        return evaluation.Value;
-    }
-
-    private BigInteger? EnumMemberValue(EnumMemberContext member)
-    {
+        EnumMemberContext member = node.Member;
         if (member.value() is { } given)
         {
             return EvaluateInRange(given, int.MinValue, int.MaxValue, DiagnosticDescriptors.ValueOutOfRange, "an enum value");
         }
 
-        var body = (EnumBodyContext)member.Parent;
-        EnumMemberContext[] members = body.enumMember();
-        int index = Array.IndexOf(members, member);
-        if (index == 0)
+        if (node.Previous is not { } before)
         {
             return 0;
         }
 
-        BigInteger? previous = ValueOfMember(members[index - 1]);
+        BigInteger? previous = ValueOf(before, before.NameToken);
         if (previous is not { } p)
         {
             return null;
@@ -235,10 +128,7 @@ internal sealed partial class Binder
     }
 
     /// <summary>A member's value whether or not it won the global name (a duplicate still counts for numbering).</summary>
-    private BigInteger? ValueOfMember(EnumMemberContext member) =>
-        _symbols.TryGetValue(member.IDENTIFIER().GetText(), out Symbol? symbol) && ReferenceEquals(symbol.Context, member)
-            ? EvaluateEnumMember(symbol)
-            : EnumMemberValue(member);
+    private BigInteger? ValueOfMember(EnumMemberContext member) => ValueOf(MemberNodeOf(member), member.IDENTIFIER().Symbol);
 
     /// <summary>Decimal, octal (leading 0) or hexadecimal (0x), as RFC 4506 section 6.2 defines constants.</summary>
     private BigInteger? ParseNumber(IToken token)

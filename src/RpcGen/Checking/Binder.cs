@@ -25,7 +25,6 @@ internal sealed partial class Binder
     // Version and procedure names: rpcgen's C makes each a #define, so files use them as values
     // (rpcb_prot.x: "const rpcb_highproc_2 = RPCBPROC_CALLIT;"). A name may recur across versions.
     private readonly Dictionary<string, List<ValueContext>> _programNumbers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _evaluatingProgramNumbers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _trusted = new(StringComparer.Ordinal);
     private readonly List<TypeDefinition> _predefinedTypes = [];
 
@@ -293,29 +292,22 @@ internal sealed partial class Binder
         Program,
     }
 
-    private enum EvaluationState
-    {
-        NotStarted,
-        InProgress,
-        Done,
-    }
-
-    /// <summary>Where evaluating one named value stands, and its result.</summary>
-    private sealed class Evaluation
-    {
-        public EvaluationState State { get; set; }
-
-        public System.Numerics.BigInteger? Value { get; set; }
-    }
-
     /// <summary>An object-like <c>#define</c> on a <c>%</c> line that rpcgen copies into its header.</summary>
-    private sealed class PassthroughDefine(PassthroughLine line, string replacement)
+    private sealed class PassthroughDefine
     {
-        public PassthroughLine Line { get; } = line;
+        public PassthroughDefine(PassthroughLine line, string replacement)
+        {
+            Line = line;
+            Replacement = replacement;
+            Node = new PassthroughNode(this);
+        }
 
-        public string Replacement { get; } = replacement;
+        public PassthroughLine Line { get; }
 
-        public Evaluation Evaluation { get; } = new();
+        public string Replacement { get; }
+
+        /// <summary>Its value, evaluated when first used.</summary>
+        public ValueNode Node { get; }
 
         /// <summary>The defines of lines the header sees; where a name is defined twice, the last one is what the C code sees.</summary>
         public static Dictionary<string, PassthroughDefine> Collect(IEnumerable<PassthroughLine> lines)
@@ -382,8 +374,8 @@ internal sealed partial class Binder
 
         public SourceLocation Location { get; set; }
 
-        /// <summary>For constants and enum members: where evaluation stands, and the result.</summary>
-        public Evaluation Evaluation { get; } = new();
+        /// <summary>For constants, enum members and programs: their value, evaluated when first used (see <see cref="NodeOf"/>).</summary>
+        public ValueNode? Node { get; set; }
 
         public bool IsType => Kind is SymbolKind.Typedef or SymbolKind.Enum or SymbolKind.Struct or SymbolKind.Union;
 

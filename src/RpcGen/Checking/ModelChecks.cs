@@ -20,43 +20,60 @@ internal static class ModelChecks
     /// <summary>
     /// A type may refer to itself only through optional data or a variable-length array, which can end the
     /// recursion on the wire (and are pointers in rpcgen's C); containing itself by value, directly or through
-    /// fixed arrays, structs, unions and typedefs, describes an infinite value.
+    /// fixed arrays, structs, unions and typedefs, describes an infinite value. A depth-first search over
+    /// "contains by value", with its path on a stack of its own: a chain of ten thousand typedefs or structs each
+    /// containing the next is a valid file, and must not cost ten thousand frames of the thread's stack.
     /// </summary>
     private static void CheckRecursion(Specification specification, DiagnosticBag diagnostics)
     {
-        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 = on the path, 2 = done
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var onPath = new Dictionary<string, int>(StringComparer.Ordinal); // name -> index in path
         var path = new List<TypeDefinition>();
-        foreach (TypeDefinition type in specification.Types)
+        var pending = new Stack<IEnumerator<string>>();
+        foreach (TypeDefinition root in specification.Types)
         {
-            Visit(type);
-        }
-
-        void Visit(TypeDefinition type)
-        {
-            state[type.Name] = 1;
-            path.Add(type);
-            foreach (string name in ContainedByValue(type).Distinct(StringComparer.Ordinal))
+            if (done.Contains(root.Name) || onPath.ContainsKey(root.Name))
             {
-                if (specification.FindType(name) is not { } next)
+                continue;
+            }
+
+            Enter(root);
+            while (pending.Count > 0)
+            {
+                IEnumerator<string> contained = pending.Peek();
+                if (!contained.MoveNext())
+                {
+                    TypeDefinition finished = path[^1];
+                    path.RemoveAt(path.Count - 1);
+                    onPath.Remove(finished.Name);
+                    done.Add(finished.Name);
+                    pending.Pop().Dispose();
+                    continue;
+                }
+
+                if (specification.FindType(contained.Current) is not { } next)
                 {
                     continue;
                 }
 
-                if (state.GetValueOrDefault(next.Name) == 1)
+                if (onPath.TryGetValue(next.Name, out int start))
                 {
-                    int start = path.FindIndex(t => t.Name == next.Name);
                     string chain = string.Join(" -> ", path.Skip(start).Select(t => t.Name).Append(next.Name));
                     diagnostics.Add(DiagnosticDescriptors.RecursiveType, next.Location,
                         $"'{next.Name}' contains itself ({chain}); make one link optional data (*) or a variable-length array (<>)");
                 }
-                else if (!state.ContainsKey(next.Name))
+                else if (!done.Contains(next.Name))
                 {
-                    Visit(next);
+                    Enter(next);
                 }
             }
+        }
 
-            path.RemoveAt(path.Count - 1);
-            state[type.Name] = 2;
+        void Enter(TypeDefinition type)
+        {
+            onPath[type.Name] = path.Count;
+            path.Add(type);
+            pending.Push(ContainedByValue(type).Distinct(StringComparer.Ordinal).GetEnumerator());
         }
     }
 
@@ -66,38 +83,58 @@ internal static class ModelChecks
     /// (<c>typedef list list&lt;&gt;;</c>); C refuses them too. The cycles made only of values and fixed arrays are
     /// <see cref="CheckRecursion"/>'s.
     /// </summary>
+    /// <remarks>
+    /// Each typedef leads to at most one other (the typedef its declaration names), so every typedef is walked once:
+    /// a walk stops at a typedef already walked, and a cycle is a walk that meets itself. Each cycle is reported once,
+    /// at its typedef that comes first in the file, with the chain starting there, in the order of those typedefs.
+    /// </remarks>
     private static void CheckTypedefCycles(Specification specification, DiagnosticBag diagnostics)
     {
-        var reported = new HashSet<string>(StringComparer.Ordinal);
-        foreach (TypedefDefinition start in specification.Types.OfType<TypedefDefinition>())
+        List<TypedefDefinition> typedefs = [.. specification.Types.OfType<TypedefDefinition>()];
+        var order = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < typedefs.Count; i++)
         {
-            var chain = new List<string> { start.Name };
-            bool throughIndirection = false;
-            Declaration declaration = start.Declaration;
-            while (declaration.Type is NamedType named && specification.FindType(named.Name) is TypedefDefinition next)
+            order.TryAdd(typedefs[i].Name, i);
+        }
+
+        var walked = new HashSet<string>(StringComparer.Ordinal);
+        var cycles = new List<(int First, TypedefDefinition Start, List<string> Chain)>();
+        var walk = new List<TypedefDefinition>();
+        var onWalk = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (TypedefDefinition root in typedefs)
+        {
+            walk.Clear();
+            onWalk.Clear();
+            TypedefDefinition? current = root;
+            while (current is not null && !walked.Contains(current.Name))
             {
-                throughIndirection |= declaration.Kind is DeclarationKind.VariableArray or DeclarationKind.Optional;
-                if (next.Name == start.Name)
+                onWalk[current.Name] = walk.Count;
+                walk.Add(current);
+                walked.Add(current.Name);
+                current = Next(current);
+            }
+
+            if (current is not null && onWalk.TryGetValue(current.Name, out int start))
+            {
+                // The walk met itself: walk[start..] is a cycle. C refuses it only when it passes an array or optional data.
+                List<TypedefDefinition> cycle = walk.GetRange(start, walk.Count - start);
+                if (cycle.Any(t => t.Declaration.Kind is DeclarationKind.VariableArray or DeclarationKind.Optional))
                 {
-                    if (throughIndirection && !reported.Contains(start.Name))
-                    {
-                        reported.UnionWith(chain); // once per cycle, at the typedef met first
-                        diagnostics.Add(DiagnosticDescriptors.RecursiveType, start.Location,
-                            $"typedef '{start.Name}' names itself ({string.Join(" -> ", chain.Append(start.Name))}); a type can refer to itself only through a struct or union");
-                    }
-
-                    break;
+                    int first = cycle.Select((t, i) => (Order: order[t.Name], Index: i)).Min().Index;
+                    List<string> chain = [.. cycle.Skip(first).Concat(cycle.Take(first)).Select(t => t.Name)];
+                    cycles.Add((order[cycle[first].Name], cycle[first], chain));
                 }
-
-                if (chain.Contains(next.Name))
-                {
-                    break; // a cycle that does not pass this typedef: reported from one of its own
-                }
-
-                chain.Add(next.Name);
-                declaration = next.Declaration;
             }
         }
+
+        foreach ((_, TypedefDefinition start, List<string> chain) in cycles.OrderBy(c => c.First))
+        {
+            diagnostics.Add(DiagnosticDescriptors.RecursiveType, start.Location,
+                $"typedef '{start.Name}' names itself ({string.Join(" -> ", chain.Append(start.Name))}); a type can refer to itself only through a struct or union");
+        }
+
+        TypedefDefinition? Next(TypedefDefinition typedef) =>
+            typedef.Declaration.Type is NamedType named ? specification.FindType(named.Name) as TypedefDefinition : null;
     }
 
     private static IEnumerable<string> ContainedByValue(TypeDefinition type) => type switch

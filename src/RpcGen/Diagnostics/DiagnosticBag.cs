@@ -39,6 +39,13 @@ public sealed class DiagnosticBag
         }
     }
 
+    /// <summary>Takes back every diagnostic after the first <paramref name="count"/>: the preprocessor undoes an endless include recursion, and what its reads reported with it.</summary>
+    internal void Truncate(int count)
+    {
+        _diagnostics.RemoveRange(count, _diagnostics.Count - count);
+        _errors = _diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
+    }
+
     /// <summary>Reports a diagnostic of the given kind.</summary>
     /// <param name="descriptor">The kind.</param>
     /// <param name="location">Where.</param>

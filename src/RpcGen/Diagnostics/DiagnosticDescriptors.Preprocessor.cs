@@ -45,7 +45,11 @@ public static partial class DiagnosticDescriptors
     /// <summary>RPCG1014: an included file that is in none of the places searched.</summary>
     public static DiagnosticDescriptor IncludeNotFound { get; } = new("RPCG1014", DiagnosticSeverity.Error, "Include file not found");
 
-    /// <summary>RPCG1015: a file that includes itself, directly or through others; the inner #include is skipped.</summary>
+    /// <summary>
+    /// RPCG1015: a file that includes itself, directly or through others, with nothing (such as an include guard) to
+    /// end the recursion: found at the include depth bound, or when the repeated reads output too much. The reads
+    /// inside the recursion are undone and the #include that began it is skipped.
+    /// </summary>
     public static DiagnosticDescriptor IncludeCycle { get; } = new("RPCG1015", DiagnosticSeverity.Error, "Include cycle");
 
     /// <summary>RPCG1016: includes nested deeper than any real file needs.</summary>

@@ -71,16 +71,63 @@ internal abstract class ClassType(string name, string fullName, string xdrName, 
                     return 4;
                 }
 
-                _computing = true;
-                _minSize = ComputeMinSize();
-                _computing = false;
+                Settle(this);
             }
 
             return _minSize;
         }
     }
 
+    /// <summary>The shapes <see cref="ComputeMinSize"/> reads, in the order it reads them.</summary>
+    protected abstract IEnumerable<Shape> MemberShapes { get; }
+
     protected abstract int ComputeMinSize();
+
+    /// <summary>
+    /// Computes the sizes of <paramref name="root"/> and, first, of every class it contains by value that has none
+    /// yet, deepest first, with the path on a stack of its own: a struct may contain a struct that contains a struct,
+    /// as long a chain as the file likes, and that must not cost a frame of the thread's stack per link.
+    /// </summary>
+    private static void Settle(ClassType root)
+    {
+        var path = new Stack<(ClassType Type, IEnumerator<ClassType> Contained)>();
+        Enter(root);
+        while (path.Count > 0)
+        {
+            (ClassType type, IEnumerator<ClassType> contained) = path.Peek();
+            if (contained.MoveNext())
+            {
+                if (contained.Current is { _minSize: < 0, _computing: false } next)
+                {
+                    Enter(next);
+                }
+
+                continue;
+            }
+
+            path.Pop();
+            contained.Dispose();
+            type._minSize = type.ComputeMinSize();
+            type._computing = false;
+        }
+
+        void Enter(ClassType type)
+        {
+            type._computing = true;
+            path.Push((type, type.MemberShapes.SelectMany(ContainedByValue).GetEnumerator()));
+        }
+    }
+
+    /// <summary>The classes whose size a value of <paramref name="shape"/> includes: itself, or the elements of a fixed array.</summary>
+    private static IEnumerable<ClassType> ContainedByValue(Shape shape)
+    {
+        while (shape is ArrayShape { IsFixed: true } array)
+        {
+            shape = array.Element;
+        }
+
+        return shape is ClassShape { Type: var type } ? [type] : [];
+    }
 
     protected static int Add(long a, long b) => (int)Math.Min(int.MaxValue, a + b);
 }
@@ -112,6 +159,8 @@ internal sealed class StructType(string name, string fullName, string xdrName, s
     /// is read and written in a loop (IXdrListNode) so that a million entries take no stack.
     /// </summary>
     public bool IsListNode => Fields.Count > 0 && Fields[^1].Shape is OptionalShape { Element: ClassShape { Type: var t } } && ReferenceEquals(t, this);
+
+    protected override IEnumerable<Shape> MemberShapes => Fields.Select(f => f.Shape);
 
     protected override int ComputeMinSize() => Fields.Aggregate(0, (sum, f) => Add(sum, f.Shape.MinSize));
 }
@@ -158,6 +207,8 @@ internal sealed class UnionType(string name, string fullName, string xdrName, st
     public string ArmOfMethod { get; set; } = string.Empty;
 
     public Arm? DefaultArm => Arms.FirstOrDefault(a => a.IsDefault);
+
+    protected override IEnumerable<Shape> MemberShapes => Arms.Where(a => a.Value is not null).Select(a => a.Value!.Shape);
 
     protected override int ComputeMinSize() => Add(4, Arms.Count == 0 ? 0 : Arms.Min(a => a.Value?.Shape.MinSize ?? 0));
 }
@@ -246,6 +297,11 @@ internal sealed class EmitModel
     private readonly Dictionary<string, GeneratedType> _named = new(StringComparer.Ordinal);
     private readonly NameScope _namespaceScope = new();
     private readonly NameScope _helperScope = new();
+    private readonly Dictionary<string, Shape> _typedefShapes = new(StringComparer.Ordinal);
+    private readonly HashSet<Shape> _tooDeep = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Deepest nesting of arrays and optional data in one declaration's C# type, typedefs seen through.</summary>
+    public const int MaxShapeNesting = Parsing.RpclTokenSource.MaxNesting;
 
     public EmitModel(Specification specification, NameStyle style, string @namespace, DiagnosticBag diagnostics)
     {
@@ -341,28 +397,25 @@ internal sealed class EmitModel
     public string Full(string name) => $"global::{Namespace}.{name}";
 
     /// <summary>The shape of a declaration, typedefs seen through.</summary>
-    public Shape ShapeOf(Declaration declaration) => ShapeOf(declaration, depth: 0);
+    public Shape ShapeOf(Declaration declaration) =>
+        Shape(declaration, UsesElement(declaration.Kind) ? ShapeOf(declaration.Type) : null);
 
-    private Shape ShapeOf(Declaration declaration, int depth)
+    /// <summary>Whether a declaration of this kind is made of its type (arrays, optional data, scalars), rather than being string, opaque or void.</summary>
+    private static bool UsesElement(DeclarationKind kind) =>
+        kind is DeclarationKind.Scalar or DeclarationKind.FixedArray or DeclarationKind.VariableArray or DeclarationKind.Optional;
+
+    /// <summary>The shape of <paramref name="declaration"/>, given the shape of its type (null when it does not use it).</summary>
+    private Shape Shape(Declaration declaration, Shape? element) => declaration.Kind switch
     {
-        if (depth > 64)
-        {
-            // The checker rejects typedef cycles; this only keeps a broken model from recursing forever.
-            throw new InvalidOperationException($"typedef chain too long at {declaration.Name}");
-        }
-
-        return declaration.Kind switch
-        {
-            DeclarationKind.Void => VoidShape.Instance,
-            DeclarationKind.String => new StringShape(declaration.Size ?? Size.Unbounded),
-            DeclarationKind.FixedOpaque => new OpaqueShape(true, declaration.Size!),
-            DeclarationKind.VariableOpaque => new OpaqueShape(false, declaration.Size ?? Size.Unbounded),
-            DeclarationKind.FixedArray => new ArrayShape(ShapeOf(declaration.Type, depth + 1), true, declaration.Size!),
-            DeclarationKind.VariableArray => new ArrayShape(ShapeOf(declaration.Type, depth + 1), false, declaration.Size ?? Size.Unbounded),
-            DeclarationKind.Optional => Optional(ShapeOf(declaration.Type, depth + 1), declaration),
-            _ => ShapeOf(declaration.Type, depth + 1),
-        };
-    }
+        DeclarationKind.Void => VoidShape.Instance,
+        DeclarationKind.String => new StringShape(declaration.Size ?? Size.Unbounded),
+        DeclarationKind.FixedOpaque => new OpaqueShape(true, declaration.Size!),
+        DeclarationKind.VariableOpaque => new OpaqueShape(false, declaration.Size ?? Size.Unbounded),
+        DeclarationKind.FixedArray => Nest(element!, declaration, e => new ArrayShape(e, true, declaration.Size!)),
+        DeclarationKind.VariableArray => Nest(element!, declaration, e => new ArrayShape(e, false, declaration.Size ?? Size.Unbounded)),
+        DeclarationKind.Optional => Optional(element!, declaration),
+        _ => element!,
+    };
 
     private Shape Optional(Shape element, Declaration declaration)
     {
@@ -373,30 +426,87 @@ internal sealed class EmitModel
             return element;
         }
 
-        return new OptionalShape(element);
+        return Nest(element, declaration, e => new OptionalShape(e));
     }
 
-    private Shape ShapeOf(TypeReference type, int depth) => type switch
+    /// <summary>
+    /// An array or optional data of <paramref name="element"/>. Typedefs of arrays of typedefs of arrays nest one C#
+    /// type in another (<c>int[][][]</c>), and every level is a loop in the codec, so the nesting is bounded as the
+    /// parser bounds brackets (<see cref="MaxShapeNesting"/>); a chain of typedefs that adds no level is not.
+    /// </summary>
+    private Shape Nest(Shape element, Declaration declaration, Func<Shape, Shape> nest)
+    {
+        if (element.Nesting < MaxShapeNesting)
+        {
+            return nest(element);
+        }
+
+        if (_tooDeep.Add(element))
+        {
+            _diagnostics.Add(DiagnosticDescriptors.NoCSharpForm, declaration.Location,
+                $"'{declaration.Name}' nests arrays and optional data more than {MaxShapeNesting} deep (through typedefs), deeper than NetRpc writes C# types and codecs; declare a struct for an inner level");
+        }
+
+        return element;
+    }
+
+    private Shape ShapeOf(TypeReference type) => type switch
     {
         PrimitiveType { Kind: XdrPrimitive.Void } => VoidShape.Instance,
         PrimitiveType p => new PrimitiveShape(p.Kind),
-        NamedType named => NamedShape(named.Name, depth),
+        NamedType named => NamedShape(named.Name),
         _ when _inline.TryGetValue(type, out GeneratedType? nested) => ShapeOfType(nested),
         _ => throw new InvalidOperationException($"type written in place but not declared: {type}"),
     };
 
-    private Shape NamedShape(string name, int depth)
+    /// <summary>
+    /// The shape a type name stands for. A typedef may name a typedef that names a typedef, as long a chain as the
+    /// file likes, so the chain is walked in a loop to its end (a generated type, a typedef already shaped, or one
+    /// that names no other), then shaped back from there; each typedef is shaped once.
+    /// </summary>
+    private Shape NamedShape(string name)
     {
-        if (_named.TryGetValue(name, out GeneratedType? type))
+        var chain = new List<TypedefDefinition>();
+        var walked = new HashSet<string>(StringComparer.Ordinal);
+        Shape? end = null;
+        string current = name;
+        while (true)
         {
-            return ShapeOfType(type);
+            if (_named.TryGetValue(current, out GeneratedType? type))
+            {
+                end = ShapeOfType(type);
+                break;
+            }
+
+            if (_typedefShapes.TryGetValue(current, out Shape? known))
+            {
+                end = known;
+                break;
+            }
+
+            if (_specification.FindType(current) is not TypedefDefinition typedef || !walked.Add(current))
+            {
+                // The checker refuses undefined types and typedef cycles; this only keeps a broken model from looping.
+                throw new InvalidOperationException($"unknown type or typedef cycle at {current}");
+            }
+
+            chain.Add(typedef);
+            if (!UsesElement(typedef.Declaration.Kind) || typedef.Declaration.Type is not NamedType next)
+            {
+                break; // the last typedef of the chain is shaped from its own declaration
+            }
+
+            current = next.Name;
         }
 
-        return _specification.FindType(name) switch
+        for (int i = chain.Count - 1; i >= 0; i--)
         {
-            TypedefDefinition typedef => ShapeOf(typedef.Declaration, depth + 1),
-            _ => throw new InvalidOperationException($"unknown type {name}"),
-        };
+            Declaration declaration = chain[i].Declaration;
+            end = end is null ? ShapeOf(declaration) : Shape(declaration, end);
+            _typedefShapes[chain[i].Name] = end;
+        }
+
+        return end!;
     }
 
     private static Shape ShapeOfType(GeneratedType type) => type switch

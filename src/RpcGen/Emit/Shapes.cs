@@ -17,6 +17,9 @@ internal abstract record Shape
 
     /// <summary>The fewest bytes it takes on the wire.</summary>
     public abstract int MinSize { get; }
+
+    /// <summary>How many arrays and optional data are nested in the C# type (<c>int[][]</c>: 2); a class or enum starts again at 0.</summary>
+    public virtual int Nesting => 0;
 }
 
 /// <summary><c>void</c>.</summary>
@@ -121,6 +124,8 @@ internal sealed record ArrayShape(Shape Element, bool IsFixed, Size Size) : Shap
     public override bool IsValueType => false;
 
     public override int MinSize => IsFixed ? (int)Math.Min(int.MaxValue, (long)Size.Value * Element.MinSize) : 4;
+
+    public override int Nesting { get; } = Element.Nesting + 1;
 }
 
 /// <summary><c>T *</c>: optional data, null when absent.</summary>
@@ -131,6 +136,8 @@ internal sealed record OptionalShape(Shape Element) : Shape
     public override bool IsValueType => Element.IsValueType;
 
     public override int MinSize => 4;
+
+    public override int Nesting { get; } = Element.Nesting + 1;
 
     /// <summary>Whether this is the link of a linked list (<c>node *next</c>), read and written without recursion.</summary>
     public bool IsListLink => Element is ClassShape { Type: StructType { IsListNode: true } };

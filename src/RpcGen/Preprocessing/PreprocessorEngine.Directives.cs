@@ -553,16 +553,24 @@ internal sealed partial class PreprocessorEngine
 
         string fullPath = FullPathOf(foundPath);
         int cycleStart = _files.FindIndex(f => string.Equals(f.FullPath, fullPath, StringComparison.Ordinal));
-        if (cycleStart >= 0)
-        {
-            string chain = string.Join(" -> ", _files.Skip(cycleStart).Select(f => f.Path).Append(foundPath));
-            _diagnostics.Add(DiagnosticDescriptors.IncludeCycle, at, $"include cycle: {chain}; this #include is skipped");
-            return false;
-        }
-
         if (_files.Count >= MaxIncludeDepth)
         {
-            _diagnostics.Add(DiagnosticDescriptors.IncludeTooDeep, at, $"#include nested more than {MaxIncludeDepth} deep; '{name}' is not read");
+            if (_reentries > 0)
+            {
+                // Reading files inside themselves went on until the bound: nothing (no include guard) stops it.
+                _abandonRecursion = $"it nests {MaxIncludeDepth} deep";
+                return true;
+            }
+
+            if (cycleStart >= 0)
+            {
+                _diagnostics.Add(DiagnosticDescriptors.IncludeCycle, at, $"include cycle: {Chain(cycleStart, foundPath)}; it nests {MaxIncludeDepth} deep; this #include is skipped");
+            }
+            else
+            {
+                _diagnostics.Add(DiagnosticDescriptors.IncludeTooDeep, at, $"#include nested more than {MaxIncludeDepth} deep; '{name}' is not read");
+            }
+
             return false;
         }
 
@@ -573,11 +581,31 @@ internal sealed partial class PreprocessorEngine
             return false;
         }
 
+        if (_countedSources.Add(fullPath))
+        {
+            _sourceChars += foundText.Length;
+        }
+
+        // A file already being read, read again inside itself: cpp reads it, and an include guard (#ifndef NAME,
+        // #define NAME, ... #endif) makes that read blank, which is how mutually including files are written. Where
+        // nothing stops the recursion, the reads from the first one on are undone (see AbandonRecursion).
+        Checkpoint? checkpoint = cycleStart >= 0 && _reentries == 0
+            ? new Checkpoint(_text.Length, _lineTargets.Count, _mappedPath, _nextMappedLine, _passthroughs.Count, _macroEvents.Count,
+                _diagnostics.All.Count, _includedForJournal.Count, at, Chain(cycleStart, foundPath), first, last)
+            : null;
+        if (cycleStart >= 0)
+        {
+            _reentries++;
+        }
+
         file.PendingBlankLine = first + 1;
         file.PendingBlankLines = last - first;
-        _files.Add(new SourceFile(foundPath, fullPath, foundText, targets, _conditionals.Count));
+        _files.Add(new SourceFile(foundPath, fullPath, foundText, targets, _conditionals.Count) { IsReentry = cycleStart >= 0, Checkpoint = checkpoint });
         return true;
     }
+
+    /// <summary>The include stack from its file at <paramref name="start"/> on, then <paramref name="path"/>: <c>a.x -> b.x -> a.x</c>.</summary>
+    private string Chain(int start, string path) => string.Join(" -> ", _files.Skip(start).Select(f => f.Path).Append(path));
 
     /// <summary>A directive being handled: its file, its text (see <see cref="DirectiveText"/>) and where its parts start.</summary>
     private readonly record struct DirectiveSite(SourceFile File, string Text, DirectiveText Positions, int Hash, int ArgumentsStart)

@@ -39,6 +39,16 @@ internal sealed partial class PreprocessorEngine
     // For include-once: the targets each file (by full path) has been read for.
     private readonly Dictionary<string, RpcgenTarget> _includedFor = new(StringComparer.Ordinal);
 
+    // Files read inside themselves (see TryInclude): how many such reads are on the include stack, what they have
+    // output, the text of every file read (by full path, once), the changes to _includedFor since the first of them,
+    // and why the recursion is to be abandoned, once it is.
+    private int _reentries;
+    private long _recursionChars;
+    private long _sourceChars;
+    private readonly HashSet<string> _countedSources = new(StringComparer.Ordinal);
+    private readonly List<(string Path, RpcgenTarget? Before)> _includedForJournal = [];
+    private string? _abandonRecursion;
+
     private readonly StringBuilder _text = new();
     private readonly List<RpcgenTarget> _lineTargets = [];
     private readonly SourceMap _map = new();
@@ -67,10 +77,28 @@ internal sealed partial class PreprocessorEngine
         {
             _text.EnsureCapacity(text.Length);
             _files.Add(new SourceFile(path, FullPathOf(path), text, RpcgenTarget.All, conditionalBase: 0));
+            _countedSources.Add(_files[0].FullPath);
+            _sourceChars = text.Length;
         }
 
-        while (_files.Count > 0 && !_diagnostics.IsFull)
+        while (_files.Count > 0)
         {
+            if (_diagnostics.IsFull)
+            {
+                if (_reentries == 0)
+                {
+                    break;
+                }
+
+                _abandonRecursion ??= "its reads filled the error list";
+            }
+
+            if (_abandonRecursion is not null)
+            {
+                AbandonRecursion();
+                continue;
+            }
+
             SourceFile file = _files[^1];
             EmitPendingBlankLines(file);
             if (!ProcessLines(file))
@@ -87,6 +115,12 @@ internal sealed partial class PreprocessorEngine
     {
         while (file.Position < file.Text.Length)
         {
+            if (_reentries > 0 && _recursionChars > RecursionBudget)
+            {
+                _abandonRecursion = $"files read inside themselves have output more than {RecursionBudget} characters, four times the text of every file read";
+                return true;
+            }
+
             ReadOnlySpan<char> line = ReadLine(file, out int number);
             if (file.Continued && file.ContinuesPassthrough)
             {
@@ -207,7 +241,64 @@ internal sealed partial class PreprocessorEngine
 
         _conditionals.RemoveRange(file.ConditionalBase, _conditionals.Count - file.ConditionalBase);
         _files.RemoveAt(_files.Count - 1);
+        if (_reentries > 0)
+        {
+            _includedForJournal.Add((file.FullPath, _includedFor.TryGetValue(file.FullPath, out RpcgenTarget before) ? before : null));
+        }
+
         _includedFor[file.FullPath] = _includedFor.GetValueOrDefault(file.FullPath) | file.BaseTargets;
+        if (file.IsReentry && --_reentries == 0)
+        {
+            _includedForJournal.Clear(); // the recursion ended by itself (an include guard): what it did stands
+        }
+    }
+
+    /// <summary>What files read inside themselves may output in all before the recursion is taken as endless.</summary>
+    private long RecursionBudget => (4 * _sourceChars) + 4096;
+
+    /// <summary>
+    /// Ends an include recursion that nothing stops (RPCG1015): every read from the first file read inside itself
+    /// on is undone, and its output with it, as if that #include had not been there; the file that made it goes on
+    /// after it. Macros those reads defined stay defined, as they are in cpp.
+    /// </summary>
+    private void AbandonRecursion()
+    {
+        int start = _files.FindIndex(f => f.Checkpoint is not null);
+        Checkpoint checkpoint = _files[start].Checkpoint!;
+        _text.Length = checkpoint.TextLength;
+        _lineTargets.RemoveRange(checkpoint.Lines, _lineTargets.Count - checkpoint.Lines);
+        _map.Truncate(checkpoint.Lines);
+        _mappedPath = checkpoint.MappedPath;
+        _nextMappedLine = checkpoint.NextMappedLine;
+        _passthroughs.RemoveRange(checkpoint.Passthroughs, _passthroughs.Count - checkpoint.Passthroughs);
+        _macroEvents.RemoveRange(checkpoint.MacroEvents, _macroEvents.Count - checkpoint.MacroEvents);
+        _diagnostics.Truncate(checkpoint.Diagnostics);
+        for (int i = _includedForJournal.Count - 1; i >= checkpoint.IncludedForJournal; i--)
+        {
+            (string path, RpcgenTarget? before) = _includedForJournal[i];
+            if (before is { } targets)
+            {
+                _includedFor[path] = targets;
+            }
+            else
+            {
+                _includedFor.Remove(path);
+            }
+        }
+
+        _includedForJournal.Clear();
+        _conditionals.RemoveRange(_files[start].ConditionalBase, _conditionals.Count - _files[start].ConditionalBase);
+        _files.RemoveRange(start, _files.Count - start);
+        _reentries = 0;
+        _recursionChars = 0;
+
+        // The #include is skipped: its lines are output empty, as for any file not read.
+        SourceFile includer = _files[^1];
+        includer.PendingBlankLine = checkpoint.FirstLine;
+        includer.PendingBlankLines = checkpoint.LastLine - checkpoint.FirstLine + 1;
+        _diagnostics.Add(DiagnosticDescriptors.IncludeCycle, checkpoint.Site,
+            $"include cycle: {checkpoint.Chain}; nothing stops it ({_abandonRecursion}), as an include guard (#ifndef NAME / #define NAME ... #endif around the file) would; this #include is skipped");
+        _abandonRecursion = null;
     }
 
     private RpcgenTarget ActiveTargets(SourceFile file) =>
@@ -240,6 +331,11 @@ internal sealed partial class PreprocessorEngine
         }
 
         _nextMappedLine = mapped + 1;
+        if (_reentries > 0)
+        {
+            _recursionChars += line.Length + 1;
+        }
+
         if (_lineTargets.Count > 0)
         {
             _text.Append('\n');
@@ -310,7 +406,28 @@ internal sealed partial class PreprocessorEngine
         public int PendingBlankLine { get; set; }
 
         public int PendingBlankLines { get; set; }
+
+        /// <summary>True when the file was already being read when this read of it began: a read inside itself.</summary>
+        public bool IsReentry { get; init; }
+
+        /// <summary>For the first read inside itself on the stack: what to undo if the recursion never ends.</summary>
+        public Checkpoint? Checkpoint { get; init; }
     }
+
+    /// <summary>The output and state as they were when a file was first read inside itself, and where that #include is.</summary>
+    private sealed record Checkpoint(
+        int TextLength,
+        int Lines,
+        string? MappedPath,
+        long NextMappedLine,
+        int Passthroughs,
+        int MacroEvents,
+        int Diagnostics,
+        int IncludedForJournal,
+        SourceLocation Site,
+        string Chain,
+        int FirstLine,
+        int LastLine);
 
     /// <summary>An open #if, #ifdef or #ifndef.</summary>
     private struct Conditional

@@ -30,6 +30,15 @@ public sealed class SourceMap
         _runs.Add(new Run(outputLine, path, sourceLine));
     }
 
+    /// <summary>Forgets the runs of output lines after the first <paramref name="lines"/> (output undone by the preprocessor).</summary>
+    internal void Truncate(int lines)
+    {
+        while (_runs.Count > 0 && _runs[^1].OutputLine > lines)
+        {
+            _runs.RemoveAt(_runs.Count - 1);
+        }
+    }
+
     /// <summary>Where an output position came from.</summary>
     /// <param name="outputLine">1-based output line.</param>
     /// <param name="column">1-based column (unchanged by preprocessing).</param>

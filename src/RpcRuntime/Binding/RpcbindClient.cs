@@ -140,7 +140,7 @@ public sealed class RpcbindClient
             }).ConfigureAwait(false);
             if (!set)
             {
-                throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {what}: it holds another address for it, or is full.");
+                throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {what}: it holds another address for it, or it is full (in all, or for this caller's owner).");
             }
         }
         catch (Exception e) when (e is RpcProgramMismatchException or RpcProgramUnavailableException && address.AddressFamily == AddressFamily.InterNetwork)

@@ -12,20 +12,37 @@ internal sealed record Registration(uint Program, uint Version, string NetId, st
 /// The embedded rpcbind's state, kept as native rpcbind 1.2.6 keeps it (observed, docs/rpcbind.md): SET of
 /// an identical mapping succeeds, of the same program, version and netid at another address fails; UNSET
 /// removes what its caller owns (the superuser removes anything); lookups fall back to another version of
-/// the program; and the statistics of GET_STAT. Bounded: a registry that is full refuses further SETs.
+/// the program; and the statistics of GET_STAT. Bounded, where native rpcbind is not: a registry that is full
+/// refuses further SETs, and so does a quota per owner, with part of the registry only the superuser may fill.
 /// </summary>
-internal sealed class RpcbindRegistry(int maxRegistrations)
+/// <remarks>
+/// Any local user can register (an unprivileged caller over loopback is owner "unknown", one on the local socket
+/// is its uid), so without quotas one user filled all <c>maxRegistrations</c> and root's servers could not
+/// register. Now each owner but the superuser holds at most <c>maxPerOwner</c>, and all of them together at
+/// most <c>maxRegistrations - reservedForSuperuser</c>: however many users and registrations, the superuser
+/// always has its reserve. The superuser's own SETs count against <c>maxRegistrations</c> only.
+/// </remarks>
+internal sealed class RpcbindRegistry(int maxRegistrations, int maxPerOwner, int reservedForSuperuser)
 {
+    /// <summary>The owner native rpcbind records for root: on the local socket uid 0, over loopback a privileged port.</summary>
+    public const string Superuser = "superuser";
+
     /// <summary>What GET_STAT counts per binder version (v2, v3, v4); RFC 1833's RPCBSTAT_HIGHPROC procedures each.</summary>
     private readonly VersionStats[] _stats = [new(), new(), new()];
     private readonly List<Registration> _entries = [];
+    private readonly Dictionary<string, int> _perOwner = new(StringComparer.Ordinal);
+    private int _notSuperuser;
     private readonly object _lock = new();
 
     public const int MaxNetIdLength = 32;
     public const int MaxAddressLength = 128;
     public const int MaxOwnerLength = 64;
 
-    /// <summary>Records <paramref name="registration"/>; false when the same program, version and netid is registered elsewhere, or the registry is full.</summary>
+    /// <summary>
+    /// Records <paramref name="registration"/>; false when the same program, version and netid is registered
+    /// elsewhere, the registry is full, or (for an owner other than the superuser) its owner's quota or the share
+    /// of all such owners is.
+    /// </summary>
     public bool Set(Registration registration)
     {
         if (registration.NetId.Length is 0 or > MaxNetIdLength || registration.Address.Length is 0 or > MaxAddressLength)
@@ -48,7 +65,19 @@ internal sealed class RpcbindRegistry(int maxRegistrations)
                 return false;
             }
 
+            bool superuser = registration.Owner == Superuser;
+            if (!superuser && (_notSuperuser >= maxRegistrations - reservedForSuperuser || _perOwner.GetValueOrDefault(registration.Owner) >= maxPerOwner))
+            {
+                return false;
+            }
+
             _entries.Add(registration);
+            if (!superuser)
+            {
+                _notSuperuser++;
+                _perOwner[registration.Owner] = _perOwner.GetValueOrDefault(registration.Owner) + 1;
+            }
+
             return true;
         }
     }
@@ -70,9 +99,30 @@ internal sealed class RpcbindRegistry(int maxRegistrations)
                 }
 
                 matching++;
-                return superuser || entry.Owner == owner;
+                if (!superuser && entry.Owner != owner)
+                {
+                    return false;
+                }
+
+                Released(entry.Owner);
+                return true;
             });
             return matching == 0 || removed > 0;
+        }
+    }
+
+    /// <summary>Gives a removed registration's place back to its owner's quota.</summary>
+    private void Released(string owner)
+    {
+        if (owner == Superuser)
+        {
+            return;
+        }
+
+        _notSuperuser--;
+        if (--_perOwner[owner] == 0)
+        {
+            _perOwner.Remove(owner);
         }
     }
 
@@ -217,8 +267,8 @@ internal readonly record struct Caller(IPEndPoint Remote, RpcTransport Transport
     /// uid); over the network "superuser" for a loopback caller on a privileged port, else "unknown".
     /// </summary>
     public string Owner => Local is { } local
-        ? local.UserId switch { 0 => "superuser", uint uid => uid.ToString(CultureInfo.InvariantCulture), null => "unknown" }
-        : IsLoopback && Remote.Port < 1024 ? "superuser" : "unknown";
+        ? local.UserId switch { 0 => RpcbindRegistry.Superuser, uint uid => uid.ToString(CultureInfo.InvariantCulture), null => "unknown" }
+        : IsLoopback && Remote.Port < 1024 ? RpcbindRegistry.Superuser : "unknown";
 
     /// <summary>The address of this host the caller reached: what a registration made for any address (0.0.0.0) becomes in answers.</summary>
     public IPAddress LocalAddress()

@@ -40,8 +40,24 @@ public sealed record RpcbindServerOptions
     /// <summary>How long a forwarded call may take before it is dropped. Default 5 s.</summary>
     public TimeSpan ForwardTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The most registrations held; SET fails past it. Default 4096.</summary>
+    /// <summary>The most registrations held, the server's own included; SET fails past it. Default 4096.</summary>
     public int MaxRegistrations { get; init; } = 4096;
+
+    /// <summary>
+    /// The most registrations one owner other than the superuser may hold; its next SET is FALSE. The owner is what
+    /// the caller proves, as native rpcbind records it: on the local socket its uid (<c>superuser</c> for root), over
+    /// loopback <c>superuser</c> from a privileged port, else <c>unknown</c>, which every unprivileged caller over
+    /// loopback shares. Null (the default) means a sixteenth of <see cref="MaxRegistrations"/>: 256 of 4096.
+    /// Native rpcbind has no such limit, so one local user could fill the registry.
+    /// </summary>
+    public int? MaxRegistrationsPerOwner { get; init; }
+
+    /// <summary>
+    /// How many of <see cref="MaxRegistrations"/> only the superuser may take: all other owners together hold at most
+    /// the rest, so however many users register, root's servers can still register that many. Null (the default)
+    /// means a quarter of <see cref="MaxRegistrations"/>: 1024 of 4096.
+    /// </summary>
+    public int? ReservedForSuperuser { get; init; }
 
     /// <summary>Where logs go; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
@@ -87,7 +103,19 @@ public sealed class RpcbindServer : IAsyncDisposable
     {
         options ??= new RpcbindServerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRegistrations, 16, nameof(options));
-        var registry = new RpcbindRegistry(options.MaxRegistrations);
+        int perOwner = options.MaxRegistrationsPerOwner ?? options.MaxRegistrations / 16;
+        int reserved = options.ReservedForSuperuser ?? options.MaxRegistrations / 4;
+        if (perOwner < 1 || perOwner > options.MaxRegistrations)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), perOwner, $"MaxRegistrationsPerOwner must be between 1 and MaxRegistrations ({options.MaxRegistrations}).");
+        }
+
+        if (reserved < 0 || reserved > options.MaxRegistrations)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), reserved, $"ReservedForSuperuser must be between 0 and MaxRegistrations ({options.MaxRegistrations}).");
+        }
+
+        var registry = new RpcbindRegistry(options.MaxRegistrations, perOwner, reserved);
         var core = new RpcbindCore(registry, options);
         var server = new RpcServer(new RpcServerOptions { LoggerFactory = options.LoggerFactory, MeterFactory = options.MeterFactory });
         try
@@ -163,7 +191,7 @@ public sealed class RpcbindServer : IAsyncDisposable
             {
                 foreach (uint version in new uint[] { 4, 3 })
                 {
-                    registry.Set(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(address, port)), "superuser"));
+                    registry.Set(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(address, port)), RpcbindRegistry.Superuser));
                 }
             }
         }
@@ -174,7 +202,7 @@ public sealed class RpcbindServer : IAsyncDisposable
             {
                 foreach (uint version in new uint[] { 4, 3, 2 })
                 {
-                    registry.Set(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(v4Address, port)), "superuser"));
+                    registry.Set(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(v4Address, port)), RpcbindRegistry.Superuser));
                 }
             }
         }
@@ -183,7 +211,7 @@ public sealed class RpcbindServer : IAsyncDisposable
         {
             foreach (uint version in new uint[] { 4, 3 })
             {
-                registry.Set(new Registration(Rpcbind.Program, version, "local", local, "superuser"));
+                registry.Set(new Registration(Rpcbind.Program, version, "local", local, RpcbindRegistry.Superuser));
             }
         }
     }

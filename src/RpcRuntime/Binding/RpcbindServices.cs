@@ -207,7 +207,7 @@ internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceB
         Registry.Called(2, Portmapper.PortmapperV2.Unset);
         Caller caller = RpcbindCore.CallerOf(context);
         core.CheckMayRegister(caller);
-        bool unset = Registry.Unset(portMapping.Prog, portMapping.Vers, ["tcp", "udp"], caller.Owner, caller.Owner == "superuser");
+        bool unset = Registry.Unset(portMapping.Prog, portMapping.Vers, ["tcp", "udp"], caller.Owner, caller.Owner == RpcbindRegistry.Superuser);
         if (unset)
         {
             Registry.Counted(2, set: false);
@@ -289,7 +289,7 @@ internal sealed class RpcbindVersion(RpcbindCore core, uint version)
         Called(Rpcbind.RpcbindV4.Unset);
         Caller caller = RpcbindCore.CallerOf(context);
         core.CheckMayRegister(caller);
-        bool unset = Registry.Unset(mapping.Prog, mapping.Vers, mapping.Netid.Length == 0 ? [] : [mapping.Netid], caller.Owner, caller.Owner == "superuser");
+        bool unset = Registry.Unset(mapping.Prog, mapping.Vers, mapping.Netid.Length == 0 ? [] : [mapping.Netid], caller.Owner, caller.Owner == RpcbindRegistry.Superuser);
         if (unset)
         {
             Registry.Counted(version, set: false);

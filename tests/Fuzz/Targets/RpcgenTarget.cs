@@ -10,7 +10,8 @@ namespace NetRpc.Fuzz.Targets;
 /// <summary>
 /// The .x compiler on mutated .x text: preprocess, parse, check, and, where that finds no error, generate every
 /// output rpcgen -a makes. The compiler's contract is diagnostics for any input, never an exception. Includes are
-/// read from memory: the input itself (main.x), one small valid file (inc.x), and nothing else.
+/// read from memory: the input itself (main.x), one small valid file (inc.x), one that includes main.x back inside
+/// an include guard (guard.x), and nothing else.
 /// </summary>
 internal sealed class RpcgenTarget : IFuzzTarget
 {
@@ -31,7 +32,8 @@ internal sealed class RpcgenTarget : IFuzzTarget
 
     public string Contract => "RpcgenCompiler.Generate: no exception, diagnostics only";
 
-    public IReadOnlyList<byte[]> Seeds { get; } = [.. SeedFiles.XFiles().SelectMany(file => Pieces(file.Text)).Select(Encoding.UTF8.GetBytes)];
+    /// <summary>Pieces of the real .x files, then the shapes that once crashed or stalled the compiler (<see cref="RpcgenShapes"/>).</summary>
+    public IReadOnlyList<byte[]> Seeds { get; } = [.. SeedFiles.XFiles().SelectMany(file => Pieces(file.Text)).Concat(RpcgenShapes.All).Select(Encoding.UTF8.GetBytes)];
 
     public IMutator Mutator { get; } = new TextMutator(MaxInputLength);
 
@@ -50,10 +52,12 @@ internal sealed class RpcgenTarget : IFuzzTarget
 
     public long Run(byte[] input)
     {
-        var sources = new Sources(Encoding.UTF8.GetString(input));
-        _ = RpcgenCompiler.Generate(MainPath, sources, s_options, s_generation);
+        _ = Generate(Encoding.UTF8.GetString(input));
         return 0;
     }
+
+    /// <summary>What one input does: <paramref name="main"/> compiled as main.x, every output generated.</summary>
+    public static GenerateResult Generate(string main) => RpcgenCompiler.Generate(MainPath, new Sources(main), s_options, s_generation);
 
     public string? CheckHealth() => null;
 
@@ -81,7 +85,7 @@ internal sealed class RpcgenTarget : IFuzzTarget
         }
     }
 
-    /// <summary>The input as main.x and one small include; every other path is missing.</summary>
+    /// <summary>The input as main.x, one small include and one guarded include of main.x; every other path is missing.</summary>
     private sealed class Sources(string main) : ISourceProvider
     {
         private const string Include = "/* a small valid include */\nconst INC_SIZE = 16;\ntypedef opaque inc_data<INC_SIZE>;\nstruct inc_pair { int a; inc_data b; };\n";
@@ -90,6 +94,7 @@ internal sealed class RpcgenTarget : IFuzzTarget
         {
             MainPath => main,
             Folder + "/inc.x" => Include,
+            Folder + "/guard.x" => RpcgenShapes.GuardedInclude,
             _ => null,
         };
     }

@@ -91,7 +91,12 @@ public sealed class PackageFeed : IDisposable
         }
     }
 
-    private static Dictionary<string, string?> IsolatedEnvironment(string? home, string? packages)
+    /// <summary>
+    /// The environment of a build that must not meet this process's: no MSBuild node or server left running, none
+    /// of the MSBuild settings <c>dotnet test</c> passes here; with <paramref name="home"/> and
+    /// <paramref name="packages"/>, the CLI's home and NuGet's packages there too.
+    /// </summary>
+    internal static Dictionary<string, string?> IsolatedEnvironment(string? home, string? packages)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
         {

@@ -100,8 +100,10 @@ public sealed class EmbeddedRpcbindTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Registrations_are_bounded()
+    public async Task An_unprivileged_caller_over_loopback_holds_at_most_its_quota_and_a_server_hears_why()
     {
+        // The attacker's path of issue 13: any local user over loopback is owner "unknown". Of 64 registrations,
+        // an owner other than the superuser holds a sixteenth (4); before the quotas it took all 54 left.
         using var v4 = RpcbindV4Client.CreateTcp(V4EndPoint, Quick);
         int taken = 0;
         for (uint i = 0; i < 100; i++)
@@ -112,13 +114,25 @@ public sealed class EmbeddedRpcbindTests : IAsyncLifetime
             }
         }
 
-        Assert.Equal(64 - 10, taken); // 64 at most, its own 10 included
-        Assert.Equal(64, _rpcbind.Registrations.Count);
+        Assert.Equal(64 / 16, taken);
+        Assert.Equal(10 + taken, _rpcbind.Registrations.Count); // its own 10, owned by the superuser, and these
+        Assert.All(_rpcbind.Registrations.Where(r => r.Prog != Rpcbind.Program), r => Assert.Equal("unknown", r.Owner));
 
         // A server registering now hears why it cannot.
         var refused = await Assert.ThrowsAsync<RpcbindRegistrationException>(() =>
             new RpcbindClient(IPAddress.Loopback, V4EndPoint.Port, Quick).RegisterAsync(Program + 5, 1, RpcTransport.Tcp, new IPEndPoint(IPAddress.Loopback, 5005)));
         Assert.Contains($"refused to register program {Program + 5} version 1", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("for this caller's owner", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Quotas_that_do_not_fit_the_registry_are_refused_at_start()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => RpcbindServer.Start(new RpcbindServerOptions { Port = 0, MaxRegistrations = 64, MaxRegistrationsPerOwner = 65 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RpcbindServer.Start(new RpcbindServerOptions { Port = 0, MaxRegistrations = 64, MaxRegistrationsPerOwner = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RpcbindServer.Start(new RpcbindServerOptions { Port = 0, MaxRegistrations = 64, ReservedForSuperuser = 65 }));
+        await using RpcbindServer all = RpcbindServer.Start(new RpcbindServerOptions { Port = 0, MaxRegistrations = 64, MaxRegistrationsPerOwner = 64, ReservedForSuperuser = 0 });
+        Assert.NotNull(all.TcpEndPoint);
     }
 
     [Fact]

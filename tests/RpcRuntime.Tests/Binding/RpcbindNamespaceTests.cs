@@ -176,6 +176,24 @@ public class RpcbindNamespaceTests(RpcbindScenarios scenarios, ITestOutputHelper
     }
 
     [NativeFact(namespaced: true)]
+    public void Local_users_filling_netrpc_rpcbind_get_their_quotas_and_root_still_registers()
+    {
+        // The defaults: 4096 registrations, 256 per owner, 1024 only the superuser may take.
+        IReadOnlyDictionary<string, string> run = Logged(scenarios.Of("quota", "netrpc"), "quota against netrpc rpcbind");
+        Assert.Equal("accepted 256, then FALSE", run["nobody over loopback"]);
+        Assert.Equal("accepted 256, then FALSE", run["nobody over the local socket"]);
+        int[] others = [.. run["other users over the local socket"].Split('\n').Select(l => int.Parse(Regex.Match(l, @"accepted (\d+), then FALSE$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal(12, others.Length);
+        Assert.All(others, n => Assert.InRange(n, 0, 256));
+        Assert.Equal(4096 - 1024, 256 + 256 + others.Sum());
+        Assert.Equal("registered", run["root registers after the flood"]);
+        Assert.Equal("superuser", run["owner of the root server's registration"]);
+        Assert.Contains("65534 256", run["registrations by owner"], StringComparison.Ordinal);
+        Assert.Contains("unknown 256", run["registrations by owner"], StringComparison.Ordinal);
+        Assert.Equal("ran until stopped", run["rpcbind stopped"]);
+    }
+
+    [NativeFact(namespaced: true)]
     public void Where_no_rpcbind_runs_a_netrpc_server_starts_the_embedded_one_on_111_for_native_programs_too()
     {
         IReadOnlyDictionary<string, string> run = Logged(scenarios.EmbeddedDefault, "embedded-default");

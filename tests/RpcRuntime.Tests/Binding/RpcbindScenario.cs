@@ -47,6 +47,12 @@ internal static class RpcbindScenario
                 case ["remote-set", string host]:
                     await RegistrationAttemptsAsync(IPAddress.Parse(host));
                     break;
+                case ["quota", string kind, _, string tool]:
+                    await QuotaAsync(kind, tool);
+                    break;
+                case ["flood", string path, string first]:
+                    await FloodAsync(path, Convert.ToUInt32(first, 16));
+                    break;
                 case ["embedded-default", string natives]:
                     await EmbeddedDefaultAsync(natives);
                     break;
@@ -69,7 +75,7 @@ internal static class RpcbindScenario
                     await FallbackAsync();
                     break;
                 default:
-                    Console.Error.WriteLine("usage: rpcbind-scenario interop|security native|netrpc NATIVE_DIR RPCBIND_TOOL | remote-set HOST | embedded-default NATIVE_DIR | fallback");
+                    Console.Error.WriteLine("usage: rpcbind-scenario interop|security|quota native|netrpc NATIVE_DIR RPCBIND_TOOL | remote-set HOST | flood loopback|local FIRST_PROGRAM | embedded-default NATIVE_DIR | fallback");
                     return 2;
             }
         }
@@ -151,6 +157,96 @@ internal static class RpcbindScenario
         {
             Run("ip", "netns", "delete", "remote");
         }
+    }
+
+    /// <summary>
+    /// Local users other than root fill the registry as far as it lets them: nobody over loopback (owner "unknown")
+    /// and over the local socket (its uid), then twelve more uids over the local socket; then root registers a
+    /// server the way servers do (RpcbindClient, through the local socket). Each flood is a process of that user.
+    /// </summary>
+    private static async Task QuotaAsync(string kind, string tool)
+    {
+        using Daemon rpcbind = await StartRpcbindAsync(kind, tool);
+        string assembly = ReadableBy(65534);
+        Section("nobody over loopback", AsUser(65534, assembly, "loopback", 0x40000000));
+        Section("nobody over the local socket", AsUser(65534, assembly, "local", 0x40010000));
+        var others = new List<string>();
+        for (uint uid = 60000; uid < 60012; uid++)
+        {
+            others.Add($"{uid}: {AsUser(uid, assembly, "local", 0x40020000 + ((uid - 60000) << 16))}");
+        }
+
+        Section("other users over the local socket", string.Join('\n', others));
+        try
+        {
+            await new RpcbindClient(IPAddress.Loopback).RegisterAsync(TestProgram, 1, RpcTransport.Tcp, new IPEndPoint(IPAddress.Any, 4242));
+            Section("root registers after the flood", "registered");
+        }
+        catch (Exception e) when (e is RpcException or RpcbindRegistrationException)
+        {
+            Section("root registers after the flood", $"{e.GetType().Name}: {e.Message}");
+        }
+
+        using (var dump = new RpcbindV4Client(RpcClient.CreateTcp(new System.Net.Sockets.UnixDomainSocketEndPoint("/run/rpcbind.sock"), Rpcbind.Program, 4, new RpcClientOptions { Timeout = TimeSpan.FromSeconds(5) })))
+        {
+            IReadOnlyList<RpcbMapping> mappings = await DumpAsync(dump);
+            Section("registrations by owner", string.Join('\n', mappings.GroupBy(m => m.Owner).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
+            Section("owner of the root server's registration", string.Join(' ', mappings.Where(m => m.Prog == TestProgram).Select(m => m.Owner)));
+        }
+
+        Section("rpcbind stopped", rpcbind.Stop());
+    }
+
+    private static async Task<IReadOnlyList<RpcbMapping>> DumpAsync(RpcbindV4Client client)
+    {
+        var mappings = new List<RpcbMapping>();
+        for (RpcbMappingList? entry = await client.DumpAsync(); entry is not null; entry = entry.Next)
+        {
+            mappings.Add(entry.Mapping);
+        }
+
+        return mappings;
+    }
+
+    /// <summary>SETs of programs from <paramref name="first"/> on, over loopback UDP or the local socket, until one is refused (4097 at most).</summary>
+    private static async Task FloodAsync(string path, uint first)
+    {
+        var options = new RpcClientOptions { Timeout = TimeSpan.FromSeconds(5) };
+        using var v4 = new RpcbindV4Client(path == "local"
+            ? RpcClient.CreateTcp(new System.Net.Sockets.UnixDomainSocketEndPoint("/run/rpcbind.sock"), Rpcbind.Program, 4, options)
+            : RpcClient.CreateUdp(new IPEndPoint(IPAddress.Loopback, RpcbindClient.StandardPort), Rpcbind.Program, 4, options));
+        int accepted = 0;
+        bool refused = false;
+        for (uint i = 0; i <= 4096 && !refused; i++)
+        {
+            refused = !await v4.SetAsync(new RpcbMapping { Prog = first + i, Vers = 1, Netid = path == "local" ? "tcp" : "udp", Address = "127.0.0.1.16.1", Owner = "flood" });
+            accepted += refused ? 0 : 1;
+        }
+
+        Output.Append(CultureInfo.InvariantCulture, $"accepted {accepted}, then {(refused ? "FALSE" : "no refusal")}\n");
+    }
+
+    /// <summary>Runs a flood as <paramref name="uid"/> (and its group), with the privileges of no other user.</summary>
+    private static string AsUser(uint uid, string assembly, string path, uint first) =>
+        Run("setpriv", $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "env", "HOME=/tmp", "DOTNET_CLI_TELEMETRY_OPTOUT=1",
+            Dotnet, assembly, "rpcbind-scenario", "flood", path, first.ToString("x", CultureInfo.InvariantCulture)).TrimEnd('\n');
+
+    /// <summary>
+    /// This assembly where <paramref name="uid"/> can run it: here, or, where the tests' folder is closed to other
+    /// users, a copy of it in this namespace's private /run.
+    /// </summary>
+    private static string ReadableBy(uint uid)
+    {
+        string assembly = typeof(RpcbindScenario).Assembly.Location;
+        if (!Run("setpriv", $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "sh", "-c", "test -r \"$0\" && echo readable", assembly).StartsWith("readable", StringComparison.Ordinal))
+        {
+            string copy = "/run/netrpc-scenario";
+            Run("cp", "-r", AppContext.BaseDirectory, copy);
+            Run("chmod", "-R", "a+rX", copy);
+            assembly = Path.Combine(copy, Path.GetFileName(assembly));
+        }
+
+        return assembly;
     }
 
     /// <summary>No rpcbind on the host: a NetRpc server starts the embedded one on 111 and native programs use it.</summary>

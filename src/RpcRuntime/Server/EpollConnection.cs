@@ -37,7 +37,8 @@ internal sealed class EpollConnection
     private bool _reading = true;
     private bool _writing;
 
-    // Set under the send lock: too many reply bytes wait, so no further call is answered until the peer takes them.
+    // Too many reply bytes wait, so no further call is answered until the peer takes them. Written by the loop's
+    // thread only (under the send lock, which UpdateInterest reads it under), so that thread reads it without the lock.
     private bool _paused;
 
     // When the incomplete record in the reader began to wait for its peer (0: none waits), and when queued
@@ -105,18 +106,6 @@ internal sealed class EpollConnection
         }
     }
 
-    /// <summary>True while the connection answers no further calls because its replies wait.</summary>
-    public bool Paused
-    {
-        get
-        {
-            lock (_sendLock)
-            {
-                return _paused;
-            }
-        }
-    }
-
     /// <summary>When the record being received began to wait for more bytes, in <see cref="Environment.TickCount64"/>; 0 when none does.</summary>
     public long PartialSince => _partialSince;
 
@@ -126,7 +115,7 @@ internal sealed class EpollConnection
     /// <summary>The socket has data (or the peer closed): read once, answer, send. Returns false when the connection is done.</summary>
     public bool OnReadable()
     {
-        if (Paused)
+        if (_paused)
         {
             // The calls already read wait until the peer takes its replies; this event is a hang-up or an error
             // (only those are reported while paused), which the next send finds out.
@@ -251,7 +240,7 @@ internal sealed class EpollConnection
 
         // What is left in the reader is the start of a record still arriving, unless calls wait for the peer to
         // read its replies: then the wait is the server's doing, and no deadline runs against the peer.
-        _partialSince = Paused || !_reader.HasPartialRecord ? 0 : _partialSince != 0 ? _partialSince : Environment.TickCount64;
+        _partialSince = _paused || !_reader.HasPartialRecord ? 0 : _partialSince != 0 ? _partialSince : Environment.TickCount64;
         return true;
     }
 

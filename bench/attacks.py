@@ -81,6 +81,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def privileged_port():
+    for port in range(1023, 600, -1):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free privileged port (run as root)")
+
+
 def call(xid, proc, args=b"", prog=PROG, vers=1, cred=(0, b"")):
     flavor, body = cred
     body += b"\0" * (-len(body) % 4)
@@ -184,6 +195,7 @@ def rpcbind():
     server = Server(rpcbind=True)
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind(("127.0.0.1", privileged_port()))  # owner "superuser", as a root server registers: no per-owner quota
             for i in range(4000):
                 udp_exchange(u, server.udp, call(i, 1, struct.pack(">IIII", 0x20100000 + i, 1, 6, 5000), prog=100000, vers=2))
         before = settle(server)

@@ -195,7 +195,8 @@ public sealed class HostileClientTestsOnEventLoops(ITestOutputHelper output) : H
     public async Task Rpcbind_dump_to_clients_that_never_read_is_held_to_a_bounded_backlog()
     {
         // netrpc-rpcbind's variant: DUMP of a full registry, 5 connections that never read (41 -> 856 MB).
-        await using RpcbindServer rpcbind = RpcbindServer.Start(new RpcbindServerOptions { Port = 0, Address = IPAddress.Loopback, LocalSocketPath = null });
+        // The registrations come from an unprivileged port (owner "unknown"): its quota is lifted to fill the registry.
+        await using RpcbindServer rpcbind = RpcbindServer.Start(new RpcbindServerOptions { Port = 0, Address = IPAddress.Loopback, LocalSocketPath = null, MaxRegistrationsPerOwner = 2048, ReservedForSuperuser = 16 });
         var client = new RpcbindClient(IPAddress.Loopback, rpcbind.TcpEndPoint.Port, Quick);
         for (uint i = 0; i < 2000; i++)
         {

@@ -14,7 +14,7 @@ public sealed class DuplicateRequestJournalException : IOException
     /// <param name="problem">What is wrong with it, as the rest of a sentence that begins with the path.</param>
     /// <param name="inner">The failure behind it, if any.</param>
     public DuplicateRequestJournalException(string path, string problem, Exception? inner = null)
-        : base($"The duplicate request journal {path} {problem}.", inner)
+        : base($"The duplicate request journal {path} {problem.TrimEnd('.')}.", inner)
     {
         Path = path;
     }

@@ -80,8 +80,9 @@ public class ClientRetryTests
         var clock = Stopwatch.StartNew();
         RpcException e = await Assert.ThrowsAnyAsync<RpcException>(() => client.CallAsync<XdrVoid, IntValue>(1, default).AsTask());
 
-        // Refused again and again until no back-off fits before the deadline (the last refusal), or cut by it.
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(700), TimeSpan.FromSeconds(5));
+        // Refused again and again until no back-off fits before the deadline (the last refusal), or cut by it: never
+        // given up long before it. (The upper end only guards against a hang; how late it ends depends on the machine.)
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(700), TimeSpan.FromSeconds(60));
         Assert.True(e is RpcConnectionException or RpcTimeoutException, e.ToString());
         Assert.Equal(0, client.InFlight);
     }

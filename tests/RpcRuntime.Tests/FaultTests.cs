@@ -114,10 +114,16 @@ public abstract class FaultTests
         var server = new TestServer(Design(), udp: false);
         await using RpcClient client = server.Client(tcp: true, options: Quick);
         Assert.Equal(2, (await client.CallAsync<IntValue, IntValue>(1, new IntValue(1))).Value);
-        Task<IntValue> slow = client.CallAsync<IntValue, IntValue>(4, new IntValue(500)).AsTask();
-        await Task.Delay(100);
-        await server.DisposeAsync();
-        Assert.Equal(500, (await slow).Value);
+        Task<IntValue> held = client.CallAsync<BlobValue, IntValue>(10, new BlobValue([1, 2, 3])).AsTask();
+        await WaitUntilAsync(() => server.Held == 1, "the call is running");
+
+        // The stop has begun (no new connection is taken) while the call still runs; then the call finishes.
+        Task stopping = server.DisposeAsync().AsTask();
+        await WaitUntilAsync(() => !Accepts(server.Tcp!), "the server stops taking connections");
+        Assert.False(held.IsCompleted);
+        server.Release();
+        Assert.Equal(3, (await held).Value);
+        await stopping;
         await Assert.ThrowsAsync<RpcConnectionException>(async () => await client.CallAsync<IntValue, IntValue>(1, new IntValue(1)));
     }
 
@@ -246,6 +252,20 @@ public abstract class FaultTests
     protected abstract bool ThreadPerConnection { get; }
 
     private RpcServerOptions Design(RpcServerOptions? options = null) => (options ?? new RpcServerOptions()) with { ThreadPerConnection = ThreadPerConnection };
+
+    private static bool Accepts(IPEndPoint endPoint)
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            probe.Connect(endPoint);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {

@@ -167,15 +167,17 @@ public class LoopbackTests
     [Fact]
     public async Task The_in_flight_window_bounds_outstanding_calls()
     {
+        // Two calls the server holds until released: the third waits for a place, however long they take.
         await using var server = new TestServer();
         await using RpcClient client = server.Client(tcp: true, options: Quick with { MaxInFlight = 2 });
-        Task<IntValue> first = client.CallAsync<IntValue, IntValue>(4, new IntValue(400)).AsTask();
-        Task<IntValue> second = client.CallAsync<IntValue, IntValue>(4, new IntValue(400)).AsTask();
+        Task<IntValue> first = client.CallAsync<BlobValue, IntValue>(10, new BlobValue([1])).AsTask();
+        Task<IntValue> second = client.CallAsync<BlobValue, IntValue>(10, new BlobValue([1, 2])).AsTask();
         Task<IntValue> third = client.CallAsync<IntValue, IntValue>(1, new IntValue(1)).AsTask();
-        await Task.Delay(150);
+        await HostileClientTests.WaitUntilAsync(() => server.Held == 2, "both held calls reach the server");
         Assert.Equal(2, client.InFlight);
         Assert.False(third.IsCompleted);
-        await Task.WhenAll(first, second);
+        server.Release();
+        Assert.Equal([1, 2], (await Task.WhenAll(first, second)).Select(r => r.Value));
         Assert.Equal(2, (await third).Value);
     }
 

@@ -89,6 +89,8 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     /// <param name="version">The program version.</param>
     /// <param name="options">Credential, timeouts, retransmission, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="RpcClientOptions.MaxDatagramSize"/> is more than UDP carries to the server's address family.</exception>
+    /// <exception cref="RpcConnectionException">The server's address cannot be sent to (no route to it, a broadcast address).</exception>
     public static RpcClient CreateUdp(EndPoint server, uint program, uint version, RpcClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(server);

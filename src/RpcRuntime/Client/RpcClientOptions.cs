@@ -19,14 +19,30 @@ public sealed record RpcClientOptions
     /// </summary>
     public int MaxInFlight { get; init; } = 128;
 
-    /// <summary>Largest reply record accepted over TCP; a longer one closes the connection. Default 1 MiB.</summary>
-    public int MaxRecordSize { get; init; } = 1 << 20;
+    /// <summary>
+    /// Largest reply record accepted over TCP; a longer one closes the connection. The buffer grows with the bytes that
+    /// arrive, not with what a record mark announces. Default 2 MiB: a 1 MiB NFS READ (Linux's largest rsize) with its headers.
+    /// </summary>
+    public int MaxRecordSize { get; init; } = 2 << 20;
 
     /// <summary>How long connecting may take. Default 10 seconds.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Largest UDP datagram sent (libtirpc's UDPMSGSIZE, 8800, by default); larger calls need TCP.</summary>
+    /// <summary>
+    /// Largest UDP datagram sent (libtirpc's UDPMSGSIZE, 8800, by default); larger calls need TCP. At most what UDP
+    /// carries: 65,507 bytes over IPv4, 65,527 over IPv6; a client made with more is refused.
+    /// </summary>
     public int MaxDatagramSize { get; init; } = 8800;
+
+    /// <summary>
+    /// The UDP socket's receive buffer (SO_RCVBUF), where replies wait to be read: replies that find it full are lost and
+    /// their calls retransmitted. Default 4 MiB, room for 128 replies of 32 KiB. The kernel caps it at
+    /// net.core.rmem_max unless the process may raise it (CAP_NET_ADMIN); null leaves the system's default.
+    /// </summary>
+    public int? UdpReceiveBufferSize { get; init; } = 4 << 20;
+
+    /// <summary>The UDP socket's send buffer (SO_SNDBUF). Default null: the system's (net.core.wmem_default).</summary>
+    public int? UdpSendBufferSize { get; init; }
 
     /// <summary>First wait before a UDP call is sent again with the same XID. Default 500 ms (libtirpc waits 15 s).</summary>
     public TimeSpan RetransmitInterval { get; init; } = TimeSpan.FromMilliseconds(500);

@@ -31,6 +31,20 @@ public sealed class RpcTimeoutException(TimeSpan timeout)
 /// </summary>
 public sealed class RpcConnectionException(string message, Exception? inner = null) : RpcException(message, inner);
 
+/// <summary>
+/// A datagram could not be sent, for a reason that sending it again would not mend (libtirpc's RPC_CANTSEND, "Unable to
+/// send; errno = ..."): no route to the host or network, a message too long for the path, an address that may not be
+/// sent to. The call fails at once rather than be retransmitted until its deadline; it did not reach the server.
+/// </summary>
+/// <param name="message">What happened, naming the cause.</param>
+/// <param name="error">The socket error the system reported.</param>
+/// <param name="inner">The socket exception.</param>
+public sealed class RpcSendFailedException(string message, System.Net.Sockets.SocketError error, Exception? inner = null) : RpcException(message, inner)
+{
+    /// <summary>The socket error the system reported (<see cref="System.Net.Sockets.SocketError.MessageSize"/>, <see cref="System.Net.Sockets.SocketError.HostUnreachable"/>, ...).</summary>
+    public System.Net.Sockets.SocketError Error { get; } = error;
+}
+
 /// <summary>rpcbind has no address for the program version (RPC_PROGNOTREGISTERED): no server registered it.</summary>
 /// <param name="program">The program.</param>
 /// <param name="version">The version.</param>

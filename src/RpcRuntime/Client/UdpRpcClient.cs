@@ -20,14 +20,24 @@ internal sealed class UdpRpcClient : RpcClient
     private readonly Socket _socket;
     private readonly EndPoint _server;
 
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="RpcClientOptions.MaxDatagramSize"/> is more than UDP carries to the server's address family.</exception>
+    /// <exception cref="RpcConnectionException">The server's address cannot be sent to (no route, a broadcast address, ...).</exception>
     public UdpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
         : base(program, version, options)
     {
         _server = server;
-        _socket = new Socket(server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        AddressFamily family = server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : server.AddressFamily;
+        DatagramLimits.Validate(options.MaxDatagramSize, family, nameof(RpcClientOptions.MaxDatagramSize));
+        _socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         try
         {
+            DatagramLimits.SizeBuffers(_socket, options.UdpReceiveBufferSize, options.UdpSendBufferSize);
             _socket.Connect(server);
+        }
+        catch (SocketException e)
+        {
+            _socket.Dispose();
+            throw new RpcConnectionException($"RPC: Cannot send to {server}: {e.Message}", e);
         }
         catch
         {
@@ -71,28 +81,48 @@ internal sealed class UdpRpcClient : RpcClient
         call.RetransmitInterval = (long)Math.Max(1, Options.RetransmitInterval.TotalMilliseconds);
         call.NextRetransmit = Environment.TickCount64 + call.RetransmitInterval;
         call.Datagram = scratch.WrittenSpan.ToArray();
-        Send(call.Datagram);
+        Send(call, call.Datagram);
     }
 
     private protected override void Retransmit(PendingCall call)
     {
         if (call.Datagram is { } datagram)
         {
-            Send(datagram);
+            Send(call, datagram);
         }
     }
 
     private protected override void Close() => _socket.Dispose();
 
-    private void Send(byte[] datagram)
+    private void Send(PendingCall call, byte[] datagram)
     {
         try
         {
             SocketIo.SendAll(_socket, datagram);
         }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize or SocketError.HostUnreachable or SocketError.NetworkUnreachable
+            or SocketError.NetworkDown or SocketError.AccessDenied or SocketError.AddressNotAvailable)
+        {
+            // Sending it again would meet the same refusal: the call fails now, naming why, as libtirpc's clnt_call
+            // returns RPC_CANTSEND rather than wait for its timeout.
+            if (TryRemove(call))
+            {
+                Finished(call, "CANT_SEND");
+                call.Fail(new RpcSendFailedException($"RPC: Unable to send to {_server}: {e.Message}", e.SocketErrorCode, e));
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused && !Options.RetryOnConnectionLoss)
+        {
+            // An earlier datagram's ICMP port unreachable, reported to this send: nothing listens there now.
+            if (TryRemove(call))
+            {
+                Finished(call, "CANT_SEND");
+                call.Fail(new RpcConnectionException($"RPC: Unable to send to {_server}: {e.Message}", e));
+            }
+        }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // Lost like any datagram: the retransmission timer sends it again until the deadline.
+            // Lost like any datagram (a full buffer, say): the retransmission timer sends it again until the deadline.
         }
     }
 

@@ -41,11 +41,13 @@ public sealed class RpcServer : IAsyncDisposable
 
     /// <summary>Creates a server that serves nothing until programs are added and endpoints opened.</summary>
     /// <param name="options">Limits and services; null means the defaults.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="RpcServerOptions.MaxDatagramSize"/> is more than UDP carries (65,507 bytes).</exception>
     /// <exception cref="DuplicateRequestJournalException">A duplicate request journal cannot be opened (a directory, no permission, another
     /// server using it), is not this cache's journal, or is damaged so that calls it recorded can no longer be named.</exception>
     public RpcServer(RpcServerOptions? options = null)
     {
         _options = options ?? new RpcServerOptions();
+        Transports.DatagramLimits.Validate(_options.MaxDatagramSize, System.Net.Sockets.AddressFamily.InterNetwork, nameof(RpcServerOptions.MaxDatagramSize));
         _logger = _options.LoggerFactory?.CreateLogger("NetRpc.Server") ?? NullLogger.Instance;
         var metrics = new RpcServerMetrics(_options.MeterFactory);
         _dispatcher = new CallDispatcher(_options, _logger, metrics);

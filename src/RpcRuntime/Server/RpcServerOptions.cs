@@ -51,8 +51,21 @@ public sealed record RpcServerOptions
     /// </summary>
     public long MaxQueuedReplyBytes { get; init; } = 64L << 20;
 
-    /// <summary>Largest UDP datagram received or sent (libtirpc's UDPMSGSIZE, 8800, by default). A reply that does not fit is replaced by SYSTEM_ERR.</summary>
+    /// <summary>
+    /// Largest UDP datagram received or sent (libtirpc's UDPMSGSIZE, 8800, by default). A reply that does not fit is
+    /// replaced by SYSTEM_ERR. At most 65,507 bytes, what UDP carries over IPv4; a server made with more is refused.
+    /// </summary>
     public int MaxDatagramSize { get; init; } = 8800;
+
+    /// <summary>
+    /// Each UDP socket's receive buffer (SO_RCVBUF), where calls wait for a receive thread: calls that find it full are
+    /// lost and retransmitted by their clients. Default 4 MiB, room for 128 calls of 32 KiB. The kernel caps it at
+    /// net.core.rmem_max unless the process may raise it (CAP_NET_ADMIN); null leaves the system's default.
+    /// </summary>
+    public int? UdpReceiveBufferSize { get; init; } = 4 << 20;
+
+    /// <summary>Each UDP socket's send buffer (SO_SNDBUF). Default null: the system's (net.core.wmem_default).</summary>
+    public int? UdpSendBufferSize { get; init; }
 
     /// <summary>
     /// UDP calls whose handlers are still running asynchronously, across every UDP endpoint; further datagrams are

@@ -45,6 +45,7 @@ internal sealed class UdpService
                 _socket.DualMode = true;
             }
 
+            DatagramLimits.SizeBuffers(_socket, options.UdpReceiveBufferSize, options.UdpSendBufferSize);
             _socket.Bind(endPoint);
             _socket.ReceiveTimeout = StopPollMilliseconds;
         }
@@ -133,11 +134,11 @@ internal sealed class UdpService
 
                 served = true;
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.ConnectionReset or SocketError.MessageSize)
+            catch (SocketException)
             {
-                continue; // a stop check, an ICMP error for an earlier reply, or an oversized datagram: none concerns the next one
+                continue; // a stop check, an ICMP error for an earlier reply, an oversized datagram: none concerns the next one
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (ObjectDisposedException)
             {
                 return;
             }

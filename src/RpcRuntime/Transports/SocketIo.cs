@@ -18,15 +18,21 @@ internal static unsafe partial class SocketIo
     private const int MsgNoSignal = 0x4000;
 
     // Linux errno values.
+    private const int EAccess = 13;
     private const int EIntr = 4;
     private const int EAgain = 11;
     private const int EPipe = 32;
     private const int EMsgSize = 90;
+    private const int EAddrNotAvail = 99;
+    private const int ENetDown = 100;
+    private const int ENetUnreach = 101;
+    private const int ENoBufs = 105;
     private const int EConnAborted = 103;
     private const int EConnReset = 104;
     private const int ENotConn = 107;
     private const int ETimedOut = 110;
     private const int EConnRefused = 111;
+    private const int EHostUnreach = 113;
 
     private static readonly bool s_direct = OperatingSystem.IsLinux();
 
@@ -219,6 +225,12 @@ internal static unsafe partial class SocketIo
         EConnAborted => SocketError.ConnectionAborted,
         EConnRefused => SocketError.ConnectionRefused,
         EMsgSize => SocketError.MessageSize,
+        EAccess => SocketError.AccessDenied,
+        EAddrNotAvail => SocketError.AddressNotAvailable,
+        ENetDown => SocketError.NetworkDown,
+        ENetUnreach => SocketError.NetworkUnreachable,
+        EHostUnreach => SocketError.HostUnreachable,
+        ENoBufs => SocketError.NoBufferSpaceAvailable,
         _ => SocketError.SocketError,
     };
 

@@ -51,6 +51,13 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     /// <summary>The options.</summary>
     public RpcClientOptions Options { get; }
 
+    /// <summary>
+    /// This end's address and port: the UDP socket's, or the TCP connection's while there is one (null before the first
+    /// call connects, and between a broken connection and the next). What a server sees as the caller, and what
+    /// protocols that call back (VXI-11's create_intr_chan, NFSv4.0's callbacks) tell the server.
+    /// </summary>
+    public abstract EndPoint? LocalEndPoint { get; }
+
     /// <summary>Calls in flight now.</summary>
     public int InFlight
     {

@@ -26,6 +26,8 @@ internal sealed class TcpRpcClient : RpcClient
     public TcpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
         : base(program, version, options) => _server = server;
 
+    public override EndPoint? LocalEndPoint => _connection is { IsAlive: true } connection ? connection.LocalEndPoint : null;
+
     private protected override bool IsReady => _connection is { IsAlive: true };
 
     private protected override async ValueTask EnsureReadyAsync(long deadline, TimeSpan timeout, CancellationToken cancellationToken)
@@ -224,11 +226,14 @@ internal sealed class TcpRpcClient : RpcClient
         {
             _client = client;
             _socket = socket;
+            LocalEndPoint = socket.LocalEndPoint;
             _reader = new RecordReader(client.Options.MaxRecordSize);
             _spinTicks = Spinning.ToTicks(client.Options.SpinBeforeSleep);
         }
 
         public bool IsAlive => _alive;
+
+        public EndPoint? LocalEndPoint { get; }
 
         public void Start() => new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc client {_client._server}" }.Start();
 

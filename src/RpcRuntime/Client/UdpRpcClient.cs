@@ -48,6 +48,8 @@ internal sealed class UdpRpcClient : RpcClient
         new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc UDP client {server}" }.Start();
     }
 
+    public override EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+
     private protected override bool IsReady => true;
 
     private protected override ValueTask EnsureReadyAsync(long deadline, TimeSpan timeout, CancellationToken cancellationToken) => ValueTask.CompletedTask;

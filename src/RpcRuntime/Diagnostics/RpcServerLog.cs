@@ -65,4 +65,7 @@ internal static partial class RpcServerLog
 
     [LoggerMessage(20, LogLevel.Debug, "Dropped a datagram from {Remote}: {Reason}")]
     public static partial void DatagramDropped(ILogger logger, EndPoint? remote, string reason);
+
+    [LoggerMessage(21, LogLevel.Information, "Closed the connection from {Remote}, the longest idle, to admit a new one ({Limit} connections are open)")]
+    public static partial void Evicted(ILogger logger, EndPoint? remote, int limit);
 }

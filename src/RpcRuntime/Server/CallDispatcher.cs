@@ -36,6 +36,9 @@ internal readonly ref struct CallSite
 
     public CancellationToken Aborted { get; init; }
 
+    /// <summary>The connection (TCP and local streams); null over UDP.</summary>
+    public RpcConnection? Connection { get; init; }
+
     /// <summary>Each reply gets a record-marking header (TCP) or is a datagram of its own (UDP).</summary>
     public bool RecordMarked => Transport == RpcTransport.Tcp;
 }
@@ -196,7 +199,7 @@ internal sealed class CallDispatcher
 
         Activity? caller = Activity.Current;
         Activity? activity = RpcInstrumentation.ActivitySource.HasListeners() ? StartActivity(header, program, procedure, site) : null;
-        var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, site.Local, principal, site.Aborted);
+        var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, site.Local, principal, site.Aborted, site.Connection);
         int recordStart = output.WrittenCount;
         int bodyStart = BeginMessage(output, site);
         Task<ResultWriter>? later;

@@ -31,6 +31,7 @@ internal sealed class EpollConnection
     private readonly CancellationTokenSource _aborted = new();
     private readonly byte[] _addressBytes;
     private int _unsentOffset;
+    private long _lastActivity;
     private long _queued;
     private int _pending;
     private bool _closed;
@@ -60,7 +61,14 @@ internal sealed class EpollConnection
         _addressBytes = DuplicateRequestCache.StreamCaller(Remote);
         Fd = (int)_handle.DangerousGetHandle();
         LastActivity = Environment.TickCount64;
+        Connection = new RpcConnection(Remote ?? socket.RemoteEndPoint, service.LocalEndPoint, local, _aborted.Token);
     }
+
+    /// <summary>What handlers see of this connection.</summary>
+    public RpcConnection Connection { get; }
+
+    /// <summary>Chosen to be closed to admit a new connection (MaxConnections); the loop closes it.</summary>
+    public bool Evicting { get; set; }
 
     public int Fd { get; }
 
@@ -68,7 +76,12 @@ internal sealed class EpollConnection
 
     public PeerKey Peer { get; }
 
-    public long LastActivity { get; private set; }
+    /// <summary>When a byte last arrived, in <see cref="Environment.TickCount64"/> (read by the accept thread too).</summary>
+    public long LastActivity
+    {
+        get => Interlocked.Read(ref _lastActivity);
+        private set => Interlocked.Exchange(ref _lastActivity, value);
+    }
 
     /// <summary>True while handlers of this connection are still running.</summary>
     public bool Busy
@@ -257,6 +270,7 @@ internal sealed class EpollConnection
         SourceBytes = _addressBytes,
         Cache = _service.Cache,
         Aborted = _aborted.Token,
+        Connection = Connection,
     };
 
     private void Handle(ReadOnlyMemory<byte> record)

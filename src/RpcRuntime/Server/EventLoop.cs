@@ -17,6 +17,7 @@ internal sealed class EventLoop
     private readonly int _epoll = Epoll.Create();
     private readonly TcpService _service;
     private readonly Dictionary<int, EpollConnection> _connections = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<EpollConnection> _evictions = new();
     private readonly object _lock = new();
     private readonly Thread _thread;
     private readonly long _spinTicks;
@@ -62,6 +63,31 @@ internal sealed class EventLoop
         {
             // The connection was closed meanwhile.
         }
+    }
+
+    /// <summary>The quiet connection (no call running, no reply waiting) that has been idle longest, with when it was last active.</summary>
+    public EpollConnection? LongestIdle()
+    {
+        EpollConnection? oldest = null;
+        lock (_lock)
+        {
+            foreach (EpollConnection connection in _connections.Values)
+            {
+                if (!connection.Evicting && (oldest is null || connection.LastActivity < oldest.LastActivity) && !connection.Busy && !connection.HasUnsent)
+                {
+                    oldest = connection;
+                }
+            }
+        }
+
+        return oldest;
+    }
+
+    /// <summary>Has the loop close a connection to make room for a new one, at its next wake-up (within a tick).</summary>
+    public void Evict(EpollConnection connection)
+    {
+        connection.Evicting = true;
+        _evictions.Enqueue(connection);
     }
 
     /// <summary>True once the server stops: no further call is read.</summary>
@@ -142,6 +168,20 @@ internal sealed class EventLoop
                     if (!alive)
                     {
                         Remove(connection);
+                    }
+                }
+
+                while (_evictions.TryDequeue(out EpollConnection? evicted))
+                {
+                    // Still quiet? Then it goes; a call that arrived meanwhile keeps it (the server runs one over its limit).
+                    if (!evicted.Busy && !evicted.HasUnsent)
+                    {
+                        RpcServerLog.Evicted(_service.Logger, evicted.Remote, _service.Options.MaxConnections);
+                        Remove(evicted, "evicted");
+                    }
+                    else
+                    {
+                        evicted.Evicting = false;
                     }
                 }
 

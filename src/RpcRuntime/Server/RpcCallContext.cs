@@ -11,8 +11,9 @@ public sealed class RpcCallContext
     private readonly SocketAddress? _address;
     private IPEndPoint? _remote;
 
-    internal RpcCallContext(in CallHeader header, RpcTransport transport, SocketAddress? address, IPEndPoint? remote, LocalPeer? local, object? principal, CancellationToken aborted)
+    internal RpcCallContext(in CallHeader header, RpcTransport transport, SocketAddress? address, IPEndPoint? remote, LocalPeer? local, object? principal, CancellationToken aborted, RpcConnection? connection)
     {
+        Connection = connection;
         Local = local;
         Header = header;
         Transport = transport;
@@ -45,4 +46,7 @@ public sealed class RpcCallContext
 
     /// <summary>Signalled when the caller's connection closes or the server stops: the reply will not be delivered.</summary>
     public CancellationToken CallAborted { get; }
+
+    /// <summary>The connection the call came on, for state kept per connection; null over UDP.</summary>
+    public RpcConnection? Connection { get; }
 }

@@ -202,9 +202,43 @@ public sealed class RpcServer : IAsyncDisposable
     /// <returns>The rpcbind the programs were registered with.</returns>
     /// <exception cref="RpcbindRegistrationException">rpcbind refused a registration; the message says which and why.</exception>
     /// <exception cref="Client.RpcConnectionException">No rpcbind answers, and <paramref name="startEmbedded"/> is off.</exception>
-    public async Task<RpcbindClient> RegisterAsync(bool startEmbedded = true, CancellationToken cancellationToken = default)
+    public Task<RpcbindClient> RegisterAsync(bool startEmbedded = true, CancellationToken cancellationToken = default) =>
+        RegisterAsync(static (_, _, _) => true, startEmbedded, cancellationToken);
+
+    /// <summary>
+    /// Registers with this host's rpcbind, as <see cref="RegisterAsync(bool, CancellationToken)"/> does, only the program
+    /// versions and endpoints <paramref name="register"/> chooses: a channel that must not be found through rpcbind
+    /// (VXI-11's abort channel, served on an endpoint of its own) stays unregistered, as svc_register with a zero
+    /// protocol leaves a C server's.
+    /// </summary>
+    /// <param name="register">Whether a program version is registered for a transport at an endpoint.</param>
+    /// <param name="startEmbedded">Start the embedded rpcbind when none answers.</param>
+    /// <param name="cancellationToken">Abandons the registration.</param>
+    /// <returns>The rpcbind the programs were registered with.</returns>
+    /// <exception cref="RpcbindRegistrationException">rpcbind refused a registration; the message says which and why.</exception>
+    /// <exception cref="Client.RpcConnectionException">No rpcbind answers, and <paramref name="startEmbedded"/> is off.</exception>
+    public async Task<RpcbindClient> RegisterAsync(Func<RpcProgram, RpcTransport, IPEndPoint, bool> register, bool startEmbedded = true, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(register);
         RpcbindClient rpcbind = await FindRpcbindAsync(startEmbedded, cancellationToken).ConfigureAwait(false);
+        await RegisterAsync(rpcbind, register, cancellationToken).ConfigureAwait(false);
+        return rpcbind;
+    }
+
+    /// <summary>
+    /// Registers with a given rpcbind (another host's, or one on a port of its own) the program versions and endpoints
+    /// <paramref name="register"/> chooses (all when null); <see cref="StopAsync"/> removes the registrations.
+    /// </summary>
+    /// <param name="rpcbind">The rpcbind to register with.</param>
+    /// <param name="register">Whether a program version is registered for a transport at an endpoint; null registers all.</param>
+    /// <param name="cancellationToken">Abandons the registration.</param>
+    /// <returns>A task that completes when every registration is made.</returns>
+    /// <exception cref="RpcbindRegistrationException">rpcbind refused a registration; the message says which and why.</exception>
+    /// <exception cref="Client.RpcException">rpcbind could not be reached.</exception>
+    public async Task RegisterAsync(RpcbindClient rpcbind, Func<RpcProgram, RpcTransport, IPEndPoint, bool>? register = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rpcbind);
+        register ??= static (_, _, _) => true;
         (RpcTransport Transport, IPEndPoint EndPoint)[] endPoints;
         lock (_lock)
         {
@@ -215,12 +249,18 @@ public sealed class RpcServer : IAsyncDisposable
 
         foreach (RpcProgram program in _dispatcher.Programs)
         {
+            (RpcTransport Transport, IPEndPoint EndPoint)[] chosen = [.. endPoints.Where(e => register(program, e.Transport, e.EndPoint))];
+            if (chosen.Length == 0)
+            {
+                continue;
+            }
+
             lock (_lock)
             {
                 _registered.Add((program.Program, program.Version));
             }
 
-            foreach ((RpcTransport transport, IPEndPoint endPoint) in endPoints)
+            foreach ((RpcTransport transport, IPEndPoint endPoint) in chosen)
             {
                 foreach (IPEndPoint address in RegisteredAddresses(endPoint))
                 {
@@ -228,8 +268,6 @@ public sealed class RpcServer : IAsyncDisposable
                 }
             }
         }
-
-        return rpcbind;
     }
 
     /// <summary>The addresses an endpoint is registered at: a dual-mode any-address endpoint serves IPv6 and IPv4.</summary>

@@ -8,7 +8,11 @@ namespace NetRpc.Runtime.Server;
 /// <summary>Limits and services of an <see cref="RpcServer"/>.</summary>
 public sealed record RpcServerOptions
 {
-    /// <summary>Most TCP connections open at once; further ones are closed as soon as they are accepted. Default 4096.</summary>
+    /// <summary>
+    /// Most TCP connections open at once. When a new one arrives at the limit, the connection idle longest (no call
+    /// running, no reply waiting) is closed to admit it; when every one is busy, the new one is closed as soon as it is
+    /// accepted. Default 4096.
+    /// </summary>
     public int MaxConnections { get; init; } = 4096;
 
     /// <summary>
@@ -21,8 +25,12 @@ public sealed record RpcServerOptions
     /// <summary>Largest record (one call) accepted on TCP; a longer one closes its connection. Default 1 MiB.</summary>
     public int MaxRecordSize { get; init; } = 1 << 20;
 
-    /// <summary>A TCP connection with nothing in flight that sends nothing for this long is closed. Default 2 minutes.</summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// A TCP connection with nothing in flight that sends nothing for this long is closed. Default
+    /// <see cref="Timeout.InfiniteTimeSpan"/>: idle connections stay open, as libtirpc keeps them (VXI-11 instrument
+    /// sessions and NFSv4.0 clients rely on it), and the longest idle makes room when <see cref="MaxConnections"/> is reached.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>
     /// How long a TCP record (one call) may take to arrive once its first byte has: a connection whose record is

@@ -35,6 +35,9 @@ internal sealed class TcpConnection
     private readonly object _pendingLock = new();
     private readonly ManualResetEventSlim _drained = new(initialState: true);
     private int _pending;
+    private int _sending;
+    private bool _handling;
+    private long _lastActivity;
     private volatile bool _stopping;
 
     public TcpConnection(Socket socket, PeerKey peer, LocalPeer? local, TcpService service)
@@ -48,7 +51,25 @@ internal sealed class TcpConnection
         _remote = socket.RemoteEndPoint as IPEndPoint;
         _local = local;
         _addressBytes = DuplicateRequestCache.StreamCaller(_remote);
+        Connection = new RpcConnection(_remote ?? socket.RemoteEndPoint, service.LocalEndPoint, local, _aborted.Token);
+        LastActivity = Environment.TickCount64;
     }
+
+    /// <summary>What handlers see of this connection.</summary>
+    public RpcConnection Connection { get; }
+
+    /// <summary>When a byte last arrived, in <see cref="Environment.TickCount64"/>.</summary>
+    public long LastActivity
+    {
+        get => Interlocked.Read(ref _lastActivity);
+        private set => Interlocked.Exchange(ref _lastActivity, value);
+    }
+
+    /// <summary>True while handlers run or replies are being sent: not idle, whatever arrived last.</summary>
+    public bool Busy => Volatile.Read(ref _handling) || !_drained.IsSet || Volatile.Read(ref _sending) > 0;
+
+    /// <summary>Chosen to be closed to admit a new connection (MaxConnections).</summary>
+    public bool Evicting { get; private set; }
 
     public IPEndPoint? Remote => _remote;
 
@@ -67,6 +88,19 @@ internal sealed class TcpConnection
         try
         {
             _socket.Shutdown(SocketShutdown.Receive);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Closes an idle connection to make room for a new one: the reading thread sees the end and finishes.</summary>
+    public void Evict()
+    {
+        Evicting = true;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -130,11 +164,19 @@ internal sealed class TcpConnection
 
                 if (received == 0)
                 {
+                    if (Evicting)
+                    {
+                        reason = "evicted to admit a new connection";
+                    }
+
                     return;
                 }
 
                 lastActivity = Environment.TickCount64;
+                LastActivity = lastActivity;
 
+                // Busy from here until the replies are out (and after, while handlers run): never taken for idle.
+                Volatile.Write(ref _handling, true);
                 while (_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
                 {
                     Handle(record);
@@ -145,6 +187,7 @@ internal sealed class TcpConnection
                 }
 
                 Flush();
+                Volatile.Write(ref _handling, false);
 
                 // What is left in the reader is the start of a record still arriving: its deadline runs from now.
                 partialSince = options.RecordTimeout == Timeout.InfiniteTimeSpan || !_reader.HasPartialRecord ? 0
@@ -201,6 +244,7 @@ internal sealed class TcpConnection
         SourceBytes = _addressBytes,
         Cache = _service.Cache,
         Aborted = _aborted.Token,
+        Connection = Connection,
     };
 
     private void Handle(ReadOnlyMemory<byte> record)
@@ -239,6 +283,7 @@ internal sealed class TcpConnection
 
         // Counted as waiting for the peer while the send blocks; this thread reads no further calls meanwhile.
         _service.CountWaitingForPeer(1);
+        Interlocked.Increment(ref _sending);
         try
         {
             lock (_sendLock)
@@ -248,6 +293,7 @@ internal sealed class TcpConnection
         }
         finally
         {
+            Interlocked.Decrement(ref _sending);
             _service.CountWaitingForPeer(-1);
             _replies.Reset();
         }

@@ -174,6 +174,53 @@ internal sealed class TcpService
         }
     }
 
+    /// <summary>
+    /// At MaxConnections, makes room for a new connection by closing the one idle longest (no call running, no reply
+    /// waiting), as a server keeping idle sessions open must; false when every connection is busy. Called under the lock.
+    /// </summary>
+    private bool EvictLongestIdle()
+    {
+        if (_loops is not null)
+        {
+            EventLoop? owner = null;
+            EpollConnection? oldest = null;
+            foreach (EventLoop loop in _loops)
+            {
+                if (loop.LongestIdle() is { } candidate && (oldest is null || candidate.LastActivity < oldest.LastActivity))
+                {
+                    (owner, oldest) = (loop, candidate);
+                }
+            }
+
+            if (oldest is null)
+            {
+                return false;
+            }
+
+            owner!.Evict(oldest);
+            return true;
+        }
+
+        TcpConnection? idlest = null;
+        foreach (TcpConnection connection in _threaded)
+        {
+            if (!connection.Evicting && !connection.Busy && (idlest is null || connection.LastActivity < idlest.LastActivity))
+            {
+                idlest = connection;
+            }
+        }
+
+        if (idlest is null)
+        {
+            return false;
+        }
+
+        RpcServerLog.Evicted(Logger, idlest.Remote, Options.MaxConnections);
+        Dispatcher.Metrics.ConnectionClosedByServer("evicted");
+        idlest.Evict();
+        return true;
+    }
+
     private void AcceptLoop()
     {
         while (!_stopping)
@@ -197,7 +244,7 @@ internal sealed class TcpService
             var peer = PeerKey.Of(socket.RemoteEndPoint as IPEndPoint, local);
             lock (_lock)
             {
-                if (_stopping || _connections >= Options.MaxConnections)
+                if (_stopping || (_connections >= Options.MaxConnections && !EvictLongestIdle()))
                 {
                     RpcServerLog.TooManyConnections(Logger, socket.RemoteEndPoint, Options.MaxConnections);
                     Dispatcher.Metrics.ConnectionRefused("server_full");

@@ -10,7 +10,8 @@ namespace NetRpc.Runtime.Tests.Support;
 /// 2 ECHO(string) string, 3 FAIL(void) void (throws), 4 SLOW(int ms) int (waits, then returns ms),
 /// 5 COUNT(void) int (increments a counter: not idempotent), 6 WHOAMI(void) string (the AUTH_SYS machine name and uid),
 /// 7 BLOB(opaque) opaque, 8 SYNC_FAIL(void) void (throws before returning), 9 GROW(int n) opaque (n zero bytes),
-/// 10 HOLD(opaque) int (waits until <see cref="Release"/>, then returns the opaque's length).
+/// 10 HOLD(opaque) int (waits until <see cref="Release"/>, then returns the opaque's length),
+/// 11 PEER(void) string ("caller address|connection id", and the connection's close is noted in <see cref="ClosedConnections"/>).
 /// </summary>
 internal sealed class TestServer : IAsyncDisposable
 {
@@ -43,6 +44,9 @@ internal sealed class TestServer : IAsyncDisposable
     public IPEndPoint? Udp { get; }
 
     public int Counter => Volatile.Read(ref _counter);
+
+    /// <summary>The ids of connections that PEER was called on and that have closed since.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<long, bool> ClosedConnections { get; } = new();
 
     /// <summary>How many HOLD calls have begun to run.</summary>
     public int Held => Volatile.Read(ref _held);
@@ -79,6 +83,15 @@ internal sealed class TestServer : IAsyncDisposable
             Interlocked.Increment(ref _held);
             await _gate.Task;
             return new IntValue(blob.Value.Length);
+        })
+        .AddProcedure<XdrVoid, TextValue>(11, "PEER", (_, context) =>
+        {
+            if (context.Connection is { } connection)
+            {
+                connection.Closed.Register(() => ClosedConnections.TryAdd(connection.Id, true));
+            }
+
+            return ValueTask.FromResult(new TextValue($"{context.RemoteEndPoint}|{context.Connection?.Id}"));
         })
         .Build();
 }

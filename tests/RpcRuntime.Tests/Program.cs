@@ -3,7 +3,8 @@ namespace NetRpc.Runtime.Tests;
 /// <summary>
 /// The test assembly doubles as the program the rpcbind tests run inside network namespaces of their own
 /// (<c>dotnet NetRpc.Runtime.Tests.dll rpcbind-scenario ...</c>) and as the server the crash tests kill
-/// (<c>crash-server ...</c>); under <c>dotnet test</c> this is never called.
+/// (<c>crash-server ...</c>) and a client without the privilege to bind a reserved port (<c>reserved-port-probe ...</c>);
+/// under <c>dotnet test</c> this is never called.
 /// </summary>
 internal static class Program
 {
@@ -19,7 +20,17 @@ internal static class Program
             return await CrashServer.RunAsync(serverArgs);
         }
 
-        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server ... (the tests run this themselves)");
+        if (args is ["ganesha-scenario", .. string[] ganeshaArgs])
+        {
+            return await Nfs.GaneshaScenario.RunAsync(ganeshaArgs);
+        }
+
+        if (args is ["reserved-port-probe", .. string[] probeArgs])
+        {
+            return await ReservedPortProbe.RunAsync(probeArgs);
+        }
+
+        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario ... (the tests run this themselves)");
         return 2;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -74,6 +75,30 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     private protected bool HasCallsInFlight => _pending.Count > 0;
 
     private protected ILogger Logger { get; }
+
+    /// <summary>
+    /// Binds a new IP socket to a reserved port as <see cref="RpcClientOptions.ReservedPort"/> asks (bindresvport).
+    /// </summary>
+    /// <returns>True when the socket was bound to a reserved port.</returns>
+    /// <exception cref="RpcReservedPortException">One was required and none could be bound.</exception>
+    private protected bool BindReservedPort(Socket socket)
+    {
+        if (Options.ReservedPort == ReservedPortUse.Never || socket.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+        {
+            return false;
+        }
+
+        SocketError error = Transports.ReservedPorts.TryBind(socket);
+        if (error != SocketError.Success && Options.ReservedPort == ReservedPortUse.Required)
+        {
+            string why = error == SocketError.AccessDenied
+                ? "the process may not bind one (it needs root or CAP_NET_BIND_SERVICE)"
+                : error == SocketError.AddressAlreadyInUse ? "every one is taken" : error.ToString();
+            throw new RpcReservedPortException($"RPC: A reserved port was required, and none could be bound: {why}", error);
+        }
+
+        return error == SocketError.Success;
+    }
 
     /// <summary>Whether the client has been disposed.</summary>
     private protected bool IsDisposed => Volatile.Read(ref _disposed);

@@ -25,6 +25,13 @@ public sealed record RpcClientOptions
     /// </summary>
     public int MaxRecordSize { get; init; } = 2 << 20;
 
+    /// <summary>
+    /// Whether calls leave from a reserved port (below 1024), as libtirpc's clnt_create binds one (bindresvport) when
+    /// the process may: servers that trust only privileged callers (Linux knfsd's default "secure" exports, NFS-Ganesha
+    /// with PrivilegedPort) refuse others with AUTH_TOOWEAK. Default <see cref="ReservedPortUse.IfPossible"/>.
+    /// </summary>
+    public ReservedPortUse ReservedPort { get; init; } = ReservedPortUse.IfPossible;
+
     /// <summary>How long connecting may take. Default 10 seconds.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -84,4 +91,17 @@ public sealed record RpcClientOptions
 
     /// <summary>Where metrics are created (the <c>NetRpc.Client</c> meter); a process-wide meter by default.</summary>
     public IMeterFactory? MeterFactory { get; init; }
+}
+
+/// <summary>Whether a client's calls leave from a reserved port (below 1024), which only a privileged process may bind.</summary>
+public enum ReservedPortUse
+{
+    /// <summary>From a port the system chooses (above 1023).</summary>
+    Never,
+
+    /// <summary>From a reserved port when the process may bind one (root, or CAP_NET_BIND_SERVICE) and one is free; otherwise as <see cref="Never"/>. libtirpc's behaviour.</summary>
+    IfPossible,
+
+    /// <summary>From a reserved port, or not at all: making the connection or socket fails with <see cref="RpcReservedPortException"/>.</summary>
+    Required,
 }

@@ -45,6 +45,18 @@ public sealed class RpcSendFailedException(string message, System.Net.Sockets.So
     public System.Net.Sockets.SocketError Error { get; } = error;
 }
 
+/// <summary>
+/// <see cref="ReservedPortUse.Required"/> was asked for, and no reserved port (600 to 1023) could be bound: the process
+/// may not (it needs root or CAP_NET_BIND_SERVICE), or every one is taken. Nothing was sent.
+/// </summary>
+/// <param name="message">What happened, naming the cause.</param>
+/// <param name="error">Why the bind failed: <see cref="System.Net.Sockets.SocketError.AccessDenied"/> or <see cref="System.Net.Sockets.SocketError.AddressAlreadyInUse"/>.</param>
+public sealed class RpcReservedPortException(string message, System.Net.Sockets.SocketError error) : RpcException(message)
+{
+    /// <summary>Why no reserved port could be bound.</summary>
+    public System.Net.Sockets.SocketError Error { get; } = error;
+}
+
 /// <summary>rpcbind has no address for the program version (RPC_PROGNOTREGISTERED): no server registered it.</summary>
 /// <param name="program">The program.</param>
 /// <param name="version">The version.</param>

@@ -18,6 +18,9 @@ internal sealed class TcpRpcClient : RpcClient
     /// <summary>A call kept for resending whose connection has broken.</summary>
     private static readonly Func<PendingCall, bool> Stranded = call => call.Record is not null && call.Channel is Connection { IsAlive: false };
 
+    // Reserved ports tried before any port will do (ReservedPortUse.IfPossible), when their connections linger.
+    private const int ReservedPortAttempts = 4;
+
     private readonly EndPoint _server;
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private volatile Connection? _connection;
@@ -66,33 +69,48 @@ internal sealed class TcpRpcClient : RpcClient
 
             // A UnixDomainSocketEndPoint is a local stream socket (rpcbind's /run/rpcbind.sock): the same records, no TCP.
             bool local = _server.AddressFamily == AddressFamily.Unix;
-            var socket = local
-                ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-                : new Socket(_server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : _server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             long left = deadline - Environment.TickCount64;
             bool deadlineFirst = left < Options.ConnectTimeout.TotalMilliseconds;
             TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Clamp(deadlineFirst ? left : Options.ConnectTimeout.TotalMilliseconds, 0, int.MaxValue));
-            try
+            Socket socket;
+            for (int attempt = 1; ; attempt++)
             {
-                // A blocking connect on a worker: an asynchronous one would leave .NET emulating blocking I/O on the
-                // socket afterwards, which the receive thread would pay for on every read.
-                await Task.Run(() => socket.Connect(_server), cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                socket.Dispose();
-                // The call's own deadline ended the wait: the call timed out. Otherwise connecting took too long.
-                throw deadlineFirst ? new RpcTimeoutException(callTimeout) : new RpcConnectionException($"RPC: Timed out connecting to {_server}");
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                throw new RpcConnectionException($"RPC: Cannot connect to {_server}: {e.Message}", e);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
+                socket = local
+                    ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                    : new Socket(_server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : _server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                bool reserved = false;
+                try
+                {
+                    // Past a few reserved ports whose last connection to this server lingers, any port will do, unless one is required.
+                    reserved = (attempt <= ReservedPortAttempts || Options.ReservedPort == ReservedPortUse.Required) && BindReservedPort(socket);
+
+                    // A blocking connect on a worker: an asynchronous one would leave .NET emulating blocking I/O on the
+                    // socket afterwards, which the receive thread would pay for on every read.
+                    await Task.Run(() => socket.Connect(_server), cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (SocketException e) when (reserved && e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AddressAlreadyInUse
+                    && (attempt <= ReservedPortAttempts || (Options.ReservedPort == ReservedPortUse.Required && attempt <= 2 * ReservedPortAttempts)))
+                {
+                    // The same port's last connection to this server is still in TIME_WAIT (its 4-tuple is taken): another.
+                    socket.Dispose();
+                }
+                catch (TimeoutException)
+                {
+                    socket.Dispose();
+                    // The call's own deadline ended the wait: the call timed out. Otherwise connecting took too long.
+                    throw deadlineFirst ? new RpcTimeoutException(callTimeout) : new RpcConnectionException($"RPC: Timed out connecting to {_server}");
+                }
+                catch (SocketException e)
+                {
+                    socket.Dispose();
+                    throw new RpcConnectionException($"RPC: Cannot connect to {_server}: {e.Message}", e);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
             }
 
             if (!local)

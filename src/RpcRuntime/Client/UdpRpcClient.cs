@@ -22,6 +22,7 @@ internal sealed class UdpRpcClient : RpcClient
 
     /// <exception cref="ArgumentOutOfRangeException"><see cref="RpcClientOptions.MaxDatagramSize"/> is more than UDP carries to the server's address family.</exception>
     /// <exception cref="RpcConnectionException">The server's address cannot be sent to (no route, a broadcast address, ...).</exception>
+    /// <exception cref="RpcReservedPortException">A reserved port was required and none could be bound.</exception>
     public UdpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
         : base(program, version, options)
     {
@@ -32,6 +33,7 @@ internal sealed class UdpRpcClient : RpcClient
         try
         {
             DatagramLimits.SizeBuffers(_socket, options.UdpReceiveBufferSize, options.UdpSendBufferSize);
+            BindReservedPort(_socket);
             _socket.Connect(server);
         }
         catch (SocketException e)

@@ -156,6 +156,14 @@ internal sealed class CallDispatcher
             return DispatchOutcome.Replied;
         }
 
+        if (program.RequiresReservedPort && header.Procedure != 0 && !FromReservedPort(site))
+        {
+            // As knfsd's secure exports and Ganesha's PrivilegedPort answer an unprivileged caller (svcerr_weakauth).
+            WriteReply(output, site, ReplyHeader.AuthError(header.Xid, AuthStatus.TooWeak));
+            _metrics.Called(program.Name, program.Version, procedure.Name, "AUTH_ERROR", started);
+            return DispatchOutcome.Replied;
+        }
+
         // Only calls that reach a handler enter the cache: NULL and refusals are cheap to answer again, and letting
         // them in would let anyone evict the entries of the calls at-most-once protects.
         DuplicateRequestCache? cache = header.Procedure == 0 ? null : site.Cache;
@@ -371,6 +379,19 @@ internal sealed class CallDispatcher
         {
             RecordMarking.EndRecord(output, recordStart);
         }
+    }
+
+    /// <summary>Whether a call's source is privileged: a reserved port, or a local caller the kernel says is root.</summary>
+    private static bool FromReservedPort(in CallSite site)
+    {
+        if (site.Local is { } local)
+        {
+            return local.UserId == 0;
+        }
+
+        int port = site.Remote?.Port
+            ?? (site.Address is { Size: >= 4 } address ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(address.Buffer.Span[2..4]) : 0);
+        return ReservedPorts.IsReserved(port);
     }
 
     private static Activity? StartActivity(in CallHeader header, RpcProgram program, ProcedureHandler procedure, in CallSite site)

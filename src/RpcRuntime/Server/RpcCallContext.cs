@@ -47,6 +47,13 @@ public sealed class RpcCallContext
     /// <summary>Signalled when the caller's connection closes or the server stops: the reply will not be delivered.</summary>
     public CancellationToken CallAborted { get; }
 
+    /// <summary>
+    /// Whether the caller is privileged as RPC servers judge it (svc_getcaller's port below 1024, IPPORT_RESERVED): its
+    /// port is reserved, which only root or CAP_NET_BIND_SERVICE may bind; for a local (AF_UNIX) caller, whether the
+    /// kernel says it is root. A claim the network cannot forge from an unprivileged process, not a proof of identity.
+    /// </summary>
+    public bool FromReservedPort => Local is { } local ? local.UserId == 0 : RemoteEndPoint is { } remote && Transports.ReservedPorts.IsReserved(remote.Port);
+
     /// <summary>The connection the call came on, for state kept per connection; null over UDP.</summary>
     public RpcConnection? Connection { get; }
 }

@@ -20,12 +20,18 @@ public sealed class RpcProgram
 {
     private readonly FrozenDictionary<uint, ProcedureHandler> _procedures;
 
-    internal RpcProgram(uint program, uint version, string name, Dictionary<uint, ProcedureHandler> procedures)
+    internal RpcProgram(uint program, uint version, string name, Dictionary<uint, ProcedureHandler> procedures, bool requiresReservedPort = false)
+        : this(program, version, name, procedures.ToFrozenDictionary(), requiresReservedPort)
+    {
+    }
+
+    private RpcProgram(uint program, uint version, string name, FrozenDictionary<uint, ProcedureHandler> procedures, bool requiresReservedPort)
     {
         Program = program;
         Version = version;
         Name = name;
-        _procedures = procedures.ToFrozenDictionary();
+        _procedures = procedures;
+        RequiresReservedPort = requiresReservedPort;
     }
 
     /// <summary>The program number.</summary>
@@ -36,6 +42,17 @@ public sealed class RpcProgram
 
     /// <summary>The program's name, for logs and metrics.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// Whether calls must come from a reserved port (below 1024, which only a privileged process may bind), as Linux knfsd's
+    /// "secure" exports and NFS-Ganesha's PrivilegedPort require: others are refused with AUTH_ERROR (AUTH_TOOWEAK),
+    /// NULL aside. A local (AF_UNIX) caller counts as privileged when the kernel says it is root.
+    /// </summary>
+    public bool RequiresReservedPort { get; }
+
+    /// <summary>This program, requiring callers on a reserved port (see <see cref="RequiresReservedPort"/>).</summary>
+    /// <returns>A copy that requires it.</returns>
+    public RpcProgram RequireReservedPort() => new(Program, Version, Name, _procedures, requiresReservedPort: true);
 
     /// <summary>The procedure numbers served, NULL included.</summary>
     public IEnumerable<uint> Procedures => _procedures.Keys.Append(0u).Distinct().Order();

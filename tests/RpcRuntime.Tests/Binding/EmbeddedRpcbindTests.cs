@@ -104,7 +104,9 @@ public sealed class EmbeddedRpcbindTests : IAsyncLifetime
     {
         // The attacker's path of issue 13: any local user over loopback is owner "unknown". Of 64 registrations,
         // an owner other than the superuser holds a sixteenth (4); before the quotas it took all 54 left.
-        using var v4 = RpcbindV4Client.CreateTcp(V4EndPoint, Quick);
+        // From an unreserved port, as an unprivileged user's program calls (a root process binds a reserved one).
+        RpcClientOptions unprivileged = Quick with { ReservedPort = ReservedPortUse.Never };
+        using var v4 = RpcbindV4Client.CreateTcp(V4EndPoint, unprivileged);
         int taken = 0;
         for (uint i = 0; i < 100; i++)
         {
@@ -120,7 +122,7 @@ public sealed class EmbeddedRpcbindTests : IAsyncLifetime
 
         // A server registering now hears why it cannot.
         var refused = await Assert.ThrowsAsync<RpcbindRegistrationException>(() =>
-            new RpcbindClient(IPAddress.Loopback, V4EndPoint.Port, Quick).RegisterAsync(Program + 5, 1, RpcTransport.Tcp, new IPEndPoint(IPAddress.Loopback, 5005)));
+            new RpcbindClient(IPAddress.Loopback, V4EndPoint.Port, unprivileged).RegisterAsync(Program + 5, 1, RpcTransport.Tcp, new IPEndPoint(IPAddress.Loopback, 5005)));
         Assert.Contains($"refused to register program {Program + 5} version 1", refused.Message, StringComparison.Ordinal);
         Assert.Contains("for this caller's owner", refused.Message, StringComparison.Ordinal);
     }

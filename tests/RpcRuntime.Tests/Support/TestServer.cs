@@ -21,10 +21,10 @@ internal sealed class TestServer : IAsyncDisposable
     private int _counter;
     private int _held;
 
-    public TestServer(RpcServerOptions? options = null, bool tcp = true, bool udp = true)
+    public TestServer(RpcServerOptions? options = null, bool tcp = true, bool udp = true, Func<RpcProgram, RpcProgram>? program = null)
     {
         Server = new RpcServer(options);
-        Server.AddProgram(Version1());
+        Server.AddProgram(program is null ? Version1() : program(Version1()));
         Server.AddProgram(new RpcProgramBuilder(Program, 2, "TEST").AddProcedure<IntValue, IntValue>(1, "ADD_TWO", (a, _) => ValueTask.FromResult(new IntValue(a.Value + 2))).Build());
         if (tcp)
         {

@@ -65,6 +65,15 @@ public sealed class DatagramTests(ITestOutputHelper output)
         static byte[] Payload(int i) => Enumerable.Repeat((byte)i, 32 * 1024).ToArray();
     }
 
+    [NativeFact(namespaced: true)]
+    public void A_send_the_network_refuses_fails_the_call_at_once_naming_the_cause()
+    {
+        // In a namespace of its own: the route to the server becomes unreachable, then prohibited, after the client was made.
+        string[] unshare = ["-n", "sh", "-c", "ip link set lo up && exec \"$0\" \"$@\"", Binding.RpcbindScenario.Dotnet, typeof(DatagramTests).Assembly.Location, "udp-send-scenario"];
+        string[] lines = NativeToolchain.Run("unshare", unshare, AppContext.BaseDirectory, timeoutSeconds: 120).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["unreachable: RpcSendFailedException HostUnreachable", "prohibit: RpcSendFailedException AccessDenied"], lines);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

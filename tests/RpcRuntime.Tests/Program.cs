@@ -25,12 +25,17 @@ internal static class Program
             return await Nfs.GaneshaScenario.RunAsync(ganeshaArgs);
         }
 
+        if (args is ["udp-send-scenario"])
+        {
+            return await UdpSendErrorScenario.RunAsync();
+        }
+
         if (args is ["reserved-port-probe", .. string[] probeArgs])
         {
             return await ReservedPortProbe.RunAsync(probeArgs);
         }
 
-        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario ... (the tests run this themselves)");
+        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario ... (the tests run this themselves)");
         return 2;
     }
 }

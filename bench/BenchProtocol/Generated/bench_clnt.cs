@@ -58,6 +58,30 @@ public sealed partial class BenchVersClient : global::System.IDisposable, global
     public async global::System.Threading.Tasks.Task PingAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Ping, default, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>NULLPROC-like: no args, no result</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>A task that completes when the reply has come.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task PingAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Ping, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>NULLPROC-like: no args, no result Sends the call and expects no reply (libtirpc's clnt_call with a zero timeout): done once it is sent; nothing says whether it ran.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is sent.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task PingOneWayAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.SendOneWayAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Ping, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>NULLPROC-like: no args, no result Queues the call, expecting no reply (libtirpc's batching): over TCP it goes out with the next call that waits for a reply; over UDP at once.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is queued.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task PingBatchAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.BatchAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Ping, default, options, cancellationToken).ConfigureAwait(false);
+
     /// <summary>returns its argument</summary>
     /// <param name="opaqueBlob">The argument, opaque_blob.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -66,6 +90,15 @@ public sealed partial class BenchVersClient : global::System.IDisposable, global
     public async global::System.Threading.Tasks.Task<byte[]> EchoAsync(byte[] opaqueBlob, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<EchoArguments, EchoResult>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Echo, new EchoArguments(opaqueBlob), cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>returns its argument</summary>
+    /// <param name="opaqueBlob">The argument, opaque_blob.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<byte[]> EchoAsync(byte[] opaqueBlob, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<EchoArguments, EchoResult>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Echo, new EchoArguments(opaqueBlob), options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>returns the struct, .sum filled</summary>
     /// <param name="bigStruct">The argument, big_struct.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -73,6 +106,15 @@ public sealed partial class BenchVersClient : global::System.IDisposable, global
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public global::System.Threading.Tasks.Task<global::NetRpc.Bench.Protocol.BigStruct> SumAsync(global::NetRpc.Bench.Protocol.BigStruct bigStruct, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<global::NetRpc.Bench.Protocol.BigStruct, global::NetRpc.Bench.Protocol.BigStruct>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Sum, bigStruct, cancellationToken).AsTask();
+
+    /// <summary>returns the struct, .sum filled</summary>
+    /// <param name="bigStruct">The argument, big_struct.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::NetRpc.Bench.Protocol.BigStruct> SumAsync(global::NetRpc.Bench.Protocol.BigStruct bigStruct, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Bench.Protocol.BigStruct, global::NetRpc.Bench.Protocol.BigStruct>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Sum, bigStruct, options, cancellationToken).AsTask();
 
     /// <summary>Closes the client; calls in flight fail.</summary>
     public void Dispose() => this.Client.Dispose();

@@ -164,10 +164,11 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         w.Summary("The underlying client: its options, its calls in flight, and calls by number.");
         w.Line($"public {RpcClient} Client {{ get; }}");
 
+        var taken = new HashSet<string>(version.Procedures.Select(p => p.Method), StringComparer.Ordinal) { "Client", "Dispose", "DisposeAsync", "CreateTcp", "CreateUdp", "CreateAsync" };
         foreach (ProcedureInfo procedure in version.Procedures)
         {
             w.Line();
-            WriteMethod(w, version, procedure);
+            WriteMethod(w, version, procedure, taken);
         }
 
         w.Line();
@@ -181,19 +182,65 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         w.Close();
     }
 
-    private static void WriteMethod(SourceWriter w, VersionInfo version, ProcedureInfo procedure)
+    private const string CallOptions = "global::NetRpc.Runtime.Client.RpcCallOptions";
+
+    /// <summary>
+    /// A procedure's methods: the call, the call with options of its own (timeout or deadline, credential), and for a
+    /// procedure that returns void, a one-way send and a batched one (libtirpc's zero-timeout clnt_call and batching).
+    /// </summary>
+    private static void WriteMethod(SourceWriter w, VersionInfo version, ProcedureInfo procedure, HashSet<string> taken)
     {
-        w.Summary(WireTypes.ProcedureSummary(procedure));
-        WireTypes.ParameterDocs(w, procedure);
-        w.Doc("param", "Abandons the call (the server may still run it).", "name=\"cancellationToken\"");
-        w.DocXml("returns", procedure.Result is VoidShape ? "A task that completes when the reply has come." : "The result.");
-        w.DocXml("exception", "The call failed; the derived type says how (timeout, connection lost, the server's reply status).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
         string parameters = string.Join(string.Empty, procedure.Arguments.Select(a => $"{a.Shape.CSharpType} {a.Parameter}, "));
         string arguments = procedure.ArgumentsWrapper is { } wrapper
             ? $"new {wrapper}({string.Join(", ", procedure.Arguments.Select(a => a.Parameter))})"
             : procedure.Arguments.Count == 0 ? "default" : procedure.Arguments[0].Parameter;
-        string call = $"this.Client.CallAsync<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ResultType(procedure)}>({version.FullName}.{procedure.Constant}, {arguments}, cancellationToken)";
-        string signature = $"{procedure.Method}({parameters}global::System.Threading.CancellationToken cancellationToken = default)";
+        string number = $"{version.FullName}.{procedure.Constant}";
+        string types = $"<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ResultType(procedure)}>";
+        WriteCall(w, procedure, $"{parameters}global::System.Threading.CancellationToken cancellationToken = default", $"this.Client.CallAsync{types}({number}, {arguments}, cancellationToken)", options: false);
+        w.Line();
+        WriteCall(w, procedure, $"{parameters}{CallOptions} options, global::System.Threading.CancellationToken cancellationToken = default", $"this.Client.CallAsync{types}({number}, {arguments}, options, cancellationToken)", options: true);
+        if (procedure.Result is not VoidShape)
+        {
+            return;
+        }
+
+        foreach ((string suffix, string method, string what) in new[]
+        {
+            ("OneWay", "SendOneWayAsync", "Sends the call and expects no reply (libtirpc's clnt_call with a zero timeout): done once it is sent; nothing says whether it ran."),
+            ("Batch", "BatchAsync", "Queues the call, expecting no reply (libtirpc's batching): over TCP it goes out with the next call that waits for a reply; over UDP at once."),
+        })
+        {
+            string name = procedure.Method.EndsWith("Async", StringComparison.Ordinal) ? procedure.Method[..^"Async".Length] + suffix + "Async" : procedure.Method + suffix;
+            if (!taken.Add(name))
+            {
+                continue; // another procedure's method has the name: the client's own SendOneWayAsync/BatchAsync remain
+            }
+
+            w.Line();
+            w.Summary($"{WireTypes.ProcedureSummary(procedure)} {what}");
+            WireTypes.ParameterDocs(w, procedure);
+            w.Doc("param", "A credential of its own; null means the client's.", "name=\"options\"");
+            w.Doc("param", "Abandons it before it is sent.", "name=\"cancellationToken\"");
+            w.DocXml("returns", suffix == "OneWay" ? "A task that completes once the call is sent." : "A task that completes once the call is queued.");
+            w.DocXml("exception", "It could not be sent (no connection, or the network refused it).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
+            w.Line($"public async global::System.Threading.Tasks.Task {name}({parameters}{CallOptions}? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>");
+            w.Line($"    await this.Client.{method}<{WireTypes.ArgumentsType(procedure)}>({number}, {arguments}, options, cancellationToken).ConfigureAwait(false);");
+        }
+    }
+
+    private static void WriteCall(SourceWriter w, ProcedureInfo procedure, string parameters, string call, bool options)
+    {
+        w.Summary(WireTypes.ProcedureSummary(procedure));
+        WireTypes.ParameterDocs(w, procedure);
+        if (options)
+        {
+            w.Doc("param", "What this call does differently from the client's options: a timeout or deadline, a credential.", "name=\"options\"");
+        }
+
+        w.Doc("param", "Abandons the call (the server may still run it).", "name=\"cancellationToken\"");
+        w.DocXml("returns", procedure.Result is VoidShape ? "A task that completes when the reply has come." : "The result.");
+        w.DocXml("exception", "The call failed; the derived type says how (timeout, connection lost, the server's reply status).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
+        string signature = $"{procedure.Method}({parameters})";
         if (procedure.Result is VoidShape)
         {
             w.Line($"public async global::System.Threading.Tasks.Task {signature} =>");

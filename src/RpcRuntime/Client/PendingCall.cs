@@ -19,6 +19,9 @@ internal abstract class PendingCall
 
     public uint Procedure { get; init; }
 
+    /// <summary>The credential the call was sent with: it judges the reply's verifier.</summary>
+    public required NetRpc.Runtime.Auth.RpcCredential Credential { get; init; }
+
     /// <summary>When the call times out (<see cref="Environment.TickCount64"/>).</summary>
     public long Deadline { get; init; }
 
@@ -60,7 +63,7 @@ internal sealed class PendingCall<TResult> : PendingCall, IValueTaskSource<TResu
         try
         {
             ReplyHeader header = ReplyHeader.DecodeBody(ref reader, Xid);
-            if (client.FailureOf(header, Procedure) is { } failure)
+            if (client.FailureOf(header, Procedure, Credential) is { } failure)
             {
                 client.Finished(this, RpcClient.Outcome(failure));
                 Fail(failure);

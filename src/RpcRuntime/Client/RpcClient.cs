@@ -206,6 +206,92 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
     public ValueTask<TResult> CallAsync<TArgs, TResult>(uint procedure, TArgs arguments, TimeSpan timeout, CancellationToken cancellationToken)
         where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult> =>
+        CallAsync<TArgs, TResult>(procedure, arguments, timeout, Options.Credential, cancellationToken);
+
+    /// <summary>Calls a procedure with options of its own: a timeout or deadline, a credential.</summary>
+    /// <typeparam name="TArgs">The arguments (<see cref="XdrVoid"/> for none).</typeparam>
+    /// <typeparam name="TResult">The results (<see cref="XdrVoid"/> for none).</typeparam>
+    /// <param name="procedure">The procedure number.</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="options">What this call does differently from the client's options; null means nothing.</param>
+    /// <param name="cancellationToken">Abandons the call (it may still run on the server).</param>
+    /// <returns>The results.</returns>
+    /// <exception cref="RpcException">The call failed; the derived type says how.</exception>
+    /// <exception cref="ArgumentException">The arguments break a declared limit, or do not fit a UDP datagram.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    public ValueTask<TResult> CallAsync<TArgs, TResult>(uint procedure, TArgs arguments, RpcCallOptions? options, CancellationToken cancellationToken = default)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult> =>
+        options is null
+            ? CallAsync<TArgs, TResult>(procedure, arguments, Options.Timeout, Options.Credential, cancellationToken)
+            : CallAsync<TArgs, TResult>(procedure, arguments, options.TimeoutFrom(Options.Timeout), options.Credential ?? Options.Credential, cancellationToken);
+
+    /// <summary>
+    /// Sends a call and expects no reply (libtirpc's clnt_call with a zero timeout): the task completes once the call is
+    /// handed to the transport, over UDP as one datagram sent once. Nothing says whether it arrived or ran; a reply the
+    /// server sends anyway is ignored. The server's procedure usually returns void.
+    /// </summary>
+    /// <typeparam name="TArgs">The arguments (<see cref="XdrVoid"/> for none).</typeparam>
+    /// <param name="procedure">The procedure number.</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="options">A credential of its own, and how long connecting may take (TCP); null means the client's.</param>
+    /// <param name="cancellationToken">Abandons the send (before it is handed over).</param>
+    /// <returns>A task that completes once the call is sent.</returns>
+    /// <exception cref="RpcException">It could not be sent: no connection, or the network refused it.</exception>
+    /// <exception cref="ArgumentException">The arguments break a declared limit, or do not fit a UDP datagram.</exception>
+    public ValueTask SendOneWayAsync<TArgs>(uint procedure, TArgs arguments, RpcCallOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : IXdrCodec<TArgs> =>
+        OneWayAsync(procedure, arguments, options, batch: false, cancellationToken);
+
+    /// <summary>
+    /// Queues a one-way call without sending it (libtirpc's batching, RFC 5531 section 8.4.1): over TCP, batched calls go
+    /// out together with the next call that expects a reply, in order before it, in as few writes as fit. Over UDP each
+    /// is sent at once, as <see cref="SendOneWayAsync"/>. A batch with no later call is never sent.
+    /// </summary>
+    /// <typeparam name="TArgs">The arguments (<see cref="XdrVoid"/> for none).</typeparam>
+    /// <param name="procedure">The procedure number.</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="options">A credential of its own, and how long connecting may take (TCP); null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it (before it is queued).</param>
+    /// <returns>A task that completes once the call is queued.</returns>
+    /// <exception cref="RpcException">No connection could be made.</exception>
+    /// <exception cref="ArgumentException">The arguments break a declared limit, or do not fit a UDP datagram.</exception>
+    public ValueTask BatchAsync<TArgs>(uint procedure, TArgs arguments, RpcCallOptions? options = null, CancellationToken cancellationToken = default)
+        where TArgs : IXdrCodec<TArgs> =>
+        OneWayAsync(procedure, arguments, options, batch: true, cancellationToken);
+
+    private async ValueTask OneWayAsync<TArgs>(uint procedure, TArgs arguments, RpcCallOptions? options, bool batch, CancellationToken cancellationToken)
+        where TArgs : IXdrCodec<TArgs>
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        cancellationToken.ThrowIfCancellationRequested();
+        TimeSpan timeout = options?.TimeoutFrom(Options.Timeout) ?? Options.Timeout;
+        long deadline = Environment.TickCount64 + (long)Math.Min(timeout.TotalMilliseconds, long.MaxValue / 2);
+        long started = _metrics.Enabled ? Stopwatch.GetTimestamp() : 0;
+        if (!IsReady)
+        {
+            await EnsureReadyAsync(deadline, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        Auth.RpcCredential credential = options?.Credential ?? Options.Credential;
+        using var message = new PooledBufferWriter(256);
+        var writer = new XdrWriter(message);
+
+        // An XID of its own: the counter only comes back to it after 2^32 calls, so a reply the server sends anyway
+        // cannot be taken for another call's.
+        new CallHeader((uint)Interlocked.Increment(ref _nextXid), Program, Version, procedure, credential.Credential, credential.Verifier).Encode(ref writer);
+        arguments.Encode(ref writer);
+        writer.Flush();
+        SendOneWay(message.WrittenSpan, batch);
+        if (_metrics.Enabled)
+        {
+            _metrics.Called(Program, Version, procedure, batch ? "BATCHED" : "ONE_WAY", started);
+        }
+    }
+
+    private ValueTask<TResult> CallAsync<TArgs, TResult>(uint procedure, TArgs arguments, TimeSpan timeout, Auth.RpcCredential credential, CancellationToken cancellationToken)
+        where TArgs : IXdrCodec<TArgs>
         where TResult : IXdrCodec<TResult>
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
@@ -214,13 +300,20 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             return ValueTask.FromCanceled<TResult>(cancellationToken);
         }
 
+        if (timeout <= TimeSpan.Zero)
+        {
+            // No time left (a deadline already past): over before it begins, and not sent. A call sent without waiting
+            // for its reply, libtirpc's zero timeout, is SendOneWayAsync.
+            return ValueTask.FromException<TResult>(new RpcTimeoutException(timeout));
+        }
+
         long deadline = Environment.TickCount64 + (long)Math.Min(timeout.TotalMilliseconds, long.MaxValue / 2);
         if (IsReady && _window.Wait(0))
         {
-            return Start<TArgs, TResult>(procedure, arguments, deadline, timeout, cancellationToken);
+            return Start<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken);
         }
 
-        return StartWhenReady<TArgs, TResult>(procedure, arguments, deadline, timeout, cancellationToken);
+        return StartWhenReady<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken);
     }
 
     /// <summary>Closes the client; calls in flight fail with <see cref="RpcConnectionException"/>.</summary>
@@ -265,6 +358,10 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     private protected virtual void Retransmit(PendingCall call)
     {
     }
+
+    /// <summary>Sends a one-way call's message (no record mark): over TCP queued, and unless batched flushed; over UDP one datagram.</summary>
+    /// <exception cref="RpcException">It could not be sent.</exception>
+    private protected abstract void SendOneWay(ReadOnlySpan<byte> message, bool batch);
 
     private protected abstract void Close();
 
@@ -353,7 +450,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     private protected void CountResend() => _metrics.Retransmitted();
 
     /// <summary>The exception a reply stands for, or null for SUCCESS.</summary>
-    internal Exception? FailureOf(in ReplyHeader header, uint procedure)
+    internal Exception? FailureOf(in ReplyHeader header, uint procedure, Auth.RpcCredential credential)
     {
         if (header.Status == ReplyStatus.Denied)
         {
@@ -362,7 +459,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
                 : new RpcAuthenticationException(header.Auth);
         }
 
-        if (!Options.Credential.ValidateReplyVerifier(header.Verifier))
+        if (!credential.ValidateReplyVerifier(header.Verifier))
         {
             return new RpcAuthenticationException(AuthStatus.InvalidResponse);
         }
@@ -397,7 +494,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         }
     }
 
-    private ValueTask<TResult> Start<TArgs, TResult>(uint procedure, TArgs arguments, long deadline, TimeSpan timeout, CancellationToken cancellationToken)
+    private ValueTask<TResult> Start<TArgs, TResult>(uint procedure, TArgs arguments, long deadline, TimeSpan timeout, Auth.RpcCredential credential, CancellationToken cancellationToken)
         where TArgs : IXdrCodec<TArgs>
         where TResult : IXdrCodec<TResult>
     {
@@ -405,6 +502,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         {
             Client = this,
             Procedure = procedure,
+            Credential = credential,
             Deadline = deadline,
             Timeout = timeout,
             Started = _metrics.Enabled ? Stopwatch.GetTimestamp() : 0,
@@ -423,7 +521,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         try
         {
             var writer = new XdrWriter(buffer);
-            new CallHeader(call.Xid, Program, Version, procedure, Options.Credential.Credential, Options.Credential.Verifier).Encode(ref writer);
+            new CallHeader(call.Xid, Program, Version, procedure, credential.Credential, credential.Verifier).Encode(ref writer);
             arguments.Encode(ref writer);
             writer.Flush();
             encoded = true;
@@ -440,7 +538,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         return new ValueTask<TResult>(call, call.Version);
     }
 
-    private async ValueTask<TResult> StartWhenReady<TArgs, TResult>(uint procedure, TArgs arguments, long deadline, TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask<TResult> StartWhenReady<TArgs, TResult>(uint procedure, TArgs arguments, long deadline, TimeSpan timeout, Auth.RpcCredential credential, CancellationToken cancellationToken)
         where TArgs : IXdrCodec<TArgs>
         where TResult : IXdrCodec<TResult>
     {
@@ -460,7 +558,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             throw;
         }
 
-        return await Start<TArgs, TResult>(procedure, arguments, deadline, timeout, cancellationToken).ConfigureAwait(false);
+        return await Start<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken).ConfigureAwait(false);
     }
 
     private void Register(PendingCall call)

@@ -154,6 +154,12 @@ internal sealed class TcpRpcClient : RpcClient
 
     private protected override void EndSend(PendingCall call, bool encoded) => ((Connection)call.Channel!).EndSend(call, encoded);
 
+    private protected override void SendOneWay(ReadOnlySpan<byte> message, bool batch)
+    {
+        Connection connection = _connection is { IsAlive: true } alive ? alive : throw new RpcConnectionException($"RPC: Connection to {_server} lost");
+        connection.SendOneWay(message, batch);
+    }
+
     private protected override void Close() => _connection?.Close(new RpcConnectionException("RPC: Client closed"));
 
     private void Lost(Connection connection, Exception exception)
@@ -302,6 +308,32 @@ internal sealed class TcpRpcClient : RpcClient
             {
                 Flush();
             }
+        }
+
+        /// <summary>
+        /// Queues a one-way call's record; unless batched, sends the queue (or leaves it to the sender already at it). A
+        /// batched record waits for the next call that claims the flush, and goes out before it.
+        /// </summary>
+        public void SendOneWay(ReadOnlySpan<byte> message, bool batch)
+        {
+            lock (_sendLock)
+            {
+                if (!_alive)
+                {
+                    throw new RpcConnectionException($"RPC: Connection to {_client._server} lost");
+                }
+
+                int start = RecordMarking.BeginRecord(_queued);
+                message.CopyTo(_queued.GetSpan(message.Length));
+                _queued.Advance(message.Length);
+                RecordMarking.EndRecord(_queued, start);
+                if (batch || !ClaimFlush())
+                {
+                    return;
+                }
+            }
+
+            Flush();
         }
 
         /// <summary>Sends a call's kept record again; on a connection already broken it stays stranded for the next.</summary>

@@ -96,6 +96,28 @@ internal sealed class UdpRpcClient : RpcClient
         }
     }
 
+    private protected override void SendOneWay(ReadOnlySpan<byte> message, bool batch)
+    {
+        if (message.Length > Options.MaxDatagramSize)
+        {
+            throw new ArgumentOutOfRangeException("arguments", message.Length, $"The call needs {message.Length} bytes, more than a UDP datagram may carry here ({Options.MaxDatagramSize}); use TCP.");
+        }
+
+        try
+        {
+            SocketIo.SendAll(_socket, message);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize or SocketError.HostUnreachable or SocketError.NetworkUnreachable
+            or SocketError.NetworkDown or SocketError.AccessDenied or SocketError.AddressNotAvailable)
+        {
+            throw new RpcSendFailedException($"RPC: Unable to send to {_server}: {e.Message}", e.SocketErrorCode, e);
+        }
+        catch (SocketException)
+        {
+            // Lost like any datagram would be; a one-way call is not retransmitted (libtirpc sends it once too).
+        }
+    }
+
     private protected override void Close() => _socket.Dispose();
 
     private void Send(PendingCall call, byte[] datagram)

@@ -58,6 +58,30 @@ public sealed partial class NfsV4Client : global::System.IDisposable, global::Sy
     public async global::System.Threading.Tasks.Task Nfsproc4NullAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Null, default, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Calls void NFSPROC4_NULL(void) = 0.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>A task that completes when the reply has come.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task Nfsproc4NullAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Null, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls void NFSPROC4_NULL(void) = 0. Sends the call and expects no reply (libtirpc's clnt_call with a zero timeout): done once it is sent; nothing says whether it ran.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is sent.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task Nfsproc4NullOneWayAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.SendOneWayAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Null, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls void NFSPROC4_NULL(void) = 0. Queues the call, expecting no reply (libtirpc's batching): over TCP it goes out with the next call that waits for a reply; over UDP at once.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is queued.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task Nfsproc4NullBatchAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.BatchAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Null, default, options, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Calls COMPOUND4res NFSPROC4_COMPOUND(COMPOUND4args) = 1.</summary>
     /// <param name="compound4args">The argument, COMPOUND4args.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -65,6 +89,15 @@ public sealed partial class NfsV4Client : global::System.IDisposable, global::Sy
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.Compound4res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4args compound4args, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.Compound4args, global::NetRpc.Fuzz.Nfs4.Compound4res>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound, compound4args, cancellationToken).AsTask();
+
+    /// <summary>Calls COMPOUND4res NFSPROC4_COMPOUND(COMPOUND4args) = 1.</summary>
+    /// <param name="compound4args">The argument, COMPOUND4args.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.Compound4res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4args compound4args, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.Compound4args, global::NetRpc.Fuzz.Nfs4.Compound4res>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound, compound4args, options, cancellationToken).AsTask();
 
     /// <summary>Closes the client; calls in flight fail.</summary>
     public void Dispose() => this.Client.Dispose();
@@ -127,6 +160,30 @@ public sealed partial class NfsCbClient : global::System.IDisposable, global::Sy
     public async global::System.Threading.Tasks.Task CbNullAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbNull, default, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Calls void CB_NULL(void) = 0.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>A task that completes when the reply has come.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task CbNullAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbNull, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls void CB_NULL(void) = 0. Sends the call and expects no reply (libtirpc's clnt_call with a zero timeout): done once it is sent; nothing says whether it ran.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is sent.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task CbNullOneWayAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.SendOneWayAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbNull, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls void CB_NULL(void) = 0. Queues the call, expecting no reply (libtirpc's batching): over TCP it goes out with the next call that waits for a reply; over UDP at once.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is queued.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task CbNullBatchAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.BatchAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbNull, default, options, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Calls CB_COMPOUND4res CB_COMPOUND(CB_COMPOUND4args) = 1.</summary>
     /// <param name="cbCompound4args">The argument, CB_COMPOUND4args.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -134,6 +191,15 @@ public sealed partial class NfsCbClient : global::System.IDisposable, global::Sy
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.CbCompound4res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4args cbCompound4args, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.CbCompound4args, global::NetRpc.Fuzz.Nfs4.CbCompound4res>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound, cbCompound4args, cancellationToken).AsTask();
+
+    /// <summary>Calls CB_COMPOUND4res CB_COMPOUND(CB_COMPOUND4args) = 1.</summary>
+    /// <param name="cbCompound4args">The argument, CB_COMPOUND4args.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.CbCompound4res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4args cbCompound4args, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.CbCompound4args, global::NetRpc.Fuzz.Nfs4.CbCompound4res>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound, cbCompound4args, options, cancellationToken).AsTask();
 
     /// <summary>Closes the client; calls in flight fail.</summary>
     public void Dispose() => this.Client.Dispose();

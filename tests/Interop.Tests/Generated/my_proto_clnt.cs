@@ -58,6 +58,14 @@ public sealed partial class TestVersClient : global::System.IDisposable, global:
     public async global::System.Threading.Tasks.Task<int> TestAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, TestResult>(global::MyProto.TestProg.TestVers.Test, default, cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>Calls long TEST(void) = 1.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<int> TestAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, TestResult>(global::MyProto.TestProg.TestVers.Test, default, options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>Closes the client; calls in flight fail.</summary>
     public void Dispose() => this.Client.Dispose();
 

@@ -59,6 +59,15 @@ public sealed partial class RichV1Client : global::System.IDisposable, global::S
     public global::System.Threading.Tasks.Task<global::Rich.Everything> EchoAsync(global::Rich.Everything everything, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<global::Rich.Everything, global::Rich.Everything>(global::Rich.RichProg.RichV1.Echo, everything, cancellationToken).AsTask();
 
+    /// <summary>returns its argument</summary>
+    /// <param name="everything">The argument, everything.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::Rich.Everything> EchoAsync(global::Rich.Everything everything, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::Rich.Everything, global::Rich.Everything>(global::Rich.RichProg.RichV1.Echo, everything, options, cancellationToken).AsTask();
+
     /// <summary>two arguments, packed as rpcgen -N packs them</summary>
     /// <param name="arg1">Argument 1, int.</param>
     /// <param name="arg2">Argument 2, int.</param>
@@ -68,6 +77,16 @@ public sealed partial class RichV1Client : global::System.IDisposable, global::S
     public async global::System.Threading.Tasks.Task<int> AddAsync(int arg1, int arg2, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<AddArguments, AddResult>(global::Rich.RichProg.RichV1.Add, new AddArguments(arg1, arg2), cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>two arguments, packed as rpcgen -N packs them</summary>
+    /// <param name="arg1">Argument 1, int.</param>
+    /// <param name="arg2">Argument 2, int.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<int> AddAsync(int arg1, int arg2, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<AddArguments, AddResult>(global::Rich.RichProg.RichV1.Add, new AddArguments(arg1, arg2), options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>the list in reverse order</summary>
     /// <param name="node">The argument, node.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -76,6 +95,15 @@ public sealed partial class RichV1Client : global::System.IDisposable, global::S
     public global::System.Threading.Tasks.Task<global::Rich.Node> ReverseAsync(global::Rich.Node node, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<global::Rich.Node, global::Rich.Node>(global::Rich.RichProg.RichV1.Reverse, node, cancellationToken).AsTask();
 
+    /// <summary>the list in reverse order</summary>
+    /// <param name="node">The argument, node.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::Rich.Node> ReverseAsync(global::Rich.Node node, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::Rich.Node, global::Rich.Node>(global::Rich.RichProg.RichV1.Reverse, node, options, cancellationToken).AsTask();
+
     /// <summary>RED -&gt; GREEN -&gt; BLUE -&gt; RED; NONE -&gt; NONE</summary>
     /// <param name="color">The argument, color.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -83,6 +111,15 @@ public sealed partial class RichV1Client : global::System.IDisposable, global::S
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<global::Rich.Color> NextAsync(global::Rich.Color color, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<NextArguments, NextResult>(global::Rich.RichProg.RichV1.Next, new NextArguments(color), cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>RED -&gt; GREEN -&gt; BLUE -&gt; RED; NONE -&gt; NONE</summary>
+    /// <param name="color">The argument, color.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<global::Rich.Color> NextAsync(global::Rich.Color color, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<NextArguments, NextResult>(global::Rich.RichProg.RichV1.Next, new NextArguments(color), options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>see rich_server.c</summary>
     /// <param name="arg1">Argument 1, shape.</param>
@@ -94,6 +131,17 @@ public sealed partial class RichV1Client : global::System.IDisposable, global::S
     public global::System.Threading.Tasks.Task<global::Rich.Result> CheckAsync(global::Rich.Shape arg1, global::Rich.Maybe arg2, ulong arg3, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<CheckArguments, global::Rich.Result>(global::Rich.RichProg.RichV1.Check, new CheckArguments(arg1, arg2, arg3), cancellationToken).AsTask();
 
+    /// <summary>see rich_server.c</summary>
+    /// <param name="arg1">Argument 1, shape.</param>
+    /// <param name="arg2">Argument 2, maybe.</param>
+    /// <param name="arg3">Argument 3, counter_t.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::Rich.Result> CheckAsync(global::Rich.Shape arg1, global::Rich.Maybe arg2, ulong arg3, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<CheckArguments, global::Rich.Result>(global::Rich.RichProg.RichV1.Check, new CheckArguments(arg1, arg2, arg3), options, cancellationToken).AsTask();
+
     /// <summary>sets the server's counter to 0</summary>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>A task that completes when the reply has come.</returns>
@@ -101,12 +149,44 @@ public sealed partial class RichV1Client : global::System.IDisposable, global::S
     public async global::System.Threading.Tasks.Task ResetAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::Rich.RichProg.RichV1.Reset, default, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>sets the server's counter to 0</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>A task that completes when the reply has come.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task ResetAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::Rich.RichProg.RichV1.Reset, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>sets the server's counter to 0 Sends the call and expects no reply (libtirpc's clnt_call with a zero timeout): done once it is sent; nothing says whether it ran.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is sent.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task ResetOneWayAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.SendOneWayAsync<global::NetRpc.Xdr.XdrVoid>(global::Rich.RichProg.RichV1.Reset, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>sets the server's counter to 0 Queues the call, expecting no reply (libtirpc's batching): over TCP it goes out with the next call that waits for a reply; over UDP at once.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is queued.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task ResetBatchAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.BatchAsync<global::NetRpc.Xdr.XdrVoid>(global::Rich.RichProg.RichV1.Reset, default, options, cancellationToken).ConfigureAwait(false);
+
     /// <summary>the counter's next value</summary>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<ulong> CountAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, CountResult>(global::Rich.RichProg.RichV1.Count, default, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>the counter's next value</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<ulong> CountAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, CountResult>(global::Rich.RichProg.RichV1.Count, default, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Closes the client; calls in flight fail.</summary>
     public void Dispose() => this.Client.Dispose();

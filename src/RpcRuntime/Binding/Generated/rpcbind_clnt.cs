@@ -58,6 +58,30 @@ public sealed partial class PortmapperV2Client : global::System.IDisposable, glo
     public async global::System.Threading.Tasks.Task NullAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Null, default, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Calls void NULL(void) = 0.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>A task that completes when the reply has come.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task NullAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Null, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls void NULL(void) = 0. Sends the call and expects no reply (libtirpc's clnt_call with a zero timeout): done once it is sent; nothing says whether it ran.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is sent.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task NullOneWayAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.SendOneWayAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Null, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls void NULL(void) = 0. Queues the call, expecting no reply (libtirpc's batching): over TCP it goes out with the next call that waits for a reply; over UDP at once.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is queued.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task NullBatchAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.BatchAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Null, default, options, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Calls bool SET(port_mapping) = 1.</summary>
     /// <param name="portMapping">The argument, port_mapping.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -65,6 +89,15 @@ public sealed partial class PortmapperV2Client : global::System.IDisposable, glo
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<bool> SetAsync(global::NetRpc.Runtime.Binding.PortMapping portMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.PortMapping, SetResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Set, portMapping, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Calls bool SET(port_mapping) = 1.</summary>
+    /// <param name="portMapping">The argument, port_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<bool> SetAsync(global::NetRpc.Runtime.Binding.PortMapping portMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.PortMapping, SetResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Set, portMapping, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>protocol and port are ignored: both protocols go</summary>
     /// <param name="portMapping">The argument, port_mapping.</param>
@@ -74,6 +107,15 @@ public sealed partial class PortmapperV2Client : global::System.IDisposable, glo
     public async global::System.Threading.Tasks.Task<bool> UnsetAsync(global::NetRpc.Runtime.Binding.PortMapping portMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.PortMapping, UnsetResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Unset, portMapping, cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>protocol and port are ignored: both protocols go</summary>
+    /// <param name="portMapping">The argument, port_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<bool> UnsetAsync(global::NetRpc.Runtime.Binding.PortMapping portMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.PortMapping, UnsetResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Unset, portMapping, options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>0 when not registered</summary>
     /// <param name="portMapping">The argument, port_mapping.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -82,12 +124,29 @@ public sealed partial class PortmapperV2Client : global::System.IDisposable, glo
     public async global::System.Threading.Tasks.Task<uint> GetPortAsync(global::NetRpc.Runtime.Binding.PortMapping portMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.PortMapping, GetPortResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.GetPort, portMapping, cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>0 when not registered</summary>
+    /// <param name="portMapping">The argument, port_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<uint> GetPortAsync(global::NetRpc.Runtime.Binding.PortMapping portMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.PortMapping, GetPortResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.GetPort, portMapping, options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>Calls port_mappings DUMP(void) = 4.</summary>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.PortMappingList?> DumpAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, DumpResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Dump, default, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Calls port_mappings DUMP(void) = 4.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.PortMappingList?> DumpAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, DumpResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Dump, default, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Calls port_call_result CALLIT(remote_call) = 5.</summary>
     /// <param name="remoteCall">The argument, remote_call.</param>
@@ -96,6 +155,15 @@ public sealed partial class PortmapperV2Client : global::System.IDisposable, glo
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.PortCallResult> CallitAsync(global::NetRpc.Runtime.Binding.RemoteCall remoteCall, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.PortCallResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Callit, remoteCall, cancellationToken).AsTask();
+
+    /// <summary>Calls port_call_result CALLIT(remote_call) = 5.</summary>
+    /// <param name="remoteCall">The argument, remote_call.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.PortCallResult> CallitAsync(global::NetRpc.Runtime.Binding.RemoteCall remoteCall, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.PortCallResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Callit, remoteCall, options, cancellationToken).AsTask();
 
     /// <summary>Closes the client; calls in flight fail.</summary>
     public void Dispose() => this.Client.Dispose();
@@ -242,6 +310,30 @@ public sealed partial class RpcbindV3Client : global::System.IDisposable, global
     public async global::System.Threading.Tasks.Task NullAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Null, default, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Calls void NULL(void) = 0.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>A task that completes when the reply has come.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task NullAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Null, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls void NULL(void) = 0. Sends the call and expects no reply (libtirpc's clnt_call with a zero timeout): done once it is sent; nothing says whether it ran.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is sent.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task NullOneWayAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.SendOneWayAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Null, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls void NULL(void) = 0. Queues the call, expecting no reply (libtirpc's batching): over TCP it goes out with the next call that waits for a reply; over UDP at once.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is queued.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task NullBatchAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.BatchAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Null, default, options, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Calls bool SET(rpcb_mapping) = 1.</summary>
     /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -249,6 +341,15 @@ public sealed partial class RpcbindV3Client : global::System.IDisposable, global
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<bool> SetAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, SetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Set, rpcbMapping, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Calls bool SET(rpcb_mapping) = 1.</summary>
+    /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<bool> SetAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, SetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Set, rpcbMapping, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Calls bool UNSET(rpcb_mapping) = 2.</summary>
     /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
@@ -258,6 +359,15 @@ public sealed partial class RpcbindV3Client : global::System.IDisposable, global
     public async global::System.Threading.Tasks.Task<bool> UnsetAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, UnsetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Unset, rpcbMapping, cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>Calls bool UNSET(rpcb_mapping) = 2.</summary>
+    /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<bool> UnsetAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, UnsetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Unset, rpcbMapping, options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>"" when not registered</summary>
     /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -266,12 +376,29 @@ public sealed partial class RpcbindV3Client : global::System.IDisposable, global
     public async global::System.Threading.Tasks.Task<string> GetAddrAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.GetAddr, rpcbMapping, cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>"" when not registered</summary>
+    /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<string> GetAddrAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.GetAddr, rpcbMapping, options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>Calls rpcb_mappings DUMP(void) = 4.</summary>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbMappingList?> DumpAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, DumpResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Dump, default, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Calls rpcb_mappings DUMP(void) = 4.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbMappingList?> DumpAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, DumpResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Dump, default, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Calls rpcb_call_result CALLIT(remote_call) = 5.</summary>
     /// <param name="remoteCall">The argument, remote_call.</param>
@@ -281,12 +408,29 @@ public sealed partial class RpcbindV3Client : global::System.IDisposable, global
     public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbCallResult> CallitAsync(global::NetRpc.Runtime.Binding.RemoteCall remoteCall, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Callit, remoteCall, cancellationToken).AsTask();
 
+    /// <summary>Calls rpcb_call_result CALLIT(remote_call) = 5.</summary>
+    /// <param name="remoteCall">The argument, remote_call.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbCallResult> CallitAsync(global::NetRpc.Runtime.Binding.RemoteCall remoteCall, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Callit, remoteCall, options, cancellationToken).AsTask();
+
     /// <summary>seconds since 1970</summary>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<uint> GetTimeAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, GetTimeResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.GetTime, default, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>seconds since 1970</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<uint> GetTimeAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, GetTimeResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.GetTime, default, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Calls netbuf UADDR_TO_TADDR(string &lt;&gt;) = 7.</summary>
     /// <param name="arg1">The argument, string &lt;&gt;.</param>
@@ -296,6 +440,15 @@ public sealed partial class RpcbindV3Client : global::System.IDisposable, global
     public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.Netbuf> UaddrToTaddrAsync(string arg1, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<UaddrToTaddrArguments, global::NetRpc.Runtime.Binding.Netbuf>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.UaddrToTaddr, new UaddrToTaddrArguments(arg1), cancellationToken).AsTask();
 
+    /// <summary>Calls netbuf UADDR_TO_TADDR(string &lt;&gt;) = 7.</summary>
+    /// <param name="arg1">The argument, string &lt;&gt;.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.Netbuf> UaddrToTaddrAsync(string arg1, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<UaddrToTaddrArguments, global::NetRpc.Runtime.Binding.Netbuf>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.UaddrToTaddr, new UaddrToTaddrArguments(arg1), options, cancellationToken).AsTask();
+
     /// <summary>Calls string &lt;&gt; TADDR_TO_UADDR(netbuf) = 8.</summary>
     /// <param name="netbuf">The argument, netbuf.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -303,6 +456,15 @@ public sealed partial class RpcbindV3Client : global::System.IDisposable, global
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<string> TaddrToUaddrAsync(global::NetRpc.Runtime.Binding.Netbuf netbuf, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.Netbuf, TaddrToUaddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.TaddrToUaddr, netbuf, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Calls string &lt;&gt; TADDR_TO_UADDR(netbuf) = 8.</summary>
+    /// <param name="netbuf">The argument, netbuf.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<string> TaddrToUaddrAsync(global::NetRpc.Runtime.Binding.Netbuf netbuf, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.Netbuf, TaddrToUaddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.TaddrToUaddr, netbuf, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Closes the client; calls in flight fail.</summary>
     public void Dispose() => this.Client.Dispose();
@@ -512,6 +674,30 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     public async global::System.Threading.Tasks.Task NullAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Null, default, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Calls void NULL(void) = 0.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>A task that completes when the reply has come.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task NullAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Null, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls void NULL(void) = 0. Sends the call and expects no reply (libtirpc's clnt_call with a zero timeout): done once it is sent; nothing says whether it ran.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is sent.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task NullOneWayAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.SendOneWayAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Null, default, options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls void NULL(void) = 0. Queues the call, expecting no reply (libtirpc's batching): over TCP it goes out with the next call that waits for a reply; over UDP at once.</summary>
+    /// <param name="options">A credential of its own; null means the client's.</param>
+    /// <param name="cancellationToken">Abandons it before it is sent.</param>
+    /// <returns>A task that completes once the call is queued.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">It could not be sent (no connection, or the network refused it).</exception>
+    public async global::System.Threading.Tasks.Task NullBatchAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        await this.Client.BatchAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Null, default, options, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Calls bool SET(rpcb_mapping) = 1.</summary>
     /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -519,6 +705,15 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<bool> SetAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, SetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Set, rpcbMapping, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Calls bool SET(rpcb_mapping) = 1.</summary>
+    /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<bool> SetAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, SetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Set, rpcbMapping, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Calls bool UNSET(rpcb_mapping) = 2.</summary>
     /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
@@ -528,6 +723,15 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     public async global::System.Threading.Tasks.Task<bool> UnsetAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, UnsetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Unset, rpcbMapping, cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>Calls bool UNSET(rpcb_mapping) = 2.</summary>
+    /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<bool> UnsetAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, UnsetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Unset, rpcbMapping, options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>Calls string &lt;&gt; GET_ADDR(rpcb_mapping) = 3.</summary>
     /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -536,12 +740,29 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     public async global::System.Threading.Tasks.Task<string> GetAddrAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetAddr, rpcbMapping, cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>Calls string &lt;&gt; GET_ADDR(rpcb_mapping) = 3.</summary>
+    /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<string> GetAddrAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetAddr, rpcbMapping, options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>Calls rpcb_mappings DUMP(void) = 4.</summary>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbMappingList?> DumpAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, DumpResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Dump, default, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Calls rpcb_mappings DUMP(void) = 4.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbMappingList?> DumpAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, DumpResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Dump, default, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Calls rpcb_call_result BCAST(remote_call) = 5.</summary>
     /// <param name="remoteCall">The argument, remote_call.</param>
@@ -551,12 +772,29 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbCallResult> BcastAsync(global::NetRpc.Runtime.Binding.RemoteCall remoteCall, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Bcast, remoteCall, cancellationToken).AsTask();
 
+    /// <summary>Calls rpcb_call_result BCAST(remote_call) = 5.</summary>
+    /// <param name="remoteCall">The argument, remote_call.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbCallResult> BcastAsync(global::NetRpc.Runtime.Binding.RemoteCall remoteCall, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Bcast, remoteCall, options, cancellationToken).AsTask();
+
     /// <summary>Calls unsigned int GET_TIME(void) = 6.</summary>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<uint> GetTimeAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, GetTimeResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetTime, default, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Calls unsigned int GET_TIME(void) = 6.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<uint> GetTimeAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, GetTimeResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetTime, default, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Calls netbuf UADDR_TO_TADDR(string &lt;&gt;) = 7.</summary>
     /// <param name="arg1">The argument, string &lt;&gt;.</param>
@@ -566,6 +804,15 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.Netbuf> UaddrToTaddrAsync(string arg1, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<UaddrToTaddrArguments, global::NetRpc.Runtime.Binding.Netbuf>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.UaddrToTaddr, new UaddrToTaddrArguments(arg1), cancellationToken).AsTask();
 
+    /// <summary>Calls netbuf UADDR_TO_TADDR(string &lt;&gt;) = 7.</summary>
+    /// <param name="arg1">The argument, string &lt;&gt;.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.Netbuf> UaddrToTaddrAsync(string arg1, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<UaddrToTaddrArguments, global::NetRpc.Runtime.Binding.Netbuf>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.UaddrToTaddr, new UaddrToTaddrArguments(arg1), options, cancellationToken).AsTask();
+
     /// <summary>Calls string &lt;&gt; TADDR_TO_UADDR(netbuf) = 8.</summary>
     /// <param name="netbuf">The argument, netbuf.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -573,6 +820,15 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<string> TaddrToUaddrAsync(global::NetRpc.Runtime.Binding.Netbuf netbuf, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.Netbuf, TaddrToUaddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.TaddrToUaddr, netbuf, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Calls string &lt;&gt; TADDR_TO_UADDR(netbuf) = 8.</summary>
+    /// <param name="netbuf">The argument, netbuf.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<string> TaddrToUaddrAsync(global::NetRpc.Runtime.Binding.Netbuf netbuf, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.Netbuf, TaddrToUaddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.TaddrToUaddr, netbuf, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>this version only</summary>
     /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
@@ -582,6 +838,15 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     public async global::System.Threading.Tasks.Task<string> GetVersAddrAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, GetVersAddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetVersAddr, rpcbMapping, cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>this version only</summary>
+    /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<string> GetVersAddrAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, GetVersAddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetVersAddr, rpcbMapping, options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>Calls rpcb_call_result INDIRECT(remote_call) = 10.</summary>
     /// <param name="remoteCall">The argument, remote_call.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
@@ -589,6 +854,15 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbCallResult> IndirectAsync(global::NetRpc.Runtime.Binding.RemoteCall remoteCall, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.Client.CallAsync<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Indirect, remoteCall, cancellationToken).AsTask();
+
+    /// <summary>Calls rpcb_call_result INDIRECT(remote_call) = 10.</summary>
+    /// <param name="remoteCall">The argument, remote_call.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbCallResult> IndirectAsync(global::NetRpc.Runtime.Binding.RemoteCall remoteCall, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Indirect, remoteCall, options, cancellationToken).AsTask();
 
     /// <summary>Calls rpcb_entries GET_ADDR_LIST(rpcb_mapping) = 11.</summary>
     /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
@@ -598,12 +872,29 @@ public sealed partial class RpcbindV4Client : global::System.IDisposable, global
     public async global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbEntryList?> GetAddrListAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrListResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetAddrList, rpcbMapping, cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>Calls rpcb_entries GET_ADDR_LIST(rpcb_mapping) = 11.</summary>
+    /// <param name="rpcbMapping">The argument, rpcb_mapping.</param>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbEntryList?> GetAddrListAsync(global::NetRpc.Runtime.Binding.RpcbMapping rpcbMapping, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrListResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetAddrList, rpcbMapping, options, cancellationToken).ConfigureAwait(false)).Value;
+
     /// <summary>Calls rpcb_stats GET_STAT(void) = 12.</summary>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
     public async global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbStat[]> GetStatAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, GetStatResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetStat, default, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>Calls rpcb_stats GET_STAT(void) = 12.</summary>
+    /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
+    /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
+    public async global::System.Threading.Tasks.Task<global::NetRpc.Runtime.Binding.RpcbStat[]> GetStatAsync(global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await this.Client.CallAsync<global::NetRpc.Xdr.XdrVoid, GetStatResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetStat, default, options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>Closes the client; calls in flight fail.</summary>
     public void Dispose() => this.Client.Dispose();

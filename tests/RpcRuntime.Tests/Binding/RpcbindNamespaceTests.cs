@@ -184,9 +184,10 @@ public class RpcbindNamespaceTests(RpcbindScenarios scenarios, ITestOutputHelper
         {
             IReadOnlyDictionary<string, string> run = Security(rpcbind);
             string[] attempts = run["remote"].Split('\n');
-            Assert.Equal(12, attempts.Length);
+            Assert.Equal(14, attempts.Length);
             Assert.All(attempts.Where(a => a.Contains("SET", StringComparison.Ordinal)), a => Assert.EndsWith(": AUTH_ERROR TooWeak", a, StringComparison.Ordinal));
             Assert.All(attempts.Where(a => a.Contains("GETPORT", StringComparison.Ordinal)), a => Assert.EndsWith(": 111", a, StringComparison.Ordinal));
+            Assert.All(attempts.Where(a => a.Contains("GETADDR", StringComparison.Ordinal)), a => Assert.EndsWith($": {RpcbindScenario.HostAddress}.0.111", a, StringComparison.Ordinal));
             Assert.Empty(Lines(run["rpcinfo -p after the remote attempts"], TestProgram));
             Assert.Equal(6, Lines(run["rpcinfo -p after the remote attempts"], "100000").Length);
         }

@@ -309,7 +309,7 @@ internal static partial class RpcbindScenario
         }
     }
 
-    /// <summary>SET and UNSET of every version over UDP and TCP, and a lookup, from wherever this runs.</summary>
+    /// <summary>SET and UNSET of every version over UDP and TCP, and lookups, from wherever this runs.</summary>
     private static async Task RegistrationAttemptsAsync(IPAddress host)
     {
         var rpcbind = new IPEndPoint(host, RpcbindClient.StandardPort);
@@ -329,6 +329,8 @@ internal static partial class RpcbindScenario
             lines.Add($"v2 UNSET {transport}: {await Outcome(() => v2.UnsetAsync(new PortMapping { Prog = Rpcbind.Program, Vers = 2, Protocol = 17 }))}");
             lines.Add($"v4 UNSET {transport}: {await Outcome(() => v4.UnsetAsync(new RpcbMapping { Prog = Rpcbind.Program, Vers = 4, Netid = transport, Address = string.Empty, Owner = string.Empty }))}");
             lines.Add($"v2 GETPORT {transport}: {await Outcome(() => v2.GetPortAsync(new PortMapping { Prog = Rpcbind.Program, Vers = 2, Protocol = tcp ? 6u : 17u }))}");
+            // Answered with the address of the host's interface on the caller's network (the veth's), not loopback's.
+            lines.Add($"v4 GETADDR {transport}: {await Outcome(() => v4.GetAddrAsync(new RpcbMapping { Prog = Rpcbind.Program, Vers = 4, Netid = transport, Address = string.Empty, Owner = string.Empty }))}");
         }
 
         Output.AppendJoin('\n', lines).Append('\n');

@@ -1,19 +1,15 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using NetRpc.Runtime.Server;
-
 namespace NetRpc.Runtime.Binding;
 
 /// <summary>One registration: a program version on a transport at a universal address, and who made it.</summary>
 internal sealed record Registration(uint Program, uint Version, string NetId, string Address, string Owner);
 
 /// <summary>
-/// The embedded rpcbind's state, kept as native rpcbind 1.2.6 keeps it (observed, docs/rpcbind.md): SET of
-/// an identical mapping succeeds, of the same program, version and netid at another address fails; UNSET
-/// removes what its caller owns (the superuser removes anything); lookups fall back to another version of
-/// the program; and the statistics of GET_STAT. Bounded, where native rpcbind is not: a registry that is full
-/// refuses further SETs, and so does a quota per owner, with part of the registry only the superuser may fill.
+/// The embedded rpcbind's registrations, kept as native rpcbind 1.2.6 keeps them (observed, docs/rpcbind.md): in
+/// the order made; netids compared without regard to ASCII case; SET of an identical mapping succeeds, of the same
+/// program, version and netid at another address fails; UNSET removes what its caller owns (the superuser removes
+/// anything) and stops, FALSE, at the first it may not remove; lookups fall back to another version of the program.
+/// Bounded, where native rpcbind is not: a registry that is full refuses further SETs, and so does a quota per owner,
+/// with part of the registry only the superuser may fill.
 /// </summary>
 /// <remarks>
 /// Any local user can register (an unprivileged caller over loopback is owner "unknown", one on the local socket
@@ -27,11 +23,10 @@ internal sealed class RpcbindRegistry(int maxRegistrations, int maxPerOwner, int
     /// <summary>The owner native rpcbind records for root: on the local socket uid 0, over loopback a privileged port.</summary>
     public const string Superuser = "superuser";
 
-    /// <summary>What GET_STAT counts per binder version (v2, v3, v4); RFC 1833's RPCBSTAT_HIGHPROC procedures each.</summary>
-    private readonly VersionStats[] _stats = [new(), new(), new()];
     private readonly List<Registration> _entries = [];
     private readonly Dictionary<string, int> _perOwner = new(StringComparer.Ordinal);
     private int _notSuperuser;
+    private int _own;
     private readonly object _lock = new();
 
     public const int MaxNetIdLength = 32;
@@ -52,12 +47,9 @@ internal sealed class RpcbindRegistry(int maxRegistrations, int maxPerOwner, int
 
         lock (_lock)
         {
-            foreach (Registration entry in _entries)
+            if (FindLocked(registration.Program, registration.Version, registration.NetId) is { } registered && registered.Version == registration.Version)
             {
-                if (entry.Program == registration.Program && entry.Version == registration.Version && entry.NetId == registration.NetId)
-                {
-                    return entry.Address == registration.Address;
-                }
+                return registered.Address == registration.Address;
             }
 
             if (_entries.Count >= maxRegistrations)
@@ -83,31 +75,47 @@ internal sealed class RpcbindRegistry(int maxRegistrations, int maxPerOwner, int
     }
 
     /// <summary>
-    /// Removes the registrations of a program version on <paramref name="netIds"/> (all of them when empty) that
-    /// <paramref name="owner"/> may remove. False only when some were there and none could be removed.
+    /// Records one of rpcbind's own registrations (superuser's), after those before it but ahead of any other, as
+    /// native rpcbind has its own at the head of its list: a SET that comes while the server is still registering
+    /// itself stays behind them.
     /// </summary>
-    public bool Unset(uint program, uint version, IReadOnlyCollection<string> netIds, string owner, bool superuser)
+    public void SetOwn(Registration registration)
     {
         lock (_lock)
         {
-            int matching = 0;
-            int removed = _entries.RemoveAll(entry =>
+            _entries.Insert(_own++, registration);
+        }
+    }
+
+    /// <summary>
+    /// Removes the registrations of a program version on <paramref name="netId"/> (on every netid when empty), in the
+    /// order made, as native rpcbind does: at the first one <paramref name="owner"/> may not remove it stops and
+    /// answers FALSE, keeping what it removed before; otherwise TRUE, also when there was nothing to remove.
+    /// </summary>
+    public bool Unset(uint program, uint version, string netId, string owner)
+    {
+        lock (_lock)
+        {
+            for (int i = 0; i < _entries.Count;)
             {
-                if (entry.Program != program || entry.Version != version || (netIds.Count > 0 && !netIds.Contains(entry.NetId)))
+                Registration entry = _entries[i];
+                if (entry.Program != program || entry.Version != version || (netId.Length > 0 && !SameNetId(entry.NetId, netId)))
+                {
+                    i++;
+                    continue;
+                }
+
+                if (owner != Superuser && entry.Owner != owner)
                 {
                     return false;
                 }
 
-                matching++;
-                if (!superuser && entry.Owner != owner)
-                {
-                    return false;
-                }
-
+                _entries.RemoveAt(i);
+                _own -= i < _own ? 1 : 0;
                 Released(entry.Owner);
-                return true;
-            });
-            return matching == 0 || removed > 0;
+            }
+
+            return true;
         }
     }
 
@@ -126,42 +134,55 @@ internal sealed class RpcbindRegistry(int maxRegistrations, int maxPerOwner, int
         }
     }
 
-    /// <summary>The registration of a program version on a netid; unless <paramref name="exactVersion"/>, another version's when that one is missing.</summary>
+    /// <summary>
+    /// The registration of a program version on a netid, as native rpcbind's find_service finds it: the first of
+    /// that version; failing one, the last of another version (unless <paramref name="exactVersion"/>).
+    /// </summary>
     public Registration? Find(uint program, uint version, string netId, bool exactVersion)
     {
         lock (_lock)
         {
-            Registration? other = null;
-            foreach (Registration entry in _entries)
-            {
-                if (entry.Program != program || entry.NetId != netId)
-                {
-                    continue;
-                }
-
-                if (entry.Version == version)
-                {
-                    return entry;
-                }
-
-                other ??= entry;
-            }
-
-            return exactVersion ? null : other;
+            Registration? found = FindLocked(program, version, netId);
+            return exactVersion && found?.Version != version ? null : found;
         }
     }
 
-    /// <summary>Every registration, in the order made.</summary>
-    /// <summary>The lowest and highest version of a program registered on a netid (0, 0 when none).</summary>
+    /// <summary>
+    /// The lowest and highest version of a program registered on a netid (0, 0 when none), as native rpcbind's
+    /// find_versions has them for PROG_MISMATCH: the first version seen is both, then each later one lowers the low or
+    /// raises the high.
+    /// </summary>
     public (uint Low, uint High) Versions(uint program, string netId)
     {
         lock (_lock)
         {
-            uint[] versions = [.. _entries.Where(e => e.Program == program && e.NetId == netId).Select(e => e.Version)];
-            return versions.Length == 0 ? (0, 0) : (versions.Min(), versions.Max());
+            (uint low, uint high) = (0, 0);
+            foreach (Registration entry in _entries)
+            {
+                if (entry.Program != program || !SameNetId(entry.NetId, netId))
+                {
+                    continue;
+                }
+
+                if (low == 0)
+                {
+                    (low, high) = (entry.Version, entry.Version);
+                }
+                else if (entry.Version < low)
+                {
+                    low = entry.Version;
+                }
+                else if (entry.Version > high)
+                {
+                    high = entry.Version;
+                }
+            }
+
+            return (low, high);
         }
     }
 
+    /// <summary>Every registration, in the order made.</summary>
     public Registration[] All()
     {
         lock (_lock)
@@ -170,124 +191,42 @@ internal sealed class RpcbindRegistry(int maxRegistrations, int maxPerOwner, int
         }
     }
 
-    /// <summary>Counts a call to <paramref name="procedure"/> of binder version <paramref name="binderVersion"/> (2, 3 or 4).</summary>
-    public void Called(uint binderVersion, uint procedure)
+    private Registration? FindLocked(uint program, uint version, string netId)
     {
-        VersionStats stats = _stats[binderVersion - 2];
-        if (procedure < (uint)stats.Procedures.Length)
+        Registration? found = null;
+        foreach (Registration entry in _entries)
         {
-            Interlocked.Increment(ref stats.Procedures[procedure]);
-        }
-    }
-
-    public void Counted(uint binderVersion, bool set)
-    {
-        VersionStats stats = _stats[binderVersion - 2];
-        if (set)
-        {
-            Interlocked.Increment(ref stats.Sets);
-        }
-        else
-        {
-            Interlocked.Increment(ref stats.Unsets);
-        }
-    }
-
-    /// <summary>Counts a lookup (GET_PORT, GET_ADDR, ...) of a program version on a netid, and whether it found an address.</summary>
-    public void LookedUp(uint binderVersion, uint program, uint version, string netId, bool found)
-    {
-        VersionStats stats = _stats[binderVersion - 2];
-        lock (stats)
-        {
-            (uint, uint, string) key = (program, version, netId);
-            if (!stats.Lookups.TryGetValue(key, out int[]? counts))
+            if (entry.Program != program || !SameNetId(entry.NetId, netId))
             {
-                if (stats.Lookups.Count >= 256)
-                {
-                    return; // bounded, as rpcbind bounds its list
-                }
-
-                stats.Lookups[key] = counts = new int[2];
-                stats.Order.Add(key);
+                continue;
             }
 
-            counts[found ? 0 : 1]++;
-        }
-    }
-
-    /// <summary>GET_STAT's answer: for v2, v3 and v4, the calls per procedure, the SETs and UNSETs, and the lookups.</summary>
-    public RpcbStat[] Statistics() => [.. _stats.Select(stats =>
-    {
-        RpcbAddressStat? head = null;
-        lock (stats)
-        {
-            for (int i = stats.Order.Count - 1; i >= 0; i--)
+            found = entry;
+            if (entry.Version == version)
             {
-                (uint program, uint version, string netId) = stats.Order[i];
-                int[] counts = stats.Lookups[stats.Order[i]];
-                head = new RpcbAddressStat { Prog = program, Vers = version, Netid = netId, Successes = counts[0], Failures = counts[1], Next = head };
+                break;
             }
         }
 
-        return new RpcbStat
-        {
-            Procedures = [.. stats.Procedures],
-            Sets = Volatile.Read(ref stats.Sets),
-            Unsets = Volatile.Read(ref stats.Unsets),
-            Lookups = head,
-        };
-    })];
-
-    private sealed class VersionStats
-    {
-        public readonly int[] Procedures = new int[RpcbindConstants.StatProcedures];
-        public readonly Dictionary<(uint, uint, string), int[]> Lookups = [];
-        public readonly List<(uint, uint, string)> Order = [];
-        public int Sets;
-        public int Unsets;
+        return found;
     }
-}
 
-/// <summary>What the binder knows of a caller: where it is, what transport it used, and what it may do.</summary>
-internal readonly record struct Caller(IPEndPoint Remote, RpcTransport Transport, LocalPeer? Local = null)
-{
-    /// <summary>The caller's address with IPv4-mapped IPv6 written as IPv4.</summary>
-    public IPAddress Address => Remote.Address.IsIPv4MappedToIPv6 ? Remote.Address.MapToIPv4() : Remote.Address;
-
-    public AddressFamily Family => Address.AddressFamily;
-
-    /// <summary>The netid of the transport the call came on: GET_ADDR answers for it, whatever the query says.</summary>
-    public string NetId => UniversalAddress.NetId(Transport, Family);
-
-    /// <summary>On this host's loopback or its local socket: native rpcbind takes SET and UNSET only from such callers.</summary>
-    public bool IsLoopback => Local is not null || IPAddress.IsLoopback(Address);
-
-    /// <summary>
-    /// The owner native rpcbind records: on the local socket the caller's user ("superuser" for root, else the
-    /// uid); over the network "superuser" for a loopback caller on a privileged port, else "unknown".
-    /// </summary>
-    public string Owner => Local is { } local
-        ? local.UserId switch { 0 => RpcbindRegistry.Superuser, uint uid => uid.ToString(CultureInfo.InvariantCulture), null => "unknown" }
-        : IsLoopback && Remote.Port < 1024 ? RpcbindRegistry.Superuser : "unknown";
-
-    /// <summary>The address of this host the caller reached: what a registration made for any address (0.0.0.0) becomes in answers.</summary>
-    public IPAddress LocalAddress()
+    /// <summary>strcasecmp: equal but for the case of ASCII letters.</summary>
+    private static bool SameNetId(string a, string b)
     {
-        if (IsLoopback)
+        if (a.Length != b.Length)
         {
-            return Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+            return false;
         }
 
-        // The source address the host would use to reach the caller: a connected UDP socket sends nothing.
-        try
+        for (int i = 0; i < a.Length; i++)
         {
-            using var probe = new Socket(Family, SocketType.Dgram, ProtocolType.Udp);
-            probe.Connect(Address, 9);
-            return ((IPEndPoint)probe.LocalEndPoint!).Address;
+            if (a[i] != b[i] && (!char.IsAsciiLetter(a[i]) || !char.IsAsciiLetter(b[i]) || (a[i] | 0x20) != (b[i] | 0x20)))
+            {
+                return false;
+            }
         }
-        catch (SocketException)
-        {
-            return Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-        }
+
+        return true;
     }
 }

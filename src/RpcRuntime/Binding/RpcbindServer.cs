@@ -117,12 +117,14 @@ public sealed class RpcbindServer : IAsyncDisposable
 
         var registry = new RpcbindRegistry(options.MaxRegistrations, perOwner, reserved);
         var core = new RpcbindCore(registry, options);
-        var server = new RpcServer(new RpcServerOptions { LoggerFactory = options.LoggerFactory, MeterFactory = options.MeterFactory });
+        // One thread takes the datagrams, in the order they came, as native rpcbind's single loop does: a call counts
+        // in GETSTAT before the next one on the same socket is answered.
+        var server = new RpcServer(new RpcServerOptions { LoggerFactory = options.LoggerFactory, MeterFactory = options.MeterFactory, UdpReceiveThreads = 1 });
         try
         {
-            server.AddProgram(new PortmapperService(core).ToProgram());
-            server.AddProgram(new RpcbindV3Service(core).ToProgram());
-            server.AddProgram(new RpcbindV4Service(core).ToProgram());
+            server.AddProgram(CountedProgram.Wrap(new PortmapperService(core).ToProgram(), core.Statistics));
+            server.AddProgram(CountedProgram.Wrap(new RpcbindV3Service(core).ToProgram(), core.Statistics));
+            server.AddProgram(CountedProgram.Wrap(new RpcbindV4Service(core).ToProgram(), core.Statistics));
             IPEndPoint tcp;
             IPEndPoint udp;
             IPAddress address = options.Address ?? (Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any);
@@ -137,8 +139,23 @@ public sealed class RpcbindServer : IAsyncDisposable
             }
 
             udp = server.ListenUdp(new IPEndPoint(address, tcp.Port));
-            string? local = options.Port == RpcbindClient.StandardPort ? ListenLocal(server, options.LocalSocketPath) : null;
-            RegisterItself(registry, address, tcp.Port, local);
+
+            // Ready for TCP and UDP before the local socket appears, as native rpcbind is ready for them before it
+            // serves anything: whoever sees the socket file finds the binder complete.
+            core.Serve(NetIdsServed(address, local: false));
+            RegisterItself(registry, address, tcp.Port);
+            if (options.Port == RpcbindClient.StandardPort && options.LocalSocketPath is { } path && MayListenLocal(path))
+            {
+                core.Serve(NetIdsServed(address, local: true));
+                RegisterLocal(registry, path);
+                if (!ListenLocal(server, path))
+                {
+                    registry.Unset(Rpcbind.Program, 4, Netconfig.Local, RpcbindRegistry.Superuser);
+                    registry.Unset(Rpcbind.Program, 3, Netconfig.Local, RpcbindRegistry.Superuser);
+                    core.Serve(NetIdsServed(address, local: false));
+                }
+            }
+
             return new RpcbindServer(server, registry, tcp, udp);
         }
         catch
@@ -160,27 +177,46 @@ public sealed class RpcbindServer : IAsyncDisposable
     /// <returns>A task that completes when it has stopped.</returns>
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    /// <summary>The local socket, where the host allows it: without it rpcbind still serves TCP and UDP, as libtirpc falls back to loopback.</summary>
-    private static string? ListenLocal(RpcServer server, string? path)
-    {
-        if (path is null || !OperatingSystem.IsLinux() || !Directory.Exists(Path.GetDirectoryName(path)))
-        {
-            return null;
-        }
+    private static bool MayListenLocal(string path) => OperatingSystem.IsLinux() && Directory.Exists(Path.GetDirectoryName(path));
 
+    /// <summary>The local socket, where the host allows it: without it rpcbind still serves TCP and UDP, as libtirpc falls back to loopback.</summary>
+    private static bool ListenLocal(RpcServer server, string path)
+    {
         try
         {
             server.ListenLocal(path);
-            return path;
+            return true;
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
-            return null;
+            return false;
         }
     }
 
-    /// <summary>Native rpcbind lists itself: versions 3 and 4 on IPv6, then 2, 3 and 4 on IPv4, for TCP and UDP, then 3 and 4 on its local socket.</summary>
-    private static void RegisterItself(RpcbindRegistry registry, IPAddress address, int port, string? local)
+    /// <summary>The netids of the transports served: native rpcbind's for the same sockets.</summary>
+    private static IEnumerable<string> NetIdsServed(IPAddress address, bool local)
+    {
+        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        if (v6)
+        {
+            yield return "tcp6";
+            yield return "udp6";
+        }
+
+        if (!v6 || address.Equals(IPAddress.IPv6Any))
+        {
+            yield return "tcp";
+            yield return "udp";
+        }
+
+        if (local)
+        {
+            yield return Netconfig.Local;
+        }
+    }
+
+    /// <summary>Native rpcbind lists itself: versions 3 and 4 on IPv6, then 2, 3 and 4 on IPv4, for TCP and UDP (then 3 and 4 on its local socket, <see cref="RegisterLocal"/>).</summary>
+    private static void RegisterItself(RpcbindRegistry registry, IPAddress address, int port)
     {
         bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
         bool v4 = !v6 || address.Equals(IPAddress.IPv6Any);
@@ -191,7 +227,7 @@ public sealed class RpcbindServer : IAsyncDisposable
             {
                 foreach (uint version in new uint[] { 4, 3 })
                 {
-                    registry.Set(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(address, port)), RpcbindRegistry.Superuser));
+                    registry.SetOwn(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(address, port)), RpcbindRegistry.Superuser));
                 }
             }
         }
@@ -202,17 +238,17 @@ public sealed class RpcbindServer : IAsyncDisposable
             {
                 foreach (uint version in new uint[] { 4, 3, 2 })
                 {
-                    registry.Set(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(v4Address, port)), RpcbindRegistry.Superuser));
+                    registry.SetOwn(new Registration(Rpcbind.Program, version, netId, UniversalAddress.Format(new IPEndPoint(v4Address, port)), RpcbindRegistry.Superuser));
                 }
             }
         }
+    }
 
-        if (local is not null)
+    private static void RegisterLocal(RpcbindRegistry registry, string path)
+    {
+        foreach (uint version in new uint[] { 4, 3 })
         {
-            foreach (uint version in new uint[] { 4, 3 })
-            {
-                registry.Set(new Registration(Rpcbind.Program, version, "local", local, RpcbindRegistry.Superuser));
-            }
+            registry.SetOwn(new Registration(Rpcbind.Program, version, Netconfig.Local, path, RpcbindRegistry.Superuser));
         }
     }
 }

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using System.Collections.Frozen;
 using System.Net;
 using System.Net.Sockets;
 using NetRpc.Runtime.Client;
@@ -8,18 +8,32 @@ using NetRpc.Runtime.Server;
 
 namespace NetRpc.Runtime.Binding;
 
-/// <summary>What the three binder versions share: the registry, the caller checks, and address rewriting.</summary>
-internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions options)
+/// <summary>
+/// What the three binder versions share: the registry, the statistics, the transports served, the caller checks,
+/// and the address merge.
+/// </summary>
+internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions options, Func<IReadOnlyList<HostInterface>>? interfaces = null)
 {
     /// <summary>How many forwarded calls may be pending at once (native rpcbind's limit).</summary>
     public const int MaxForwards = 64;
 
     private readonly SemaphoreSlim _forwards = new(MaxForwards, MaxForwards);
+    private readonly Func<IReadOnlyList<HostInterface>> _interfaces = interfaces ?? HostInterfaces.Current;
+    private volatile FrozenSet<string> _netIds = FrozenSet<string>.Empty;
 
     public RpcbindRegistry Registry { get; } = registry;
 
-    public static Caller CallerOf(RpcCallContext context) =>
-        new(context.RemoteEndPoint ?? new IPEndPoint(IPAddress.Loopback, 0), context.Transport, context.Local);
+    public RpcbindStatistics Statistics { get; } = new();
+
+    /// <summary>
+    /// Whether this binder serves a netid (native rpcbind's rpcbind_get_conf: tcp and udp, tcp6 and udp6, local, as
+    /// it listens). Lookups are counted only on netids served, and GETADDRLIST does not answer at all when the program
+    /// version is registered on any other (say <c>unix</c>).
+    /// </summary>
+    public bool Serves(string netId) => _netIds.Contains(netId);
+
+    /// <summary>Says which netids are served now (the server's sockets are opened one after the other).</summary>
+    public void Serve(IEnumerable<string> netIds) => _netIds = netIds.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>SET and UNSET: only from this host, as native rpcbind; others are refused with AUTH_ERROR (AUTH_TOOWEAK), not FALSE.</summary>
     public void CheckMayRegister(Caller caller)
@@ -30,43 +44,114 @@ internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions
         }
     }
 
-    /// <summary>An address registered for any host (0.0.0.0, ::) as the caller reached this one: native rpcbind's rewrite.</summary>
-    public static string Answer(Registration registration, Caller caller)
+    /// <summary>
+    /// The address a registration is answered with, or null where native rpcbind's mergeaddr finds none (then
+    /// GETADDR answers the registration's own address and GETADDRLIST leaves it out). As rpcbind 1.2.6 does it
+    /// (addrmerge, observed, docs/rpcbind.md): the host's interface whose network holds the hint (the query's
+    /// r_addr when it is not empty, else the caller's own address), else the first of the caller's family that is
+    /// up, a loopback or point-to-point one only when there is no other; its address, with the port of the
+    /// registration. So on loopback any IPv4 registration (0.0.0.0.p1.p2, 10.1.2.3.p1.p2) is answered
+    /// 127.0.0.1.p1.p2. Null for a caller on the local socket, which has no address to merge with, for a hint or a
+    /// registration that is not an address of the netid's family, and for a netid not served.
+    /// </summary>
+    public string? Merge(Caller caller, string netId, string registered, string? hint)
     {
-        if (UniversalAddress.TryParse(registration.Address, out IPEndPoint? endPoint) &&
-            (endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any)))
+        AddressFamily? family = Netconfig.FamilyOf(netId);
+        if (!Serves(netId) || caller.IsLocal || family != caller.Family)
         {
-            return UniversalAddress.Format(new IPEndPoint(caller.LocalAddress(), endPoint.Port));
+            return null;
         }
 
-        return registration.Address;
+        IPAddress near = caller.Address;
+        if (hint is not null)
+        {
+            if (!TransportAddress.TryParse(caller.Family, hint, out IPAddress? hinted, out _))
+            {
+                return null;
+            }
+
+            near = hinted;
+        }
+
+        if (caller.Address.Equals(IPAddress.Any) || caller.Address.Equals(IPAddress.IPv6Any))
+        {
+            return registered; // a "local caller" to addrmerge: its address says nothing of where it is
+        }
+
+        if (Nearest(near, caller.Address) is not { } chosen || !TransportAddress.TryParse(caller.Family, registered, out _, out ushort port))
+        {
+            return null;
+        }
+
+        return TransportAddress.Format(chosen.Address, port);
     }
 
-    /// <summary>Calls not forwarded: CALLIT and BCAST get no reply, as from native rpcbind without -r; INDIRECT, whose errors are replied, gets SYSTEM_ERR over UDP.</summary>
-    public static RpcReplyException NoForwarding(Caller caller, bool indirect) =>
-        indirect && caller.Transport == RpcTransport.Udp ? RpcReplyException.WithStatus(AcceptStatus.SystemError) : RpcReplyException.WithoutReply();
-
-    /// <summary>
-    /// CALLIT, BCAST and INDIRECT with <see cref="RpcbindServerOptions.ForwardCalls"/> (native rpcbind's -r):
-    /// over UDP only, to the program's UDP address, at most <see cref="MaxForwards"/> at once, never to the
-    /// programs native rpcbind refuses to forward to (AUTH_TOOWEAK). CALLIT and BCAST are silent on every error;
-    /// INDIRECT replies PROG_UNAVAIL, PROG_MISMATCH or the forwarded call's failure. The forwarded call carries
-    /// AUTH_NONE: a caller's AUTH_SYS credential is not passed on.
-    /// </summary>
-    public async ValueTask<(IPEndPoint Target, byte[] Results)> ForwardAsync(RemoteCall call, Caller caller, bool indirect, CancellationToken cancellationToken)
+    /// <summary>addrmerge's walk over the interfaces: the first on <paramref name="near"/>'s network, else the best one of its family that is up.</summary>
+    private HostInterface? Nearest(IPAddress near, IPAddress caller)
     {
-        if (!options.ForwardCalls || caller.Transport != RpcTransport.Udp)
+        HostInterface? best = null;
+        foreach (HostInterface candidate in _interfaces())
         {
-            throw NoForwarding(caller, indirect);
+            if (candidate.Address.AddressFamily != near.AddressFamily || !candidate.IsUp)
+            {
+                continue;
+            }
+
+            if (candidate.Address.IsIPv6LinkLocal && caller.IsIPv6LinkLocal && near.IsIPv6LinkLocal)
+            {
+                if (candidate.Address.ScopeId == caller.ScopeId)
+                {
+                    return candidate;
+                }
+            }
+            else if (candidate.Mask is { } mask && SameNetwork(candidate.Address, near, mask))
+            {
+                return candidate;
+            }
+
+            if (best is null || (!candidate.IsLoopbackOrPointToPoint && best.IsLoopbackOrPointToPoint))
+            {
+                best = candidate;
+            }
         }
 
+        return best;
+    }
+
+    private static bool SameNetwork(IPAddress a, IPAddress b, byte[] mask)
+    {
+        byte[] x = a.GetAddressBytes();
+        byte[] y = b.GetAddressBytes();
+        for (int i = 0; i < x.Length && i < mask.Length; i++)
+        {
+            if (((x[i] ^ y[i]) & mask[i]) != 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// CALLIT, BCAST and INDIRECT that came over UDP (<see cref="CountedProgram"/> drops the others), as native
+    /// rpcbind takes them: never to the programs it refuses to forward to (AUTH_TOOWEAK, even for CALLIT); counted
+    /// in the statistics once the registry is asked; for a program not registered INDIRECT replies PROG_UNAVAIL, for
+    /// another version PROG_MISMATCH, while CALLIT and BCAST stay silent. Only then, and only with
+    /// <see cref="RpcbindServerOptions.ForwardCalls"/> (native rpcbind's -r), is the call forwarded, to the program's
+    /// UDP address, at most <see cref="MaxForwards"/> at once; without it INDIRECT gets SYSTEM_ERR and the others no
+    /// reply. The forwarded call carries AUTH_NONE: a caller's AUTH_SYS credential is not passed on.
+    /// </summary>
+    public async ValueTask<(IPEndPoint Target, byte[] Results)> ForwardAsync(uint binderVersion, RemoteCall call, Caller caller, bool indirect, CancellationToken cancellationToken)
+    {
         if (call.Proc != 0 && IsNeverForwarded(call.Prog, call.Proc, options.AllowRemoteRegistration))
         {
             throw RpcReplyException.Denied(AuthStatus.TooWeak);
         }
 
         Registration? found = Registry.Find(call.Prog, call.Vers, caller.NetId, exactVersion: false);
-        if (found is null || !UniversalAddress.TryParse(found.Address, out IPEndPoint? target))
+        Statistics.Forwarded(binderVersion, indirect, call.Prog, call.Vers, call.Proc, caller.NetId, found?.Version == call.Vers);
+        if (found is null || (indirect && Merge(caller, caller.NetId, found.Address, null) is null))
         {
             throw indirect ? RpcReplyException.WithStatus(AcceptStatus.ProgramUnavailable) : RpcReplyException.WithoutReply();
         }
@@ -75,6 +160,16 @@ internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions
         {
             (uint low, uint high) = Registry.Versions(call.Prog, caller.NetId);
             throw indirect ? RpcReplyException.WithProgramMismatch(low, high) : RpcReplyException.WithoutReply();
+        }
+
+        if (!options.ForwardCalls)
+        {
+            throw indirect ? RpcReplyException.WithStatus(AcceptStatus.SystemError) : RpcReplyException.WithoutReply();
+        }
+
+        if (!UniversalAddress.TryParse(found.Address, out IPEndPoint? target))
+        {
+            throw indirect ? RpcReplyException.WithStatus(AcceptStatus.ProgramUnavailable) : RpcReplyException.WithoutReply();
         }
 
         if (target.Address.Equals(IPAddress.Any) || target.Address.Equals(IPAddress.IPv6Any))
@@ -136,56 +231,16 @@ internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions
 
         return head;
     }
-
-    /// <summary>UADDR_TO_TADDR: the sockaddr of the host (Linux's layout) for a universal address of the caller's family; empty when it is not one.</summary>
-    public static Netbuf ToTransportAddress(string universal, Caller caller)
-    {
-        if (!UniversalAddress.TryParse(universal, out IPEndPoint? endPoint) || endPoint.AddressFamily != caller.Family)
-        {
-            return new Netbuf();
-        }
-
-        byte[] sockaddr = new byte[endPoint.AddressFamily == AddressFamily.InterNetwork ? 16 : 28];
-        BinaryPrimitives.WriteUInt16LittleEndian(sockaddr, endPoint.AddressFamily == AddressFamily.InterNetwork ? (ushort)2 : (ushort)10);
-        BinaryPrimitives.WriteUInt16BigEndian(sockaddr.AsSpan(2), (ushort)endPoint.Port);
-        endPoint.Address.GetAddressBytes().CopyTo(sockaddr.AsSpan(endPoint.AddressFamily == AddressFamily.InterNetwork ? 4 : 8));
-        return new Netbuf { Maxlen = (uint)sockaddr.Length, Buf = sockaddr };
-    }
-
-    /// <summary>TADDR_TO_UADDR: the universal address of a sockaddr in Linux's layout; empty when it is not one of IPv4 or IPv6.</summary>
-    public static string ToUniversalAddress(Netbuf transport)
-    {
-        byte[] buf = transport.Buf;
-        if (buf.Length >= 16 && BinaryPrimitives.ReadUInt16LittleEndian(buf) == 2)
-        {
-            return UniversalAddress.Format(new IPEndPoint(new IPAddress(buf.AsSpan(4, 4)), BinaryPrimitives.ReadUInt16BigEndian(buf.AsSpan(2))));
-        }
-
-        if (buf.Length >= 28 && BinaryPrimitives.ReadUInt16LittleEndian(buf) == 10)
-        {
-            return UniversalAddress.Format(new IPEndPoint(new IPAddress(buf.AsSpan(8, 16)), BinaryPrimitives.ReadUInt16BigEndian(buf.AsSpan(2))));
-        }
-
-        return string.Empty;
-    }
 }
 
-/// <summary>The portmapper, version 2 (RFC 1833 section 3).</summary>
+/// <summary>The portmapper, version 2 (RFC 1833 section 3). Its calls are counted by <see cref="CountedProgram"/>.</summary>
 internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceBase
 {
-
     private RpcbindRegistry Registry => core.Registry;
-
-    public override ValueTask NullAsync(RpcCallContext context)
-    {
-        Registry.Called(2, Portmapper.PortmapperV2.Null);
-        return default;
-    }
 
     public override ValueTask<bool> SetAsync(PortMapping portMapping, RpcCallContext context)
     {
-        Registry.Called(2, Portmapper.PortmapperV2.Set);
-        Caller caller = RpcbindCore.CallerOf(context);
+        Caller caller = Caller.Of(context);
         core.CheckMayRegister(caller);
         if (UniversalAddress.PortmapperNetId(portMapping.Protocol) is not { } netId)
         {
@@ -194,41 +249,42 @@ internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceB
 
         // A version 2 registration is for any address of this host, as native rpcbind stores it.
         bool set = Registry.Set(new Registration(portMapping.Prog, portMapping.Vers, netId, UniversalAddress.Format(new IPEndPoint(IPAddress.Any, (int)(portMapping.Port & 0xFFFF))), caller.Owner));
-        if (set)
-        {
-            Registry.Counted(2, set: true);
-        }
-
+        core.Statistics.Changed(2, set: true, set);
         return ValueTask.FromResult(set);
     }
 
+    /// <summary>UNSET removes the program version on tcp, then on udp, each as a version 3 UNSET would; TRUE when either said TRUE.</summary>
     public override ValueTask<bool> UnsetAsync(PortMapping portMapping, RpcCallContext context)
     {
-        Registry.Called(2, Portmapper.PortmapperV2.Unset);
-        Caller caller = RpcbindCore.CallerOf(context);
+        Caller caller = Caller.Of(context);
         core.CheckMayRegister(caller);
-        bool unset = Registry.Unset(portMapping.Prog, portMapping.Vers, ["tcp", "udp"], caller.Owner, caller.Owner == RpcbindRegistry.Superuser);
-        if (unset)
-        {
-            Registry.Counted(2, set: false);
-        }
-
-        return ValueTask.FromResult(unset);
+        bool tcp = Registry.Unset(portMapping.Prog, portMapping.Vers, "tcp", caller.Owner);
+        bool udp = Registry.Unset(portMapping.Prog, portMapping.Vers, "udp", caller.Owner);
+        core.Statistics.Changed(2, set: false, tcp || udp);
+        return ValueTask.FromResult(tcp || udp);
     }
 
+    /// <summary>GETPORT looks among the portmapper's entries as native rpcbind's find_service_pmap does: the first of that version, else the last of another.</summary>
     public override ValueTask<uint> GetPortAsync(PortMapping portMapping, RpcCallContext context)
     {
-        Registry.Called(2, Portmapper.PortmapperV2.GetPort);
         uint port = 0;
-        if (UniversalAddress.PortmapperNetId(portMapping.Protocol) is { } netId)
+        if (UniversalAddress.PortmapperNetId(portMapping.Protocol) is { } netId && core.Serves(netId))
         {
-            Registration? found = Registry.Find(portMapping.Prog, portMapping.Vers, netId, exactVersion: false);
-            if (found is not null && UniversalAddress.TryParse(found.Address, out IPEndPoint? endPoint))
+            PortMapping? found = null;
+            foreach (PortMapping entry in Entries())
             {
-                port = (uint)endPoint.Port;
+                if (entry.Prog == portMapping.Prog && entry.Protocol == portMapping.Protocol)
+                {
+                    found = entry;
+                    if (entry.Vers == portMapping.Vers)
+                    {
+                        break;
+                    }
+                }
             }
 
-            Registry.LookedUp(2, portMapping.Prog, portMapping.Vers, netId, port != 0);
+            port = found?.Port ?? 0;
+            core.Statistics.LookedUp(2, portMapping.Prog, portMapping.Vers, netId, port != 0);
         }
 
         return ValueTask.FromResult(port);
@@ -236,18 +292,11 @@ internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceB
 
     public override ValueTask<PortMappingList?> DumpAsync(RpcCallContext context)
     {
-        Registry.Called(2, Portmapper.PortmapperV2.Dump);
+        List<PortMapping> entries = Entries();
         PortMappingList? head = null;
-        foreach (Registration entry in Registry.All().Reverse())
+        for (int i = entries.Count - 1; i >= 0; i--)
         {
-            if (entry.NetId is "tcp" or "udp" && UniversalAddress.TryParse(entry.Address, out IPEndPoint? endPoint))
-            {
-                head = new PortMappingList
-                {
-                    Mapping = new PortMapping { Prog = entry.Program, Vers = entry.Version, Protocol = UniversalAddress.PortmapperProtocol(entry.NetId == "tcp" ? RpcTransport.Tcp : RpcTransport.Udp), Port = (uint)endPoint.Port },
-                    Next = head,
-                };
-            }
+            head = new PortMappingList { Mapping = entries[i], Next = head };
         }
 
         return ValueTask.FromResult(head);
@@ -255,9 +304,26 @@ internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceB
 
     public override async ValueTask<PortCallResult> CallitAsync(RemoteCall remoteCall, RpcCallContext context)
     {
-        Registry.Called(2, Portmapper.PortmapperV2.Callit);
-        (IPEndPoint target, byte[] results) = await core.ForwardAsync(remoteCall, RpcbindCore.CallerOf(context), indirect: false, context.CallAborted).ConfigureAwait(false);
+        (IPEndPoint target, byte[] results) = await core.ForwardAsync(2, remoteCall, Caller.Of(context), indirect: false, context.CallAborted).ConfigureAwait(false);
         return new PortCallResult { Port = (uint)target.Port, Results = results };
+    }
+
+    /// <summary>
+    /// The portmapper's view of the registry, as native rpcbind's list_pml holds it: the registrations on netids
+    /// exactly <c>tcp</c> and <c>udp</c> (when served), each with the port uaddr2port reads from its address.
+    /// </summary>
+    private List<PortMapping> Entries()
+    {
+        var entries = new List<PortMapping>();
+        foreach (Registration entry in Registry.All())
+        {
+            if (entry.NetId is "tcp" or "udp" && core.Serves(entry.NetId) && TransportAddress.PortmapperPort(entry.Address) is { } port)
+            {
+                entries.Add(new PortMapping { Prog = entry.Program, Vers = entry.Version, Protocol = UniversalAddress.PortmapperProtocol(entry.NetId == "tcp" ? RpcTransport.Tcp : RpcTransport.Udp), Port = port });
+            }
+        }
+
+        return entries;
     }
 }
 
@@ -266,195 +332,152 @@ internal sealed class RpcbindVersion(RpcbindCore core, uint version)
 {
     private RpcbindRegistry Registry => core.Registry;
 
-    public void Called(uint procedure) => Registry.Called(version, procedure);
-
     public bool Set(RpcbMapping mapping, RpcCallContext context)
     {
-        Called(Rpcbind.RpcbindV4.Set);
-        Caller caller = RpcbindCore.CallerOf(context);
+        Caller caller = Caller.Of(context);
         core.CheckMayRegister(caller);
         // The caller's r_owner is ignored: the owner is who the caller is.
         bool set = mapping.Owner.Length <= RpcbindRegistry.MaxOwnerLength &&
             Registry.Set(new Registration(mapping.Prog, mapping.Vers, mapping.Netid, mapping.Address, caller.Owner));
-        if (set)
-        {
-            Registry.Counted(version, set: true);
-        }
-
+        core.Statistics.Changed(version, set: true, set);
         return set;
     }
 
     public bool Unset(RpcbMapping mapping, RpcCallContext context)
     {
-        Called(Rpcbind.RpcbindV4.Unset);
-        Caller caller = RpcbindCore.CallerOf(context);
+        Caller caller = Caller.Of(context);
         core.CheckMayRegister(caller);
-        bool unset = Registry.Unset(mapping.Prog, mapping.Vers, mapping.Netid.Length == 0 ? [] : [mapping.Netid], caller.Owner, caller.Owner == RpcbindRegistry.Superuser);
-        if (unset)
-        {
-            Registry.Counted(version, set: false);
-        }
-
+        bool unset = Registry.Unset(mapping.Prog, mapping.Vers, mapping.Netid, caller.Owner);
+        core.Statistics.Changed(version, set: false, unset);
         return unset;
     }
 
-    /// <summary>GET_ADDR answers for the transport the query came on, falls back to another version, and rewrites any-address registrations.</summary>
+    /// <summary>
+    /// GETADDR (and GETVERSADDR, <paramref name="exactVersion"/>) answer for the netid of the transport the query came
+    /// on (<c>local</c> on the local socket), whatever r_netid says; GETADDR falls back to another version. The address
+    /// is merged with the caller's (or the hint in r_addr) as native rpcbind merges it; where that finds none, the
+    /// registration's own (always so for a caller on the local socket).
+    /// </summary>
     public string GetAddress(RpcbMapping mapping, RpcCallContext context, bool exactVersion)
     {
-        Caller caller = RpcbindCore.CallerOf(context);
+        Caller caller = Caller.Of(context);
         Registration? found = Registry.Find(mapping.Prog, mapping.Vers, caller.NetId, exactVersion);
-        Registry.LookedUp(version, mapping.Prog, mapping.Vers, caller.NetId, found is not null);
-        return found is null ? string.Empty : RpcbindCore.Answer(found, caller);
+        string address = found is null ? string.Empty : core.Merge(caller, caller.NetId, found.Address, mapping.Address.Length == 0 ? null : mapping.Address) ?? found.Address;
+        core.Statistics.LookedUp(version, mapping.Prog, mapping.Vers, caller.NetId, address.Length > 0);
+        return address;
     }
 
     /// <summary>CALLIT, BCAST, INDIRECT: the forwarded call's results, and the universal address it went to.</summary>
     public async ValueTask<RpcbCallResult> ForwardAsync(RemoteCall call, RpcCallContext context, bool indirect)
     {
-        Caller caller = RpcbindCore.CallerOf(context);
-        (IPEndPoint target, byte[] results) = await core.ForwardAsync(call, caller, indirect, context.CallAborted).ConfigureAwait(false);
+        (IPEndPoint target, byte[] results) = await core.ForwardAsync(version, call, Caller.Of(context), indirect, context.CallAborted).ConfigureAwait(false);
         return new RpcbCallResult { Address = UniversalAddress.Format(target), Results = results };
     }
 
-    public RpcbMappingList? Dump()
-    {
-        Called(Rpcbind.RpcbindV4.Dump);
-        return RpcbindCore.ToList(Registry.All());
-    }
+    public RpcbMappingList? Dump() => RpcbindCore.ToList(Registry.All());
 
-    public uint Time()
-    {
-        Called(Rpcbind.RpcbindV4.GetTime);
-        return (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-    }
+    public static uint Time() => (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-    public Netbuf ToTransportAddress(string universal, RpcCallContext context)
-    {
-        Called(Rpcbind.RpcbindV4.UaddrToTaddr);
-        return RpcbindCore.ToTransportAddress(universal, RpcbindCore.CallerOf(context));
-    }
+    /// <summary>UADDR2TADDR: the sockaddr of a universal address in the caller's transport's family (a path on the local socket); empty when it is none.</summary>
+    public static Netbuf ToTransportAddress(string universal, RpcCallContext context) => TransportAddress.FromUniversal(Caller.Of(context).Family, universal);
 
-    public string ToUniversalAddress(Netbuf transport)
-    {
-        Called(Rpcbind.RpcbindV4.TaddrToUaddr);
-        return RpcbindCore.ToUniversalAddress(transport);
-    }
+    /// <summary>TADDR2UADDR: the universal address of a sockaddr read in the caller's transport's family; empty when it is too short.</summary>
+    public static string ToUniversalAddress(Netbuf transport, RpcCallContext context) => TransportAddress.ToUniversal(Caller.Of(context).Family, transport.Buf);
 }
 
 internal sealed class RpcbindV3Service(RpcbindCore core) : RpcbindV3ServiceBase
 {
     private readonly RpcbindVersion _binder = new(core, 3);
 
-    public override ValueTask NullAsync(RpcCallContext context)
-    {
-        _binder.Called(Rpcbind.RpcbindV3.Null);
-        return default;
-    }
-
     public override ValueTask<bool> SetAsync(RpcbMapping rpcbMapping, RpcCallContext context) => ValueTask.FromResult(_binder.Set(rpcbMapping, context));
 
     public override ValueTask<bool> UnsetAsync(RpcbMapping rpcbMapping, RpcCallContext context) => ValueTask.FromResult(_binder.Unset(rpcbMapping, context));
 
-    public override ValueTask<string> GetAddrAsync(RpcbMapping rpcbMapping, RpcCallContext context)
-    {
-        _binder.Called(Rpcbind.RpcbindV3.GetAddr);
-        return ValueTask.FromResult(_binder.GetAddress(rpcbMapping, context, exactVersion: false));
-    }
+    public override ValueTask<string> GetAddrAsync(RpcbMapping rpcbMapping, RpcCallContext context) => ValueTask.FromResult(_binder.GetAddress(rpcbMapping, context, exactVersion: false));
 
     public override ValueTask<RpcbMappingList?> DumpAsync(RpcCallContext context) => ValueTask.FromResult(_binder.Dump());
 
-    public override ValueTask<RpcbCallResult> CallitAsync(RemoteCall remoteCall, RpcCallContext context)
-    {
-        _binder.Called(Rpcbind.RpcbindV3.Callit);
-        return _binder.ForwardAsync(remoteCall, context, indirect: false);
-    }
+    public override ValueTask<RpcbCallResult> CallitAsync(RemoteCall remoteCall, RpcCallContext context) => _binder.ForwardAsync(remoteCall, context, indirect: false);
 
-    public override ValueTask<uint> GetTimeAsync(RpcCallContext context) => ValueTask.FromResult(_binder.Time());
+    public override ValueTask<uint> GetTimeAsync(RpcCallContext context) => ValueTask.FromResult(RpcbindVersion.Time());
 
-    public override ValueTask<Netbuf> UaddrToTaddrAsync(string arg1, RpcCallContext context) => ValueTask.FromResult(_binder.ToTransportAddress(arg1, context));
+    public override ValueTask<Netbuf> UaddrToTaddrAsync(string arg1, RpcCallContext context) => ValueTask.FromResult(RpcbindVersion.ToTransportAddress(arg1, context));
 
-    public override ValueTask<string> TaddrToUaddrAsync(Netbuf netbuf, RpcCallContext context) => ValueTask.FromResult(_binder.ToUniversalAddress(netbuf));
+    public override ValueTask<string> TaddrToUaddrAsync(Netbuf netbuf, RpcCallContext context) => ValueTask.FromResult(RpcbindVersion.ToUniversalAddress(netbuf, context));
 }
 
 internal sealed class RpcbindV4Service(RpcbindCore core) : RpcbindV4ServiceBase
 {
     private readonly RpcbindVersion _binder = new(core, 4);
 
-    public override ValueTask NullAsync(RpcCallContext context)
-    {
-        _binder.Called(Rpcbind.RpcbindV4.Null);
-        return default;
-    }
-
     public override ValueTask<bool> SetAsync(RpcbMapping rpcbMapping, RpcCallContext context) => ValueTask.FromResult(_binder.Set(rpcbMapping, context));
 
     public override ValueTask<bool> UnsetAsync(RpcbMapping rpcbMapping, RpcCallContext context) => ValueTask.FromResult(_binder.Unset(rpcbMapping, context));
 
-    public override ValueTask<string> GetAddrAsync(RpcbMapping rpcbMapping, RpcCallContext context)
-    {
-        _binder.Called(Rpcbind.RpcbindV4.GetAddr);
-        return ValueTask.FromResult(_binder.GetAddress(rpcbMapping, context, exactVersion: false));
-    }
+    public override ValueTask<string> GetAddrAsync(RpcbMapping rpcbMapping, RpcCallContext context) => ValueTask.FromResult(_binder.GetAddress(rpcbMapping, context, exactVersion: false));
 
     public override ValueTask<RpcbMappingList?> DumpAsync(RpcCallContext context) => ValueTask.FromResult(_binder.Dump());
 
-    public override ValueTask<RpcbCallResult> BcastAsync(RemoteCall remoteCall, RpcCallContext context)
-    {
-        _binder.Called(Rpcbind.RpcbindV4.Bcast);
-        return _binder.ForwardAsync(remoteCall, context, indirect: false);
-    }
+    public override ValueTask<RpcbCallResult> BcastAsync(RemoteCall remoteCall, RpcCallContext context) => _binder.ForwardAsync(remoteCall, context, indirect: false);
 
-    public override ValueTask<uint> GetTimeAsync(RpcCallContext context) => ValueTask.FromResult(_binder.Time());
+    public override ValueTask<uint> GetTimeAsync(RpcCallContext context) => ValueTask.FromResult(RpcbindVersion.Time());
 
-    public override ValueTask<Netbuf> UaddrToTaddrAsync(string arg1, RpcCallContext context) => ValueTask.FromResult(_binder.ToTransportAddress(arg1, context));
+    public override ValueTask<Netbuf> UaddrToTaddrAsync(string arg1, RpcCallContext context) => ValueTask.FromResult(RpcbindVersion.ToTransportAddress(arg1, context));
 
-    public override ValueTask<string> TaddrToUaddrAsync(Netbuf netbuf, RpcCallContext context) => ValueTask.FromResult(_binder.ToUniversalAddress(netbuf));
+    public override ValueTask<string> TaddrToUaddrAsync(Netbuf netbuf, RpcCallContext context) => ValueTask.FromResult(RpcbindVersion.ToUniversalAddress(netbuf, context));
 
-    public override ValueTask<string> GetVersAddrAsync(RpcbMapping rpcbMapping, RpcCallContext context)
-    {
-        _binder.Called(Rpcbind.RpcbindV4.GetVersAddr);
-        return ValueTask.FromResult(_binder.GetAddress(rpcbMapping, context, exactVersion: true));
-    }
+    public override ValueTask<string> GetVersAddrAsync(RpcbMapping rpcbMapping, RpcCallContext context) => ValueTask.FromResult(_binder.GetAddress(rpcbMapping, context, exactVersion: true));
 
-    public override ValueTask<RpcbCallResult> IndirectAsync(RemoteCall remoteCall, RpcCallContext context)
-    {
-        _binder.Called(Rpcbind.RpcbindV4.Indirect);
-        return _binder.ForwardAsync(remoteCall, context, indirect: true);
-    }
+    public override ValueTask<RpcbCallResult> IndirectAsync(RemoteCall remoteCall, RpcCallContext context) => _binder.ForwardAsync(remoteCall, context, indirect: true);
 
-    /// <summary>GET_ADDR_LIST: the program version's addresses on the caller's address family, with each transport's description.</summary>
+    /// <summary>
+    /// GETADDRLIST, as native rpcbind answers it: the program version's registrations on netids of the caller's
+    /// transport's family (inet, inet6, loopback), in the order made, each merged as GETADDR merges and left out where
+    /// that finds no address (so a caller on the local socket gets none). When the version is registered on a netid
+    /// this binder does not serve (say <c>unix</c>), no reply at all. Counted as a lookup on the caller's netid that
+    /// succeeded when the last registration merged had an address.
+    /// </summary>
     public override ValueTask<RpcbEntryList?> GetAddrListAsync(RpcbMapping rpcbMapping, RpcCallContext context)
     {
-        _binder.Called(Rpcbind.RpcbindV4.GetAddrList);
-        Caller caller = RpcbindCore.CallerOf(context);
-        RpcbEntryList? head = null;
-        foreach (Registration entry in core.Registry.All().Reverse())
+        Caller caller = Caller.Of(context);
+        string? hint = rpcbMapping.Address.Length == 0 ? null : rpcbMapping.Address;
+        var entries = new List<RpcbEntry>();
+        string? merged = null;
+        foreach (Registration entry in core.Registry.All())
         {
-            if (entry.Program == rpcbMapping.Prog && entry.Version == rpcbMapping.Vers &&
-                UniversalAddress.TryParseNetId(entry.NetId, out RpcTransport transport, out AddressFamily family) && family == caller.Family)
+            if (entry.Program != rpcbMapping.Prog || entry.Version != rpcbMapping.Vers)
             {
-                head = new RpcbEntryList
-                {
-                    Entry = new RpcbEntry
-                    {
-                        Address = RpcbindCore.Answer(entry, caller),
-                        Netid = entry.NetId,
-                        Semantics = transport == RpcTransport.Tcp ? 3u : 1u, // NC_TPI_COTS_ORD, NC_TPI_CLTS
-                        ProtocolFamily = family == AddressFamily.InterNetwork ? "inet" : "inet6",
-                        Protocol = transport == RpcTransport.Tcp ? "tcp" : "udp",
-                    },
-                    Next = head,
-                };
+                continue;
             }
+
+            if (!core.Serves(entry.NetId))
+            {
+                throw RpcReplyException.WithoutReply();
+            }
+
+            if (Netconfig.FamilyOf(entry.NetId) != caller.Family)
+            {
+                continue;
+            }
+
+            merged = core.Merge(caller, entry.NetId, entry.Address, hint);
+            if (merged is not null)
+            {
+                entries.Add(Netconfig.Describe(entry.NetId, merged));
+            }
+        }
+
+        core.Statistics.LookedUp(4, rpcbMapping.Prog, rpcbMapping.Vers, caller.NetId, !string.IsNullOrEmpty(merged));
+        RpcbEntryList? head = null;
+        for (int i = entries.Count - 1; i >= 0; i--)
+        {
+            head = new RpcbEntryList { Entry = entries[i], Next = head };
         }
 
         return ValueTask.FromResult(head);
     }
 
-    public override ValueTask<RpcbStat[]> GetStatAsync(RpcCallContext context)
-    {
-        _binder.Called(Rpcbind.RpcbindV4.GetStat);
-        return ValueTask.FromResult(core.Registry.Statistics());
-    }
+    public override ValueTask<RpcbStat[]> GetStatAsync(RpcCallContext context) => ValueTask.FromResult(core.Statistics.Snapshot());
 }
 
 /// <summary>A message body passed through as it is: a forwarded call's arguments, or its results.</summary>

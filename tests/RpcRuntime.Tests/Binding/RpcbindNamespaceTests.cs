@@ -60,7 +60,8 @@ public sealed class RpcbindScenarios : IDisposable
 /// <summary>
 /// NetRpc against native rpcbind (Debian's, started by the test) and against its own netrpc-rpcbind, each in a
 /// network namespace of its own: registrations in rpcinfo, NULL calls by rpcinfo, C clients finding NetRpc
-/// servers and the reverse, nothing left behind, remote SET refused, hostile traffic survived.
+/// servers and the reverse, nothing left behind, remote SET refused, hostile traffic survived, and the same calls
+/// over the local socket, TCP and UDP answered and counted (rpcinfo -m) alike.
 /// </summary>
 public class RpcbindNamespaceTests(RpcbindScenarios scenarios, ITestOutputHelper output) : IClassFixture<RpcbindScenarios>
 {
@@ -145,15 +146,48 @@ public class RpcbindNamespaceTests(RpcbindScenarios scenarios, ITestOutputHelper
     }
 
     [NativeFact(namespaced: true)]
+    public void Getaddr_and_the_other_lookups_over_the_local_socket_tcp_and_udp_answer_as_native_rpcbind_does()
+    {
+        IReadOnlyDictionary<string, string> native = Statistics("native");
+        IReadOnlyDictionary<string, string> netrpc = Statistics("netrpc");
+
+        // Native rpcbind, as docs/rpcbind.md records it: over the local socket it answers for netid local, whatever
+        // r_netid asks, with the registration's own address; over TCP and UDP with the caller's interface's address.
+        string[] calls = native["calls"].Split('\n');
+        Assert.Contains("v4 GETADDR over local Portmapper 4 netid 'tcp': \"/run/rpcbind.sock\"", calls);
+        Assert.Contains("v3 GETADDR over local OnLocal 1 netid '': \"/run/a.sock\"", calls);
+        Assert.Contains("v4 GETADDR over local OnTcpAndUdp 1 netid 'tcp': \"\"", calls);
+        Assert.Contains("v4 GETADDR over tcp OnTcpElsewhere 1 hint '': \"127.0.0.1.4.3\"", calls);
+        Assert.Contains("v4 GETADDRLIST over tcp OnUnix 1: no reply", calls);
+        Assert.Equal(native["calls"], netrpc["calls"]);
+    }
+
+    [NativeFact(namespaced: true)]
+    public void Rpcinfo_m_after_the_same_calls_prints_what_native_rpcbind_prints()
+    {
+        IReadOnlyDictionary<string, string> native = Statistics("native");
+        IReadOnlyDictionary<string, string> netrpc = Statistics("netrpc");
+
+        // Lookups over the local socket count under netid local; nothing differs, so nothing is normalised.
+        Assert.Matches(@"(?m)^portmapper\s+4\s+local\s+\d+\s+\d+\s*$", native["rpcinfo -m"]);
+        Assert.Matches(@"(?m)^PMAP_RMTCALL call statistics$", native["rpcinfo -m"]);
+        Assert.Equal(native["rpcinfo -m"], netrpc["rpcinfo -m"]);
+        Assert.Equal(native["rpcinfo"], netrpc["rpcinfo"]);
+        Assert.Equal(native["rpcinfo -p"], netrpc["rpcinfo -p"]);
+        Assert.Equal("ran until stopped", netrpc["rpcbind stopped"]);
+    }
+
+    [NativeFact(namespaced: true)]
     public void Set_and_unset_from_a_non_loopback_address_are_refused_as_native_rpcbind_refuses_them()
     {
         foreach (string rpcbind in Rpcbinds)
         {
             IReadOnlyDictionary<string, string> run = Security(rpcbind);
             string[] attempts = run["remote"].Split('\n');
-            Assert.Equal(12, attempts.Length);
+            Assert.Equal(14, attempts.Length);
             Assert.All(attempts.Where(a => a.Contains("SET", StringComparison.Ordinal)), a => Assert.EndsWith(": AUTH_ERROR TooWeak", a, StringComparison.Ordinal));
             Assert.All(attempts.Where(a => a.Contains("GETPORT", StringComparison.Ordinal)), a => Assert.EndsWith(": 111", a, StringComparison.Ordinal));
+            Assert.All(attempts.Where(a => a.Contains("GETADDR", StringComparison.Ordinal)), a => Assert.EndsWith($": {RpcbindScenario.HostAddress}.0.111", a, StringComparison.Ordinal));
             Assert.Empty(Lines(run["rpcinfo -p after the remote attempts"], TestProgram));
             Assert.Equal(6, Lines(run["rpcinfo -p after the remote attempts"], "100000").Length);
         }
@@ -226,6 +260,8 @@ public class RpcbindNamespaceTests(RpcbindScenarios scenarios, ITestOutputHelper
     private IReadOnlyDictionary<string, string> Interop(string rpcbind) => Logged("interop", rpcbind);
 
     private IReadOnlyDictionary<string, string> Security(string rpcbind) => Logged("security", rpcbind);
+
+    private IReadOnlyDictionary<string, string> Statistics(string rpcbind) => Logged("statistics", rpcbind);
 
     private IReadOnlyDictionary<string, string> Logged(string scenario, string rpcbind) => Logged(scenarios.Of(scenario, rpcbind), $"{scenario} against {rpcbind} rpcbind");
 

@@ -16,7 +16,7 @@ namespace NetRpc.Runtime.Tests.Binding;
 /// NetRpc and C programs and the native tools in front of it, and print what each step saw as sections
 /// (<c>== title</c>, then the lines). The tests read the sections; the scenario itself judges nothing.
 /// </summary>
-internal static class RpcbindScenario
+internal static partial class RpcbindScenario
 {
     /// <summary>TEST_PROG of Native/my_proto.x.</summary>
     public const uint TestProgram = 0x31234567;
@@ -50,6 +50,9 @@ internal static class RpcbindScenario
                 case ["quota", string kind, _, string tool]:
                     await QuotaAsync(kind, tool);
                     break;
+                case ["statistics", string kind, _, string tool]:
+                    await StatisticsAsync(kind, tool);
+                    break;
                 case ["flood", string path, string first]:
                     await FloodAsync(path, Convert.ToUInt32(first, 16));
                     break;
@@ -75,7 +78,7 @@ internal static class RpcbindScenario
                     await FallbackAsync();
                     break;
                 default:
-                    Console.Error.WriteLine("usage: rpcbind-scenario interop|security|quota native|netrpc NATIVE_DIR RPCBIND_TOOL | remote-set HOST | flood loopback|local FIRST_PROGRAM | embedded-default NATIVE_DIR | fallback");
+                    Console.Error.WriteLine("usage: rpcbind-scenario interop|security|quota|statistics native|netrpc NATIVE_DIR RPCBIND_TOOL | remote-set HOST | flood loopback|local FIRST_PROGRAM | embedded-default NATIVE_DIR | fallback");
                     return 2;
             }
         }
@@ -306,7 +309,7 @@ internal static class RpcbindScenario
         }
     }
 
-    /// <summary>SET and UNSET of every version over UDP and TCP, and a lookup, from wherever this runs.</summary>
+    /// <summary>SET and UNSET of every version over UDP and TCP, and lookups, from wherever this runs.</summary>
     private static async Task RegistrationAttemptsAsync(IPAddress host)
     {
         var rpcbind = new IPEndPoint(host, RpcbindClient.StandardPort);
@@ -326,6 +329,8 @@ internal static class RpcbindScenario
             lines.Add($"v2 UNSET {transport}: {await Outcome(() => v2.UnsetAsync(new PortMapping { Prog = Rpcbind.Program, Vers = 2, Protocol = 17 }))}");
             lines.Add($"v4 UNSET {transport}: {await Outcome(() => v4.UnsetAsync(new RpcbMapping { Prog = Rpcbind.Program, Vers = 4, Netid = transport, Address = string.Empty, Owner = string.Empty }))}");
             lines.Add($"v2 GETPORT {transport}: {await Outcome(() => v2.GetPortAsync(new PortMapping { Prog = Rpcbind.Program, Vers = 2, Protocol = tcp ? 6u : 17u }))}");
+            // Answered with the address of the host's interface on the caller's network (the veth's), not loopback's.
+            lines.Add($"v4 GETADDR {transport}: {await Outcome(() => v4.GetAddrAsync(new RpcbMapping { Prog = Rpcbind.Program, Vers = 4, Netid = transport, Address = string.Empty, Owner = string.Empty }))}");
         }
 
         Output.AppendJoin('\n', lines).Append('\n');
@@ -371,7 +376,12 @@ internal static class RpcbindScenario
         return server;
     }
 
-    private static async Task<Daemon> StartRpcbindAsync(string kind, string tool)
+    /// <summary>
+    /// Starts an rpcbind and waits until it answers; <paramref name="quietly"/>, until it listens on its local socket
+    /// and on TCP, without calling it (both create their UDP socket before those), so that its statistics count
+    /// only the scenario's calls.
+    /// </summary>
+    private static async Task<Daemon> StartRpcbindAsync(string kind, string tool, bool quietly = false)
     {
         Daemon daemon = kind switch
         {
@@ -379,9 +389,23 @@ internal static class RpcbindScenario
             "netrpc" => Daemon.Start(Dotnet, tool),
             _ => throw new ArgumentException($"no rpcbind kind '{kind}'", nameof(kind)),
         };
-        await Eventually(async () => File.Exists("/run/rpcbind.sock") && await RpcbindClient.IsAnsweringAsync(IPAddress.Loopback, RpcbindClient.StandardPort, TimeSpan.FromSeconds(1)));
+        await Eventually(async () => File.Exists("/run/rpcbind.sock") && (quietly ? await AcceptsAsync() : await RpcbindClient.IsAnsweringAsync(IPAddress.Loopback, RpcbindClient.StandardPort, TimeSpan.FromSeconds(1))));
         Section("rpcbind started", kind);
         return daemon;
+
+        static async Task<bool> AcceptsAsync()
+        {
+            using var tcp = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            try
+            {
+                await tcp.ConnectAsync(new IPEndPoint(IPAddress.Loopback, RpcbindClient.StandardPort));
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return false;
+            }
+        }
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)

@@ -244,19 +244,25 @@ internal sealed class TcpService
             var peer = PeerKey.Of(socket.RemoteEndPoint as IPEndPoint, local);
             lock (_lock)
             {
-                if (_stopping || (_connections >= Options.MaxConnections && !EvictLongestIdle()))
+                if (!_stopping && !_perPeer.TryEnter(peer))
                 {
-                    RpcServerLog.TooManyConnections(Logger, socket.RemoteEndPoint, Options.MaxConnections);
-                    Dispatcher.Metrics.ConnectionRefused("server_full");
+                    // One address may not take every connection: the others' clients still get in. Checked first, so
+                    // that no idle connection is closed to make room for one that is refused anyway.
+                    RpcServerLog.TooManyConnectionsFromPeer(Logger, socket.RemoteEndPoint, _perPeer.LimitPerPeer, peer.ToString());
+                    Dispatcher.Metrics.ConnectionRefused("address_full");
                     socket.Dispose();
                     continue;
                 }
 
-                if (!_perPeer.TryEnter(peer))
+                if (_stopping || (_connections >= Options.MaxConnections && !EvictLongestIdle()))
                 {
-                    // One address may not take every connection: the others' clients still get in.
-                    RpcServerLog.TooManyConnectionsFromPeer(Logger, socket.RemoteEndPoint, _perPeer.LimitPerPeer, peer.ToString());
-                    Dispatcher.Metrics.ConnectionRefused("address_full");
+                    if (!_stopping)
+                    {
+                        _perPeer.Exit(peer);
+                    }
+
+                    RpcServerLog.TooManyConnections(Logger, socket.RemoteEndPoint, Options.MaxConnections);
+                    Dispatcher.Metrics.ConnectionRefused("server_full");
                     socket.Dispose();
                     continue;
                 }

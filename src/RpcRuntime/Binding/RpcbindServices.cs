@@ -5,6 +5,7 @@ using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Messages;
 using NetRpc.Xdr;
 using NetRpc.Runtime.Server;
+using NetRpc.Runtime.Transports;
 
 namespace NetRpc.Runtime.Binding;
 

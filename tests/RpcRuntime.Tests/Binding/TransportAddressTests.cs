@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using NetRpc.Runtime.Binding;
+using NetRpc.Runtime.Transports;
 using NetRpc.Runtime.Server;
 
 namespace NetRpc.Runtime.Tests.Binding;

@@ -4,7 +4,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace NetRpc.Runtime.Binding;
+namespace NetRpc.Runtime.Transports;
 
 /// <summary>One address of one of this host's interfaces, as getifaddrs lists it.</summary>
 /// <param name="Address">The address (an IPv6 one with its scope).</param>
@@ -15,7 +15,7 @@ internal sealed record HostInterface(IPAddress Address, byte[]? Mask, bool IsUp,
 
 /// <summary>
 /// This host's interface addresses, in getifaddrs's order, which native rpcbind walks to choose the address it
-/// answers with (addrmerge, see <see cref="RpcbindCore.Merge"/>).
+/// answers with (addrmerge, see <see cref="Binding.RpcbindCore.Merge"/>).
 /// </summary>
 internal static partial class HostInterfaces
 {

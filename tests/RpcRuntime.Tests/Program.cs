@@ -25,6 +25,16 @@ internal static class Program
             return await Nfs.GaneshaScenario.RunAsync(ganeshaArgs);
         }
 
+        if (args is ["broadcast-scenario", string tool])
+        {
+            return await Broadcast.BroadcastScenario.RunAsync(tool);
+        }
+
+        if (args is ["broadcast-host", string kind, string hostTool])
+        {
+            return await Broadcast.BroadcastScenario.HostAsync(kind, hostTool);
+        }
+
         if (args is ["udp-send-scenario"])
         {
             return await UdpSendErrorScenario.RunAsync();
@@ -35,7 +45,7 @@ internal static class Program
             return await ReservedPortProbe.RunAsync(probeArgs);
         }
 
-        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario ... (the tests run this themselves)");
+        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario|broadcast-scenario|broadcast-host ... (the tests run this themselves)");
         return 2;
     }
 }

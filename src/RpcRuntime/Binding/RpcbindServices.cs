@@ -143,7 +143,7 @@ internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions
     /// UDP address, at most <see cref="MaxForwards"/> at once; without it INDIRECT gets SYSTEM_ERR and the others no
     /// reply. The forwarded call carries AUTH_NONE: a caller's AUTH_SYS credential is not passed on.
     /// </summary>
-    public async ValueTask<(IPEndPoint Target, byte[] Results)> ForwardAsync(uint binderVersion, RemoteCall call, Caller caller, bool indirect, CancellationToken cancellationToken)
+    public async ValueTask<(IPEndPoint Target, string Registered, byte[] Results)> ForwardAsync(uint binderVersion, RemoteCall call, Caller caller, bool indirect, CancellationToken cancellationToken)
     {
         if (call.Proc != 0 && IsNeverForwarded(call.Prog, call.Proc, options.AllowRemoteRegistration))
         {
@@ -187,7 +187,7 @@ internal sealed class RpcbindCore(RpcbindRegistry registry, RpcbindServerOptions
         {
             using RpcClient client = RpcClient.CreateUdp(target, call.Prog, call.Vers, new RpcClientOptions { Timeout = options.ForwardTimeout });
             RawMessage results = await client.CallAsync<RawMessage, RawMessage>(call.Proc, new RawMessage(call.Arguments), cancellationToken).ConfigureAwait(false);
-            return (target, results.Bytes);
+            return (target, found.Address, results.Bytes);
         }
         catch (RpcException e)
         {
@@ -305,7 +305,7 @@ internal sealed class PortmapperService(RpcbindCore core) : PortmapperV2ServiceB
 
     public override async ValueTask<PortCallResult> CallitAsync(RemoteCall remoteCall, RpcCallContext context)
     {
-        (IPEndPoint target, byte[] results) = await core.ForwardAsync(2, remoteCall, Caller.Of(context), indirect: false, context.CallAborted).ConfigureAwait(false);
+        (IPEndPoint target, _, byte[] results) = await core.ForwardAsync(2, remoteCall, Caller.Of(context), indirect: false, context.CallAborted).ConfigureAwait(false);
         return new PortCallResult { Port = (uint)target.Port, Results = results };
     }
 
@@ -371,8 +371,11 @@ internal sealed class RpcbindVersion(RpcbindCore core, uint version)
     /// <summary>CALLIT, BCAST, INDIRECT: the forwarded call's results, and the universal address it went to.</summary>
     public async ValueTask<RpcbCallResult> ForwardAsync(RemoteCall call, RpcCallContext context, bool indirect)
     {
-        (IPEndPoint target, byte[] results) = await core.ForwardAsync(version, call, Caller.Of(context), indirect, context.CallAborted).ConfigureAwait(false);
-        return new RpcbCallResult { Address = UniversalAddress.Format(target), Results = results };
+        var caller = Caller.Of(context);
+        (IPEndPoint target, string registered, byte[] results) = await core.ForwardAsync(version, call, caller, indirect, context.CallAborted).ConfigureAwait(false);
+
+        // The program's address as the caller can reach it, as native rpcbind merges it (not the loopback address the call went to).
+        return new RpcbCallResult { Address = core.Merge(caller, caller.NetId, registered, null) ?? UniversalAddress.Format(target), Results = results };
     }
 
     public RpcbMappingList? Dump() => RpcbindCore.ToList(Registry.All());

@@ -11,7 +11,8 @@ namespace NetRpc.Runtime.Transports;
 /// <param name="Mask">The netmask's bytes, as long as the address's; null where there is none.</param>
 /// <param name="IsUp">IFF_UP.</param>
 /// <param name="IsLoopbackOrPointToPoint">IFF_LOOPBACK or IFF_POINTOPOINT: the kinds native rpcbind likes least.</param>
-internal sealed record HostInterface(IPAddress Address, byte[]? Mask, bool IsUp, bool IsLoopbackOrPointToPoint);
+/// <param name="Broadcast">The IPv4 broadcast address of an interface that has one (IFF_BROADCAST), else null.</param>
+internal sealed record HostInterface(IPAddress Address, byte[]? Mask, bool IsUp, bool IsLoopbackOrPointToPoint, IPAddress? Broadcast = null);
 
 /// <summary>
 /// This host's interface addresses, in getifaddrs's order, which native rpcbind walks to choose the address it
@@ -20,6 +21,7 @@ internal sealed record HostInterface(IPAddress Address, byte[]? Mask, bool IsUp,
 internal static partial class HostInterfaces
 {
     private const uint IffUp = 0x1;
+    private const uint IffBroadcast = 0x2;
     private const uint IffLoopback = 0x8;
     private const uint IffPointToPoint = 0x10;
     private const ushort AfInet = 2;
@@ -61,7 +63,9 @@ internal static partial class HostInterfaces
                 }
 
                 byte[]? mask = entry->Netmask == 0 ? null : ReadAddress(entry->Netmask) is { } m && m.AddressFamily == address.AddressFamily ? m.GetAddressBytes() : null;
-                found.Add(new HostInterface(address, mask, (entry->Flags & IffUp) != 0, (entry->Flags & (IffLoopback | IffPointToPoint)) != 0));
+                IPAddress? broadcast = (entry->Flags & IffBroadcast) != 0 && address.AddressFamily == AddressFamily.InterNetwork && entry->Destination != 0
+                    ? ReadAddress(entry->Destination) : null;
+                found.Add(new HostInterface(address, mask, (entry->Flags & IffUp) != 0, (entry->Flags & (IffLoopback | IffPointToPoint)) != 0, broadcast));
             }
         }
         finally
@@ -99,7 +103,21 @@ internal static partial class HostInterfaces
             bool lesser = nic.NetworkInterfaceType is NetworkInterfaceType.Loopback or NetworkInterfaceType.Ppp or NetworkInterfaceType.Tunnel;
             foreach (UnicastIPAddressInformation unicast in nic.GetIPProperties().UnicastAddresses)
             {
-                found.Add(new HostInterface(unicast.Address, PrefixMask(unicast.Address.AddressFamily, unicast.PrefixLength), up, lesser));
+                byte[] mask = PrefixMask(unicast.Address.AddressFamily, unicast.PrefixLength);
+                IPAddress? broadcast = null;
+                if (!lesser && unicast.Address.AddressFamily == AddressFamily.InterNetwork)
+                {
+                    // Where the flags are not to be had: an IPv4 network's broadcast address is its address with every host bit set.
+                    byte[] bytes = unicast.Address.GetAddressBytes();
+                    for (int i = 0; i < 4; i++)
+                    {
+                        bytes[i] |= (byte)~mask[i];
+                    }
+
+                    broadcast = new IPAddress(bytes);
+                }
+
+                found.Add(new HostInterface(unicast.Address, mask, up, lesser, broadcast));
             }
         }
 

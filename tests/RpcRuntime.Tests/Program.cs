@@ -25,6 +25,11 @@ internal static class Program
             return await Nfs.GaneshaScenario.RunAsync(ganeshaArgs);
         }
 
+        if (args is ["yp-scenario", .. string[] ypArgs])
+        {
+            return await Yp.YpScenario.RunAsync(ypArgs);
+        }
+
         if (args is ["udp-send-scenario"])
         {
             return await UdpSendErrorScenario.RunAsync();
@@ -35,7 +40,7 @@ internal static class Program
             return await ReservedPortProbe.RunAsync(probeArgs);
         }
 
-        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario ... (the tests run this themselves)");
+        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|yp-scenario|udp-send-scenario ... (the tests run this themselves)");
         return 2;
     }
 }

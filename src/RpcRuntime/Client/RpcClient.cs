@@ -719,7 +719,8 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>A streaming call whose consumer gave up before the reply began: out of the table, so that its reply is ignored.</summary>
-    internal void Withdraw(PendingCall call) => TryRemove(call);
+    /// <returns>True when it was still waiting for its reply.</returns>
+    internal bool Withdraw(PendingCall call) => TryRemove(call);
 
     /// <summary>Takes a call out of the table: whoever succeeds completes it, and its window slot is freed.</summary>
     private protected PendingCall? TryRemove(uint xid)

@@ -321,12 +321,12 @@ internal sealed class StreamingCall : PendingCall
             ReturnBuffer();
         }
 
-        if (!attached)
+        // Counted once: a call that failed (or was refused before it was sent) has been counted already.
+        if (attached || Client!.Withdraw(this))
         {
-            Client!.Withdraw(this);
+            Report("CANCELLED");
         }
 
-        Report("CANCELLED");
         close?.Invoke();
     }
 

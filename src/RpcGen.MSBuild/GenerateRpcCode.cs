@@ -27,7 +27,7 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
     /// <summary>
     /// The .x files, with the metadata <c>OutputDirectory</c> and <c>DependencyFile</c> (required), and
     /// <c>Services</c> (Both, Client, Server or None), <c>Namespace</c>, <c>Access</c> (Public or Internal),
-    /// <c>Names</c> (Pascal or Keep), <c>IncludeDirectories</c> and <c>Defines</c> (optional).
+    /// <c>Names</c> (Pascal or Keep), <c>IncludeDirectories</c>, <c>Defines</c> and <c>StreamedProcedures</c> (optional).
     /// </summary>
     [Required]
     public ITaskItem[] Sources { get; set; } = [];
@@ -180,7 +180,7 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
             return valid
                 ? new Settings(
                     new CompilerOptions { Preprocessor = preprocessor, Names = names },
-                    new GenerationOptions { Outputs = services, Namespace = @namespace, Access = access },
+                    new GenerationOptions { Outputs = services, Namespace = @namespace, Access = access, StreamedProcedures = [.. List(source, "StreamedProcedures")] },
                     Path.GetFullPath(outputDirectory, projectDirectory),
                     Path.GetFullPath(dependencyFile, projectDirectory))
                 : null;

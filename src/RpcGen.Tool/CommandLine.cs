@@ -9,7 +9,7 @@ internal sealed record CommandLine
 {
     public const string Usage = """
         usage: rpcgen [-a | -c | -l | -m | -Sc | -Ss | -Sm] [-o FILE] [-I DIR]... [-D NAME[=VALUE]]...
-                      [--namespace NS] [--access public|internal] [--names pascal|keep] FILE.x
+                      [--namespace NS] [--access public|internal] [--names pascal|keep] [--stream PROC]... FILE.x
                rpcgen --check FILE.x [-I DIR]... [-D NAME[=VALUE]]...
 
           (no flag)      write FILE_xdr.cs, FILE_clnt.cs and FILE_svc.cs beside FILE.x (overwriting them)
@@ -24,6 +24,9 @@ internal sealed record CommandLine
           --namespace NS the C# namespace (default: from the file name, my_proto.x gives MyProto)
           --access A     public (default) or internal types
           --names N      pascal (default: nfs_fh3 becomes NfsFh3) or keep (.x names as written)
+          --stream PROC  the reply of procedure PROC (its .x name, such as YPPROC_ALL) is a stream: an
+                         IAsyncEnumerable on client and service; its result must be a union on bool, TRUE: an
+                         element, FALSE: void. Repeat it, or separate names with commas, for several
           --check        parse and check only; print diagnostics
           --help         show this text
           --version      show the version
@@ -67,6 +70,9 @@ internal sealed record CommandLine
 
     public NameStyle Names { get; private init; }
 
+    /// <summary>--stream: the procedures whose reply is a stream.</summary>
+    public IReadOnlyList<string> StreamedProcedures { get; private init; } = [];
+
     public string? Error { get; private init; }
 
     public PreprocessorOptions PreprocessorOptions => new() { IncludeDirectories = IncludeDirectories, Defines = Defines };
@@ -81,6 +87,7 @@ internal sealed record CommandLine
         var names = NameStyle.Pascal;
         var includes = new List<string>();
         var defines = new List<KeyValuePair<string, string>>();
+        var streamed = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -125,6 +132,15 @@ internal sealed record CommandLine
                         default: return Fail("--access takes public or internal");
                     }
 
+                    continue;
+                case "--stream":
+                    string? procedures = Value();
+                    if (string.IsNullOrWhiteSpace(procedures))
+                    {
+                        return Fail("--stream needs a procedure name, such as YPPROC_ALL");
+                    }
+
+                    streamed.AddRange(procedures.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     continue;
                 case "--names":
                     switch (Value())
@@ -215,6 +231,7 @@ internal sealed record CommandLine
             Namespace = @namespace,
             Access = access,
             Names = names,
+            StreamedProcedures = streamed,
         };
 
         static CommandLine Fail(string error) => new() { Error = error };

@@ -46,6 +46,7 @@ internal static class Program
                 Outputs = commandLine.Single ?? (commandLine.All ? GeneratedOutputs.All : GeneratedOutputs.Default),
                 Namespace = commandLine.Namespace,
                 Access = commandLine.Access,
+                StreamedProcedures = commandLine.StreamedProcedures,
             };
             GenerateResult result = RpcgenCompiler.Generate(input, sources, options, generation);
             diagnostics = result.Diagnostics;

@@ -4,7 +4,7 @@ using Rich;
 
 namespace NetRpc.Interop.Tests;
 
-/// <summary>A generated linked list (rich.x's node) is read and written in a loop: a million entries need no stack.</summary>
+/// <summary>A generated linked list (rich.x's node) is read, written and enumerated in a loop: a million entries need no stack.</summary>
 public class LinkedListTests
 {
     private const int Entries = 1_000_000;
@@ -45,15 +45,14 @@ public class LinkedListTests
         var buffer = new ArrayBufferWriter<byte>();
         XdrCodec.Encode(head, buffer);
         Node decoded = XdrCodec.Decode<Node>(buffer.WrittenSpan);
+        // The generated node is an IXdrListNode: XdrList.Enumerate walks it as a sequence, in a loop.
         int count = 0;
-        int weights = 0;
-        for (Node? node = decoded; node is not null; node = node.Next)
+        foreach (Node node in decoded.Enumerate())
         {
             Assert.Equal(count, node.Weight);
-            weights++;
             count++;
         }
 
-        return weights;
+        return count;
     }
 }

@@ -67,6 +67,25 @@ public sealed class GenerateRpcCodeTests : IDisposable
         Assert.Contains("internal static partial class TEST_PROG", types, StringComparison.Ordinal);
     }
 
+    private const string Streams = """
+        struct entry { int n; };
+        union stream switch (bool more) { case TRUE: entry e; case FALSE: void; };
+        program P { version V { stream ALL(void) = 1; entry ONE(void) = 2; } = 1; } = 0x20000123;
+        """;
+
+    [Fact]
+    public void StreamedProcedures_marks_procedures_and_a_wrong_one_is_an_error_at_its_line()
+    {
+        Write("streams.x", Streams);
+        Assert.True(Task(Source("streams.x", ("StreamedProcedures", "ALL"))).Execute(), Describe());
+        Assert.Contains("IAsyncEnumerable<global::Streams.Entry> AllAsync(", File.ReadAllText(Path.Combine(_dir, "obj", "streams_clnt.cs")), StringComparison.Ordinal);
+
+        Assert.False(Task(Source("streams.x", ("StreamedProcedures", "ALL; ONE"))).Execute());
+        BuildErrorEventArgs error = Assert.Single(_engine.Errors);
+        Assert.Equal("RPCG4003", error.Code);
+        Assert.Equal(3, error.LineNumber);
+    }
+
     [Theory]
     [InlineData("Consumer.App", "namespace Consumer.App;")]
     [InlineData("my-proto", "namespace MyProto;")]

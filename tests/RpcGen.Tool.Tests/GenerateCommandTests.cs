@@ -100,6 +100,29 @@ public sealed class GenerateCommandTests : IDisposable
         Assert.Contains("public const uint TEST = 1;", stdout, StringComparison.Ordinal);
     }
 
+    private const string Streams = """
+        struct entry { int n; };
+        union stream switch (bool more) { case TRUE: entry e; case FALSE: void; };
+        program P { version V { stream ALL(void) = 1; entry ONE(void) = 2; } = 1; } = 0x20000123;
+        """;
+
+    [Fact]
+    public void Stream_marks_a_procedure_and_a_wrong_one_is_an_error()
+    {
+        (int exit, string stdout, _) = Run("-l", "--stream", "ALL", Write("streams.x", Streams));
+        Assert.Equal(0, exit);
+        Assert.Contains("global::System.Collections.Generic.IAsyncEnumerable<global::Streams.Entry> AllAsync(", stdout, StringComparison.Ordinal);
+
+        (exit, _, string stderr) = Run("-l", "--stream", "ALL,ONE,NONE", Write("streams.x", Streams));
+        Assert.Equal(1, exit);
+        Assert.Contains("error RPCG4003: 'ONE' cannot be streamed", stderr, StringComparison.Ordinal);
+        Assert.Contains("error RPCG4002: 'NONE' is to be streamed", stderr, StringComparison.Ordinal);
+
+        (exit, _, stderr) = Run("-l", "--stream");
+        Assert.Equal(2, exit);
+        Assert.Contains("--stream needs a procedure name", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Errors_in_the_input_write_nothing_and_exit_one()
     {

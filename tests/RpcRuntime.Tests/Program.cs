@@ -35,6 +35,11 @@ internal static class Program
             return await Broadcast.BroadcastScenario.HostAsync(kind, hostTool);
         }
 
+        if (args is ["yp-scenario", .. string[] ypArgs])
+        {
+            return await Yp.YpScenario.RunAsync(ypArgs);
+        }
+
         if (args is ["udp-send-scenario"])
         {
             return await UdpSendErrorScenario.RunAsync();
@@ -45,7 +50,7 @@ internal static class Program
             return await ReservedPortProbe.RunAsync(probeArgs);
         }
 
-        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario|broadcast-scenario|broadcast-host ... (the tests run this themselves)");
+        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario|yp-scenario|broadcast-scenario|broadcast-host ... (the tests run this themselves)");
         return 2;
     }
 }

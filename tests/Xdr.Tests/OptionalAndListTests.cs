@@ -67,6 +67,53 @@ public class OptionalAndListTests
     }
 
     [Fact]
+    public void A_list_of_100000_nodes_is_enumerated_linked_and_round_tripped_on_a_small_stack()
+    {
+        const int Count = 100_000;
+        List<int>? enumerated = null;
+        int linq = 0;
+
+        // 128 KiB of stack: enumerating, linking, encoding and decoding all loop; recursion would overflow it.
+        var thread = new Thread(
+            () =>
+            {
+                Node? list = XdrList.Link(Enumerable.Range(0, Count).Select(i => new Node { Value = i }));
+                byte[] wire = Write((ref XdrWriter w) => w.WriteList(list));
+                Node? back = Read(wire, (ref XdrReader r) => r.ReadList<Node>());
+                enumerated = [];
+                foreach (Node node in back.Enumerate())
+                {
+                    enumerated.Add(node.Value);
+                }
+
+                linq = back.Enumerate().Count(n => n.Value % 2 == 0);
+            },
+            maxStackSize: 128 * 1024);
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal(Enumerable.Range(0, Count), enumerated!);
+        Assert.Equal(Count / 2, linq);
+    }
+
+    [Fact]
+    public void An_empty_list_enumerates_nothing_and_a_cyclic_one_is_refused()
+    {
+        Node? none = null;
+        Assert.Empty(none.Enumerate());
+        Assert.Null(XdrList.Link<Node>([]));
+
+        Node[] nodes = [.. Enumerable.Range(0, 1000).Select(i => new Node { Value = i })];
+        Node head = XdrList.Link(nodes)!;
+        Assert.Equal(1000, head.Enumerate().Count());
+        nodes[^1].Next = nodes[500];
+        Assert.Throws<InvalidOperationException>(() => head.Enumerate().Count());
+
+        // Linking again ends the list at its last node.
+        Assert.Equal(1000, XdrList.Link(nodes)!.Enumerate().Count());
+    }
+
+    [Fact]
     public void A_node_decodes_its_own_tail_iteratively()
     {
         Node head = Read(Hex("00000001 00000001 00000002 00000000"), (ref XdrReader r) => Node.Decode(ref r));

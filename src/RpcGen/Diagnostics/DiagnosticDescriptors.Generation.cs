@@ -5,4 +5,10 @@ public static partial class DiagnosticDescriptors
 {
     /// <summary>RPCG4001: a declaration that XDR allows and C# cannot represent faithfully.</summary>
     public static DiagnosticDescriptor NoCSharpForm { get; } = new("RPCG4001", DiagnosticSeverity.Error, "No C# form");
+
+    /// <summary>RPCG4002: a procedure named to be streamed (rpcgen --stream, the StreamedProcedures metadata) that no version declares.</summary>
+    public static DiagnosticDescriptor StreamedProcedureNotFound { get; } = new("RPCG4002", DiagnosticSeverity.Error, "Streamed procedure not found");
+
+    /// <summary>RPCG4003: a procedure named to be streamed whose result is not a union on bool with an element for TRUE and void for FALSE.</summary>
+    public static DiagnosticDescriptor ResultCannotBeStreamed { get; } = new("RPCG4003", DiagnosticSeverity.Error, "Result cannot be streamed");
 }

@@ -278,6 +278,18 @@ internal sealed class ProcedureInfo(ProcedureDefinition definition, string const
     /// <summary>The private struct that carries a result that is not a class on the wire, or null.</summary>
     public string? ResultWrapper { get; set; }
 
+    /// <summary>
+    /// For a procedure whose reply is a stream: the element, what the TRUE arm of its result union holds; null otherwise.
+    /// The client and the service see an <c>IAsyncEnumerable</c> of it.
+    /// </summary>
+    public Shape? StreamElement { get; set; }
+
+    /// <summary>The private struct that carries a streamed element that is not a class on the wire, or null.</summary>
+    public string? StreamElementWrapper { get; set; }
+
+    /// <summary>The C# type of what the client and the service see: the result, or for a stream, the element.</summary>
+    public string ValueType => StreamElement?.CSharpType ?? Result.CSharpType;
+
     /// <summary>NULL-like: number 0, no arguments, no result. The service answers it by default.</summary>
     public bool IsNull => Definition.Number == 0 && Arguments.Count == 0 && Result is VoidShape;
 }
@@ -299,12 +311,14 @@ internal sealed class EmitModel
     private readonly NameScope _helperScope = new();
     private readonly Dictionary<string, Shape> _typedefShapes = new(StringComparer.Ordinal);
     private readonly HashSet<Shape> _tooDeep = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<string> _streamed;
 
     /// <summary>Deepest nesting of arrays and optional data in one declaration's C# type, typedefs seen through.</summary>
     public const int MaxShapeNesting = Parsing.RpclTokenSource.MaxNesting;
 
-    public EmitModel(Specification specification, NameStyle style, string @namespace, DiagnosticBag diagnostics)
+    public EmitModel(Specification specification, NameStyle style, string @namespace, DiagnosticBag diagnostics, IReadOnlyList<string>? streamed = null)
     {
+        _streamed = new HashSet<string>(streamed ?? [], StringComparer.Ordinal);
         _specification = specification;
         _style = style;
         _diagnostics = diagnostics;
@@ -343,6 +357,54 @@ internal sealed class EmitModel
                 CompleteVersion(program, version, versionNames);
             }
         }
+
+        foreach (string name in _streamed.Order(StringComparer.Ordinal))
+        {
+            if (!Programs.SelectMany(p => p.Versions).SelectMany(v => v.Procedures).Any(p => p.Definition.Name == name))
+            {
+                _diagnostics.Add(DiagnosticDescriptors.StreamedProcedureNotFound, new SourceLocation(specification.Path, 1, 1),
+                    $"'{name}' is to be streamed, but no version of a program in {Path.GetFileName(specification.Path)} declares a procedure of that name");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The element of a streamed procedure's result: the TRUE arm of a union switched on a bool whose FALSE arm is void
+    /// (YPPROC_ALL's <c>union ypresp_all switch (bool more) { case TRUE: ypresp_key_val val; case FALSE: void; }</c>), so
+    /// that the reply is TRUE and an element, again and again, then FALSE. Reported, and null, for any other shape.
+    /// </summary>
+    private Shape? StreamElementOf(ProcedureDefinition procedure, Shape result)
+    {
+        string why;
+        if (result is not ClassShape { Type: UnionType union })
+        {
+            why = "it is not a union";
+        }
+        else if (union.Discriminant.Shape is not PrimitiveShape { Kind: XdrPrimitive.Bool })
+        {
+            why = $"union {union.XdrName} is not switched on a bool";
+        }
+        else
+        {
+            Arm? whenTrue = union.Arms.FirstOrDefault(a => a.Labels.Any(l => l.Value == 1)) ?? union.DefaultArm;
+            Arm? whenFalse = union.Arms.FirstOrDefault(a => a.Labels.Any(l => l.Value == 0)) ?? union.DefaultArm;
+            if (whenTrue?.Value is not { } element || ReferenceEquals(whenTrue, whenFalse))
+            {
+                why = $"union {union.XdrName} has no element for TRUE";
+            }
+            else if (whenFalse is null || whenFalse.Value is not null)
+            {
+                why = $"union {union.XdrName} is not void for FALSE";
+            }
+            else
+            {
+                return element.Shape;
+            }
+        }
+
+        _diagnostics.Add(DiagnosticDescriptors.ResultCannotBeStreamed, procedure.Location,
+            $"'{procedure.Name}' cannot be streamed: {why}; a streamed result is a union switched on a bool, with an element for TRUE and void for FALSE (as YPPROC_ALL's ypresp_all)");
+        return null;
     }
 
     public string Namespace { get; }
@@ -696,7 +758,7 @@ internal sealed class EmitModel
         version.ServiceName = _namespaceScope.Claim(stem + "ServiceBase");
         version.SampleServiceName = _namespaceScope.Claim(stem + "Service");
 
-        var methods = new NameScope("Client", "Dispose", "DisposeAsync", "CreateTcp", "CreateUdp", "CreateAsync", "ToProgram", "Reply", "AwaitReply", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", version.ClientName, version.ServiceName);
+        var methods = new NameScope("Client", "Dispose", "DisposeAsync", "CreateTcp", "CreateUdp", "CreateAsync", "ToProgram", "Reply", "AwaitReply", "Stream", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", version.ClientName, version.ServiceName);
         foreach (ProcedureDefinition procedure in definition.Procedures)
         {
             string constant = version.Scope.Claim(Identifiers.Of(procedure.Name, _style));
@@ -732,7 +794,15 @@ internal sealed class EmitModel
                 procedure.ArgumentFields.AddRange(procedure.Arguments.Select(a => fields.Claim(a.Name)));
             }
 
-            if (procedure.Result is not (VoidShape or ClassShape))
+            if (_streamed.Contains(procedure.Definition.Name) && StreamElementOf(procedure.Definition, procedure.Result) is { } element)
+            {
+                procedure.StreamElement = element;
+                if (element is not ClassShape)
+                {
+                    procedure.StreamElementWrapper = methods.Claim(procedureStem + "Element");
+                }
+            }
+            else if (procedure.Result is not (VoidShape or ClassShape))
             {
                 procedure.ResultWrapper = methods.Claim(procedureStem + "Result");
             }

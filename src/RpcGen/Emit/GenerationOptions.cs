@@ -62,6 +62,15 @@ public sealed record GenerationOptions
     /// <returns>True when it is.</returns>
     public static bool IsValidNamespace(string name) => Identifiers.IsNamespace(name);
 
+    /// <summary>
+    /// The procedures whose reply is a stream, by their .x names (<c>YPPROC_ALL</c>), in every version that declares one
+    /// of that name. The result must be a union switched on a bool whose TRUE arm holds an element and whose FALSE arm
+    /// is void (YPPROC_ALL's <c>ypresp_all</c>); such a procedure is generated with an <c>IAsyncEnumerable</c> of the
+    /// element on the client and on the service. A name that is no procedure's, or a result of another shape, is an
+    /// error (RPCG4002, RPCG4003). Empty by default.
+    /// </summary>
+    public IReadOnlyList<string> StreamedProcedures { get; init; } = [];
+
     /// <summary>The NetRpc.Runtime package version the sample project references: by default the one released with this compiler (<see cref="RpcgenCompiler.Version"/>).</summary>
     public string RuntimePackageVersion { get; init; } = RpcgenCompiler.Version;
 }

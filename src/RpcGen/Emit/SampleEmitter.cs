@@ -38,7 +38,14 @@ internal sealed class SampleEmitter(EmitModel model, string stem, string access)
                 first = false;
                 string parameters = string.Join(string.Empty, procedure.Arguments.Select(a => $"{a.Shape.CSharpType} {a.Parameter}, "));
                 w.Line("/// <inheritdoc/>");
-                if (procedure.Result is VoidShape)
+                if (procedure.StreamElement is { } element)
+                {
+                    w.Open($"public override async global::System.Collections.Generic.IAsyncEnumerable<{element.CSharpType}> {procedure.Method}({parameters}global::NetRpc.Runtime.Server.RpcCallContext context)");
+                    w.Line("// Insert the server code here: yield return each element; the runtime sends them as they come.");
+                    w.Line("await global::System.Threading.Tasks.Task.CompletedTask.ConfigureAwait(false);");
+                    w.Line("yield break;");
+                }
+                else if (procedure.Result is VoidShape)
                 {
                     w.Open($"public override {ValueTask} {procedure.Method}({parameters}global::NetRpc.Runtime.Server.RpcCallContext context)");
                     w.Line("// Insert the server code here.");
@@ -146,7 +153,14 @@ internal sealed class SampleEmitter(EmitModel model, string stem, string access)
                 }
 
                 string call = $"client.{procedure.Method}({string.Join(", ", arguments)})";
-                if (procedure.Result is VoidShape)
+                if (procedure.StreamElement is { } element)
+                {
+                    string each = $"element{(n++).ToString(CultureInfo.InvariantCulture)}";
+                    w.Open($"await foreach ({element.CSharpType} {each} in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait({call}, false))");
+                    w.Line($"{Console}.WriteLine($\"{procedure.Definition.Name}: {{{each}}}\");");
+                    w.Close();
+                }
+                else if (procedure.Result is VoidShape)
                 {
                     w.Line($"await {call}.ConfigureAwait(false);");
                     w.Line($"{Console}.WriteLine(\"{procedure.Definition.Name}: done\");");

@@ -19,6 +19,11 @@ internal static class WireTypes
     public static string ResultType(ProcedureInfo procedure) =>
         procedure.ResultWrapper ?? (procedure.Result is VoidShape ? Void : procedure.Result.CSharpType);
 
+    /// <summary>A streamed procedure's element as it travels after each TRUE.</summary>
+    public static string ElementType(ProcedureInfo procedure) => procedure.StreamElementWrapper ?? procedure.StreamElement!.CSharpType;
+
+    public const string AsyncEnumerable = "global::System.Collections.Generic.IAsyncEnumerable";
+
     public static void Write(EmitModel model, SourceWriter w, VersionInfo version)
     {
         foreach (ProcedureInfo procedure in version.Procedures)
@@ -33,6 +38,12 @@ internal static class WireTypes
             {
                 w.Line();
                 WriteStruct(model, w, result, [("Value", procedure.Result)], $"The result of {procedure.Definition.Name}, as it travels.");
+            }
+
+            if (procedure.StreamElementWrapper is { } element)
+            {
+                w.Line();
+                WriteStruct(model, w, element, [("Value", procedure.StreamElement!)], $"An element of {procedure.Definition.Name}'s streamed reply, as it travels after each TRUE.");
             }
         }
     }
@@ -195,6 +206,14 @@ internal sealed class ClientEmitter(EmitModel model, string access)
             ? $"new {wrapper}({string.Join(", ", procedure.Arguments.Select(a => a.Parameter))})"
             : procedure.Arguments.Count == 0 ? "default" : procedure.Arguments[0].Parameter;
         string number = $"{version.FullName}.{procedure.Constant}";
+        if (procedure.StreamElement is not null)
+        {
+            WriteStream(w, procedure, parameters, $"this.Client.CallStreamAsync<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ElementType(procedure)}>({number}, {arguments}, null, cancellationToken)", options: false);
+            w.Line();
+            WriteStream(w, procedure, parameters, $"this.Client.CallStreamAsync<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ElementType(procedure)}>({number}, {arguments}, options, cancellationToken)", options: true);
+            return;
+        }
+
         string types = $"<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ResultType(procedure)}>";
         WriteCall(w, procedure, $"{parameters}global::System.Threading.CancellationToken cancellationToken = default", $"this.Client.CallAsync{types}({number}, {arguments}, cancellationToken)", options: false);
         w.Line();
@@ -226,6 +245,36 @@ internal sealed class ClientEmitter(EmitModel model, string access)
             w.Line($"public async global::System.Threading.Tasks.Task {name}({parameters}{CallOptions}? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>");
             w.Line($"    await this.Client.{method}<{WireTypes.ArgumentsType(procedure)}>({number}, {arguments}, options, cancellationToken).ConfigureAwait(false);");
         }
+    }
+
+    /// <summary>A streamed procedure's method: the elements as they arrive, read by the runtime (RpcClient.CallStreamAsync).</summary>
+    private static void WriteStream(SourceWriter w, ProcedureInfo procedure, string parameters, string call, bool options)
+    {
+        string element = procedure.StreamElement!.CSharpType;
+        w.Summary(WireTypes.ProcedureSummary(procedure));
+        w.DocXml("remarks", "The reply is a stream: each element is decoded as it arrives, and the server is held back while the enumeration does not ask for more. Stopping before the end closes the connection in the middle of the reply (other calls in flight on it fail); the next call connects again.");
+        WireTypes.ParameterDocs(w, procedure);
+        if (options)
+        {
+            w.Doc("param", "What this call does differently from the client's options: a timeout (for the reply to begin, and for each wait after) or deadline, a credential.", "name=\"options\"");
+        }
+
+        w.Doc("param", "Abandons the call, or the rest of the stream.", "name=\"cancellationToken\"");
+        w.DocXml("returns", "The elements, in the order the server sends them.");
+        w.DocXml("exception", "The call failed; the derived type says how (timeout, connection lost, the server's reply status, a malformed or unterminated stream).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
+        string optionsParameter = options ? $"{CallOptions}? options, " : string.Empty;
+        if (procedure.StreamElementWrapper is null)
+        {
+            w.Line($"public {WireTypes.AsyncEnumerable}<{element}> {procedure.Method}({parameters}{optionsParameter}global::System.Threading.CancellationToken cancellationToken = default) =>");
+            w.Line($"    {call};");
+            return;
+        }
+
+        w.Open($"public async {WireTypes.AsyncEnumerable}<{element}> {procedure.Method}({parameters}{optionsParameter}[global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)");
+        w.Open($"await foreach ({WireTypes.ElementType(procedure)} element in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait({call}, false))");
+        w.Line("yield return element.Value;");
+        w.Close();
+        w.Close();
     }
 
     private static void WriteCall(SourceWriter w, ProcedureInfo procedure, string parameters, string call, bool options)
@@ -290,9 +339,12 @@ internal sealed class ServiceEmitter(EmitModel model, string access)
             w.Summary(procedure.Definition.Documentation ?? $"Serves {TypesEmitter.ProcedureText(procedure.Definition)}.");
             WireTypes.ParameterDocs(w, procedure);
             w.Doc("param", "The call: the caller's address and credentials, and a token cancelled when the call is abandoned.", "name=\"context\"");
-            w.DocXml("returns", procedure.Result is VoidShape ? "A task that completes when the procedure is done." : "The result.");
+            w.DocXml("returns", procedure.StreamElement is not null
+                ? "The elements of the streamed reply: the runtime writes TRUE before each, as it comes, and FALSE after the last; it asks for the next only as the connection takes what was sent. The enumeration is cancelled (context.CallAborted) when the connection closes."
+                : procedure.Result is VoidShape ? "A task that completes when the procedure is done." : "The result.");
             string parameters = string.Join(string.Empty, procedure.Arguments.Select(a => $"{a.Shape.CSharpType} {a.Parameter}, "));
-            string returns = procedure.Result is VoidShape ? "global::System.Threading.Tasks.ValueTask" : $"global::System.Threading.Tasks.ValueTask<{procedure.Result.CSharpType}>";
+            string returns = procedure.StreamElement is { } element ? $"{WireTypes.AsyncEnumerable}<{element.CSharpType}>"
+                : procedure.Result is VoidShape ? "global::System.Threading.Tasks.ValueTask" : $"global::System.Threading.Tasks.ValueTask<{procedure.Result.CSharpType}>";
             if (procedure.IsNull)
             {
                 w.Line($"public virtual {returns} {procedure.Method}({parameters}{Context} context) => default;");
@@ -314,6 +366,13 @@ internal sealed class ServiceEmitter(EmitModel model, string access)
                 ? string.Join(string.Empty, procedure.ArgumentFields.Select(f => $"arguments.{f}, "))
                 : procedure.Arguments.Count == 0 ? string.Empty : "arguments, ";
             string invoke = $"this.{procedure.Method}({unpacked}context)";
+            if (procedure.StreamElement is not null)
+            {
+                string elements = procedure.StreamElementWrapper is { } wrapped ? $"Stream({invoke}, static value => new {wrapped}(value))" : invoke;
+                w.Line($"    .AddStreamedProcedure<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ElementType(procedure)}>({version.FullName}.{procedure.Constant}, {EmitModel.Literal(procedure.Definition.Name)}, (arguments, context) => {elements})");
+                continue;
+            }
+
             string body = procedure.Result switch
             {
                 VoidShape => $"Reply({invoke})",
@@ -333,6 +392,18 @@ internal sealed class ServiceEmitter(EmitModel model, string access)
     {
         bool values = version.Procedures.Any(p => p.ResultWrapper is not null);
         bool voids = version.Procedures.Any(p => p.Result is VoidShape);
+        if (version.Procedures.Any(p => p.StreamElementWrapper is not null))
+        {
+            w.Line();
+            w.Line($"private static async {WireTypes.AsyncEnumerable}<TWire> Stream<TValue, TWire>({WireTypes.AsyncEnumerable}<TValue> elements, global::System.Func<TValue, TWire> wrap, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)");
+            w.Line("{");
+            w.Line("    await foreach (TValue value in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(elements, cancellationToken).ConfigureAwait(false))");
+            w.Line("    {");
+            w.Line("        yield return wrap(value);");
+            w.Line("    }");
+            w.Line("}");
+        }
+
         if (values)
         {
             w.Line();

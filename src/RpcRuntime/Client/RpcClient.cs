@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -261,6 +262,85 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         where TArgs : IXdrCodec<TArgs> =>
         OneWayAsync(procedure, arguments, options, batch: true, cancellationToken);
 
+    /// <summary>
+    /// Calls a procedure whose reply is a stream: YPPROC_ALL's <c>ypresp_all</c>, a union switched on a bool whose TRUE arm
+    /// holds an element and whose FALSE arm is void, repeated in one reply record until FALSE. The call is sent when the
+    /// enumeration begins; elements are decoded as the record's bytes arrive, so memory stays bounded (a window of 64 KiB
+    /// received ahead, or one element's bytes, at most <see cref="RpcClientOptions.MaxRecordSize"/>) whatever the stream's
+    /// length, and while the consumer does not pull, the connection reads nothing more (TCP flow control holds the server
+    /// back; other replies on the connection wait behind the stream, as they are behind it on the wire). The timeout
+    /// bounds the wait for the reply to begin, then each wait for more of it; time the consumer spends between elements
+    /// does not count. Stopping before the end (breaking out of <c>await foreach</c>, cancelling, a timeout, a malformed
+    /// element) closes a TCP connection in the middle of the record: the other calls in flight on it fail with
+    /// <see cref="RpcConnectionException"/> (or are sent again, with <see cref="RpcClientOptions.RetryOnConnectionLoss"/>),
+    /// and the next call connects again. Over UDP the stream comes in one datagram and is decoded the same way.
+    /// </summary>
+    /// <typeparam name="TArgs">The arguments (<see cref="XdrVoid"/> for none).</typeparam>
+    /// <typeparam name="TElement">What the TRUE arm holds.</typeparam>
+    /// <param name="procedure">The procedure number.</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="options">What this call does differently from the client's options; null means nothing.</param>
+    /// <param name="cancellationToken">Abandons the call, or the rest of the stream.</param>
+    /// <returns>The elements, in the order sent.</returns>
+    /// <exception cref="RpcException">The call failed (its reply status, a timeout, a lost connection), or the stream is malformed or ends without its FALSE (<see cref="RpcProtocolException"/>).</exception>
+    /// <exception cref="ArgumentException">The arguments break a declared limit, or do not fit a UDP datagram.</exception>
+    /// <exception cref="OperationCanceledException">The enumeration was cancelled.</exception>
+    public async IAsyncEnumerable<TElement> CallStreamAsync<TArgs, TElement>(uint procedure, TArgs arguments, RpcCallOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where TArgs : IXdrCodec<TArgs>
+        where TElement : IXdrCodec<TElement>
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        cancellationToken.ThrowIfCancellationRequested();
+        TimeSpan timeout = options?.TimeoutFrom(Options.Timeout) ?? Options.Timeout;
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new RpcTimeoutException(timeout);
+        }
+
+        long deadline = Environment.TickCount64 + (long)Math.Min(timeout.TotalMilliseconds, long.MaxValue / 2);
+        if (!(IsReady && _window.Wait(0)))
+        {
+            await AcquireAsync(deadline, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        var call = new StreamingCall(Options.MaxRecordSize)
+        {
+            Client = this,
+            Procedure = procedure,
+            Credential = options?.Credential ?? Options.Credential,
+            Deadline = deadline,
+            Timeout = timeout,
+            Started = _metrics.Enabled ? Stopwatch.GetTimestamp() : 0,
+            Activity = RpcInstrumentation.ActivitySource.HasListeners() ? StartActivity(procedure) : null,
+        };
+        try
+        {
+            Send(call, arguments, cancellationToken);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                StreamStep step = call.TryRead(out TElement? element);
+                if (step == StreamStep.Element)
+                {
+                    yield return element!;
+                }
+                else if (step == StreamStep.End)
+                {
+                    yield break;
+                }
+                else
+                {
+                    await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            // After the FALSE this only gives the buffer back; before it, it withdraws the call or closes the connection.
+            call.Abandon();
+        }
+    }
+
     private async ValueTask OneWayAsync<TArgs>(uint procedure, TArgs arguments, RpcCallOptions? options, bool batch, CancellationToken cancellationToken)
         where TArgs : IXdrCodec<TArgs>
     {
@@ -382,7 +462,12 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             return;
         }
 
-        if (TryRemove(xid) is { } call)
+        PendingCall? call = TryRemove(xid);
+        if (call is StreamingCall stream)
+        {
+            stream.DeliverWhole(message[(int)reader.Position..]);
+        }
+        else if (call is not null)
         {
             call.Complete(ref reader, this);
         }
@@ -508,6 +593,14 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             Started = _metrics.Enabled ? Stopwatch.GetTimestamp() : 0,
             Activity = RpcInstrumentation.ActivitySource.HasListeners() ? StartActivity(procedure) : null,
         };
+        Send(call, arguments, cancellationToken);
+        return new ValueTask<TResult>(call, call.Version);
+    }
+
+    /// <summary>Registers a call, encodes it straight into the transport's buffer and sends it; a window slot is held.</summary>
+    private void Send<TArgs>(PendingCall call, TArgs arguments, CancellationToken cancellationToken)
+        where TArgs : IXdrCodec<TArgs>
+    {
         Register(call);
         call.Activity?.SetTag("rpc.onc_rpc.xid", call.Xid);
         if (cancellationToken.CanBeCanceled)
@@ -515,13 +608,13 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             call.Cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((PendingCall)state!).Client!.Cancel((PendingCall)state, token), call);
         }
 
-        // Encode straight into the transport's buffer; a limit broken by the arguments is the caller's mistake.
+        // A limit broken by the arguments is the caller's mistake.
         PooledBufferWriter buffer = BeginSend(call);
         bool encoded = false;
         try
         {
             var writer = new XdrWriter(buffer);
-            new CallHeader(call.Xid, Program, Version, procedure, credential.Credential, credential.Verifier).Encode(ref writer);
+            new CallHeader(call.Xid, Program, Version, call.Procedure, call.Credential.Credential, call.Credential.Verifier).Encode(ref writer);
             arguments.Encode(ref writer);
             writer.Flush();
             encoded = true;
@@ -534,13 +627,10 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
                 Finished(call, "INVALID_ARGUMENTS");
             }
         }
-
-        return new ValueTask<TResult>(call, call.Version);
     }
 
-    private async ValueTask<TResult> StartWhenReady<TArgs, TResult>(uint procedure, TArgs arguments, long deadline, TimeSpan timeout, Auth.RpcCredential credential, CancellationToken cancellationToken)
-        where TArgs : IXdrCodec<TArgs>
-        where TResult : IXdrCodec<TResult>
+    /// <summary>Takes a window slot and makes sure the transport is ready, within the call's deadline.</summary>
+    private async ValueTask AcquireAsync(long deadline, TimeSpan timeout, CancellationToken cancellationToken)
     {
         int wait = (int)Math.Clamp(deadline - Environment.TickCount64, 0, int.MaxValue);
         if (!await _window.WaitAsync(wait, cancellationToken).ConfigureAwait(false))
@@ -557,7 +647,13 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             _window.Release();
             throw;
         }
+    }
 
+    private async ValueTask<TResult> StartWhenReady<TArgs, TResult>(uint procedure, TArgs arguments, long deadline, TimeSpan timeout, Auth.RpcCredential credential, CancellationToken cancellationToken)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult>
+    {
+        await AcquireAsync(deadline, timeout, cancellationToken).ConfigureAwait(false);
         return await Start<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken).ConfigureAwait(false);
     }
 
@@ -600,6 +696,31 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         Released(call);
         return true;
     }
+
+    /// <summary>
+    /// The streaming call <paramref name="xid"/> answers, taken out of the table as its reply begins (the transport then
+    /// hands it the record's bytes as they arrive); null when the XID is not a streaming call's.
+    /// </summary>
+    private protected StreamingCall? TryClaimStream(uint xid)
+    {
+        PendingCall? call;
+        lock (_lock)
+        {
+            if (!_pending.TryGetValue(xid, out call) || call is not StreamingCall)
+            {
+                return null;
+            }
+
+            _pending.Remove(xid);
+        }
+
+        Released(call);
+        return (StreamingCall)call;
+    }
+
+    /// <summary>A streaming call whose consumer gave up before the reply began: out of the table, so that its reply is ignored.</summary>
+    /// <returns>True when it was still waiting for its reply.</returns>
+    internal bool Withdraw(PendingCall call) => TryRemove(call);
 
     /// <summary>Takes a call out of the table: whoever succeeds completes it, and its window slot is freed.</summary>
     private protected PendingCall? TryRemove(uint xid)

@@ -246,6 +246,9 @@ internal sealed class TcpRpcClient : RpcClient
         private int _recordStart;
         private volatile bool _alive = true;
 
+        // The streamed reply being received (receive thread only).
+        private StreamingCall? _stream;
+
         public Connection(TcpRpcClient client, Socket socket)
         {
             _client = client;
@@ -469,10 +472,7 @@ internal sealed class TcpRpcClient : RpcClient
                     t_corkedBy = this;
                     try
                     {
-                        while (_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
-                        {
-                            _client.OnReply(record.Span);
-                        }
+                        ReadRecords();
                     }
                     finally
                     {
@@ -486,13 +486,59 @@ internal sealed class TcpRpcClient : RpcClient
             {
                 reason = new RpcProtocolException($"RPC: {e.Message}", e);
             }
+            catch (StreamAbandonedException)
+            {
+                reason = new RpcConnectionException($"RPC: Connection to {_client._server} closed: a streamed reply was abandoned in the middle of its record");
+            }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 reason = new RpcConnectionException($"RPC: Connection to {_client._server} lost: {e.Message}", e);
             }
 
             Close(reason);
+            _stream?.FailStream(reason as RpcException ?? new RpcConnectionException(reason.Message, reason));
             _reader.Dispose();
+        }
+
+        /// <summary>
+        /// Handles the records received: replies to streaming calls are handed over as their bytes arrive (blocking while
+        /// their consumer does not pull), others once complete.
+        /// </summary>
+        private void ReadRecords()
+        {
+            while (true)
+            {
+                if (_stream is { } stream)
+                {
+                    if (!_reader.TryStream(stream))
+                    {
+                        return;
+                    }
+
+                    _stream = null;
+                    stream.EndOfRecord();
+                    continue;
+                }
+
+                if (_reader.TryPeekReplyStart(out uint xid) && _client.TryClaimStream(xid) is { } claimed)
+                {
+                    _reader.BeginStream();
+                    if (!claimed.Attach(() => Close(new RpcConnectionException($"RPC: Connection to {_client._server} closed: a streamed reply was abandoned in the middle of its record"))))
+                    {
+                        throw new StreamAbandonedException();
+                    }
+
+                    _stream = claimed;
+                    continue;
+                }
+
+                if (!_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
+                {
+                    return;
+                }
+
+                _client.OnReply(record.Span);
+            }
         }
 
         /// <summary>After a batch of replies, sends the calls its continuations queued, unless a sender is already at it.</summary>

@@ -68,4 +68,7 @@ internal static partial class RpcServerLog
 
     [LoggerMessage(21, LogLevel.Information, "Closed the connection from {Remote}, the longest idle, to admit a new one ({Limit} connections are open)")]
     public static partial void Evicted(ILogger logger, EndPoint? remote, int limit);
+
+    [LoggerMessage(22, LogLevel.Warning, "The streamed reply of {Program}/{Version}/{Procedure} (xid {Xid}) broke off after its first fragment was sent; the connection is closed")]
+    public static partial void StreamBroken(ILogger logger, Exception exception, string program, uint version, string procedure, uint xid);
 }

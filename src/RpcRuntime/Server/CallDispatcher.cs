@@ -54,6 +54,9 @@ internal enum DispatchOutcome
 
     /// <summary>The handler is still running; finish with <see cref="CallDispatcher.Complete"/>.</summary>
     Pending,
+
+    /// <summary>A streamed reply (stream transports only): the transport writes it with <see cref="StreamedReply.RunAsync"/>.</summary>
+    Streaming,
 }
 
 /// <summary>A call whose handler finished later than its dispatch.</summary>
@@ -99,6 +102,8 @@ internal sealed class CallDispatcher
 
     public RpcServerMetrics Metrics => _metrics;
 
+    public ILogger Logger => _logger;
+
     public void Add(RpcProgram program)
     {
         lock (_tableLock)
@@ -110,9 +115,15 @@ internal sealed class CallDispatcher
     /// <summary>The program versions served, by number.</summary>
     public IEnumerable<RpcProgram> Programs => _table.All;
 
-    public DispatchOutcome Dispatch(ReadOnlyMemory<byte> message, in CallSite site, PooledBufferWriter output, out PendingReply? pending)
+    /// <summary>Answers a call that came in a datagram (where a streamed reply is collected into the one datagram).</summary>
+    public DispatchOutcome Dispatch(ReadOnlyMemory<byte> message, in CallSite site, PooledBufferWriter output, out PendingReply? pending) =>
+        Dispatch(message, site, output, out pending, out _);
+
+    /// <summary>Answers a call; over a stream transport, a streamed procedure's reply is handed back in <paramref name="stream"/> to be written as it comes.</summary>
+    public DispatchOutcome Dispatch(ReadOnlyMemory<byte> message, in CallSite site, PooledBufferWriter output, out PendingReply? pending, out StreamedReply? stream)
     {
         pending = null;
+        stream = null;
         long started = _metrics.DurationEnabled ? Stopwatch.GetTimestamp() : 0;
         var reader = new XdrReader(message.Span);
         switch (CallHeader.TryDecode(ref reader, out CallHeader header))
@@ -215,8 +226,30 @@ internal sealed class CallDispatcher
         {
             var writer = new XdrWriter(output);
             ReplyHeader.Accepted(header.Xid, AcceptStatus.Success).Encode(ref writer);
-            later = procedure.Invoke(ref reader, context, ref writer);
-            writer.Flush();
+            if (procedure.StartStream(ref reader, context) is { } elements)
+            {
+                writer.Flush();
+                output.Truncate(recordStart);
+                if (site.RecordMarked)
+                {
+                    // A stream is not kept whole anywhere, so it cannot be stored for a retransmission: a retry runs it again.
+                    cache?.Abandon(key);
+                    stream = new StreamedReply(this, elements, header, program, procedure, started, activity);
+                    if (activity is not null)
+                    {
+                        Activity.Current = caller;
+                    }
+
+                    return DispatchOutcome.Streaming;
+                }
+
+                later = elements.CollectAsync(_options.MaxDatagramSize);
+            }
+            else
+            {
+                later = procedure.Invoke(ref reader, context, ref writer);
+                writer.Flush();
+            }
         }
         catch (XdrException)
         {
@@ -290,6 +323,31 @@ internal sealed class CallDispatcher
 
         Finish(output, site, recordStart, bodyStart, header, call.Cache, call.Key, call.Program, call.Procedure.Name, call.Started, call.Activity);
         return true;
+    }
+
+    /// <summary>
+    /// Answers a streamed call whose handler failed before any of its reply was sent, as any failed handler is answered:
+    /// its <see cref="RpcReplyException"/>, or SYSTEM_ERR, logged. Nothing is written when the answer is no reply.
+    /// </summary>
+    public void AnswerFailedStream(PooledBufferWriter output, Exception failure, in CallHeader header, RpcProgram program, ProcedureHandler procedure, long started, Activity? activity)
+    {
+        var site = new CallSite { Transport = RpcTransport.Tcp };
+        if (failure is RpcReplyException refusal)
+        {
+            Refuse(output, site, header, refusal, null, default, program, procedure.Name, started, activity);
+            return;
+        }
+
+        if (failure is ArgumentException)
+        {
+            RpcServerLog.ResultsInvalid(_logger, failure, program.Name, program.Version, procedure.Name, header.Xid);
+        }
+        else
+        {
+            RpcServerLog.HandlerFailed(_logger, failure, program.Name, program.Version, procedure.Name, header.Xid);
+        }
+
+        Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), null, default, program.Name, program.Version, procedure.Name, started, activity);
     }
 
     /// <summary>Answers a call whose handler threw <see cref="RpcReplyException"/>; false when the answer is no reply.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using NetRpc.Runtime.Diagnostics;
@@ -12,9 +13,11 @@ namespace NetRpc.Runtime.Server;
 /// bytes waiting are bounded per connection and across the server: past the bound the connection answers no
 /// further calls, and reads none, until its peer has taken what waits, so a client that never reads its replies
 /// is held back by TCP flow control instead of growing the server. Handlers that finish later queue their reply
-/// under a lock.
+/// under a lock. A streamed reply is written by a task of its own, a fragment at a time within the same bound; while it
+/// runs the connection reads no further call, and replies of handlers that finish meanwhile wait behind it (a record's
+/// fragments cannot be interleaved with other records).
 /// </summary>
-internal sealed class EpollConnection
+internal sealed class EpollConnection : IStreamSink
 {
     // Replies of one read are sent together; past this many bytes they go out before the next call is answered.
     private const int FlushThreshold = 64 * 1024;
@@ -37,6 +40,14 @@ internal sealed class EpollConnection
     private bool _closed;
     private bool _reading = true;
     private bool _writing;
+
+    // A streamed reply is being written; replies finishing meanwhile wait in _deferred. When it ends the loop is woken
+    // (through EPOLLOUT) to answer the calls already read, or to close the connection when the reply broke off.
+    private bool _streaming;
+    private bool _resumeAfterStream;
+    private bool _streamBroken;
+    private TaskCompletionSource? _streamRoom;
+    private readonly PooledBufferWriter _deferred = new();
 
     // Too many reply bytes wait, so no further call is answered until the peer takes them. Written by the loop's
     // thread only (under the send lock, which UpdateInterest reads it under), so that thread reads it without the lock.
@@ -128,6 +139,13 @@ internal sealed class EpollConnection
     /// <summary>The socket has data (or the peer closed): read once, answer, send. Returns false when the connection is done.</summary>
     public bool OnReadable()
     {
+        if (Volatile.Read(ref _streaming) || Volatile.Read(ref _streamBroken))
+        {
+            // Reading is off while a streamed reply is written: only a hang-up or an error is reported.
+            RpcServerLog.ConnectionEnded(_service.Logger, Remote, _streamBroken ? "a streamed reply broke off" : "closed by the peer during a streamed reply");
+            return false;
+        }
+
         if (_paused)
         {
             // The calls already read wait until the peer takes its replies; this event is a hang-up or an error
@@ -167,15 +185,17 @@ internal sealed class EpollConnection
         bool resume;
         lock (_sendLock)
         {
-            if (!SendUnsent())
+            if (_streamBroken || !SendUnsent())
             {
                 return false;
             }
 
-            resume = _paused && !MustPause();
+            resume = (_paused && !MustPause()) || (_resumeAfterStream && !_streaming);
             if (resume)
             {
                 SetPaused(false);
+                _resumeAfterStream = false;
+                UpdateInterest();
             }
         }
 
@@ -194,6 +214,8 @@ internal sealed class EpollConnection
             _closed = true;
             SetQueued(0);
             SetPaused(false);
+            _streamRoom?.TrySetResult();
+            _streamRoom = null;
         }
 
         _aborted.Cancel();
@@ -203,6 +225,7 @@ internal sealed class EpollConnection
         lock (_sendLock)
         {
             _unsent.Dispose();
+            _deferred.Dispose();
         }
     }
 
@@ -215,14 +238,15 @@ internal sealed class EpollConnection
         while (true)
         {
             bool more = false;
+            StreamedReply? stream = null;
             try
             {
                 while (_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
                 {
-                    Handle(record);
-                    if (_replies.WrittenCount >= FlushThreshold)
+                    stream = Handle(record);
+                    if (stream is not null || _replies.WrittenCount >= FlushThreshold)
                     {
-                        more = true;
+                        more = stream is null;
                         break;
                     }
                 }
@@ -238,6 +262,14 @@ internal sealed class EpollConnection
             if (!Flush())
             {
                 return false;
+            }
+
+            if (stream is not null)
+            {
+                // The calls after it wait in the reader until the stream is written.
+                StartStream(stream);
+                _partialSince = 0;
+                return true;
             }
 
             lock (_sendLock)
@@ -273,10 +305,17 @@ internal sealed class EpollConnection
         Connection = Connection,
     };
 
-    private void Handle(ReadOnlyMemory<byte> record)
+    /// <summary>Answers a call; returns the streamed reply to write, when it asks for one.</summary>
+    private StreamedReply? Handle(ReadOnlyMemory<byte> record)
     {
         CallSite site = Site();
-        if (_service.Dispatcher.Dispatch(record, site, _replies, out PendingReply? pending) == DispatchOutcome.Pending)
+        DispatchOutcome outcome = _service.Dispatcher.Dispatch(record, site, _replies, out PendingReply? pending, out StreamedReply? stream);
+        if (outcome == DispatchOutcome.Streaming)
+        {
+            return stream;
+        }
+
+        if (outcome == DispatchOutcome.Pending)
         {
             lock (_sendLock)
             {
@@ -285,6 +324,104 @@ internal sealed class EpollConnection
             }
 
             pending!.Results.ContinueWith(static (_, state) => ((Completion)state!).Run(), new Completion(this, pending), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts writing a streamed reply on a task of its own; the connection reads nothing until it is done.</summary>
+    private void StartStream(StreamedReply stream)
+    {
+        lock (_sendLock)
+        {
+            _streaming = true;
+            _pending++;
+            UpdateInterest();
+        }
+
+        _ = Task.Run(async () =>
+        {
+            bool whole = false;
+            try
+            {
+                whole = await stream.RunAsync(this).ConfigureAwait(false);
+            }
+            finally
+            {
+                EndStream(whole);
+            }
+        });
+    }
+
+    /// <summary>The streamed reply is written (or broke off): replies that waited behind it go out, and the loop goes on.</summary>
+    private void EndStream(bool whole)
+    {
+        lock (_sendLock)
+        {
+            _streaming = false;
+            _pending--;
+            if (!whole)
+            {
+                // The peer cannot tell the rest of the record from what would follow: the loop closes the connection.
+                _streamBroken = true;
+            }
+            else if (_deferred.WrittenCount > 0)
+            {
+                Send(_deferred.WrittenSpan);
+                _deferred.Reset();
+            }
+
+            _resumeAfterStream = true;
+            UpdateInterest();
+        }
+
+        if (!whole)
+        {
+            try
+            {
+                // Wakes the loop even when the socket takes nothing (EPOLLHUP), so that it closes the connection.
+                _socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    /// <summary>A fragment of a streamed reply (on the stream's task): sent or queued, then waits while too much is queued.</summary>
+    async ValueTask<bool> IStreamSink.SendAsync(ReadOnlyMemory<byte> fragment)
+    {
+        Task room;
+        lock (_sendLock)
+        {
+            if (!Send(fragment.Span))
+            {
+                return false;
+            }
+
+            if (!MustPause())
+            {
+                return true;
+            }
+
+            _streamRoom ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            room = _streamRoom.Task;
+        }
+
+        // Woken when the peer has taken enough (or the connection closed: the write timeout closes one that takes nothing).
+        _service.CountWaitingForPeer(1);
+        try
+        {
+            await room.ConfigureAwait(false);
+        }
+        finally
+        {
+            _service.CountWaitingForPeer(-1);
+        }
+
+        lock (_sendLock)
+        {
+            return !_closed;
         }
     }
 
@@ -399,6 +536,12 @@ internal sealed class EpollConnection
             SetQueued(_unsent.WrittenCount - _unsentOffset);
         }
 
+        if (_streamRoom is { } room && !MustPause())
+        {
+            _streamRoom = null;
+            room.TrySetResult();
+        }
+
         return true;
     }
 
@@ -433,7 +576,15 @@ internal sealed class EpollConnection
             // Undelivered when the connection has gone; the reply is in the cache, if any, for a retransmission.
             lock (_sendLock)
             {
-                Send(output.WrittenSpan);
+                if (_streaming && !_closed)
+                {
+                    // Behind the streamed reply being written: fragments of one record cannot be interleaved with others.
+                    _deferred.Write(output.WrittenSpan);
+                }
+                else
+                {
+                    Send(output.WrittenSpan);
+                }
             }
         }
         finally
@@ -457,8 +608,8 @@ internal sealed class EpollConnection
             return;
         }
 
-        bool writing = _queued > 0;
-        bool reading = !writing && !_paused && _pending < _service.Options.MaxPendingCallsPerConnection;
+        bool writing = _queued > 0 || ((_resumeAfterStream || _streamBroken) && !_streaming);
+        bool reading = !writing && !_paused && !_streaming && _pending < _service.Options.MaxPendingCallsPerConnection;
         if (reading != _reading || writing != _writing)
         {
             _reading = reading;

@@ -11,6 +11,14 @@ namespace NetRpc.Runtime.Server;
 /// <returns>The results; a handler that finishes at once should return a completed ValueTask.</returns>
 public delegate ValueTask<TResult> RpcHandler<TArgs, TResult>(TArgs arguments, RpcCallContext context);
 
+/// <summary>Runs one procedure whose reply is a stream: decodes the arguments, then yields the elements as they come.</summary>
+/// <typeparam name="TArgs">The arguments (<see cref="XdrVoid"/> for none).</typeparam>
+/// <typeparam name="TElement">What each TRUE of the stream carries.</typeparam>
+/// <param name="arguments">The decoded arguments.</param>
+/// <param name="context">Who called, and how; <see cref="RpcCallContext.CallAborted"/> is also the enumeration's cancellation token.</param>
+/// <returns>The elements; the runtime writes TRUE before each and FALSE after the last.</returns>
+public delegate IAsyncEnumerable<TElement> RpcStreamHandler<TArgs, TElement>(TArgs arguments, RpcCallContext context);
+
 /// <summary>
 /// One version of one program as a server serves it: its number, and a handler per procedure. Generated server
 /// code builds one with <see cref="RpcProgramBuilder"/>; the runtime owns everything else (framing, dispatch,
@@ -91,6 +99,36 @@ public sealed class RpcProgramBuilder(uint program, uint version, string? name =
         return this;
     }
 
+    /// <summary>
+    /// Adds a procedure whose reply is a stream (YPPROC_ALL's <c>ypresp_all</c>): the reply header, then TRUE and an element
+    /// for each element the handler yields, then FALSE, in one record. Over TCP the record goes out in fragments as the
+    /// elements come, within the connection's bounds on queued reply bytes (<see cref="RpcServerOptions.MaxQueuedReplyBytesPerConnection"/>,
+    /// <see cref="RpcServerOptions.WriteTimeout"/>): while the peer does not read, the handler is not asked for more. A
+    /// handler that throws before the first fragment is sent is answered as any handler (SYSTEM_ERR, or its
+    /// <see cref="RpcReplyException"/>); after, the reply cannot be taken back: it is logged and the connection closed. Over
+    /// UDP the whole stream must fit one datagram (<see cref="RpcServerOptions.MaxDatagramSize"/>), or the reply is SYSTEM_ERR.
+    /// </summary>
+    /// <typeparam name="TArgs">Its arguments (<see cref="XdrVoid"/> for none; several arguments travel as one struct).</typeparam>
+    /// <typeparam name="TElement">What each TRUE carries.</typeparam>
+    /// <param name="procedure">The procedure number.</param>
+    /// <param name="procedureName">The name, for logs and metrics.</param>
+    /// <param name="handler">What it does.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The number is already used.</exception>
+    public RpcProgramBuilder AddStreamedProcedure<TArgs, TElement>(uint procedure, string procedureName, RpcStreamHandler<TArgs, TElement> handler)
+        where TArgs : IXdrCodec<TArgs>
+        where TElement : IXdrCodec<TElement>
+    {
+        ArgumentNullException.ThrowIfNull(procedureName);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!_procedures.TryAdd(procedure, new StreamedProcedureHandler<TArgs, TElement>(procedureName, handler)))
+        {
+            throw new ArgumentException($"Procedure {procedure} is already defined.", nameof(procedure));
+        }
+
+        return this;
+    }
+
     /// <summary>The program, ready to add to a server.</summary>
     /// <returns>The program.</returns>
     public RpcProgram Build() => new(program, version, name ?? program.ToString(System.Globalization.CultureInfo.InvariantCulture), new Dictionary<uint, ProcedureHandler>(_procedures));
@@ -110,6 +148,13 @@ internal abstract class ProcedureHandler(string name)
     /// </summary>
     /// <exception cref="XdrException">The arguments cannot be decoded (GARBAGE_ARGS).</exception>
     public abstract Task<ResultWriter>? Invoke(ref XdrReader arguments, RpcCallContext context, ref XdrWriter results);
+
+    /// <summary>
+    /// For a procedure whose reply is a stream: decodes the arguments and starts the handler, whose elements the
+    /// transport then writes as they come. Null for other procedures.
+    /// </summary>
+    /// <exception cref="XdrException">The arguments cannot be decoded (GARBAGE_ARGS).</exception>
+    public virtual ReplyStream? StartStream(ref XdrReader arguments, RpcCallContext context) => null;
 }
 
 /// <summary>Results of a procedure that finished later, ready to be written into its reply.</summary>
@@ -141,5 +186,19 @@ internal sealed class ProcedureHandler<TArgs, TResult>(string name, RpcHandler<T
     private sealed class Results(TResult value) : ResultWriter
     {
         public override void Write(ref XdrWriter writer) => value.Encode(ref writer);
+    }
+}
+
+internal sealed class StreamedProcedureHandler<TArgs, TElement>(string name, RpcStreamHandler<TArgs, TElement> handler) : ProcedureHandler(name)
+    where TArgs : IXdrCodec<TArgs>
+    where TElement : IXdrCodec<TElement>
+{
+    public override Task<ResultWriter>? Invoke(ref XdrReader arguments, RpcCallContext context, ref XdrWriter results) =>
+        throw new InvalidOperationException("A streamed procedure is started with StartStream.");
+
+    public override ReplyStream StartStream(ref XdrReader arguments, RpcCallContext context)
+    {
+        TArgs args = TArgs.Decode(ref arguments);
+        return new ReplyStream<TElement>(handler(args, context).GetAsyncEnumerator(context.CallAborted));
     }
 }

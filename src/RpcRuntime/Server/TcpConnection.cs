@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -14,9 +15,11 @@ namespace NetRpc.Runtime.Server;
 /// handled before their replies go out in one write (every 64 KiB of replies at most), so pipelined calls cost one
 /// read and one write per batch. Writes block while the peer does not read, which stops the reading too: a client
 /// that never reads its replies costs a batch, and is closed after the write timeout. Handlers that finish later
-/// reply under a lock; a bound on them makes a flooding client wait.
+/// reply under a lock; a bound on them makes a flooding client wait. A streamed reply is written by this thread, a
+/// fragment at a time with blocking writes, so a peer that does not read holds up the handler's next element, and
+/// replies of handlers that finish meanwhile wait behind it.
 /// </summary>
-internal sealed class TcpConnection
+internal sealed class TcpConnection : IStreamSink
 {
     // Replies of one read are sent together; past this many bytes they go out before the next call is answered.
     private const int FlushThreshold = 64 * 1024;
@@ -34,6 +37,8 @@ internal sealed class TcpConnection
     private readonly byte[] _addressBytes;
     private readonly object _pendingLock = new();
     private readonly ManualResetEventSlim _drained = new(initialState: true);
+    private readonly PooledBufferWriter _deferred = new();
+    private bool _streaming;
     private int _pending;
     private int _sending;
     private bool _handling;
@@ -230,6 +235,11 @@ internal sealed class TcpConnection
             _socket.Dispose();
             _reader.Dispose();
             _replies.Dispose();
+            lock (_sendLock)
+            {
+                _deferred.Dispose();
+            }
+
             _service.Closed(this);
         }
     }
@@ -250,7 +260,14 @@ internal sealed class TcpConnection
     private void Handle(ReadOnlyMemory<byte> record)
     {
         CallSite site = Site();
-        if (_dispatcher.Dispatch(record, site, _replies, out PendingReply? pending) != DispatchOutcome.Pending)
+        DispatchOutcome outcome = _dispatcher.Dispatch(record, site, _replies, out PendingReply? pending, out StreamedReply? stream);
+        if (outcome == DispatchOutcome.Streaming)
+        {
+            WriteStream(stream!);
+            return;
+        }
+
+        if (outcome != DispatchOutcome.Pending)
         {
             return;
         }
@@ -271,6 +288,76 @@ internal sealed class TcpConnection
         }
 
         pending!.Results.ContinueWith(static (_, state) => ((Completion)state!).Run(), new Completion(this, pending), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Writes a streamed reply on this thread, after the replies before it; replies finishing meanwhile wait behind it.
+    /// A reply that broke off after its first fragment ends the connection.
+    /// </summary>
+    /// <exception cref="IOException">The reply broke off: the peer cannot tell the rest of the record from what would follow.</exception>
+    private void WriteStream(StreamedReply stream)
+    {
+        Flush();
+        lock (_sendLock)
+        {
+            _streaming = true;
+        }
+
+        bool whole = false;
+        try
+        {
+            // This thread is the connection's own: it blocks in the writes (the peer's flow control) and for the handler.
+            whole = stream.RunAsync(this).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            lock (_sendLock)
+            {
+                _streaming = false;
+                if (whole && _deferred.WrittenCount > 0)
+                {
+                    Send(_deferred.WrittenSpan);
+                }
+
+                _deferred.Reset();
+            }
+        }
+
+        if (!whole)
+        {
+            throw new IOException("a streamed reply broke off");
+        }
+    }
+
+    /// <summary>A fragment of a streamed reply: a blocking write, which the write timeout bounds.</summary>
+    ValueTask<bool> IStreamSink.SendAsync(ReadOnlyMemory<byte> fragment)
+    {
+        _service.CountWaitingForPeer(1);
+        Interlocked.Increment(ref _sending);
+        try
+        {
+            lock (_sendLock)
+            {
+                Send(fragment.Span);
+            }
+
+            return ValueTask.FromResult(true);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+        {
+            RpcServerLog.WriteTimedOut(_service.Logger, _remote, fragment.Length, _service.Options.WriteTimeout);
+            _dispatcher.Metrics.ConnectionClosedByServer("write_timeout");
+            return ValueTask.FromResult(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return ValueTask.FromResult(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sending);
+            _service.CountWaitingForPeer(-1);
+        }
     }
 
     /// <summary>Sends the replies written so far, in one write.</summary>
@@ -314,7 +401,15 @@ internal sealed class TcpConnection
 
             lock (_sendLock)
             {
-                Send(output.WrittenSpan);
+                if (_streaming)
+                {
+                    // Behind the streamed reply being written: fragments of one record cannot be interleaved with others.
+                    _deferred.Write(output.WrittenSpan);
+                }
+                else
+                {
+                    Send(output.WrittenSpan);
+                }
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)

@@ -5,8 +5,8 @@ namespace NetRpc.Runtime.Transports;
 /// <summary>
 /// Record marking (RFC 5531 section 11): on a byte stream each message is a record of one or more fragments,
 /// each preceded by a 4-byte header whose top bit marks the last fragment and whose low 31 bits give its length.
-/// NetRpc always sends a message as one fragment: rpcbind 1.2.6 with libtirpc 1.3.3 resets the connection
-/// on a call sent in several.
+/// NetRpc sends a message as one fragment (rpcbind 1.2.6 with libtirpc 1.3.3 resets the connection on a call
+/// sent in several), except a streamed reply, whose fragments go out as its elements come.
 /// </summary>
 internal static class RecordMarking
 {
@@ -28,5 +28,12 @@ internal static class RecordMarking
     {
         int length = buffer.WrittenCount - start - HeaderSize;
         BinaryPrimitives.WriteUInt32BigEndian(buffer.WrittenSpan.Slice(start), LastFragmentBit | (uint)length);
+    }
+
+    /// <summary>Fills in the header reserved at <paramref name="start"/>: a fragment holding everything written since, the last of its record or not.</summary>
+    public static void EndFragment(PooledBufferWriter buffer, int start, bool last)
+    {
+        int length = buffer.WrittenCount - start - HeaderSize;
+        BinaryPrimitives.WriteUInt32BigEndian(buffer.WrittenSpan.Slice(start), (last ? LastFragmentBit : 0) | (uint)length);
     }
 }

@@ -26,6 +26,11 @@ internal sealed class RecordReader : IDisposable
     private bool _assembling;
     private bool _assemblyHandedOut;
 
+    // A record handed over as it arrives (a streamed reply): what is left of its current fragment, and whether that is the last.
+    private bool _streaming;
+    private int _streamRemaining;
+    private bool _streamLast;
+
     public RecordReader(int maxRecordSize) => _maxRecordSize = maxRecordSize;
 
     /// <summary>True when bytes of an incomplete record are buffered (the peer stopped in the middle of one).</summary>
@@ -127,6 +132,84 @@ internal sealed class RecordReader : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Whether the next record is a reply whose first fragment has arrived far enough to show its XID and message type;
+    /// the record is then ready to be streamed (<see cref="BeginStream"/>) rather than gathered whole.
+    /// </summary>
+    public bool TryPeekReplyStart(out uint xid)
+    {
+        xid = 0;
+        if (_assembling || _streaming || _assemblyHandedOut || _end - _start < RecordMarking.HeaderSize + 8)
+        {
+            return false;
+        }
+
+        uint header = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start));
+        if ((header & RecordMarking.LengthMask) < 8)
+        {
+            return false;
+        }
+
+        xid = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start + RecordMarking.HeaderSize));
+        return BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start + RecordMarking.HeaderSize + 4)) == 1; // REPLY
+    }
+
+    /// <summary>Starts handing the record <see cref="TryPeekReplyStart"/> found over as it arrives, after its XID and message type.</summary>
+    public void BeginStream()
+    {
+        uint header = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start));
+        _streamLast = (header & RecordMarking.LastFragmentBit) != 0;
+        _streamRemaining = (int)(header & RecordMarking.LengthMask) - 8;
+        _start += RecordMarking.HeaderSize + 8;
+        _streaming = true;
+    }
+
+    /// <summary>
+    /// Hands <paramref name="sink"/> the bytes of the streamed record that have arrived, fragment headers taken out (no size
+    /// cap: the sink bounds what it holds, and blocks while it is full). True once the record is complete; false when more
+    /// must be received first.
+    /// </summary>
+    /// <exception cref="StreamAbandonedException">The sink's consumer gave up in the middle of the record.</exception>
+    public bool TryStream(Client.StreamingCall sink)
+    {
+        while (true)
+        {
+            if (_streamRemaining == 0)
+            {
+                if (_streamLast)
+                {
+                    _streaming = false;
+                    return true;
+                }
+
+                if (_end - _start < RecordMarking.HeaderSize)
+                {
+                    return false;
+                }
+
+                uint header = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start));
+                _streamLast = (header & RecordMarking.LastFragmentBit) != 0;
+                _streamRemaining = (int)(header & RecordMarking.LengthMask);
+                _start += RecordMarking.HeaderSize;
+                continue;
+            }
+
+            int count = Math.Min(_streamRemaining, _end - _start);
+            if (count == 0)
+            {
+                return false;
+            }
+
+            if (!sink.Write(_buffer.AsSpan(_start, count)))
+            {
+                throw new StreamAbandonedException();
+            }
+
+            _start += count;
+            _streamRemaining -= count;
+        }
+    }
+
     public void Dispose()
     {
         byte[] buffer = _buffer;
@@ -190,3 +273,7 @@ internal sealed class RecordTooLargeException(long size, int maximum)
 
     public int Maximum { get; } = maximum;
 }
+
+/// <summary>The consumer of a streamed reply stopped in the middle of its record: the rest cannot be skipped cheaply, so the connection closes.</summary>
+internal sealed class StreamAbandonedException()
+    : Exception("A streamed reply was abandoned in the middle of its record.");

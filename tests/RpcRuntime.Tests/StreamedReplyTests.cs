@@ -23,10 +23,16 @@ public abstract class StreamedReplyTests(ITestOutputHelper output)
     private const uint FailAfter = 2;
     private const uint FailFirst = 3;
     private const uint Endless = 4;
+    private const uint Gated = 5;
+    private const int GateAt = 1000;
+    private const uint WaitsForAbort = 6;
 
     // What each ALL entry says: a number and some text, so that entries straddle fragments and reads.
     private static readonly string Padding = new('x', 100);
 
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _atGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _sawAbort = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _produced;
     private int _disposed;
 
@@ -132,6 +138,50 @@ public abstract class StreamedReplyTests(ITestOutputHelper output)
         // The server's handler sees the connection go (its CallAborted) and is disposed; a new call works.
         await HostileClientTests.WaitUntilAsync(() => Volatile.Read(ref _disposed) == 1, "the endless handler is disposed");
         Assert.Equal(3, await CountAsync(client.CallStreamAsync<IntValue, Entry>(All, new IntValue(3))));
+    }
+
+    [Fact]
+    public async Task A_handler_working_on_its_next_element_when_the_client_goes_is_still_disposed()
+    {
+        await using RpcServer server = Serve(null, out IPEndPoint tcp, out _);
+        await using RpcClient client = RpcClient.CreateTcp(tcp, Program, 1);
+
+        // The client gives up once the handler waits at its gate; then the gate opens. From there each element makes the
+        // handler wait (Task.Yield), so that what is ready is sent while the handler is in the middle of MoveNextAsync:
+        // a send fails there, and the handler must still be disposed (an async iterator cannot be, until MoveNextAsync ends).
+        using var cancel = new CancellationTokenSource();
+        _ = _atGate.Task.ContinueWith(_ => cancel.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        int read = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (Entry entry in client.CallStreamAsync<IntValue, Entry>(Gated, default).WithCancellation(cancel.Token))
+            {
+                Assert.Equal(read++, entry.Index);
+            }
+        });
+
+        Assert.True(read <= GateAt, $"{read} entries read");
+        _gate.SetResult();
+        await HostileClientTests.WaitUntilAsync(() => Volatile.Read(ref _disposed) == 1, "the gated handler is disposed");
+        Assert.Equal(3, await CountAsync(client.CallStreamAsync<IntValue, Entry>(All, new IntValue(3))));
+    }
+
+    [Fact]
+    public async Task A_client_that_resets_while_the_handler_waits_fires_its_call_aborted()
+    {
+        await using RpcServer server = Serve(null, out IPEndPoint tcp, out _);
+        using Socket socket = await Wire.ConnectAsync(tcp);
+        await socket.SendAsync(Wire.Record(Wire.Call(1, Program, 1, WaitsForAbort, arguments: Wire.Words(0))));
+
+        // The first fragment arrives (the handler has yielded its entries and waits); then the client resets the connection.
+        byte[] some = new byte[64];
+        Assert.True(await socket.ReceiveAsync(some) > 0);
+        socket.LingerState = new LingerOption(true, 0);
+        socket.Close();
+
+        // Both designs notice while nothing is being sent: the handler's CallAborted fires, and it is disposed.
+        await _sawAbort.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await HostileClientTests.WaitUntilAsync(() => Volatile.Read(ref _disposed) == 1, "the waiting handler is disposed");
     }
 
     [Fact]
@@ -286,6 +336,8 @@ public abstract class StreamedReplyTests(ITestOutputHelper output)
             .AddStreamedProcedure<IntValue, Entry>(FailAfter, "FAIL_AFTER", (count, _) => Entries(count.Value, failAfter: count.Value / 2, CancellationToken.None))
             .AddStreamedProcedure<IntValue, Entry>(FailFirst, "FAIL_FIRST", (_, _) => Entries(10, failAfter: 0, CancellationToken.None))
             .AddStreamedProcedure<IntValue, Entry>(Endless, "ENDLESS", (_, _) => Entries(int.MaxValue, failAfter: -1, CancellationToken.None))
+            .AddStreamedProcedure<IntValue, Entry>(Gated, "GATED", (_, _) => GatedEntries())
+            .AddStreamedProcedure<IntValue, Entry>(WaitsForAbort, "WAITS_FOR_ABORT", (_, context) => EntriesUntilAborted(context.CallAborted))
             .Build());
         tcp = server.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0));
         udp = server.ListenUdp(new IPEndPoint(IPAddress.Loopback, 0));
@@ -320,6 +372,58 @@ public abstract class StreamedReplyTests(ITestOutputHelper output)
             {
                 Interlocked.Increment(ref _disposed);
             }
+        }
+    }
+
+    /// <summary><see cref="GateAt"/> entries, then a gate the test opens, then entries that each make the handler wait.</summary>
+    private async IAsyncEnumerable<Entry> GatedEntries()
+    {
+        try
+        {
+            for (int i = 0; ; i++)
+            {
+                if (i == GateAt)
+                {
+                    _atGate.SetResult();
+                    await _gate.Task;
+                }
+                else if (i > GateAt)
+                {
+                    await Task.Yield();
+                }
+
+                yield return new Entry(i, Padding);
+            }
+        }
+        finally
+        {
+            Interlocked.Increment(ref _disposed);
+        }
+    }
+
+    /// <summary>Ten entries, then a wait that only the call's CallAborted ends.</summary>
+    private async IAsyncEnumerable<Entry> EntriesUntilAborted([EnumeratorCancellation] CancellationToken aborted)
+    {
+        try
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                yield return new Entry(i, Padding);
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, aborted);
+            }
+            catch (OperationCanceledException)
+            {
+                _sawAbort.SetResult();
+                throw;
+            }
+        }
+        finally
+        {
+            Interlocked.Increment(ref _disposed);
         }
     }
 

@@ -105,12 +105,15 @@ internal sealed class StreamedReply(CallDispatcher dispatcher, ReplyStream strea
         int fragment = RecordMarking.BeginRecord(chunk);
         bool committed = false;
         int elements = 0;
+        ValueTask<bool> next = default;
+        bool nextPending = false;
         try
         {
             Write(chunk, static (ref XdrWriter w, StreamedReply self) => ReplyHeader.Accepted(self.Xid, AcceptStatus.Success).Encode(ref w));
             while (true)
             {
-                ValueTask<bool> next = stream.MoveNextAsync();
+                next = stream.MoveNextAsync();
+                nextPending = true;
                 if (!next.IsCompleted && elements > 0)
                 {
                     // The handler makes the next element wait: what is ready goes out meanwhile.
@@ -124,6 +127,7 @@ internal sealed class StreamedReply(CallDispatcher dispatcher, ReplyStream strea
                     fragment = RecordMarking.BeginRecord(chunk);
                 }
 
+                nextPending = false;
                 if (!await next.ConfigureAwait(false))
                 {
                     break;
@@ -172,6 +176,21 @@ internal sealed class StreamedReply(CallDispatcher dispatcher, ReplyStream strea
         }
         finally
         {
+            try
+            {
+                if (nextPending)
+                {
+                    // The connection went while the handler worked on its next element: an async iterator cannot be
+                    // disposed in the middle of MoveNextAsync (it would throw, and its finally blocks would never run).
+                    // The handler sees CallAborted; its element, if any, goes nowhere.
+                    await next.ConfigureAwait(false);
+                }
+            }
+            catch (Exception e)
+            {
+                RpcServerLog.HandlerFailed(dispatcher.Logger, e, program.Name, program.Version, procedure.Name, header.Xid);
+            }
+
             try
             {
                 await stream.DisposeAsync().ConfigureAwait(false);

@@ -138,7 +138,7 @@ public abstract class FaultTests
         {
             for (int i = 0; i < clients.Length; i++)
             {
-                clients[i] = server.Client(tcp: true, options: Quick with { Timeout = TimeSpan.FromSeconds(60) });
+                clients[i] = server.Client(tcp: true, options: Quick with { Timeout = TimeSpan.FromSeconds(60), ConnectTimeout = TimeSpan.FromSeconds(60) });
             }
 
             Task<IntValue>[] calls = [.. clients.SelectMany((c, i) => Enumerable.Range(0, 3).Select(j => c.CallAsync<IntValue, IntValue>(1, new IntValue((i * 3) + j)).AsTask()))];

@@ -84,9 +84,11 @@ internal sealed class TcpRpcClient : RpcClient
                     // Past a few reserved ports whose last connection to this server lingers, any port will do, unless one is required.
                     reserved = (attempt <= ReservedPortAttempts || Options.ReservedPort == ReservedPortUse.Required) && BindReservedPort(socket);
 
-                    // A blocking connect on a worker: an asynchronous one would leave .NET emulating blocking I/O on the
-                    // socket afterwards, which the receive thread would pay for on every read.
-                    await Task.Run(() => socket.Connect(_server), cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                    // A blocking connect on a thread of its own: an asynchronous one would leave .NET emulating blocking I/O
+                    // on the socket afterwards, which the receive thread would pay for on every read; and on the thread pool,
+                    // many clients connecting at once to a slow or silent server would starve everything else of workers.
+                    await Task.Factory.StartNew(() => socket.Connect(_server), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                        .WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
                     break;
                 }
                 catch (SocketException e) when (reserved && e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AddressAlreadyInUse

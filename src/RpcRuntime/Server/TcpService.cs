@@ -60,7 +60,10 @@ internal sealed class TcpService
                 File.SetUnixFileMode(endPoint.ToString()!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
             }
 
-            _listener.Listen(512);
+            // SOMAXCONN, as libtirpc's svc_vc_create: the kernel's limit (net.core.somaxconn, 4096 on current Linux). A
+            // short queue drops the SYNs of a burst of clients while the accept loop catches up, and each then waits
+            // a second or more to try again.
+            _listener.Listen();
         }
         catch
         {

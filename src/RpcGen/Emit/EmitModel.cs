@@ -244,6 +244,9 @@ internal sealed class VersionInfo(ProgramInfo program, VersionDefinition definit
 
     public string ClientName { get; set; } = string.Empty;
 
+    /// <summary>The interface the client class implements, for code that takes a client and tests that fake one.</summary>
+    public string ClientInterfaceName { get; set; } = string.Empty;
+
     public string ServiceName { get; set; } = string.Empty;
 
     public string SampleServiceName { get; set; } = string.Empty;
@@ -755,10 +758,11 @@ internal sealed class EmitModel
         }
 
         version.ClientName = _namespaceScope.Claim(stem + "Client");
+        version.ClientInterfaceName = _namespaceScope.Claim("I" + stem + "Client");
         version.ServiceName = _namespaceScope.Claim(stem + "ServiceBase");
         version.SampleServiceName = _namespaceScope.Claim(stem + "Service");
 
-        var methods = new NameScope("Client", "Dispose", "DisposeAsync", "CreateTcp", "CreateUdp", "CreateAsync", "ToProgram", "Reply", "AwaitReply", "Stream", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", version.ClientName, version.ServiceName);
+        var methods = new NameScope("Client", "Dispose", "DisposeAsync", "CreateTcp", "CreateUdp", "CreateAsync", "ToProgram", "Reply", "AwaitReply", "Stream", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", version.ClientName, version.ClientInterfaceName, version.ServiceName);
         foreach (ProcedureDefinition procedure in definition.Procedures)
         {
             string constant = version.Scope.Claim(Identifiers.Of(procedure.Name, _style));

@@ -107,7 +107,7 @@ internal static class WireTypes
         procedure.Definition.Documentation ?? $"Calls {TypesEmitter.ProcedureText(procedure.Definition)}.";
 }
 
-/// <summary><c>p_clnt.cs</c> (rpcgen -l): per program version, a client class with an async method per procedure.</summary>
+/// <summary><c>p_clnt.cs</c> (rpcgen -l): per program version, a client interface and a class implementing it, with async methods per procedure.</summary>
 internal sealed class ClientEmitter(EmitModel model, string access)
 {
     private const string RpcClient = "global::NetRpc.Runtime.Client.RpcClient";
@@ -115,7 +115,7 @@ internal sealed class ClientEmitter(EmitModel model, string access)
     public string Emit(string inputName)
     {
         var w = new SourceWriter();
-        CSharpFile.Header(w, inputName, "a client class per program version (rpcgen -l)", model);
+        CSharpFile.Header(w, inputName, "a client interface and class per program version (rpcgen -l)", model);
         w.Line($"namespace {model.Namespace};");
         foreach (VersionInfo version in model.Programs.SelectMany(p => p.Versions))
         {
@@ -132,9 +132,14 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         string number = $"{version.FullName}.Version";
         string name = version.ClientName;
         string what = $"{version.Program.Definition.Name} version {version.Definition.Name} ({version.Definition.Number.ToString(CultureInfo.InvariantCulture)})";
+        var taken = new HashSet<string>(version.Procedures.Select(p => p.Method), StringComparer.Ordinal) { "Client", "Dispose", "DisposeAsync", "CreateTcp", "CreateUdp", "CreateAsync", NoOptions };
+        var noReplyNames = new HashSet<string>(StringComparer.Ordinal); // the one-way and batch methods the interface declares
+        WriteInterface(w, version, what, taken, noReplyNames);
+        w.Line();
         w.Summary($"Calls {what}: one method per procedure, over one RpcClient (thread-safe; calls may overlap).");
+        w.DocXml("remarks", $"Code that takes a <see cref=\"{version.ClientInterfaceName}\"/> can be given a fake in its tests, with no network.");
         CSharpFile.GeneratedCode(w);
-        w.Open($"{access} sealed partial class {name} : global::System.IDisposable, global::System.IAsyncDisposable");
+        w.Open($"{access} sealed partial class {name} : {version.ClientInterfaceName}");
         w.Summary($"Wraps a client created for program {version.Program.Definition.Name}, version {version.Definition.Name}.");
         w.Doc("param", "The client.", "name=\"client\"");
         w.DocXml("exception", "The client calls another program or version.", "cref=\"global::System.ArgumentException\"");
@@ -175,11 +180,10 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         w.Summary("The underlying client: its options, its calls in flight, and calls by number.");
         w.Line($"public {RpcClient} Client {{ get; }}");
 
-        var taken = new HashSet<string>(version.Procedures.Select(p => p.Method), StringComparer.Ordinal) { "Client", "Dispose", "DisposeAsync", "CreateTcp", "CreateUdp", "CreateAsync" };
         foreach (ProcedureInfo procedure in version.Procedures)
         {
             w.Line();
-            WriteMethod(w, version, procedure, taken);
+            WriteMethod(w, version, procedure, taken, noReplyNames, declaration: false);
         }
 
         w.Line();
@@ -195,29 +199,54 @@ internal sealed class ClientEmitter(EmitModel model, string access)
 
     private const string CallOptions = "global::NetRpc.Runtime.Client.RpcCallOptions";
 
+    /// <summary>The interface's empty call options, which its overloads without options pass on.</summary>
+    private const string NoOptions = "NoCallOptions";
+
+    /// <summary>
+    /// The client's interface: every procedure's methods, documented here. The overloads without options have a body
+    /// (the overload with options, given none), so a fake needs to implement only the ones with options.
+    /// </summary>
+    private void WriteInterface(SourceWriter w, VersionInfo version, string what, HashSet<string> taken, HashSet<string> noReplyNames)
+    {
+        w.Summary($"Calls {what}: one method per procedure. {version.ClientName} implements it over the network; a test can give code that takes it a fake.");
+        CSharpFile.GeneratedCode(w);
+        w.Open($"{access} partial interface {version.ClientInterfaceName} : global::System.IDisposable, global::System.IAsyncDisposable");
+        w.Line($"private static readonly {CallOptions} {NoOptions} = new();");
+        foreach (ProcedureInfo procedure in version.Procedures)
+        {
+            w.Line();
+            WriteMethod(w, version, procedure, taken, noReplyNames, declaration: true);
+        }
+
+        w.Close();
+    }
+
     /// <summary>
     /// A procedure's methods: the call, the call with options of its own (timeout or deadline, credential), and for a
     /// procedure that returns void, a one-way send and a batched one (libtirpc's zero-timeout clnt_call and batching).
+    /// As declarations (with their documentation) in the interface, or as the class's implementations.
     /// </summary>
-    private static void WriteMethod(SourceWriter w, VersionInfo version, ProcedureInfo procedure, HashSet<string> taken)
+    private static void WriteMethod(SourceWriter w, VersionInfo version, ProcedureInfo procedure, HashSet<string> taken, HashSet<string> noReplyNames, bool declaration)
     {
         string parameters = string.Join(string.Empty, procedure.Arguments.Select(a => $"{a.Shape.CSharpType} {a.Parameter}, "));
+        string passed = string.Join(string.Empty, procedure.Arguments.Select(a => $"{a.Parameter}, "));
         string arguments = procedure.ArgumentsWrapper is { } wrapper
             ? $"new {wrapper}({string.Join(", ", procedure.Arguments.Select(a => a.Parameter))})"
             : procedure.Arguments.Count == 0 ? "default" : procedure.Arguments[0].Parameter;
         string number = $"{version.FullName}.{procedure.Constant}";
         if (procedure.StreamElement is not null)
         {
-            WriteStream(w, procedure, parameters, $"this.Client.CallStreamAsync<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ElementType(procedure)}>({number}, {arguments}, null, cancellationToken)", options: false);
+            string stream = $"this.Client.CallStreamAsync<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ElementType(procedure)}>({number}, {arguments}";
+            WriteStream(w, procedure, parameters, declaration ? $"this.{procedure.Method}({passed}null, cancellationToken)" : $"{stream}, null, cancellationToken)", options: false, declaration);
             w.Line();
-            WriteStream(w, procedure, parameters, $"this.Client.CallStreamAsync<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ElementType(procedure)}>({number}, {arguments}, options, cancellationToken)", options: true);
+            WriteStream(w, procedure, parameters, declaration ? null : $"{stream}, options, cancellationToken)", options: true, declaration);
             return;
         }
 
         string types = $"<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ResultType(procedure)}>";
-        WriteCall(w, procedure, $"{parameters}global::System.Threading.CancellationToken cancellationToken = default", $"this.Client.CallAsync{types}({number}, {arguments}, cancellationToken)", options: false);
+        WriteCall(w, procedure, $"{parameters}global::System.Threading.CancellationToken cancellationToken = default", declaration ? $"this.{procedure.Method}({passed}{NoOptions}, cancellationToken)" : $"this.Client.CallAsync{types}({number}, {arguments}, cancellationToken)", options: false, declaration);
         w.Line();
-        WriteCall(w, procedure, $"{parameters}{CallOptions} options, global::System.Threading.CancellationToken cancellationToken = default", $"this.Client.CallAsync{types}({number}, {arguments}, options, cancellationToken)", options: true);
+        WriteCall(w, procedure, $"{parameters}{CallOptions} options, global::System.Threading.CancellationToken cancellationToken = default", declaration ? null : $"this.Client.CallAsync{types}({number}, {arguments}, options, cancellationToken)", options: true, declaration);
         if (procedure.Result is not VoidShape)
         {
             return;
@@ -230,39 +259,63 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         })
         {
             string name = procedure.Method.EndsWith("Async", StringComparison.Ordinal) ? procedure.Method[..^"Async".Length] + suffix + "Async" : procedure.Method + suffix;
-            if (!taken.Add(name))
+            if (declaration ? !taken.Add(name) || !noReplyNames.Add(name) : !noReplyNames.Contains(name))
             {
                 continue; // another procedure's method has the name: the client's own SendOneWayAsync/BatchAsync remain
             }
 
             w.Line();
-            w.Summary($"{WireTypes.ProcedureSummary(procedure)} {what}");
-            WireTypes.ParameterDocs(w, procedure);
-            w.Doc("param", "A credential of its own; null means the client's.", "name=\"options\"");
-            w.Doc("param", "Abandons it before it is sent.", "name=\"cancellationToken\"");
-            w.DocXml("returns", suffix == "OneWay" ? "A task that completes once the call is sent." : "A task that completes once the call is queued.");
-            w.DocXml("exception", "It could not be sent (no connection, or the network refused it).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
-            w.Line($"public async global::System.Threading.Tasks.Task {name}({parameters}{CallOptions}? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>");
+            string signature = $"global::System.Threading.Tasks.Task {name}({parameters}{CallOptions}? options = null, global::System.Threading.CancellationToken cancellationToken = default)";
+            if (declaration)
+            {
+                w.Summary($"{WireTypes.ProcedureSummary(procedure)} {what}");
+                WireTypes.ParameterDocs(w, procedure);
+                w.Doc("param", "A credential of its own; null means the client's.", "name=\"options\"");
+                w.Doc("param", "Abandons it before it is sent.", "name=\"cancellationToken\"");
+                w.DocXml("returns", suffix == "OneWay" ? "A task that completes once the call is sent." : "A task that completes once the call is queued.");
+                w.DocXml("exception", "It could not be sent (no connection, or the network refused it).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
+                w.Line(signature + ";");
+                continue;
+            }
+
+            w.Line("/// <inheritdoc/>");
+            w.Line($"public async {signature} =>");
             w.Line($"    await this.Client.{method}<{WireTypes.ArgumentsType(procedure)}>({number}, {arguments}, options, cancellationToken).ConfigureAwait(false);");
         }
     }
 
-    /// <summary>A streamed procedure's method: the elements as they arrive, read by the runtime (RpcClient.CallStreamAsync).</summary>
-    private static void WriteStream(SourceWriter w, ProcedureInfo procedure, string parameters, string call, bool options)
+    /// <summary>
+    /// A streamed procedure's method: the elements as they arrive, read by the runtime (RpcClient.CallStreamAsync). In
+    /// the interface, <paramref name="call"/> is the body of the overload without options, or null for a declaration.
+    /// </summary>
+    private static void WriteStream(SourceWriter w, ProcedureInfo procedure, string parameters, string? call, bool options, bool declaration)
     {
         string element = procedure.StreamElement!.CSharpType;
-        w.Summary(WireTypes.ProcedureSummary(procedure));
-        w.DocXml("remarks", "The reply is a stream: each element is decoded as it arrives, and the server is held back while the enumeration does not ask for more. Stopping before the end closes the connection in the middle of the reply (other calls in flight on it fail); the next call connects again.");
-        WireTypes.ParameterDocs(w, procedure);
-        if (options)
+        string optionsParameter = options ? $"{CallOptions}? options, " : string.Empty;
+        if (declaration)
         {
-            w.Doc("param", "What this call does differently from the client's options: a timeout (for the reply to begin, and for each wait after) or deadline, a credential.", "name=\"options\"");
+            w.Summary(WireTypes.ProcedureSummary(procedure));
+            w.DocXml("remarks", "The reply is a stream: each element is decoded as it arrives, and the server is held back while the enumeration does not ask for more. Stopping before the end closes the connection in the middle of the reply (other calls in flight on it fail); the next call connects again.");
+            WireTypes.ParameterDocs(w, procedure);
+            if (options)
+            {
+                w.Doc("param", "What this call does differently from the client's options: a timeout (for the reply to begin, and for each wait after) or deadline, a credential.", "name=\"options\"");
+            }
+
+            w.Doc("param", "Abandons the call, or the rest of the stream.", "name=\"cancellationToken\"");
+            w.DocXml("returns", "The elements, in the order the server sends them.");
+            w.DocXml("exception", "The call failed; the derived type says how (timeout, connection lost, the server's reply status, a malformed or unterminated stream).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
+            string declared = $"{WireTypes.AsyncEnumerable}<{element}> {procedure.Method}({parameters}{optionsParameter}global::System.Threading.CancellationToken cancellationToken = default)";
+            w.Line(call is null ? declared + ";" : declared + " =>");
+            if (call is not null)
+            {
+                w.Line($"    {call};");
+            }
+
+            return;
         }
 
-        w.Doc("param", "Abandons the call, or the rest of the stream.", "name=\"cancellationToken\"");
-        w.DocXml("returns", "The elements, in the order the server sends them.");
-        w.DocXml("exception", "The call failed; the derived type says how (timeout, connection lost, the server's reply status, a malformed or unterminated stream).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
-        string optionsParameter = options ? $"{CallOptions}? options, " : string.Empty;
+        w.Line("/// <inheritdoc/>");
         if (procedure.StreamElementWrapper is null)
         {
             w.Line($"public {WireTypes.AsyncEnumerable}<{element}> {procedure.Method}({parameters}{optionsParameter}global::System.Threading.CancellationToken cancellationToken = default) =>");
@@ -277,38 +330,52 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         w.Close();
     }
 
-    private static void WriteCall(SourceWriter w, ProcedureInfo procedure, string parameters, string call, bool options)
+    /// <summary>A call's method; in the interface, <paramref name="call"/> is the body of the overload without options, or null for a declaration.</summary>
+    private static void WriteCall(SourceWriter w, ProcedureInfo procedure, string parameters, string? call, bool options, bool declaration)
     {
-        w.Summary(WireTypes.ProcedureSummary(procedure));
-        WireTypes.ParameterDocs(w, procedure);
-        if (options)
+        string signature = $"{procedure.Method}({parameters})";
+        string task = procedure.Result is VoidShape ? "global::System.Threading.Tasks.Task" : $"global::System.Threading.Tasks.Task<{procedure.Result.CSharpType}>";
+        if (declaration)
         {
-            w.Doc("param", "What this call does differently from the client's options: a timeout or deadline, a credential.", "name=\"options\"");
+            w.Summary(WireTypes.ProcedureSummary(procedure));
+            WireTypes.ParameterDocs(w, procedure);
+            if (options)
+            {
+                w.Doc("param", "What this call does differently from the client's options: a timeout or deadline, a credential.", "name=\"options\"");
+            }
+
+            w.Doc("param", "Abandons the call (the server may still run it).", "name=\"cancellationToken\"");
+            w.DocXml("returns", procedure.Result is VoidShape ? "A task that completes when the reply has come." : "The result.");
+            w.DocXml("exception", "The call failed; the derived type says how (timeout, connection lost, the server's reply status).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
+            w.Line(call is null ? $"{task} {signature};" : $"{task} {signature} =>");
+            if (call is not null)
+            {
+                w.Line($"    {call};");
+            }
+
+            return;
         }
 
-        w.Doc("param", "Abandons the call (the server may still run it).", "name=\"cancellationToken\"");
-        w.DocXml("returns", procedure.Result is VoidShape ? "A task that completes when the reply has come." : "The result.");
-        w.DocXml("exception", "The call failed; the derived type says how (timeout, connection lost, the server's reply status).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
-        string signature = $"{procedure.Method}({parameters})";
+        w.Line("/// <inheritdoc/>");
         if (procedure.Result is VoidShape)
         {
-            w.Line($"public async global::System.Threading.Tasks.Task {signature} =>");
+            w.Line($"public async {task} {signature} =>");
             w.Line($"    await {call}.ConfigureAwait(false);");
         }
         else if (procedure.ResultWrapper is null)
         {
-            w.Line($"public global::System.Threading.Tasks.Task<{procedure.Result.CSharpType}> {signature} =>");
+            w.Line($"public {task} {signature} =>");
             w.Line($"    {call}.AsTask();");
         }
         else
         {
-            w.Line($"public async global::System.Threading.Tasks.Task<{procedure.Result.CSharpType}> {signature} =>");
+            w.Line($"public async {task} {signature} =>");
             w.Line($"    (await {call}.ConfigureAwait(false)).Value;");
         }
     }
 }
 
-/// <summary><c>p_svc.cs</c> (rpcgen -m): per program version, an abstract service class and its dispatch glue.</summary>
+/// <summary><c>p_svc.cs</c> (rpcgen -m): per program version, a service base class (procedures not overridden answer PROC_UNAVAIL) and its dispatch glue.</summary>
 internal sealed class ServiceEmitter(EmitModel model, string access)
 {
     private const string Context = "global::NetRpc.Runtime.Server.RpcCallContext";
@@ -316,7 +383,7 @@ internal sealed class ServiceEmitter(EmitModel model, string access)
     public string Emit(string inputName)
     {
         var w = new SourceWriter();
-        CSharpFile.Header(w, inputName, "an abstract service class per program version, and its dispatch glue (rpcgen -m)", model);
+        CSharpFile.Header(w, inputName, "a service base class per program version, and its dispatch glue (rpcgen -m)", model);
         w.Line($"namespace {model.Namespace};");
         foreach (VersionInfo version in model.Programs.SelectMany(p => p.Versions))
         {
@@ -330,8 +397,8 @@ internal sealed class ServiceEmitter(EmitModel model, string access)
     private void WriteService(SourceWriter w, VersionInfo version)
     {
         string what = $"{version.Program.Definition.Name} version {version.Definition.Name} ({version.Definition.Number.ToString(CultureInfo.InvariantCulture)})";
-        w.Summary($"Serves {what}: override the procedures, then serve it with server.AddProgram(service.ToProgram()).");
-        w.DocXml("remarks", "A method that throws makes the call's reply SYSTEM_ERR; the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.");
+        w.Summary($"Serves {what}: override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).");
+        w.DocXml("remarks", "A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.");
         CSharpFile.GeneratedCode(w);
         w.Open($"{access} abstract partial class {version.ServiceName}");
         foreach (ProcedureInfo procedure in version.Procedures)
@@ -351,7 +418,10 @@ internal sealed class ServiceEmitter(EmitModel model, string access)
             }
             else
             {
-                w.Line($"public abstract {returns} {procedure.Method}({parameters}{Context} context);");
+                // Not abstract: a procedure added to the .x later does not break an implementation; until it is
+                // overridden, its callers are told PROC_UNAVAIL, as a C server without it would tell them.
+                w.Line($"public virtual {returns} {procedure.Method}({parameters}{Context} context) =>");
+                w.Line("    throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);");
             }
 
             w.Line();

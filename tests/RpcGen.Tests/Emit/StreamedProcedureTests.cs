@@ -37,7 +37,7 @@ public class StreamedProcedureTests
         string service = files.Single(f => f.Output == GeneratedOutputs.Server).Text;
         Assert.Contains("public global::System.Collections.Generic.IAsyncEnumerable<global::Yp.YprespKeyVal> YpprocAllAsync(global::Yp.YpreqNokey ypreqNokey, global::System.Threading.CancellationToken cancellationToken = default) =>", client, StringComparison.Ordinal);
         Assert.Contains("this.Client.CallStreamAsync<global::Yp.YpreqNokey, global::Yp.YprespKeyVal>(global::Yp.Ypprog.Ypvers.YpprocAll, ypreqNokey, null, cancellationToken);", client, StringComparison.Ordinal);
-        Assert.Contains("public abstract global::System.Collections.Generic.IAsyncEnumerable<global::Yp.YprespKeyVal> YpprocAllAsync(global::Yp.YpreqNokey ypreqNokey, global::NetRpc.Runtime.Server.RpcCallContext context);", service, StringComparison.Ordinal);
+        Assert.Contains("public virtual global::System.Collections.Generic.IAsyncEnumerable<global::Yp.YprespKeyVal> YpprocAllAsync(global::Yp.YpreqNokey ypreqNokey, global::NetRpc.Runtime.Server.RpcCallContext context) =>\n        throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);", service, StringComparison.Ordinal);
         Assert.Contains(".AddStreamedProcedure<global::Yp.YpreqNokey, global::Yp.YprespKeyVal>(global::Yp.Ypprog.Ypvers.YpprocAll, \"YPPROC_ALL\", (arguments, context) => this.YpprocAllAsync(arguments, context))", service, StringComparison.Ordinal);
 
         // The union itself is still generated, for code that reads the reply whole.

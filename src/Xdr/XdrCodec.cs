@@ -5,6 +5,26 @@ namespace NetRpc.Xdr;
 /// <summary>Encodes and decodes whole values of any <see cref="IXdrCodec{TSelf}"/> type.</summary>
 public static class XdrCodec
 {
+    /// <summary>
+    /// A fixed-length array whose elements are each a value of their own (generated code's default for
+    /// <c>T x[n]</c> when T's default is not null: a string, a struct, an array), so that a new value encodes.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="count">The array's length.</param>
+    /// <param name="create">Makes one element.</param>
+    /// <returns>The array.</returns>
+    public static T[] Filled<T>(int count, Func<T> create)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        var items = new T[count];
+        for (int i = 0; i < items.Length; i++)
+        {
+            items[i] = create();
+        }
+
+        return items;
+    }
+
     /// <summary>Writes a value into a buffer writer and flushes it.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="value">The value.</param>

@@ -63,8 +63,15 @@ public ref partial struct XdrWriter
         }
 
         EnterNested();
-        foreach (T value in values)
+        for (int i = 0; i < values.Length; i++)
         {
+            T value = values[i];
+            if (value is null)
+            {
+                // An element, like a field, has no null on the wire: say which one, rather than NullReferenceException.
+                ThrowHelper.ValueNull($"values[{i}]");
+            }
+
             value.Encode(ref this);
         }
 

@@ -87,7 +87,9 @@ public sealed partial class BigStruct : global::NetRpc.Xdr.IXdrCodec<global::Net
         writer.WriteInt64(this.H1);
         writer.WriteInt64(this.H2);
         writer.WriteUInt64(this.H3);
+        global::System.ArgumentNullException.ThrowIfNull(this.Name, "BigStruct.Name");
         writer.WriteString(this.Name);
+        global::System.ArgumentNullException.ThrowIfNull(this.Values, "BigStruct.Values");
         writer.WriteInt32Array(this.Values);
         writer.WriteInt64(this.Sum);
     }

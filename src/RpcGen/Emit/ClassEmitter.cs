@@ -94,6 +94,13 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
         w.Open($"public void {encodeName}(ref {Writer} writer)");
         foreach (Member field in fields)
         {
+            // The wire has no null here: say which field, rather than fail somewhere inside the codec (or, for opaque
+            // data and arrays, which convert to empty spans, send nothing at all).
+            if (!field.Shape.IsValueType && field.Shape is not OptionalShape)
+            {
+                w.Line($"global::System.ArgumentNullException.ThrowIfNull(this.{field.Name}, {EmitModel.Literal($"{type.Name}.{Identifiers.Bare(field.Name)}")});");
+            }
+
             codec.Write(w, field.Shape, $"this.{field.Name}", Identifiers.Bare(field.Name));
         }
 
@@ -348,7 +355,7 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
         type.Arms.Where(a => !a.IsDefault).SelectMany(a => a.Labels).Select(l => l.Value).Distinct().Count() == 2;
 
     /// <summary>A case label as a C# constant of the discriminant's type.</summary>
-    private static string LabelValue(Shape discriminant, CaseLabel label) => discriminant switch
+    internal static string LabelValue(Shape discriminant, CaseLabel label) => discriminant switch
     {
         PrimitiveShape { Kind: XdrPrimitive.Bool } => label.Value != 0 ? "true" : "false",
         PrimitiveShape { Kind: XdrPrimitive.UnsignedInt } => label.Value.ToString(CultureInfo.InvariantCulture) + "U",

@@ -89,7 +89,9 @@ internal sealed class CodecWriter(EmitModel model, NameScope scope)
         StringShape => "string.Empty",
         OpaqueShape { IsFixed: true } o when o.Size.Value > 0 => $"new byte[{Count(o.Size)}]",
         OpaqueShape => "[]",
-        ArrayShape { IsFixed: true } a when a.Size.Value > 0 => "new " + ArrayCreation(a.Element.CSharpType, Count(a.Size)),
+        ArrayShape { IsFixed: true } a when a.Size.Value > 0 => Zero(a.Element, visiting) is { } element
+            ? $"global::NetRpc.Xdr.XdrCodec.Filled<{a.Element.CSharpType}>({Count(a.Size)}, static () => {element})"
+            : "new " + ArrayCreation(a.Element.CSharpType, Count(a.Size)),
         ArrayShape => "[]",
         ClassShape { Type: StructType s } => $"new {s.FullName}()",
         ClassShape { Type: UnionType u } => UnionZero(u, visiting ?? []),
@@ -116,7 +118,15 @@ internal sealed class CodecWriter(EmitModel model, NameScope scope)
             Arm? arm = union.Arms.FirstOrDefault(a => a.Labels.Any(l => l.Value == value)) ?? union.DefaultArm;
             if (arm is null)
             {
-                return "null!";
+                // Zero selects no arm (nor does anything else unnamed): the first arm, with its first label, is a value
+                // that encodes, which null would not.
+                arm = union.Arms.FirstOrDefault(a => !a.IsDefault && a.Labels.Length > 0);
+                if (arm is null)
+                {
+                    return "null!";
+                }
+
+                literal = ClassEmitter.LabelValue(union.Discriminant.Shape, arm.Labels[0]);
             }
 
             if (arm.Value is null)

@@ -835,9 +835,11 @@ public sealed partial class AuthsysParms : global::NetRpc.Xdr.IXdrCodec<global::
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt32(this.Stamp);
+        global::System.ArgumentNullException.ThrowIfNull(this.Machinename, "AuthsysParms.Machinename");
         writer.WriteString(this.Machinename, 255);
         writer.WriteUInt32(this.Uid);
         writer.WriteUInt32(this.Gid);
+        global::System.ArgumentNullException.ThrowIfNull(this.Gids, "AuthsysParms.Gids");
         writer.WriteUInt32Array(this.Gids, 16);
     }
 }
@@ -891,6 +893,7 @@ public sealed partial class Layoutupdate4 : global::NetRpc.Xdr.IXdrCodec<global:
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayouttype4(ref writer, this.LouType);
+        global::System.ArgumentNullException.ThrowIfNull(this.LouBody, "Layoutupdate4.LouBody");
         writer.WriteOpaque(this.LouBody);
     }
 }
@@ -930,6 +933,7 @@ public sealed partial class DeviceAddr4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayouttype4(ref writer, this.DaLayoutType);
+        global::System.ArgumentNullException.ThrowIfNull(this.DaAddrBody, "DeviceAddr4.DaAddrBody");
         writer.WriteOpaque(this.DaAddrBody);
     }
 }
@@ -1031,6 +1035,7 @@ public sealed partial class LayoutContent4 : global::NetRpc.Xdr.IXdrCodec<global
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayouttype4(ref writer, this.LocType);
+        global::System.ArgumentNullException.ThrowIfNull(this.LocBody, "LayoutContent4.LocBody");
         writer.WriteOpaque(this.LocBody);
     }
 }
@@ -1082,6 +1087,7 @@ public sealed partial class Layout4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
         writer.WriteUInt64(this.LoOffset);
         writer.WriteUInt64(this.LoLength);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayoutiomode4(ref writer, this.LoIomode);
+        global::System.ArgumentNullException.ThrowIfNull(this.LoContent, "Layout4.LoContent");
         writer.Write(this.LoContent);
     }
 }
@@ -1257,7 +1263,9 @@ public sealed partial class FsLocation4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Server, "FsLocation4.Server");
         WriteServer(ref writer, this.Server);
+        global::System.ArgumentNullException.ThrowIfNull(this.Rootpath, "FsLocation4.Rootpath");
         WriteServer(ref writer, this.Rootpath);
     }
 
@@ -1318,7 +1326,9 @@ public sealed partial class FsLocations4 : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.FsRoot, "FsLocations4.FsRoot");
         WriteFsRoot(ref writer, this.FsRoot);
+        global::System.ArgumentNullException.ThrowIfNull(this.Locations, "FsLocations4.Locations");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.FsLocation4>(this.Locations);
     }
 
@@ -1391,6 +1401,7 @@ public sealed partial class Nfsace4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
         writer.WriteUInt32(this.Type);
         writer.WriteUInt32(this.Flag);
         writer.WriteUInt32(this.AccessMask);
+        global::System.ArgumentNullException.ThrowIfNull(this.Who, "Nfsace4.Who");
         writer.WriteOpaque(this.Who);
     }
 }
@@ -1471,7 +1482,9 @@ public sealed partial class Fattr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Attrmask, "Fattr4.Attrmask");
         writer.WriteUInt32Array(this.Attrmask);
+        global::System.ArgumentNullException.ThrowIfNull(this.AttrVals, "Fattr4.AttrVals");
         writer.WriteOpaque(this.AttrVals);
     }
 }
@@ -1555,7 +1568,9 @@ public sealed partial class Clientaddr4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.RNetid, "Clientaddr4.RNetid");
         writer.WriteString(this.RNetid);
+        global::System.ArgumentNullException.ThrowIfNull(this.RAddr, "Clientaddr4.RAddr");
         writer.WriteString(this.RAddr);
     }
 }
@@ -1594,6 +1609,7 @@ public sealed partial class CbClient4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt32(this.CbProgram);
+        global::System.ArgumentNullException.ThrowIfNull(this.CbLocation, "CbClient4.CbLocation");
         writer.Write(this.CbLocation);
     }
 }
@@ -1632,6 +1648,7 @@ public sealed partial class Stateid4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt32(this.Seqid);
+        global::System.ArgumentNullException.ThrowIfNull(this.Other, "Stateid4.Other");
         writer.WriteFixedOpaque(this.Other, 12);
     }
 }
@@ -1670,7 +1687,9 @@ public sealed partial class NfsClientId4 : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Verifier, "NfsClientId4.Verifier");
         writer.WriteFixedOpaque(this.Verifier, 8 /* NFS4_VERIFIER_SIZE */);
+        global::System.ArgumentNullException.ThrowIfNull(this.Id, "NfsClientId4.Id");
         writer.WriteOpaque(this.Id, 1024 /* NFS4_OPAQUE_LIMIT */);
     }
 }
@@ -1709,6 +1728,7 @@ public sealed partial class OpenOwner4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.Clientid);
+        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "OpenOwner4.Owner");
         writer.WriteOpaque(this.Owner, 1024 /* NFS4_OPAQUE_LIMIT */);
     }
 }
@@ -1747,6 +1767,7 @@ public sealed partial class LockOwner4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.Clientid);
+        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "LockOwner4.Owner");
         writer.WriteOpaque(this.Owner, 1024 /* NFS4_OPAQUE_LIMIT */);
     }
 }
@@ -1802,7 +1823,9 @@ public sealed partial class ClientOwner4 : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.CoVerifier, "ClientOwner4.CoVerifier");
         writer.WriteFixedOpaque(this.CoVerifier, 8 /* NFS4_VERIFIER_SIZE */);
+        global::System.ArgumentNullException.ThrowIfNull(this.CoOwnerid, "ClientOwner4.CoOwnerid");
         writer.WriteOpaque(this.CoOwnerid, 1024 /* NFS4_OPAQUE_LIMIT */);
     }
 }
@@ -1841,6 +1864,7 @@ public sealed partial class ServerOwner4 : global::NetRpc.Xdr.IXdrCodec<global::
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.SoMinorId);
+        global::System.ArgumentNullException.ThrowIfNull(this.SoMajorId, "ServerOwner4.SoMajorId");
         writer.WriteOpaque(this.SoMajorId, 1024 /* NFS4_OPAQUE_LIMIT */);
     }
 }
@@ -1885,8 +1909,11 @@ public sealed partial class NfsImplId4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.NiiDomain, "NfsImplId4.NiiDomain");
         writer.WriteOpaque(this.NiiDomain);
+        global::System.ArgumentNullException.ThrowIfNull(this.NiiName, "NfsImplId4.NiiName");
         writer.WriteOpaque(this.NiiName);
+        global::System.ArgumentNullException.ThrowIfNull(this.NiiDate, "NfsImplId4.NiiDate");
         writer.Write(this.NiiDate);
     }
 }
@@ -2095,6 +2122,7 @@ public sealed partial class Close4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt32(this.Seqid);
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "Close4args.OpenStateid");
         writer.Write(this.OpenStateid);
     }
 }
@@ -2265,6 +2293,7 @@ public sealed partial class Commit4resok : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Writeverf, "Commit4resok.Writeverf");
         writer.WriteFixedOpaque(this.Writeverf, 8 /* NFS4_VERIFIER_SIZE */);
     }
 }
@@ -2541,8 +2570,11 @@ public sealed partial class Create4args : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Objtype, "Create4args.Objtype");
         writer.Write(this.Objtype);
+        global::System.ArgumentNullException.ThrowIfNull(this.Objname, "Create4args.Objname");
         writer.WriteOpaque(this.Objname);
+        global::System.ArgumentNullException.ThrowIfNull(this.Createattrs, "Create4args.Createattrs");
         writer.Write(this.Createattrs);
     }
 }
@@ -2582,7 +2614,9 @@ public sealed partial class Create4resok : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Create4resok.Cinfo");
         writer.Write(this.Cinfo);
+        global::System.ArgumentNullException.ThrowIfNull(this.Attrset, "Create4resok.Attrset");
         writer.WriteUInt32Array(this.Attrset);
     }
 }
@@ -2778,6 +2812,7 @@ public sealed partial class Delegreturn4args : global::NetRpc.Xdr.IXdrCodec<glob
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.DelegStateid, "Delegreturn4args.DelegStateid");
         writer.Write(this.DelegStateid);
     }
 }
@@ -2842,6 +2877,7 @@ public sealed partial class Getattr4args : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "Getattr4args.AttrRequest");
         writer.WriteUInt32Array(this.AttrRequest);
     }
 }
@@ -2874,6 +2910,7 @@ public sealed partial class Getattr4resok : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Getattr4resok.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
 }
@@ -3006,6 +3043,7 @@ public sealed partial class Getfh4resok : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Object, "Getfh4resok.Object");
         writer.WriteOpaque(this.Object, 128 /* NFS4_FHSIZE */);
     }
 }
@@ -3142,6 +3180,7 @@ public sealed partial class Link4args : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Newname, "Link4args.Newname");
         writer.WriteOpaque(this.Newname);
     }
 }
@@ -3174,6 +3213,7 @@ public sealed partial class Link4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Link4resok.Cinfo");
         writer.Write(this.Cinfo);
     }
 }
@@ -3323,8 +3363,10 @@ public sealed partial class OpenToLockOwner4 : global::NetRpc.Xdr.IXdrCodec<glob
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt32(this.OpenSeqid);
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenToLockOwner4.OpenStateid");
         writer.Write(this.OpenStateid);
         writer.WriteUInt32(this.LockSeqid);
+        global::System.ArgumentNullException.ThrowIfNull(this.LockOwner, "OpenToLockOwner4.LockOwner");
         writer.Write(this.LockOwner);
     }
 }
@@ -3362,6 +3404,7 @@ public sealed partial class ExistLockOwner4 : global::NetRpc.Xdr.IXdrCodec<globa
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.LockStateid, "ExistLockOwner4.LockStateid");
         writer.Write(this.LockStateid);
         writer.WriteUInt32(this.LockSeqid);
     }
@@ -3540,6 +3583,7 @@ public sealed partial class Lock4args : global::NetRpc.Xdr.IXdrCodec<global::Net
         writer.WriteBoolean(this.Reclaim);
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt64(this.Length);
+        global::System.ArgumentNullException.ThrowIfNull(this.Locker, "Lock4args.Locker");
         writer.Write(this.Locker);
     }
 }
@@ -3591,6 +3635,7 @@ public sealed partial class Lock4denied : global::NetRpc.Xdr.IXdrCodec<global::N
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt64(this.Length);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsLockType4(ref writer, this.Locktype);
+        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Lock4denied.Owner");
         writer.Write(this.Owner);
     }
 }
@@ -3623,6 +3668,7 @@ public sealed partial class Lock4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.LockStateid, "Lock4resok.LockStateid");
         writer.Write(this.LockStateid);
     }
 }
@@ -3812,6 +3858,7 @@ public sealed partial class Lockt4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsLockType4(ref writer, this.Locktype);
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt64(this.Length);
+        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Lockt4args.Owner");
         writer.Write(this.Owner);
     }
 }
@@ -3971,6 +4018,7 @@ public sealed partial class Locku4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsLockType4(ref writer, this.Locktype);
         writer.WriteUInt32(this.Seqid);
+        global::System.ArgumentNullException.ThrowIfNull(this.LockStateid, "Locku4args.LockStateid");
         writer.Write(this.LockStateid);
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt64(this.Length);
@@ -4106,6 +4154,7 @@ public sealed partial class Lookup4args : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Objname, "Lookup4args.Objname");
         writer.WriteOpaque(this.Objname);
     }
 }
@@ -4203,6 +4252,7 @@ public sealed partial class Nverify4args : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Nverify4args.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
 }
@@ -4715,7 +4765,9 @@ public sealed partial class OpenClaimDelegateCur4 : global::NetRpc.Xdr.IXdrCodec
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.DelegateStateid, "OpenClaimDelegateCur4.DelegateStateid");
         writer.Write(this.DelegateStateid);
+        global::System.ArgumentNullException.ThrowIfNull(this.File, "OpenClaimDelegateCur4.File");
         writer.WriteOpaque(this.File);
     }
 }
@@ -5034,8 +5086,11 @@ public sealed partial class Open4args : global::NetRpc.Xdr.IXdrCodec<global::Net
         writer.WriteUInt32(this.Seqid);
         writer.WriteUInt32(this.ShareAccess);
         writer.WriteUInt32(this.ShareDeny);
+        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Open4args.Owner");
         writer.Write(this.Owner);
+        global::System.ArgumentNullException.ThrowIfNull(this.Openhow, "Open4args.Openhow");
         writer.Write(this.Openhow);
+        global::System.ArgumentNullException.ThrowIfNull(this.Claim, "Open4args.Claim");
         writer.Write(this.Claim);
     }
 }
@@ -5091,8 +5146,10 @@ public sealed partial class OpenReadDelegation4 : global::NetRpc.Xdr.IXdrCodec<g
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "OpenReadDelegation4.Stateid");
         writer.Write(this.Stateid);
         writer.WriteBoolean(this.Recall);
+        global::System.ArgumentNullException.ThrowIfNull(this.Permissions, "OpenReadDelegation4.Permissions");
         writer.Write(this.Permissions);
     }
 }
@@ -5162,9 +5219,12 @@ public sealed partial class OpenWriteDelegation4 : global::NetRpc.Xdr.IXdrCodec<
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "OpenWriteDelegation4.Stateid");
         writer.Write(this.Stateid);
         writer.WriteBoolean(this.Recall);
+        global::System.ArgumentNullException.ThrowIfNull(this.SpaceLimit, "OpenWriteDelegation4.SpaceLimit");
         writer.Write(this.SpaceLimit);
+        global::System.ArgumentNullException.ThrowIfNull(this.Permissions, "OpenWriteDelegation4.Permissions");
         writer.Write(this.Permissions);
     }
 }
@@ -5366,10 +5426,14 @@ public sealed partial class Open4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Open4resok.Stateid");
         writer.Write(this.Stateid);
+        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Open4resok.Cinfo");
         writer.Write(this.Cinfo);
         writer.WriteUInt32(this.Rflags);
+        global::System.ArgumentNullException.ThrowIfNull(this.Attrset, "Open4resok.Attrset");
         writer.WriteUInt32Array(this.Attrset);
+        global::System.ArgumentNullException.ThrowIfNull(this.Delegation, "Open4resok.Delegation");
         writer.Write(this.Delegation);
     }
 }
@@ -5573,6 +5637,7 @@ public sealed partial class OpenConfirm4args : global::NetRpc.Xdr.IXdrCodec<glob
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenConfirm4args.OpenStateid");
         writer.Write(this.OpenStateid);
         writer.WriteUInt32(this.Seqid);
     }
@@ -5606,6 +5671,7 @@ public sealed partial class OpenConfirm4resok : global::NetRpc.Xdr.IXdrCodec<glo
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenConfirm4resok.OpenStateid");
         writer.Write(this.OpenStateid);
     }
 }
@@ -5754,6 +5820,7 @@ public sealed partial class OpenDowngrade4args : global::NetRpc.Xdr.IXdrCodec<gl
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenDowngrade4args.OpenStateid");
         writer.Write(this.OpenStateid);
         writer.WriteUInt32(this.Seqid);
         writer.WriteUInt32(this.ShareAccess);
@@ -5789,6 +5856,7 @@ public sealed partial class OpenDowngrade4resok : global::NetRpc.Xdr.IXdrCodec<g
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenDowngrade4resok.OpenStateid");
         writer.Write(this.OpenStateid);
     }
 }
@@ -5921,6 +5989,7 @@ public sealed partial class Putfh4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Object, "Putfh4args.Object");
         writer.WriteOpaque(this.Object, 128 /* NFS4_FHSIZE */);
     }
 }
@@ -6060,6 +6129,7 @@ public sealed partial class Read4args : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Read4args.Stateid");
         writer.Write(this.Stateid);
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt32(this.Count);
@@ -6100,6 +6170,7 @@ public sealed partial class Read4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteBoolean(this.Eof);
+        global::System.ArgumentNullException.ThrowIfNull(this.Data, "Read4resok.Data");
         writer.WriteOpaque(this.Data);
     }
 }
@@ -6255,9 +6326,11 @@ public sealed partial class Readdir4args : global::NetRpc.Xdr.IXdrCodec<global::
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.Cookie);
+        global::System.ArgumentNullException.ThrowIfNull(this.Cookieverf, "Readdir4args.Cookieverf");
         writer.WriteFixedOpaque(this.Cookieverf, 8 /* NFS4_VERIFIER_SIZE */);
         writer.WriteUInt32(this.Dircount);
         writer.WriteUInt32(this.Maxcount);
+        global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "Readdir4args.AttrRequest");
         writer.WriteUInt32Array(this.AttrRequest);
     }
 }
@@ -6310,7 +6383,9 @@ public sealed partial class Entry4 : global::NetRpc.Xdr.IXdrListNode<global::Net
     public void EncodeNodeFields(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.Cookie);
+        global::System.ArgumentNullException.ThrowIfNull(this.Name, "Entry4.Name");
         writer.WriteOpaque(this.Name);
+        global::System.ArgumentNullException.ThrowIfNull(this.Attrs, "Entry4.Attrs");
         writer.Write(this.Attrs);
     }
 
@@ -6401,7 +6476,9 @@ public sealed partial class Readdir4resok : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Cookieverf, "Readdir4resok.Cookieverf");
         writer.WriteFixedOpaque(this.Cookieverf, 8 /* NFS4_VERIFIER_SIZE */);
+        global::System.ArgumentNullException.ThrowIfNull(this.Reply, "Readdir4resok.Reply");
         writer.Write(this.Reply);
     }
 }
@@ -6534,6 +6611,7 @@ public sealed partial class Readlink4resok : global::NetRpc.Xdr.IXdrCodec<global
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Link, "Readlink4resok.Link");
         writer.WriteOpaque(this.Link);
     }
 }
@@ -6667,6 +6745,7 @@ public sealed partial class Remove4args : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Target, "Remove4args.Target");
         writer.WriteOpaque(this.Target);
     }
 }
@@ -6699,6 +6778,7 @@ public sealed partial class Remove4resok : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Remove4resok.Cinfo");
         writer.Write(this.Cinfo);
     }
 }
@@ -6838,7 +6918,9 @@ public sealed partial class Rename4args : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Oldname, "Rename4args.Oldname");
         writer.WriteOpaque(this.Oldname);
+        global::System.ArgumentNullException.ThrowIfNull(this.Newname, "Rename4args.Newname");
         writer.WriteOpaque(this.Newname);
     }
 }
@@ -6877,7 +6959,9 @@ public sealed partial class Rename4resok : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.SourceCinfo, "Rename4resok.SourceCinfo");
         writer.Write(this.SourceCinfo);
+        global::System.ArgumentNullException.ThrowIfNull(this.TargetCinfo, "Rename4resok.TargetCinfo");
         writer.Write(this.TargetCinfo);
     }
 }
@@ -7136,6 +7220,7 @@ public sealed partial class Secinfo4args : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Name, "Secinfo4args.Name");
         writer.WriteOpaque(this.Name);
     }
 }
@@ -7193,6 +7278,7 @@ public sealed partial class RpcsecGssInfo : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Oid, "RpcsecGssInfo.Oid");
         writer.WriteOpaque(this.Oid);
         writer.WriteUInt32(this.Qop);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteRpcGssSvcT(ref writer, this.Service);
@@ -7434,7 +7520,9 @@ public sealed partial class Setattr4args : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Setattr4args.Stateid");
         writer.Write(this.Stateid);
+        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Setattr4args.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
 }
@@ -7473,6 +7561,7 @@ public sealed partial class Setattr4res : global::NetRpc.Xdr.IXdrCodec<global::N
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
+        global::System.ArgumentNullException.ThrowIfNull(this.Attrsset, "Setattr4res.Attrsset");
         writer.WriteUInt32Array(this.Attrsset);
     }
 }
@@ -7516,7 +7605,9 @@ public sealed partial class Setclientid4args : global::NetRpc.Xdr.IXdrCodec<glob
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Client, "Setclientid4args.Client");
         writer.Write(this.Client);
+        global::System.ArgumentNullException.ThrowIfNull(this.Callback, "Setclientid4args.Callback");
         writer.Write(this.Callback);
         writer.WriteUInt32(this.CallbackIdent);
     }
@@ -7556,6 +7647,7 @@ public sealed partial class Setclientid4resok : global::NetRpc.Xdr.IXdrCodec<glo
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.Clientid);
+        global::System.ArgumentNullException.ThrowIfNull(this.SetclientidConfirm, "Setclientid4resok.SetclientidConfirm");
         writer.WriteFixedOpaque(this.SetclientidConfirm, 8 /* NFS4_VERIFIER_SIZE */);
     }
 }
@@ -7731,6 +7823,7 @@ public sealed partial class SetclientidConfirm4args : global::NetRpc.Xdr.IXdrCod
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.Clientid);
+        global::System.ArgumentNullException.ThrowIfNull(this.SetclientidConfirm, "SetclientidConfirm4args.SetclientidConfirm");
         writer.WriteFixedOpaque(this.SetclientidConfirm, 8 /* NFS4_VERIFIER_SIZE */);
     }
 }
@@ -7795,6 +7888,7 @@ public sealed partial class Verify4args : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Verify4args.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
 }
@@ -7889,9 +7983,11 @@ public sealed partial class Write4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Write4args.Stateid");
         writer.Write(this.Stateid);
         writer.WriteUInt64(this.Offset);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteStableHow4(ref writer, this.Stable);
+        global::System.ArgumentNullException.ThrowIfNull(this.Data, "Write4args.Data");
         writer.WriteOpaque(this.Data);
     }
 }
@@ -7936,6 +8032,7 @@ public sealed partial class Write4resok : global::NetRpc.Xdr.IXdrCodec<global::N
     {
         writer.WriteUInt32(this.Count);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteStableHow4(ref writer, this.Committed);
+        global::System.ArgumentNullException.ThrowIfNull(this.Writeverf, "Write4resok.Writeverf");
         writer.WriteFixedOpaque(this.Writeverf, 8 /* NFS4_VERIFIER_SIZE */);
     }
 }
@@ -8068,6 +8165,7 @@ public sealed partial class ReleaseLockowner4args : global::NetRpc.Xdr.IXdrCodec
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.LockOwner, "ReleaseLockowner4args.LockOwner");
         writer.Write(this.LockOwner);
     }
 }
@@ -8261,6 +8359,7 @@ public sealed partial class BindConnToSession4args : global::NetRpc.Xdr.IXdrCode
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.BctsaSessid, "BindConnToSession4args.BctsaSessid");
         writer.WriteFixedOpaque(this.BctsaSessid, 16 /* NFS4_SESSIONID_SIZE */);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteChannelDirFromClient4(ref writer, this.BctsaDir);
         writer.WriteBoolean(this.BctsaUseConnInRdmaMode);
@@ -8320,6 +8419,7 @@ public sealed partial class BindConnToSession4resok : global::NetRpc.Xdr.IXdrCod
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.BctsrSessid, "BindConnToSession4resok.BctsrSessid");
         writer.WriteFixedOpaque(this.BctsrSessid, 16 /* NFS4_SESSIONID_SIZE */);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteChannelDirFromServer4(ref writer, this.BctsrDir);
         writer.WriteBoolean(this.BctsrUseConnInRdmaMode);
@@ -8460,7 +8560,9 @@ public sealed partial class StateProtectOps4 : global::NetRpc.Xdr.IXdrCodec<glob
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.SpoMustEnforce, "StateProtectOps4.SpoMustEnforce");
         writer.WriteUInt32Array(this.SpoMustEnforce);
+        global::System.ArgumentNullException.ThrowIfNull(this.SpoMustAllow, "StateProtectOps4.SpoMustAllow");
         writer.WriteUInt32Array(this.SpoMustAllow);
     }
 }
@@ -8515,8 +8617,11 @@ public sealed partial class SsvSpParms4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.SspOps, "SsvSpParms4.SspOps");
         writer.Write(this.SspOps);
+        global::System.ArgumentNullException.ThrowIfNull(this.SspHashAlgs, "SsvSpParms4.SspHashAlgs");
         WriteSspHashAlgs(ref writer, this.SspHashAlgs);
+        global::System.ArgumentNullException.ThrowIfNull(this.SspEncrAlgs, "SsvSpParms4.SspEncrAlgs");
         WriteSspHashAlgs(ref writer, this.SspEncrAlgs);
         writer.WriteUInt32(this.SspWindow);
         writer.WriteUInt32(this.SspNumGssHandles);
@@ -8742,9 +8847,12 @@ public sealed partial class ExchangeId4args : global::NetRpc.Xdr.IXdrCodec<globa
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.EiaClientowner, "ExchangeId4args.EiaClientowner");
         writer.Write(this.EiaClientowner);
         writer.WriteUInt32(this.EiaFlags);
+        global::System.ArgumentNullException.ThrowIfNull(this.EiaStateProtect, "ExchangeId4args.EiaStateProtect");
         writer.Write(this.EiaStateProtect);
+        global::System.ArgumentNullException.ThrowIfNull(this.EiaClientImplId, "ExchangeId4args.EiaClientImplId");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsImplId4>(this.EiaClientImplId, 1);
     }
 }
@@ -8803,11 +8911,13 @@ public sealed partial class SsvProtInfo4 : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.SpiOps, "SsvProtInfo4.SpiOps");
         writer.Write(this.SpiOps);
         writer.WriteUInt32(this.SpiHashAlg);
         writer.WriteUInt32(this.SpiEncrAlg);
         writer.WriteUInt32(this.SpiSsvLen);
         writer.WriteUInt32(this.SpiWindow);
+        global::System.ArgumentNullException.ThrowIfNull(this.SpiHandles, "SsvProtInfo4.SpiHandles");
         WriteSpiHandles(ref writer, this.SpiHandles);
     }
 
@@ -9036,9 +9146,13 @@ public sealed partial class ExchangeId4resok : global::NetRpc.Xdr.IXdrCodec<glob
         writer.WriteUInt64(this.EirClientid);
         writer.WriteUInt32(this.EirSequenceid);
         writer.WriteUInt32(this.EirFlags);
+        global::System.ArgumentNullException.ThrowIfNull(this.EirStateProtect, "ExchangeId4resok.EirStateProtect");
         writer.Write(this.EirStateProtect);
+        global::System.ArgumentNullException.ThrowIfNull(this.EirServerOwner, "ExchangeId4resok.EirServerOwner");
         writer.Write(this.EirServerOwner);
+        global::System.ArgumentNullException.ThrowIfNull(this.EirServerScope, "ExchangeId4resok.EirServerScope");
         writer.WriteOpaque(this.EirServerScope, 1024 /* NFS4_OPAQUE_LIMIT */);
+        global::System.ArgumentNullException.ThrowIfNull(this.EirServerImplId, "ExchangeId4resok.EirServerImplId");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsImplId4>(this.EirServerImplId, 1);
     }
 }
@@ -9207,6 +9321,7 @@ public sealed partial class ChannelAttrs4 : global::NetRpc.Xdr.IXdrCodec<global:
         writer.WriteUInt32(this.CaMaxresponsesizeCached);
         writer.WriteUInt32(this.CaMaxoperations);
         writer.WriteUInt32(this.CaMaxrequests);
+        global::System.ArgumentNullException.ThrowIfNull(this.CaRdmaIrd, "ChannelAttrs4.CaRdmaIrd");
         writer.WriteUInt32Array(this.CaRdmaIrd, 1);
     }
 }
@@ -9274,9 +9389,12 @@ public sealed partial class CreateSession4args : global::NetRpc.Xdr.IXdrCodec<gl
         writer.WriteUInt64(this.CsaClientid);
         writer.WriteUInt32(this.CsaSequence);
         writer.WriteUInt32(this.CsaFlags);
+        global::System.ArgumentNullException.ThrowIfNull(this.CsaForeChanAttrs, "CreateSession4args.CsaForeChanAttrs");
         writer.Write(this.CsaForeChanAttrs);
+        global::System.ArgumentNullException.ThrowIfNull(this.CsaBackChanAttrs, "CreateSession4args.CsaBackChanAttrs");
         writer.Write(this.CsaBackChanAttrs);
         writer.WriteUInt32(this.CsaCbProgram);
+        global::System.ArgumentNullException.ThrowIfNull(this.CsaSecParms, "CreateSession4args.CsaSecParms");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.CallbackSecParms4>(this.CsaSecParms);
     }
 }
@@ -9331,10 +9449,13 @@ public sealed partial class CreateSession4resok : global::NetRpc.Xdr.IXdrCodec<g
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.CsrSessionid, "CreateSession4resok.CsrSessionid");
         writer.WriteFixedOpaque(this.CsrSessionid, 16 /* NFS4_SESSIONID_SIZE */);
         writer.WriteUInt32(this.CsrSequence);
         writer.WriteUInt32(this.CsrFlags);
+        global::System.ArgumentNullException.ThrowIfNull(this.CsrForeChanAttrs, "CreateSession4resok.CsrForeChanAttrs");
         writer.Write(this.CsrForeChanAttrs);
+        global::System.ArgumentNullException.ThrowIfNull(this.CsrBackChanAttrs, "CreateSession4resok.CsrBackChanAttrs");
         writer.Write(this.CsrBackChanAttrs);
     }
 }
@@ -9467,6 +9588,7 @@ public sealed partial class DestroySession4args : global::NetRpc.Xdr.IXdrCodec<g
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.DsaSessionid, "DestroySession4args.DsaSessionid");
         writer.WriteFixedOpaque(this.DsaSessionid, 16 /* NFS4_SESSIONID_SIZE */);
     }
 }
@@ -9530,6 +9652,7 @@ public sealed partial class FreeStateid4args : global::NetRpc.Xdr.IXdrCodec<glob
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.FsaStateid, "FreeStateid4args.FsaStateid");
         writer.Write(this.FsaStateid);
     }
 }
@@ -9623,10 +9746,15 @@ public sealed partial class GetDirDelegation4args : global::NetRpc.Xdr.IXdrCodec
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteBoolean(this.GddaSignalDelegAvail);
+        global::System.ArgumentNullException.ThrowIfNull(this.GddaNotificationTypes, "GetDirDelegation4args.GddaNotificationTypes");
         writer.WriteUInt32Array(this.GddaNotificationTypes);
+        global::System.ArgumentNullException.ThrowIfNull(this.GddaChildAttrDelay, "GetDirDelegation4args.GddaChildAttrDelay");
         writer.Write(this.GddaChildAttrDelay);
+        global::System.ArgumentNullException.ThrowIfNull(this.GddaDirAttrDelay, "GetDirDelegation4args.GddaDirAttrDelay");
         writer.Write(this.GddaDirAttrDelay);
+        global::System.ArgumentNullException.ThrowIfNull(this.GddaChildAttributes, "GetDirDelegation4args.GddaChildAttributes");
         writer.WriteUInt32Array(this.GddaChildAttributes);
+        global::System.ArgumentNullException.ThrowIfNull(this.GddaDirAttributes, "GetDirDelegation4args.GddaDirAttributes");
         writer.WriteUInt32Array(this.GddaDirAttributes);
     }
 }
@@ -9683,10 +9811,15 @@ public sealed partial class GetDirDelegation4resok : global::NetRpc.Xdr.IXdrCode
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.GddrCookieverf, "GetDirDelegation4resok.GddrCookieverf");
         writer.WriteFixedOpaque(this.GddrCookieverf, 8 /* NFS4_VERIFIER_SIZE */);
+        global::System.ArgumentNullException.ThrowIfNull(this.GddrStateid, "GetDirDelegation4resok.GddrStateid");
         writer.Write(this.GddrStateid);
+        global::System.ArgumentNullException.ThrowIfNull(this.GddrNotification, "GetDirDelegation4resok.GddrNotification");
         writer.WriteUInt32Array(this.GddrNotification);
+        global::System.ArgumentNullException.ThrowIfNull(this.GddrChildAttributes, "GetDirDelegation4resok.GddrChildAttributes");
         writer.WriteUInt32Array(this.GddrChildAttributes);
+        global::System.ArgumentNullException.ThrowIfNull(this.GddrDirAttributes, "GetDirDelegation4resok.GddrDirAttributes");
         writer.WriteUInt32Array(this.GddrDirAttributes);
     }
 }
@@ -9966,9 +10099,11 @@ public sealed partial class Getdeviceinfo4args : global::NetRpc.Xdr.IXdrCodec<gl
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.GdiaDeviceId, "Getdeviceinfo4args.GdiaDeviceId");
         writer.WriteFixedOpaque(this.GdiaDeviceId, 16 /* NFS4_DEVICEID4_SIZE */);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayouttype4(ref writer, this.GdiaLayoutType);
         writer.WriteUInt32(this.GdiaMaxcount);
+        global::System.ArgumentNullException.ThrowIfNull(this.GdiaNotifyTypes, "Getdeviceinfo4args.GdiaNotifyTypes");
         writer.WriteUInt32Array(this.GdiaNotifyTypes);
     }
 }
@@ -10007,7 +10142,9 @@ public sealed partial class Getdeviceinfo4resok : global::NetRpc.Xdr.IXdrCodec<g
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.GdirDeviceAddr, "Getdeviceinfo4resok.GdirDeviceAddr");
         writer.Write(this.GdirDeviceAddr);
+        global::System.ArgumentNullException.ThrowIfNull(this.GdirNotification, "Getdeviceinfo4resok.GdirNotification");
         writer.WriteUInt32Array(this.GdirNotification);
     }
 }
@@ -10195,6 +10332,7 @@ public sealed partial class Getdevicelist4args : global::NetRpc.Xdr.IXdrCodec<gl
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayouttype4(ref writer, this.GdlaLayoutType);
         writer.WriteUInt32(this.GdlaMaxdevices);
         writer.WriteUInt64(this.GdlaCookie);
+        global::System.ArgumentNullException.ThrowIfNull(this.GdlaCookieverf, "Getdevicelist4args.GdlaCookieverf");
         writer.WriteFixedOpaque(this.GdlaCookieverf, 8 /* NFS4_VERIFIER_SIZE */);
     }
 }
@@ -10244,7 +10382,9 @@ public sealed partial class Getdevicelist4resok : global::NetRpc.Xdr.IXdrCodec<g
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.GdlrCookie);
+        global::System.ArgumentNullException.ThrowIfNull(this.GdlrCookieverf, "Getdevicelist4resok.GdlrCookieverf");
         writer.WriteFixedOpaque(this.GdlrCookieverf, 8 /* NFS4_VERIFIER_SIZE */);
+        global::System.ArgumentNullException.ThrowIfNull(this.GdlrDeviceidList, "Getdevicelist4resok.GdlrDeviceidList");
         WriteGdlrDeviceidList(ref writer, this.GdlrDeviceidList);
         writer.WriteBoolean(this.GdlrEof);
     }
@@ -10634,9 +10774,13 @@ public sealed partial class Layoutcommit4args : global::NetRpc.Xdr.IXdrCodec<glo
         writer.WriteUInt64(this.LocaOffset);
         writer.WriteUInt64(this.LocaLength);
         writer.WriteBoolean(this.LocaReclaim);
+        global::System.ArgumentNullException.ThrowIfNull(this.LocaStateid, "Layoutcommit4args.LocaStateid");
         writer.Write(this.LocaStateid);
+        global::System.ArgumentNullException.ThrowIfNull(this.LocaLastWriteOffset, "Layoutcommit4args.LocaLastWriteOffset");
         writer.Write(this.LocaLastWriteOffset);
+        global::System.ArgumentNullException.ThrowIfNull(this.LocaTimeModify, "Layoutcommit4args.LocaTimeModify");
         writer.Write(this.LocaTimeModify);
+        global::System.ArgumentNullException.ThrowIfNull(this.LocaLayoutupdate, "Layoutcommit4args.LocaLayoutupdate");
         writer.Write(this.LocaLayoutupdate);
     }
 }
@@ -10767,6 +10911,7 @@ public sealed partial class Layoutcommit4resok : global::NetRpc.Xdr.IXdrCodec<gl
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.LocrNewsize, "Layoutcommit4resok.LocrNewsize");
         writer.Write(this.LocrNewsize);
     }
 }
@@ -10942,6 +11087,7 @@ public sealed partial class Layoutget4args : global::NetRpc.Xdr.IXdrCodec<global
         writer.WriteUInt64(this.LogaOffset);
         writer.WriteUInt64(this.LogaLength);
         writer.WriteUInt64(this.LogaMinlength);
+        global::System.ArgumentNullException.ThrowIfNull(this.LogaStateid, "Layoutget4args.LogaStateid");
         writer.Write(this.LogaStateid);
         writer.WriteUInt32(this.LogaMaxcount);
     }
@@ -10987,7 +11133,9 @@ public sealed partial class Layoutget4resok : global::NetRpc.Xdr.IXdrCodec<globa
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteBoolean(this.LogrReturnOnClose);
+        global::System.ArgumentNullException.ThrowIfNull(this.LogrStateid, "Layoutget4resok.LogrStateid");
         writer.Write(this.LogrStateid);
+        global::System.ArgumentNullException.ThrowIfNull(this.LogrLayout, "Layoutget4resok.LogrLayout");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.Layout4>(this.LogrLayout);
     }
 }
@@ -11188,7 +11336,9 @@ public sealed partial class LayoutreturnFile4 : global::NetRpc.Xdr.IXdrCodec<glo
     {
         writer.WriteUInt64(this.LrfOffset);
         writer.WriteUInt64(this.LrfLength);
+        global::System.ArgumentNullException.ThrowIfNull(this.LrfStateid, "LayoutreturnFile4.LrfStateid");
         writer.Write(this.LrfStateid);
+        global::System.ArgumentNullException.ThrowIfNull(this.LrfBody, "LayoutreturnFile4.LrfBody");
         writer.WriteOpaque(this.LrfBody);
     }
 }
@@ -11341,6 +11491,7 @@ public sealed partial class Layoutreturn4args : global::NetRpc.Xdr.IXdrCodec<glo
         writer.WriteBoolean(this.LoraReclaim);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayouttype4(ref writer, this.LoraLayoutType);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayoutiomode4(ref writer, this.LoraIomode);
+        global::System.ArgumentNullException.ThrowIfNull(this.LoraLayoutreturn, "Layoutreturn4args.LoraLayoutreturn");
         writer.Write(this.LoraLayoutreturn);
     }
 }
@@ -11604,6 +11755,7 @@ public sealed partial class Sequence4args : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.SaSessionid, "Sequence4args.SaSessionid");
         writer.WriteFixedOpaque(this.SaSessionid, 16 /* NFS4_SESSIONID_SIZE */);
         writer.WriteUInt32(this.SaSequenceid);
         writer.WriteUInt32(this.SaSlotid);
@@ -11665,6 +11817,7 @@ public sealed partial class Sequence4resok : global::NetRpc.Xdr.IXdrCodec<global
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.SrSessionid, "Sequence4resok.SrSessionid");
         writer.WriteFixedOpaque(this.SrSessionid, 16 /* NFS4_SESSIONID_SIZE */);
         writer.WriteUInt32(this.SrSequenceid);
         writer.WriteUInt32(this.SrSlotid);
@@ -11802,6 +11955,7 @@ public sealed partial class SsaDigestInput4 : global::NetRpc.Xdr.IXdrCodec<globa
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.SdiSeqargs, "SsaDigestInput4.SdiSeqargs");
         writer.Write(this.SdiSeqargs);
     }
 }
@@ -11840,7 +11994,9 @@ public sealed partial class SetSsv4args : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.SsaSsv, "SetSsv4args.SsaSsv");
         writer.WriteOpaque(this.SsaSsv);
+        global::System.ArgumentNullException.ThrowIfNull(this.SsaDigest, "SetSsv4args.SsaDigest");
         writer.WriteOpaque(this.SsaDigest);
     }
 }
@@ -11873,6 +12029,7 @@ public sealed partial class SsrDigestInput4 : global::NetRpc.Xdr.IXdrCodec<globa
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.SdiSeqres, "SsrDigestInput4.SdiSeqres");
         writer.Write(this.SdiSeqres);
     }
 }
@@ -11905,6 +12062,7 @@ public sealed partial class SetSsv4resok : global::NetRpc.Xdr.IXdrCodec<global::
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.SsrDigest, "SetSsv4resok.SsrDigest");
         writer.WriteOpaque(this.SsrDigest);
     }
 }
@@ -12037,6 +12195,7 @@ public sealed partial class TestStateid4args : global::NetRpc.Xdr.IXdrCodec<glob
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.TsStateids, "TestStateid4args.TsStateids");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.Stateid4>(this.TsStateids);
     }
 }
@@ -12069,6 +12228,7 @@ public sealed partial class TestStateid4resok : global::NetRpc.Xdr.IXdrCodec<glo
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.TsrStatusCodes, "TestStateid4resok.TsrStatusCodes");
         WriteTsrStatusCodes(ref writer, this.TsrStatusCodes);
     }
 
@@ -12304,7 +12464,7 @@ public sealed partial class WantDelegation4args : global::NetRpc.Xdr.IXdrCodec<g
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public WantDelegation4args()
     {
-        this.WdaClaim = null!;
+        this.WdaClaim = global::NetRpc.Fuzz.Nfs4.DelegClaim4.Of(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimFh);
     }
 
     private WantDelegation4args(uint wdaWant, global::NetRpc.Fuzz.Nfs4.DelegClaim4 wdaClaim)
@@ -12331,6 +12491,7 @@ public sealed partial class WantDelegation4args : global::NetRpc.Xdr.IXdrCodec<g
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt32(this.WdaWant);
+        global::System.ArgumentNullException.ThrowIfNull(this.WdaClaim, "WantDelegation4args.WdaClaim");
         writer.Write(this.WdaClaim);
     }
 }
@@ -16780,8 +16941,10 @@ public sealed partial class Compound4args : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "Compound4args.Tag");
         writer.WriteOpaque(this.Tag);
         writer.WriteUInt32(this.Minorversion);
+        global::System.ArgumentNullException.ThrowIfNull(this.Argarray, "Compound4args.Argarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsArgop4>(this.Argarray);
     }
 }
@@ -16826,7 +16989,9 @@ public sealed partial class Compound4res : global::NetRpc.Xdr.IXdrCodec<global::
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
+        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "Compound4res.Tag");
         writer.WriteOpaque(this.Tag);
+        global::System.ArgumentNullException.ThrowIfNull(this.Resarray, "Compound4res.Resarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsResop4>(this.Resarray);
     }
 }
@@ -16886,7 +17051,9 @@ public sealed partial class CbGetattr4args : global::NetRpc.Xdr.IXdrCodec<global
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Fh, "CbGetattr4args.Fh");
         writer.WriteOpaque(this.Fh, 128 /* NFS4_FHSIZE */);
+        global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "CbGetattr4args.AttrRequest");
         writer.WriteUInt32Array(this.AttrRequest);
     }
 }
@@ -16919,6 +17086,7 @@ public sealed partial class CbGetattr4resok : global::NetRpc.Xdr.IXdrCodec<globa
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "CbGetattr4resok.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
 }
@@ -17062,8 +17230,10 @@ public sealed partial class CbRecall4args : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "CbRecall4args.Stateid");
         writer.Write(this.Stateid);
         writer.WriteBoolean(this.Truncate);
+        global::System.ArgumentNullException.ThrowIfNull(this.Fh, "CbRecall4args.Fh");
         writer.WriteOpaque(this.Fh, 128 /* NFS4_FHSIZE */);
     }
 }
@@ -17483,9 +17653,11 @@ public sealed partial class CbCompound4args : global::NetRpc.Xdr.IXdrCodec<globa
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "CbCompound4args.Tag");
         writer.WriteOpaque(this.Tag);
         writer.WriteUInt32(this.Minorversion);
         writer.WriteUInt32(this.CallbackIdent);
+        global::System.ArgumentNullException.ThrowIfNull(this.Argarray, "CbCompound4args.Argarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsCbArgop4>(this.Argarray);
     }
 }
@@ -17530,7 +17702,9 @@ public sealed partial class CbCompound4res : global::NetRpc.Xdr.IXdrCodec<global
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
+        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "CbCompound4res.Tag");
         writer.WriteOpaque(this.Tag);
+        global::System.ArgumentNullException.ThrowIfNull(this.Resarray, "CbCompound4res.Resarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsCbResop4>(this.Resarray);
     }
 }
@@ -17632,6 +17806,7 @@ public sealed partial class RpcGssCredVers1T : global::NetRpc.Xdr.IXdrCodec<glob
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteRpcGssProcT(ref writer, this.GssProc);
         writer.WriteUInt32(this.SeqNum);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteRpcGssSvcT(ref writer, this.Service);
+        global::System.ArgumentNullException.ThrowIfNull(this.Handle, "RpcGssCredVers1T.Handle");
         writer.WriteOpaque(this.Handle);
     }
 }
@@ -17747,6 +17922,7 @@ public sealed partial class RpcGssInitArg : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.GssToken, "RpcGssInitArg.GssToken");
         writer.WriteOpaque(this.GssToken);
     }
 }
@@ -17800,10 +17976,12 @@ public sealed partial class RpcGssInitRes : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Handle, "RpcGssInitRes.Handle");
         writer.WriteOpaque(this.Handle);
         writer.WriteUInt32(this.GssMajor);
         writer.WriteUInt32(this.GssMinor);
         writer.WriteUInt32(this.SeqWindow);
+        global::System.ArgumentNullException.ThrowIfNull(this.GssToken, "RpcGssInitRes.GssToken");
         writer.WriteOpaque(this.GssToken);
     }
 }
@@ -17842,7 +18020,9 @@ public sealed partial class RpcGssIntegData : global::NetRpc.Xdr.IXdrCodec<globa
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.DatabodyInteg, "RpcGssIntegData.DatabodyInteg");
         writer.WriteOpaque(this.DatabodyInteg);
+        global::System.ArgumentNullException.ThrowIfNull(this.Checksum, "RpcGssIntegData.Checksum");
         writer.WriteOpaque(this.Checksum);
     }
 }

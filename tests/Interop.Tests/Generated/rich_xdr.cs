@@ -627,6 +627,7 @@ public sealed partial class Node : global::NetRpc.Xdr.IXdrListNode<global::Rich.
     /// <inheritdoc/>
     public void EncodeNodeFields(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Label, "Node.Label");
         writer.WriteString(this.Label, 16 /* LABEL_MAX */);
         writer.WriteInt32(this.Weight);
     }
@@ -775,23 +776,39 @@ public sealed partial class Everything : global::NetRpc.Xdr.IXdrCodec<global::Ri
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.P, "Everything.P");
         writer.Write(this.P);
+        global::System.ArgumentNullException.ThrowIfNull(this.Hash, "Everything.Hash");
         writer.WriteFixedOpaque(this.Hash, 6);
+        global::System.ArgumentNullException.ThrowIfNull(this.Blob, "Everything.Blob");
         writer.WriteOpaque(this.Blob);
+        global::System.ArgumentNullException.ThrowIfNull(this.Any, "Everything.Any");
         writer.WriteString(this.Any);
+        global::System.ArgumentNullException.ThrowIfNull(this.Name, "Everything.Name");
         writer.WriteString(this.Name, 16 /* LABEL_MAX */);
+        global::System.ArgumentNullException.ThrowIfNull(this.Names, "Everything.Names");
         WriteNames(ref writer, this.Names);
+        global::System.ArgumentNullException.ThrowIfNull(this.Triple, "Everything.Triple");
         writer.WriteFixedInt32Array(this.Triple, 3);
+        global::System.ArgumentNullException.ThrowIfNull(this.Counts, "Everything.Counts");
         writer.WriteInt32Array(this.Counts);
+        global::System.ArgumentNullException.ThrowIfNull(this.Pair, "Everything.Pair");
         writer.WriteFixedInt64Array(this.Pair, 2);
+        global::System.ArgumentNullException.ThrowIfNull(this.Shapes, "Everything.Shapes");
         writer.WriteArray<global::Rich.Shape>(this.Shapes, 4 /* LIST_MAX */);
+        global::System.ArgumentNullException.ThrowIfNull(this.Nickname, "Everything.Nickname");
         writer.Write(this.Nickname);
+        global::System.ArgumentNullException.ThrowIfNull(this.Res, "Everything.Res");
         writer.Write(this.Res);
+        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "Everything.Tag");
         writer.Write(this.Tag);
         writer.WriteList(this.List);
         writer.WriteOptional(this.Extra);
+        global::System.ArgumentNullException.ThrowIfNull(this.Colors, "Everything.Colors");
         WriteColors(ref writer, this.Colors);
+        global::System.ArgumentNullException.ThrowIfNull(this.Flags, "Everything.Flags");
         WriteFlags(ref writer, this.Flags);
+        global::System.ArgumentNullException.ThrowIfNull(this.Quads, "Everything.Quads");
         WriteQuads(ref writer, this.Quads);
     }
 

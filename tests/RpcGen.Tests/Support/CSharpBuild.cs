@@ -22,11 +22,31 @@ internal static class CSharpBuild
     /// <summary>The errors and warnings of compiling <paramref name="files"/> (.cs files only), as text.</summary>
     public static string[] Diagnostics(IEnumerable<GeneratedFile> files, string assemblyName = "Generated")
     {
+        using var stream = new MemoryStream();
+        return Compile(files, assemblyName, stream);
+    }
+
+    /// <summary>Compiles <paramref name="files"/> and loads the assembly, to run the generated code.</summary>
+    /// <exception cref="InvalidOperationException">It did not compile cleanly.</exception>
+    public static System.Reflection.Assembly Load(IEnumerable<GeneratedFile> files, string assemblyName)
+    {
+        using var stream = new MemoryStream();
+        string[] diagnostics = Compile(files, assemblyName, stream);
+        if (diagnostics.Length > 0)
+        {
+            throw new InvalidOperationException(string.Join('\n', diagnostics));
+        }
+
+        stream.Position = 0;
+        return System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromStream(stream);
+    }
+
+    private static string[] Compile(IEnumerable<GeneratedFile> files, string assemblyName, MemoryStream stream)
+    {
         var parse = new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
         SyntaxTree[] trees = [.. files.Where(f => f.Name.EndsWith(".cs", StringComparison.Ordinal)).Select(f => CSharpSyntaxTree.ParseText(f.Text, parse, f.Name))];
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, generalDiagnosticOption: ReportDiagnostic.Error, warningLevel: 9999);
         CSharpCompilation compilation = CSharpCompilation.Create(assemblyName, trees, s_references.Value, options);
-        using var stream = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult result = compilation.Emit(stream);
         return [.. result.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning || d.IsWarningAsError).Select(d => d.ToString())];
     }

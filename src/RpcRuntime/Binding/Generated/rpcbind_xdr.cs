@@ -101,6 +101,7 @@ public sealed partial class PortMappingList : global::NetRpc.Xdr.IXdrListNode<gl
     /// <inheritdoc/>
     public void EncodeNodeFields(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Mapping, "PortMappingList.Mapping");
         writer.Write(this.Mapping);
     }
 
@@ -166,6 +167,7 @@ public sealed partial class RemoteCall : global::NetRpc.Xdr.IXdrCodec<global::Ne
         writer.WriteUInt32(this.Prog);
         writer.WriteUInt32(this.Vers);
         writer.WriteUInt32(this.Proc);
+        global::System.ArgumentNullException.ThrowIfNull(this.Arguments, "RemoteCall.Arguments");
         writer.WriteOpaque(this.Arguments);
     }
 }
@@ -204,6 +206,7 @@ public sealed partial class PortCallResult : global::NetRpc.Xdr.IXdrCodec<global
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt32(this.Port);
+        global::System.ArgumentNullException.ThrowIfNull(this.Results, "PortCallResult.Results");
         writer.WriteOpaque(this.Results);
     }
 }
@@ -260,8 +263,11 @@ public sealed partial class RpcbMapping : global::NetRpc.Xdr.IXdrCodec<global::N
     {
         writer.WriteUInt32(this.Prog);
         writer.WriteUInt32(this.Vers);
+        global::System.ArgumentNullException.ThrowIfNull(this.Netid, "RpcbMapping.Netid");
         writer.WriteString(this.Netid);
+        global::System.ArgumentNullException.ThrowIfNull(this.Address, "RpcbMapping.Address");
         writer.WriteString(this.Address);
+        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "RpcbMapping.Owner");
         writer.WriteString(this.Owner);
     }
 }
@@ -302,6 +308,7 @@ public sealed partial class RpcbMappingList : global::NetRpc.Xdr.IXdrListNode<gl
     /// <inheritdoc/>
     public void EncodeNodeFields(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Mapping, "RpcbMappingList.Mapping");
         writer.Write(this.Mapping);
     }
 
@@ -355,7 +362,9 @@ public sealed partial class RpcbCallResult : global::NetRpc.Xdr.IXdrCodec<global
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Address, "RpcbCallResult.Address");
         writer.WriteString(this.Address);
+        global::System.ArgumentNullException.ThrowIfNull(this.Results, "RpcbCallResult.Results");
         writer.WriteOpaque(this.Results);
     }
 }
@@ -414,10 +423,14 @@ public sealed partial class RpcbEntry : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Address, "RpcbEntry.Address");
         writer.WriteString(this.Address);
+        global::System.ArgumentNullException.ThrowIfNull(this.Netid, "RpcbEntry.Netid");
         writer.WriteString(this.Netid);
         writer.WriteUInt32(this.Semantics);
+        global::System.ArgumentNullException.ThrowIfNull(this.ProtocolFamily, "RpcbEntry.ProtocolFamily");
         writer.WriteString(this.ProtocolFamily);
+        global::System.ArgumentNullException.ThrowIfNull(this.Protocol, "RpcbEntry.Protocol");
         writer.WriteString(this.Protocol);
     }
 }
@@ -458,6 +471,7 @@ public sealed partial class RpcbEntryList : global::NetRpc.Xdr.IXdrListNode<glob
     /// <inheritdoc/>
     public void EncodeNodeFields(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Entry, "RpcbEntryList.Entry");
         writer.Write(this.Entry);
     }
 
@@ -537,6 +551,7 @@ public sealed partial class RpcbAddressStat : global::NetRpc.Xdr.IXdrListNode<gl
         writer.WriteUInt32(this.Vers);
         writer.WriteInt32(this.Successes);
         writer.WriteInt32(this.Failures);
+        global::System.ArgumentNullException.ThrowIfNull(this.Netid, "RpcbAddressStat.Netid");
         writer.WriteString(this.Netid);
     }
 
@@ -628,6 +643,7 @@ public sealed partial class RpcbCallStat : global::NetRpc.Xdr.IXdrListNode<globa
         writer.WriteInt32(this.Successes);
         writer.WriteInt32(this.Failures);
         writer.WriteInt32(this.Indirect);
+        global::System.ArgumentNullException.ThrowIfNull(this.Netid, "RpcbCallStat.Netid");
         writer.WriteString(this.Netid);
     }
 
@@ -695,6 +711,7 @@ public sealed partial class RpcbStat : global::NetRpc.Xdr.IXdrCodec<global::NetR
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
+        global::System.ArgumentNullException.ThrowIfNull(this.Procedures, "RpcbStat.Procedures");
         writer.WriteFixedInt32Array(this.Procedures, 13 /* STAT_PROCEDURES */);
         writer.WriteInt32(this.Sets);
         writer.WriteInt32(this.Unsets);
@@ -737,6 +754,7 @@ public sealed partial class Netbuf : global::NetRpc.Xdr.IXdrCodec<global::NetRpc
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt32(this.Maxlen);
+        global::System.ArgumentNullException.ThrowIfNull(this.Buf, "Netbuf.Buf");
         writer.WriteOpaque(this.Buf);
     }
 }

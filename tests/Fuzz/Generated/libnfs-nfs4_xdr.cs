@@ -1055,9 +1055,11 @@ public sealed partial class Layout4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
     }
 
     /// <summary><c>offset4 lo_offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong LoOffset { get; set; }
 
     /// <summary><c>length4 lo_length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong LoLength { get; set; }
 
     /// <summary><c>layoutiomode4 lo_iomode</c>.</summary>
@@ -1241,9 +1243,11 @@ public sealed partial class FsLocation4 : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary><c>utf8str_cis server&lt;&gt;</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cis</c>, from <c>typedef utf8string utf8str_cis</c>.</remarks>
     public byte[][] Server { get; set; }
 
     /// <summary><c>pathname4 rootpath</c>.</summary>
+    /// <remarks>.x type: <c>pathname4</c>, from <c>typedef component4 pathname4&lt;&gt;</c>.</remarks>
     public byte[][] Rootpath { get; set; }
 
     /// <inheritdoc/>
@@ -1302,6 +1306,7 @@ public sealed partial class FsLocations4 : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary><c>pathname4 fs_root</c>.</summary>
+    /// <remarks>.x type: <c>pathname4</c>, from <c>typedef component4 pathname4&lt;&gt;</c>.</remarks>
     public byte[][] FsRoot { get; set; }
 
     /// <summary><c>fs_location4 locations&lt;&gt;</c>.</summary>
@@ -1364,15 +1369,25 @@ public sealed partial class Nfsace4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
     }
 
     /// <summary><c>acetype4 type</c>.</summary>
+    /// <remarks>.x type: <c>acetype4</c>, from <c>typedef uint32_t acetype4</c>.</remarks>
     public uint Type { get; set; }
 
     /// <summary><c>aceflag4 flag</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>aceflag4</c>, from <c>typedef uint32_t aceflag4</c>.
+    /// ACE flag
+    /// </remarks>
     public uint Flag { get; set; }
 
     /// <summary><c>acemask4 access_mask</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>acemask4</c>, from <c>typedef uint32_t acemask4</c>.
+    /// ACE mask
+    /// </remarks>
     public uint AccessMask { get; set; }
 
     /// <summary><c>utf8str_mixed who</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_mixed</c>, from <c>typedef utf8string utf8str_mixed</c>.</remarks>
     public byte[] Who { get; set; }
 
     /// <inheritdoc/>
@@ -1455,9 +1470,14 @@ public sealed partial class Fattr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc
     }
 
     /// <summary><c>bitmap4 attrmask</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] Attrmask { get; set; }
 
     /// <summary><c>attrlist4 attr_vals</c>.</summary>
+    /// <remarks>.x type: <c>attrlist4</c>, from <c>typedef opaque attrlist4&lt;&gt;</c>.</remarks>
     public byte[] AttrVals { get; set; }
 
     /// <inheritdoc/>
@@ -1496,9 +1516,11 @@ public sealed partial class ChangeInfo4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public bool Atomic { get; set; }
 
     /// <summary><c>changeid4 before</c>.</summary>
+    /// <remarks>.x type: <c>changeid4</c>, from <c>typedef uint64_t changeid4</c>.</remarks>
     public ulong Before { get; set; }
 
     /// <summary><c>changeid4 after</c>.</summary>
+    /// <remarks>.x type: <c>changeid4</c>, from <c>typedef uint64_t changeid4</c>.</remarks>
     public ulong After { get; set; }
 
     /// <inheritdoc/>
@@ -1654,6 +1676,7 @@ public sealed partial class NfsClientId4 : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary><c>verifier4 verifier</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] Verifier { get; set; }
 
     /// <summary><c>opaque id&lt;NFS4_OPAQUE_LIMIT&gt;</c>.</summary>
@@ -1692,6 +1715,7 @@ public sealed partial class OpenOwner4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <summary><c>opaque owner&lt;NFS4_OPAQUE_LIMIT&gt;</c>.</summary>
@@ -1730,6 +1754,7 @@ public sealed partial class LockOwner4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <summary><c>opaque owner&lt;NFS4_OPAQUE_LIMIT&gt;</c>.</summary>
@@ -1786,6 +1811,7 @@ public sealed partial class ClientOwner4 : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary><c>verifier4 co_verifier</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] CoVerifier { get; set; }
 
     /// <summary><c>opaque co_ownerid&lt;NFS4_OPAQUE_LIMIT&gt;</c>.</summary>
@@ -1865,9 +1891,11 @@ public sealed partial class NfsImplId4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     }
 
     /// <summary><c>utf8str_cis nii_domain</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cis</c>, from <c>typedef utf8string utf8str_cis</c>.</remarks>
     public byte[] NiiDomain { get; set; }
 
     /// <summary><c>utf8str_cs nii_name</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cs</c>, from <c>typedef utf8string utf8str_cs</c>.</remarks>
     public byte[] NiiName { get; set; }
 
     /// <summary><c>nfstime4 nii_date</c>.</summary>
@@ -2077,7 +2105,10 @@ public sealed partial class Close4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     }
 
     /// <summary>CURRENT_FH: object</summary>
-    /// <remarks>XDR: <c>seqid4 seqid</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>seqid4 seqid</c>.
+    /// .x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.
+    /// </remarks>
     public uint Seqid { get; set; }
 
     /// <summary><c>stateid4 open_stateid</c>.</summary>
@@ -2215,10 +2246,14 @@ public sealed partial class Commit4Args : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>offset4 offset</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>offset4 offset</c>.
+    /// .x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.
+    /// </remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>count4 count</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint Count { get; set; }
 
     /// <inheritdoc/>
@@ -2253,6 +2288,7 @@ public sealed partial class Commit4Resok : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary><c>verifier4 writeverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] Writeverf { get; set; }
 
     /// <inheritdoc/>
@@ -2387,6 +2423,7 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.NfsFtype4 Type { get; }
 
     /// <summary>The arm for type = NF4LNK. XDR: <c>linktext4 linkdata</c>.</summary>
+    /// <remarks>.x type: <c>linktext4</c>, from <c>typedef utf8str_cs linktext4</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Type"/> selects another arm.</exception>
     public byte[] Linkdata => this._arm == 0
         ? (byte[])this._value!
@@ -2524,6 +2561,7 @@ public sealed partial class Create4Args : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.Createtype4 Objtype { get; set; }
 
     /// <summary><c>component4 objname</c>.</summary>
+    /// <remarks>.x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.</remarks>
     public byte[] Objname { get; set; }
 
     /// <summary><c>fattr4 createattrs</c>.</summary>
@@ -2568,7 +2606,11 @@ public sealed partial class Create4Resok : global::NetRpc.Xdr.IXdrCodec<global::
     public global::NetRpc.Fuzz.Nfs4.ChangeInfo4 Cinfo { get; set; }
 
     /// <summary>attributes set</summary>
-    /// <remarks>XDR: <c>bitmap4 attrset</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>bitmap4 attrset</c>.
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] Attrset { get; set; }
 
     /// <inheritdoc/>
@@ -2702,6 +2744,7 @@ public sealed partial class Delegpurge4Args : global::NetRpc.Xdr.IXdrCodec<globa
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <inheritdoc/>
@@ -2829,7 +2872,11 @@ public sealed partial class Getattr4Args : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary>CURRENT_FH: directory or file</summary>
-    /// <remarks>XDR: <c>bitmap4 attr_request</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>bitmap4 attr_request</c>.
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] AttrRequest { get; set; }
 
     /// <inheritdoc/>
@@ -2994,6 +3041,10 @@ public sealed partial class Getfh4Resok : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary><c>nfs_fh4 object</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;NFS4_FHSIZE&gt;</c>.
+    /// File access handle
+    /// </remarks>
     public byte[] Object { get; set; }
 
     /// <inheritdoc/>
@@ -3129,7 +3180,10 @@ public sealed partial class Link4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// SAVED_FH: source object
     /// CURRENT_FH: target directory
     /// </summary>
-    /// <remarks>XDR: <c>component4 newname</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 newname</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     public byte[] Newname { get; set; }
 
     /// <inheritdoc/>
@@ -3298,12 +3352,14 @@ public sealed partial class OpenToLockOwner4 : global::NetRpc.Xdr.IXdrCodec<glob
     }
 
     /// <summary><c>seqid4 open_seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint OpenSeqid { get; set; }
 
     /// <summary><c>stateid4 open_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 lock_seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint LockSeqid { get; set; }
 
     /// <summary><c>lock_owner4 lock_owner</c>.</summary>
@@ -3349,6 +3405,7 @@ public sealed partial class ExistLockOwner4 : global::NetRpc.Xdr.IXdrCodec<globa
     public global::NetRpc.Fuzz.Nfs4.Stateid4 LockStateid { get; set; }
 
     /// <summary><c>seqid4 lock_seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint LockSeqid { get; set; }
 
     /// <inheritdoc/>
@@ -3514,9 +3571,11 @@ public sealed partial class Lock4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
     public bool Reclaim { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>length4 length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong Length { get; set; }
 
     /// <summary><c>locker4 locker</c>.</summary>
@@ -3564,9 +3623,11 @@ public sealed partial class Lock4Denied : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>length4 length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong Length { get; set; }
 
     /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
@@ -3788,9 +3849,11 @@ public sealed partial class Lockt4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>length4 length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong Length { get; set; }
 
     /// <summary><c>lock_owner4 owner</c>.</summary>
@@ -3944,15 +4007,18 @@ public sealed partial class Locku4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint Seqid { get; set; }
 
     /// <summary><c>stateid4 lock_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 LockStateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>length4 length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong Length { get; set; }
 
     /// <inheritdoc/>
@@ -4093,7 +4159,10 @@ public sealed partial class Lookup4Args : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>component4 objname</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 objname</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     public byte[] Objname { get; set; }
 
     /// <inheritdoc/>
@@ -4276,6 +4345,7 @@ public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         : throw new global::System.InvalidOperationException($"Createhow4.Createattrs is not set: Mode is {this.Mode}, which selects another arm.");
 
     /// <summary>The arm for mode = EXCLUSIVE4. XDR: <c>verifier4 createverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Mode"/> selects another arm.</exception>
     public byte[] Createverf => this._arm == 1
         ? (byte[])this._value!
@@ -4702,6 +4772,7 @@ public sealed partial class OpenClaimDelegateCur4 : global::NetRpc.Xdr.IXdrCodec
     public global::NetRpc.Fuzz.Nfs4.Stateid4 DelegateStateid { get; set; }
 
     /// <summary><c>component4 file</c>.</summary>
+    /// <remarks>.x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.</remarks>
     public byte[] File { get; set; }
 
     /// <inheritdoc/>
@@ -4739,7 +4810,10 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public global::NetRpc.Fuzz.Nfs4.OpenClaimType4 Claim { get; }
 
     /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>component4 file</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 file</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Claim"/> selects another arm.</exception>
     public byte[] File => this._arm == 0
         ? (byte[])this._value!
@@ -4760,7 +4834,10 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         : throw new global::System.InvalidOperationException($"OpenClaim4.DelegateCurInfo is not set: Claim is {this.Claim}, which selects another arm.");
 
     /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>component4 file_delegate_prev</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 file_delegate_prev</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Claim"/> selects another arm.</exception>
     public byte[] FileDelegatePrev => this._arm == 3
         ? (byte[])this._value!
@@ -4999,6 +5076,7 @@ public sealed partial class Open4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
     }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint Seqid { get; set; }
 
     /// <summary><c>uint32_t share_access</c>.</summary>
@@ -5342,7 +5420,11 @@ public sealed partial class Open4Resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public uint Rflags { get; set; }
 
     /// <summary>attribute set for create</summary>
-    /// <remarks>XDR: <c>bitmap4 attrset</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>bitmap4 attrset</c>.
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] Attrset { get; set; }
 
     /// <summary>
@@ -5560,6 +5642,7 @@ public sealed partial class OpenConfirm4Args : global::NetRpc.Xdr.IXdrCodec<glob
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint Seqid { get; set; }
 
     /// <inheritdoc/>
@@ -5733,6 +5816,7 @@ public sealed partial class OpenDowngrade4Args : global::NetRpc.Xdr.IXdrCodec<gl
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint Seqid { get; set; }
 
     /// <summary><c>uint32_t share_access</c>.</summary>
@@ -5909,6 +5993,10 @@ public sealed partial class Putfh4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     }
 
     /// <summary><c>nfs_fh4 object</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;NFS4_FHSIZE&gt;</c>.
+    /// File access handle
+    /// </remarks>
     public byte[] Object { get; set; }
 
     /// <inheritdoc/>
@@ -6043,9 +6131,11 @@ public sealed partial class Read4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>count4 count</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint Count { get; set; }
 
     /// <inheritdoc/>
@@ -6225,19 +6315,29 @@ public sealed partial class Readdir4Args : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>nfs_cookie4 cookie</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>nfs_cookie4 cookie</c>.
+    /// .x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.
+    /// </remarks>
     public ulong Cookie { get; set; }
 
     /// <summary><c>verifier4 cookieverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] Cookieverf { get; set; }
 
     /// <summary><c>count4 dircount</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint Dircount { get; set; }
 
     /// <summary><c>count4 maxcount</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint Maxcount { get; set; }
 
     /// <summary><c>bitmap4 attr_request</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] AttrRequest { get; set; }
 
     /// <inheritdoc/>
@@ -6283,9 +6383,11 @@ public sealed partial class Entry4 : global::NetRpc.Xdr.IXdrListNode<global::Net
     }
 
     /// <summary><c>nfs_cookie4 cookie</c>.</summary>
+    /// <remarks>.x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.</remarks>
     public ulong Cookie { get; set; }
 
     /// <summary><c>component4 name</c>.</summary>
+    /// <remarks>.x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.</remarks>
     public byte[] Name { get; set; }
 
     /// <summary><c>fattr4 attrs</c>.</summary>
@@ -6385,6 +6487,7 @@ public sealed partial class Readdir4Resok : global::NetRpc.Xdr.IXdrCodec<global:
     }
 
     /// <summary><c>verifier4 cookieverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] Cookieverf { get; set; }
 
     /// <summary><c>dirlist4 reply</c>.</summary>
@@ -6522,6 +6625,7 @@ public sealed partial class Readlink4Resok : global::NetRpc.Xdr.IXdrCodec<global
     }
 
     /// <summary><c>linktext4 link</c>.</summary>
+    /// <remarks>.x type: <c>linktext4</c>, from <c>typedef utf8str_cs linktext4</c>.</remarks>
     public byte[] Link { get; set; }
 
     /// <inheritdoc/>
@@ -6654,7 +6758,10 @@ public sealed partial class Remove4Args : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>component4 target</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 target</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     public byte[] Target { get; set; }
 
     /// <inheritdoc/>
@@ -6821,10 +6928,14 @@ public sealed partial class Rename4Args : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary>SAVED_FH: source directory</summary>
-    /// <remarks>XDR: <c>component4 oldname</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 oldname</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     public byte[] Oldname { get; set; }
 
     /// <summary><c>component4 newname</c>.</summary>
+    /// <remarks>.x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.</remarks>
     public byte[] Newname { get; set; }
 
     /// <inheritdoc/>
@@ -6997,6 +7108,7 @@ public sealed partial class Renew4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <inheritdoc/>
@@ -7124,6 +7236,7 @@ public sealed partial class Secinfo4Args : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary><c>component4 name</c>.</summary>
+    /// <remarks>.x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.</remarks>
     public byte[] Name { get; set; }
 
     /// <inheritdoc/>
@@ -7173,9 +7286,11 @@ public sealed partial class RpcsecGssInfo : global::NetRpc.Xdr.IXdrCodec<global:
     }
 
     /// <summary><c>sec_oid4 oid</c>.</summary>
+    /// <remarks>.x type: <c>sec_oid4</c>, from <c>typedef opaque sec_oid4&lt;&gt;</c>.</remarks>
     public byte[] Oid { get; set; }
 
     /// <summary><c>qop4 qop</c>.</summary>
+    /// <remarks>.x type: <c>qop4</c>, from <c>typedef uint32_t qop4</c>.</remarks>
     public uint Qop { get; set; }
 
     /// <summary><c>rpc_gss_svc_t service</c>.</summary>
@@ -7317,6 +7432,7 @@ public sealed partial class Secinfo4Res : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.Nfsstat4 Status { get; }
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>SECINFO4resok resok4</c>.</summary>
+    /// <remarks>.x type: <c>SECINFO4resok</c>, from <c>typedef secinfo4 SECINFO4resok&lt;&gt;</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Secinfo4[] Resok4 => this._arm == 0
         ? this._resok4!
@@ -7459,6 +7575,10 @@ public sealed partial class Setattr4Res : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.Nfsstat4 Status { get; set; }
 
     /// <summary><c>bitmap4 attrsset</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] Attrsset { get; set; }
 
     /// <inheritdoc/>
@@ -7539,9 +7659,11 @@ public sealed partial class Setclientid4Resok : global::NetRpc.Xdr.IXdrCodec<glo
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <summary><c>verifier4 setclientid_confirm</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] SetclientidConfirm { get; set; }
 
     /// <inheritdoc/>
@@ -7714,9 +7836,11 @@ public sealed partial class SetclientidConfirm4Args : global::NetRpc.Xdr.IXdrCod
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <summary><c>verifier4 setclientid_confirm</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] SetclientidConfirm { get; set; }
 
     /// <inheritdoc/>
@@ -7868,6 +7992,7 @@ public sealed partial class Write4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>stable_how4 stable</c>.</summary>
@@ -7914,12 +8039,14 @@ public sealed partial class Write4Resok : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary><c>count4 count</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint Count { get; set; }
 
     /// <summary><c>stable_how4 committed</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.StableHow4 Committed { get; set; }
 
     /// <summary><c>verifier4 writeverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] Writeverf { get; set; }
 
     /// <inheritdoc/>
@@ -8241,6 +8368,7 @@ public sealed partial class BindConnToSession4Args : global::NetRpc.Xdr.IXdrCode
     }
 
     /// <summary><c>sessionid4 bctsa_sessid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] BctsaSessid { get; set; }
 
     /// <summary><c>channel_dir_from_client4 bctsa_dir</c>.</summary>
@@ -8300,6 +8428,7 @@ public sealed partial class BindConnToSession4Resok : global::NetRpc.Xdr.IXdrCod
     }
 
     /// <summary><c>sessionid4 bctsr_sessid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] BctsrSessid { get; set; }
 
     /// <summary><c>channel_dir_from_server4 bctsr_dir</c>.</summary>
@@ -8444,9 +8573,17 @@ public sealed partial class StateProtectOps4 : global::NetRpc.Xdr.IXdrCodec<glob
     }
 
     /// <summary><c>bitmap4 spo_must_enforce</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] SpoMustEnforce { get; set; }
 
     /// <summary><c>bitmap4 spo_must_allow</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] SpoMustAllow { get; set; }
 
     /// <inheritdoc/>
@@ -8490,9 +8627,11 @@ public sealed partial class SsvSpParms4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.StateProtectOps4 SspOps { get; set; }
 
     /// <summary><c>sec_oid4 ssp_hash_algs&lt;&gt;</c>.</summary>
+    /// <remarks>.x type: <c>sec_oid4</c>, from <c>typedef opaque sec_oid4&lt;&gt;</c>.</remarks>
     public byte[][] SspHashAlgs { get; set; }
 
     /// <summary><c>sec_oid4 ssp_encr_algs&lt;&gt;</c>.</summary>
+    /// <remarks>.x type: <c>sec_oid4</c>, from <c>typedef opaque sec_oid4&lt;&gt;</c>.</remarks>
     public byte[][] SspEncrAlgs { get; set; }
 
     /// <summary><c>uint32_t ssp_window</c>.</summary>
@@ -8786,6 +8925,10 @@ public sealed partial class SsvProtInfo4 : global::NetRpc.Xdr.IXdrCodec<global::
     public uint SpiWindow { get; set; }
 
     /// <summary><c>gsshandle4_t spi_handles&lt;&gt;</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>gsshandle4_t</c>, from <c>typedef opaque gsshandle4_t&lt;&gt;</c>.
+    /// BACKCHANNEL_CTL
+    /// </remarks>
     public byte[][] SpiHandles { get; set; }
 
     /// <inheritdoc/>
@@ -8997,9 +9140,11 @@ public sealed partial class ExchangeId4Resok : global::NetRpc.Xdr.IXdrCodec<glob
     }
 
     /// <summary><c>clientid4 eir_clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong EirClientid { get; set; }
 
     /// <summary><c>sequenceid4 eir_sequenceid</c>.</summary>
+    /// <remarks>.x type: <c>sequenceid4</c>, from <c>typedef uint32_t sequenceid4</c>.</remarks>
     public uint EirSequenceid { get; set; }
 
     /// <summary><c>uint32_t eir_flags</c>.</summary>
@@ -9165,21 +9310,27 @@ public sealed partial class ChannelAttrs4 : global::NetRpc.Xdr.IXdrCodec<global:
     }
 
     /// <summary><c>count4 ca_headerpadsize</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaHeaderpadsize { get; set; }
 
     /// <summary><c>count4 ca_maxrequestsize</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaMaxrequestsize { get; set; }
 
     /// <summary><c>count4 ca_maxresponsesize</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaMaxresponsesize { get; set; }
 
     /// <summary><c>count4 ca_maxresponsesize_cached</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaMaxresponsesizeCached { get; set; }
 
     /// <summary><c>count4 ca_maxoperations</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaMaxoperations { get; set; }
 
     /// <summary><c>count4 ca_maxrequests</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaMaxrequests { get; set; }
 
     /// <summary><c>uint32_t ca_rdma_ird&lt;1&gt;</c>.</summary>
@@ -9235,9 +9386,11 @@ public sealed partial class CreateSession4Args : global::NetRpc.Xdr.IXdrCodec<gl
     }
 
     /// <summary><c>clientid4 csa_clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong CsaClientid { get; set; }
 
     /// <summary><c>sequenceid4 csa_sequence</c>.</summary>
+    /// <remarks>.x type: <c>sequenceid4</c>, from <c>typedef uint32_t sequenceid4</c>.</remarks>
     public uint CsaSequence { get; set; }
 
     /// <summary><c>uint32_t csa_flags</c>.</summary>
@@ -9303,9 +9456,11 @@ public sealed partial class CreateSession4Resok : global::NetRpc.Xdr.IXdrCodec<g
     }
 
     /// <summary><c>sessionid4 csr_sessionid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] CsrSessionid { get; set; }
 
     /// <summary><c>sequenceid4 csr_sequence</c>.</summary>
+    /// <remarks>.x type: <c>sequenceid4</c>, from <c>typedef uint32_t sequenceid4</c>.</remarks>
     public uint CsrSequence { get; set; }
 
     /// <summary><c>uint32_t csr_flags</c>.</summary>
@@ -9455,6 +9610,7 @@ public sealed partial class DestroySession4Args : global::NetRpc.Xdr.IXdrCodec<g
     }
 
     /// <summary><c>sessionid4 dsa_sessionid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] DsaSessionid { get; set; }
 
     /// <inheritdoc/>
@@ -9593,18 +9749,38 @@ public sealed partial class GetDirDelegation4Args : global::NetRpc.Xdr.IXdrCodec
     public bool GddaSignalDelegAvail { get; set; }
 
     /// <summary><c>bitmap4 gdda_notification_types</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddaNotificationTypes { get; set; }
 
     /// <summary><c>attr_notice4 gdda_child_attr_delay</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>attr_notice4</c>, from <c>typedef nfstime4 attr_notice4</c>.
+    /// GET_DIR_DELEGATION
+    /// </remarks>
     public global::NetRpc.Fuzz.Nfs4.Nfstime4 GddaChildAttrDelay { get; set; }
 
     /// <summary><c>attr_notice4 gdda_dir_attr_delay</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>attr_notice4</c>, from <c>typedef nfstime4 attr_notice4</c>.
+    /// GET_DIR_DELEGATION
+    /// </remarks>
     public global::NetRpc.Fuzz.Nfs4.Nfstime4 GddaDirAttrDelay { get; set; }
 
     /// <summary><c>bitmap4 gdda_child_attributes</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddaChildAttributes { get; set; }
 
     /// <summary><c>bitmap4 gdda_dir_attributes</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddaDirAttributes { get; set; }
 
     /// <inheritdoc/>
@@ -9655,18 +9831,31 @@ public sealed partial class GetDirDelegation4Resok : global::NetRpc.Xdr.IXdrCode
     }
 
     /// <summary><c>verifier4 gddr_cookieverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] GddrCookieverf { get; set; }
 
     /// <summary><c>stateid4 gddr_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 GddrStateid { get; set; }
 
     /// <summary><c>bitmap4 gddr_notification</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddrNotification { get; set; }
 
     /// <summary><c>bitmap4 gddr_child_attributes</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddrChildAttributes { get; set; }
 
     /// <summary><c>bitmap4 gddr_dir_attributes</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddrDirAttributes { get; set; }
 
     /// <inheritdoc/>
@@ -9942,15 +10131,21 @@ public sealed partial class Getdeviceinfo4Args : global::NetRpc.Xdr.IXdrCodec<gl
     }
 
     /// <summary><c>deviceid4 gdia_device_id</c>.</summary>
+    /// <remarks>.x type: <c>deviceid4</c>, from <c>typedef opaque deviceid4[NFS4_DEVICEID4_SIZE]</c>.</remarks>
     public byte[] GdiaDeviceId { get; set; }
 
     /// <summary><c>layouttype4 gdia_layout_type</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Layouttype4 GdiaLayoutType { get; set; }
 
     /// <summary><c>count4 gdia_maxcount</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint GdiaMaxcount { get; set; }
 
     /// <summary><c>bitmap4 gdia_notify_types</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GdiaNotifyTypes { get; set; }
 
     /// <inheritdoc/>
@@ -9994,6 +10189,10 @@ public sealed partial class Getdeviceinfo4Resok : global::NetRpc.Xdr.IXdrCodec<g
     public global::NetRpc.Fuzz.Nfs4.DeviceAddr4 GdirDeviceAddr { get; set; }
 
     /// <summary><c>bitmap4 gdir_notification</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GdirNotification { get; set; }
 
     /// <inheritdoc/>
@@ -10037,6 +10236,7 @@ public sealed partial class Getdeviceinfo4Res : global::NetRpc.Xdr.IXdrCodec<glo
         : throw new global::System.InvalidOperationException($"Getdeviceinfo4Res.GdirResok4 is not set: GdirStatus is {this.GdirStatus}, which selects another arm.");
 
     /// <summary>The arm for gdir_status = NFS4ERR_TOOSMALL. XDR: <c>count4 gdir_mincount</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="GdirStatus"/> selects another arm.</exception>
     public uint GdirMincount => this._arm == 1
         ? this._gdirMincount
@@ -10171,12 +10371,15 @@ public sealed partial class Getdevicelist4Args : global::NetRpc.Xdr.IXdrCodec<gl
     public global::NetRpc.Fuzz.Nfs4.Layouttype4 GdlaLayoutType { get; set; }
 
     /// <summary><c>count4 gdla_maxdevices</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint GdlaMaxdevices { get; set; }
 
     /// <summary><c>nfs_cookie4 gdla_cookie</c>.</summary>
+    /// <remarks>.x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.</remarks>
     public ulong GdlaCookie { get; set; }
 
     /// <summary><c>verifier4 gdla_cookieverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] GdlaCookieverf { get; set; }
 
     /// <inheritdoc/>
@@ -10219,12 +10422,15 @@ public sealed partial class Getdevicelist4Resok : global::NetRpc.Xdr.IXdrCodec<g
     }
 
     /// <summary><c>nfs_cookie4 gdlr_cookie</c>.</summary>
+    /// <remarks>.x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.</remarks>
     public ulong GdlrCookie { get; set; }
 
     /// <summary><c>verifier4 gdlr_cookieverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] GdlrCookieverf { get; set; }
 
     /// <summary><c>deviceid4 gdlr_deviceid_list&lt;&gt;</c>.</summary>
+    /// <remarks>.x type: <c>deviceid4</c>, from <c>typedef opaque deviceid4[NFS4_DEVICEID4_SIZE]</c>.</remarks>
     public byte[][] GdlrDeviceidList { get; set; }
 
     /// <summary><c>bool gdlr_eof</c>.</summary>
@@ -10490,6 +10696,7 @@ public sealed partial class Newoffset4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public bool NoNewoffset { get; }
 
     /// <summary>The arm for no_newoffset = TRUE. XDR: <c>offset4 no_offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="NoNewoffset"/> selects another arm.</exception>
     public ulong NoOffset => this._arm == 0
         ? this._noOffset
@@ -10595,9 +10802,11 @@ public sealed partial class Layoutcommit4Args : global::NetRpc.Xdr.IXdrCodec<glo
     }
 
     /// <summary><c>offset4 loca_offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong LocaOffset { get; set; }
 
     /// <summary><c>length4 loca_length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong LocaLength { get; set; }
 
     /// <summary><c>bool loca_reclaim</c>.</summary>
@@ -10659,6 +10868,7 @@ public sealed partial class Newsize4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
     public bool NsSizechanged { get; }
 
     /// <summary>The arm for ns_sizechanged = TRUE. XDR: <c>length4 ns_size</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="NsSizechanged"/> selects another arm.</exception>
     public ulong NsSize => this._arm == 0
         ? this._nsSize
@@ -10905,18 +11115,22 @@ public sealed partial class Layoutget4Args : global::NetRpc.Xdr.IXdrCodec<global
     public global::NetRpc.Fuzz.Nfs4.Layoutiomode4 LogaIomode { get; set; }
 
     /// <summary><c>offset4 loga_offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong LogaOffset { get; set; }
 
     /// <summary><c>length4 loga_length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong LogaLength { get; set; }
 
     /// <summary><c>length4 loga_minlength</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong LogaMinlength { get; set; }
 
     /// <summary><c>stateid4 loga_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 LogaStateid { get; set; }
 
     /// <summary><c>count4 loga_maxcount</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint LogaMaxcount { get; set; }
 
     /// <inheritdoc/>
@@ -11162,9 +11376,11 @@ public sealed partial class LayoutreturnFile4 : global::NetRpc.Xdr.IXdrCodec<glo
     }
 
     /// <summary><c>offset4 lrf_offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong LrfOffset { get; set; }
 
     /// <summary><c>length4 lrf_length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong LrfLength { get; set; }
 
     /// <summary><c>stateid4 lrf_stateid</c>.</summary>
@@ -11576,15 +11792,19 @@ public sealed partial class Sequence4Args : global::NetRpc.Xdr.IXdrCodec<global:
     }
 
     /// <summary><c>sessionid4 sa_sessionid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] SaSessionid { get; set; }
 
     /// <summary><c>sequenceid4 sa_sequenceid</c>.</summary>
+    /// <remarks>.x type: <c>sequenceid4</c>, from <c>typedef uint32_t sequenceid4</c>.</remarks>
     public uint SaSequenceid { get; set; }
 
     /// <summary><c>slotid4 sa_slotid</c>.</summary>
+    /// <remarks>.x type: <c>slotid4</c>, from <c>typedef uint32_t slotid4</c>.</remarks>
     public uint SaSlotid { get; set; }
 
     /// <summary><c>slotid4 sa_highest_slotid</c>.</summary>
+    /// <remarks>.x type: <c>slotid4</c>, from <c>typedef uint32_t slotid4</c>.</remarks>
     public uint SaHighestSlotid { get; set; }
 
     /// <summary><c>bool sa_cachethis</c>.</summary>
@@ -11633,18 +11853,23 @@ public sealed partial class Sequence4Resok : global::NetRpc.Xdr.IXdrCodec<global
     }
 
     /// <summary><c>sessionid4 sr_sessionid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] SrSessionid { get; set; }
 
     /// <summary><c>sequenceid4 sr_sequenceid</c>.</summary>
+    /// <remarks>.x type: <c>sequenceid4</c>, from <c>typedef uint32_t sequenceid4</c>.</remarks>
     public uint SrSequenceid { get; set; }
 
     /// <summary><c>slotid4 sr_slotid</c>.</summary>
+    /// <remarks>.x type: <c>slotid4</c>, from <c>typedef uint32_t slotid4</c>.</remarks>
     public uint SrSlotid { get; set; }
 
     /// <summary><c>slotid4 sr_highest_slotid</c>.</summary>
+    /// <remarks>.x type: <c>slotid4</c>, from <c>typedef uint32_t slotid4</c>.</remarks>
     public uint SrHighestSlotid { get; set; }
 
     /// <summary><c>slotid4 sr_target_highest_slotid</c>.</summary>
+    /// <remarks>.x type: <c>slotid4</c>, from <c>typedef uint32_t slotid4</c>.</remarks>
     public uint SrTargetHighestSlotid { get; set; }
 
     /// <summary><c>uint32_t sr_status_flags</c>.</summary>
@@ -12450,6 +12675,7 @@ public sealed partial class DestroyClientid4Args : global::NetRpc.Xdr.IXdrCodec<
     }
 
     /// <summary><c>clientid4 dca_clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong DcaClientid { get; set; }
 
     /// <inheritdoc/>
@@ -13028,6 +13254,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplayoutreturn is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SECINFO_NO_NAME. XDR: <c>SECINFO_NO_NAME4args opsecinfononame</c>.</summary>
+    /// <remarks>.x type: <c>SECINFO_NO_NAME4args</c>, from <c>typedef secinfo_style4 SECINFO_NO_NAME4args</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.SecinfoStyle4 Opsecinfononame => this._arm == 48
         ? this._opsecinfononame
@@ -14929,6 +15156,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplayoutreturn is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SECINFO_NO_NAME. XDR: <c>SECINFO_NO_NAME4res opsecinfononame</c>.</summary>
+    /// <remarks>.x type: <c>SECINFO_NO_NAME4res</c>, from <c>typedef SECINFO4res SECINFO_NO_NAME4res</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Secinfo4Res Opsecinfononame => this._arm == 48
         ? (global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!
@@ -16760,6 +16988,7 @@ public sealed partial class Compound4Args : global::NetRpc.Xdr.IXdrCodec<global:
     }
 
     /// <summary><c>utf8str_cs tag</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cs</c>, from <c>typedef utf8string utf8str_cs</c>.</remarks>
     public byte[] Tag { get; set; }
 
     /// <summary><c>uint32_t minorversion</c>.</summary>
@@ -16808,6 +17037,7 @@ public sealed partial class Compound4Res : global::NetRpc.Xdr.IXdrCodec<global::
     public global::NetRpc.Fuzz.Nfs4.Nfsstat4 Status { get; set; }
 
     /// <summary><c>utf8str_cs tag</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cs</c>, from <c>typedef utf8string utf8str_cs</c>.</remarks>
     public byte[] Tag { get; set; }
 
     /// <summary><c>nfs_resop4 resarray&lt;&gt;</c>.</summary>
@@ -16870,9 +17100,17 @@ public sealed partial class CbGetattr4Args : global::NetRpc.Xdr.IXdrCodec<global
     }
 
     /// <summary><c>nfs_fh4 fh</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;NFS4_FHSIZE&gt;</c>.
+    /// File access handle
+    /// </remarks>
     public byte[] Fh { get; set; }
 
     /// <summary><c>bitmap4 attr_request</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] AttrRequest { get; set; }
 
     /// <inheritdoc/>
@@ -17048,6 +17286,10 @@ public sealed partial class CbRecall4Args : global::NetRpc.Xdr.IXdrCodec<global:
     public bool Truncate { get; set; }
 
     /// <summary><c>nfs_fh4 fh</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;NFS4_FHSIZE&gt;</c>.
+    /// File access handle
+    /// </remarks>
     public byte[] Fh { get; set; }
 
     /// <inheritdoc/>
@@ -17459,6 +17701,7 @@ public sealed partial class CbCompound4Args : global::NetRpc.Xdr.IXdrCodec<globa
     }
 
     /// <summary><c>utf8str_cs tag</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cs</c>, from <c>typedef utf8string utf8str_cs</c>.</remarks>
     public byte[] Tag { get; set; }
 
     /// <summary><c>uint32_t minorversion</c>.</summary>
@@ -17512,6 +17755,7 @@ public sealed partial class CbCompound4Res : global::NetRpc.Xdr.IXdrCodec<global
     public global::NetRpc.Fuzz.Nfs4.Nfsstat4 Status { get; set; }
 
     /// <summary><c>utf8str_cs tag</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cs</c>, from <c>typedef utf8string utf8str_cs</c>.</remarks>
     public byte[] Tag { get; set; }
 
     /// <summary><c>nfs_cb_resop4 resarray&lt;&gt;</c>.</summary>

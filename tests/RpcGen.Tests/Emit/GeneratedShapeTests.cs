@@ -50,6 +50,54 @@ public class GeneratedShapeTests
     }
 
     [Fact]
+    public void A_member_whose_type_is_a_typedef_names_the_typedef_in_its_documentation()
+    {
+        string code = Types("""
+            const FHSIZE = 128;
+            /* A file handle. */
+            typedef opaque nfs_fh4<FHSIZE>;
+            typedef string utf8string<>;
+            typedef utf8string component4;
+            typedef struct { int a; } inline_t;
+            struct lookup_args {
+                nfs_fh4 dir;
+                /* The name to look up. */
+                component4 name;
+                inline_t other;
+                int plain;
+            };
+            union lookup_res switch (int status) { case 0: nfs_fh4 object; default: void; };
+            """);
+        Assert.Contains("""
+                /// <summary><c>nfs_fh4 dir</c>.</summary>
+                /// <remarks>
+                /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;FHSIZE&gt;</c>.
+                /// A file handle.
+                /// </remarks>
+                public byte[] Dir { get; set; }
+            """, code, StringComparison.Ordinal);
+        Assert.Contains("""
+                /// <summary>The name to look up.</summary>
+                /// <remarks>
+                /// XDR: <c>component4 name</c>.
+                /// .x type: <c>component4</c>, from <c>typedef utf8string component4</c>.
+                /// </remarks>
+                public string Name { get; set; }
+            """, code, StringComparison.Ordinal);
+        Assert.Contains("""
+                /// <remarks>
+                /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;FHSIZE&gt;</c>.
+                /// A file handle.
+                /// </remarks>
+                /// <exception cref="global::System.InvalidOperationException">
+            """, code, StringComparison.Ordinal);
+
+        // A typedef that names a C# type of its own, and a type that is no typedef, need no such note.
+        Assert.DoesNotContain("from <c>typedef struct", code, StringComparison.Ordinal);
+        Assert.Equal(3, code.Split(".x type:").Length - 1);
+    }
+
+    [Fact]
     public void Keep_names_keeps_them_and_escapes_keywords()
     {
         string code = Types("struct event { int object; int Encode; };", NameStyle.Keep);

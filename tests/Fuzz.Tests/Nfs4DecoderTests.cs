@@ -21,9 +21,9 @@ public class Nfs4DecoderTests
             BinaryPrimitives.WriteUInt32BigEndian(input.AsSpan(12 + 4 * i), (uint)NfsOpnum4.OpGetfh);
         }
 
-        _ = XdrCodec.Decode<Compound4args>(input); // once first: the first call also initialises the types
+        _ = XdrCodec.Decode<Compound4Args>(input); // once first: the first call also initialises the types
         long before = GC.GetAllocatedBytesForCurrentThread();
-        Compound4args compound = XdrCodec.Decode<Compound4args>(input);
+        Compound4Args compound = XdrCodec.Decode<Compound4Args>(input);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(operations, compound.Argarray.Length);

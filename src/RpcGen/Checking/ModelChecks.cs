@@ -163,7 +163,8 @@ internal static class ModelChecks
     /// <summary>
     /// Each C# scope the generated code will have: the namespace (types and programs), the constants class,
     /// each enum's members, each struct's fields, each union's members, each version's procedures and each
-    /// procedure's arguments. Two .x names in one scope must not become one C# name.
+    /// procedure's arguments. Two .x names in one scope that become one C# name still get two (the generator
+    /// appends <c>_</c> to the later), but one of them is not the name the reader expects.
     /// </summary>
     private static void CheckCSharpNames(Specification specification, DiagnosticBag diagnostics)
     {
@@ -247,7 +248,7 @@ internal static class ModelChecks
                     if (first.Name != name)
                     {
                         diagnostics.Add(DiagnosticDescriptors.CSharpNameCollision, location,
-                            $"{what} '{name}' and '{first.Name}' (at {first.Location}) both become '{csharp}' in C#; rename one, or generate with --names keep");
+                            $"{what} '{name}' and '{first.Name}' (at {first.Location}) both become '{csharp}' in C#; the one named later gets '_' appended to tell them apart (rename one, or generate with --names keep, for names of your choosing)");
                     }
                 }
                 else

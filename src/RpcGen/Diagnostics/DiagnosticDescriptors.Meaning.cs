@@ -42,8 +42,8 @@ public static partial class DiagnosticDescriptors
     /// <summary>RPCG2013: a type that contains itself other than through optional data or a variable-length array.</summary>
     public static DiagnosticDescriptor RecursiveType { get; } = new("RPCG2013", DiagnosticSeverity.Error, "Type contains itself");
 
-    /// <summary>RPCG2014: two .x names that become the same C# name.</summary>
-    public static DiagnosticDescriptor CSharpNameCollision { get; } = new("RPCG2014", DiagnosticSeverity.Error, "Names collide in C#");
+    /// <summary>RPCG2014: two .x names that become the same C# name; the generator tells them apart with a <c>_</c>.</summary>
+    public static DiagnosticDescriptor CSharpNameCollision { get; } = new("RPCG2014", DiagnosticSeverity.Warning, "Names collide in C#");
 
     /// <summary>RPCG2015: a name used as a type that is a constant, or the reverse.</summary>
     public static DiagnosticDescriptor WrongKindOfName { get; } = new("RPCG2015", DiagnosticSeverity.Error, "Name of the wrong kind");

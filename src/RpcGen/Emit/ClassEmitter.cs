@@ -314,19 +314,41 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
         }
     }
 
-    /// <summary>Documentation of a member: its .x comment, or its declaration.</summary>
-    private static void WriteMemberDoc(SourceWriter w, Declaration declaration, string? fallback = null)
+    /// <summary>
+    /// Documentation of a member: its .x comment, or its declaration; and when its type is a typedef, the typedef,
+    /// which has no C# type of its own (<c>nfs_fh4 object</c> is a <c>byte[]</c>), so the reader learns from here
+    /// what the name stands for and what limits it carries.
+    /// </summary>
+    private void WriteMemberDoc(SourceWriter w, Declaration declaration, string? fallback = null)
     {
         string xdr = SourceWriter.Xml(EmitModel.XdrText(declaration));
+        string? typedef = TypedefDoc(declaration);
         if (declaration.Documentation is { } documentation)
         {
             w.Summary(documentation);
-            w.DocXml("remarks", $"XDR: <c>{xdr}</c>.");
+            w.DocXml("remarks", typedef is null ? $"XDR: <c>{xdr}</c>." : $"XDR: <c>{xdr}</c>.\n{typedef}");
         }
         else
         {
             w.DocXml("summary", fallback is null ? $"<c>{xdr}</c>." : $"{SourceWriter.Xml(fallback)} XDR: <c>{xdr}</c>.");
+            if (typedef is not null)
+            {
+                w.DocXml("remarks", typedef);
+            }
         }
+    }
+
+    /// <summary>The typedef a declaration's type names, as XML documentation; null when it names none, or one that has a C# type.</summary>
+    private string? TypedefDoc(Declaration declaration)
+    {
+        if (declaration.Type is not NamedType named || model.TypeOf(named.Name) is not null
+            || model.Specification.FindType(named.Name) is not TypedefDefinition typedef)
+        {
+            return null;
+        }
+
+        string text = $".x type: <c>{SourceWriter.Xml(named.Name)}</c>, from <c>typedef {SourceWriter.Xml(EmitModel.XdrText(typedef.Declaration))}</c>.";
+        return typedef.Documentation is { } documentation ? $"{text}\n{SourceWriter.Xml(documentation)}" : text;
     }
 
     /// <summary>An arm's value as its own type, read from where it is stored.</summary>

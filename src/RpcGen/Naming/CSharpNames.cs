@@ -34,16 +34,14 @@ public static class CSharpNames
         var result = new StringBuilder(name.Length);
         foreach (string part in name.Split('_', StringSplitOptions.RemoveEmptyEntries))
         {
-            bool shouting = !part.Any(char.IsLower);
-            result.Append(char.ToUpperInvariant(part[0]));
-            for (int i = 1; i < part.Length; i++)
+            int start = 0;
+            for (int i = 1; i <= part.Length; i++)
             {
-                char c = part[i];
-                // In a mixed part, a run of capitals is an acronym or a shouted word: lower it after its first
-                // letter, but keep the capital that starts the lower-case word after it (ACCESS4args, XMLParser).
-                bool inRun = char.IsUpper(c) && char.IsUpper(part[i - 1]);
-                bool startsWord = i + 1 < part.Length && char.IsLower(part[i + 1]);
-                result.Append(shouting || (inRun && !startsWord) ? char.ToLowerInvariant(c) : c);
+                if (i == part.Length || StartsWord(part, i))
+                {
+                    result.Append(char.ToUpperInvariant(part[start])).Append(part[(start + 1)..i].ToLowerInvariant());
+                    start = i;
+                }
             }
         }
 
@@ -52,7 +50,27 @@ public static class CSharpNames
             return name;
         }
 
-        // A C# identifier cannot start with a digit ("_3d" would otherwise become "3d").
-        return char.IsDigit(result[0]) ? "_" + result : result.ToString();
+        // A C# identifier cannot start with a digit ("_3d" would otherwise become "3D").
+        return char.IsAsciiDigit(result[0]) ? "_" + result : result.ToString();
+    }
+
+    /// <summary>
+    /// Whether a new word starts at <paramref name="i"/> of a name part that has no underscores: a letter after a
+    /// digit (<c>utf8|string</c>, <c>NFS3|ERR</c>: the digits stay with the word before them), a capital after a
+    /// lower-case letter (<c>camel|Case</c>), and a lower-case letter after two capitals or more (<c>TEST|args</c>).
+    /// </summary>
+    /// <remarks>
+    /// The last is rpcgen's convention, not camel case's: .x files glue a lower-case suffix to a name in capitals
+    /// (NLM4_TESTargs, READ3args, MOUNT3MNTargs, CANCres), so the capitals run to the first lower-case letter.
+    /// Camel case would take the last capital as the start of the next word (XMLParser: XML|Parser) and split
+    /// TESTargs as TES|Targs, CANCres as CAN|Cres; both readings cannot be had, and .x files write the first.
+    /// </remarks>
+    private static bool StartsWord(string part, int i)
+    {
+        char previous = part[i - 1];
+        char current = part[i];
+        return (char.IsAsciiLetter(current) && char.IsAsciiDigit(previous))
+            || (char.IsAsciiLetterUpper(current) && char.IsAsciiLetterLower(previous))
+            || (char.IsAsciiLetterLower(current) && char.IsAsciiLetterUpper(previous) && i >= 2 && char.IsAsciiLetterUpper(part[i - 2]));
     }
 }

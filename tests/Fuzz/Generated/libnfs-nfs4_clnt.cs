@@ -40,20 +40,20 @@ public partial interface INfsV4Client : global::System.IDisposable, global::Syst
     global::System.Threading.Tasks.Task Nfsproc4NullBatchAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>Calls COMPOUND4res NFSPROC4_COMPOUND(COMPOUND4args) = 1.</summary>
-    /// <param name="compound4args">The argument, COMPOUND4args.</param>
+    /// <param name="compound4Args">The argument, COMPOUND4args.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
-    global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.Compound4res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4args compound4args, global::System.Threading.CancellationToken cancellationToken = default) =>
-        this.Nfsproc4CompoundAsync(compound4args, NoCallOptions, cancellationToken);
+    global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.Compound4Res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4Args compound4Args, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Nfsproc4CompoundAsync(compound4Args, NoCallOptions, cancellationToken);
 
     /// <summary>Calls COMPOUND4res NFSPROC4_COMPOUND(COMPOUND4args) = 1.</summary>
-    /// <param name="compound4args">The argument, COMPOUND4args.</param>
+    /// <param name="compound4Args">The argument, COMPOUND4args.</param>
     /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
-    global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.Compound4res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4args compound4args, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default);
+    global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.Compound4Res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4Args compound4Args, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default);
 }
 
 /// <summary>Calls NFS4_PROGRAM version NFS_V4 (4): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
@@ -120,12 +120,12 @@ public sealed partial class NfsV4Client : INfsV4Client
         await this.Client.BatchAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Null, default, options, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.Compound4res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4args compound4args, global::System.Threading.CancellationToken cancellationToken = default) =>
-        this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.Compound4args, global::NetRpc.Fuzz.Nfs4.Compound4res>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound, compound4args, cancellationToken).AsTask();
+    public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.Compound4Res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4Args compound4Args, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.Compound4Args, global::NetRpc.Fuzz.Nfs4.Compound4Res>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound, compound4Args, cancellationToken).AsTask();
 
     /// <inheritdoc/>
-    public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.Compound4res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4args compound4args, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
-        this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.Compound4args, global::NetRpc.Fuzz.Nfs4.Compound4res>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound, compound4args, options, cancellationToken).AsTask();
+    public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.Compound4Res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4Args compound4Args, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.Compound4Args, global::NetRpc.Fuzz.Nfs4.Compound4Res>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound, compound4Args, options, cancellationToken).AsTask();
 
     /// <summary>Closes the client; calls in flight fail.</summary>
     public void Dispose() => this.Client.Dispose();
@@ -170,20 +170,20 @@ public partial interface INfsCbClient : global::System.IDisposable, global::Syst
     global::System.Threading.Tasks.Task CbNullBatchAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>Calls CB_COMPOUND4res CB_COMPOUND(CB_COMPOUND4args) = 1.</summary>
-    /// <param name="cbCompound4args">The argument, CB_COMPOUND4args.</param>
+    /// <param name="cbCompound4Args">The argument, CB_COMPOUND4args.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
-    global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.CbCompound4res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4args cbCompound4args, global::System.Threading.CancellationToken cancellationToken = default) =>
-        this.CbCompoundAsync(cbCompound4args, NoCallOptions, cancellationToken);
+    global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.CbCompound4Res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4Args cbCompound4Args, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.CbCompoundAsync(cbCompound4Args, NoCallOptions, cancellationToken);
 
     /// <summary>Calls CB_COMPOUND4res CB_COMPOUND(CB_COMPOUND4args) = 1.</summary>
-    /// <param name="cbCompound4args">The argument, CB_COMPOUND4args.</param>
+    /// <param name="cbCompound4Args">The argument, CB_COMPOUND4args.</param>
     /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
     /// <returns>The result.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
-    global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.CbCompound4res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4args cbCompound4args, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default);
+    global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.CbCompound4Res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4Args cbCompound4Args, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default);
 }
 
 /// <summary>Calls NFS4_CALLBACK version NFS_CB (1): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
@@ -250,12 +250,12 @@ public sealed partial class NfsCbClient : INfsCbClient
         await this.Client.BatchAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbNull, default, options, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.CbCompound4res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4args cbCompound4args, global::System.Threading.CancellationToken cancellationToken = default) =>
-        this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.CbCompound4args, global::NetRpc.Fuzz.Nfs4.CbCompound4res>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound, cbCompound4args, cancellationToken).AsTask();
+    public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.CbCompound4Res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4Args cbCompound4Args, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.CbCompound4Args, global::NetRpc.Fuzz.Nfs4.CbCompound4Res>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound, cbCompound4Args, cancellationToken).AsTask();
 
     /// <inheritdoc/>
-    public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.CbCompound4res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4args cbCompound4args, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
-        this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.CbCompound4args, global::NetRpc.Fuzz.Nfs4.CbCompound4res>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound, cbCompound4args, options, cancellationToken).AsTask();
+    public global::System.Threading.Tasks.Task<global::NetRpc.Fuzz.Nfs4.CbCompound4Res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4Args cbCompound4Args, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+        this.Client.CallAsync<global::NetRpc.Fuzz.Nfs4.CbCompound4Args, global::NetRpc.Fuzz.Nfs4.CbCompound4Res>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound, cbCompound4Args, options, cancellationToken).AsTask();
 
     /// <summary>Closes the client; calls in flight fail.</summary>
     public void Dispose() => this.Client.Dispose();

@@ -16,17 +16,17 @@ public abstract partial class NfsV4ServiceBase
     public virtual global::System.Threading.Tasks.ValueTask Nfsproc4NullAsync(global::NetRpc.Runtime.Server.RpcCallContext context) => default;
 
     /// <summary>Serves COMPOUND4res NFSPROC4_COMPOUND(COMPOUND4args) = 1.</summary>
-    /// <param name="compound4args">The argument, COMPOUND4args.</param>
+    /// <param name="compound4Args">The argument, COMPOUND4args.</param>
     /// <param name="context">The call: the caller's address and credentials, and a token cancelled when the call is abandoned.</param>
     /// <returns>The result.</returns>
-    public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Fuzz.Nfs4.Compound4res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4args compound4args, global::NetRpc.Runtime.Server.RpcCallContext context) =>
+    public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Fuzz.Nfs4.Compound4Res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4Args compound4Args, global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
     /// <summary>This service as the program version an RpcServer serves.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Fuzz.Nfs4.Nfs4Program.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Version, "NFS4_PROGRAM")
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Null, "NFSPROC4_NULL", (arguments, context) => Reply(this.Nfsproc4NullAsync(context)))
-        .AddProcedure<global::NetRpc.Fuzz.Nfs4.Compound4args, global::NetRpc.Fuzz.Nfs4.Compound4res>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound, "NFSPROC4_COMPOUND", (arguments, context) => this.Nfsproc4CompoundAsync(arguments, context))
+        .AddProcedure<global::NetRpc.Fuzz.Nfs4.Compound4Args, global::NetRpc.Fuzz.Nfs4.Compound4Res>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound, "NFSPROC4_COMPOUND", (arguments, context) => this.Nfsproc4CompoundAsync(arguments, context))
         .Build();
 
     private static global::System.Threading.Tasks.ValueTask<global::NetRpc.Xdr.XdrVoid> Reply(global::System.Threading.Tasks.ValueTask pending)
@@ -58,17 +58,17 @@ public abstract partial class NfsCbServiceBase
     public virtual global::System.Threading.Tasks.ValueTask CbNullAsync(global::NetRpc.Runtime.Server.RpcCallContext context) => default;
 
     /// <summary>Serves CB_COMPOUND4res CB_COMPOUND(CB_COMPOUND4args) = 1.</summary>
-    /// <param name="cbCompound4args">The argument, CB_COMPOUND4args.</param>
+    /// <param name="cbCompound4Args">The argument, CB_COMPOUND4args.</param>
     /// <param name="context">The call: the caller's address and credentials, and a token cancelled when the call is abandoned.</param>
     /// <returns>The result.</returns>
-    public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Fuzz.Nfs4.CbCompound4res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4args cbCompound4args, global::NetRpc.Runtime.Server.RpcCallContext context) =>
+    public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Fuzz.Nfs4.CbCompound4Res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4Args cbCompound4Args, global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
     /// <summary>This service as the program version an RpcServer serves.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.Version, "NFS4_CALLBACK")
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbNull, "CB_NULL", (arguments, context) => Reply(this.CbNullAsync(context)))
-        .AddProcedure<global::NetRpc.Fuzz.Nfs4.CbCompound4args, global::NetRpc.Fuzz.Nfs4.CbCompound4res>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound, "CB_COMPOUND", (arguments, context) => this.CbCompoundAsync(arguments, context))
+        .AddProcedure<global::NetRpc.Fuzz.Nfs4.CbCompound4Args, global::NetRpc.Fuzz.Nfs4.CbCompound4Res>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound, "CB_COMPOUND", (arguments, context) => this.CbCompoundAsync(arguments, context))
         .Build();
 
     private static global::System.Threading.Tasks.ValueTask<global::NetRpc.Xdr.XdrVoid> Reply(global::System.Threading.Tasks.ValueTask pending)

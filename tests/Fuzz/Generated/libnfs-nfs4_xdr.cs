@@ -516,31 +516,31 @@ public static partial class LibnfsNfs4Constants
 public enum NfsFtype4
 {
     /// <summary>Regular File</summary>
-    Nf4reg = 1,
+    Nf4Reg = 1,
 
     /// <summary>Directory</summary>
-    Nf4dir = 2,
+    Nf4Dir = 2,
 
     /// <summary>Special File - block device</summary>
-    Nf4blk = 3,
+    Nf4Blk = 3,
 
     /// <summary>Special File - character device</summary>
-    Nf4chr = 4,
+    Nf4Chr = 4,
 
     /// <summary>Symbolic Link</summary>
-    Nf4lnk = 5,
+    Nf4Lnk = 5,
 
     /// <summary>Special File - socket</summary>
-    Nf4sock = 6,
+    Nf4Sock = 6,
 
     /// <summary>Special File - fifo</summary>
-    Nf4fifo = 7,
+    Nf4Fifo = 7,
 
     /// <summary>Attribute Directory</summary>
-    Nf4attrdir = 8,
+    Nf4Attrdir = 8,
 
     /// <summary>Named Attribute</summary>
-    Nf4namedattr = 9,
+    Nf4Namedattr = 9,
 }
 
 /// <summary>Error status</summary>
@@ -551,238 +551,238 @@ public enum Nfsstat4
     Nfs4Ok = 0,
 
     /// <summary>caller not privileged</summary>
-    Nfs4errPerm = 1,
+    Nfs4ErrPerm = 1,
 
     /// <summary>no such file/directory</summary>
-    Nfs4errNoent = 2,
+    Nfs4ErrNoent = 2,
 
     /// <summary>hard I/O error</summary>
-    Nfs4errIo = 5,
+    Nfs4ErrIo = 5,
 
     /// <summary>no such device</summary>
-    Nfs4errNxio = 6,
+    Nfs4ErrNxio = 6,
 
     /// <summary>access denied</summary>
-    Nfs4errAccess = 13,
+    Nfs4ErrAccess = 13,
 
     /// <summary>file already exists</summary>
-    Nfs4errExist = 17,
+    Nfs4ErrExist = 17,
 
     /// <summary>different filesystems</summary>
-    Nfs4errXdev = 18,
+    Nfs4ErrXdev = 18,
 
     /// <summary>Unused/reserved        19</summary>
-    Nfs4errNotdir = 20,
+    Nfs4ErrNotdir = 20,
 
     /// <summary>should not be directory</summary>
-    Nfs4errIsdir = 21,
+    Nfs4ErrIsdir = 21,
 
     /// <summary>invalid argument</summary>
-    Nfs4errInval = 22,
+    Nfs4ErrInval = 22,
 
     /// <summary>file exceeds server max</summary>
-    Nfs4errFbig = 27,
+    Nfs4ErrFbig = 27,
 
     /// <summary>no space on filesystem</summary>
-    Nfs4errNospc = 28,
+    Nfs4ErrNospc = 28,
 
     /// <summary>read-only filesystem</summary>
-    Nfs4errRofs = 30,
+    Nfs4ErrRofs = 30,
 
     /// <summary>too many hard links</summary>
-    Nfs4errMlink = 31,
+    Nfs4ErrMlink = 31,
 
     /// <summary>name exceeds server max</summary>
-    Nfs4errNametoolong = 63,
+    Nfs4ErrNametoolong = 63,
 
     /// <summary>directory not empty</summary>
-    Nfs4errNotempty = 66,
+    Nfs4ErrNotempty = 66,
 
     /// <summary>hard quota limit reached</summary>
-    Nfs4errDquot = 69,
+    Nfs4ErrDquot = 69,
 
     /// <summary>file no longer exists</summary>
-    Nfs4errStale = 70,
+    Nfs4ErrStale = 70,
 
     /// <summary>Illegal filehandle</summary>
-    Nfs4errBadhandle = 10001,
+    Nfs4ErrBadhandle = 10001,
 
     /// <summary>READDIR cookie is stale</summary>
-    Nfs4errBadCookie = 10003,
+    Nfs4ErrBadCookie = 10003,
 
     /// <summary>operation not supported</summary>
-    Nfs4errNotsupp = 10004,
+    Nfs4ErrNotsupp = 10004,
 
     /// <summary>response limit exceeded</summary>
-    Nfs4errToosmall = 10005,
+    Nfs4ErrToosmall = 10005,
 
     /// <summary>undefined server error</summary>
-    Nfs4errServerfault = 10006,
+    Nfs4ErrServerfault = 10006,
 
     /// <summary>type invalid for CREATE</summary>
-    Nfs4errBadtype = 10007,
+    Nfs4ErrBadtype = 10007,
 
     /// <summary>file "busy" - retry</summary>
-    Nfs4errDelay = 10008,
+    Nfs4ErrDelay = 10008,
 
     /// <summary>nverify says attrs same</summary>
-    Nfs4errSame = 10009,
+    Nfs4ErrSame = 10009,
 
     /// <summary>lock unavailable</summary>
-    Nfs4errDenied = 10010,
+    Nfs4ErrDenied = 10010,
 
     /// <summary>lock lease expired</summary>
-    Nfs4errExpired = 10011,
+    Nfs4ErrExpired = 10011,
 
     /// <summary>I/O failed due to lock</summary>
-    Nfs4errLocked = 10012,
+    Nfs4ErrLocked = 10012,
 
     /// <summary>in grace period</summary>
-    Nfs4errGrace = 10013,
+    Nfs4ErrGrace = 10013,
 
     /// <summary>filehandle expired</summary>
-    Nfs4errFhexpired = 10014,
+    Nfs4ErrFhexpired = 10014,
 
     /// <summary>share reserve denied</summary>
-    Nfs4errShareDenied = 10015,
+    Nfs4ErrShareDenied = 10015,
 
     /// <summary>wrong security flavor</summary>
-    Nfs4errWrongsec = 10016,
+    Nfs4ErrWrongsec = 10016,
 
     /// <summary>clientid in use</summary>
-    Nfs4errClidInuse = 10017,
+    Nfs4ErrClidInuse = 10017,
 
     /// <summary>resource exhaustion</summary>
-    Nfs4errResource = 10018,
+    Nfs4ErrResource = 10018,
 
     /// <summary>filesystem relocated</summary>
-    Nfs4errMoved = 10019,
+    Nfs4ErrMoved = 10019,
 
     /// <summary>current FH is not set</summary>
-    Nfs4errNofilehandle = 10020,
+    Nfs4ErrNofilehandle = 10020,
 
     /// <summary>minor vers not supp</summary>
-    Nfs4errMinorVersMismatch = 10021,
+    Nfs4ErrMinorVersMismatch = 10021,
 
     /// <summary>server has rebooted</summary>
-    Nfs4errStaleClientid = 10022,
+    Nfs4ErrStaleClientid = 10022,
 
     /// <summary>server has rebooted</summary>
-    Nfs4errStaleStateid = 10023,
+    Nfs4ErrStaleStateid = 10023,
 
     /// <summary>state is out of sync</summary>
-    Nfs4errOldStateid = 10024,
+    Nfs4ErrOldStateid = 10024,
 
     /// <summary>incorrect stateid</summary>
-    Nfs4errBadStateid = 10025,
+    Nfs4ErrBadStateid = 10025,
 
     /// <summary>request is out of seq.</summary>
-    Nfs4errBadSeqid = 10026,
+    Nfs4ErrBadSeqid = 10026,
 
     /// <summary>verify - attrs not same</summary>
-    Nfs4errNotSame = 10027,
+    Nfs4ErrNotSame = 10027,
 
     /// <summary>lock range not supported</summary>
-    Nfs4errLockRange = 10028,
+    Nfs4ErrLockRange = 10028,
 
     /// <summary>should be file/directory</summary>
-    Nfs4errSymlink = 10029,
+    Nfs4ErrSymlink = 10029,
 
     /// <summary>no saved filehandle</summary>
-    Nfs4errRestorefh = 10030,
+    Nfs4ErrRestorefh = 10030,
 
     /// <summary>some filesystem moved</summary>
-    Nfs4errLeaseMoved = 10031,
+    Nfs4ErrLeaseMoved = 10031,
 
     /// <summary>recommended attr not sup</summary>
-    Nfs4errAttrnotsupp = 10032,
+    Nfs4ErrAttrnotsupp = 10032,
 
     /// <summary>reclaim outside of grace</summary>
-    Nfs4errNoGrace = 10033,
+    Nfs4ErrNoGrace = 10033,
 
     /// <summary>reclaim error at server</summary>
-    Nfs4errReclaimBad = 10034,
+    Nfs4ErrReclaimBad = 10034,
 
     /// <summary>conflict on reclaim</summary>
-    Nfs4errReclaimConflict = 10035,
+    Nfs4ErrReclaimConflict = 10035,
 
     /// <summary>ZDR decode failed</summary>
-    Nfs4errBadzdr = 10036,
+    Nfs4ErrBadzdr = 10036,
 
     /// <summary>file locks held at CLOSE</summary>
-    Nfs4errLocksHeld = 10037,
+    Nfs4ErrLocksHeld = 10037,
 
     /// <summary>conflict in OPEN and I/O</summary>
-    Nfs4errOpenmode = 10038,
+    Nfs4ErrOpenmode = 10038,
 
     /// <summary>owner translation bad</summary>
-    Nfs4errBadowner = 10039,
+    Nfs4ErrBadowner = 10039,
 
     /// <summary>utf-8 char not supported</summary>
-    Nfs4errBadchar = 10040,
+    Nfs4ErrBadchar = 10040,
 
     /// <summary>name not supported</summary>
-    Nfs4errBadname = 10041,
+    Nfs4ErrBadname = 10041,
 
     /// <summary>lock range not supported</summary>
-    Nfs4errBadRange = 10042,
+    Nfs4ErrBadRange = 10042,
 
     /// <summary>no atomic up/downgrade</summary>
-    Nfs4errLockNotsupp = 10043,
+    Nfs4ErrLockNotsupp = 10043,
 
     /// <summary>undefined operation</summary>
-    Nfs4errOpIllegal = 10044,
+    Nfs4ErrOpIllegal = 10044,
 
     /// <summary>file locking deadlock</summary>
-    Nfs4errDeadlock = 10045,
+    Nfs4ErrDeadlock = 10045,
 
     /// <summary>open file blocks op.</summary>
-    Nfs4errFileOpen = 10046,
+    Nfs4ErrFileOpen = 10046,
 
     /// <summary>lockowner state revoked</summary>
-    Nfs4errAdminRevoked = 10047,
+    Nfs4ErrAdminRevoked = 10047,
 
     /// <summary>callback path down</summary>
-    Nfs4errCbPathDown = 10048,
+    Nfs4ErrCbPathDown = 10048,
 
     /// <summary>NFS4ERR_BADIOMODE = 10049</summary>
-    Nfs4errBadiomode = 10049,
+    Nfs4ErrBadiomode = 10049,
 
     /// <summary>NFS4ERR_BADLAYOUT = 10050</summary>
-    Nfs4errBadlayout = 10050,
+    Nfs4ErrBadlayout = 10050,
 
     /// <summary>NFS4ERR_BAD_SESSION_DIGEST = 10051</summary>
-    Nfs4errBadSessionDigest = 10051,
+    Nfs4ErrBadSessionDigest = 10051,
 
     /// <summary>NFS4ERR_BADSESSION = 10052</summary>
-    Nfs4errBadsession = 10052,
+    Nfs4ErrBadsession = 10052,
 
     /// <summary>NFS4ERR_BADSLOT = 10053</summary>
-    Nfs4errBadslot = 10053,
+    Nfs4ErrBadslot = 10053,
 
     /// <summary>NFS4ERR_COMPLETE_ALREADY = 10054</summary>
-    Nfs4errCompleteAlready = 10054,
+    Nfs4ErrCompleteAlready = 10054,
 
     /// <summary>NFS4ERR_CONN_NOT_BOUND_TO_SESSION = 10055</summary>
-    Nfs4errConnNotBoundToSession = 10055,
+    Nfs4ErrConnNotBoundToSession = 10055,
 
     /// <summary>NFS4ERR_DELEG_ALREADY_WANTED = 10056</summary>
-    Nfs4errDelegAlreadyWanted = 10056,
+    Nfs4ErrDelegAlreadyWanted = 10056,
 
     /// <summary>NFS4ERR_BACK_CHAN_BUSY = 10057</summary>
-    Nfs4errBackChanBusy = 10057,
+    Nfs4ErrBackChanBusy = 10057,
 
     /// <summary>NFS4ERR_LAYOUTTRYLATER = 10058</summary>
-    Nfs4errLayouttrylater = 10058,
+    Nfs4ErrLayouttrylater = 10058,
 
     /// <summary>NFS4ERR_LAYOUTUNAVAILABLE = 10059</summary>
-    Nfs4errLayoutunavailable = 10059,
+    Nfs4ErrLayoutunavailable = 10059,
 
     /// <summary>NFS4ERR_NOMATCHING_LAYOUT = 10060</summary>
-    Nfs4errNomatchingLayout = 10060,
+    Nfs4ErrNomatchingLayout = 10060,
 
     /// <summary>NFS4ERR_RECALLCONFLICT = 10061</summary>
-    Nfs4errRecallconflict = 10061,
+    Nfs4ErrRecallconflict = 10061,
 }
 
 /// <summary>Authsys_parms</summary>
@@ -1060,9 +1060,11 @@ public sealed partial class Layout4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
     }
 
     /// <summary><c>offset4 lo_offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong LoOffset { get; set; }
 
     /// <summary><c>length4 lo_length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong LoLength { get; set; }
 
     /// <summary><c>layoutiomode4 lo_iomode</c>.</summary>
@@ -1247,9 +1249,11 @@ public sealed partial class FsLocation4 : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary><c>utf8str_cis server&lt;&gt;</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cis</c>, from <c>typedef utf8string utf8str_cis</c>.</remarks>
     public byte[][] Server { get; set; }
 
     /// <summary><c>pathname4 rootpath</c>.</summary>
+    /// <remarks>.x type: <c>pathname4</c>, from <c>typedef component4 pathname4&lt;&gt;</c>.</remarks>
     public byte[][] Rootpath { get; set; }
 
     /// <inheritdoc/>
@@ -1310,6 +1314,7 @@ public sealed partial class FsLocations4 : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary><c>pathname4 fs_root</c>.</summary>
+    /// <remarks>.x type: <c>pathname4</c>, from <c>typedef component4 pathname4&lt;&gt;</c>.</remarks>
     public byte[][] FsRoot { get; set; }
 
     /// <summary><c>fs_location4 locations&lt;&gt;</c>.</summary>
@@ -1374,15 +1379,25 @@ public sealed partial class Nfsace4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
     }
 
     /// <summary><c>acetype4 type</c>.</summary>
+    /// <remarks>.x type: <c>acetype4</c>, from <c>typedef uint32_t acetype4</c>.</remarks>
     public uint Type { get; set; }
 
     /// <summary><c>aceflag4 flag</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>aceflag4</c>, from <c>typedef uint32_t aceflag4</c>.
+    /// ACE flag
+    /// </remarks>
     public uint Flag { get; set; }
 
     /// <summary><c>acemask4 access_mask</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>acemask4</c>, from <c>typedef uint32_t acemask4</c>.
+    /// ACE mask
+    /// </remarks>
     public uint AccessMask { get; set; }
 
     /// <summary><c>utf8str_mixed who</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_mixed</c>, from <c>typedef utf8string utf8str_mixed</c>.</remarks>
     public byte[] Who { get; set; }
 
     /// <inheritdoc/>
@@ -1466,9 +1481,14 @@ public sealed partial class Fattr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc
     }
 
     /// <summary><c>bitmap4 attrmask</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] Attrmask { get; set; }
 
     /// <summary><c>attrlist4 attr_vals</c>.</summary>
+    /// <remarks>.x type: <c>attrlist4</c>, from <c>typedef opaque attrlist4&lt;&gt;</c>.</remarks>
     public byte[] AttrVals { get; set; }
 
     /// <inheritdoc/>
@@ -1509,9 +1529,11 @@ public sealed partial class ChangeInfo4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public bool Atomic { get; set; }
 
     /// <summary><c>changeid4 before</c>.</summary>
+    /// <remarks>.x type: <c>changeid4</c>, from <c>typedef uint64_t changeid4</c>.</remarks>
     public ulong Before { get; set; }
 
     /// <summary><c>changeid4 after</c>.</summary>
+    /// <remarks>.x type: <c>changeid4</c>, from <c>typedef uint64_t changeid4</c>.</remarks>
     public ulong After { get; set; }
 
     /// <inheritdoc/>
@@ -1671,6 +1693,7 @@ public sealed partial class NfsClientId4 : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary><c>verifier4 verifier</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] Verifier { get; set; }
 
     /// <summary><c>opaque id&lt;NFS4_OPAQUE_LIMIT&gt;</c>.</summary>
@@ -1711,6 +1734,7 @@ public sealed partial class OpenOwner4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <summary><c>opaque owner&lt;NFS4_OPAQUE_LIMIT&gt;</c>.</summary>
@@ -1750,6 +1774,7 @@ public sealed partial class LockOwner4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <summary><c>opaque owner&lt;NFS4_OPAQUE_LIMIT&gt;</c>.</summary>
@@ -1807,6 +1832,7 @@ public sealed partial class ClientOwner4 : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary><c>verifier4 co_verifier</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] CoVerifier { get; set; }
 
     /// <summary><c>opaque co_ownerid&lt;NFS4_OPAQUE_LIMIT&gt;</c>.</summary>
@@ -1889,9 +1915,11 @@ public sealed partial class NfsImplId4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     }
 
     /// <summary><c>utf8str_cis nii_domain</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cis</c>, from <c>typedef utf8string utf8str_cis</c>.</remarks>
     public byte[] NiiDomain { get; set; }
 
     /// <summary><c>utf8str_cs nii_name</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cs</c>, from <c>typedef utf8string utf8str_cs</c>.</remarks>
     public byte[] NiiName { get; set; }
 
     /// <summary><c>nfstime4 nii_date</c>.</summary>
@@ -1920,14 +1948,14 @@ public sealed partial class NfsImplId4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>The XDR struct ACCESS4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Access4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4args>
+public sealed partial class Access4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Access4args()
+    public Access4Args()
     {
     }
 
-    private Access4args(uint access)
+    private Access4Args(uint access)
     {
         this.Access = access;
     }
@@ -1940,7 +1968,7 @@ public sealed partial class Access4args : global::NetRpc.Xdr.IXdrCodec<global::N
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Access4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Access4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt32());
 
     /// <inheritdoc/>
@@ -1952,14 +1980,14 @@ public sealed partial class Access4args : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>The XDR struct ACCESS4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Access4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4resok>
+public sealed partial class Access4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Access4resok()
+    public Access4Resok()
     {
     }
 
-    private Access4resok(uint supported, uint access)
+    private Access4Resok(uint supported, uint access)
     {
         this.Supported = supported;
         this.Access = access;
@@ -1975,7 +2003,7 @@ public sealed partial class Access4resok : global::NetRpc.Xdr.IXdrCodec<global::
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Access4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Access4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt32(),
         reader.ReadUInt32());
 
@@ -1990,12 +2018,12 @@ public sealed partial class Access4resok : global::NetRpc.Xdr.IXdrCodec<global::
 /// <summary>The XDR union ACCESS4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Access4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4res>
+public sealed partial class Access4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Access4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Access4Resok? _resok4;
 
-    private Access4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Access4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -2006,17 +2034,17 @@ public sealed partial class Access4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>ACCESS4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Access4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Access4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Access4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Access4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Access4res FromResok4(global::NetRpc.Fuzz.Nfs4.Access4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Access4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Access4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Access4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Access4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -2024,7 +2052,7 @@ public sealed partial class Access4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Access4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Access4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Access4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Access4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -2032,14 +2060,14 @@ public sealed partial class Access4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Access4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Access4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Access4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Access4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -2047,22 +2075,22 @@ public sealed partial class Access4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Access4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Access4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Access4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Access4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Access4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Access4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Access4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Access4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Access4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Access4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("ACCESS4res", (long)discriminant);
         }
@@ -2089,22 +2117,25 @@ public sealed partial class Access4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>CLOSE: Close a file and release share reservations</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Close4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Close4args>
+public sealed partial class Close4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Close4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Close4args()
+    public Close4Args()
     {
         this.OpenStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private Close4args(uint seqid, global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid)
+    private Close4Args(uint seqid, global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid)
     {
         this.Seqid = seqid;
         this.OpenStateid = openStateid;
     }
 
     /// <summary>CURRENT_FH: object</summary>
-    /// <remarks>XDR: <c>seqid4 seqid</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>seqid4 seqid</c>.
+    /// .x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.
+    /// </remarks>
     public uint Seqid { get; set; }
 
     /// <summary><c>stateid4 open_stateid</c>.</summary>
@@ -2114,7 +2145,7 @@ public sealed partial class Close4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static int MinEncodedSize => 20;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Close4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Close4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt32(),
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader));
 
@@ -2122,7 +2153,7 @@ public sealed partial class Close4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt32(this.Seqid);
-        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "Close4args.OpenStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "Close4Args.OpenStateid");
         writer.Write(this.OpenStateid);
     }
 }
@@ -2130,12 +2161,12 @@ public sealed partial class Close4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
 /// <summary>The XDR union CLOSE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Close4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Close4res>
+public sealed partial class Close4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Close4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Stateid4? _openStateid;
 
-    private Close4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Close4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -2148,15 +2179,15 @@ public sealed partial class Close4res : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid => this._arm == 0
         ? this._openStateid!
-        : throw new global::System.InvalidOperationException($"Close4res.OpenStateid is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Close4Res.OpenStateid is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is open_stateid (status = NFS4_OK).</summary>
     /// <param name="openStateid">The open_stateid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Close4res FromOpenStateid(global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid)
+    public static global::NetRpc.Fuzz.Nfs4.Close4Res FromOpenStateid(global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(openStateid);
-        return new global::NetRpc.Fuzz.Nfs4.Close4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _openStateid = openStateid };
+        return new global::NetRpc.Fuzz.Nfs4.Close4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _openStateid = openStateid };
     }
 
     /// <summary>The value whose arm is open_stateid, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -2164,7 +2195,7 @@ public sealed partial class Close4res : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="openStateid">The open_stateid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Close4res FromOpenStateid(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid)
+    public static global::NetRpc.Fuzz.Nfs4.Close4Res FromOpenStateid(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid)
     {
         if (ArmOf(status) != 0)
         {
@@ -2172,14 +2203,14 @@ public sealed partial class Close4res : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(openStateid);
-        return new global::NetRpc.Fuzz.Nfs4.Close4res(status, 0) { _openStateid = openStateid };
+        return new global::NetRpc.Fuzz.Nfs4.Close4Res(status, 0) { _openStateid = openStateid };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Close4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Close4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -2187,22 +2218,22 @@ public sealed partial class Close4res : global::NetRpc.Xdr.IXdrCodec<global::Net
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Close4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Close4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Close4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Close4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Close4res(discriminant, 0) { _openStateid = global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Close4Res(discriminant, 0) { _openStateid = global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Close4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Close4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("CLOSE4res", (long)discriminant);
         }
@@ -2229,31 +2260,35 @@ public sealed partial class Close4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
 /// <summary>COMMIT: Commit cached data on server to stable storage</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Commit4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4args>
+public sealed partial class Commit4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Commit4args()
+    public Commit4Args()
     {
     }
 
-    private Commit4args(ulong offset, uint count)
+    private Commit4Args(ulong offset, uint count)
     {
         this.Offset = offset;
         this.Count = count;
     }
 
     /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>offset4 offset</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>offset4 offset</c>.
+    /// .x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.
+    /// </remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>count4 count</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint Count { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 12;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Commit4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Commit4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64(),
         reader.ReadUInt32());
 
@@ -2267,33 +2302,34 @@ public sealed partial class Commit4args : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>The XDR struct COMMIT4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Commit4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4resok>
+public sealed partial class Commit4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Commit4resok()
+    public Commit4Resok()
     {
         this.Writeverf = new byte[8 /* NFS4_VERIFIER_SIZE */];
     }
 
-    private Commit4resok(byte[] writeverf)
+    private Commit4Resok(byte[] writeverf)
     {
         this.Writeverf = writeverf;
     }
 
     /// <summary><c>verifier4 writeverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] Writeverf { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Commit4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Commit4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadFixedOpaque(8 /* NFS4_VERIFIER_SIZE */));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Writeverf, "Commit4resok.Writeverf");
+        global::System.ArgumentNullException.ThrowIfNull(this.Writeverf, "Commit4Resok.Writeverf");
         writer.WriteFixedOpaque(this.Writeverf, 8 /* NFS4_VERIFIER_SIZE */);
     }
 }
@@ -2301,12 +2337,12 @@ public sealed partial class Commit4resok : global::NetRpc.Xdr.IXdrCodec<global::
 /// <summary>The XDR union COMMIT4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Commit4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4res>
+public sealed partial class Commit4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Commit4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Commit4Resok? _resok4;
 
-    private Commit4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Commit4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -2317,17 +2353,17 @@ public sealed partial class Commit4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>COMMIT4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Commit4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Commit4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Commit4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Commit4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Commit4res FromResok4(global::NetRpc.Fuzz.Nfs4.Commit4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Commit4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Commit4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Commit4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Commit4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -2335,7 +2371,7 @@ public sealed partial class Commit4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Commit4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Commit4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Commit4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Commit4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -2343,14 +2379,14 @@ public sealed partial class Commit4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Commit4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Commit4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Commit4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Commit4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -2358,22 +2394,22 @@ public sealed partial class Commit4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Commit4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Commit4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Commit4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Commit4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Commit4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Commit4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Commit4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Commit4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Commit4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Commit4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("COMMIT4res", (long)discriminant);
         }
@@ -2416,6 +2452,7 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.NfsFtype4 Type { get; }
 
     /// <summary>The arm for type = NF4LNK. XDR: <c>linktext4 linkdata</c>.</summary>
+    /// <remarks>.x type: <c>linktext4</c>, from <c>typedef utf8str_cs linktext4</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Type"/> selects another arm.</exception>
     public byte[] Linkdata => this._arm == 0
         ? (byte[])this._value!
@@ -2433,7 +2470,7 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public static global::NetRpc.Fuzz.Nfs4.Createtype4 FromLinkdata(byte[] linkdata)
     {
         global::System.ArgumentNullException.ThrowIfNull(linkdata);
-        return new global::NetRpc.Fuzz.Nfs4.Createtype4(global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4lnk, 0) { _value = linkdata };
+        return new global::NetRpc.Fuzz.Nfs4.Createtype4(global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Lnk, 0) { _value = linkdata };
     }
 
     /// <summary>The value whose arm is linkdata, with a discriminant that selects it (type = NF4LNK).</summary>
@@ -2522,26 +2559,26 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
 
     private static int ArmOf(global::NetRpc.Fuzz.Nfs4.NfsFtype4 discriminant) => discriminant switch
     {
-        global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4lnk => 0,
-        global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4blk or global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4chr => 1,
-        global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4sock or global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4fifo or global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4dir => 2,
+        global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Lnk => 0,
+        global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Blk or global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Chr => 1,
+        global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Sock or global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Fifo or global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Dir => 2,
         _ => 3,
     };
 }
 
 /// <summary>The XDR struct CREATE4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Create4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4args>
+public sealed partial class Create4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Create4args()
+    public Create4Args()
     {
-        this.Objtype = global::NetRpc.Fuzz.Nfs4.Createtype4.Of(global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4reg);
+        this.Objtype = global::NetRpc.Fuzz.Nfs4.Createtype4.Of(global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Reg);
         this.Objname = [];
         this.Createattrs = new global::NetRpc.Fuzz.Nfs4.Fattr4();
     }
 
-    private Create4args(global::NetRpc.Fuzz.Nfs4.Createtype4 objtype, byte[] objname, global::NetRpc.Fuzz.Nfs4.Fattr4 createattrs)
+    private Create4Args(global::NetRpc.Fuzz.Nfs4.Createtype4 objtype, byte[] objname, global::NetRpc.Fuzz.Nfs4.Fattr4 createattrs)
     {
         this.Objtype = objtype;
         this.Objname = objname;
@@ -2553,6 +2590,7 @@ public sealed partial class Create4args : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.Createtype4 Objtype { get; set; }
 
     /// <summary><c>component4 objname</c>.</summary>
+    /// <remarks>.x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.</remarks>
     public byte[] Objname { get; set; }
 
     /// <summary><c>fattr4 createattrs</c>.</summary>
@@ -2562,7 +2600,7 @@ public sealed partial class Create4args : global::NetRpc.Xdr.IXdrCodec<global::N
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Create4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Create4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Createtype4.Decode(ref reader),
         reader.ReadOpaque(),
         global::NetRpc.Fuzz.Nfs4.Fattr4.Decode(ref reader));
@@ -2570,27 +2608,27 @@ public sealed partial class Create4args : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Objtype, "Create4args.Objtype");
+        global::System.ArgumentNullException.ThrowIfNull(this.Objtype, "Create4Args.Objtype");
         writer.Write(this.Objtype);
-        global::System.ArgumentNullException.ThrowIfNull(this.Objname, "Create4args.Objname");
+        global::System.ArgumentNullException.ThrowIfNull(this.Objname, "Create4Args.Objname");
         writer.WriteOpaque(this.Objname);
-        global::System.ArgumentNullException.ThrowIfNull(this.Createattrs, "Create4args.Createattrs");
+        global::System.ArgumentNullException.ThrowIfNull(this.Createattrs, "Create4Args.Createattrs");
         writer.Write(this.Createattrs);
     }
 }
 
 /// <summary>The XDR struct CREATE4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Create4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4resok>
+public sealed partial class Create4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Create4resok()
+    public Create4Resok()
     {
         this.Cinfo = new global::NetRpc.Fuzz.Nfs4.ChangeInfo4();
         this.Attrset = [];
     }
 
-    private Create4resok(global::NetRpc.Fuzz.Nfs4.ChangeInfo4 cinfo, uint[] attrset)
+    private Create4Resok(global::NetRpc.Fuzz.Nfs4.ChangeInfo4 cinfo, uint[] attrset)
     {
         this.Cinfo = cinfo;
         this.Attrset = attrset;
@@ -2600,23 +2638,27 @@ public sealed partial class Create4resok : global::NetRpc.Xdr.IXdrCodec<global::
     public global::NetRpc.Fuzz.Nfs4.ChangeInfo4 Cinfo { get; set; }
 
     /// <summary>attributes set</summary>
-    /// <remarks>XDR: <c>bitmap4 attrset</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>bitmap4 attrset</c>.
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] Attrset { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 24;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Create4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Create4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.ChangeInfo4.Decode(ref reader),
         reader.ReadUInt32Array());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Create4resok.Cinfo");
+        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Create4Resok.Cinfo");
         writer.Write(this.Cinfo);
-        global::System.ArgumentNullException.ThrowIfNull(this.Attrset, "Create4resok.Attrset");
+        global::System.ArgumentNullException.ThrowIfNull(this.Attrset, "Create4Resok.Attrset");
         writer.WriteUInt32Array(this.Attrset);
     }
 }
@@ -2624,12 +2666,12 @@ public sealed partial class Create4resok : global::NetRpc.Xdr.IXdrCodec<global::
 /// <summary>The XDR union CREATE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Create4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4res>
+public sealed partial class Create4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Create4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Create4Resok? _resok4;
 
-    private Create4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Create4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -2640,17 +2682,17 @@ public sealed partial class Create4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>CREATE4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Create4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Create4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Create4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Create4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Create4res FromResok4(global::NetRpc.Fuzz.Nfs4.Create4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Create4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Create4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Create4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Create4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -2658,7 +2700,7 @@ public sealed partial class Create4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Create4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Create4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Create4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Create4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -2666,14 +2708,14 @@ public sealed partial class Create4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Create4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Create4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Create4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Create4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -2681,22 +2723,22 @@ public sealed partial class Create4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Create4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Create4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Create4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Create4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Create4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Create4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Create4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Create4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Create4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Create4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("CREATE4res", (long)discriminant);
         }
@@ -2723,26 +2765,27 @@ public sealed partial class Create4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>DELEGPURGE: Purge Delegations Awaiting Recovery</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Delegpurge4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegpurge4args>
+public sealed partial class Delegpurge4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegpurge4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Delegpurge4args()
+    public Delegpurge4Args()
     {
     }
 
-    private Delegpurge4args(ulong clientid)
+    private Delegpurge4Args(ulong clientid)
     {
         this.Clientid = clientid;
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Delegpurge4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Delegpurge4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64());
 
     /// <inheritdoc/>
@@ -2754,14 +2797,14 @@ public sealed partial class Delegpurge4args : global::NetRpc.Xdr.IXdrCodec<globa
 
 /// <summary>The XDR struct DELEGPURGE4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Delegpurge4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegpurge4res>
+public sealed partial class Delegpurge4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegpurge4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Delegpurge4res()
+    public Delegpurge4Res()
     {
     }
 
-    private Delegpurge4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Delegpurge4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -2773,7 +2816,7 @@ public sealed partial class Delegpurge4res : global::NetRpc.Xdr.IXdrCodec<global
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Delegpurge4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Delegpurge4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -2785,15 +2828,15 @@ public sealed partial class Delegpurge4res : global::NetRpc.Xdr.IXdrCodec<global
 
 /// <summary>DELEGRETURN: Return a delegation</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Delegreturn4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegreturn4args>
+public sealed partial class Delegreturn4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegreturn4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Delegreturn4args()
+    public Delegreturn4Args()
     {
         this.DelegStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private Delegreturn4args(global::NetRpc.Fuzz.Nfs4.Stateid4 delegStateid)
+    private Delegreturn4Args(global::NetRpc.Fuzz.Nfs4.Stateid4 delegStateid)
     {
         this.DelegStateid = delegStateid;
     }
@@ -2806,27 +2849,27 @@ public sealed partial class Delegreturn4args : global::NetRpc.Xdr.IXdrCodec<glob
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Delegreturn4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Delegreturn4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.DelegStateid, "Delegreturn4args.DelegStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.DelegStateid, "Delegreturn4Args.DelegStateid");
         writer.Write(this.DelegStateid);
     }
 }
 
 /// <summary>The XDR struct DELEGRETURN4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Delegreturn4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegreturn4res>
+public sealed partial class Delegreturn4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegreturn4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Delegreturn4res()
+    public Delegreturn4Res()
     {
     }
 
-    private Delegreturn4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Delegreturn4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -2838,7 +2881,7 @@ public sealed partial class Delegreturn4res : global::NetRpc.Xdr.IXdrCodec<globa
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Delegreturn4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Delegreturn4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -2850,49 +2893,53 @@ public sealed partial class Delegreturn4res : global::NetRpc.Xdr.IXdrCodec<globa
 
 /// <summary>GETATTR: Get file attributes</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getattr4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4args>
+public sealed partial class Getattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Getattr4args()
+    public Getattr4Args()
     {
         this.AttrRequest = [];
     }
 
-    private Getattr4args(uint[] attrRequest)
+    private Getattr4Args(uint[] attrRequest)
     {
         this.AttrRequest = attrRequest;
     }
 
     /// <summary>CURRENT_FH: directory or file</summary>
-    /// <remarks>XDR: <c>bitmap4 attr_request</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>bitmap4 attr_request</c>.
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] AttrRequest { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getattr4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Getattr4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt32Array());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "Getattr4args.AttrRequest");
+        global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "Getattr4Args.AttrRequest");
         writer.WriteUInt32Array(this.AttrRequest);
     }
 }
 
 /// <summary>The XDR struct GETATTR4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getattr4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4resok>
+public sealed partial class Getattr4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Getattr4resok()
+    public Getattr4Resok()
     {
         this.ObjAttributes = new global::NetRpc.Fuzz.Nfs4.Fattr4();
     }
 
-    private Getattr4resok(global::NetRpc.Fuzz.Nfs4.Fattr4 objAttributes)
+    private Getattr4Resok(global::NetRpc.Fuzz.Nfs4.Fattr4 objAttributes)
     {
         this.ObjAttributes = objAttributes;
     }
@@ -2904,13 +2951,13 @@ public sealed partial class Getattr4resok : global::NetRpc.Xdr.IXdrCodec<global:
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getattr4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Getattr4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Fattr4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Getattr4resok.ObjAttributes");
+        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Getattr4Resok.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
 }
@@ -2918,12 +2965,12 @@ public sealed partial class Getattr4resok : global::NetRpc.Xdr.IXdrCodec<global:
 /// <summary>The XDR union GETATTR4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getattr4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4res>
+public sealed partial class Getattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Getattr4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Getattr4Resok? _resok4;
 
-    private Getattr4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Getattr4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -2934,17 +2981,17 @@ public sealed partial class Getattr4res : global::NetRpc.Xdr.IXdrCodec<global::N
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>GETATTR4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getattr4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Getattr4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Getattr4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Getattr4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Getattr4res FromResok4(global::NetRpc.Fuzz.Nfs4.Getattr4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Getattr4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Getattr4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Getattr4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Getattr4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -2952,7 +2999,7 @@ public sealed partial class Getattr4res : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Getattr4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Getattr4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Getattr4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Getattr4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -2960,14 +3007,14 @@ public sealed partial class Getattr4res : global::NetRpc.Xdr.IXdrCodec<global::N
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Getattr4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Getattr4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Getattr4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Getattr4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -2975,22 +3022,22 @@ public sealed partial class Getattr4res : global::NetRpc.Xdr.IXdrCodec<global::N
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Getattr4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Getattr4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getattr4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Getattr4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Getattr4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Getattr4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Getattr4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Getattr4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Getattr4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Getattr4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("GETATTR4res", (long)discriminant);
         }
@@ -3017,33 +3064,37 @@ public sealed partial class Getattr4res : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>GETFH: Get current filehandle</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getfh4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getfh4resok>
+public sealed partial class Getfh4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getfh4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Getfh4resok()
+    public Getfh4Resok()
     {
         this.Object = [];
     }
 
-    private Getfh4resok(byte[] @object)
+    private Getfh4Resok(byte[] @object)
     {
         this.Object = @object;
     }
 
     /// <summary><c>nfs_fh4 object</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;NFS4_FHSIZE&gt;</c>.
+    /// File access handle
+    /// </remarks>
     public byte[] Object { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getfh4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Getfh4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque(128 /* NFS4_FHSIZE */));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Object, "Getfh4resok.Object");
+        global::System.ArgumentNullException.ThrowIfNull(this.Object, "Getfh4Resok.Object");
         writer.WriteOpaque(this.Object, 128 /* NFS4_FHSIZE */);
     }
 }
@@ -3051,12 +3102,12 @@ public sealed partial class Getfh4resok : global::NetRpc.Xdr.IXdrCodec<global::N
 /// <summary>The XDR union GETFH4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getfh4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getfh4res>
+public sealed partial class Getfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getfh4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Getfh4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Getfh4Resok? _resok4;
 
-    private Getfh4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Getfh4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -3067,17 +3118,17 @@ public sealed partial class Getfh4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>GETFH4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getfh4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Getfh4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Getfh4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Getfh4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Getfh4res FromResok4(global::NetRpc.Fuzz.Nfs4.Getfh4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Getfh4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Getfh4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Getfh4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Getfh4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -3085,7 +3136,7 @@ public sealed partial class Getfh4res : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Getfh4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Getfh4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Getfh4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Getfh4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -3093,14 +3144,14 @@ public sealed partial class Getfh4res : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Getfh4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Getfh4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Getfh4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Getfh4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -3108,22 +3159,22 @@ public sealed partial class Getfh4res : global::NetRpc.Xdr.IXdrCodec<global::Net
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Getfh4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Getfh4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getfh4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Getfh4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Getfh4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Getfh4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Getfh4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Getfh4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Getfh4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Getfh4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("GETFH4res", (long)discriminant);
         }
@@ -3150,15 +3201,15 @@ public sealed partial class Getfh4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
 /// <summary>LINK: Create link to an object</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Link4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4args>
+public sealed partial class Link4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Link4args()
+    public Link4Args()
     {
         this.Newname = [];
     }
 
-    private Link4args(byte[] newname)
+    private Link4Args(byte[] newname)
     {
         this.Newname = newname;
     }
@@ -3167,35 +3218,38 @@ public sealed partial class Link4args : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// SAVED_FH: source object
     /// CURRENT_FH: target directory
     /// </summary>
-    /// <remarks>XDR: <c>component4 newname</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 newname</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     public byte[] Newname { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Link4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Link4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Newname, "Link4args.Newname");
+        global::System.ArgumentNullException.ThrowIfNull(this.Newname, "Link4Args.Newname");
         writer.WriteOpaque(this.Newname);
     }
 }
 
 /// <summary>The XDR struct LINK4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Link4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4resok>
+public sealed partial class Link4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Link4resok()
+    public Link4Resok()
     {
         this.Cinfo = new global::NetRpc.Fuzz.Nfs4.ChangeInfo4();
     }
 
-    private Link4resok(global::NetRpc.Fuzz.Nfs4.ChangeInfo4 cinfo)
+    private Link4Resok(global::NetRpc.Fuzz.Nfs4.ChangeInfo4 cinfo)
     {
         this.Cinfo = cinfo;
     }
@@ -3207,13 +3261,13 @@ public sealed partial class Link4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static int MinEncodedSize => 20;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Link4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Link4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.ChangeInfo4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Link4resok.Cinfo");
+        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Link4Resok.Cinfo");
         writer.Write(this.Cinfo);
     }
 }
@@ -3221,12 +3275,12 @@ public sealed partial class Link4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
 /// <summary>The XDR union LINK4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Link4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4res>
+public sealed partial class Link4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Link4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Link4Resok? _resok4;
 
-    private Link4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Link4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -3237,17 +3291,17 @@ public sealed partial class Link4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>LINK4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Link4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Link4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Link4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Link4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Link4res FromResok4(global::NetRpc.Fuzz.Nfs4.Link4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Link4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Link4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Link4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Link4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -3255,7 +3309,7 @@ public sealed partial class Link4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Link4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Link4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Link4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Link4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -3263,14 +3317,14 @@ public sealed partial class Link4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Link4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Link4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Link4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Link4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -3278,22 +3332,22 @@ public sealed partial class Link4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Link4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Link4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Link4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Link4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Link4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Link4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Link4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Link4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Link4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Link4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("LINK4res", (long)discriminant);
         }
@@ -3338,12 +3392,14 @@ public sealed partial class OpenToLockOwner4 : global::NetRpc.Xdr.IXdrCodec<glob
     }
 
     /// <summary><c>seqid4 open_seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint OpenSeqid { get; set; }
 
     /// <summary><c>stateid4 open_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 lock_seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint LockSeqid { get; set; }
 
     /// <summary><c>lock_owner4 lock_owner</c>.</summary>
@@ -3391,6 +3447,7 @@ public sealed partial class ExistLockOwner4 : global::NetRpc.Xdr.IXdrCodec<globa
     public global::NetRpc.Fuzz.Nfs4.Stateid4 LockStateid { get; set; }
 
     /// <summary><c>seqid4 lock_seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint LockSeqid { get; set; }
 
     /// <inheritdoc/>
@@ -3531,16 +3588,16 @@ public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
 
 /// <summary>LOCK/LOCKT/LOCKU: Record lock management</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lock4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4args>
+public sealed partial class Lock4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Lock4args()
+    public Lock4Args()
     {
         this.Locktype = global::NetRpc.Fuzz.Nfs4.NfsLockType4.ReadLt;
         this.Locker = global::NetRpc.Fuzz.Nfs4.Locker4.FromLockOwner(false, new global::NetRpc.Fuzz.Nfs4.ExistLockOwner4());
     }
 
-    private Lock4args(global::NetRpc.Fuzz.Nfs4.NfsLockType4 locktype, bool reclaim, ulong offset, ulong length, global::NetRpc.Fuzz.Nfs4.Locker4 locker)
+    private Lock4Args(global::NetRpc.Fuzz.Nfs4.NfsLockType4 locktype, bool reclaim, ulong offset, ulong length, global::NetRpc.Fuzz.Nfs4.Locker4 locker)
     {
         this.Locktype = locktype;
         this.Reclaim = reclaim;
@@ -3557,9 +3614,11 @@ public sealed partial class Lock4args : global::NetRpc.Xdr.IXdrCodec<global::Net
     public bool Reclaim { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>length4 length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong Length { get; set; }
 
     /// <summary><c>locker4 locker</c>.</summary>
@@ -3569,7 +3628,7 @@ public sealed partial class Lock4args : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static int MinEncodedSize => 48;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Lock4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Lock4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsLockType4(ref reader),
         reader.ReadBoolean(),
         reader.ReadUInt64(),
@@ -3583,23 +3642,23 @@ public sealed partial class Lock4args : global::NetRpc.Xdr.IXdrCodec<global::Net
         writer.WriteBoolean(this.Reclaim);
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt64(this.Length);
-        global::System.ArgumentNullException.ThrowIfNull(this.Locker, "Lock4args.Locker");
+        global::System.ArgumentNullException.ThrowIfNull(this.Locker, "Lock4Args.Locker");
         writer.Write(this.Locker);
     }
 }
 
 /// <summary>The XDR struct LOCK4denied.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lock4denied : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4denied>
+public sealed partial class Lock4Denied : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Denied>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Lock4denied()
+    public Lock4Denied()
     {
         this.Locktype = global::NetRpc.Fuzz.Nfs4.NfsLockType4.ReadLt;
         this.Owner = new global::NetRpc.Fuzz.Nfs4.LockOwner4();
     }
 
-    private Lock4denied(ulong offset, ulong length, global::NetRpc.Fuzz.Nfs4.NfsLockType4 locktype, global::NetRpc.Fuzz.Nfs4.LockOwner4 owner)
+    private Lock4Denied(ulong offset, ulong length, global::NetRpc.Fuzz.Nfs4.NfsLockType4 locktype, global::NetRpc.Fuzz.Nfs4.LockOwner4 owner)
     {
         this.Offset = offset;
         this.Length = length;
@@ -3608,9 +3667,11 @@ public sealed partial class Lock4denied : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>length4 length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong Length { get; set; }
 
     /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
@@ -3623,7 +3684,7 @@ public sealed partial class Lock4denied : global::NetRpc.Xdr.IXdrCodec<global::N
     public static int MinEncodedSize => 32;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Lock4denied Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Lock4Denied Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64(),
         reader.ReadUInt64(),
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsLockType4(ref reader),
@@ -3635,22 +3696,22 @@ public sealed partial class Lock4denied : global::NetRpc.Xdr.IXdrCodec<global::N
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt64(this.Length);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsLockType4(ref writer, this.Locktype);
-        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Lock4denied.Owner");
+        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Lock4Denied.Owner");
         writer.Write(this.Owner);
     }
 }
 
 /// <summary>The XDR struct LOCK4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lock4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4resok>
+public sealed partial class Lock4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Lock4resok()
+    public Lock4Resok()
     {
         this.LockStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private Lock4resok(global::NetRpc.Fuzz.Nfs4.Stateid4 lockStateid)
+    private Lock4Resok(global::NetRpc.Fuzz.Nfs4.Stateid4 lockStateid)
     {
         this.LockStateid = lockStateid;
     }
@@ -3662,13 +3723,13 @@ public sealed partial class Lock4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Lock4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Lock4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.LockStateid, "Lock4resok.LockStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.LockStateid, "Lock4Resok.LockStateid");
         writer.Write(this.LockStateid);
     }
 }
@@ -3676,12 +3737,12 @@ public sealed partial class Lock4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
 /// <summary>The XDR union LOCK4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4res>
+public sealed partial class Lock4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Res>
 {
     private readonly int _arm;
     private object? _value;
 
-    private Lock4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Lock4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -3692,23 +3753,23 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>LOCK4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Lock4resok Resok4 => this._arm == 0
-        ? (global::NetRpc.Fuzz.Nfs4.Lock4resok)this._value!
-        : throw new global::System.InvalidOperationException($"Lock4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+    public global::NetRpc.Fuzz.Nfs4.Lock4Resok Resok4 => this._arm == 0
+        ? (global::NetRpc.Fuzz.Nfs4.Lock4Resok)this._value!
+        : throw new global::System.InvalidOperationException($"Lock4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The arm for status = NFS4ERR_DENIED. XDR: <c>LOCK4denied denied</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Lock4denied Denied => this._arm == 1
-        ? (global::NetRpc.Fuzz.Nfs4.Lock4denied)this._value!
-        : throw new global::System.InvalidOperationException($"Lock4res.Denied is not set: Status is {this.Status}, which selects another arm.");
+    public global::NetRpc.Fuzz.Nfs4.Lock4Denied Denied => this._arm == 1
+        ? (global::NetRpc.Fuzz.Nfs4.Lock4Denied)this._value!
+        : throw new global::System.InvalidOperationException($"Lock4Res.Denied is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Lock4res FromResok4(global::NetRpc.Fuzz.Nfs4.Lock4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Lock4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Lock4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Lock4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _value = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Lock4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _value = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -3716,7 +3777,7 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Lock4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Lock4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Lock4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Lock4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -3724,16 +3785,16 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Lock4res(status, 0) { _value = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Lock4Res(status, 0) { _value = resok4 };
     }
 
     /// <summary>The value whose arm is denied (status = NFS4ERR_DENIED).</summary>
     /// <param name="denied">The denied.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Lock4res FromDenied(global::NetRpc.Fuzz.Nfs4.Lock4denied denied)
+    public static global::NetRpc.Fuzz.Nfs4.Lock4Res FromDenied(global::NetRpc.Fuzz.Nfs4.Lock4Denied denied)
     {
         global::System.ArgumentNullException.ThrowIfNull(denied);
-        return new global::NetRpc.Fuzz.Nfs4.Lock4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errDenied, 1) { _value = denied };
+        return new global::NetRpc.Fuzz.Nfs4.Lock4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrDenied, 1) { _value = denied };
     }
 
     /// <summary>The value whose arm is denied, with a discriminant that selects it (status = NFS4ERR_DENIED).</summary>
@@ -3741,7 +3802,7 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
     /// <param name="denied">The denied.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Lock4res FromDenied(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Lock4denied denied)
+    public static global::NetRpc.Fuzz.Nfs4.Lock4Res FromDenied(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Lock4Denied denied)
     {
         if (ArmOf(status) != 1)
         {
@@ -3749,14 +3810,14 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         }
 
         global::System.ArgumentNullException.ThrowIfNull(denied);
-        return new global::NetRpc.Fuzz.Nfs4.Lock4res(status, 1) { _value = denied };
+        return new global::NetRpc.Fuzz.Nfs4.Lock4Res(status, 1) { _value = denied };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Lock4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Lock4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (2))
@@ -3764,24 +3825,24 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Lock4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Lock4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Lock4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Lock4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Lock4res(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Lock4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Lock4Res(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Lock4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Lock4res(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Lock4denied.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Lock4Res(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Lock4Denied.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.Lock4res(discriminant, 2);
+                return new global::NetRpc.Fuzz.Nfs4.Lock4Res(discriminant, 2);
             default:
                 throw reader.InvalidDiscriminant("LOCK4res", (long)discriminant);
         }
@@ -3794,10 +3855,10 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         switch (this._arm)
         {
             case 0:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4resok)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4Resok)this._value!);
                 break;
             case 1:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4denied)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4Denied)this._value!);
                 break;
         }
     }
@@ -3805,23 +3866,23 @@ public sealed partial class Lock4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
     private static int ArmOf(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant) => discriminant switch
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
-        global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errDenied => 1,
+        global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrDenied => 1,
         _ => 2,
     };
 }
 
 /// <summary>The XDR struct LOCKT4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lockt4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lockt4args>
+public sealed partial class Lockt4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lockt4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Lockt4args()
+    public Lockt4Args()
     {
         this.Locktype = global::NetRpc.Fuzz.Nfs4.NfsLockType4.ReadLt;
         this.Owner = new global::NetRpc.Fuzz.Nfs4.LockOwner4();
     }
 
-    private Lockt4args(global::NetRpc.Fuzz.Nfs4.NfsLockType4 locktype, ulong offset, ulong length, global::NetRpc.Fuzz.Nfs4.LockOwner4 owner)
+    private Lockt4Args(global::NetRpc.Fuzz.Nfs4.NfsLockType4 locktype, ulong offset, ulong length, global::NetRpc.Fuzz.Nfs4.LockOwner4 owner)
     {
         this.Locktype = locktype;
         this.Offset = offset;
@@ -3834,9 +3895,11 @@ public sealed partial class Lockt4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>length4 length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong Length { get; set; }
 
     /// <summary><c>lock_owner4 owner</c>.</summary>
@@ -3846,7 +3909,7 @@ public sealed partial class Lockt4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static int MinEncodedSize => 32;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Lockt4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Lockt4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsLockType4(ref reader),
         reader.ReadUInt64(),
         reader.ReadUInt64(),
@@ -3858,7 +3921,7 @@ public sealed partial class Lockt4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsLockType4(ref writer, this.Locktype);
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt64(this.Length);
-        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Lockt4args.Owner");
+        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Lockt4Args.Owner");
         writer.Write(this.Owner);
     }
 }
@@ -3866,12 +3929,12 @@ public sealed partial class Lockt4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
 /// <summary>The XDR union LOCKT4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lockt4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lockt4res>
+public sealed partial class Lockt4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lockt4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Lock4denied? _denied;
+    private global::NetRpc.Fuzz.Nfs4.Lock4Denied? _denied;
 
-    private Lockt4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Lockt4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -3882,17 +3945,17 @@ public sealed partial class Lockt4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
     /// <summary>The arm for status = NFS4ERR_DENIED. XDR: <c>LOCK4denied denied</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Lock4denied Denied => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Lock4Denied Denied => this._arm == 0
         ? this._denied!
-        : throw new global::System.InvalidOperationException($"Lockt4res.Denied is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Lockt4Res.Denied is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is denied (status = NFS4ERR_DENIED).</summary>
     /// <param name="denied">The denied.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Lockt4res FromDenied(global::NetRpc.Fuzz.Nfs4.Lock4denied denied)
+    public static global::NetRpc.Fuzz.Nfs4.Lockt4Res FromDenied(global::NetRpc.Fuzz.Nfs4.Lock4Denied denied)
     {
         global::System.ArgumentNullException.ThrowIfNull(denied);
-        return new global::NetRpc.Fuzz.Nfs4.Lockt4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errDenied, 0) { _denied = denied };
+        return new global::NetRpc.Fuzz.Nfs4.Lockt4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrDenied, 0) { _denied = denied };
     }
 
     /// <summary>The value whose arm is denied, with a discriminant that selects it (status = NFS4ERR_DENIED).</summary>
@@ -3900,7 +3963,7 @@ public sealed partial class Lockt4res : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="denied">The denied.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Lockt4res FromDenied(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Lock4denied denied)
+    public static global::NetRpc.Fuzz.Nfs4.Lockt4Res FromDenied(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Lock4Denied denied)
     {
         if (ArmOf(status) != 0)
         {
@@ -3908,14 +3971,14 @@ public sealed partial class Lockt4res : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(denied);
-        return new global::NetRpc.Fuzz.Nfs4.Lockt4res(status, 0) { _denied = denied };
+        return new global::NetRpc.Fuzz.Nfs4.Lockt4Res(status, 0) { _denied = denied };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status = NFS4_OK; status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Lockt4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Lockt4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1 or 2))
@@ -3923,24 +3986,24 @@ public sealed partial class Lockt4res : global::NetRpc.Xdr.IXdrCodec<global::Net
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Lockt4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Lockt4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Lockt4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Lockt4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Lockt4res(discriminant, 0) { _denied = global::NetRpc.Fuzz.Nfs4.Lock4denied.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Lockt4Res(discriminant, 0) { _denied = global::NetRpc.Fuzz.Nfs4.Lock4Denied.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Lockt4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Lockt4Res(discriminant, 1);
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.Lockt4res(discriminant, 2);
+                return new global::NetRpc.Fuzz.Nfs4.Lockt4Res(discriminant, 2);
             default:
                 throw reader.InvalidDiscriminant("LOCKT4res", (long)discriminant);
         }
@@ -3960,7 +4023,7 @@ public sealed partial class Lockt4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
     private static int ArmOf(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant) => discriminant switch
     {
-        global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errDenied => 0,
+        global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrDenied => 0,
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 1,
         _ => 2,
     };
@@ -3968,16 +4031,16 @@ public sealed partial class Lockt4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
 /// <summary>The XDR struct LOCKU4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Locku4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locku4args>
+public sealed partial class Locku4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locku4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Locku4args()
+    public Locku4Args()
     {
         this.Locktype = global::NetRpc.Fuzz.Nfs4.NfsLockType4.ReadLt;
         this.LockStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private Locku4args(global::NetRpc.Fuzz.Nfs4.NfsLockType4 locktype, uint seqid, global::NetRpc.Fuzz.Nfs4.Stateid4 lockStateid, ulong offset, ulong length)
+    private Locku4Args(global::NetRpc.Fuzz.Nfs4.NfsLockType4 locktype, uint seqid, global::NetRpc.Fuzz.Nfs4.Stateid4 lockStateid, ulong offset, ulong length)
     {
         this.Locktype = locktype;
         this.Seqid = seqid;
@@ -3991,22 +4054,25 @@ public sealed partial class Locku4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint Seqid { get; set; }
 
     /// <summary><c>stateid4 lock_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 LockStateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>length4 length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong Length { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 40;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Locku4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Locku4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsLockType4(ref reader),
         reader.ReadUInt32(),
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader),
@@ -4018,7 +4084,7 @@ public sealed partial class Locku4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsLockType4(ref writer, this.Locktype);
         writer.WriteUInt32(this.Seqid);
-        global::System.ArgumentNullException.ThrowIfNull(this.LockStateid, "Locku4args.LockStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.LockStateid, "Locku4Args.LockStateid");
         writer.Write(this.LockStateid);
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt64(this.Length);
@@ -4028,12 +4094,12 @@ public sealed partial class Locku4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
 /// <summary>The XDR union LOCKU4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Locku4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locku4res>
+public sealed partial class Locku4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locku4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Stateid4? _lockStateid;
 
-    private Locku4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Locku4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -4046,15 +4112,15 @@ public sealed partial class Locku4res : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 LockStateid => this._arm == 0
         ? this._lockStateid!
-        : throw new global::System.InvalidOperationException($"Locku4res.LockStateid is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Locku4Res.LockStateid is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is lock_stateid (status = NFS4_OK).</summary>
     /// <param name="lockStateid">The lock_stateid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Locku4res FromLockStateid(global::NetRpc.Fuzz.Nfs4.Stateid4 lockStateid)
+    public static global::NetRpc.Fuzz.Nfs4.Locku4Res FromLockStateid(global::NetRpc.Fuzz.Nfs4.Stateid4 lockStateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(lockStateid);
-        return new global::NetRpc.Fuzz.Nfs4.Locku4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _lockStateid = lockStateid };
+        return new global::NetRpc.Fuzz.Nfs4.Locku4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _lockStateid = lockStateid };
     }
 
     /// <summary>The value whose arm is lock_stateid, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -4062,7 +4128,7 @@ public sealed partial class Locku4res : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="lockStateid">The lock_stateid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Locku4res FromLockStateid(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Stateid4 lockStateid)
+    public static global::NetRpc.Fuzz.Nfs4.Locku4Res FromLockStateid(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Stateid4 lockStateid)
     {
         if (ArmOf(status) != 0)
         {
@@ -4070,14 +4136,14 @@ public sealed partial class Locku4res : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(lockStateid);
-        return new global::NetRpc.Fuzz.Nfs4.Locku4res(status, 0) { _lockStateid = lockStateid };
+        return new global::NetRpc.Fuzz.Nfs4.Locku4Res(status, 0) { _lockStateid = lockStateid };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Locku4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Locku4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -4085,22 +4151,22 @@ public sealed partial class Locku4res : global::NetRpc.Xdr.IXdrCodec<global::Net
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Locku4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Locku4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Locku4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Locku4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Locku4res(discriminant, 0) { _lockStateid = global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Locku4Res(discriminant, 0) { _lockStateid = global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Locku4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Locku4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("LOCKU4res", (long)discriminant);
         }
@@ -4127,48 +4193,51 @@ public sealed partial class Locku4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
 /// <summary>LOOKUP: Lookup filename</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lookup4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookup4args>
+public sealed partial class Lookup4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookup4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Lookup4args()
+    public Lookup4Args()
     {
         this.Objname = [];
     }
 
-    private Lookup4args(byte[] objname)
+    private Lookup4Args(byte[] objname)
     {
         this.Objname = objname;
     }
 
     /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>component4 objname</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 objname</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     public byte[] Objname { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Lookup4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Lookup4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Objname, "Lookup4args.Objname");
+        global::System.ArgumentNullException.ThrowIfNull(this.Objname, "Lookup4Args.Objname");
         writer.WriteOpaque(this.Objname);
     }
 }
 
 /// <summary>The XDR struct LOOKUP4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lookup4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookup4res>
+public sealed partial class Lookup4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookup4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Lookup4res()
+    public Lookup4Res()
     {
     }
 
-    private Lookup4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Lookup4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -4181,7 +4250,7 @@ public sealed partial class Lookup4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Lookup4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Lookup4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -4193,14 +4262,14 @@ public sealed partial class Lookup4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>LOOKUPP: Lookup parent directory</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lookupp4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookupp4res>
+public sealed partial class Lookupp4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookupp4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Lookupp4res()
+    public Lookupp4Res()
     {
     }
 
-    private Lookupp4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Lookupp4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -4213,7 +4282,7 @@ public sealed partial class Lookupp4res : global::NetRpc.Xdr.IXdrCodec<global::N
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Lookupp4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Lookupp4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -4225,15 +4294,15 @@ public sealed partial class Lookupp4res : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>NVERIFY: Verify attributes different</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Nverify4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nverify4args>
+public sealed partial class Nverify4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nverify4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Nverify4args()
+    public Nverify4Args()
     {
         this.ObjAttributes = new global::NetRpc.Fuzz.Nfs4.Fattr4();
     }
 
-    private Nverify4args(global::NetRpc.Fuzz.Nfs4.Fattr4 objAttributes)
+    private Nverify4Args(global::NetRpc.Fuzz.Nfs4.Fattr4 objAttributes)
     {
         this.ObjAttributes = objAttributes;
     }
@@ -4246,27 +4315,27 @@ public sealed partial class Nverify4args : global::NetRpc.Xdr.IXdrCodec<global::
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Nverify4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Nverify4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Fattr4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Nverify4args.ObjAttributes");
+        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Nverify4Args.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
 }
 
 /// <summary>The XDR struct NVERIFY4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Nverify4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nverify4res>
+public sealed partial class Nverify4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nverify4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Nverify4res()
+    public Nverify4Res()
     {
     }
 
-    private Nverify4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Nverify4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -4278,7 +4347,7 @@ public sealed partial class Nverify4res : global::NetRpc.Xdr.IXdrCodec<global::N
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Nverify4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Nverify4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -4326,6 +4395,7 @@ public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         : throw new global::System.InvalidOperationException($"Createhow4.Createattrs is not set: Mode is {this.Mode}, which selects another arm.");
 
     /// <summary>The arm for mode = EXCLUSIVE4. XDR: <c>verifier4 createverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Mode"/> selects another arm.</exception>
     public byte[] Createverf => this._arm == 1
         ? (byte[])this._value!
@@ -4752,6 +4822,7 @@ public sealed partial class OpenClaimDelegateCur4 : global::NetRpc.Xdr.IXdrCodec
     public global::NetRpc.Fuzz.Nfs4.Stateid4 DelegateStateid { get; set; }
 
     /// <summary><c>component4 file</c>.</summary>
+    /// <remarks>.x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.</remarks>
     public byte[] File { get; set; }
 
     /// <inheritdoc/>
@@ -4791,7 +4862,10 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public global::NetRpc.Fuzz.Nfs4.OpenClaimType4 Claim { get; }
 
     /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>component4 file</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 file</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Claim"/> selects another arm.</exception>
     public byte[] File => this._arm == 0
         ? (byte[])this._value!
@@ -4812,7 +4886,10 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         : throw new global::System.InvalidOperationException($"OpenClaim4.DelegateCurInfo is not set: Claim is {this.Claim}, which selects another arm.");
 
     /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>component4 file_delegate_prev</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 file_delegate_prev</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Claim"/> selects another arm.</exception>
     public byte[] FileDelegatePrev => this._arm == 3
         ? (byte[])this._value!
@@ -5030,17 +5107,17 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>OPEN: Open a file, potentially receiving an open delegation</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Open4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4args>
+public sealed partial class Open4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Open4args()
+    public Open4Args()
     {
         this.Owner = new global::NetRpc.Fuzz.Nfs4.OpenOwner4();
         this.Openhow = global::NetRpc.Fuzz.Nfs4.Openflag4.Of(global::NetRpc.Fuzz.Nfs4.Opentype4.Open4Nocreate);
         this.Claim = global::NetRpc.Fuzz.Nfs4.OpenClaim4.FromFile(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimNull, []);
     }
 
-    private Open4args(uint seqid, uint shareAccess, uint shareDeny, global::NetRpc.Fuzz.Nfs4.OpenOwner4 owner, global::NetRpc.Fuzz.Nfs4.Openflag4 openhow, global::NetRpc.Fuzz.Nfs4.OpenClaim4 claim)
+    private Open4Args(uint seqid, uint shareAccess, uint shareDeny, global::NetRpc.Fuzz.Nfs4.OpenOwner4 owner, global::NetRpc.Fuzz.Nfs4.Openflag4 openhow, global::NetRpc.Fuzz.Nfs4.OpenClaim4 claim)
     {
         this.Seqid = seqid;
         this.ShareAccess = shareAccess;
@@ -5051,6 +5128,7 @@ public sealed partial class Open4args : global::NetRpc.Xdr.IXdrCodec<global::Net
     }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint Seqid { get; set; }
 
     /// <summary><c>uint32_t share_access</c>.</summary>
@@ -5072,7 +5150,7 @@ public sealed partial class Open4args : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static int MinEncodedSize => 32;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Open4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Open4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt32(),
         reader.ReadUInt32(),
         reader.ReadUInt32(),
@@ -5086,11 +5164,11 @@ public sealed partial class Open4args : global::NetRpc.Xdr.IXdrCodec<global::Net
         writer.WriteUInt32(this.Seqid);
         writer.WriteUInt32(this.ShareAccess);
         writer.WriteUInt32(this.ShareDeny);
-        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Open4args.Owner");
+        global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Open4Args.Owner");
         writer.Write(this.Owner);
-        global::System.ArgumentNullException.ThrowIfNull(this.Openhow, "Open4args.Openhow");
+        global::System.ArgumentNullException.ThrowIfNull(this.Openhow, "Open4Args.Openhow");
         writer.Write(this.Openhow);
-        global::System.ArgumentNullException.ThrowIfNull(this.Claim, "Open4args.Claim");
+        global::System.ArgumentNullException.ThrowIfNull(this.Claim, "Open4Args.Claim");
         writer.Write(this.Claim);
     }
 }
@@ -5369,10 +5447,10 @@ public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<globa
 
 /// <summary>The XDR struct OPEN4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Open4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4resok>
+public sealed partial class Open4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Open4resok()
+    public Open4Resok()
     {
         this.Stateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
         this.Cinfo = new global::NetRpc.Fuzz.Nfs4.ChangeInfo4();
@@ -5380,7 +5458,7 @@ public sealed partial class Open4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.Delegation = global::NetRpc.Fuzz.Nfs4.OpenDelegation4.Of(global::NetRpc.Fuzz.Nfs4.OpenDelegationType4.OpenDelegateNone);
     }
 
-    private Open4resok(global::NetRpc.Fuzz.Nfs4.Stateid4 stateid, global::NetRpc.Fuzz.Nfs4.ChangeInfo4 cinfo, uint rflags, uint[] attrset, global::NetRpc.Fuzz.Nfs4.OpenDelegation4 delegation)
+    private Open4Resok(global::NetRpc.Fuzz.Nfs4.Stateid4 stateid, global::NetRpc.Fuzz.Nfs4.ChangeInfo4 cinfo, uint rflags, uint[] attrset, global::NetRpc.Fuzz.Nfs4.OpenDelegation4 delegation)
     {
         this.Stateid = stateid;
         this.Cinfo = cinfo;
@@ -5402,7 +5480,11 @@ public sealed partial class Open4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public uint Rflags { get; set; }
 
     /// <summary>attribute set for create</summary>
-    /// <remarks>XDR: <c>bitmap4 attrset</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>bitmap4 attrset</c>.
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] Attrset { get; set; }
 
     /// <summary>
@@ -5416,7 +5498,7 @@ public sealed partial class Open4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static int MinEncodedSize => 48;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Open4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Open4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader),
         global::NetRpc.Fuzz.Nfs4.ChangeInfo4.Decode(ref reader),
         reader.ReadUInt32(),
@@ -5426,14 +5508,14 @@ public sealed partial class Open4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Open4resok.Stateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Open4Resok.Stateid");
         writer.Write(this.Stateid);
-        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Open4resok.Cinfo");
+        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Open4Resok.Cinfo");
         writer.Write(this.Cinfo);
         writer.WriteUInt32(this.Rflags);
-        global::System.ArgumentNullException.ThrowIfNull(this.Attrset, "Open4resok.Attrset");
+        global::System.ArgumentNullException.ThrowIfNull(this.Attrset, "Open4Resok.Attrset");
         writer.WriteUInt32Array(this.Attrset);
-        global::System.ArgumentNullException.ThrowIfNull(this.Delegation, "Open4resok.Delegation");
+        global::System.ArgumentNullException.ThrowIfNull(this.Delegation, "Open4Resok.Delegation");
         writer.Write(this.Delegation);
     }
 }
@@ -5441,12 +5523,12 @@ public sealed partial class Open4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
 /// <summary>The XDR union OPEN4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Open4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4res>
+public sealed partial class Open4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Open4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Open4Resok? _resok4;
 
-    private Open4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Open4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -5458,17 +5540,17 @@ public sealed partial class Open4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
     /// <summary>CURRENT_FH: opened file</summary>
     /// <remarks>XDR: <c>OPEN4resok resok4</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Open4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Open4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Open4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Open4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Open4res FromResok4(global::NetRpc.Fuzz.Nfs4.Open4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Open4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Open4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Open4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Open4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -5476,7 +5558,7 @@ public sealed partial class Open4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Open4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Open4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Open4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Open4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -5484,14 +5566,14 @@ public sealed partial class Open4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Open4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Open4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Open4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Open4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -5499,22 +5581,22 @@ public sealed partial class Open4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Open4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Open4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Open4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Open4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Open4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Open4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Open4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Open4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Open4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Open4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("OPEN4res", (long)discriminant);
         }
@@ -5541,14 +5623,14 @@ public sealed partial class Open4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
 
 /// <summary>OPENATTR: open named attributes directory</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Openattr4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Openattr4args>
+public sealed partial class Openattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Openattr4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Openattr4args()
+    public Openattr4Args()
     {
     }
 
-    private Openattr4args(bool createdir)
+    private Openattr4Args(bool createdir)
     {
         this.Createdir = createdir;
     }
@@ -5561,7 +5643,7 @@ public sealed partial class Openattr4args : global::NetRpc.Xdr.IXdrCodec<global:
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Openattr4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Openattr4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadBoolean());
 
     /// <inheritdoc/>
@@ -5573,14 +5655,14 @@ public sealed partial class Openattr4args : global::NetRpc.Xdr.IXdrCodec<global:
 
 /// <summary>The XDR struct OPENATTR4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Openattr4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Openattr4res>
+public sealed partial class Openattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Openattr4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Openattr4res()
+    public Openattr4Res()
     {
     }
 
-    private Openattr4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Openattr4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -5593,7 +5675,7 @@ public sealed partial class Openattr4res : global::NetRpc.Xdr.IXdrCodec<global::
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Openattr4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Openattr4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -5605,15 +5687,15 @@ public sealed partial class Openattr4res : global::NetRpc.Xdr.IXdrCodec<global::
 
 /// <summary>OPEN_CONFIRM: confirm the open</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenConfirm4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4args>
+public sealed partial class OpenConfirm4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public OpenConfirm4args()
+    public OpenConfirm4Args()
     {
         this.OpenStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private OpenConfirm4args(global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid, uint seqid)
+    private OpenConfirm4Args(global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid, uint seqid)
     {
         this.OpenStateid = openStateid;
         this.Seqid = seqid;
@@ -5624,20 +5706,21 @@ public sealed partial class OpenConfirm4args : global::NetRpc.Xdr.IXdrCodec<glob
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint Seqid { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 20;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader),
         reader.ReadUInt32());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenConfirm4args.OpenStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenConfirm4Args.OpenStateid");
         writer.Write(this.OpenStateid);
         writer.WriteUInt32(this.Seqid);
     }
@@ -5645,15 +5728,15 @@ public sealed partial class OpenConfirm4args : global::NetRpc.Xdr.IXdrCodec<glob
 
 /// <summary>The XDR struct OPEN_CONFIRM4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenConfirm4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4resok>
+public sealed partial class OpenConfirm4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public OpenConfirm4resok()
+    public OpenConfirm4Resok()
     {
         this.OpenStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private OpenConfirm4resok(global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid)
+    private OpenConfirm4Resok(global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid)
     {
         this.OpenStateid = openStateid;
     }
@@ -5665,13 +5748,13 @@ public sealed partial class OpenConfirm4resok : global::NetRpc.Xdr.IXdrCodec<glo
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenConfirm4resok.OpenStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenConfirm4Resok.OpenStateid");
         writer.Write(this.OpenStateid);
     }
 }
@@ -5679,12 +5762,12 @@ public sealed partial class OpenConfirm4resok : global::NetRpc.Xdr.IXdrCodec<glo
 /// <summary>The XDR union OPEN_CONFIRM4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenConfirm4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4res>
+public sealed partial class OpenConfirm4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.OpenConfirm4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok? _resok4;
 
-    private OpenConfirm4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private OpenConfirm4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -5695,17 +5778,17 @@ public sealed partial class OpenConfirm4res : global::NetRpc.Xdr.IXdrCodec<globa
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>OPEN_CONFIRM4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.OpenConfirm4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"OpenConfirm4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"OpenConfirm4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4res FromResok4(global::NetRpc.Fuzz.Nfs4.OpenConfirm4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res FromResok4(global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.OpenConfirm4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -5713,7 +5796,7 @@ public sealed partial class OpenConfirm4res : global::NetRpc.Xdr.IXdrCodec<globa
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.OpenConfirm4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -5721,14 +5804,14 @@ public sealed partial class OpenConfirm4res : global::NetRpc.Xdr.IXdrCodec<globa
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.OpenConfirm4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -5736,22 +5819,22 @@ public sealed partial class OpenConfirm4res : global::NetRpc.Xdr.IXdrCodec<globa
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.OpenConfirm4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.OpenConfirm4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.OpenConfirm4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.OpenConfirm4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("OPEN_CONFIRM4res", (long)discriminant);
         }
@@ -5778,15 +5861,15 @@ public sealed partial class OpenConfirm4res : global::NetRpc.Xdr.IXdrCodec<globa
 
 /// <summary>OPEN_DOWNGRADE: downgrade the access/deny for a file</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenDowngrade4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args>
+public sealed partial class OpenDowngrade4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public OpenDowngrade4args()
+    public OpenDowngrade4Args()
     {
         this.OpenStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private OpenDowngrade4args(global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid, uint seqid, uint shareAccess, uint shareDeny)
+    private OpenDowngrade4Args(global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid, uint seqid, uint shareAccess, uint shareDeny)
     {
         this.OpenStateid = openStateid;
         this.Seqid = seqid;
@@ -5799,6 +5882,7 @@ public sealed partial class OpenDowngrade4args : global::NetRpc.Xdr.IXdrCodec<gl
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint Seqid { get; set; }
 
     /// <summary><c>uint32_t share_access</c>.</summary>
@@ -5811,7 +5895,7 @@ public sealed partial class OpenDowngrade4args : global::NetRpc.Xdr.IXdrCodec<gl
     public static int MinEncodedSize => 28;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader),
         reader.ReadUInt32(),
         reader.ReadUInt32(),
@@ -5820,7 +5904,7 @@ public sealed partial class OpenDowngrade4args : global::NetRpc.Xdr.IXdrCodec<gl
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenDowngrade4args.OpenStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenDowngrade4Args.OpenStateid");
         writer.Write(this.OpenStateid);
         writer.WriteUInt32(this.Seqid);
         writer.WriteUInt32(this.ShareAccess);
@@ -5830,15 +5914,15 @@ public sealed partial class OpenDowngrade4args : global::NetRpc.Xdr.IXdrCodec<gl
 
 /// <summary>The XDR struct OPEN_DOWNGRADE4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenDowngrade4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4resok>
+public sealed partial class OpenDowngrade4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public OpenDowngrade4resok()
+    public OpenDowngrade4Resok()
     {
         this.OpenStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private OpenDowngrade4resok(global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid)
+    private OpenDowngrade4Resok(global::NetRpc.Fuzz.Nfs4.Stateid4 openStateid)
     {
         this.OpenStateid = openStateid;
     }
@@ -5850,13 +5934,13 @@ public sealed partial class OpenDowngrade4resok : global::NetRpc.Xdr.IXdrCodec<g
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenDowngrade4resok.OpenStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenDowngrade4Resok.OpenStateid");
         writer.Write(this.OpenStateid);
     }
 }
@@ -5864,12 +5948,12 @@ public sealed partial class OpenDowngrade4resok : global::NetRpc.Xdr.IXdrCodec<g
 /// <summary>The XDR union OPEN_DOWNGRADE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenDowngrade4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res>
+public sealed partial class OpenDowngrade4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.OpenDowngrade4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok? _resok4;
 
-    private OpenDowngrade4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private OpenDowngrade4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -5880,17 +5964,17 @@ public sealed partial class OpenDowngrade4res : global::NetRpc.Xdr.IXdrCodec<glo
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>OPEN_DOWNGRADE4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.OpenDowngrade4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"OpenDowngrade4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"OpenDowngrade4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res FromResok4(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res FromResok4(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -5898,7 +5982,7 @@ public sealed partial class OpenDowngrade4res : global::NetRpc.Xdr.IXdrCodec<glo
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.OpenDowngrade4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -5906,14 +5990,14 @@ public sealed partial class OpenDowngrade4res : global::NetRpc.Xdr.IXdrCodec<glo
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -5921,22 +6005,22 @@ public sealed partial class OpenDowngrade4res : global::NetRpc.Xdr.IXdrCodec<glo
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.OpenDowngrade4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("OPEN_DOWNGRADE4res", (long)discriminant);
         }
@@ -5963,47 +6047,51 @@ public sealed partial class OpenDowngrade4res : global::NetRpc.Xdr.IXdrCodec<glo
 
 /// <summary>PUTFH: Set current filehandle</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Putfh4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putfh4args>
+public sealed partial class Putfh4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putfh4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Putfh4args()
+    public Putfh4Args()
     {
         this.Object = [];
     }
 
-    private Putfh4args(byte[] @object)
+    private Putfh4Args(byte[] @object)
     {
         this.Object = @object;
     }
 
     /// <summary><c>nfs_fh4 object</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;NFS4_FHSIZE&gt;</c>.
+    /// File access handle
+    /// </remarks>
     public byte[] Object { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Putfh4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Putfh4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque(128 /* NFS4_FHSIZE */));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Object, "Putfh4args.Object");
+        global::System.ArgumentNullException.ThrowIfNull(this.Object, "Putfh4Args.Object");
         writer.WriteOpaque(this.Object, 128 /* NFS4_FHSIZE */);
     }
 }
 
 /// <summary>The XDR struct PUTFH4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Putfh4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putfh4res>
+public sealed partial class Putfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putfh4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Putfh4res()
+    public Putfh4Res()
     {
     }
 
-    private Putfh4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Putfh4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -6016,7 +6104,7 @@ public sealed partial class Putfh4res : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Putfh4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Putfh4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -6028,14 +6116,14 @@ public sealed partial class Putfh4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
 /// <summary>PUTPUBFH: Set public filehandle</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Putpubfh4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putpubfh4res>
+public sealed partial class Putpubfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putpubfh4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Putpubfh4res()
+    public Putpubfh4Res()
     {
     }
 
-    private Putpubfh4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Putpubfh4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -6048,7 +6136,7 @@ public sealed partial class Putpubfh4res : global::NetRpc.Xdr.IXdrCodec<global::
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Putpubfh4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Putpubfh4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -6060,14 +6148,14 @@ public sealed partial class Putpubfh4res : global::NetRpc.Xdr.IXdrCodec<global::
 
 /// <summary>PUTROOTFH: Set root filehandle</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Putrootfh4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putrootfh4res>
+public sealed partial class Putrootfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putrootfh4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Putrootfh4res()
+    public Putrootfh4Res()
     {
     }
 
-    private Putrootfh4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Putrootfh4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -6080,7 +6168,7 @@ public sealed partial class Putrootfh4res : global::NetRpc.Xdr.IXdrCodec<global:
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Putrootfh4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Putrootfh4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -6092,15 +6180,15 @@ public sealed partial class Putrootfh4res : global::NetRpc.Xdr.IXdrCodec<global:
 
 /// <summary>READ: Read from file</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Read4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4args>
+public sealed partial class Read4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Read4args()
+    public Read4Args()
     {
         this.Stateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private Read4args(global::NetRpc.Fuzz.Nfs4.Stateid4 stateid, ulong offset, uint count)
+    private Read4Args(global::NetRpc.Fuzz.Nfs4.Stateid4 stateid, ulong offset, uint count)
     {
         this.Stateid = stateid;
         this.Offset = offset;
@@ -6112,16 +6200,18 @@ public sealed partial class Read4args : global::NetRpc.Xdr.IXdrCodec<global::Net
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>count4 count</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint Count { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 28;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Read4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Read4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader),
         reader.ReadUInt64(),
         reader.ReadUInt32());
@@ -6129,7 +6219,7 @@ public sealed partial class Read4args : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Read4args.Stateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Read4Args.Stateid");
         writer.Write(this.Stateid);
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt32(this.Count);
@@ -6138,15 +6228,15 @@ public sealed partial class Read4args : global::NetRpc.Xdr.IXdrCodec<global::Net
 
 /// <summary>The XDR struct READ4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Read4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4resok>
+public sealed partial class Read4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Read4resok()
+    public Read4Resok()
     {
         this.Data = [];
     }
 
-    private Read4resok(bool eof, byte[] data)
+    private Read4Resok(bool eof, byte[] data)
     {
         this.Eof = eof;
         this.Data = data;
@@ -6162,7 +6252,7 @@ public sealed partial class Read4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Read4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Read4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadBoolean(),
         reader.ReadOpaque());
 
@@ -6170,7 +6260,7 @@ public sealed partial class Read4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteBoolean(this.Eof);
-        global::System.ArgumentNullException.ThrowIfNull(this.Data, "Read4resok.Data");
+        global::System.ArgumentNullException.ThrowIfNull(this.Data, "Read4Resok.Data");
         writer.WriteOpaque(this.Data);
     }
 }
@@ -6178,12 +6268,12 @@ public sealed partial class Read4resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
 /// <summary>The XDR union READ4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Read4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4res>
+public sealed partial class Read4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Read4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Read4Resok? _resok4;
 
-    private Read4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Read4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -6194,17 +6284,17 @@ public sealed partial class Read4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>READ4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Read4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Read4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Read4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Read4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Read4res FromResok4(global::NetRpc.Fuzz.Nfs4.Read4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Read4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Read4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Read4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Read4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -6212,7 +6302,7 @@ public sealed partial class Read4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Read4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Read4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Read4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Read4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -6220,14 +6310,14 @@ public sealed partial class Read4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Read4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Read4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Read4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Read4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -6235,22 +6325,22 @@ public sealed partial class Read4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Read4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Read4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Read4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Read4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Read4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Read4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Read4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Read4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Read4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Read4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("READ4res", (long)discriminant);
         }
@@ -6277,16 +6367,16 @@ public sealed partial class Read4res : global::NetRpc.Xdr.IXdrCodec<global::NetR
 
 /// <summary>READDIR: Read directory</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Readdir4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4args>
+public sealed partial class Readdir4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Readdir4args()
+    public Readdir4Args()
     {
         this.Cookieverf = new byte[8 /* NFS4_VERIFIER_SIZE */];
         this.AttrRequest = [];
     }
 
-    private Readdir4args(ulong cookie, byte[] cookieverf, uint dircount, uint maxcount, uint[] attrRequest)
+    private Readdir4Args(ulong cookie, byte[] cookieverf, uint dircount, uint maxcount, uint[] attrRequest)
     {
         this.Cookie = cookie;
         this.Cookieverf = cookieverf;
@@ -6296,26 +6386,36 @@ public sealed partial class Readdir4args : global::NetRpc.Xdr.IXdrCodec<global::
     }
 
     /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>nfs_cookie4 cookie</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>nfs_cookie4 cookie</c>.
+    /// .x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.
+    /// </remarks>
     public ulong Cookie { get; set; }
 
     /// <summary><c>verifier4 cookieverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] Cookieverf { get; set; }
 
     /// <summary><c>count4 dircount</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint Dircount { get; set; }
 
     /// <summary><c>count4 maxcount</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint Maxcount { get; set; }
 
     /// <summary><c>bitmap4 attr_request</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] AttrRequest { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 28;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Readdir4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Readdir4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64(),
         reader.ReadFixedOpaque(8 /* NFS4_VERIFIER_SIZE */),
         reader.ReadUInt32(),
@@ -6326,11 +6426,11 @@ public sealed partial class Readdir4args : global::NetRpc.Xdr.IXdrCodec<global::
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.Cookie);
-        global::System.ArgumentNullException.ThrowIfNull(this.Cookieverf, "Readdir4args.Cookieverf");
+        global::System.ArgumentNullException.ThrowIfNull(this.Cookieverf, "Readdir4Args.Cookieverf");
         writer.WriteFixedOpaque(this.Cookieverf, 8 /* NFS4_VERIFIER_SIZE */);
         writer.WriteUInt32(this.Dircount);
         writer.WriteUInt32(this.Maxcount);
-        global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "Readdir4args.AttrRequest");
+        global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "Readdir4Args.AttrRequest");
         writer.WriteUInt32Array(this.AttrRequest);
     }
 }
@@ -6356,9 +6456,11 @@ public sealed partial class Entry4 : global::NetRpc.Xdr.IXdrListNode<global::Net
     }
 
     /// <summary><c>nfs_cookie4 cookie</c>.</summary>
+    /// <remarks>.x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.</remarks>
     public ulong Cookie { get; set; }
 
     /// <summary><c>component4 name</c>.</summary>
+    /// <remarks>.x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.</remarks>
     public byte[] Name { get; set; }
 
     /// <summary><c>fattr4 attrs</c>.</summary>
@@ -6444,22 +6546,23 @@ public sealed partial class Dirlist4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
 
 /// <summary>The XDR struct READDIR4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Readdir4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4resok>
+public sealed partial class Readdir4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Readdir4resok()
+    public Readdir4Resok()
     {
         this.Cookieverf = new byte[8 /* NFS4_VERIFIER_SIZE */];
         this.Reply = new global::NetRpc.Fuzz.Nfs4.Dirlist4();
     }
 
-    private Readdir4resok(byte[] cookieverf, global::NetRpc.Fuzz.Nfs4.Dirlist4 reply)
+    private Readdir4Resok(byte[] cookieverf, global::NetRpc.Fuzz.Nfs4.Dirlist4 reply)
     {
         this.Cookieverf = cookieverf;
         this.Reply = reply;
     }
 
     /// <summary><c>verifier4 cookieverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] Cookieverf { get; set; }
 
     /// <summary><c>dirlist4 reply</c>.</summary>
@@ -6469,16 +6572,16 @@ public sealed partial class Readdir4resok : global::NetRpc.Xdr.IXdrCodec<global:
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Readdir4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Readdir4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadFixedOpaque(8 /* NFS4_VERIFIER_SIZE */),
         global::NetRpc.Fuzz.Nfs4.Dirlist4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Cookieverf, "Readdir4resok.Cookieverf");
+        global::System.ArgumentNullException.ThrowIfNull(this.Cookieverf, "Readdir4Resok.Cookieverf");
         writer.WriteFixedOpaque(this.Cookieverf, 8 /* NFS4_VERIFIER_SIZE */);
-        global::System.ArgumentNullException.ThrowIfNull(this.Reply, "Readdir4resok.Reply");
+        global::System.ArgumentNullException.ThrowIfNull(this.Reply, "Readdir4Resok.Reply");
         writer.Write(this.Reply);
     }
 }
@@ -6486,12 +6589,12 @@ public sealed partial class Readdir4resok : global::NetRpc.Xdr.IXdrCodec<global:
 /// <summary>The XDR union READDIR4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Readdir4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4res>
+public sealed partial class Readdir4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Readdir4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Readdir4Resok? _resok4;
 
-    private Readdir4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Readdir4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -6502,17 +6605,17 @@ public sealed partial class Readdir4res : global::NetRpc.Xdr.IXdrCodec<global::N
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>READDIR4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Readdir4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Readdir4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Readdir4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Readdir4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Readdir4res FromResok4(global::NetRpc.Fuzz.Nfs4.Readdir4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Readdir4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Readdir4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Readdir4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Readdir4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -6520,7 +6623,7 @@ public sealed partial class Readdir4res : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Readdir4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Readdir4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Readdir4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Readdir4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -6528,14 +6631,14 @@ public sealed partial class Readdir4res : global::NetRpc.Xdr.IXdrCodec<global::N
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Readdir4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Readdir4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Readdir4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Readdir4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -6543,22 +6646,22 @@ public sealed partial class Readdir4res : global::NetRpc.Xdr.IXdrCodec<global::N
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Readdir4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Readdir4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Readdir4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Readdir4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Readdir4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Readdir4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Readdir4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Readdir4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Readdir4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Readdir4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("READDIR4res", (long)discriminant);
         }
@@ -6585,33 +6688,34 @@ public sealed partial class Readdir4res : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>READLINK: Read symbolic link</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Readlink4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readlink4resok>
+public sealed partial class Readlink4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readlink4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Readlink4resok()
+    public Readlink4Resok()
     {
         this.Link = [];
     }
 
-    private Readlink4resok(byte[] link)
+    private Readlink4Resok(byte[] link)
     {
         this.Link = link;
     }
 
     /// <summary><c>linktext4 link</c>.</summary>
+    /// <remarks>.x type: <c>linktext4</c>, from <c>typedef utf8str_cs linktext4</c>.</remarks>
     public byte[] Link { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Readlink4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Readlink4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Link, "Readlink4resok.Link");
+        global::System.ArgumentNullException.ThrowIfNull(this.Link, "Readlink4Resok.Link");
         writer.WriteOpaque(this.Link);
     }
 }
@@ -6619,12 +6723,12 @@ public sealed partial class Readlink4resok : global::NetRpc.Xdr.IXdrCodec<global
 /// <summary>The XDR union READLINK4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Readlink4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readlink4res>
+public sealed partial class Readlink4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readlink4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Readlink4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Readlink4Resok? _resok4;
 
-    private Readlink4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Readlink4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -6635,17 +6739,17 @@ public sealed partial class Readlink4res : global::NetRpc.Xdr.IXdrCodec<global::
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>READLINK4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Readlink4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Readlink4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Readlink4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Readlink4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Readlink4res FromResok4(global::NetRpc.Fuzz.Nfs4.Readlink4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Readlink4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Readlink4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Readlink4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Readlink4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -6653,7 +6757,7 @@ public sealed partial class Readlink4res : global::NetRpc.Xdr.IXdrCodec<global::
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Readlink4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Readlink4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Readlink4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Readlink4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -6661,14 +6765,14 @@ public sealed partial class Readlink4res : global::NetRpc.Xdr.IXdrCodec<global::
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Readlink4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Readlink4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Readlink4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Readlink4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -6676,22 +6780,22 @@ public sealed partial class Readlink4res : global::NetRpc.Xdr.IXdrCodec<global::
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Readlink4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Readlink4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Readlink4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Readlink4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Readlink4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Readlink4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Readlink4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Readlink4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Readlink4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Readlink4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("READLINK4res", (long)discriminant);
         }
@@ -6718,49 +6822,52 @@ public sealed partial class Readlink4res : global::NetRpc.Xdr.IXdrCodec<global::
 
 /// <summary>REMOVE: Remove filesystem object</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Remove4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4args>
+public sealed partial class Remove4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Remove4args()
+    public Remove4Args()
     {
         this.Target = [];
     }
 
-    private Remove4args(byte[] target)
+    private Remove4Args(byte[] target)
     {
         this.Target = target;
     }
 
     /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>component4 target</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 target</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     public byte[] Target { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Remove4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Remove4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Target, "Remove4args.Target");
+        global::System.ArgumentNullException.ThrowIfNull(this.Target, "Remove4Args.Target");
         writer.WriteOpaque(this.Target);
     }
 }
 
 /// <summary>The XDR struct REMOVE4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Remove4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4resok>
+public sealed partial class Remove4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Remove4resok()
+    public Remove4Resok()
     {
         this.Cinfo = new global::NetRpc.Fuzz.Nfs4.ChangeInfo4();
     }
 
-    private Remove4resok(global::NetRpc.Fuzz.Nfs4.ChangeInfo4 cinfo)
+    private Remove4Resok(global::NetRpc.Fuzz.Nfs4.ChangeInfo4 cinfo)
     {
         this.Cinfo = cinfo;
     }
@@ -6772,13 +6879,13 @@ public sealed partial class Remove4resok : global::NetRpc.Xdr.IXdrCodec<global::
     public static int MinEncodedSize => 20;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Remove4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Remove4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.ChangeInfo4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Remove4resok.Cinfo");
+        global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Remove4Resok.Cinfo");
         writer.Write(this.Cinfo);
     }
 }
@@ -6786,12 +6893,12 @@ public sealed partial class Remove4resok : global::NetRpc.Xdr.IXdrCodec<global::
 /// <summary>The XDR union REMOVE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Remove4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4res>
+public sealed partial class Remove4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Remove4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Remove4Resok? _resok4;
 
-    private Remove4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Remove4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -6802,17 +6909,17 @@ public sealed partial class Remove4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>REMOVE4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Remove4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Remove4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Remove4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Remove4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Remove4res FromResok4(global::NetRpc.Fuzz.Nfs4.Remove4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Remove4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Remove4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Remove4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Remove4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -6820,7 +6927,7 @@ public sealed partial class Remove4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Remove4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Remove4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Remove4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Remove4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -6828,14 +6935,14 @@ public sealed partial class Remove4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Remove4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Remove4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Remove4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Remove4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -6843,22 +6950,22 @@ public sealed partial class Remove4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Remove4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Remove4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Remove4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Remove4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Remove4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Remove4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Remove4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Remove4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Remove4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Remove4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("REMOVE4res", (long)discriminant);
         }
@@ -6885,58 +6992,62 @@ public sealed partial class Remove4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>RENAME: Rename directory entry</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Rename4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4args>
+public sealed partial class Rename4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Rename4args()
+    public Rename4Args()
     {
         this.Oldname = [];
         this.Newname = [];
     }
 
-    private Rename4args(byte[] oldname, byte[] newname)
+    private Rename4Args(byte[] oldname, byte[] newname)
     {
         this.Oldname = oldname;
         this.Newname = newname;
     }
 
     /// <summary>SAVED_FH: source directory</summary>
-    /// <remarks>XDR: <c>component4 oldname</c>.</remarks>
+    /// <remarks>
+    /// XDR: <c>component4 oldname</c>.
+    /// .x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.
+    /// </remarks>
     public byte[] Oldname { get; set; }
 
     /// <summary><c>component4 newname</c>.</summary>
+    /// <remarks>.x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.</remarks>
     public byte[] Newname { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Rename4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Rename4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque(),
         reader.ReadOpaque());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Oldname, "Rename4args.Oldname");
+        global::System.ArgumentNullException.ThrowIfNull(this.Oldname, "Rename4Args.Oldname");
         writer.WriteOpaque(this.Oldname);
-        global::System.ArgumentNullException.ThrowIfNull(this.Newname, "Rename4args.Newname");
+        global::System.ArgumentNullException.ThrowIfNull(this.Newname, "Rename4Args.Newname");
         writer.WriteOpaque(this.Newname);
     }
 }
 
 /// <summary>The XDR struct RENAME4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Rename4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4resok>
+public sealed partial class Rename4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Rename4resok()
+    public Rename4Resok()
     {
         this.SourceCinfo = new global::NetRpc.Fuzz.Nfs4.ChangeInfo4();
         this.TargetCinfo = new global::NetRpc.Fuzz.Nfs4.ChangeInfo4();
     }
 
-    private Rename4resok(global::NetRpc.Fuzz.Nfs4.ChangeInfo4 sourceCinfo, global::NetRpc.Fuzz.Nfs4.ChangeInfo4 targetCinfo)
+    private Rename4Resok(global::NetRpc.Fuzz.Nfs4.ChangeInfo4 sourceCinfo, global::NetRpc.Fuzz.Nfs4.ChangeInfo4 targetCinfo)
     {
         this.SourceCinfo = sourceCinfo;
         this.TargetCinfo = targetCinfo;
@@ -6952,16 +7063,16 @@ public sealed partial class Rename4resok : global::NetRpc.Xdr.IXdrCodec<global::
     public static int MinEncodedSize => 40;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Rename4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Rename4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.ChangeInfo4.Decode(ref reader),
         global::NetRpc.Fuzz.Nfs4.ChangeInfo4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.SourceCinfo, "Rename4resok.SourceCinfo");
+        global::System.ArgumentNullException.ThrowIfNull(this.SourceCinfo, "Rename4Resok.SourceCinfo");
         writer.Write(this.SourceCinfo);
-        global::System.ArgumentNullException.ThrowIfNull(this.TargetCinfo, "Rename4resok.TargetCinfo");
+        global::System.ArgumentNullException.ThrowIfNull(this.TargetCinfo, "Rename4Resok.TargetCinfo");
         writer.Write(this.TargetCinfo);
     }
 }
@@ -6969,12 +7080,12 @@ public sealed partial class Rename4resok : global::NetRpc.Xdr.IXdrCodec<global::
 /// <summary>The XDR union RENAME4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Rename4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4res>
+public sealed partial class Rename4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Rename4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Rename4Resok? _resok4;
 
-    private Rename4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Rename4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -6985,17 +7096,17 @@ public sealed partial class Rename4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>RENAME4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Rename4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Rename4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Rename4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Rename4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Rename4res FromResok4(global::NetRpc.Fuzz.Nfs4.Rename4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Rename4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Rename4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Rename4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Rename4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -7003,7 +7114,7 @@ public sealed partial class Rename4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Rename4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Rename4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Rename4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Rename4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -7011,14 +7122,14 @@ public sealed partial class Rename4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Rename4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Rename4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Rename4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Rename4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -7026,22 +7137,22 @@ public sealed partial class Rename4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Rename4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Rename4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Rename4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Rename4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Rename4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Rename4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Rename4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Rename4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Rename4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Rename4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("RENAME4res", (long)discriminant);
         }
@@ -7068,26 +7179,27 @@ public sealed partial class Rename4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>RENEW: Renew a Lease</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Renew4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Renew4args>
+public sealed partial class Renew4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Renew4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Renew4args()
+    public Renew4Args()
     {
     }
 
-    private Renew4args(ulong clientid)
+    private Renew4Args(ulong clientid)
     {
         this.Clientid = clientid;
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Renew4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Renew4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64());
 
     /// <inheritdoc/>
@@ -7099,14 +7211,14 @@ public sealed partial class Renew4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>The XDR struct RENEW4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Renew4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Renew4res>
+public sealed partial class Renew4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Renew4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Renew4res()
+    public Renew4Res()
     {
     }
 
-    private Renew4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Renew4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -7118,7 +7230,7 @@ public sealed partial class Renew4res : global::NetRpc.Xdr.IXdrCodec<global::Net
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Renew4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Renew4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -7130,14 +7242,14 @@ public sealed partial class Renew4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
 /// <summary>The XDR struct RESTOREFH4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Restorefh4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Restorefh4res>
+public sealed partial class Restorefh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Restorefh4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Restorefh4res()
+    public Restorefh4Res()
     {
     }
 
-    private Restorefh4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Restorefh4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -7150,7 +7262,7 @@ public sealed partial class Restorefh4res : global::NetRpc.Xdr.IXdrCodec<global:
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Restorefh4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Restorefh4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -7162,14 +7274,14 @@ public sealed partial class Restorefh4res : global::NetRpc.Xdr.IXdrCodec<global:
 
 /// <summary>SAVEFH: Save current filehandle</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Savefh4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Savefh4res>
+public sealed partial class Savefh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Savefh4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Savefh4res()
+    public Savefh4Res()
     {
     }
 
-    private Savefh4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Savefh4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -7182,7 +7294,7 @@ public sealed partial class Savefh4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Savefh4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Savefh4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -7194,33 +7306,34 @@ public sealed partial class Savefh4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>SECINFO: Obtain Available Security Mechanisms</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Secinfo4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Secinfo4args>
+public sealed partial class Secinfo4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Secinfo4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Secinfo4args()
+    public Secinfo4Args()
     {
         this.Name = [];
     }
 
-    private Secinfo4args(byte[] name)
+    private Secinfo4Args(byte[] name)
     {
         this.Name = name;
     }
 
     /// <summary><c>component4 name</c>.</summary>
+    /// <remarks>.x type: <c>component4</c>, from <c>typedef utf8str_cs component4</c>.</remarks>
     public byte[] Name { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Secinfo4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Secinfo4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Name, "Secinfo4args.Name");
+        global::System.ArgumentNullException.ThrowIfNull(this.Name, "Secinfo4Args.Name");
         writer.WriteOpaque(this.Name);
     }
 }
@@ -7258,9 +7371,11 @@ public sealed partial class RpcsecGssInfo : global::NetRpc.Xdr.IXdrCodec<global:
     }
 
     /// <summary><c>sec_oid4 oid</c>.</summary>
+    /// <remarks>.x type: <c>sec_oid4</c>, from <c>typedef opaque sec_oid4&lt;&gt;</c>.</remarks>
     public byte[] Oid { get; set; }
 
     /// <summary><c>qop4 qop</c>.</summary>
+    /// <remarks>.x type: <c>qop4</c>, from <c>typedef uint32_t qop4</c>.</remarks>
     public uint Qop { get; set; }
 
     /// <summary><c>rpc_gss_svc_t service</c>.</summary>
@@ -7388,12 +7503,12 @@ public sealed partial class Secinfo4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
 /// <summary>The XDR union SECINFO4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Secinfo4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Secinfo4res>
+public sealed partial class Secinfo4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Secinfo4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Secinfo4[]? _resok4;
 
-    private Secinfo4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Secinfo4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -7403,18 +7518,19 @@ public sealed partial class Secinfo4res : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.Nfsstat4 Status { get; }
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>SECINFO4resok resok4</c>.</summary>
+    /// <remarks>.x type: <c>SECINFO4resok</c>, from <c>typedef secinfo4 SECINFO4resok&lt;&gt;</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Secinfo4[] Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Secinfo4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Secinfo4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Secinfo4res FromResok4(global::NetRpc.Fuzz.Nfs4.Secinfo4[] resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Secinfo4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Secinfo4[] resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Secinfo4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Secinfo4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -7422,7 +7538,7 @@ public sealed partial class Secinfo4res : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Secinfo4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Secinfo4[] resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Secinfo4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Secinfo4[] resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -7430,14 +7546,14 @@ public sealed partial class Secinfo4res : global::NetRpc.Xdr.IXdrCodec<global::N
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Secinfo4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Secinfo4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Secinfo4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Secinfo4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -7445,22 +7561,22 @@ public sealed partial class Secinfo4res : global::NetRpc.Xdr.IXdrCodec<global::N
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Secinfo4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Secinfo4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Secinfo4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Secinfo4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Secinfo4res(discriminant, 0) { _resok4 = reader.ReadArray<global::NetRpc.Fuzz.Nfs4.Secinfo4>() };
+                return new global::NetRpc.Fuzz.Nfs4.Secinfo4Res(discriminant, 0) { _resok4 = reader.ReadArray<global::NetRpc.Fuzz.Nfs4.Secinfo4>() };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Secinfo4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Secinfo4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("SECINFO4res", (long)discriminant);
         }
@@ -7487,16 +7603,16 @@ public sealed partial class Secinfo4res : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>SETATTR: Set attributes</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Setattr4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setattr4args>
+public sealed partial class Setattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setattr4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Setattr4args()
+    public Setattr4Args()
     {
         this.Stateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
         this.ObjAttributes = new global::NetRpc.Fuzz.Nfs4.Fattr4();
     }
 
-    private Setattr4args(global::NetRpc.Fuzz.Nfs4.Stateid4 stateid, global::NetRpc.Fuzz.Nfs4.Fattr4 objAttributes)
+    private Setattr4Args(global::NetRpc.Fuzz.Nfs4.Stateid4 stateid, global::NetRpc.Fuzz.Nfs4.Fattr4 objAttributes)
     {
         this.Stateid = stateid;
         this.ObjAttributes = objAttributes;
@@ -7513,31 +7629,31 @@ public sealed partial class Setattr4args : global::NetRpc.Xdr.IXdrCodec<global::
     public static int MinEncodedSize => 24;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Setattr4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Setattr4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader),
         global::NetRpc.Fuzz.Nfs4.Fattr4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Setattr4args.Stateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Setattr4Args.Stateid");
         writer.Write(this.Stateid);
-        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Setattr4args.ObjAttributes");
+        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Setattr4Args.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
 }
 
 /// <summary>The XDR struct SETATTR4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Setattr4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setattr4res>
+public sealed partial class Setattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setattr4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Setattr4res()
+    public Setattr4Res()
     {
         this.Attrsset = [];
     }
 
-    private Setattr4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, uint[] attrsset)
+    private Setattr4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, uint[] attrsset)
     {
         this.Status = status;
         this.Attrsset = attrsset;
@@ -7547,13 +7663,17 @@ public sealed partial class Setattr4res : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.Nfsstat4 Status { get; set; }
 
     /// <summary><c>bitmap4 attrsset</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] Attrsset { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Setattr4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Setattr4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader),
         reader.ReadUInt32Array());
 
@@ -7561,23 +7681,23 @@ public sealed partial class Setattr4res : global::NetRpc.Xdr.IXdrCodec<global::N
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
-        global::System.ArgumentNullException.ThrowIfNull(this.Attrsset, "Setattr4res.Attrsset");
+        global::System.ArgumentNullException.ThrowIfNull(this.Attrsset, "Setattr4Res.Attrsset");
         writer.WriteUInt32Array(this.Attrsset);
     }
 }
 
 /// <summary>SETCLIENTID</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Setclientid4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4args>
+public sealed partial class Setclientid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Setclientid4args()
+    public Setclientid4Args()
     {
         this.Client = new global::NetRpc.Fuzz.Nfs4.NfsClientId4();
         this.Callback = new global::NetRpc.Fuzz.Nfs4.CbClient4();
     }
 
-    private Setclientid4args(global::NetRpc.Fuzz.Nfs4.NfsClientId4 client, global::NetRpc.Fuzz.Nfs4.CbClient4 callback, uint callbackIdent)
+    private Setclientid4Args(global::NetRpc.Fuzz.Nfs4.NfsClientId4 client, global::NetRpc.Fuzz.Nfs4.CbClient4 callback, uint callbackIdent)
     {
         this.Client = client;
         this.Callback = callback;
@@ -7597,7 +7717,7 @@ public sealed partial class Setclientid4args : global::NetRpc.Xdr.IXdrCodec<glob
     public static int MinEncodedSize => 28;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Setclientid4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Setclientid4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.NfsClientId4.Decode(ref reader),
         global::NetRpc.Fuzz.Nfs4.CbClient4.Decode(ref reader),
         reader.ReadUInt32());
@@ -7605,9 +7725,9 @@ public sealed partial class Setclientid4args : global::NetRpc.Xdr.IXdrCodec<glob
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Client, "Setclientid4args.Client");
+        global::System.ArgumentNullException.ThrowIfNull(this.Client, "Setclientid4Args.Client");
         writer.Write(this.Client);
-        global::System.ArgumentNullException.ThrowIfNull(this.Callback, "Setclientid4args.Callback");
+        global::System.ArgumentNullException.ThrowIfNull(this.Callback, "Setclientid4Args.Callback");
         writer.Write(this.Callback);
         writer.WriteUInt32(this.CallbackIdent);
     }
@@ -7615,31 +7735,33 @@ public sealed partial class Setclientid4args : global::NetRpc.Xdr.IXdrCodec<glob
 
 /// <summary>The XDR struct SETCLIENTID4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Setclientid4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4resok>
+public sealed partial class Setclientid4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Setclientid4resok()
+    public Setclientid4Resok()
     {
         this.SetclientidConfirm = new byte[8 /* NFS4_VERIFIER_SIZE */];
     }
 
-    private Setclientid4resok(ulong clientid, byte[] setclientidConfirm)
+    private Setclientid4Resok(ulong clientid, byte[] setclientidConfirm)
     {
         this.Clientid = clientid;
         this.SetclientidConfirm = setclientidConfirm;
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <summary><c>verifier4 setclientid_confirm</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] SetclientidConfirm { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Setclientid4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Setclientid4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64(),
         reader.ReadFixedOpaque(8 /* NFS4_VERIFIER_SIZE */));
 
@@ -7647,7 +7769,7 @@ public sealed partial class Setclientid4resok : global::NetRpc.Xdr.IXdrCodec<glo
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.Clientid);
-        global::System.ArgumentNullException.ThrowIfNull(this.SetclientidConfirm, "Setclientid4resok.SetclientidConfirm");
+        global::System.ArgumentNullException.ThrowIfNull(this.SetclientidConfirm, "Setclientid4Resok.SetclientidConfirm");
         writer.WriteFixedOpaque(this.SetclientidConfirm, 8 /* NFS4_VERIFIER_SIZE */);
     }
 }
@@ -7655,12 +7777,12 @@ public sealed partial class Setclientid4resok : global::NetRpc.Xdr.IXdrCodec<glo
 /// <summary>The XDR union SETCLIENTID4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4res>
+public sealed partial class Setclientid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4Res>
 {
     private readonly int _arm;
     private object? _value;
 
-    private Setclientid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Setclientid4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -7671,23 +7793,23 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>SETCLIENTID4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Setclientid4resok Resok4 => this._arm == 0
-        ? (global::NetRpc.Fuzz.Nfs4.Setclientid4resok)this._value!
-        : throw new global::System.InvalidOperationException($"Setclientid4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+    public global::NetRpc.Fuzz.Nfs4.Setclientid4Resok Resok4 => this._arm == 0
+        ? (global::NetRpc.Fuzz.Nfs4.Setclientid4Resok)this._value!
+        : throw new global::System.InvalidOperationException($"Setclientid4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The arm for status = NFS4ERR_CLID_INUSE. XDR: <c>clientaddr4 client_using</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.Clientaddr4 ClientUsing => this._arm == 1
         ? (global::NetRpc.Fuzz.Nfs4.Clientaddr4)this._value!
-        : throw new global::System.InvalidOperationException($"Setclientid4res.ClientUsing is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Setclientid4Res.ClientUsing is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Setclientid4res FromResok4(global::NetRpc.Fuzz.Nfs4.Setclientid4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Setclientid4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Setclientid4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _value = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Setclientid4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _value = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -7695,7 +7817,7 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Setclientid4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Setclientid4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Setclientid4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Setclientid4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -7703,16 +7825,16 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(status, 0) { _value = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Setclientid4Res(status, 0) { _value = resok4 };
     }
 
     /// <summary>The value whose arm is client_using (status = NFS4ERR_CLID_INUSE).</summary>
     /// <param name="clientUsing">The client_using.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Setclientid4res FromClientUsing(global::NetRpc.Fuzz.Nfs4.Clientaddr4 clientUsing)
+    public static global::NetRpc.Fuzz.Nfs4.Setclientid4Res FromClientUsing(global::NetRpc.Fuzz.Nfs4.Clientaddr4 clientUsing)
     {
         global::System.ArgumentNullException.ThrowIfNull(clientUsing);
-        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errClidInuse, 1) { _value = clientUsing };
+        return new global::NetRpc.Fuzz.Nfs4.Setclientid4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrClidInuse, 1) { _value = clientUsing };
     }
 
     /// <summary>The value whose arm is client_using, with a discriminant that selects it (status = NFS4ERR_CLID_INUSE).</summary>
@@ -7720,7 +7842,7 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
     /// <param name="clientUsing">The client_using.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Setclientid4res FromClientUsing(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Clientaddr4 clientUsing)
+    public static global::NetRpc.Fuzz.Nfs4.Setclientid4Res FromClientUsing(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Clientaddr4 clientUsing)
     {
         if (ArmOf(status) != 1)
         {
@@ -7728,14 +7850,14 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
         }
 
         global::System.ArgumentNullException.ThrowIfNull(clientUsing);
-        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(status, 1) { _value = clientUsing };
+        return new global::NetRpc.Fuzz.Nfs4.Setclientid4Res(status, 1) { _value = clientUsing };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Setclientid4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Setclientid4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (2))
@@ -7743,24 +7865,24 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Setclientid4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Setclientid4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Setclientid4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Setclientid4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Setclientid4Res(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Setclientid4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Clientaddr4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Setclientid4Res(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Clientaddr4.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.Setclientid4res(discriminant, 2);
+                return new global::NetRpc.Fuzz.Nfs4.Setclientid4Res(discriminant, 2);
             default:
                 throw reader.InvalidDiscriminant("SETCLIENTID4res", (long)discriminant);
         }
@@ -7773,7 +7895,7 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
         switch (this._arm)
         {
             case 0:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Setclientid4resok)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Setclientid4Resok)this._value!);
                 break;
             case 1:
                 writer.Write((global::NetRpc.Fuzz.Nfs4.Clientaddr4)this._value!);
@@ -7784,38 +7906,40 @@ public sealed partial class Setclientid4res : global::NetRpc.Xdr.IXdrCodec<globa
     private static int ArmOf(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant) => discriminant switch
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
-        global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errClidInuse => 1,
+        global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrClidInuse => 1,
         _ => 2,
     };
 }
 
 /// <summary>The XDR struct SETCLIENTID_CONFIRM4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SetclientidConfirm4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args>
+public sealed partial class SetclientidConfirm4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public SetclientidConfirm4args()
+    public SetclientidConfirm4Args()
     {
         this.SetclientidConfirm = new byte[8 /* NFS4_VERIFIER_SIZE */];
     }
 
-    private SetclientidConfirm4args(ulong clientid, byte[] setclientidConfirm)
+    private SetclientidConfirm4Args(ulong clientid, byte[] setclientidConfirm)
     {
         this.Clientid = clientid;
         this.SetclientidConfirm = setclientidConfirm;
     }
 
     /// <summary><c>clientid4 clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong Clientid { get; set; }
 
     /// <summary><c>verifier4 setclientid_confirm</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] SetclientidConfirm { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64(),
         reader.ReadFixedOpaque(8 /* NFS4_VERIFIER_SIZE */));
 
@@ -7823,21 +7947,21 @@ public sealed partial class SetclientidConfirm4args : global::NetRpc.Xdr.IXdrCod
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.Clientid);
-        global::System.ArgumentNullException.ThrowIfNull(this.SetclientidConfirm, "SetclientidConfirm4args.SetclientidConfirm");
+        global::System.ArgumentNullException.ThrowIfNull(this.SetclientidConfirm, "SetclientidConfirm4Args.SetclientidConfirm");
         writer.WriteFixedOpaque(this.SetclientidConfirm, 8 /* NFS4_VERIFIER_SIZE */);
     }
 }
 
 /// <summary>The XDR struct SETCLIENTID_CONFIRM4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SetclientidConfirm4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res>
+public sealed partial class SetclientidConfirm4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public SetclientidConfirm4res()
+    public SetclientidConfirm4Res()
     {
     }
 
-    private SetclientidConfirm4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private SetclientidConfirm4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -7849,7 +7973,7 @@ public sealed partial class SetclientidConfirm4res : global::NetRpc.Xdr.IXdrCode
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -7861,15 +7985,15 @@ public sealed partial class SetclientidConfirm4res : global::NetRpc.Xdr.IXdrCode
 
 /// <summary>VERIFY: Verify attributes same</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Verify4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Verify4args>
+public sealed partial class Verify4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Verify4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Verify4args()
+    public Verify4Args()
     {
         this.ObjAttributes = new global::NetRpc.Fuzz.Nfs4.Fattr4();
     }
 
-    private Verify4args(global::NetRpc.Fuzz.Nfs4.Fattr4 objAttributes)
+    private Verify4Args(global::NetRpc.Fuzz.Nfs4.Fattr4 objAttributes)
     {
         this.ObjAttributes = objAttributes;
     }
@@ -7882,27 +8006,27 @@ public sealed partial class Verify4args : global::NetRpc.Xdr.IXdrCodec<global::N
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Verify4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Verify4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Fattr4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Verify4args.ObjAttributes");
+        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Verify4Args.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
 }
 
 /// <summary>The XDR struct VERIFY4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Verify4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Verify4res>
+public sealed partial class Verify4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Verify4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Verify4res()
+    public Verify4Res()
     {
     }
 
-    private Verify4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Verify4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -7914,7 +8038,7 @@ public sealed partial class Verify4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Verify4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Verify4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -7940,16 +8064,16 @@ public enum StableHow4
 
 /// <summary>The XDR struct WRITE4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Write4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4args>
+public sealed partial class Write4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Write4args()
+    public Write4Args()
     {
         this.Stateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
         this.Data = [];
     }
 
-    private Write4args(global::NetRpc.Fuzz.Nfs4.Stateid4 stateid, ulong offset, global::NetRpc.Fuzz.Nfs4.StableHow4 stable, byte[] data)
+    private Write4Args(global::NetRpc.Fuzz.Nfs4.Stateid4 stateid, ulong offset, global::NetRpc.Fuzz.Nfs4.StableHow4 stable, byte[] data)
     {
         this.Stateid = stateid;
         this.Offset = offset;
@@ -7962,6 +8086,7 @@ public sealed partial class Write4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>stable_how4 stable</c>.</summary>
@@ -7974,7 +8099,7 @@ public sealed partial class Write4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public static int MinEncodedSize => 32;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Write4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Write4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader),
         reader.ReadUInt64(),
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadStableHow4(ref reader),
@@ -7983,26 +8108,26 @@ public sealed partial class Write4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Write4args.Stateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "Write4Args.Stateid");
         writer.Write(this.Stateid);
         writer.WriteUInt64(this.Offset);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteStableHow4(ref writer, this.Stable);
-        global::System.ArgumentNullException.ThrowIfNull(this.Data, "Write4args.Data");
+        global::System.ArgumentNullException.ThrowIfNull(this.Data, "Write4Args.Data");
         writer.WriteOpaque(this.Data);
     }
 }
 
 /// <summary>The XDR struct WRITE4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Write4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4resok>
+public sealed partial class Write4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Write4resok()
+    public Write4Resok()
     {
         this.Writeverf = new byte[8 /* NFS4_VERIFIER_SIZE */];
     }
 
-    private Write4resok(uint count, global::NetRpc.Fuzz.Nfs4.StableHow4 committed, byte[] writeverf)
+    private Write4Resok(uint count, global::NetRpc.Fuzz.Nfs4.StableHow4 committed, byte[] writeverf)
     {
         this.Count = count;
         this.Committed = committed;
@@ -8010,19 +8135,21 @@ public sealed partial class Write4resok : global::NetRpc.Xdr.IXdrCodec<global::N
     }
 
     /// <summary><c>count4 count</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint Count { get; set; }
 
     /// <summary><c>stable_how4 committed</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.StableHow4 Committed { get; set; }
 
     /// <summary><c>verifier4 writeverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] Writeverf { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Write4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Write4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt32(),
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadStableHow4(ref reader),
         reader.ReadFixedOpaque(8 /* NFS4_VERIFIER_SIZE */));
@@ -8032,7 +8159,7 @@ public sealed partial class Write4resok : global::NetRpc.Xdr.IXdrCodec<global::N
     {
         writer.WriteUInt32(this.Count);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteStableHow4(ref writer, this.Committed);
-        global::System.ArgumentNullException.ThrowIfNull(this.Writeverf, "Write4resok.Writeverf");
+        global::System.ArgumentNullException.ThrowIfNull(this.Writeverf, "Write4Resok.Writeverf");
         writer.WriteFixedOpaque(this.Writeverf, 8 /* NFS4_VERIFIER_SIZE */);
     }
 }
@@ -8040,12 +8167,12 @@ public sealed partial class Write4resok : global::NetRpc.Xdr.IXdrCodec<global::N
 /// <summary>The XDR union WRITE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Write4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4res>
+public sealed partial class Write4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Write4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.Write4Resok? _resok4;
 
-    private Write4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Write4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -8056,17 +8183,17 @@ public sealed partial class Write4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>WRITE4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Write4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Write4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"Write4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Write4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Write4res FromResok4(global::NetRpc.Fuzz.Nfs4.Write4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Write4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Write4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Write4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Write4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -8074,7 +8201,7 @@ public sealed partial class Write4res : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Write4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Write4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.Write4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.Write4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -8082,14 +8209,14 @@ public sealed partial class Write4res : global::NetRpc.Xdr.IXdrCodec<global::Net
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.Write4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Write4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Write4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.Write4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -8097,22 +8224,22 @@ public sealed partial class Write4res : global::NetRpc.Xdr.IXdrCodec<global::Net
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Write4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Write4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Write4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Write4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Write4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Write4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Write4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.Write4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Write4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Write4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("WRITE4res", (long)discriminant);
         }
@@ -8139,15 +8266,15 @@ public sealed partial class Write4res : global::NetRpc.Xdr.IXdrCodec<global::Net
 
 /// <summary>RELEASE_LOCKOWNER: Notify server to release lockowner</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ReleaseLockowner4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args>
+public sealed partial class ReleaseLockowner4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public ReleaseLockowner4args()
+    public ReleaseLockowner4Args()
     {
         this.LockOwner = new global::NetRpc.Fuzz.Nfs4.LockOwner4();
     }
 
-    private ReleaseLockowner4args(global::NetRpc.Fuzz.Nfs4.LockOwner4 lockOwner)
+    private ReleaseLockowner4Args(global::NetRpc.Fuzz.Nfs4.LockOwner4 lockOwner)
     {
         this.LockOwner = lockOwner;
     }
@@ -8159,27 +8286,27 @@ public sealed partial class ReleaseLockowner4args : global::NetRpc.Xdr.IXdrCodec
     public static int MinEncodedSize => 12;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LockOwner4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.LockOwner, "ReleaseLockowner4args.LockOwner");
+        global::System.ArgumentNullException.ThrowIfNull(this.LockOwner, "ReleaseLockowner4Args.LockOwner");
         writer.Write(this.LockOwner);
     }
 }
 
 /// <summary>The XDR struct RELEASE_LOCKOWNER4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ReleaseLockowner4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res>
+public sealed partial class ReleaseLockowner4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public ReleaseLockowner4res()
+    public ReleaseLockowner4Res()
     {
     }
 
-    private ReleaseLockowner4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private ReleaseLockowner4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -8191,7 +8318,7 @@ public sealed partial class ReleaseLockowner4res : global::NetRpc.Xdr.IXdrCodec<
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -8322,16 +8449,16 @@ public enum ChannelDirFromClient4
 
 /// <summary>The XDR struct BIND_CONN_TO_SESSION4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class BindConnToSession4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4args>
+public sealed partial class BindConnToSession4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public BindConnToSession4args()
+    public BindConnToSession4Args()
     {
         this.BctsaSessid = new byte[16 /* NFS4_SESSIONID_SIZE */];
         this.BctsaDir = global::NetRpc.Fuzz.Nfs4.ChannelDirFromClient4.Cdfc4Fore;
     }
 
-    private BindConnToSession4args(byte[] bctsaSessid, global::NetRpc.Fuzz.Nfs4.ChannelDirFromClient4 bctsaDir, bool bctsaUseConnInRdmaMode)
+    private BindConnToSession4Args(byte[] bctsaSessid, global::NetRpc.Fuzz.Nfs4.ChannelDirFromClient4 bctsaDir, bool bctsaUseConnInRdmaMode)
     {
         this.BctsaSessid = bctsaSessid;
         this.BctsaDir = bctsaDir;
@@ -8339,6 +8466,7 @@ public sealed partial class BindConnToSession4args : global::NetRpc.Xdr.IXdrCode
     }
 
     /// <summary><c>sessionid4 bctsa_sessid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] BctsaSessid { get; set; }
 
     /// <summary><c>channel_dir_from_client4 bctsa_dir</c>.</summary>
@@ -8351,7 +8479,7 @@ public sealed partial class BindConnToSession4args : global::NetRpc.Xdr.IXdrCode
     public static int MinEncodedSize => 24;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadFixedOpaque(16 /* NFS4_SESSIONID_SIZE */),
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadChannelDirFromClient4(ref reader),
         reader.ReadBoolean());
@@ -8359,7 +8487,7 @@ public sealed partial class BindConnToSession4args : global::NetRpc.Xdr.IXdrCode
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.BctsaSessid, "BindConnToSession4args.BctsaSessid");
+        global::System.ArgumentNullException.ThrowIfNull(this.BctsaSessid, "BindConnToSession4Args.BctsaSessid");
         writer.WriteFixedOpaque(this.BctsaSessid, 16 /* NFS4_SESSIONID_SIZE */);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteChannelDirFromClient4(ref writer, this.BctsaDir);
         writer.WriteBoolean(this.BctsaUseConnInRdmaMode);
@@ -8382,16 +8510,16 @@ public enum ChannelDirFromServer4
 
 /// <summary>The XDR struct BIND_CONN_TO_SESSION4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class BindConnToSession4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4resok>
+public sealed partial class BindConnToSession4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public BindConnToSession4resok()
+    public BindConnToSession4Resok()
     {
         this.BctsrSessid = new byte[16 /* NFS4_SESSIONID_SIZE */];
         this.BctsrDir = global::NetRpc.Fuzz.Nfs4.ChannelDirFromServer4.Cdfs4Fore;
     }
 
-    private BindConnToSession4resok(byte[] bctsrSessid, global::NetRpc.Fuzz.Nfs4.ChannelDirFromServer4 bctsrDir, bool bctsrUseConnInRdmaMode)
+    private BindConnToSession4Resok(byte[] bctsrSessid, global::NetRpc.Fuzz.Nfs4.ChannelDirFromServer4 bctsrDir, bool bctsrUseConnInRdmaMode)
     {
         this.BctsrSessid = bctsrSessid;
         this.BctsrDir = bctsrDir;
@@ -8399,6 +8527,7 @@ public sealed partial class BindConnToSession4resok : global::NetRpc.Xdr.IXdrCod
     }
 
     /// <summary><c>sessionid4 bctsr_sessid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] BctsrSessid { get; set; }
 
     /// <summary><c>channel_dir_from_server4 bctsr_dir</c>.</summary>
@@ -8411,7 +8540,7 @@ public sealed partial class BindConnToSession4resok : global::NetRpc.Xdr.IXdrCod
     public static int MinEncodedSize => 24;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadFixedOpaque(16 /* NFS4_SESSIONID_SIZE */),
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadChannelDirFromServer4(ref reader),
         reader.ReadBoolean());
@@ -8419,7 +8548,7 @@ public sealed partial class BindConnToSession4resok : global::NetRpc.Xdr.IXdrCod
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.BctsrSessid, "BindConnToSession4resok.BctsrSessid");
+        global::System.ArgumentNullException.ThrowIfNull(this.BctsrSessid, "BindConnToSession4Resok.BctsrSessid");
         writer.WriteFixedOpaque(this.BctsrSessid, 16 /* NFS4_SESSIONID_SIZE */);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteChannelDirFromServer4(ref writer, this.BctsrDir);
         writer.WriteBoolean(this.BctsrUseConnInRdmaMode);
@@ -8429,12 +8558,12 @@ public sealed partial class BindConnToSession4resok : global::NetRpc.Xdr.IXdrCod
 /// <summary>The XDR union BIND_CONN_TO_SESSION4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="BctsrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class BindConnToSession4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4res>
+public sealed partial class BindConnToSession4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.BindConnToSession4resok? _bctsrResok4;
+    private global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok? _bctsrResok4;
 
-    private BindConnToSession4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private BindConnToSession4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.BctsrStatus = discriminant;
         this._arm = arm;
@@ -8445,17 +8574,17 @@ public sealed partial class BindConnToSession4res : global::NetRpc.Xdr.IXdrCodec
 
     /// <summary>The arm for bctsr_status = NFS4_OK. XDR: <c>BIND_CONN_TO_SESSION4resok bctsr_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="BctsrStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.BindConnToSession4resok BctsrResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok BctsrResok4 => this._arm == 0
         ? this._bctsrResok4!
-        : throw new global::System.InvalidOperationException($"BindConnToSession4res.BctsrResok4 is not set: BctsrStatus is {this.BctsrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"BindConnToSession4Res.BctsrResok4 is not set: BctsrStatus is {this.BctsrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is bctsr_resok4 (bctsr_status = NFS4_OK).</summary>
     /// <param name="bctsrResok4">The bctsr_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4res FromBctsrResok4(global::NetRpc.Fuzz.Nfs4.BindConnToSession4resok bctsrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res FromBctsrResok4(global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok bctsrResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(bctsrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.BindConnToSession4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _bctsrResok4 = bctsrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _bctsrResok4 = bctsrResok4 };
     }
 
     /// <summary>The value whose arm is bctsr_resok4, with a discriminant that selects it (bctsr_status = NFS4_OK).</summary>
@@ -8463,7 +8592,7 @@ public sealed partial class BindConnToSession4res : global::NetRpc.Xdr.IXdrCodec
     /// <param name="bctsrResok4">The bctsr_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="bctsrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4res FromBctsrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 bctsrStatus, global::NetRpc.Fuzz.Nfs4.BindConnToSession4resok bctsrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res FromBctsrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 bctsrStatus, global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok bctsrResok4)
     {
         if (ArmOf(bctsrStatus) != 0)
         {
@@ -8471,14 +8600,14 @@ public sealed partial class BindConnToSession4res : global::NetRpc.Xdr.IXdrCodec
         }
 
         global::System.ArgumentNullException.ThrowIfNull(bctsrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.BindConnToSession4res(bctsrStatus, 0) { _bctsrResok4 = bctsrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res(bctsrStatus, 0) { _bctsrResok4 = bctsrResok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (bctsr_status values no case names (default)).</summary>
     /// <param name="bctsrStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="bctsrStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 bctsrStatus)
+    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 bctsrStatus)
     {
         int arm = ArmOf(bctsrStatus);
         if (arm is not (1))
@@ -8486,22 +8615,22 @@ public sealed partial class BindConnToSession4res : global::NetRpc.Xdr.IXdrCodec
             throw new global::System.ArgumentOutOfRangeException(nameof(bctsrStatus), bctsrStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.BindConnToSession4res(bctsrStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res(bctsrStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.BindConnToSession4res(discriminant, 0) { _bctsrResok4 = global::NetRpc.Fuzz.Nfs4.BindConnToSession4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res(discriminant, 0) { _bctsrResok4 = global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.BindConnToSession4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("BIND_CONN_TO_SESSION4res", (long)discriminant);
         }
@@ -8544,9 +8673,17 @@ public sealed partial class StateProtectOps4 : global::NetRpc.Xdr.IXdrCodec<glob
     }
 
     /// <summary><c>bitmap4 spo_must_enforce</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] SpoMustEnforce { get; set; }
 
     /// <summary><c>bitmap4 spo_must_allow</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] SpoMustAllow { get; set; }
 
     /// <inheritdoc/>
@@ -8592,9 +8729,11 @@ public sealed partial class SsvSpParms4 : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.StateProtectOps4 SspOps { get; set; }
 
     /// <summary><c>sec_oid4 ssp_hash_algs&lt;&gt;</c>.</summary>
+    /// <remarks>.x type: <c>sec_oid4</c>, from <c>typedef opaque sec_oid4&lt;&gt;</c>.</remarks>
     public byte[][] SspHashAlgs { get; set; }
 
     /// <summary><c>sec_oid4 ssp_encr_algs&lt;&gt;</c>.</summary>
+    /// <remarks>.x type: <c>sec_oid4</c>, from <c>typedef opaque sec_oid4&lt;&gt;</c>.</remarks>
     public byte[][] SspEncrAlgs { get; set; }
 
     /// <summary><c>uint32_t ssp_window</c>.</summary>
@@ -8804,17 +8943,17 @@ public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global
 
 /// <summary>The XDR struct EXCHANGE_ID4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ExchangeId4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4args>
+public sealed partial class ExchangeId4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public ExchangeId4args()
+    public ExchangeId4Args()
     {
         this.EiaClientowner = new global::NetRpc.Fuzz.Nfs4.ClientOwner4();
         this.EiaStateProtect = global::NetRpc.Fuzz.Nfs4.StateProtect4A.Of(global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4None);
         this.EiaClientImplId = [];
     }
 
-    private ExchangeId4args(global::NetRpc.Fuzz.Nfs4.ClientOwner4 eiaClientowner, uint eiaFlags, global::NetRpc.Fuzz.Nfs4.StateProtect4A eiaStateProtect, global::NetRpc.Fuzz.Nfs4.NfsImplId4[] eiaClientImplId)
+    private ExchangeId4Args(global::NetRpc.Fuzz.Nfs4.ClientOwner4 eiaClientowner, uint eiaFlags, global::NetRpc.Fuzz.Nfs4.StateProtect4A eiaStateProtect, global::NetRpc.Fuzz.Nfs4.NfsImplId4[] eiaClientImplId)
     {
         this.EiaClientowner = eiaClientowner;
         this.EiaFlags = eiaFlags;
@@ -8838,7 +8977,7 @@ public sealed partial class ExchangeId4args : global::NetRpc.Xdr.IXdrCodec<globa
     public static int MinEncodedSize => 24;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.ClientOwner4.Decode(ref reader),
         reader.ReadUInt32(),
         global::NetRpc.Fuzz.Nfs4.StateProtect4A.Decode(ref reader),
@@ -8847,12 +8986,12 @@ public sealed partial class ExchangeId4args : global::NetRpc.Xdr.IXdrCodec<globa
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.EiaClientowner, "ExchangeId4args.EiaClientowner");
+        global::System.ArgumentNullException.ThrowIfNull(this.EiaClientowner, "ExchangeId4Args.EiaClientowner");
         writer.Write(this.EiaClientowner);
         writer.WriteUInt32(this.EiaFlags);
-        global::System.ArgumentNullException.ThrowIfNull(this.EiaStateProtect, "ExchangeId4args.EiaStateProtect");
+        global::System.ArgumentNullException.ThrowIfNull(this.EiaStateProtect, "ExchangeId4Args.EiaStateProtect");
         writer.Write(this.EiaStateProtect);
-        global::System.ArgumentNullException.ThrowIfNull(this.EiaClientImplId, "ExchangeId4args.EiaClientImplId");
+        global::System.ArgumentNullException.ThrowIfNull(this.EiaClientImplId, "ExchangeId4Args.EiaClientImplId");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsImplId4>(this.EiaClientImplId, 1);
     }
 }
@@ -8894,6 +9033,10 @@ public sealed partial class SsvProtInfo4 : global::NetRpc.Xdr.IXdrCodec<global::
     public uint SpiWindow { get; set; }
 
     /// <summary><c>gsshandle4_t spi_handles&lt;&gt;</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>gsshandle4_t</c>, from <c>typedef opaque gsshandle4_t&lt;&gt;</c>.
+    /// BACKCHANNEL_CTL
+    /// </remarks>
     public byte[][] SpiHandles { get; set; }
 
     /// <inheritdoc/>
@@ -9084,10 +9227,10 @@ public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global
 
 /// <summary>The XDR struct EXCHANGE_ID4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ExchangeId4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4resok>
+public sealed partial class ExchangeId4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public ExchangeId4resok()
+    public ExchangeId4Resok()
     {
         this.EirStateProtect = global::NetRpc.Fuzz.Nfs4.StateProtect4R.Of(global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4None);
         this.EirServerOwner = new global::NetRpc.Fuzz.Nfs4.ServerOwner4();
@@ -9095,7 +9238,7 @@ public sealed partial class ExchangeId4resok : global::NetRpc.Xdr.IXdrCodec<glob
         this.EirServerImplId = [];
     }
 
-    private ExchangeId4resok(ulong eirClientid, uint eirSequenceid, uint eirFlags, global::NetRpc.Fuzz.Nfs4.StateProtect4R eirStateProtect, global::NetRpc.Fuzz.Nfs4.ServerOwner4 eirServerOwner, byte[] eirServerScope, global::NetRpc.Fuzz.Nfs4.NfsImplId4[] eirServerImplId)
+    private ExchangeId4Resok(ulong eirClientid, uint eirSequenceid, uint eirFlags, global::NetRpc.Fuzz.Nfs4.StateProtect4R eirStateProtect, global::NetRpc.Fuzz.Nfs4.ServerOwner4 eirServerOwner, byte[] eirServerScope, global::NetRpc.Fuzz.Nfs4.NfsImplId4[] eirServerImplId)
     {
         this.EirClientid = eirClientid;
         this.EirSequenceid = eirSequenceid;
@@ -9107,9 +9250,11 @@ public sealed partial class ExchangeId4resok : global::NetRpc.Xdr.IXdrCodec<glob
     }
 
     /// <summary><c>clientid4 eir_clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong EirClientid { get; set; }
 
     /// <summary><c>sequenceid4 eir_sequenceid</c>.</summary>
+    /// <remarks>.x type: <c>sequenceid4</c>, from <c>typedef uint32_t sequenceid4</c>.</remarks>
     public uint EirSequenceid { get; set; }
 
     /// <summary><c>uint32_t eir_flags</c>.</summary>
@@ -9131,7 +9276,7 @@ public sealed partial class ExchangeId4resok : global::NetRpc.Xdr.IXdrCodec<glob
     public static int MinEncodedSize => 40;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64(),
         reader.ReadUInt32(),
         reader.ReadUInt32(),
@@ -9146,13 +9291,13 @@ public sealed partial class ExchangeId4resok : global::NetRpc.Xdr.IXdrCodec<glob
         writer.WriteUInt64(this.EirClientid);
         writer.WriteUInt32(this.EirSequenceid);
         writer.WriteUInt32(this.EirFlags);
-        global::System.ArgumentNullException.ThrowIfNull(this.EirStateProtect, "ExchangeId4resok.EirStateProtect");
+        global::System.ArgumentNullException.ThrowIfNull(this.EirStateProtect, "ExchangeId4Resok.EirStateProtect");
         writer.Write(this.EirStateProtect);
-        global::System.ArgumentNullException.ThrowIfNull(this.EirServerOwner, "ExchangeId4resok.EirServerOwner");
+        global::System.ArgumentNullException.ThrowIfNull(this.EirServerOwner, "ExchangeId4Resok.EirServerOwner");
         writer.Write(this.EirServerOwner);
-        global::System.ArgumentNullException.ThrowIfNull(this.EirServerScope, "ExchangeId4resok.EirServerScope");
+        global::System.ArgumentNullException.ThrowIfNull(this.EirServerScope, "ExchangeId4Resok.EirServerScope");
         writer.WriteOpaque(this.EirServerScope, 1024 /* NFS4_OPAQUE_LIMIT */);
-        global::System.ArgumentNullException.ThrowIfNull(this.EirServerImplId, "ExchangeId4resok.EirServerImplId");
+        global::System.ArgumentNullException.ThrowIfNull(this.EirServerImplId, "ExchangeId4Resok.EirServerImplId");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsImplId4>(this.EirServerImplId, 1);
     }
 }
@@ -9160,12 +9305,12 @@ public sealed partial class ExchangeId4resok : global::NetRpc.Xdr.IXdrCodec<glob
 /// <summary>The XDR union EXCHANGE_ID4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="EirStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ExchangeId4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4res>
+public sealed partial class ExchangeId4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.ExchangeId4resok? _eirResok4;
+    private global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok? _eirResok4;
 
-    private ExchangeId4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private ExchangeId4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.EirStatus = discriminant;
         this._arm = arm;
@@ -9176,17 +9321,17 @@ public sealed partial class ExchangeId4res : global::NetRpc.Xdr.IXdrCodec<global
 
     /// <summary>The arm for eir_status = NFS4_OK. XDR: <c>EXCHANGE_ID4resok eir_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="EirStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.ExchangeId4resok EirResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok EirResok4 => this._arm == 0
         ? this._eirResok4!
-        : throw new global::System.InvalidOperationException($"ExchangeId4res.EirResok4 is not set: EirStatus is {this.EirStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"ExchangeId4Res.EirResok4 is not set: EirStatus is {this.EirStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is eir_resok4 (eir_status = NFS4_OK).</summary>
     /// <param name="eirResok4">The eir_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4res FromEirResok4(global::NetRpc.Fuzz.Nfs4.ExchangeId4resok eirResok4)
+    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4Res FromEirResok4(global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok eirResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(eirResok4);
-        return new global::NetRpc.Fuzz.Nfs4.ExchangeId4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _eirResok4 = eirResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.ExchangeId4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _eirResok4 = eirResok4 };
     }
 
     /// <summary>The value whose arm is eir_resok4, with a discriminant that selects it (eir_status = NFS4_OK).</summary>
@@ -9194,7 +9339,7 @@ public sealed partial class ExchangeId4res : global::NetRpc.Xdr.IXdrCodec<global
     /// <param name="eirResok4">The eir_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="eirStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4res FromEirResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 eirStatus, global::NetRpc.Fuzz.Nfs4.ExchangeId4resok eirResok4)
+    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4Res FromEirResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 eirStatus, global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok eirResok4)
     {
         if (ArmOf(eirStatus) != 0)
         {
@@ -9202,14 +9347,14 @@ public sealed partial class ExchangeId4res : global::NetRpc.Xdr.IXdrCodec<global
         }
 
         global::System.ArgumentNullException.ThrowIfNull(eirResok4);
-        return new global::NetRpc.Fuzz.Nfs4.ExchangeId4res(eirStatus, 0) { _eirResok4 = eirResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.ExchangeId4Res(eirStatus, 0) { _eirResok4 = eirResok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (eir_status values no case names (default)).</summary>
     /// <param name="eirStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="eirStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 eirStatus)
+    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 eirStatus)
     {
         int arm = ArmOf(eirStatus);
         if (arm is not (1))
@@ -9217,22 +9362,22 @@ public sealed partial class ExchangeId4res : global::NetRpc.Xdr.IXdrCodec<global
             throw new global::System.ArgumentOutOfRangeException(nameof(eirStatus), eirStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.ExchangeId4res(eirStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.ExchangeId4Res(eirStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.ExchangeId4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.ExchangeId4res(discriminant, 0) { _eirResok4 = global::NetRpc.Fuzz.Nfs4.ExchangeId4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.ExchangeId4Res(discriminant, 0) { _eirResok4 = global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.ExchangeId4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.ExchangeId4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("EXCHANGE_ID4res", (long)discriminant);
         }
@@ -9279,21 +9424,27 @@ public sealed partial class ChannelAttrs4 : global::NetRpc.Xdr.IXdrCodec<global:
     }
 
     /// <summary><c>count4 ca_headerpadsize</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaHeaderpadsize { get; set; }
 
     /// <summary><c>count4 ca_maxrequestsize</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaMaxrequestsize { get; set; }
 
     /// <summary><c>count4 ca_maxresponsesize</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaMaxresponsesize { get; set; }
 
     /// <summary><c>count4 ca_maxresponsesize_cached</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaMaxresponsesizeCached { get; set; }
 
     /// <summary><c>count4 ca_maxoperations</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaMaxoperations { get; set; }
 
     /// <summary><c>count4 ca_maxrequests</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint CaMaxrequests { get; set; }
 
     /// <summary><c>uint32_t ca_rdma_ird&lt;1&gt;</c>.</summary>
@@ -9328,17 +9479,17 @@ public sealed partial class ChannelAttrs4 : global::NetRpc.Xdr.IXdrCodec<global:
 
 /// <summary>The XDR struct CREATE_SESSION4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CreateSession4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4args>
+public sealed partial class CreateSession4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public CreateSession4args()
+    public CreateSession4Args()
     {
         this.CsaForeChanAttrs = new global::NetRpc.Fuzz.Nfs4.ChannelAttrs4();
         this.CsaBackChanAttrs = new global::NetRpc.Fuzz.Nfs4.ChannelAttrs4();
         this.CsaSecParms = [];
     }
 
-    private CreateSession4args(ulong csaClientid, uint csaSequence, uint csaFlags, global::NetRpc.Fuzz.Nfs4.ChannelAttrs4 csaForeChanAttrs, global::NetRpc.Fuzz.Nfs4.ChannelAttrs4 csaBackChanAttrs, uint csaCbProgram, global::NetRpc.Fuzz.Nfs4.CallbackSecParms4[] csaSecParms)
+    private CreateSession4Args(ulong csaClientid, uint csaSequence, uint csaFlags, global::NetRpc.Fuzz.Nfs4.ChannelAttrs4 csaForeChanAttrs, global::NetRpc.Fuzz.Nfs4.ChannelAttrs4 csaBackChanAttrs, uint csaCbProgram, global::NetRpc.Fuzz.Nfs4.CallbackSecParms4[] csaSecParms)
     {
         this.CsaClientid = csaClientid;
         this.CsaSequence = csaSequence;
@@ -9350,9 +9501,11 @@ public sealed partial class CreateSession4args : global::NetRpc.Xdr.IXdrCodec<gl
     }
 
     /// <summary><c>clientid4 csa_clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong CsaClientid { get; set; }
 
     /// <summary><c>sequenceid4 csa_sequence</c>.</summary>
+    /// <remarks>.x type: <c>sequenceid4</c>, from <c>typedef uint32_t sequenceid4</c>.</remarks>
     public uint CsaSequence { get; set; }
 
     /// <summary><c>uint32_t csa_flags</c>.</summary>
@@ -9374,7 +9527,7 @@ public sealed partial class CreateSession4args : global::NetRpc.Xdr.IXdrCodec<gl
     public static int MinEncodedSize => 80;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CreateSession4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.CreateSession4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64(),
         reader.ReadUInt32(),
         reader.ReadUInt32(),
@@ -9389,29 +9542,29 @@ public sealed partial class CreateSession4args : global::NetRpc.Xdr.IXdrCodec<gl
         writer.WriteUInt64(this.CsaClientid);
         writer.WriteUInt32(this.CsaSequence);
         writer.WriteUInt32(this.CsaFlags);
-        global::System.ArgumentNullException.ThrowIfNull(this.CsaForeChanAttrs, "CreateSession4args.CsaForeChanAttrs");
+        global::System.ArgumentNullException.ThrowIfNull(this.CsaForeChanAttrs, "CreateSession4Args.CsaForeChanAttrs");
         writer.Write(this.CsaForeChanAttrs);
-        global::System.ArgumentNullException.ThrowIfNull(this.CsaBackChanAttrs, "CreateSession4args.CsaBackChanAttrs");
+        global::System.ArgumentNullException.ThrowIfNull(this.CsaBackChanAttrs, "CreateSession4Args.CsaBackChanAttrs");
         writer.Write(this.CsaBackChanAttrs);
         writer.WriteUInt32(this.CsaCbProgram);
-        global::System.ArgumentNullException.ThrowIfNull(this.CsaSecParms, "CreateSession4args.CsaSecParms");
+        global::System.ArgumentNullException.ThrowIfNull(this.CsaSecParms, "CreateSession4Args.CsaSecParms");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.CallbackSecParms4>(this.CsaSecParms);
     }
 }
 
 /// <summary>The XDR struct CREATE_SESSION4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CreateSession4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4resok>
+public sealed partial class CreateSession4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public CreateSession4resok()
+    public CreateSession4Resok()
     {
         this.CsrSessionid = new byte[16 /* NFS4_SESSIONID_SIZE */];
         this.CsrForeChanAttrs = new global::NetRpc.Fuzz.Nfs4.ChannelAttrs4();
         this.CsrBackChanAttrs = new global::NetRpc.Fuzz.Nfs4.ChannelAttrs4();
     }
 
-    private CreateSession4resok(byte[] csrSessionid, uint csrSequence, uint csrFlags, global::NetRpc.Fuzz.Nfs4.ChannelAttrs4 csrForeChanAttrs, global::NetRpc.Fuzz.Nfs4.ChannelAttrs4 csrBackChanAttrs)
+    private CreateSession4Resok(byte[] csrSessionid, uint csrSequence, uint csrFlags, global::NetRpc.Fuzz.Nfs4.ChannelAttrs4 csrForeChanAttrs, global::NetRpc.Fuzz.Nfs4.ChannelAttrs4 csrBackChanAttrs)
     {
         this.CsrSessionid = csrSessionid;
         this.CsrSequence = csrSequence;
@@ -9421,9 +9574,11 @@ public sealed partial class CreateSession4resok : global::NetRpc.Xdr.IXdrCodec<g
     }
 
     /// <summary><c>sessionid4 csr_sessionid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] CsrSessionid { get; set; }
 
     /// <summary><c>sequenceid4 csr_sequence</c>.</summary>
+    /// <remarks>.x type: <c>sequenceid4</c>, from <c>typedef uint32_t sequenceid4</c>.</remarks>
     public uint CsrSequence { get; set; }
 
     /// <summary><c>uint32_t csr_flags</c>.</summary>
@@ -9439,7 +9594,7 @@ public sealed partial class CreateSession4resok : global::NetRpc.Xdr.IXdrCodec<g
     public static int MinEncodedSize => 80;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CreateSession4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.CreateSession4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadFixedOpaque(16 /* NFS4_SESSIONID_SIZE */),
         reader.ReadUInt32(),
         reader.ReadUInt32(),
@@ -9449,13 +9604,13 @@ public sealed partial class CreateSession4resok : global::NetRpc.Xdr.IXdrCodec<g
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.CsrSessionid, "CreateSession4resok.CsrSessionid");
+        global::System.ArgumentNullException.ThrowIfNull(this.CsrSessionid, "CreateSession4Resok.CsrSessionid");
         writer.WriteFixedOpaque(this.CsrSessionid, 16 /* NFS4_SESSIONID_SIZE */);
         writer.WriteUInt32(this.CsrSequence);
         writer.WriteUInt32(this.CsrFlags);
-        global::System.ArgumentNullException.ThrowIfNull(this.CsrForeChanAttrs, "CreateSession4resok.CsrForeChanAttrs");
+        global::System.ArgumentNullException.ThrowIfNull(this.CsrForeChanAttrs, "CreateSession4Resok.CsrForeChanAttrs");
         writer.Write(this.CsrForeChanAttrs);
-        global::System.ArgumentNullException.ThrowIfNull(this.CsrBackChanAttrs, "CreateSession4resok.CsrBackChanAttrs");
+        global::System.ArgumentNullException.ThrowIfNull(this.CsrBackChanAttrs, "CreateSession4Resok.CsrBackChanAttrs");
         writer.Write(this.CsrBackChanAttrs);
     }
 }
@@ -9463,12 +9618,12 @@ public sealed partial class CreateSession4resok : global::NetRpc.Xdr.IXdrCodec<g
 /// <summary>The XDR union CREATE_SESSION4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="CsrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CreateSession4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4res>
+public sealed partial class CreateSession4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.CreateSession4resok? _csrResok4;
+    private global::NetRpc.Fuzz.Nfs4.CreateSession4Resok? _csrResok4;
 
-    private CreateSession4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private CreateSession4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.CsrStatus = discriminant;
         this._arm = arm;
@@ -9479,17 +9634,17 @@ public sealed partial class CreateSession4res : global::NetRpc.Xdr.IXdrCodec<glo
 
     /// <summary>The arm for csr_status = NFS4_OK. XDR: <c>CREATE_SESSION4resok csr_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="CsrStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.CreateSession4resok CsrResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.CreateSession4Resok CsrResok4 => this._arm == 0
         ? this._csrResok4!
-        : throw new global::System.InvalidOperationException($"CreateSession4res.CsrResok4 is not set: CsrStatus is {this.CsrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"CreateSession4Res.CsrResok4 is not set: CsrStatus is {this.CsrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is csr_resok4 (csr_status = NFS4_OK).</summary>
     /// <param name="csrResok4">The csr_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.CreateSession4res FromCsrResok4(global::NetRpc.Fuzz.Nfs4.CreateSession4resok csrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.CreateSession4Res FromCsrResok4(global::NetRpc.Fuzz.Nfs4.CreateSession4Resok csrResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(csrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.CreateSession4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _csrResok4 = csrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.CreateSession4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _csrResok4 = csrResok4 };
     }
 
     /// <summary>The value whose arm is csr_resok4, with a discriminant that selects it (csr_status = NFS4_OK).</summary>
@@ -9497,7 +9652,7 @@ public sealed partial class CreateSession4res : global::NetRpc.Xdr.IXdrCodec<glo
     /// <param name="csrResok4">The csr_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="csrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.CreateSession4res FromCsrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 csrStatus, global::NetRpc.Fuzz.Nfs4.CreateSession4resok csrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.CreateSession4Res FromCsrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 csrStatus, global::NetRpc.Fuzz.Nfs4.CreateSession4Resok csrResok4)
     {
         if (ArmOf(csrStatus) != 0)
         {
@@ -9505,14 +9660,14 @@ public sealed partial class CreateSession4res : global::NetRpc.Xdr.IXdrCodec<glo
         }
 
         global::System.ArgumentNullException.ThrowIfNull(csrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.CreateSession4res(csrStatus, 0) { _csrResok4 = csrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.CreateSession4Res(csrStatus, 0) { _csrResok4 = csrResok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (csr_status values no case names (default)).</summary>
     /// <param name="csrStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="csrStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.CreateSession4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 csrStatus)
+    public static global::NetRpc.Fuzz.Nfs4.CreateSession4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 csrStatus)
     {
         int arm = ArmOf(csrStatus);
         if (arm is not (1))
@@ -9520,22 +9675,22 @@ public sealed partial class CreateSession4res : global::NetRpc.Xdr.IXdrCodec<glo
             throw new global::System.ArgumentOutOfRangeException(nameof(csrStatus), csrStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.CreateSession4res(csrStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.CreateSession4Res(csrStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CreateSession4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.CreateSession4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.CreateSession4res(discriminant, 0) { _csrResok4 = global::NetRpc.Fuzz.Nfs4.CreateSession4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.CreateSession4Res(discriminant, 0) { _csrResok4 = global::NetRpc.Fuzz.Nfs4.CreateSession4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.CreateSession4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.CreateSession4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("CREATE_SESSION4res", (long)discriminant);
         }
@@ -9562,47 +9717,48 @@ public sealed partial class CreateSession4res : global::NetRpc.Xdr.IXdrCodec<glo
 
 /// <summary>DESTROY_SESSION</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class DestroySession4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroySession4args>
+public sealed partial class DestroySession4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroySession4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public DestroySession4args()
+    public DestroySession4Args()
     {
         this.DsaSessionid = new byte[16 /* NFS4_SESSIONID_SIZE */];
     }
 
-    private DestroySession4args(byte[] dsaSessionid)
+    private DestroySession4Args(byte[] dsaSessionid)
     {
         this.DsaSessionid = dsaSessionid;
     }
 
     /// <summary><c>sessionid4 dsa_sessionid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] DsaSessionid { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.DestroySession4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.DestroySession4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadFixedOpaque(16 /* NFS4_SESSIONID_SIZE */));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.DsaSessionid, "DestroySession4args.DsaSessionid");
+        global::System.ArgumentNullException.ThrowIfNull(this.DsaSessionid, "DestroySession4Args.DsaSessionid");
         writer.WriteFixedOpaque(this.DsaSessionid, 16 /* NFS4_SESSIONID_SIZE */);
     }
 }
 
 /// <summary>The XDR struct DESTROY_SESSION4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class DestroySession4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroySession4res>
+public sealed partial class DestroySession4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroySession4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public DestroySession4res()
+    public DestroySession4Res()
     {
     }
 
-    private DestroySession4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 dsrStatus)
+    private DestroySession4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 dsrStatus)
     {
         this.DsrStatus = dsrStatus;
     }
@@ -9614,7 +9770,7 @@ public sealed partial class DestroySession4res : global::NetRpc.Xdr.IXdrCodec<gl
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.DestroySession4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.DestroySession4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -9626,15 +9782,15 @@ public sealed partial class DestroySession4res : global::NetRpc.Xdr.IXdrCodec<gl
 
 /// <summary>FREE_STATEID</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class FreeStateid4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FreeStateid4args>
+public sealed partial class FreeStateid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FreeStateid4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public FreeStateid4args()
+    public FreeStateid4Args()
     {
         this.FsaStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private FreeStateid4args(global::NetRpc.Fuzz.Nfs4.Stateid4 fsaStateid)
+    private FreeStateid4Args(global::NetRpc.Fuzz.Nfs4.Stateid4 fsaStateid)
     {
         this.FsaStateid = fsaStateid;
     }
@@ -9646,27 +9802,27 @@ public sealed partial class FreeStateid4args : global::NetRpc.Xdr.IXdrCodec<glob
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.FreeStateid4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.FreeStateid4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.FsaStateid, "FreeStateid4args.FsaStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.FsaStateid, "FreeStateid4Args.FsaStateid");
         writer.Write(this.FsaStateid);
     }
 }
 
 /// <summary>The XDR struct FREE_STATEID4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class FreeStateid4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FreeStateid4res>
+public sealed partial class FreeStateid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FreeStateid4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public FreeStateid4res()
+    public FreeStateid4Res()
     {
     }
 
-    private FreeStateid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 fsrStatus)
+    private FreeStateid4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 fsrStatus)
     {
         this.FsrStatus = fsrStatus;
     }
@@ -9678,7 +9834,7 @@ public sealed partial class FreeStateid4res : global::NetRpc.Xdr.IXdrCodec<globa
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.FreeStateid4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.FreeStateid4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -9690,10 +9846,10 @@ public sealed partial class FreeStateid4res : global::NetRpc.Xdr.IXdrCodec<globa
 
 /// <summary>The XDR struct GET_DIR_DELEGATION4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class GetDirDelegation4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args>
+public sealed partial class GetDirDelegation4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public GetDirDelegation4args()
+    public GetDirDelegation4Args()
     {
         this.GddaNotificationTypes = [];
         this.GddaChildAttrDelay = new global::NetRpc.Fuzz.Nfs4.Nfstime4();
@@ -9702,7 +9858,7 @@ public sealed partial class GetDirDelegation4args : global::NetRpc.Xdr.IXdrCodec
         this.GddaDirAttributes = [];
     }
 
-    private GetDirDelegation4args(bool gddaSignalDelegAvail, uint[] gddaNotificationTypes, global::NetRpc.Fuzz.Nfs4.Nfstime4 gddaChildAttrDelay, global::NetRpc.Fuzz.Nfs4.Nfstime4 gddaDirAttrDelay, uint[] gddaChildAttributes, uint[] gddaDirAttributes)
+    private GetDirDelegation4Args(bool gddaSignalDelegAvail, uint[] gddaNotificationTypes, global::NetRpc.Fuzz.Nfs4.Nfstime4 gddaChildAttrDelay, global::NetRpc.Fuzz.Nfs4.Nfstime4 gddaDirAttrDelay, uint[] gddaChildAttributes, uint[] gddaDirAttributes)
     {
         this.GddaSignalDelegAvail = gddaSignalDelegAvail;
         this.GddaNotificationTypes = gddaNotificationTypes;
@@ -9716,25 +9872,45 @@ public sealed partial class GetDirDelegation4args : global::NetRpc.Xdr.IXdrCodec
     public bool GddaSignalDelegAvail { get; set; }
 
     /// <summary><c>bitmap4 gdda_notification_types</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddaNotificationTypes { get; set; }
 
     /// <summary><c>attr_notice4 gdda_child_attr_delay</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>attr_notice4</c>, from <c>typedef nfstime4 attr_notice4</c>.
+    /// GET_DIR_DELEGATION
+    /// </remarks>
     public global::NetRpc.Fuzz.Nfs4.Nfstime4 GddaChildAttrDelay { get; set; }
 
     /// <summary><c>attr_notice4 gdda_dir_attr_delay</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>attr_notice4</c>, from <c>typedef nfstime4 attr_notice4</c>.
+    /// GET_DIR_DELEGATION
+    /// </remarks>
     public global::NetRpc.Fuzz.Nfs4.Nfstime4 GddaDirAttrDelay { get; set; }
 
     /// <summary><c>bitmap4 gdda_child_attributes</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddaChildAttributes { get; set; }
 
     /// <summary><c>bitmap4 gdda_dir_attributes</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddaDirAttributes { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 40;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadBoolean(),
         reader.ReadUInt32Array(),
         global::NetRpc.Fuzz.Nfs4.Nfstime4.Decode(ref reader),
@@ -9746,25 +9922,25 @@ public sealed partial class GetDirDelegation4args : global::NetRpc.Xdr.IXdrCodec
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteBoolean(this.GddaSignalDelegAvail);
-        global::System.ArgumentNullException.ThrowIfNull(this.GddaNotificationTypes, "GetDirDelegation4args.GddaNotificationTypes");
+        global::System.ArgumentNullException.ThrowIfNull(this.GddaNotificationTypes, "GetDirDelegation4Args.GddaNotificationTypes");
         writer.WriteUInt32Array(this.GddaNotificationTypes);
-        global::System.ArgumentNullException.ThrowIfNull(this.GddaChildAttrDelay, "GetDirDelegation4args.GddaChildAttrDelay");
+        global::System.ArgumentNullException.ThrowIfNull(this.GddaChildAttrDelay, "GetDirDelegation4Args.GddaChildAttrDelay");
         writer.Write(this.GddaChildAttrDelay);
-        global::System.ArgumentNullException.ThrowIfNull(this.GddaDirAttrDelay, "GetDirDelegation4args.GddaDirAttrDelay");
+        global::System.ArgumentNullException.ThrowIfNull(this.GddaDirAttrDelay, "GetDirDelegation4Args.GddaDirAttrDelay");
         writer.Write(this.GddaDirAttrDelay);
-        global::System.ArgumentNullException.ThrowIfNull(this.GddaChildAttributes, "GetDirDelegation4args.GddaChildAttributes");
+        global::System.ArgumentNullException.ThrowIfNull(this.GddaChildAttributes, "GetDirDelegation4Args.GddaChildAttributes");
         writer.WriteUInt32Array(this.GddaChildAttributes);
-        global::System.ArgumentNullException.ThrowIfNull(this.GddaDirAttributes, "GetDirDelegation4args.GddaDirAttributes");
+        global::System.ArgumentNullException.ThrowIfNull(this.GddaDirAttributes, "GetDirDelegation4Args.GddaDirAttributes");
         writer.WriteUInt32Array(this.GddaDirAttributes);
     }
 }
 
 /// <summary>The XDR struct GET_DIR_DELEGATION4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class GetDirDelegation4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resok>
+public sealed partial class GetDirDelegation4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public GetDirDelegation4resok()
+    public GetDirDelegation4Resok()
     {
         this.GddrCookieverf = new byte[8 /* NFS4_VERIFIER_SIZE */];
         this.GddrStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
@@ -9773,7 +9949,7 @@ public sealed partial class GetDirDelegation4resok : global::NetRpc.Xdr.IXdrCode
         this.GddrDirAttributes = [];
     }
 
-    private GetDirDelegation4resok(byte[] gddrCookieverf, global::NetRpc.Fuzz.Nfs4.Stateid4 gddrStateid, uint[] gddrNotification, uint[] gddrChildAttributes, uint[] gddrDirAttributes)
+    private GetDirDelegation4Resok(byte[] gddrCookieverf, global::NetRpc.Fuzz.Nfs4.Stateid4 gddrStateid, uint[] gddrNotification, uint[] gddrChildAttributes, uint[] gddrDirAttributes)
     {
         this.GddrCookieverf = gddrCookieverf;
         this.GddrStateid = gddrStateid;
@@ -9783,25 +9959,38 @@ public sealed partial class GetDirDelegation4resok : global::NetRpc.Xdr.IXdrCode
     }
 
     /// <summary><c>verifier4 gddr_cookieverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] GddrCookieverf { get; set; }
 
     /// <summary><c>stateid4 gddr_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 GddrStateid { get; set; }
 
     /// <summary><c>bitmap4 gddr_notification</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddrNotification { get; set; }
 
     /// <summary><c>bitmap4 gddr_child_attributes</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddrChildAttributes { get; set; }
 
     /// <summary><c>bitmap4 gddr_dir_attributes</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GddrDirAttributes { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 36;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadFixedOpaque(8 /* NFS4_VERIFIER_SIZE */),
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader),
         reader.ReadUInt32Array(),
@@ -9811,15 +10000,15 @@ public sealed partial class GetDirDelegation4resok : global::NetRpc.Xdr.IXdrCode
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.GddrCookieverf, "GetDirDelegation4resok.GddrCookieverf");
+        global::System.ArgumentNullException.ThrowIfNull(this.GddrCookieverf, "GetDirDelegation4Resok.GddrCookieverf");
         writer.WriteFixedOpaque(this.GddrCookieverf, 8 /* NFS4_VERIFIER_SIZE */);
-        global::System.ArgumentNullException.ThrowIfNull(this.GddrStateid, "GetDirDelegation4resok.GddrStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.GddrStateid, "GetDirDelegation4Resok.GddrStateid");
         writer.Write(this.GddrStateid);
-        global::System.ArgumentNullException.ThrowIfNull(this.GddrNotification, "GetDirDelegation4resok.GddrNotification");
+        global::System.ArgumentNullException.ThrowIfNull(this.GddrNotification, "GetDirDelegation4Resok.GddrNotification");
         writer.WriteUInt32Array(this.GddrNotification);
-        global::System.ArgumentNullException.ThrowIfNull(this.GddrChildAttributes, "GetDirDelegation4resok.GddrChildAttributes");
+        global::System.ArgumentNullException.ThrowIfNull(this.GddrChildAttributes, "GetDirDelegation4Resok.GddrChildAttributes");
         writer.WriteUInt32Array(this.GddrChildAttributes);
-        global::System.ArgumentNullException.ThrowIfNull(this.GddrDirAttributes, "GetDirDelegation4resok.GddrDirAttributes");
+        global::System.ArgumentNullException.ThrowIfNull(this.GddrDirAttributes, "GetDirDelegation4Resok.GddrDirAttributes");
         writer.WriteUInt32Array(this.GddrDirAttributes);
     }
 }
@@ -9838,13 +10027,13 @@ public enum Gddrnf4Status
 /// <summary>The XDR union GET_DIR_DELEGATION4res_non_fatal.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="GddrnfStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class GetDirDelegation4resNonFatal : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal>
+public sealed partial class GetDirDelegation4ResNonFatal : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resok? _gddrnfResok4;
+    private global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok? _gddrnfResok4;
     private bool _gddrnfWillSignalDelegAvail;
 
-    private GetDirDelegation4resNonFatal(global::NetRpc.Fuzz.Nfs4.Gddrnf4Status discriminant, int arm)
+    private GetDirDelegation4ResNonFatal(global::NetRpc.Fuzz.Nfs4.Gddrnf4Status discriminant, int arm)
     {
         this.GddrnfStatus = discriminant;
         this._arm = arm;
@@ -9855,23 +10044,23 @@ public sealed partial class GetDirDelegation4resNonFatal : global::NetRpc.Xdr.IX
 
     /// <summary>The arm for gddrnf_status = GDD4_OK. XDR: <c>GET_DIR_DELEGATION4resok gddrnf_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="GddrnfStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resok GddrnfResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok GddrnfResok4 => this._arm == 0
         ? this._gddrnfResok4!
-        : throw new global::System.InvalidOperationException($"GetDirDelegation4resNonFatal.GddrnfResok4 is not set: GddrnfStatus is {this.GddrnfStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"GetDirDelegation4ResNonFatal.GddrnfResok4 is not set: GddrnfStatus is {this.GddrnfStatus}, which selects another arm.");
 
     /// <summary>The arm for gddrnf_status = GDD4_UNAVAIL. XDR: <c>bool gddrnf_will_signal_deleg_avail</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="GddrnfStatus"/> selects another arm.</exception>
     public bool GddrnfWillSignalDelegAvail => this._arm == 1
         ? this._gddrnfWillSignalDelegAvail
-        : throw new global::System.InvalidOperationException($"GetDirDelegation4resNonFatal.GddrnfWillSignalDelegAvail is not set: GddrnfStatus is {this.GddrnfStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"GetDirDelegation4ResNonFatal.GddrnfWillSignalDelegAvail is not set: GddrnfStatus is {this.GddrnfStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is gddrnf_resok4 (gddrnf_status = GDD4_OK).</summary>
     /// <param name="gddrnfResok4">The gddrnf_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal FromGddrnfResok4(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resok gddrnfResok4)
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal FromGddrnfResok4(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok gddrnfResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(gddrnfResok4);
-        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal(global::NetRpc.Fuzz.Nfs4.Gddrnf4Status.Gdd4Ok, 0) { _gddrnfResok4 = gddrnfResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal(global::NetRpc.Fuzz.Nfs4.Gddrnf4Status.Gdd4Ok, 0) { _gddrnfResok4 = gddrnfResok4 };
     }
 
     /// <summary>The value whose arm is gddrnf_resok4, with a discriminant that selects it (gddrnf_status = GDD4_OK).</summary>
@@ -9879,7 +10068,7 @@ public sealed partial class GetDirDelegation4resNonFatal : global::NetRpc.Xdr.IX
     /// <param name="gddrnfResok4">The gddrnf_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="gddrnfStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal FromGddrnfResok4(global::NetRpc.Fuzz.Nfs4.Gddrnf4Status gddrnfStatus, global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resok gddrnfResok4)
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal FromGddrnfResok4(global::NetRpc.Fuzz.Nfs4.Gddrnf4Status gddrnfStatus, global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok gddrnfResok4)
     {
         if (ArmOf(gddrnfStatus) != 0)
         {
@@ -9887,15 +10076,15 @@ public sealed partial class GetDirDelegation4resNonFatal : global::NetRpc.Xdr.IX
         }
 
         global::System.ArgumentNullException.ThrowIfNull(gddrnfResok4);
-        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal(gddrnfStatus, 0) { _gddrnfResok4 = gddrnfResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal(gddrnfStatus, 0) { _gddrnfResok4 = gddrnfResok4 };
     }
 
     /// <summary>The value whose arm is gddrnf_will_signal_deleg_avail (gddrnf_status = GDD4_UNAVAIL).</summary>
     /// <param name="gddrnfWillSignalDelegAvail">The gddrnf_will_signal_deleg_avail.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal FromGddrnfWillSignalDelegAvail(bool gddrnfWillSignalDelegAvail)
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal FromGddrnfWillSignalDelegAvail(bool gddrnfWillSignalDelegAvail)
     {
-        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal(global::NetRpc.Fuzz.Nfs4.Gddrnf4Status.Gdd4Unavail, 1) { _gddrnfWillSignalDelegAvail = gddrnfWillSignalDelegAvail };
+        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal(global::NetRpc.Fuzz.Nfs4.Gddrnf4Status.Gdd4Unavail, 1) { _gddrnfWillSignalDelegAvail = gddrnfWillSignalDelegAvail };
     }
 
     /// <summary>The value whose arm is gddrnf_will_signal_deleg_avail, with a discriminant that selects it (gddrnf_status = GDD4_UNAVAIL).</summary>
@@ -9903,29 +10092,29 @@ public sealed partial class GetDirDelegation4resNonFatal : global::NetRpc.Xdr.IX
     /// <param name="gddrnfWillSignalDelegAvail">The gddrnf_will_signal_deleg_avail.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="gddrnfStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal FromGddrnfWillSignalDelegAvail(global::NetRpc.Fuzz.Nfs4.Gddrnf4Status gddrnfStatus, bool gddrnfWillSignalDelegAvail)
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal FromGddrnfWillSignalDelegAvail(global::NetRpc.Fuzz.Nfs4.Gddrnf4Status gddrnfStatus, bool gddrnfWillSignalDelegAvail)
     {
         if (ArmOf(gddrnfStatus) != 1)
         {
             throw new global::System.ArgumentOutOfRangeException(nameof(gddrnfStatus), gddrnfStatus, "The discriminant selects another arm than gddrnf_will_signal_deleg_avail.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal(gddrnfStatus, 1) { _gddrnfWillSignalDelegAvail = gddrnfWillSignalDelegAvail };
+        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal(gddrnfStatus, 1) { _gddrnfWillSignalDelegAvail = gddrnfWillSignalDelegAvail };
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Gddrnf4Status discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadGddrnf4Status(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal(discriminant, 0) { _gddrnfResok4 = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal(discriminant, 0) { _gddrnfResok4 = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal(discriminant, 1) { _gddrnfWillSignalDelegAvail = reader.ReadBoolean() };
+                return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal(discriminant, 1) { _gddrnfWillSignalDelegAvail = reader.ReadBoolean() };
             default:
                 throw reader.InvalidDiscriminant("GET_DIR_DELEGATION4res_non_fatal", (long)discriminant);
         }
@@ -9957,12 +10146,12 @@ public sealed partial class GetDirDelegation4resNonFatal : global::NetRpc.Xdr.IX
 /// <summary>The XDR union GET_DIR_DELEGATION4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="GddrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class GetDirDelegation4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res>
+public sealed partial class GetDirDelegation4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal? _gddrResNonFatal4;
+    private global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal? _gddrResNonFatal4;
 
-    private GetDirDelegation4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private GetDirDelegation4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.GddrStatus = discriminant;
         this._arm = arm;
@@ -9973,17 +10162,17 @@ public sealed partial class GetDirDelegation4res : global::NetRpc.Xdr.IXdrCodec<
 
     /// <summary>The arm for gddr_status = NFS4_OK. XDR: <c>GET_DIR_DELEGATION4res_non_fatal gddr_res_non_fatal4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="GddrStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal GddrResNonFatal4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal GddrResNonFatal4 => this._arm == 0
         ? this._gddrResNonFatal4!
-        : throw new global::System.InvalidOperationException($"GetDirDelegation4res.GddrResNonFatal4 is not set: GddrStatus is {this.GddrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"GetDirDelegation4Res.GddrResNonFatal4 is not set: GddrStatus is {this.GddrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is gddr_res_non_fatal4 (gddr_status = NFS4_OK).</summary>
     /// <param name="gddrResNonFatal4">The gddr_res_non_fatal4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res FromGddrResNonFatal4(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal gddrResNonFatal4)
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res FromGddrResNonFatal4(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal gddrResNonFatal4)
     {
         global::System.ArgumentNullException.ThrowIfNull(gddrResNonFatal4);
-        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _gddrResNonFatal4 = gddrResNonFatal4 };
+        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _gddrResNonFatal4 = gddrResNonFatal4 };
     }
 
     /// <summary>The value whose arm is gddr_res_non_fatal4, with a discriminant that selects it (gddr_status = NFS4_OK).</summary>
@@ -9991,7 +10180,7 @@ public sealed partial class GetDirDelegation4res : global::NetRpc.Xdr.IXdrCodec<
     /// <param name="gddrResNonFatal4">The gddr_res_non_fatal4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="gddrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res FromGddrResNonFatal4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gddrStatus, global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal gddrResNonFatal4)
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res FromGddrResNonFatal4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gddrStatus, global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal gddrResNonFatal4)
     {
         if (ArmOf(gddrStatus) != 0)
         {
@@ -9999,14 +10188,14 @@ public sealed partial class GetDirDelegation4res : global::NetRpc.Xdr.IXdrCodec<
         }
 
         global::System.ArgumentNullException.ThrowIfNull(gddrResNonFatal4);
-        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res(gddrStatus, 0) { _gddrResNonFatal4 = gddrResNonFatal4 };
+        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res(gddrStatus, 0) { _gddrResNonFatal4 = gddrResNonFatal4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (gddr_status values no case names (default)).</summary>
     /// <param name="gddrStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="gddrStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gddrStatus)
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gddrStatus)
     {
         int arm = ArmOf(gddrStatus);
         if (arm is not (1))
@@ -10014,22 +10203,22 @@ public sealed partial class GetDirDelegation4res : global::NetRpc.Xdr.IXdrCodec<
             throw new global::System.ArgumentOutOfRangeException(nameof(gddrStatus), gddrStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res(gddrStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res(gddrStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res(discriminant, 0) { _gddrResNonFatal4 = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4resNonFatal.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res(discriminant, 0) { _gddrResNonFatal4 = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("GET_DIR_DELEGATION4res", (long)discriminant);
         }
@@ -10056,17 +10245,17 @@ public sealed partial class GetDirDelegation4res : global::NetRpc.Xdr.IXdrCodec<
 
 /// <summary>GETDEVICEINFO</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdeviceinfo4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args>
+public sealed partial class Getdeviceinfo4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Getdeviceinfo4args()
+    public Getdeviceinfo4Args()
     {
         this.GdiaDeviceId = new byte[16 /* NFS4_DEVICEID4_SIZE */];
         this.GdiaLayoutType = global::NetRpc.Fuzz.Nfs4.Layouttype4.Layout4Nfsv41Files;
         this.GdiaNotifyTypes = [];
     }
 
-    private Getdeviceinfo4args(byte[] gdiaDeviceId, global::NetRpc.Fuzz.Nfs4.Layouttype4 gdiaLayoutType, uint gdiaMaxcount, uint[] gdiaNotifyTypes)
+    private Getdeviceinfo4Args(byte[] gdiaDeviceId, global::NetRpc.Fuzz.Nfs4.Layouttype4 gdiaLayoutType, uint gdiaMaxcount, uint[] gdiaNotifyTypes)
     {
         this.GdiaDeviceId = gdiaDeviceId;
         this.GdiaLayoutType = gdiaLayoutType;
@@ -10075,22 +10264,28 @@ public sealed partial class Getdeviceinfo4args : global::NetRpc.Xdr.IXdrCodec<gl
     }
 
     /// <summary><c>deviceid4 gdia_device_id</c>.</summary>
+    /// <remarks>.x type: <c>deviceid4</c>, from <c>typedef opaque deviceid4[NFS4_DEVICEID4_SIZE]</c>.</remarks>
     public byte[] GdiaDeviceId { get; set; }
 
     /// <summary><c>layouttype4 gdia_layout_type</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Layouttype4 GdiaLayoutType { get; set; }
 
     /// <summary><c>count4 gdia_maxcount</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint GdiaMaxcount { get; set; }
 
     /// <summary><c>bitmap4 gdia_notify_types</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GdiaNotifyTypes { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 28;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadFixedOpaque(16 /* NFS4_DEVICEID4_SIZE */),
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadLayouttype4(ref reader),
         reader.ReadUInt32(),
@@ -10099,27 +10294,27 @@ public sealed partial class Getdeviceinfo4args : global::NetRpc.Xdr.IXdrCodec<gl
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.GdiaDeviceId, "Getdeviceinfo4args.GdiaDeviceId");
+        global::System.ArgumentNullException.ThrowIfNull(this.GdiaDeviceId, "Getdeviceinfo4Args.GdiaDeviceId");
         writer.WriteFixedOpaque(this.GdiaDeviceId, 16 /* NFS4_DEVICEID4_SIZE */);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayouttype4(ref writer, this.GdiaLayoutType);
         writer.WriteUInt32(this.GdiaMaxcount);
-        global::System.ArgumentNullException.ThrowIfNull(this.GdiaNotifyTypes, "Getdeviceinfo4args.GdiaNotifyTypes");
+        global::System.ArgumentNullException.ThrowIfNull(this.GdiaNotifyTypes, "Getdeviceinfo4Args.GdiaNotifyTypes");
         writer.WriteUInt32Array(this.GdiaNotifyTypes);
     }
 }
 
 /// <summary>The XDR struct GETDEVICEINFO4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdeviceinfo4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4resok>
+public sealed partial class Getdeviceinfo4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Getdeviceinfo4resok()
+    public Getdeviceinfo4Resok()
     {
         this.GdirDeviceAddr = new global::NetRpc.Fuzz.Nfs4.DeviceAddr4();
         this.GdirNotification = [];
     }
 
-    private Getdeviceinfo4resok(global::NetRpc.Fuzz.Nfs4.DeviceAddr4 gdirDeviceAddr, uint[] gdirNotification)
+    private Getdeviceinfo4Resok(global::NetRpc.Fuzz.Nfs4.DeviceAddr4 gdirDeviceAddr, uint[] gdirNotification)
     {
         this.GdirDeviceAddr = gdirDeviceAddr;
         this.GdirNotification = gdirNotification;
@@ -10129,22 +10324,26 @@ public sealed partial class Getdeviceinfo4resok : global::NetRpc.Xdr.IXdrCodec<g
     public global::NetRpc.Fuzz.Nfs4.DeviceAddr4 GdirDeviceAddr { get; set; }
 
     /// <summary><c>bitmap4 gdir_notification</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] GdirNotification { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 12;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.DeviceAddr4.Decode(ref reader),
         reader.ReadUInt32Array());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.GdirDeviceAddr, "Getdeviceinfo4resok.GdirDeviceAddr");
+        global::System.ArgumentNullException.ThrowIfNull(this.GdirDeviceAddr, "Getdeviceinfo4Resok.GdirDeviceAddr");
         writer.Write(this.GdirDeviceAddr);
-        global::System.ArgumentNullException.ThrowIfNull(this.GdirNotification, "Getdeviceinfo4resok.GdirNotification");
+        global::System.ArgumentNullException.ThrowIfNull(this.GdirNotification, "Getdeviceinfo4Resok.GdirNotification");
         writer.WriteUInt32Array(this.GdirNotification);
     }
 }
@@ -10152,13 +10351,13 @@ public sealed partial class Getdeviceinfo4resok : global::NetRpc.Xdr.IXdrCodec<g
 /// <summary>The XDR union GETDEVICEINFO4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="GdirStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdeviceinfo4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res>
+public sealed partial class Getdeviceinfo4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4resok? _gdirResok4;
+    private global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok? _gdirResok4;
     private uint _gdirMincount;
 
-    private Getdeviceinfo4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Getdeviceinfo4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.GdirStatus = discriminant;
         this._arm = arm;
@@ -10169,23 +10368,24 @@ public sealed partial class Getdeviceinfo4res : global::NetRpc.Xdr.IXdrCodec<glo
 
     /// <summary>The arm for gdir_status = NFS4_OK. XDR: <c>GETDEVICEINFO4resok gdir_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="GdirStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4resok GdirResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok GdirResok4 => this._arm == 0
         ? this._gdirResok4!
-        : throw new global::System.InvalidOperationException($"Getdeviceinfo4res.GdirResok4 is not set: GdirStatus is {this.GdirStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Getdeviceinfo4Res.GdirResok4 is not set: GdirStatus is {this.GdirStatus}, which selects another arm.");
 
     /// <summary>The arm for gdir_status = NFS4ERR_TOOSMALL. XDR: <c>count4 gdir_mincount</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="GdirStatus"/> selects another arm.</exception>
     public uint GdirMincount => this._arm == 1
         ? this._gdirMincount
-        : throw new global::System.InvalidOperationException($"Getdeviceinfo4res.GdirMincount is not set: GdirStatus is {this.GdirStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Getdeviceinfo4Res.GdirMincount is not set: GdirStatus is {this.GdirStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is gdir_resok4 (gdir_status = NFS4_OK).</summary>
     /// <param name="gdirResok4">The gdir_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res FromGdirResok4(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4resok gdirResok4)
+    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res FromGdirResok4(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok gdirResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(gdirResok4);
-        return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _gdirResok4 = gdirResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _gdirResok4 = gdirResok4 };
     }
 
     /// <summary>The value whose arm is gdir_resok4, with a discriminant that selects it (gdir_status = NFS4_OK).</summary>
@@ -10193,7 +10393,7 @@ public sealed partial class Getdeviceinfo4res : global::NetRpc.Xdr.IXdrCodec<glo
     /// <param name="gdirResok4">The gdir_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="gdirStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res FromGdirResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gdirStatus, global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4resok gdirResok4)
+    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res FromGdirResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gdirStatus, global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok gdirResok4)
     {
         if (ArmOf(gdirStatus) != 0)
         {
@@ -10201,15 +10401,15 @@ public sealed partial class Getdeviceinfo4res : global::NetRpc.Xdr.IXdrCodec<glo
         }
 
         global::System.ArgumentNullException.ThrowIfNull(gdirResok4);
-        return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res(gdirStatus, 0) { _gdirResok4 = gdirResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res(gdirStatus, 0) { _gdirResok4 = gdirResok4 };
     }
 
     /// <summary>The value whose arm is gdir_mincount (gdir_status = NFS4ERR_TOOSMALL).</summary>
     /// <param name="gdirMincount">The gdir_mincount.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res FromGdirMincount(uint gdirMincount)
+    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res FromGdirMincount(uint gdirMincount)
     {
-        return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errToosmall, 1) { _gdirMincount = gdirMincount };
+        return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrToosmall, 1) { _gdirMincount = gdirMincount };
     }
 
     /// <summary>The value whose arm is gdir_mincount, with a discriminant that selects it (gdir_status = NFS4ERR_TOOSMALL).</summary>
@@ -10217,21 +10417,21 @@ public sealed partial class Getdeviceinfo4res : global::NetRpc.Xdr.IXdrCodec<glo
     /// <param name="gdirMincount">The gdir_mincount.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="gdirStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res FromGdirMincount(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gdirStatus, uint gdirMincount)
+    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res FromGdirMincount(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gdirStatus, uint gdirMincount)
     {
         if (ArmOf(gdirStatus) != 1)
         {
             throw new global::System.ArgumentOutOfRangeException(nameof(gdirStatus), gdirStatus, "The discriminant selects another arm than gdir_mincount.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res(gdirStatus, 1) { _gdirMincount = gdirMincount };
+        return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res(gdirStatus, 1) { _gdirMincount = gdirMincount };
     }
 
     /// <summary>The value of a discriminant whose arm is void (gdir_status values no case names (default)).</summary>
     /// <param name="gdirStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="gdirStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gdirStatus)
+    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gdirStatus)
     {
         int arm = ArmOf(gdirStatus);
         if (arm is not (2))
@@ -10239,24 +10439,24 @@ public sealed partial class Getdeviceinfo4res : global::NetRpc.Xdr.IXdrCodec<glo
             throw new global::System.ArgumentOutOfRangeException(nameof(gdirStatus), gdirStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res(gdirStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res(gdirStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res(discriminant, 0) { _gdirResok4 = global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res(discriminant, 0) { _gdirResok4 = global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res(discriminant, 1) { _gdirMincount = reader.ReadUInt32() };
+                return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res(discriminant, 1) { _gdirMincount = reader.ReadUInt32() };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res(discriminant, 2);
+                return new global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res(discriminant, 2);
             default:
                 throw reader.InvalidDiscriminant("GETDEVICEINFO4res", (long)discriminant);
         }
@@ -10280,23 +10480,23 @@ public sealed partial class Getdeviceinfo4res : global::NetRpc.Xdr.IXdrCodec<glo
     private static int ArmOf(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant) => discriminant switch
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
-        global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errToosmall => 1,
+        global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrToosmall => 1,
         _ => 2,
     };
 }
 
 /// <summary>GETDEVICELIST</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdevicelist4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4args>
+public sealed partial class Getdevicelist4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Getdevicelist4args()
+    public Getdevicelist4Args()
     {
         this.GdlaLayoutType = global::NetRpc.Fuzz.Nfs4.Layouttype4.Layout4Nfsv41Files;
         this.GdlaCookieverf = new byte[8 /* NFS4_VERIFIER_SIZE */];
     }
 
-    private Getdevicelist4args(global::NetRpc.Fuzz.Nfs4.Layouttype4 gdlaLayoutType, uint gdlaMaxdevices, ulong gdlaCookie, byte[] gdlaCookieverf)
+    private Getdevicelist4Args(global::NetRpc.Fuzz.Nfs4.Layouttype4 gdlaLayoutType, uint gdlaMaxdevices, ulong gdlaCookie, byte[] gdlaCookieverf)
     {
         this.GdlaLayoutType = gdlaLayoutType;
         this.GdlaMaxdevices = gdlaMaxdevices;
@@ -10308,19 +10508,22 @@ public sealed partial class Getdevicelist4args : global::NetRpc.Xdr.IXdrCodec<gl
     public global::NetRpc.Fuzz.Nfs4.Layouttype4 GdlaLayoutType { get; set; }
 
     /// <summary><c>count4 gdla_maxdevices</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint GdlaMaxdevices { get; set; }
 
     /// <summary><c>nfs_cookie4 gdla_cookie</c>.</summary>
+    /// <remarks>.x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.</remarks>
     public ulong GdlaCookie { get; set; }
 
     /// <summary><c>verifier4 gdla_cookieverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] GdlaCookieverf { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 24;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadLayouttype4(ref reader),
         reader.ReadUInt32(),
         reader.ReadUInt64(),
@@ -10332,23 +10535,23 @@ public sealed partial class Getdevicelist4args : global::NetRpc.Xdr.IXdrCodec<gl
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayouttype4(ref writer, this.GdlaLayoutType);
         writer.WriteUInt32(this.GdlaMaxdevices);
         writer.WriteUInt64(this.GdlaCookie);
-        global::System.ArgumentNullException.ThrowIfNull(this.GdlaCookieverf, "Getdevicelist4args.GdlaCookieverf");
+        global::System.ArgumentNullException.ThrowIfNull(this.GdlaCookieverf, "Getdevicelist4Args.GdlaCookieverf");
         writer.WriteFixedOpaque(this.GdlaCookieverf, 8 /* NFS4_VERIFIER_SIZE */);
     }
 }
 
 /// <summary>The XDR struct GETDEVICELIST4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdevicelist4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4resok>
+public sealed partial class Getdevicelist4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Getdevicelist4resok()
+    public Getdevicelist4Resok()
     {
         this.GdlrCookieverf = new byte[8 /* NFS4_VERIFIER_SIZE */];
         this.GdlrDeviceidList = [];
     }
 
-    private Getdevicelist4resok(ulong gdlrCookie, byte[] gdlrCookieverf, byte[][] gdlrDeviceidList, bool gdlrEof)
+    private Getdevicelist4Resok(ulong gdlrCookie, byte[] gdlrCookieverf, byte[][] gdlrDeviceidList, bool gdlrEof)
     {
         this.GdlrCookie = gdlrCookie;
         this.GdlrCookieverf = gdlrCookieverf;
@@ -10357,12 +10560,15 @@ public sealed partial class Getdevicelist4resok : global::NetRpc.Xdr.IXdrCodec<g
     }
 
     /// <summary><c>nfs_cookie4 gdlr_cookie</c>.</summary>
+    /// <remarks>.x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.</remarks>
     public ulong GdlrCookie { get; set; }
 
     /// <summary><c>verifier4 gdlr_cookieverf</c>.</summary>
+    /// <remarks>.x type: <c>verifier4</c>, from <c>typedef opaque verifier4[NFS4_VERIFIER_SIZE]</c>.</remarks>
     public byte[] GdlrCookieverf { get; set; }
 
     /// <summary><c>deviceid4 gdlr_deviceid_list&lt;&gt;</c>.</summary>
+    /// <remarks>.x type: <c>deviceid4</c>, from <c>typedef opaque deviceid4[NFS4_DEVICEID4_SIZE]</c>.</remarks>
     public byte[][] GdlrDeviceidList { get; set; }
 
     /// <summary><c>bool gdlr_eof</c>.</summary>
@@ -10372,7 +10578,7 @@ public sealed partial class Getdevicelist4resok : global::NetRpc.Xdr.IXdrCodec<g
     public static int MinEncodedSize => 24;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64(),
         reader.ReadFixedOpaque(8 /* NFS4_VERIFIER_SIZE */),
         ReadGdlrDeviceidList(ref reader),
@@ -10382,9 +10588,9 @@ public sealed partial class Getdevicelist4resok : global::NetRpc.Xdr.IXdrCodec<g
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt64(this.GdlrCookie);
-        global::System.ArgumentNullException.ThrowIfNull(this.GdlrCookieverf, "Getdevicelist4resok.GdlrCookieverf");
+        global::System.ArgumentNullException.ThrowIfNull(this.GdlrCookieverf, "Getdevicelist4Resok.GdlrCookieverf");
         writer.WriteFixedOpaque(this.GdlrCookieverf, 8 /* NFS4_VERIFIER_SIZE */);
-        global::System.ArgumentNullException.ThrowIfNull(this.GdlrDeviceidList, "Getdevicelist4resok.GdlrDeviceidList");
+        global::System.ArgumentNullException.ThrowIfNull(this.GdlrDeviceidList, "Getdevicelist4Resok.GdlrDeviceidList");
         WriteGdlrDeviceidList(ref writer, this.GdlrDeviceidList);
         writer.WriteBoolean(this.GdlrEof);
     }
@@ -10415,12 +10621,12 @@ public sealed partial class Getdevicelist4resok : global::NetRpc.Xdr.IXdrCodec<g
 /// <summary>The XDR union GETDEVICELIST4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="GdlrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdevicelist4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4res>
+public sealed partial class Getdevicelist4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Getdevicelist4resok? _gdlrResok4;
+    private global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok? _gdlrResok4;
 
-    private Getdevicelist4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Getdevicelist4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.GdlrStatus = discriminant;
         this._arm = arm;
@@ -10431,17 +10637,17 @@ public sealed partial class Getdevicelist4res : global::NetRpc.Xdr.IXdrCodec<glo
 
     /// <summary>The arm for gdlr_status = NFS4_OK. XDR: <c>GETDEVICELIST4resok gdlr_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="GdlrStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getdevicelist4resok GdlrResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok GdlrResok4 => this._arm == 0
         ? this._gdlrResok4!
-        : throw new global::System.InvalidOperationException($"Getdevicelist4res.GdlrResok4 is not set: GdlrStatus is {this.GdlrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Getdevicelist4Res.GdlrResok4 is not set: GdlrStatus is {this.GdlrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is gdlr_resok4 (gdlr_status = NFS4_OK).</summary>
     /// <param name="gdlrResok4">The gdlr_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4res FromGdlrResok4(global::NetRpc.Fuzz.Nfs4.Getdevicelist4resok gdlrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res FromGdlrResok4(global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok gdlrResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(gdlrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.Getdevicelist4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _gdlrResok4 = gdlrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _gdlrResok4 = gdlrResok4 };
     }
 
     /// <summary>The value whose arm is gdlr_resok4, with a discriminant that selects it (gdlr_status = NFS4_OK).</summary>
@@ -10449,7 +10655,7 @@ public sealed partial class Getdevicelist4res : global::NetRpc.Xdr.IXdrCodec<glo
     /// <param name="gdlrResok4">The gdlr_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="gdlrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4res FromGdlrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gdlrStatus, global::NetRpc.Fuzz.Nfs4.Getdevicelist4resok gdlrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res FromGdlrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gdlrStatus, global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok gdlrResok4)
     {
         if (ArmOf(gdlrStatus) != 0)
         {
@@ -10457,14 +10663,14 @@ public sealed partial class Getdevicelist4res : global::NetRpc.Xdr.IXdrCodec<glo
         }
 
         global::System.ArgumentNullException.ThrowIfNull(gdlrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.Getdevicelist4res(gdlrStatus, 0) { _gdlrResok4 = gdlrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res(gdlrStatus, 0) { _gdlrResok4 = gdlrResok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (gdlr_status values no case names (default)).</summary>
     /// <param name="gdlrStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="gdlrStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gdlrStatus)
+    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 gdlrStatus)
     {
         int arm = ArmOf(gdlrStatus);
         if (arm is not (1))
@@ -10472,22 +10678,22 @@ public sealed partial class Getdevicelist4res : global::NetRpc.Xdr.IXdrCodec<glo
             throw new global::System.ArgumentOutOfRangeException(nameof(gdlrStatus), gdlrStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Getdevicelist4res(gdlrStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res(gdlrStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Getdevicelist4res(discriminant, 0) { _gdlrResok4 = global::NetRpc.Fuzz.Nfs4.Getdevicelist4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res(discriminant, 0) { _gdlrResok4 = global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Getdevicelist4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("GETDEVICELIST4res", (long)discriminant);
         }
@@ -10630,6 +10836,7 @@ public sealed partial class Newoffset4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
     public bool NoNewoffset { get; }
 
     /// <summary>The arm for no_newoffset = TRUE. XDR: <c>offset4 no_offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="NoNewoffset"/> selects another arm.</exception>
     public ulong NoOffset => this._arm == 0
         ? this._noOffset
@@ -10712,10 +10919,10 @@ public sealed partial class Newoffset4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>The XDR struct LAYOUTCOMMIT4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutcommit4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4args>
+public sealed partial class Layoutcommit4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Layoutcommit4args()
+    public Layoutcommit4Args()
     {
         this.LocaStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
         this.LocaLastWriteOffset = global::NetRpc.Fuzz.Nfs4.Newoffset4.Of(false);
@@ -10723,7 +10930,7 @@ public sealed partial class Layoutcommit4args : global::NetRpc.Xdr.IXdrCodec<glo
         this.LocaLayoutupdate = new global::NetRpc.Fuzz.Nfs4.Layoutupdate4();
     }
 
-    private Layoutcommit4args(ulong locaOffset, ulong locaLength, bool locaReclaim, global::NetRpc.Fuzz.Nfs4.Stateid4 locaStateid, global::NetRpc.Fuzz.Nfs4.Newoffset4 locaLastWriteOffset, global::NetRpc.Fuzz.Nfs4.Newtime4 locaTimeModify, global::NetRpc.Fuzz.Nfs4.Layoutupdate4 locaLayoutupdate)
+    private Layoutcommit4Args(ulong locaOffset, ulong locaLength, bool locaReclaim, global::NetRpc.Fuzz.Nfs4.Stateid4 locaStateid, global::NetRpc.Fuzz.Nfs4.Newoffset4 locaLastWriteOffset, global::NetRpc.Fuzz.Nfs4.Newtime4 locaTimeModify, global::NetRpc.Fuzz.Nfs4.Layoutupdate4 locaLayoutupdate)
     {
         this.LocaOffset = locaOffset;
         this.LocaLength = locaLength;
@@ -10735,9 +10942,11 @@ public sealed partial class Layoutcommit4args : global::NetRpc.Xdr.IXdrCodec<glo
     }
 
     /// <summary><c>offset4 loca_offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong LocaOffset { get; set; }
 
     /// <summary><c>length4 loca_length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong LocaLength { get; set; }
 
     /// <summary><c>bool loca_reclaim</c>.</summary>
@@ -10759,7 +10968,7 @@ public sealed partial class Layoutcommit4args : global::NetRpc.Xdr.IXdrCodec<glo
     public static int MinEncodedSize => 52;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64(),
         reader.ReadUInt64(),
         reader.ReadBoolean(),
@@ -10774,13 +10983,13 @@ public sealed partial class Layoutcommit4args : global::NetRpc.Xdr.IXdrCodec<glo
         writer.WriteUInt64(this.LocaOffset);
         writer.WriteUInt64(this.LocaLength);
         writer.WriteBoolean(this.LocaReclaim);
-        global::System.ArgumentNullException.ThrowIfNull(this.LocaStateid, "Layoutcommit4args.LocaStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.LocaStateid, "Layoutcommit4Args.LocaStateid");
         writer.Write(this.LocaStateid);
-        global::System.ArgumentNullException.ThrowIfNull(this.LocaLastWriteOffset, "Layoutcommit4args.LocaLastWriteOffset");
+        global::System.ArgumentNullException.ThrowIfNull(this.LocaLastWriteOffset, "Layoutcommit4Args.LocaLastWriteOffset");
         writer.Write(this.LocaLastWriteOffset);
-        global::System.ArgumentNullException.ThrowIfNull(this.LocaTimeModify, "Layoutcommit4args.LocaTimeModify");
+        global::System.ArgumentNullException.ThrowIfNull(this.LocaTimeModify, "Layoutcommit4Args.LocaTimeModify");
         writer.Write(this.LocaTimeModify);
-        global::System.ArgumentNullException.ThrowIfNull(this.LocaLayoutupdate, "Layoutcommit4args.LocaLayoutupdate");
+        global::System.ArgumentNullException.ThrowIfNull(this.LocaLayoutupdate, "Layoutcommit4Args.LocaLayoutupdate");
         writer.Write(this.LocaLayoutupdate);
     }
 }
@@ -10803,6 +11012,7 @@ public sealed partial class Newsize4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
     public bool NsSizechanged { get; }
 
     /// <summary>The arm for ns_sizechanged = TRUE. XDR: <c>length4 ns_size</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="NsSizechanged"/> selects another arm.</exception>
     public ulong NsSize => this._arm == 0
         ? this._nsSize
@@ -10885,15 +11095,15 @@ public sealed partial class Newsize4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
 
 /// <summary>The XDR struct LAYOUTCOMMIT4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutcommit4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4resok>
+public sealed partial class Layoutcommit4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Layoutcommit4resok()
+    public Layoutcommit4Resok()
     {
         this.LocrNewsize = global::NetRpc.Fuzz.Nfs4.Newsize4.Of(false);
     }
 
-    private Layoutcommit4resok(global::NetRpc.Fuzz.Nfs4.Newsize4 locrNewsize)
+    private Layoutcommit4Resok(global::NetRpc.Fuzz.Nfs4.Newsize4 locrNewsize)
     {
         this.LocrNewsize = locrNewsize;
     }
@@ -10905,13 +11115,13 @@ public sealed partial class Layoutcommit4resok : global::NetRpc.Xdr.IXdrCodec<gl
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Newsize4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.LocrNewsize, "Layoutcommit4resok.LocrNewsize");
+        global::System.ArgumentNullException.ThrowIfNull(this.LocrNewsize, "Layoutcommit4Resok.LocrNewsize");
         writer.Write(this.LocrNewsize);
     }
 }
@@ -10919,12 +11129,12 @@ public sealed partial class Layoutcommit4resok : global::NetRpc.Xdr.IXdrCodec<gl
 /// <summary>The XDR union LAYOUTCOMMIT4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="LocrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutcommit4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4res>
+public sealed partial class Layoutcommit4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Layoutcommit4resok? _locrResok4;
+    private global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok? _locrResok4;
 
-    private Layoutcommit4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Layoutcommit4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.LocrStatus = discriminant;
         this._arm = arm;
@@ -10935,17 +11145,17 @@ public sealed partial class Layoutcommit4res : global::NetRpc.Xdr.IXdrCodec<glob
 
     /// <summary>The arm for locr_status = NFS4_OK. XDR: <c>LAYOUTCOMMIT4resok locr_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="LocrStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Layoutcommit4resok LocrResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok LocrResok4 => this._arm == 0
         ? this._locrResok4!
-        : throw new global::System.InvalidOperationException($"Layoutcommit4res.LocrResok4 is not set: LocrStatus is {this.LocrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Layoutcommit4Res.LocrResok4 is not set: LocrStatus is {this.LocrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is locr_resok4 (locr_status = NFS4_OK).</summary>
     /// <param name="locrResok4">The locr_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4res FromLocrResok4(global::NetRpc.Fuzz.Nfs4.Layoutcommit4resok locrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res FromLocrResok4(global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok locrResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(locrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.Layoutcommit4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _locrResok4 = locrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _locrResok4 = locrResok4 };
     }
 
     /// <summary>The value whose arm is locr_resok4, with a discriminant that selects it (locr_status = NFS4_OK).</summary>
@@ -10953,7 +11163,7 @@ public sealed partial class Layoutcommit4res : global::NetRpc.Xdr.IXdrCodec<glob
     /// <param name="locrResok4">The locr_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="locrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4res FromLocrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 locrStatus, global::NetRpc.Fuzz.Nfs4.Layoutcommit4resok locrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res FromLocrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 locrStatus, global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok locrResok4)
     {
         if (ArmOf(locrStatus) != 0)
         {
@@ -10961,14 +11171,14 @@ public sealed partial class Layoutcommit4res : global::NetRpc.Xdr.IXdrCodec<glob
         }
 
         global::System.ArgumentNullException.ThrowIfNull(locrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.Layoutcommit4res(locrStatus, 0) { _locrResok4 = locrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res(locrStatus, 0) { _locrResok4 = locrResok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (locr_status values no case names (default)).</summary>
     /// <param name="locrStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="locrStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 locrStatus)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 locrStatus)
     {
         int arm = ArmOf(locrStatus);
         if (arm is not (1))
@@ -10976,22 +11186,22 @@ public sealed partial class Layoutcommit4res : global::NetRpc.Xdr.IXdrCodec<glob
             throw new global::System.ArgumentOutOfRangeException(nameof(locrStatus), locrStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Layoutcommit4res(locrStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res(locrStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Layoutcommit4res(discriminant, 0) { _locrResok4 = global::NetRpc.Fuzz.Nfs4.Layoutcommit4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res(discriminant, 0) { _locrResok4 = global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Layoutcommit4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("LAYOUTCOMMIT4res", (long)discriminant);
         }
@@ -11018,17 +11228,17 @@ public sealed partial class Layoutcommit4res : global::NetRpc.Xdr.IXdrCodec<glob
 
 /// <summary>LAYOUTGET</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutget4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4args>
+public sealed partial class Layoutget4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Layoutget4args()
+    public Layoutget4Args()
     {
         this.LogaLayoutType = global::NetRpc.Fuzz.Nfs4.Layouttype4.Layout4Nfsv41Files;
         this.LogaIomode = global::NetRpc.Fuzz.Nfs4.Layoutiomode4.Layoutiomode4Read;
         this.LogaStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
     }
 
-    private Layoutget4args(bool logaSignalLayoutAvail, global::NetRpc.Fuzz.Nfs4.Layouttype4 logaLayoutType, global::NetRpc.Fuzz.Nfs4.Layoutiomode4 logaIomode, ulong logaOffset, ulong logaLength, ulong logaMinlength, global::NetRpc.Fuzz.Nfs4.Stateid4 logaStateid, uint logaMaxcount)
+    private Layoutget4Args(bool logaSignalLayoutAvail, global::NetRpc.Fuzz.Nfs4.Layouttype4 logaLayoutType, global::NetRpc.Fuzz.Nfs4.Layoutiomode4 logaIomode, ulong logaOffset, ulong logaLength, ulong logaMinlength, global::NetRpc.Fuzz.Nfs4.Stateid4 logaStateid, uint logaMaxcount)
     {
         this.LogaSignalLayoutAvail = logaSignalLayoutAvail;
         this.LogaLayoutType = logaLayoutType;
@@ -11050,25 +11260,29 @@ public sealed partial class Layoutget4args : global::NetRpc.Xdr.IXdrCodec<global
     public global::NetRpc.Fuzz.Nfs4.Layoutiomode4 LogaIomode { get; set; }
 
     /// <summary><c>offset4 loga_offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong LogaOffset { get; set; }
 
     /// <summary><c>length4 loga_length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong LogaLength { get; set; }
 
     /// <summary><c>length4 loga_minlength</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong LogaMinlength { get; set; }
 
     /// <summary><c>stateid4 loga_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 LogaStateid { get; set; }
 
     /// <summary><c>count4 loga_maxcount</c>.</summary>
+    /// <remarks>.x type: <c>count4</c>, from <c>typedef uint32_t count4</c>.</remarks>
     public uint LogaMaxcount { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 56;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutget4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Layoutget4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadBoolean(),
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadLayouttype4(ref reader),
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadLayoutiomode4(ref reader),
@@ -11087,7 +11301,7 @@ public sealed partial class Layoutget4args : global::NetRpc.Xdr.IXdrCodec<global
         writer.WriteUInt64(this.LogaOffset);
         writer.WriteUInt64(this.LogaLength);
         writer.WriteUInt64(this.LogaMinlength);
-        global::System.ArgumentNullException.ThrowIfNull(this.LogaStateid, "Layoutget4args.LogaStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.LogaStateid, "Layoutget4Args.LogaStateid");
         writer.Write(this.LogaStateid);
         writer.WriteUInt32(this.LogaMaxcount);
     }
@@ -11095,16 +11309,16 @@ public sealed partial class Layoutget4args : global::NetRpc.Xdr.IXdrCodec<global
 
 /// <summary>The XDR struct LAYOUTGET4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutget4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4resok>
+public sealed partial class Layoutget4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Layoutget4resok()
+    public Layoutget4Resok()
     {
         this.LogrStateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
         this.LogrLayout = [];
     }
 
-    private Layoutget4resok(bool logrReturnOnClose, global::NetRpc.Fuzz.Nfs4.Stateid4 logrStateid, global::NetRpc.Fuzz.Nfs4.Layout4[] logrLayout)
+    private Layoutget4Resok(bool logrReturnOnClose, global::NetRpc.Fuzz.Nfs4.Stateid4 logrStateid, global::NetRpc.Fuzz.Nfs4.Layout4[] logrLayout)
     {
         this.LogrReturnOnClose = logrReturnOnClose;
         this.LogrStateid = logrStateid;
@@ -11124,7 +11338,7 @@ public sealed partial class Layoutget4resok : global::NetRpc.Xdr.IXdrCodec<globa
     public static int MinEncodedSize => 24;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutget4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Layoutget4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadBoolean(),
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader),
         reader.ReadArray<global::NetRpc.Fuzz.Nfs4.Layout4>());
@@ -11133,9 +11347,9 @@ public sealed partial class Layoutget4resok : global::NetRpc.Xdr.IXdrCodec<globa
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteBoolean(this.LogrReturnOnClose);
-        global::System.ArgumentNullException.ThrowIfNull(this.LogrStateid, "Layoutget4resok.LogrStateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.LogrStateid, "Layoutget4Resok.LogrStateid");
         writer.Write(this.LogrStateid);
-        global::System.ArgumentNullException.ThrowIfNull(this.LogrLayout, "Layoutget4resok.LogrLayout");
+        global::System.ArgumentNullException.ThrowIfNull(this.LogrLayout, "Layoutget4Resok.LogrLayout");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.Layout4>(this.LogrLayout);
     }
 }
@@ -11143,13 +11357,13 @@ public sealed partial class Layoutget4resok : global::NetRpc.Xdr.IXdrCodec<globa
 /// <summary>The XDR union LAYOUTGET4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="LogrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutget4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4res>
+public sealed partial class Layoutget4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Layoutget4resok? _logrResok4;
+    private global::NetRpc.Fuzz.Nfs4.Layoutget4Resok? _logrResok4;
     private bool _logrWillSignalLayoutAvail;
 
-    private Layoutget4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Layoutget4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.LogrStatus = discriminant;
         this._arm = arm;
@@ -11160,23 +11374,23 @@ public sealed partial class Layoutget4res : global::NetRpc.Xdr.IXdrCodec<global:
 
     /// <summary>The arm for logr_status = NFS4_OK. XDR: <c>LAYOUTGET4resok logr_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="LogrStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Layoutget4resok LogrResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Layoutget4Resok LogrResok4 => this._arm == 0
         ? this._logrResok4!
-        : throw new global::System.InvalidOperationException($"Layoutget4res.LogrResok4 is not set: LogrStatus is {this.LogrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Layoutget4Res.LogrResok4 is not set: LogrStatus is {this.LogrStatus}, which selects another arm.");
 
     /// <summary>The arm for logr_status = NFS4ERR_LAYOUTTRYLATER. XDR: <c>bool logr_will_signal_layout_avail</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="LogrStatus"/> selects another arm.</exception>
     public bool LogrWillSignalLayoutAvail => this._arm == 1
         ? this._logrWillSignalLayoutAvail
-        : throw new global::System.InvalidOperationException($"Layoutget4res.LogrWillSignalLayoutAvail is not set: LogrStatus is {this.LogrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Layoutget4Res.LogrWillSignalLayoutAvail is not set: LogrStatus is {this.LogrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is logr_resok4 (logr_status = NFS4_OK).</summary>
     /// <param name="logrResok4">The logr_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutget4res FromLogrResok4(global::NetRpc.Fuzz.Nfs4.Layoutget4resok logrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutget4Res FromLogrResok4(global::NetRpc.Fuzz.Nfs4.Layoutget4Resok logrResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(logrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.Layoutget4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _logrResok4 = logrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Layoutget4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _logrResok4 = logrResok4 };
     }
 
     /// <summary>The value whose arm is logr_resok4, with a discriminant that selects it (logr_status = NFS4_OK).</summary>
@@ -11184,7 +11398,7 @@ public sealed partial class Layoutget4res : global::NetRpc.Xdr.IXdrCodec<global:
     /// <param name="logrResok4">The logr_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="logrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutget4res FromLogrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 logrStatus, global::NetRpc.Fuzz.Nfs4.Layoutget4resok logrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutget4Res FromLogrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 logrStatus, global::NetRpc.Fuzz.Nfs4.Layoutget4Resok logrResok4)
     {
         if (ArmOf(logrStatus) != 0)
         {
@@ -11192,15 +11406,15 @@ public sealed partial class Layoutget4res : global::NetRpc.Xdr.IXdrCodec<global:
         }
 
         global::System.ArgumentNullException.ThrowIfNull(logrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.Layoutget4res(logrStatus, 0) { _logrResok4 = logrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Layoutget4Res(logrStatus, 0) { _logrResok4 = logrResok4 };
     }
 
     /// <summary>The value whose arm is logr_will_signal_layout_avail (logr_status = NFS4ERR_LAYOUTTRYLATER).</summary>
     /// <param name="logrWillSignalLayoutAvail">The logr_will_signal_layout_avail.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutget4res FromLogrWillSignalLayoutAvail(bool logrWillSignalLayoutAvail)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutget4Res FromLogrWillSignalLayoutAvail(bool logrWillSignalLayoutAvail)
     {
-        return new global::NetRpc.Fuzz.Nfs4.Layoutget4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errLayouttrylater, 1) { _logrWillSignalLayoutAvail = logrWillSignalLayoutAvail };
+        return new global::NetRpc.Fuzz.Nfs4.Layoutget4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrLayouttrylater, 1) { _logrWillSignalLayoutAvail = logrWillSignalLayoutAvail };
     }
 
     /// <summary>The value whose arm is logr_will_signal_layout_avail, with a discriminant that selects it (logr_status = NFS4ERR_LAYOUTTRYLATER).</summary>
@@ -11208,21 +11422,21 @@ public sealed partial class Layoutget4res : global::NetRpc.Xdr.IXdrCodec<global:
     /// <param name="logrWillSignalLayoutAvail">The logr_will_signal_layout_avail.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="logrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutget4res FromLogrWillSignalLayoutAvail(global::NetRpc.Fuzz.Nfs4.Nfsstat4 logrStatus, bool logrWillSignalLayoutAvail)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutget4Res FromLogrWillSignalLayoutAvail(global::NetRpc.Fuzz.Nfs4.Nfsstat4 logrStatus, bool logrWillSignalLayoutAvail)
     {
         if (ArmOf(logrStatus) != 1)
         {
             throw new global::System.ArgumentOutOfRangeException(nameof(logrStatus), logrStatus, "The discriminant selects another arm than logr_will_signal_layout_avail.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Layoutget4res(logrStatus, 1) { _logrWillSignalLayoutAvail = logrWillSignalLayoutAvail };
+        return new global::NetRpc.Fuzz.Nfs4.Layoutget4Res(logrStatus, 1) { _logrWillSignalLayoutAvail = logrWillSignalLayoutAvail };
     }
 
     /// <summary>The value of a discriminant whose arm is void (logr_status values no case names (default)).</summary>
     /// <param name="logrStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="logrStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutget4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 logrStatus)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutget4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 logrStatus)
     {
         int arm = ArmOf(logrStatus);
         if (arm is not (2))
@@ -11230,24 +11444,24 @@ public sealed partial class Layoutget4res : global::NetRpc.Xdr.IXdrCodec<global:
             throw new global::System.ArgumentOutOfRangeException(nameof(logrStatus), logrStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Layoutget4res(logrStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Layoutget4Res(logrStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutget4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutget4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Layoutget4res(discriminant, 0) { _logrResok4 = global::NetRpc.Fuzz.Nfs4.Layoutget4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Layoutget4Res(discriminant, 0) { _logrResok4 = global::NetRpc.Fuzz.Nfs4.Layoutget4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Layoutget4res(discriminant, 1) { _logrWillSignalLayoutAvail = reader.ReadBoolean() };
+                return new global::NetRpc.Fuzz.Nfs4.Layoutget4Res(discriminant, 1) { _logrWillSignalLayoutAvail = reader.ReadBoolean() };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.Layoutget4res(discriminant, 2);
+                return new global::NetRpc.Fuzz.Nfs4.Layoutget4Res(discriminant, 2);
             default:
                 throw reader.InvalidDiscriminant("LAYOUTGET4res", (long)discriminant);
         }
@@ -11271,7 +11485,7 @@ public sealed partial class Layoutget4res : global::NetRpc.Xdr.IXdrCodec<global:
     private static int ArmOf(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant) => discriminant switch
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
-        global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4errLayouttrylater => 1,
+        global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrLayouttrylater => 1,
         _ => 2,
     };
 }
@@ -11310,9 +11524,11 @@ public sealed partial class LayoutreturnFile4 : global::NetRpc.Xdr.IXdrCodec<glo
     }
 
     /// <summary><c>offset4 lrf_offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong LrfOffset { get; set; }
 
     /// <summary><c>length4 lrf_length</c>.</summary>
+    /// <remarks>.x type: <c>length4</c>, from <c>typedef uint64_t length4</c>.</remarks>
     public ulong LrfLength { get; set; }
 
     /// <summary><c>stateid4 lrf_stateid</c>.</summary>
@@ -11445,17 +11661,17 @@ public sealed partial class Layoutreturn4 : global::NetRpc.Xdr.IXdrCodec<global:
 
 /// <summary>The XDR struct LAYOUTRETURN4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutreturn4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutreturn4args>
+public sealed partial class Layoutreturn4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Layoutreturn4args()
+    public Layoutreturn4Args()
     {
         this.LoraLayoutType = global::NetRpc.Fuzz.Nfs4.Layouttype4.Layout4Nfsv41Files;
         this.LoraIomode = global::NetRpc.Fuzz.Nfs4.Layoutiomode4.Layoutiomode4Read;
         this.LoraLayoutreturn = global::NetRpc.Fuzz.Nfs4.Layoutreturn4.FromLrLayout(global::NetRpc.Fuzz.Nfs4.LayoutreturnType4.Layoutreturn4File, new global::NetRpc.Fuzz.Nfs4.LayoutreturnFile4());
     }
 
-    private Layoutreturn4args(bool loraReclaim, global::NetRpc.Fuzz.Nfs4.Layouttype4 loraLayoutType, global::NetRpc.Fuzz.Nfs4.Layoutiomode4 loraIomode, global::NetRpc.Fuzz.Nfs4.Layoutreturn4 loraLayoutreturn)
+    private Layoutreturn4Args(bool loraReclaim, global::NetRpc.Fuzz.Nfs4.Layouttype4 loraLayoutType, global::NetRpc.Fuzz.Nfs4.Layoutiomode4 loraIomode, global::NetRpc.Fuzz.Nfs4.Layoutreturn4 loraLayoutreturn)
     {
         this.LoraReclaim = loraReclaim;
         this.LoraLayoutType = loraLayoutType;
@@ -11479,7 +11695,7 @@ public sealed partial class Layoutreturn4args : global::NetRpc.Xdr.IXdrCodec<glo
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutreturn4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadBoolean(),
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadLayouttype4(ref reader),
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadLayoutiomode4(ref reader),
@@ -11491,7 +11707,7 @@ public sealed partial class Layoutreturn4args : global::NetRpc.Xdr.IXdrCodec<glo
         writer.WriteBoolean(this.LoraReclaim);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayouttype4(ref writer, this.LoraLayoutType);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteLayoutiomode4(ref writer, this.LoraIomode);
-        global::System.ArgumentNullException.ThrowIfNull(this.LoraLayoutreturn, "Layoutreturn4args.LoraLayoutreturn");
+        global::System.ArgumentNullException.ThrowIfNull(this.LoraLayoutreturn, "Layoutreturn4Args.LoraLayoutreturn");
         writer.Write(this.LoraLayoutreturn);
     }
 }
@@ -11599,12 +11815,12 @@ public sealed partial class LayoutreturnStateid : global::NetRpc.Xdr.IXdrCodec<g
 /// <summary>The XDR union LAYOUTRETURN4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="LorrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutreturn4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutreturn4res>
+public sealed partial class Layoutreturn4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid? _lorrStateid;
 
-    private Layoutreturn4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Layoutreturn4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.LorrStatus = discriminant;
         this._arm = arm;
@@ -11617,15 +11833,15 @@ public sealed partial class Layoutreturn4res : global::NetRpc.Xdr.IXdrCodec<glob
     /// <exception cref="global::System.InvalidOperationException"><see cref="LorrStatus"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid LorrStateid => this._arm == 0
         ? this._lorrStateid!
-        : throw new global::System.InvalidOperationException($"Layoutreturn4res.LorrStateid is not set: LorrStatus is {this.LorrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Layoutreturn4Res.LorrStateid is not set: LorrStatus is {this.LorrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is lorr_stateid (lorr_status = NFS4_OK).</summary>
     /// <param name="lorrStateid">The lorr_stateid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutreturn4res FromLorrStateid(global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid lorrStateid)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res FromLorrStateid(global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid lorrStateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(lorrStateid);
-        return new global::NetRpc.Fuzz.Nfs4.Layoutreturn4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _lorrStateid = lorrStateid };
+        return new global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _lorrStateid = lorrStateid };
     }
 
     /// <summary>The value whose arm is lorr_stateid, with a discriminant that selects it (lorr_status = NFS4_OK).</summary>
@@ -11633,7 +11849,7 @@ public sealed partial class Layoutreturn4res : global::NetRpc.Xdr.IXdrCodec<glob
     /// <param name="lorrStateid">The lorr_stateid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="lorrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutreturn4res FromLorrStateid(global::NetRpc.Fuzz.Nfs4.Nfsstat4 lorrStatus, global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid lorrStateid)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res FromLorrStateid(global::NetRpc.Fuzz.Nfs4.Nfsstat4 lorrStatus, global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid lorrStateid)
     {
         if (ArmOf(lorrStatus) != 0)
         {
@@ -11641,14 +11857,14 @@ public sealed partial class Layoutreturn4res : global::NetRpc.Xdr.IXdrCodec<glob
         }
 
         global::System.ArgumentNullException.ThrowIfNull(lorrStateid);
-        return new global::NetRpc.Fuzz.Nfs4.Layoutreturn4res(lorrStatus, 0) { _lorrStateid = lorrStateid };
+        return new global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res(lorrStatus, 0) { _lorrStateid = lorrStateid };
     }
 
     /// <summary>The value of a discriminant whose arm is void (lorr_status values no case names (default)).</summary>
     /// <param name="lorrStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="lorrStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutreturn4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 lorrStatus)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 lorrStatus)
     {
         int arm = ArmOf(lorrStatus);
         if (arm is not (1))
@@ -11656,22 +11872,22 @@ public sealed partial class Layoutreturn4res : global::NetRpc.Xdr.IXdrCodec<glob
             throw new global::System.ArgumentOutOfRangeException(nameof(lorrStatus), lorrStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Layoutreturn4res(lorrStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res(lorrStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Layoutreturn4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Layoutreturn4res(discriminant, 0) { _lorrStateid = global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res(discriminant, 0) { _lorrStateid = global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Layoutreturn4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("LAYOUTRETURN4res", (long)discriminant);
         }
@@ -11709,15 +11925,15 @@ public enum SecinfoStyle4
 
 /// <summary>SEQUENCE</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Sequence4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4args>
+public sealed partial class Sequence4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Sequence4args()
+    public Sequence4Args()
     {
         this.SaSessionid = new byte[16 /* NFS4_SESSIONID_SIZE */];
     }
 
-    private Sequence4args(byte[] saSessionid, uint saSequenceid, uint saSlotid, uint saHighestSlotid, bool saCachethis)
+    private Sequence4Args(byte[] saSessionid, uint saSequenceid, uint saSlotid, uint saHighestSlotid, bool saCachethis)
     {
         this.SaSessionid = saSessionid;
         this.SaSequenceid = saSequenceid;
@@ -11727,15 +11943,19 @@ public sealed partial class Sequence4args : global::NetRpc.Xdr.IXdrCodec<global:
     }
 
     /// <summary><c>sessionid4 sa_sessionid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] SaSessionid { get; set; }
 
     /// <summary><c>sequenceid4 sa_sequenceid</c>.</summary>
+    /// <remarks>.x type: <c>sequenceid4</c>, from <c>typedef uint32_t sequenceid4</c>.</remarks>
     public uint SaSequenceid { get; set; }
 
     /// <summary><c>slotid4 sa_slotid</c>.</summary>
+    /// <remarks>.x type: <c>slotid4</c>, from <c>typedef uint32_t slotid4</c>.</remarks>
     public uint SaSlotid { get; set; }
 
     /// <summary><c>slotid4 sa_highest_slotid</c>.</summary>
+    /// <remarks>.x type: <c>slotid4</c>, from <c>typedef uint32_t slotid4</c>.</remarks>
     public uint SaHighestSlotid { get; set; }
 
     /// <summary><c>bool sa_cachethis</c>.</summary>
@@ -11745,7 +11965,7 @@ public sealed partial class Sequence4args : global::NetRpc.Xdr.IXdrCodec<global:
     public static int MinEncodedSize => 32;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Sequence4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Sequence4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadFixedOpaque(16 /* NFS4_SESSIONID_SIZE */),
         reader.ReadUInt32(),
         reader.ReadUInt32(),
@@ -11755,7 +11975,7 @@ public sealed partial class Sequence4args : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.SaSessionid, "Sequence4args.SaSessionid");
+        global::System.ArgumentNullException.ThrowIfNull(this.SaSessionid, "Sequence4Args.SaSessionid");
         writer.WriteFixedOpaque(this.SaSessionid, 16 /* NFS4_SESSIONID_SIZE */);
         writer.WriteUInt32(this.SaSequenceid);
         writer.WriteUInt32(this.SaSlotid);
@@ -11766,15 +11986,15 @@ public sealed partial class Sequence4args : global::NetRpc.Xdr.IXdrCodec<global:
 
 /// <summary>The XDR struct SEQUENCE4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Sequence4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4resok>
+public sealed partial class Sequence4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Sequence4resok()
+    public Sequence4Resok()
     {
         this.SrSessionid = new byte[16 /* NFS4_SESSIONID_SIZE */];
     }
 
-    private Sequence4resok(byte[] srSessionid, uint srSequenceid, uint srSlotid, uint srHighestSlotid, uint srTargetHighestSlotid, uint srStatusFlags)
+    private Sequence4Resok(byte[] srSessionid, uint srSequenceid, uint srSlotid, uint srHighestSlotid, uint srTargetHighestSlotid, uint srStatusFlags)
     {
         this.SrSessionid = srSessionid;
         this.SrSequenceid = srSequenceid;
@@ -11785,18 +12005,23 @@ public sealed partial class Sequence4resok : global::NetRpc.Xdr.IXdrCodec<global
     }
 
     /// <summary><c>sessionid4 sr_sessionid</c>.</summary>
+    /// <remarks>.x type: <c>sessionid4</c>, from <c>typedef opaque sessionid4[NFS4_SESSIONID_SIZE]</c>.</remarks>
     public byte[] SrSessionid { get; set; }
 
     /// <summary><c>sequenceid4 sr_sequenceid</c>.</summary>
+    /// <remarks>.x type: <c>sequenceid4</c>, from <c>typedef uint32_t sequenceid4</c>.</remarks>
     public uint SrSequenceid { get; set; }
 
     /// <summary><c>slotid4 sr_slotid</c>.</summary>
+    /// <remarks>.x type: <c>slotid4</c>, from <c>typedef uint32_t slotid4</c>.</remarks>
     public uint SrSlotid { get; set; }
 
     /// <summary><c>slotid4 sr_highest_slotid</c>.</summary>
+    /// <remarks>.x type: <c>slotid4</c>, from <c>typedef uint32_t slotid4</c>.</remarks>
     public uint SrHighestSlotid { get; set; }
 
     /// <summary><c>slotid4 sr_target_highest_slotid</c>.</summary>
+    /// <remarks>.x type: <c>slotid4</c>, from <c>typedef uint32_t slotid4</c>.</remarks>
     public uint SrTargetHighestSlotid { get; set; }
 
     /// <summary><c>uint32_t sr_status_flags</c>.</summary>
@@ -11806,7 +12031,7 @@ public sealed partial class Sequence4resok : global::NetRpc.Xdr.IXdrCodec<global
     public static int MinEncodedSize => 36;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Sequence4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Sequence4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadFixedOpaque(16 /* NFS4_SESSIONID_SIZE */),
         reader.ReadUInt32(),
         reader.ReadUInt32(),
@@ -11817,7 +12042,7 @@ public sealed partial class Sequence4resok : global::NetRpc.Xdr.IXdrCodec<global
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.SrSessionid, "Sequence4resok.SrSessionid");
+        global::System.ArgumentNullException.ThrowIfNull(this.SrSessionid, "Sequence4Resok.SrSessionid");
         writer.WriteFixedOpaque(this.SrSessionid, 16 /* NFS4_SESSIONID_SIZE */);
         writer.WriteUInt32(this.SrSequenceid);
         writer.WriteUInt32(this.SrSlotid);
@@ -11830,12 +12055,12 @@ public sealed partial class Sequence4resok : global::NetRpc.Xdr.IXdrCodec<global
 /// <summary>The XDR union SEQUENCE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="SrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Sequence4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4res>
+public sealed partial class Sequence4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.Sequence4resok? _srResok4;
+    private global::NetRpc.Fuzz.Nfs4.Sequence4Resok? _srResok4;
 
-    private Sequence4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private Sequence4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.SrStatus = discriminant;
         this._arm = arm;
@@ -11846,17 +12071,17 @@ public sealed partial class Sequence4res : global::NetRpc.Xdr.IXdrCodec<global::
 
     /// <summary>The arm for sr_status = NFS4_OK. XDR: <c>SEQUENCE4resok sr_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="SrStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Sequence4resok SrResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.Sequence4Resok SrResok4 => this._arm == 0
         ? this._srResok4!
-        : throw new global::System.InvalidOperationException($"Sequence4res.SrResok4 is not set: SrStatus is {this.SrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"Sequence4Res.SrResok4 is not set: SrStatus is {this.SrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is sr_resok4 (sr_status = NFS4_OK).</summary>
     /// <param name="srResok4">The sr_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.Sequence4res FromSrResok4(global::NetRpc.Fuzz.Nfs4.Sequence4resok srResok4)
+    public static global::NetRpc.Fuzz.Nfs4.Sequence4Res FromSrResok4(global::NetRpc.Fuzz.Nfs4.Sequence4Resok srResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(srResok4);
-        return new global::NetRpc.Fuzz.Nfs4.Sequence4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _srResok4 = srResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Sequence4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _srResok4 = srResok4 };
     }
 
     /// <summary>The value whose arm is sr_resok4, with a discriminant that selects it (sr_status = NFS4_OK).</summary>
@@ -11864,7 +12089,7 @@ public sealed partial class Sequence4res : global::NetRpc.Xdr.IXdrCodec<global::
     /// <param name="srResok4">The sr_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="srStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Sequence4res FromSrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 srStatus, global::NetRpc.Fuzz.Nfs4.Sequence4resok srResok4)
+    public static global::NetRpc.Fuzz.Nfs4.Sequence4Res FromSrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 srStatus, global::NetRpc.Fuzz.Nfs4.Sequence4Resok srResok4)
     {
         if (ArmOf(srStatus) != 0)
         {
@@ -11872,14 +12097,14 @@ public sealed partial class Sequence4res : global::NetRpc.Xdr.IXdrCodec<global::
         }
 
         global::System.ArgumentNullException.ThrowIfNull(srResok4);
-        return new global::NetRpc.Fuzz.Nfs4.Sequence4res(srStatus, 0) { _srResok4 = srResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.Sequence4Res(srStatus, 0) { _srResok4 = srResok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (sr_status values no case names (default)).</summary>
     /// <param name="srStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="srStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.Sequence4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 srStatus)
+    public static global::NetRpc.Fuzz.Nfs4.Sequence4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 srStatus)
     {
         int arm = ArmOf(srStatus);
         if (arm is not (1))
@@ -11887,22 +12112,22 @@ public sealed partial class Sequence4res : global::NetRpc.Xdr.IXdrCodec<global::
             throw new global::System.ArgumentOutOfRangeException(nameof(srStatus), srStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.Sequence4res(srStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.Sequence4Res(srStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Sequence4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.Sequence4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.Sequence4res(discriminant, 0) { _srResok4 = global::NetRpc.Fuzz.Nfs4.Sequence4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.Sequence4Res(discriminant, 0) { _srResok4 = global::NetRpc.Fuzz.Nfs4.Sequence4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.Sequence4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.Sequence4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("SEQUENCE4res", (long)discriminant);
         }
@@ -11934,23 +12159,23 @@ public sealed partial class SsaDigestInput4 : global::NetRpc.Xdr.IXdrCodec<globa
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public SsaDigestInput4()
     {
-        this.SdiSeqargs = new global::NetRpc.Fuzz.Nfs4.Sequence4args();
+        this.SdiSeqargs = new global::NetRpc.Fuzz.Nfs4.Sequence4Args();
     }
 
-    private SsaDigestInput4(global::NetRpc.Fuzz.Nfs4.Sequence4args sdiSeqargs)
+    private SsaDigestInput4(global::NetRpc.Fuzz.Nfs4.Sequence4Args sdiSeqargs)
     {
         this.SdiSeqargs = sdiSeqargs;
     }
 
     /// <summary><c>SEQUENCE4args sdi_seqargs</c>.</summary>
-    public global::NetRpc.Fuzz.Nfs4.Sequence4args SdiSeqargs { get; set; }
+    public global::NetRpc.Fuzz.Nfs4.Sequence4Args SdiSeqargs { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 32;
 
     /// <inheritdoc/>
     public static global::NetRpc.Fuzz.Nfs4.SsaDigestInput4 Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
-        global::NetRpc.Fuzz.Nfs4.Sequence4args.Decode(ref reader));
+        global::NetRpc.Fuzz.Nfs4.Sequence4Args.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
@@ -11962,16 +12187,16 @@ public sealed partial class SsaDigestInput4 : global::NetRpc.Xdr.IXdrCodec<globa
 
 /// <summary>The XDR struct SET_SSV4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SetSsv4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4args>
+public sealed partial class SetSsv4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public SetSsv4args()
+    public SetSsv4Args()
     {
         this.SsaSsv = [];
         this.SsaDigest = [];
     }
 
-    private SetSsv4args(byte[] ssaSsv, byte[] ssaDigest)
+    private SetSsv4Args(byte[] ssaSsv, byte[] ssaDigest)
     {
         this.SsaSsv = ssaSsv;
         this.SsaDigest = ssaDigest;
@@ -11987,16 +12212,16 @@ public sealed partial class SetSsv4args : global::NetRpc.Xdr.IXdrCodec<global::N
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.SetSsv4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.SetSsv4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque(),
         reader.ReadOpaque());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.SsaSsv, "SetSsv4args.SsaSsv");
+        global::System.ArgumentNullException.ThrowIfNull(this.SsaSsv, "SetSsv4Args.SsaSsv");
         writer.WriteOpaque(this.SsaSsv);
-        global::System.ArgumentNullException.ThrowIfNull(this.SsaDigest, "SetSsv4args.SsaDigest");
+        global::System.ArgumentNullException.ThrowIfNull(this.SsaDigest, "SetSsv4Args.SsaDigest");
         writer.WriteOpaque(this.SsaDigest);
     }
 }
@@ -12008,23 +12233,23 @@ public sealed partial class SsrDigestInput4 : global::NetRpc.Xdr.IXdrCodec<globa
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public SsrDigestInput4()
     {
-        this.SdiSeqres = global::NetRpc.Fuzz.Nfs4.Sequence4res.FromSrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, new global::NetRpc.Fuzz.Nfs4.Sequence4resok());
+        this.SdiSeqres = global::NetRpc.Fuzz.Nfs4.Sequence4Res.FromSrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, new global::NetRpc.Fuzz.Nfs4.Sequence4Resok());
     }
 
-    private SsrDigestInput4(global::NetRpc.Fuzz.Nfs4.Sequence4res sdiSeqres)
+    private SsrDigestInput4(global::NetRpc.Fuzz.Nfs4.Sequence4Res sdiSeqres)
     {
         this.SdiSeqres = sdiSeqres;
     }
 
     /// <summary><c>SEQUENCE4res sdi_seqres</c>.</summary>
-    public global::NetRpc.Fuzz.Nfs4.Sequence4res SdiSeqres { get; set; }
+    public global::NetRpc.Fuzz.Nfs4.Sequence4Res SdiSeqres { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
     public static global::NetRpc.Fuzz.Nfs4.SsrDigestInput4 Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
-        global::NetRpc.Fuzz.Nfs4.Sequence4res.Decode(ref reader));
+        global::NetRpc.Fuzz.Nfs4.Sequence4Res.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
@@ -12036,15 +12261,15 @@ public sealed partial class SsrDigestInput4 : global::NetRpc.Xdr.IXdrCodec<globa
 
 /// <summary>The XDR struct SET_SSV4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SetSsv4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4resok>
+public sealed partial class SetSsv4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public SetSsv4resok()
+    public SetSsv4Resok()
     {
         this.SsrDigest = [];
     }
 
-    private SetSsv4resok(byte[] ssrDigest)
+    private SetSsv4Resok(byte[] ssrDigest)
     {
         this.SsrDigest = ssrDigest;
     }
@@ -12056,13 +12281,13 @@ public sealed partial class SetSsv4resok : global::NetRpc.Xdr.IXdrCodec<global::
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.SetSsv4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.SetSsv4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.SsrDigest, "SetSsv4resok.SsrDigest");
+        global::System.ArgumentNullException.ThrowIfNull(this.SsrDigest, "SetSsv4Resok.SsrDigest");
         writer.WriteOpaque(this.SsrDigest);
     }
 }
@@ -12070,12 +12295,12 @@ public sealed partial class SetSsv4resok : global::NetRpc.Xdr.IXdrCodec<global::
 /// <summary>The XDR union SET_SSV4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="SsrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SetSsv4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4res>
+public sealed partial class SetSsv4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.SetSsv4resok? _ssrResok4;
+    private global::NetRpc.Fuzz.Nfs4.SetSsv4Resok? _ssrResok4;
 
-    private SetSsv4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private SetSsv4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.SsrStatus = discriminant;
         this._arm = arm;
@@ -12086,17 +12311,17 @@ public sealed partial class SetSsv4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
     /// <summary>The arm for ssr_status = NFS4_OK. XDR: <c>SET_SSV4resok ssr_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="SsrStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.SetSsv4resok SsrResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.SetSsv4Resok SsrResok4 => this._arm == 0
         ? this._ssrResok4!
-        : throw new global::System.InvalidOperationException($"SetSsv4res.SsrResok4 is not set: SsrStatus is {this.SsrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"SetSsv4Res.SsrResok4 is not set: SsrStatus is {this.SsrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is ssr_resok4 (ssr_status = NFS4_OK).</summary>
     /// <param name="ssrResok4">The ssr_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.SetSsv4res FromSsrResok4(global::NetRpc.Fuzz.Nfs4.SetSsv4resok ssrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.SetSsv4Res FromSsrResok4(global::NetRpc.Fuzz.Nfs4.SetSsv4Resok ssrResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(ssrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.SetSsv4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _ssrResok4 = ssrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.SetSsv4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _ssrResok4 = ssrResok4 };
     }
 
     /// <summary>The value whose arm is ssr_resok4, with a discriminant that selects it (ssr_status = NFS4_OK).</summary>
@@ -12104,7 +12329,7 @@ public sealed partial class SetSsv4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <param name="ssrResok4">The ssr_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="ssrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.SetSsv4res FromSsrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 ssrStatus, global::NetRpc.Fuzz.Nfs4.SetSsv4resok ssrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.SetSsv4Res FromSsrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 ssrStatus, global::NetRpc.Fuzz.Nfs4.SetSsv4Resok ssrResok4)
     {
         if (ArmOf(ssrStatus) != 0)
         {
@@ -12112,14 +12337,14 @@ public sealed partial class SetSsv4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         }
 
         global::System.ArgumentNullException.ThrowIfNull(ssrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.SetSsv4res(ssrStatus, 0) { _ssrResok4 = ssrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.SetSsv4Res(ssrStatus, 0) { _ssrResok4 = ssrResok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (ssr_status values no case names (default)).</summary>
     /// <param name="ssrStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="ssrStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.SetSsv4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 ssrStatus)
+    public static global::NetRpc.Fuzz.Nfs4.SetSsv4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 ssrStatus)
     {
         int arm = ArmOf(ssrStatus);
         if (arm is not (1))
@@ -12127,22 +12352,22 @@ public sealed partial class SetSsv4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
             throw new global::System.ArgumentOutOfRangeException(nameof(ssrStatus), ssrStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.SetSsv4res(ssrStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.SetSsv4Res(ssrStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.SetSsv4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.SetSsv4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.SetSsv4res(discriminant, 0) { _ssrResok4 = global::NetRpc.Fuzz.Nfs4.SetSsv4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.SetSsv4Res(discriminant, 0) { _ssrResok4 = global::NetRpc.Fuzz.Nfs4.SetSsv4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.SetSsv4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.SetSsv4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("SET_SSV4res", (long)discriminant);
         }
@@ -12169,15 +12394,15 @@ public sealed partial class SetSsv4res : global::NetRpc.Xdr.IXdrCodec<global::Ne
 
 /// <summary>TEST_STATEID</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class TestStateid4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4args>
+public sealed partial class TestStateid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public TestStateid4args()
+    public TestStateid4Args()
     {
         this.TsStateids = [];
     }
 
-    private TestStateid4args(global::NetRpc.Fuzz.Nfs4.Stateid4[] tsStateids)
+    private TestStateid4Args(global::NetRpc.Fuzz.Nfs4.Stateid4[] tsStateids)
     {
         this.TsStateids = tsStateids;
     }
@@ -12189,28 +12414,28 @@ public sealed partial class TestStateid4args : global::NetRpc.Xdr.IXdrCodec<glob
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.TestStateid4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.TestStateid4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadArray<global::NetRpc.Fuzz.Nfs4.Stateid4>());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.TsStateids, "TestStateid4args.TsStateids");
+        global::System.ArgumentNullException.ThrowIfNull(this.TsStateids, "TestStateid4Args.TsStateids");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.Stateid4>(this.TsStateids);
     }
 }
 
 /// <summary>The XDR struct TEST_STATEID4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class TestStateid4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4resok>
+public sealed partial class TestStateid4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public TestStateid4resok()
+    public TestStateid4Resok()
     {
         this.TsrStatusCodes = [];
     }
 
-    private TestStateid4resok(global::NetRpc.Fuzz.Nfs4.Nfsstat4[] tsrStatusCodes)
+    private TestStateid4Resok(global::NetRpc.Fuzz.Nfs4.Nfsstat4[] tsrStatusCodes)
     {
         this.TsrStatusCodes = tsrStatusCodes;
     }
@@ -12222,13 +12447,13 @@ public sealed partial class TestStateid4resok : global::NetRpc.Xdr.IXdrCodec<glo
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.TestStateid4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.TestStateid4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         ReadTsrStatusCodes(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.TsrStatusCodes, "TestStateid4resok.TsrStatusCodes");
+        global::System.ArgumentNullException.ThrowIfNull(this.TsrStatusCodes, "TestStateid4Resok.TsrStatusCodes");
         WriteTsrStatusCodes(ref writer, this.TsrStatusCodes);
     }
 
@@ -12258,12 +12483,12 @@ public sealed partial class TestStateid4resok : global::NetRpc.Xdr.IXdrCodec<glo
 /// <summary>The XDR union TEST_STATEID4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="TsrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class TestStateid4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4res>
+public sealed partial class TestStateid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.TestStateid4resok? _tsrResok4;
+    private global::NetRpc.Fuzz.Nfs4.TestStateid4Resok? _tsrResok4;
 
-    private TestStateid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private TestStateid4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.TsrStatus = discriminant;
         this._arm = arm;
@@ -12274,17 +12499,17 @@ public sealed partial class TestStateid4res : global::NetRpc.Xdr.IXdrCodec<globa
 
     /// <summary>The arm for tsr_status = NFS4_OK. XDR: <c>TEST_STATEID4resok tsr_resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="TsrStatus"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.TestStateid4resok TsrResok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.TestStateid4Resok TsrResok4 => this._arm == 0
         ? this._tsrResok4!
-        : throw new global::System.InvalidOperationException($"TestStateid4res.TsrResok4 is not set: TsrStatus is {this.TsrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"TestStateid4Res.TsrResok4 is not set: TsrStatus is {this.TsrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is tsr_resok4 (tsr_status = NFS4_OK).</summary>
     /// <param name="tsrResok4">The tsr_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.TestStateid4res FromTsrResok4(global::NetRpc.Fuzz.Nfs4.TestStateid4resok tsrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.TestStateid4Res FromTsrResok4(global::NetRpc.Fuzz.Nfs4.TestStateid4Resok tsrResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(tsrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.TestStateid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _tsrResok4 = tsrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.TestStateid4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _tsrResok4 = tsrResok4 };
     }
 
     /// <summary>The value whose arm is tsr_resok4, with a discriminant that selects it (tsr_status = NFS4_OK).</summary>
@@ -12292,7 +12517,7 @@ public sealed partial class TestStateid4res : global::NetRpc.Xdr.IXdrCodec<globa
     /// <param name="tsrResok4">The tsr_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="tsrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.TestStateid4res FromTsrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 tsrStatus, global::NetRpc.Fuzz.Nfs4.TestStateid4resok tsrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.TestStateid4Res FromTsrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 tsrStatus, global::NetRpc.Fuzz.Nfs4.TestStateid4Resok tsrResok4)
     {
         if (ArmOf(tsrStatus) != 0)
         {
@@ -12300,14 +12525,14 @@ public sealed partial class TestStateid4res : global::NetRpc.Xdr.IXdrCodec<globa
         }
 
         global::System.ArgumentNullException.ThrowIfNull(tsrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.TestStateid4res(tsrStatus, 0) { _tsrResok4 = tsrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.TestStateid4Res(tsrStatus, 0) { _tsrResok4 = tsrResok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (tsr_status values no case names (default)).</summary>
     /// <param name="tsrStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="tsrStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.TestStateid4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 tsrStatus)
+    public static global::NetRpc.Fuzz.Nfs4.TestStateid4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 tsrStatus)
     {
         int arm = ArmOf(tsrStatus);
         if (arm is not (1))
@@ -12315,22 +12540,22 @@ public sealed partial class TestStateid4res : global::NetRpc.Xdr.IXdrCodec<globa
             throw new global::System.ArgumentOutOfRangeException(nameof(tsrStatus), tsrStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.TestStateid4res(tsrStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.TestStateid4Res(tsrStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.TestStateid4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.TestStateid4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.TestStateid4res(discriminant, 0) { _tsrResok4 = global::NetRpc.Fuzz.Nfs4.TestStateid4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.TestStateid4Res(discriminant, 0) { _tsrResok4 = global::NetRpc.Fuzz.Nfs4.TestStateid4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.TestStateid4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.TestStateid4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("TEST_STATEID4res", (long)discriminant);
         }
@@ -12459,15 +12684,15 @@ public sealed partial class DelegClaim4 : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>The XDR struct WANT_DELEGATION4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class WantDelegation4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.WantDelegation4args>
+public sealed partial class WantDelegation4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.WantDelegation4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public WantDelegation4args()
+    public WantDelegation4Args()
     {
         this.WdaClaim = global::NetRpc.Fuzz.Nfs4.DelegClaim4.Of(global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimFh);
     }
 
-    private WantDelegation4args(uint wdaWant, global::NetRpc.Fuzz.Nfs4.DelegClaim4 wdaClaim)
+    private WantDelegation4Args(uint wdaWant, global::NetRpc.Fuzz.Nfs4.DelegClaim4 wdaClaim)
     {
         this.WdaWant = wdaWant;
         this.WdaClaim = wdaClaim;
@@ -12483,7 +12708,7 @@ public sealed partial class WantDelegation4args : global::NetRpc.Xdr.IXdrCodec<g
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.WantDelegation4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.WantDelegation4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt32(),
         global::NetRpc.Fuzz.Nfs4.DelegClaim4.Decode(ref reader));
 
@@ -12491,7 +12716,7 @@ public sealed partial class WantDelegation4args : global::NetRpc.Xdr.IXdrCodec<g
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         writer.WriteUInt32(this.WdaWant);
-        global::System.ArgumentNullException.ThrowIfNull(this.WdaClaim, "WantDelegation4args.WdaClaim");
+        global::System.ArgumentNullException.ThrowIfNull(this.WdaClaim, "WantDelegation4Args.WdaClaim");
         writer.Write(this.WdaClaim);
     }
 }
@@ -12499,12 +12724,12 @@ public sealed partial class WantDelegation4args : global::NetRpc.Xdr.IXdrCodec<g
 /// <summary>The XDR union WANT_DELEGATION4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="WdrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class WantDelegation4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.WantDelegation4res>
+public sealed partial class WantDelegation4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.WantDelegation4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.OpenDelegation4? _wdrResok4;
 
-    private WantDelegation4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private WantDelegation4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.WdrStatus = discriminant;
         this._arm = arm;
@@ -12517,15 +12742,15 @@ public sealed partial class WantDelegation4res : global::NetRpc.Xdr.IXdrCodec<gl
     /// <exception cref="global::System.InvalidOperationException"><see cref="WdrStatus"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.OpenDelegation4 WdrResok4 => this._arm == 0
         ? this._wdrResok4!
-        : throw new global::System.InvalidOperationException($"WantDelegation4res.WdrResok4 is not set: WdrStatus is {this.WdrStatus}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"WantDelegation4Res.WdrResok4 is not set: WdrStatus is {this.WdrStatus}, which selects another arm.");
 
     /// <summary>The value whose arm is wdr_resok4 (wdr_status = NFS4_OK).</summary>
     /// <param name="wdrResok4">The wdr_resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.WantDelegation4res FromWdrResok4(global::NetRpc.Fuzz.Nfs4.OpenDelegation4 wdrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.WantDelegation4Res FromWdrResok4(global::NetRpc.Fuzz.Nfs4.OpenDelegation4 wdrResok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(wdrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.WantDelegation4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _wdrResok4 = wdrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.WantDelegation4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _wdrResok4 = wdrResok4 };
     }
 
     /// <summary>The value whose arm is wdr_resok4, with a discriminant that selects it (wdr_status = NFS4_OK).</summary>
@@ -12533,7 +12758,7 @@ public sealed partial class WantDelegation4res : global::NetRpc.Xdr.IXdrCodec<gl
     /// <param name="wdrResok4">The wdr_resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="wdrStatus"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.WantDelegation4res FromWdrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 wdrStatus, global::NetRpc.Fuzz.Nfs4.OpenDelegation4 wdrResok4)
+    public static global::NetRpc.Fuzz.Nfs4.WantDelegation4Res FromWdrResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 wdrStatus, global::NetRpc.Fuzz.Nfs4.OpenDelegation4 wdrResok4)
     {
         if (ArmOf(wdrStatus) != 0)
         {
@@ -12541,14 +12766,14 @@ public sealed partial class WantDelegation4res : global::NetRpc.Xdr.IXdrCodec<gl
         }
 
         global::System.ArgumentNullException.ThrowIfNull(wdrResok4);
-        return new global::NetRpc.Fuzz.Nfs4.WantDelegation4res(wdrStatus, 0) { _wdrResok4 = wdrResok4 };
+        return new global::NetRpc.Fuzz.Nfs4.WantDelegation4Res(wdrStatus, 0) { _wdrResok4 = wdrResok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (wdr_status values no case names (default)).</summary>
     /// <param name="wdrStatus">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="wdrStatus"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.WantDelegation4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 wdrStatus)
+    public static global::NetRpc.Fuzz.Nfs4.WantDelegation4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 wdrStatus)
     {
         int arm = ArmOf(wdrStatus);
         if (arm is not (1))
@@ -12556,22 +12781,22 @@ public sealed partial class WantDelegation4res : global::NetRpc.Xdr.IXdrCodec<gl
             throw new global::System.ArgumentOutOfRangeException(nameof(wdrStatus), wdrStatus, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.WantDelegation4res(wdrStatus, arm);
+        return new global::NetRpc.Fuzz.Nfs4.WantDelegation4Res(wdrStatus, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.WantDelegation4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.WantDelegation4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.WantDelegation4res(discriminant, 0) { _wdrResok4 = global::NetRpc.Fuzz.Nfs4.OpenDelegation4.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.WantDelegation4Res(discriminant, 0) { _wdrResok4 = global::NetRpc.Fuzz.Nfs4.OpenDelegation4.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.WantDelegation4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.WantDelegation4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("WANT_DELEGATION4res", (long)discriminant);
         }
@@ -12598,26 +12823,27 @@ public sealed partial class WantDelegation4res : global::NetRpc.Xdr.IXdrCodec<gl
 
 /// <summary>DESTROY_CLIENTID</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class DestroyClientid4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroyClientid4args>
+public sealed partial class DestroyClientid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public DestroyClientid4args()
+    public DestroyClientid4Args()
     {
     }
 
-    private DestroyClientid4args(ulong dcaClientid)
+    private DestroyClientid4Args(ulong dcaClientid)
     {
         this.DcaClientid = dcaClientid;
     }
 
     /// <summary><c>clientid4 dca_clientid</c>.</summary>
+    /// <remarks>.x type: <c>clientid4</c>, from <c>typedef uint64_t clientid4</c>.</remarks>
     public ulong DcaClientid { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.DestroyClientid4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadUInt64());
 
     /// <inheritdoc/>
@@ -12629,14 +12855,14 @@ public sealed partial class DestroyClientid4args : global::NetRpc.Xdr.IXdrCodec<
 
 /// <summary>The XDR struct DESTROY_CLIENTID4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class DestroyClientid4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroyClientid4res>
+public sealed partial class DestroyClientid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public DestroyClientid4res()
+    public DestroyClientid4Res()
     {
     }
 
-    private DestroyClientid4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 dcrStatus)
+    private DestroyClientid4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 dcrStatus)
     {
         this.DcrStatus = dcrStatus;
     }
@@ -12648,7 +12874,7 @@ public sealed partial class DestroyClientid4res : global::NetRpc.Xdr.IXdrCodec<g
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.DestroyClientid4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -12660,14 +12886,14 @@ public sealed partial class DestroyClientid4res : global::NetRpc.Xdr.IXdrCodec<g
 
 /// <summary>RECLAIM_COMPLETE</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ReclaimComplete4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args>
+public sealed partial class ReclaimComplete4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public ReclaimComplete4args()
+    public ReclaimComplete4Args()
     {
     }
 
-    private ReclaimComplete4args(bool rcaOneFs)
+    private ReclaimComplete4Args(bool rcaOneFs)
     {
         this.RcaOneFs = rcaOneFs;
     }
@@ -12679,7 +12905,7 @@ public sealed partial class ReclaimComplete4args : global::NetRpc.Xdr.IXdrCodec<
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadBoolean());
 
     /// <inheritdoc/>
@@ -12691,14 +12917,14 @@ public sealed partial class ReclaimComplete4args : global::NetRpc.Xdr.IXdrCodec<
 
 /// <summary>The XDR struct RECLAIM_COMPLETE4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ReclaimComplete4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res>
+public sealed partial class ReclaimComplete4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public ReclaimComplete4res()
+    public ReclaimComplete4Res()
     {
     }
 
-    private ReclaimComplete4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 rcrStatus)
+    private ReclaimComplete4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 rcrStatus)
     {
         this.RcrStatus = rcrStatus;
     }
@@ -12710,7 +12936,7 @@ public sealed partial class ReclaimComplete4res : global::NetRpc.Xdr.IXdrCodec<g
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -12722,14 +12948,14 @@ public sealed partial class ReclaimComplete4res : global::NetRpc.Xdr.IXdrCodec<g
 
 /// <summary>ILLEGAL: Response for illegal operation numbers</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Illegal4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Illegal4res>
+public sealed partial class Illegal4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Illegal4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Illegal4res()
+    public Illegal4Res()
     {
     }
 
-    private Illegal4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private Illegal4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -12741,7 +12967,7 @@ public sealed partial class Illegal4res : global::NetRpc.Xdr.IXdrCodec<global::N
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Illegal4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Illegal4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -12944,251 +13170,252 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
 
     /// <summary>The arm for argop = OP_ACCESS. XDR: <c>ACCESS4args opaccess</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Access4args Opaccess => this._arm == 0
-        ? (global::NetRpc.Fuzz.Nfs4.Access4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Access4Args Opaccess => this._arm == 0
+        ? (global::NetRpc.Fuzz.Nfs4.Access4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opaccess is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_CLOSE. XDR: <c>CLOSE4args opclose</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Close4args Opclose => this._arm == 1
-        ? (global::NetRpc.Fuzz.Nfs4.Close4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Close4Args Opclose => this._arm == 1
+        ? (global::NetRpc.Fuzz.Nfs4.Close4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opclose is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_COMMIT. XDR: <c>COMMIT4args opcommit</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Commit4args Opcommit => this._arm == 2
-        ? (global::NetRpc.Fuzz.Nfs4.Commit4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Commit4Args Opcommit => this._arm == 2
+        ? (global::NetRpc.Fuzz.Nfs4.Commit4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opcommit is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_CREATE. XDR: <c>CREATE4args opcreate</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Create4args Opcreate => this._arm == 3
-        ? (global::NetRpc.Fuzz.Nfs4.Create4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Create4Args Opcreate => this._arm == 3
+        ? (global::NetRpc.Fuzz.Nfs4.Create4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opcreate is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_DELEGPURGE. XDR: <c>DELEGPURGE4args opdelegpurge</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Delegpurge4args Opdelegpurge => this._arm == 4
-        ? (global::NetRpc.Fuzz.Nfs4.Delegpurge4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Delegpurge4Args Opdelegpurge => this._arm == 4
+        ? (global::NetRpc.Fuzz.Nfs4.Delegpurge4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opdelegpurge is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_DELEGRETURN. XDR: <c>DELEGRETURN4args opdelegreturn</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Delegreturn4args Opdelegreturn => this._arm == 5
-        ? (global::NetRpc.Fuzz.Nfs4.Delegreturn4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Delegreturn4Args Opdelegreturn => this._arm == 5
+        ? (global::NetRpc.Fuzz.Nfs4.Delegreturn4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opdelegreturn is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_GETATTR. XDR: <c>GETATTR4args opgetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getattr4args Opgetattr => this._arm == 6
-        ? (global::NetRpc.Fuzz.Nfs4.Getattr4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Getattr4Args Opgetattr => this._arm == 6
+        ? (global::NetRpc.Fuzz.Nfs4.Getattr4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opgetattr is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LINK. XDR: <c>LINK4args oplink</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Link4args Oplink => this._arm == 8
-        ? (global::NetRpc.Fuzz.Nfs4.Link4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Link4Args Oplink => this._arm == 8
+        ? (global::NetRpc.Fuzz.Nfs4.Link4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplink is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LOCK. XDR: <c>LOCK4args oplock</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Lock4args Oplock => this._arm == 9
-        ? (global::NetRpc.Fuzz.Nfs4.Lock4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Lock4Args Oplock => this._arm == 9
+        ? (global::NetRpc.Fuzz.Nfs4.Lock4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplock is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LOCKT. XDR: <c>LOCKT4args oplockt</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Lockt4args Oplockt => this._arm == 10
-        ? (global::NetRpc.Fuzz.Nfs4.Lockt4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Lockt4Args Oplockt => this._arm == 10
+        ? (global::NetRpc.Fuzz.Nfs4.Lockt4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplockt is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LOCKU. XDR: <c>LOCKU4args oplocku</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Locku4args Oplocku => this._arm == 11
-        ? (global::NetRpc.Fuzz.Nfs4.Locku4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Locku4Args Oplocku => this._arm == 11
+        ? (global::NetRpc.Fuzz.Nfs4.Locku4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplocku is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LOOKUP. XDR: <c>LOOKUP4args oplookup</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Lookup4args Oplookup => this._arm == 12
-        ? (global::NetRpc.Fuzz.Nfs4.Lookup4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Lookup4Args Oplookup => this._arm == 12
+        ? (global::NetRpc.Fuzz.Nfs4.Lookup4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplookup is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_NVERIFY. XDR: <c>NVERIFY4args opnverify</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Nverify4args Opnverify => this._arm == 14
-        ? (global::NetRpc.Fuzz.Nfs4.Nverify4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Nverify4Args Opnverify => this._arm == 14
+        ? (global::NetRpc.Fuzz.Nfs4.Nverify4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opnverify is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_OPEN. XDR: <c>OPEN4args opopen</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Open4args Opopen => this._arm == 15
-        ? (global::NetRpc.Fuzz.Nfs4.Open4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Open4Args Opopen => this._arm == 15
+        ? (global::NetRpc.Fuzz.Nfs4.Open4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opopen is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_OPENATTR. XDR: <c>OPENATTR4args opopenattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Openattr4args Opopenattr => this._arm == 16
-        ? (global::NetRpc.Fuzz.Nfs4.Openattr4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Openattr4Args Opopenattr => this._arm == 16
+        ? (global::NetRpc.Fuzz.Nfs4.Openattr4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opopenattr is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_OPEN_CONFIRM. XDR: <c>OPEN_CONFIRM4args opopen_confirm</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.OpenConfirm4args OpopenConfirm => this._arm == 17
-        ? (global::NetRpc.Fuzz.Nfs4.OpenConfirm4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args OpopenConfirm => this._arm == 17
+        ? (global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.OpopenConfirm is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_OPEN_DOWNGRADE. XDR: <c>OPEN_DOWNGRADE4args opopen_downgrade</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args OpopenDowngrade => this._arm == 18
-        ? (global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args OpopenDowngrade => this._arm == 18
+        ? (global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.OpopenDowngrade is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_PUTFH. XDR: <c>PUTFH4args opputfh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Putfh4args Opputfh => this._arm == 19
-        ? (global::NetRpc.Fuzz.Nfs4.Putfh4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Putfh4Args Opputfh => this._arm == 19
+        ? (global::NetRpc.Fuzz.Nfs4.Putfh4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opputfh is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_READ. XDR: <c>READ4args opread</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Read4args Opread => this._arm == 22
-        ? (global::NetRpc.Fuzz.Nfs4.Read4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Read4Args Opread => this._arm == 22
+        ? (global::NetRpc.Fuzz.Nfs4.Read4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opread is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_READDIR. XDR: <c>READDIR4args opreaddir</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Readdir4args Opreaddir => this._arm == 23
-        ? (global::NetRpc.Fuzz.Nfs4.Readdir4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Readdir4Args Opreaddir => this._arm == 23
+        ? (global::NetRpc.Fuzz.Nfs4.Readdir4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opreaddir is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_REMOVE. XDR: <c>REMOVE4args opremove</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Remove4args Opremove => this._arm == 25
-        ? (global::NetRpc.Fuzz.Nfs4.Remove4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Remove4Args Opremove => this._arm == 25
+        ? (global::NetRpc.Fuzz.Nfs4.Remove4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opremove is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_RENAME. XDR: <c>RENAME4args oprename</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Rename4args Oprename => this._arm == 26
-        ? (global::NetRpc.Fuzz.Nfs4.Rename4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Rename4Args Oprename => this._arm == 26
+        ? (global::NetRpc.Fuzz.Nfs4.Rename4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oprename is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_RENEW. XDR: <c>RENEW4args oprenew</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Renew4args Oprenew => this._arm == 27
-        ? (global::NetRpc.Fuzz.Nfs4.Renew4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Renew4Args Oprenew => this._arm == 27
+        ? (global::NetRpc.Fuzz.Nfs4.Renew4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oprenew is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SECINFO. XDR: <c>SECINFO4args opsecinfo</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Secinfo4args Opsecinfo => this._arm == 30
-        ? (global::NetRpc.Fuzz.Nfs4.Secinfo4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Secinfo4Args Opsecinfo => this._arm == 30
+        ? (global::NetRpc.Fuzz.Nfs4.Secinfo4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opsecinfo is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SETATTR. XDR: <c>SETATTR4args opsetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Setattr4args Opsetattr => this._arm == 31
-        ? (global::NetRpc.Fuzz.Nfs4.Setattr4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Setattr4Args Opsetattr => this._arm == 31
+        ? (global::NetRpc.Fuzz.Nfs4.Setattr4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opsetattr is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SETCLIENTID. XDR: <c>SETCLIENTID4args opsetclientid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Setclientid4args Opsetclientid => this._arm == 32
-        ? (global::NetRpc.Fuzz.Nfs4.Setclientid4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Setclientid4Args Opsetclientid => this._arm == 32
+        ? (global::NetRpc.Fuzz.Nfs4.Setclientid4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opsetclientid is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SETCLIENTID_CONFIRM. XDR: <c>SETCLIENTID_CONFIRM4args opsetclientid_confirm</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args OpsetclientidConfirm => this._arm == 33
-        ? (global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args OpsetclientidConfirm => this._arm == 33
+        ? (global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.OpsetclientidConfirm is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_VERIFY. XDR: <c>VERIFY4args opverify</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Verify4args Opverify => this._arm == 34
-        ? (global::NetRpc.Fuzz.Nfs4.Verify4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Verify4Args Opverify => this._arm == 34
+        ? (global::NetRpc.Fuzz.Nfs4.Verify4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opverify is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_WRITE. XDR: <c>WRITE4args opwrite</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Write4args Opwrite => this._arm == 35
-        ? (global::NetRpc.Fuzz.Nfs4.Write4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Write4Args Opwrite => this._arm == 35
+        ? (global::NetRpc.Fuzz.Nfs4.Write4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opwrite is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_RELEASE_LOCKOWNER. XDR: <c>RELEASE_LOCKOWNER4args oprelease_lockowner</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args OpreleaseLockowner => this._arm == 36
-        ? (global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args OpreleaseLockowner => this._arm == 36
+        ? (global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.OpreleaseLockowner is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_BIND_CONN_TO_SESSION. XDR: <c>BIND_CONN_TO_SESSION4args opbindconntosession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.BindConnToSession4args Opbindconntosession => this._arm == 37
-        ? (global::NetRpc.Fuzz.Nfs4.BindConnToSession4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args Opbindconntosession => this._arm == 37
+        ? (global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opbindconntosession is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_EXCHANGE_ID. XDR: <c>EXCHANGE_ID4args opexchangeid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.ExchangeId4args Opexchangeid => this._arm == 38
-        ? (global::NetRpc.Fuzz.Nfs4.ExchangeId4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.ExchangeId4Args Opexchangeid => this._arm == 38
+        ? (global::NetRpc.Fuzz.Nfs4.ExchangeId4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opexchangeid is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_CREATE_SESSION. XDR: <c>CREATE_SESSION4args opcreatesession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.CreateSession4args Opcreatesession => this._arm == 39
-        ? (global::NetRpc.Fuzz.Nfs4.CreateSession4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.CreateSession4Args Opcreatesession => this._arm == 39
+        ? (global::NetRpc.Fuzz.Nfs4.CreateSession4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opcreatesession is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_DESTROY_SESSION. XDR: <c>DESTROY_SESSION4args opdestroysession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.DestroySession4args Opdestroysession => this._arm == 40
-        ? (global::NetRpc.Fuzz.Nfs4.DestroySession4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.DestroySession4Args Opdestroysession => this._arm == 40
+        ? (global::NetRpc.Fuzz.Nfs4.DestroySession4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opdestroysession is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_FREE_STATEID. XDR: <c>FREE_STATEID4args opfreestateid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.FreeStateid4args Opfreestateid => this._arm == 41
-        ? (global::NetRpc.Fuzz.Nfs4.FreeStateid4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.FreeStateid4Args Opfreestateid => this._arm == 41
+        ? (global::NetRpc.Fuzz.Nfs4.FreeStateid4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opfreestateid is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_GET_DIR_DELEGATION. XDR: <c>GET_DIR_DELEGATION4args opgetdirdelegation</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args Opgetdirdelegation => this._arm == 42
-        ? (global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args Opgetdirdelegation => this._arm == 42
+        ? (global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opgetdirdelegation is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_GETDEVICEINFO. XDR: <c>GETDEVICEINFO4args opgetdeviceinfo</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args Opgetdeviceinfo => this._arm == 43
-        ? (global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args Opgetdeviceinfo => this._arm == 43
+        ? (global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opgetdeviceinfo is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_GETDEVICELIST. XDR: <c>GETDEVICELIST4args opgetdevicelist</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getdevicelist4args Opgetdevicelist => this._arm == 44
-        ? (global::NetRpc.Fuzz.Nfs4.Getdevicelist4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args Opgetdevicelist => this._arm == 44
+        ? (global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opgetdevicelist is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LAYOUTCOMMIT. XDR: <c>LAYOUTCOMMIT4args oplayoutcommit</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Layoutcommit4args Oplayoutcommit => this._arm == 45
-        ? (global::NetRpc.Fuzz.Nfs4.Layoutcommit4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args Oplayoutcommit => this._arm == 45
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplayoutcommit is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LAYOUTGET. XDR: <c>LAYOUTGET4args oplayoutget</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Layoutget4args Oplayoutget => this._arm == 46
-        ? (global::NetRpc.Fuzz.Nfs4.Layoutget4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Layoutget4Args Oplayoutget => this._arm == 46
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutget4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplayoutget is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_LAYOUTRETURN. XDR: <c>LAYOUTRETURN4args oplayoutreturn</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Layoutreturn4args Oplayoutreturn => this._arm == 47
-        ? (global::NetRpc.Fuzz.Nfs4.Layoutreturn4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args Oplayoutreturn => this._arm == 47
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Oplayoutreturn is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SECINFO_NO_NAME. XDR: <c>SECINFO_NO_NAME4args opsecinfononame</c>.</summary>
+    /// <remarks>.x type: <c>SECINFO_NO_NAME4args</c>, from <c>typedef secinfo_style4 SECINFO_NO_NAME4args</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
     public global::NetRpc.Fuzz.Nfs4.SecinfoStyle4 Opsecinfononame => this._arm == 48
         ? this._opsecinfononame
@@ -13196,44 +13423,44 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
 
     /// <summary>The arm for argop = OP_SEQUENCE. XDR: <c>SEQUENCE4args opsequence</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Sequence4args Opsequence => this._arm == 49
-        ? (global::NetRpc.Fuzz.Nfs4.Sequence4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Sequence4Args Opsequence => this._arm == 49
+        ? (global::NetRpc.Fuzz.Nfs4.Sequence4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opsequence is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_SET_SSV. XDR: <c>SET_SSV4args opsetssv</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.SetSsv4args Opsetssv => this._arm == 50
-        ? (global::NetRpc.Fuzz.Nfs4.SetSsv4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.SetSsv4Args Opsetssv => this._arm == 50
+        ? (global::NetRpc.Fuzz.Nfs4.SetSsv4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opsetssv is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_TEST_STATEID. XDR: <c>TEST_STATEID4args opteststateid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.TestStateid4args Opteststateid => this._arm == 51
-        ? (global::NetRpc.Fuzz.Nfs4.TestStateid4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.TestStateid4Args Opteststateid => this._arm == 51
+        ? (global::NetRpc.Fuzz.Nfs4.TestStateid4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opteststateid is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_WANT_DELEGATION. XDR: <c>WANT_DELEGATION4args opwantdelegation</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.WantDelegation4args Opwantdelegation => this._arm == 52
-        ? (global::NetRpc.Fuzz.Nfs4.WantDelegation4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.WantDelegation4Args Opwantdelegation => this._arm == 52
+        ? (global::NetRpc.Fuzz.Nfs4.WantDelegation4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opwantdelegation is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_DESTROY_CLIENTID. XDR: <c>DESTROY_CLIENTID4args opdestroyclientid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.DestroyClientid4args Opdestroyclientid => this._arm == 53
-        ? (global::NetRpc.Fuzz.Nfs4.DestroyClientid4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args Opdestroyclientid => this._arm == 53
+        ? (global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opdestroyclientid is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_RECLAIM_COMPLETE. XDR: <c>RECLAIM_COMPLETE4args opreclaimcomplete</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args Opreclaimcomplete => this._arm == 54
-        ? (global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args Opreclaimcomplete => this._arm == 54
+        ? (global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsArgop4.Opreclaimcomplete is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The value whose arm is opaccess (argop = OP_ACCESS).</summary>
     /// <param name="opaccess">The opaccess.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpaccess(global::NetRpc.Fuzz.Nfs4.Access4args opaccess)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpaccess(global::NetRpc.Fuzz.Nfs4.Access4Args opaccess)
     {
         global::System.ArgumentNullException.ThrowIfNull(opaccess);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpAccess, 0) { _value = opaccess };
@@ -13244,7 +13471,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opaccess">The opaccess.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpaccess(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Access4args opaccess)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpaccess(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Access4Args opaccess)
     {
         if (ArmOf(argop) != 0)
         {
@@ -13258,7 +13485,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opclose (argop = OP_CLOSE).</summary>
     /// <param name="opclose">The opclose.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpclose(global::NetRpc.Fuzz.Nfs4.Close4args opclose)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpclose(global::NetRpc.Fuzz.Nfs4.Close4Args opclose)
     {
         global::System.ArgumentNullException.ThrowIfNull(opclose);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpClose, 1) { _value = opclose };
@@ -13269,7 +13496,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opclose">The opclose.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpclose(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Close4args opclose)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpclose(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Close4Args opclose)
     {
         if (ArmOf(argop) != 1)
         {
@@ -13283,7 +13510,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opcommit (argop = OP_COMMIT).</summary>
     /// <param name="opcommit">The opcommit.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcommit(global::NetRpc.Fuzz.Nfs4.Commit4args opcommit)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcommit(global::NetRpc.Fuzz.Nfs4.Commit4Args opcommit)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcommit);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCommit, 2) { _value = opcommit };
@@ -13294,7 +13521,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opcommit">The opcommit.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcommit(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Commit4args opcommit)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcommit(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Commit4Args opcommit)
     {
         if (ArmOf(argop) != 2)
         {
@@ -13308,7 +13535,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opcreate (argop = OP_CREATE).</summary>
     /// <param name="opcreate">The opcreate.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcreate(global::NetRpc.Fuzz.Nfs4.Create4args opcreate)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcreate(global::NetRpc.Fuzz.Nfs4.Create4Args opcreate)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcreate);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreate, 3) { _value = opcreate };
@@ -13319,7 +13546,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opcreate">The opcreate.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcreate(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Create4args opcreate)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcreate(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Create4Args opcreate)
     {
         if (ArmOf(argop) != 3)
         {
@@ -13333,7 +13560,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opdelegpurge (argop = OP_DELEGPURGE).</summary>
     /// <param name="opdelegpurge">The opdelegpurge.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdelegpurge(global::NetRpc.Fuzz.Nfs4.Delegpurge4args opdelegpurge)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdelegpurge(global::NetRpc.Fuzz.Nfs4.Delegpurge4Args opdelegpurge)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdelegpurge);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegpurge, 4) { _value = opdelegpurge };
@@ -13344,7 +13571,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opdelegpurge">The opdelegpurge.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdelegpurge(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Delegpurge4args opdelegpurge)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdelegpurge(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Delegpurge4Args opdelegpurge)
     {
         if (ArmOf(argop) != 4)
         {
@@ -13358,7 +13585,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opdelegreturn (argop = OP_DELEGRETURN).</summary>
     /// <param name="opdelegreturn">The opdelegreturn.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdelegreturn(global::NetRpc.Fuzz.Nfs4.Delegreturn4args opdelegreturn)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdelegreturn(global::NetRpc.Fuzz.Nfs4.Delegreturn4Args opdelegreturn)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdelegreturn);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegreturn, 5) { _value = opdelegreturn };
@@ -13369,7 +13596,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opdelegreturn">The opdelegreturn.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdelegreturn(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Delegreturn4args opdelegreturn)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdelegreturn(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Delegreturn4Args opdelegreturn)
     {
         if (ArmOf(argop) != 5)
         {
@@ -13383,7 +13610,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opgetattr (argop = OP_GETATTR).</summary>
     /// <param name="opgetattr">The opgetattr.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetattr(global::NetRpc.Fuzz.Nfs4.Getattr4args opgetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetattr(global::NetRpc.Fuzz.Nfs4.Getattr4Args opgetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetattr);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetattr, 6) { _value = opgetattr };
@@ -13394,7 +13621,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opgetattr">The opgetattr.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Getattr4args opgetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Getattr4Args opgetattr)
     {
         if (ArmOf(argop) != 6)
         {
@@ -13408,7 +13635,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplink (argop = OP_LINK).</summary>
     /// <param name="oplink">The oplink.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplink(global::NetRpc.Fuzz.Nfs4.Link4args oplink)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplink(global::NetRpc.Fuzz.Nfs4.Link4Args oplink)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplink);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLink, 8) { _value = oplink };
@@ -13419,7 +13646,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplink">The oplink.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplink(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Link4args oplink)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplink(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Link4Args oplink)
     {
         if (ArmOf(argop) != 8)
         {
@@ -13433,7 +13660,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplock (argop = OP_LOCK).</summary>
     /// <param name="oplock">The oplock.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplock(global::NetRpc.Fuzz.Nfs4.Lock4args oplock)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplock(global::NetRpc.Fuzz.Nfs4.Lock4Args oplock)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplock);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLock, 9) { _value = oplock };
@@ -13444,7 +13671,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplock">The oplock.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplock(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Lock4args oplock)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplock(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Lock4Args oplock)
     {
         if (ArmOf(argop) != 9)
         {
@@ -13458,7 +13685,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplockt (argop = OP_LOCKT).</summary>
     /// <param name="oplockt">The oplockt.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplockt(global::NetRpc.Fuzz.Nfs4.Lockt4args oplockt)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplockt(global::NetRpc.Fuzz.Nfs4.Lockt4Args oplockt)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplockt);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLockt, 10) { _value = oplockt };
@@ -13469,7 +13696,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplockt">The oplockt.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplockt(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Lockt4args oplockt)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplockt(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Lockt4Args oplockt)
     {
         if (ArmOf(argop) != 10)
         {
@@ -13483,7 +13710,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplocku (argop = OP_LOCKU).</summary>
     /// <param name="oplocku">The oplocku.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplocku(global::NetRpc.Fuzz.Nfs4.Locku4args oplocku)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplocku(global::NetRpc.Fuzz.Nfs4.Locku4Args oplocku)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplocku);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLocku, 11) { _value = oplocku };
@@ -13494,7 +13721,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplocku">The oplocku.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplocku(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Locku4args oplocku)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplocku(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Locku4Args oplocku)
     {
         if (ArmOf(argop) != 11)
         {
@@ -13508,7 +13735,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplookup (argop = OP_LOOKUP).</summary>
     /// <param name="oplookup">The oplookup.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplookup(global::NetRpc.Fuzz.Nfs4.Lookup4args oplookup)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplookup(global::NetRpc.Fuzz.Nfs4.Lookup4Args oplookup)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplookup);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLookup, 12) { _value = oplookup };
@@ -13519,7 +13746,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplookup">The oplookup.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplookup(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Lookup4args oplookup)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplookup(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Lookup4Args oplookup)
     {
         if (ArmOf(argop) != 12)
         {
@@ -13533,7 +13760,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opnverify (argop = OP_NVERIFY).</summary>
     /// <param name="opnverify">The opnverify.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpnverify(global::NetRpc.Fuzz.Nfs4.Nverify4args opnverify)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpnverify(global::NetRpc.Fuzz.Nfs4.Nverify4Args opnverify)
     {
         global::System.ArgumentNullException.ThrowIfNull(opnverify);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpNverify, 14) { _value = opnverify };
@@ -13544,7 +13771,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opnverify">The opnverify.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpnverify(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Nverify4args opnverify)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpnverify(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Nverify4Args opnverify)
     {
         if (ArmOf(argop) != 14)
         {
@@ -13558,7 +13785,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opopen (argop = OP_OPEN).</summary>
     /// <param name="opopen">The opopen.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopen(global::NetRpc.Fuzz.Nfs4.Open4args opopen)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopen(global::NetRpc.Fuzz.Nfs4.Open4Args opopen)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopen);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpen, 15) { _value = opopen };
@@ -13569,7 +13796,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opopen">The opopen.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopen(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Open4args opopen)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopen(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Open4Args opopen)
     {
         if (ArmOf(argop) != 15)
         {
@@ -13583,7 +13810,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opopenattr (argop = OP_OPENATTR).</summary>
     /// <param name="opopenattr">The opopenattr.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenattr(global::NetRpc.Fuzz.Nfs4.Openattr4args opopenattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenattr(global::NetRpc.Fuzz.Nfs4.Openattr4Args opopenattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenattr);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenattr, 16) { _value = opopenattr };
@@ -13594,7 +13821,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opopenattr">The opopenattr.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Openattr4args opopenattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Openattr4Args opopenattr)
     {
         if (ArmOf(argop) != 16)
         {
@@ -13608,7 +13835,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opopen_confirm (argop = OP_OPEN_CONFIRM).</summary>
     /// <param name="opopenConfirm">The opopen_confirm.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenConfirm(global::NetRpc.Fuzz.Nfs4.OpenConfirm4args opopenConfirm)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenConfirm(global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args opopenConfirm)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenConfirm);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenConfirm, 17) { _value = opopenConfirm };
@@ -13619,7 +13846,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opopenConfirm">The opopen_confirm.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenConfirm(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.OpenConfirm4args opopenConfirm)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenConfirm(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args opopenConfirm)
     {
         if (ArmOf(argop) != 17)
         {
@@ -13633,7 +13860,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opopen_downgrade (argop = OP_OPEN_DOWNGRADE).</summary>
     /// <param name="opopenDowngrade">The opopen_downgrade.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenDowngrade(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args opopenDowngrade)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenDowngrade(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args opopenDowngrade)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenDowngrade);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenDowngrade, 18) { _value = opopenDowngrade };
@@ -13644,7 +13871,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opopenDowngrade">The opopen_downgrade.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenDowngrade(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args opopenDowngrade)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpopenDowngrade(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args opopenDowngrade)
     {
         if (ArmOf(argop) != 18)
         {
@@ -13658,7 +13885,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opputfh (argop = OP_PUTFH).</summary>
     /// <param name="opputfh">The opputfh.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpputfh(global::NetRpc.Fuzz.Nfs4.Putfh4args opputfh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpputfh(global::NetRpc.Fuzz.Nfs4.Putfh4Args opputfh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opputfh);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutfh, 19) { _value = opputfh };
@@ -13669,7 +13896,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opputfh">The opputfh.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpputfh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Putfh4args opputfh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpputfh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Putfh4Args opputfh)
     {
         if (ArmOf(argop) != 19)
         {
@@ -13683,7 +13910,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opread (argop = OP_READ).</summary>
     /// <param name="opread">The opread.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpread(global::NetRpc.Fuzz.Nfs4.Read4args opread)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpread(global::NetRpc.Fuzz.Nfs4.Read4Args opread)
     {
         global::System.ArgumentNullException.ThrowIfNull(opread);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRead, 22) { _value = opread };
@@ -13694,7 +13921,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opread">The opread.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpread(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Read4args opread)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpread(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Read4Args opread)
     {
         if (ArmOf(argop) != 22)
         {
@@ -13708,7 +13935,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opreaddir (argop = OP_READDIR).</summary>
     /// <param name="opreaddir">The opreaddir.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreaddir(global::NetRpc.Fuzz.Nfs4.Readdir4args opreaddir)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreaddir(global::NetRpc.Fuzz.Nfs4.Readdir4Args opreaddir)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreaddir);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReaddir, 23) { _value = opreaddir };
@@ -13719,7 +13946,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opreaddir">The opreaddir.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreaddir(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Readdir4args opreaddir)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreaddir(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Readdir4Args opreaddir)
     {
         if (ArmOf(argop) != 23)
         {
@@ -13733,7 +13960,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opremove (argop = OP_REMOVE).</summary>
     /// <param name="opremove">The opremove.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpremove(global::NetRpc.Fuzz.Nfs4.Remove4args opremove)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpremove(global::NetRpc.Fuzz.Nfs4.Remove4Args opremove)
     {
         global::System.ArgumentNullException.ThrowIfNull(opremove);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRemove, 25) { _value = opremove };
@@ -13744,7 +13971,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opremove">The opremove.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpremove(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Remove4args opremove)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpremove(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Remove4Args opremove)
     {
         if (ArmOf(argop) != 25)
         {
@@ -13758,7 +13985,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oprename (argop = OP_RENAME).</summary>
     /// <param name="oprename">The oprename.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOprename(global::NetRpc.Fuzz.Nfs4.Rename4args oprename)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOprename(global::NetRpc.Fuzz.Nfs4.Rename4Args oprename)
     {
         global::System.ArgumentNullException.ThrowIfNull(oprename);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRename, 26) { _value = oprename };
@@ -13769,7 +13996,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oprename">The oprename.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOprename(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Rename4args oprename)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOprename(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Rename4Args oprename)
     {
         if (ArmOf(argop) != 26)
         {
@@ -13783,7 +14010,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oprenew (argop = OP_RENEW).</summary>
     /// <param name="oprenew">The oprenew.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOprenew(global::NetRpc.Fuzz.Nfs4.Renew4args oprenew)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOprenew(global::NetRpc.Fuzz.Nfs4.Renew4Args oprenew)
     {
         global::System.ArgumentNullException.ThrowIfNull(oprenew);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRenew, 27) { _value = oprenew };
@@ -13794,7 +14021,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oprenew">The oprenew.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOprenew(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Renew4args oprenew)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOprenew(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Renew4Args oprenew)
     {
         if (ArmOf(argop) != 27)
         {
@@ -13808,7 +14035,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsecinfo (argop = OP_SECINFO).</summary>
     /// <param name="opsecinfo">The opsecinfo.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsecinfo(global::NetRpc.Fuzz.Nfs4.Secinfo4args opsecinfo)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsecinfo(global::NetRpc.Fuzz.Nfs4.Secinfo4Args opsecinfo)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsecinfo);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSecinfo, 30) { _value = opsecinfo };
@@ -13819,7 +14046,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsecinfo">The opsecinfo.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsecinfo(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Secinfo4args opsecinfo)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsecinfo(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Secinfo4Args opsecinfo)
     {
         if (ArmOf(argop) != 30)
         {
@@ -13833,7 +14060,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsetattr (argop = OP_SETATTR).</summary>
     /// <param name="opsetattr">The opsetattr.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetattr(global::NetRpc.Fuzz.Nfs4.Setattr4args opsetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetattr(global::NetRpc.Fuzz.Nfs4.Setattr4Args opsetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetattr);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetattr, 31) { _value = opsetattr };
@@ -13844,7 +14071,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsetattr">The opsetattr.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Setattr4args opsetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Setattr4Args opsetattr)
     {
         if (ArmOf(argop) != 31)
         {
@@ -13858,7 +14085,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsetclientid (argop = OP_SETCLIENTID).</summary>
     /// <param name="opsetclientid">The opsetclientid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetclientid(global::NetRpc.Fuzz.Nfs4.Setclientid4args opsetclientid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetclientid(global::NetRpc.Fuzz.Nfs4.Setclientid4Args opsetclientid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetclientid);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientid, 32) { _value = opsetclientid };
@@ -13869,7 +14096,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsetclientid">The opsetclientid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetclientid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Setclientid4args opsetclientid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetclientid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Setclientid4Args opsetclientid)
     {
         if (ArmOf(argop) != 32)
         {
@@ -13883,7 +14110,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsetclientid_confirm (argop = OP_SETCLIENTID_CONFIRM).</summary>
     /// <param name="opsetclientidConfirm">The opsetclientid_confirm.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetclientidConfirm(global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args opsetclientidConfirm)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetclientidConfirm(global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args opsetclientidConfirm)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetclientidConfirm);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientidConfirm, 33) { _value = opsetclientidConfirm };
@@ -13894,7 +14121,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsetclientidConfirm">The opsetclientid_confirm.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetclientidConfirm(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args opsetclientidConfirm)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetclientidConfirm(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args opsetclientidConfirm)
     {
         if (ArmOf(argop) != 33)
         {
@@ -13908,7 +14135,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opverify (argop = OP_VERIFY).</summary>
     /// <param name="opverify">The opverify.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpverify(global::NetRpc.Fuzz.Nfs4.Verify4args opverify)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpverify(global::NetRpc.Fuzz.Nfs4.Verify4Args opverify)
     {
         global::System.ArgumentNullException.ThrowIfNull(opverify);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpVerify, 34) { _value = opverify };
@@ -13919,7 +14146,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opverify">The opverify.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpverify(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Verify4args opverify)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpverify(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Verify4Args opverify)
     {
         if (ArmOf(argop) != 34)
         {
@@ -13933,7 +14160,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opwrite (argop = OP_WRITE).</summary>
     /// <param name="opwrite">The opwrite.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpwrite(global::NetRpc.Fuzz.Nfs4.Write4args opwrite)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpwrite(global::NetRpc.Fuzz.Nfs4.Write4Args opwrite)
     {
         global::System.ArgumentNullException.ThrowIfNull(opwrite);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWrite, 35) { _value = opwrite };
@@ -13944,7 +14171,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opwrite">The opwrite.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpwrite(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Write4args opwrite)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpwrite(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Write4Args opwrite)
     {
         if (ArmOf(argop) != 35)
         {
@@ -13958,7 +14185,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oprelease_lockowner (argop = OP_RELEASE_LOCKOWNER).</summary>
     /// <param name="opreleaseLockowner">The oprelease_lockowner.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreleaseLockowner(global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args opreleaseLockowner)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreleaseLockowner(global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args opreleaseLockowner)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreleaseLockowner);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReleaseLockowner, 36) { _value = opreleaseLockowner };
@@ -13969,7 +14196,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opreleaseLockowner">The oprelease_lockowner.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreleaseLockowner(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args opreleaseLockowner)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreleaseLockowner(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args opreleaseLockowner)
     {
         if (ArmOf(argop) != 36)
         {
@@ -13983,7 +14210,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opbindconntosession (argop = OP_BIND_CONN_TO_SESSION).</summary>
     /// <param name="opbindconntosession">The opbindconntosession.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpbindconntosession(global::NetRpc.Fuzz.Nfs4.BindConnToSession4args opbindconntosession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpbindconntosession(global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args opbindconntosession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opbindconntosession);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpBindConnToSession, 37) { _value = opbindconntosession };
@@ -13994,7 +14221,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opbindconntosession">The opbindconntosession.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpbindconntosession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.BindConnToSession4args opbindconntosession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpbindconntosession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args opbindconntosession)
     {
         if (ArmOf(argop) != 37)
         {
@@ -14008,7 +14235,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opexchangeid (argop = OP_EXCHANGE_ID).</summary>
     /// <param name="opexchangeid">The opexchangeid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpexchangeid(global::NetRpc.Fuzz.Nfs4.ExchangeId4args opexchangeid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpexchangeid(global::NetRpc.Fuzz.Nfs4.ExchangeId4Args opexchangeid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opexchangeid);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpExchangeId, 38) { _value = opexchangeid };
@@ -14019,7 +14246,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opexchangeid">The opexchangeid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpexchangeid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.ExchangeId4args opexchangeid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpexchangeid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.ExchangeId4Args opexchangeid)
     {
         if (ArmOf(argop) != 38)
         {
@@ -14033,7 +14260,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opcreatesession (argop = OP_CREATE_SESSION).</summary>
     /// <param name="opcreatesession">The opcreatesession.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcreatesession(global::NetRpc.Fuzz.Nfs4.CreateSession4args opcreatesession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcreatesession(global::NetRpc.Fuzz.Nfs4.CreateSession4Args opcreatesession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcreatesession);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreateSession, 39) { _value = opcreatesession };
@@ -14044,7 +14271,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opcreatesession">The opcreatesession.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcreatesession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.CreateSession4args opcreatesession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpcreatesession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.CreateSession4Args opcreatesession)
     {
         if (ArmOf(argop) != 39)
         {
@@ -14058,7 +14285,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opdestroysession (argop = OP_DESTROY_SESSION).</summary>
     /// <param name="opdestroysession">The opdestroysession.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdestroysession(global::NetRpc.Fuzz.Nfs4.DestroySession4args opdestroysession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdestroysession(global::NetRpc.Fuzz.Nfs4.DestroySession4Args opdestroysession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdestroysession);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroySession, 40) { _value = opdestroysession };
@@ -14069,7 +14296,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opdestroysession">The opdestroysession.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdestroysession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.DestroySession4args opdestroysession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdestroysession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.DestroySession4Args opdestroysession)
     {
         if (ArmOf(argop) != 40)
         {
@@ -14083,7 +14310,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opfreestateid (argop = OP_FREE_STATEID).</summary>
     /// <param name="opfreestateid">The opfreestateid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpfreestateid(global::NetRpc.Fuzz.Nfs4.FreeStateid4args opfreestateid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpfreestateid(global::NetRpc.Fuzz.Nfs4.FreeStateid4Args opfreestateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opfreestateid);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpFreeStateid, 41) { _value = opfreestateid };
@@ -14094,7 +14321,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opfreestateid">The opfreestateid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpfreestateid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.FreeStateid4args opfreestateid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpfreestateid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.FreeStateid4Args opfreestateid)
     {
         if (ArmOf(argop) != 41)
         {
@@ -14108,7 +14335,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opgetdirdelegation (argop = OP_GET_DIR_DELEGATION).</summary>
     /// <param name="opgetdirdelegation">The opgetdirdelegation.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdirdelegation(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args opgetdirdelegation)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdirdelegation(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args opgetdirdelegation)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdirdelegation);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetDirDelegation, 42) { _value = opgetdirdelegation };
@@ -14119,7 +14346,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opgetdirdelegation">The opgetdirdelegation.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdirdelegation(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args opgetdirdelegation)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdirdelegation(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args opgetdirdelegation)
     {
         if (ArmOf(argop) != 42)
         {
@@ -14133,7 +14360,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opgetdeviceinfo (argop = OP_GETDEVICEINFO).</summary>
     /// <param name="opgetdeviceinfo">The opgetdeviceinfo.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdeviceinfo(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args opgetdeviceinfo)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdeviceinfo(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args opgetdeviceinfo)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdeviceinfo);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdeviceinfo, 43) { _value = opgetdeviceinfo };
@@ -14144,7 +14371,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opgetdeviceinfo">The opgetdeviceinfo.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdeviceinfo(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args opgetdeviceinfo)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdeviceinfo(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args opgetdeviceinfo)
     {
         if (ArmOf(argop) != 43)
         {
@@ -14158,7 +14385,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opgetdevicelist (argop = OP_GETDEVICELIST).</summary>
     /// <param name="opgetdevicelist">The opgetdevicelist.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdevicelist(global::NetRpc.Fuzz.Nfs4.Getdevicelist4args opgetdevicelist)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdevicelist(global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args opgetdevicelist)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdevicelist);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdevicelist, 44) { _value = opgetdevicelist };
@@ -14169,7 +14396,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opgetdevicelist">The opgetdevicelist.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdevicelist(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Getdevicelist4args opgetdevicelist)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpgetdevicelist(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args opgetdevicelist)
     {
         if (ArmOf(argop) != 44)
         {
@@ -14183,7 +14410,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplayoutcommit (argop = OP_LAYOUTCOMMIT).</summary>
     /// <param name="oplayoutcommit">The oplayoutcommit.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutcommit(global::NetRpc.Fuzz.Nfs4.Layoutcommit4args oplayoutcommit)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutcommit(global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args oplayoutcommit)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutcommit);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutcommit, 45) { _value = oplayoutcommit };
@@ -14194,7 +14421,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplayoutcommit">The oplayoutcommit.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutcommit(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Layoutcommit4args oplayoutcommit)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutcommit(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args oplayoutcommit)
     {
         if (ArmOf(argop) != 45)
         {
@@ -14208,7 +14435,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplayoutget (argop = OP_LAYOUTGET).</summary>
     /// <param name="oplayoutget">The oplayoutget.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutget(global::NetRpc.Fuzz.Nfs4.Layoutget4args oplayoutget)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutget(global::NetRpc.Fuzz.Nfs4.Layoutget4Args oplayoutget)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutget);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutget, 46) { _value = oplayoutget };
@@ -14219,7 +14446,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplayoutget">The oplayoutget.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutget(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Layoutget4args oplayoutget)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutget(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Layoutget4Args oplayoutget)
     {
         if (ArmOf(argop) != 46)
         {
@@ -14233,7 +14460,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplayoutreturn (argop = OP_LAYOUTRETURN).</summary>
     /// <param name="oplayoutreturn">The oplayoutreturn.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutreturn(global::NetRpc.Fuzz.Nfs4.Layoutreturn4args oplayoutreturn)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutreturn(global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args oplayoutreturn)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutreturn);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutreturn, 47) { _value = oplayoutreturn };
@@ -14244,7 +14471,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplayoutreturn">The oplayoutreturn.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutreturn(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Layoutreturn4args oplayoutreturn)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOplayoutreturn(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args oplayoutreturn)
     {
         if (ArmOf(argop) != 47)
         {
@@ -14281,7 +14508,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsequence (argop = OP_SEQUENCE).</summary>
     /// <param name="opsequence">The opsequence.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsequence(global::NetRpc.Fuzz.Nfs4.Sequence4args opsequence)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsequence(global::NetRpc.Fuzz.Nfs4.Sequence4Args opsequence)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsequence);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSequence, 49) { _value = opsequence };
@@ -14292,7 +14519,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsequence">The opsequence.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsequence(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Sequence4args opsequence)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsequence(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.Sequence4Args opsequence)
     {
         if (ArmOf(argop) != 49)
         {
@@ -14306,7 +14533,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsetssv (argop = OP_SET_SSV).</summary>
     /// <param name="opsetssv">The opsetssv.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetssv(global::NetRpc.Fuzz.Nfs4.SetSsv4args opsetssv)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetssv(global::NetRpc.Fuzz.Nfs4.SetSsv4Args opsetssv)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetssv);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetSsv, 50) { _value = opsetssv };
@@ -14317,7 +14544,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsetssv">The opsetssv.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetssv(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.SetSsv4args opsetssv)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpsetssv(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.SetSsv4Args opsetssv)
     {
         if (ArmOf(argop) != 50)
         {
@@ -14331,7 +14558,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opteststateid (argop = OP_TEST_STATEID).</summary>
     /// <param name="opteststateid">The opteststateid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpteststateid(global::NetRpc.Fuzz.Nfs4.TestStateid4args opteststateid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpteststateid(global::NetRpc.Fuzz.Nfs4.TestStateid4Args opteststateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opteststateid);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpTestStateid, 51) { _value = opteststateid };
@@ -14342,7 +14569,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opteststateid">The opteststateid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpteststateid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.TestStateid4args opteststateid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpteststateid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.TestStateid4Args opteststateid)
     {
         if (ArmOf(argop) != 51)
         {
@@ -14356,7 +14583,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opwantdelegation (argop = OP_WANT_DELEGATION).</summary>
     /// <param name="opwantdelegation">The opwantdelegation.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpwantdelegation(global::NetRpc.Fuzz.Nfs4.WantDelegation4args opwantdelegation)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpwantdelegation(global::NetRpc.Fuzz.Nfs4.WantDelegation4Args opwantdelegation)
     {
         global::System.ArgumentNullException.ThrowIfNull(opwantdelegation);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWantDelegation, 52) { _value = opwantdelegation };
@@ -14367,7 +14594,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opwantdelegation">The opwantdelegation.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpwantdelegation(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.WantDelegation4args opwantdelegation)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpwantdelegation(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.WantDelegation4Args opwantdelegation)
     {
         if (ArmOf(argop) != 52)
         {
@@ -14381,7 +14608,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opdestroyclientid (argop = OP_DESTROY_CLIENTID).</summary>
     /// <param name="opdestroyclientid">The opdestroyclientid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdestroyclientid(global::NetRpc.Fuzz.Nfs4.DestroyClientid4args opdestroyclientid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdestroyclientid(global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args opdestroyclientid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdestroyclientid);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroyClientid, 53) { _value = opdestroyclientid };
@@ -14392,7 +14619,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opdestroyclientid">The opdestroyclientid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdestroyclientid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.DestroyClientid4args opdestroyclientid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpdestroyclientid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args opdestroyclientid)
     {
         if (ArmOf(argop) != 53)
         {
@@ -14406,7 +14633,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opreclaimcomplete (argop = OP_RECLAIM_COMPLETE).</summary>
     /// <param name="opreclaimcomplete">The opreclaimcomplete.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreclaimcomplete(global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args opreclaimcomplete)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreclaimcomplete(global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args opreclaimcomplete)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreclaimcomplete);
         return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReclaimComplete, 54) { _value = opreclaimcomplete };
@@ -14417,7 +14644,7 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opreclaimcomplete">The opreclaimcomplete.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreclaimcomplete(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args opreclaimcomplete)
+    public static global::NetRpc.Fuzz.Nfs4.NfsArgop4 FromOpreclaimcomplete(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 argop, global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args opreclaimcomplete)
     {
         if (ArmOf(argop) != 54)
         {
@@ -14453,115 +14680,115 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Access4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Access4Args.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Close4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Close4Args.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.Commit4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.Commit4Args.Decode(ref reader) };
             case 3:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 3) { _value = global::NetRpc.Fuzz.Nfs4.Create4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 3) { _value = global::NetRpc.Fuzz.Nfs4.Create4Args.Decode(ref reader) };
             case 4:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 4) { _value = global::NetRpc.Fuzz.Nfs4.Delegpurge4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 4) { _value = global::NetRpc.Fuzz.Nfs4.Delegpurge4Args.Decode(ref reader) };
             case 5:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 5) { _value = global::NetRpc.Fuzz.Nfs4.Delegreturn4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 5) { _value = global::NetRpc.Fuzz.Nfs4.Delegreturn4Args.Decode(ref reader) };
             case 6:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 6) { _value = global::NetRpc.Fuzz.Nfs4.Getattr4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 6) { _value = global::NetRpc.Fuzz.Nfs4.Getattr4Args.Decode(ref reader) };
             case 7:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 7);
             case 8:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 8) { _value = global::NetRpc.Fuzz.Nfs4.Link4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 8) { _value = global::NetRpc.Fuzz.Nfs4.Link4Args.Decode(ref reader) };
             case 9:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 9) { _value = global::NetRpc.Fuzz.Nfs4.Lock4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 9) { _value = global::NetRpc.Fuzz.Nfs4.Lock4Args.Decode(ref reader) };
             case 10:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 10) { _value = global::NetRpc.Fuzz.Nfs4.Lockt4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 10) { _value = global::NetRpc.Fuzz.Nfs4.Lockt4Args.Decode(ref reader) };
             case 11:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 11) { _value = global::NetRpc.Fuzz.Nfs4.Locku4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 11) { _value = global::NetRpc.Fuzz.Nfs4.Locku4Args.Decode(ref reader) };
             case 12:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 12) { _value = global::NetRpc.Fuzz.Nfs4.Lookup4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 12) { _value = global::NetRpc.Fuzz.Nfs4.Lookup4Args.Decode(ref reader) };
             case 13:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 13);
             case 14:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 14) { _value = global::NetRpc.Fuzz.Nfs4.Nverify4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 14) { _value = global::NetRpc.Fuzz.Nfs4.Nverify4Args.Decode(ref reader) };
             case 15:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 15) { _value = global::NetRpc.Fuzz.Nfs4.Open4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 15) { _value = global::NetRpc.Fuzz.Nfs4.Open4Args.Decode(ref reader) };
             case 16:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 16) { _value = global::NetRpc.Fuzz.Nfs4.Openattr4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 16) { _value = global::NetRpc.Fuzz.Nfs4.Openattr4Args.Decode(ref reader) };
             case 17:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 17) { _value = global::NetRpc.Fuzz.Nfs4.OpenConfirm4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 17) { _value = global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args.Decode(ref reader) };
             case 18:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 18) { _value = global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 18) { _value = global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args.Decode(ref reader) };
             case 19:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 19) { _value = global::NetRpc.Fuzz.Nfs4.Putfh4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 19) { _value = global::NetRpc.Fuzz.Nfs4.Putfh4Args.Decode(ref reader) };
             case 20:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 20);
             case 21:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 21);
             case 22:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 22) { _value = global::NetRpc.Fuzz.Nfs4.Read4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 22) { _value = global::NetRpc.Fuzz.Nfs4.Read4Args.Decode(ref reader) };
             case 23:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 23) { _value = global::NetRpc.Fuzz.Nfs4.Readdir4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 23) { _value = global::NetRpc.Fuzz.Nfs4.Readdir4Args.Decode(ref reader) };
             case 24:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 24);
             case 25:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 25) { _value = global::NetRpc.Fuzz.Nfs4.Remove4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 25) { _value = global::NetRpc.Fuzz.Nfs4.Remove4Args.Decode(ref reader) };
             case 26:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 26) { _value = global::NetRpc.Fuzz.Nfs4.Rename4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 26) { _value = global::NetRpc.Fuzz.Nfs4.Rename4Args.Decode(ref reader) };
             case 27:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 27) { _value = global::NetRpc.Fuzz.Nfs4.Renew4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 27) { _value = global::NetRpc.Fuzz.Nfs4.Renew4Args.Decode(ref reader) };
             case 28:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 28);
             case 29:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 29);
             case 30:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 30) { _value = global::NetRpc.Fuzz.Nfs4.Secinfo4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 30) { _value = global::NetRpc.Fuzz.Nfs4.Secinfo4Args.Decode(ref reader) };
             case 31:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 31) { _value = global::NetRpc.Fuzz.Nfs4.Setattr4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 31) { _value = global::NetRpc.Fuzz.Nfs4.Setattr4Args.Decode(ref reader) };
             case 32:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 32) { _value = global::NetRpc.Fuzz.Nfs4.Setclientid4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 32) { _value = global::NetRpc.Fuzz.Nfs4.Setclientid4Args.Decode(ref reader) };
             case 33:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 33) { _value = global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 33) { _value = global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args.Decode(ref reader) };
             case 34:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 34) { _value = global::NetRpc.Fuzz.Nfs4.Verify4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 34) { _value = global::NetRpc.Fuzz.Nfs4.Verify4Args.Decode(ref reader) };
             case 35:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 35) { _value = global::NetRpc.Fuzz.Nfs4.Write4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 35) { _value = global::NetRpc.Fuzz.Nfs4.Write4Args.Decode(ref reader) };
             case 36:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 36) { _value = global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 36) { _value = global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args.Decode(ref reader) };
             case 37:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 37) { _value = global::NetRpc.Fuzz.Nfs4.BindConnToSession4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 37) { _value = global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args.Decode(ref reader) };
             case 38:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 38) { _value = global::NetRpc.Fuzz.Nfs4.ExchangeId4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 38) { _value = global::NetRpc.Fuzz.Nfs4.ExchangeId4Args.Decode(ref reader) };
             case 39:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 39) { _value = global::NetRpc.Fuzz.Nfs4.CreateSession4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 39) { _value = global::NetRpc.Fuzz.Nfs4.CreateSession4Args.Decode(ref reader) };
             case 40:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 40) { _value = global::NetRpc.Fuzz.Nfs4.DestroySession4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 40) { _value = global::NetRpc.Fuzz.Nfs4.DestroySession4Args.Decode(ref reader) };
             case 41:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 41) { _value = global::NetRpc.Fuzz.Nfs4.FreeStateid4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 41) { _value = global::NetRpc.Fuzz.Nfs4.FreeStateid4Args.Decode(ref reader) };
             case 42:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 42) { _value = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 42) { _value = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args.Decode(ref reader) };
             case 43:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 43) { _value = global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 43) { _value = global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args.Decode(ref reader) };
             case 44:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 44) { _value = global::NetRpc.Fuzz.Nfs4.Getdevicelist4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 44) { _value = global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args.Decode(ref reader) };
             case 45:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 45) { _value = global::NetRpc.Fuzz.Nfs4.Layoutcommit4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 45) { _value = global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args.Decode(ref reader) };
             case 46:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 46) { _value = global::NetRpc.Fuzz.Nfs4.Layoutget4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 46) { _value = global::NetRpc.Fuzz.Nfs4.Layoutget4Args.Decode(ref reader) };
             case 47:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 47) { _value = global::NetRpc.Fuzz.Nfs4.Layoutreturn4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 47) { _value = global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args.Decode(ref reader) };
             case 48:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 48) { _opsecinfononame = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadSecinfoStyle4(ref reader) };
             case 49:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 49) { _value = global::NetRpc.Fuzz.Nfs4.Sequence4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 49) { _value = global::NetRpc.Fuzz.Nfs4.Sequence4Args.Decode(ref reader) };
             case 50:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 50) { _value = global::NetRpc.Fuzz.Nfs4.SetSsv4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 50) { _value = global::NetRpc.Fuzz.Nfs4.SetSsv4Args.Decode(ref reader) };
             case 51:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 51) { _value = global::NetRpc.Fuzz.Nfs4.TestStateid4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 51) { _value = global::NetRpc.Fuzz.Nfs4.TestStateid4Args.Decode(ref reader) };
             case 52:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 52) { _value = global::NetRpc.Fuzz.Nfs4.WantDelegation4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 52) { _value = global::NetRpc.Fuzz.Nfs4.WantDelegation4Args.Decode(ref reader) };
             case 53:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 53) { _value = global::NetRpc.Fuzz.Nfs4.DestroyClientid4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 53) { _value = global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args.Decode(ref reader) };
             case 54:
-                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 54) { _value = global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 54) { _value = global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args.Decode(ref reader) };
             case 55:
                 return new global::NetRpc.Fuzz.Nfs4.NfsArgop4(discriminant, 55);
             default:
@@ -14576,148 +14803,148 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         switch (this._arm)
         {
             case 0:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Access4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Access4Args)this._value!);
                 break;
             case 1:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Close4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Close4Args)this._value!);
                 break;
             case 2:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Commit4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Commit4Args)this._value!);
                 break;
             case 3:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Create4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Create4Args)this._value!);
                 break;
             case 4:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegpurge4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegpurge4Args)this._value!);
                 break;
             case 5:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegreturn4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegreturn4Args)this._value!);
                 break;
             case 6:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Getattr4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getattr4Args)this._value!);
                 break;
             case 8:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Link4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Link4Args)this._value!);
                 break;
             case 9:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4Args)this._value!);
                 break;
             case 10:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Lockt4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lockt4Args)this._value!);
                 break;
             case 11:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Locku4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Locku4Args)this._value!);
                 break;
             case 12:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Lookup4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lookup4Args)this._value!);
                 break;
             case 14:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Nverify4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Nverify4Args)this._value!);
                 break;
             case 15:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Open4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Open4Args)this._value!);
                 break;
             case 16:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Openattr4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Openattr4Args)this._value!);
                 break;
             case 17:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenConfirm4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args)this._value!);
                 break;
             case 18:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args)this._value!);
                 break;
             case 19:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Putfh4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Putfh4Args)this._value!);
                 break;
             case 22:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Read4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Read4Args)this._value!);
                 break;
             case 23:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Readdir4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Readdir4Args)this._value!);
                 break;
             case 25:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Remove4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Remove4Args)this._value!);
                 break;
             case 26:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Rename4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Rename4Args)this._value!);
                 break;
             case 27:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Renew4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Renew4Args)this._value!);
                 break;
             case 30:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Secinfo4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Secinfo4Args)this._value!);
                 break;
             case 31:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Setattr4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Setattr4Args)this._value!);
                 break;
             case 32:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Setclientid4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Setclientid4Args)this._value!);
                 break;
             case 33:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args)this._value!);
                 break;
             case 34:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Verify4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Verify4Args)this._value!);
                 break;
             case 35:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Write4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Write4Args)this._value!);
                 break;
             case 36:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args)this._value!);
                 break;
             case 37:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.BindConnToSession4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args)this._value!);
                 break;
             case 38:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.ExchangeId4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ExchangeId4Args)this._value!);
                 break;
             case 39:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.CreateSession4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CreateSession4Args)this._value!);
                 break;
             case 40:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroySession4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroySession4Args)this._value!);
                 break;
             case 41:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.FreeStateid4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.FreeStateid4Args)this._value!);
                 break;
             case 42:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args)this._value!);
                 break;
             case 43:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args)this._value!);
                 break;
             case 44:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdevicelist4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args)this._value!);
                 break;
             case 45:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutcommit4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args)this._value!);
                 break;
             case 46:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutget4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutget4Args)this._value!);
                 break;
             case 47:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutreturn4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args)this._value!);
                 break;
             case 48:
                 global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteSecinfoStyle4(ref writer, this._opsecinfononame);
                 break;
             case 49:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Sequence4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Sequence4Args)this._value!);
                 break;
             case 50:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.SetSsv4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.SetSsv4Args)this._value!);
                 break;
             case 51:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.TestStateid4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.TestStateid4Args)this._value!);
                 break;
             case 52:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.WantDelegation4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.WantDelegation4Args)this._value!);
                 break;
             case 53:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroyClientid4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args)this._value!);
                 break;
             case 54:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args)this._value!);
                 break;
         }
     }
@@ -14803,344 +15030,345 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
 
     /// <summary>The arm for resop = OP_ACCESS. XDR: <c>ACCESS4res opaccess</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Access4res Opaccess => this._arm == 0
-        ? (global::NetRpc.Fuzz.Nfs4.Access4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Access4Res Opaccess => this._arm == 0
+        ? (global::NetRpc.Fuzz.Nfs4.Access4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opaccess is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_CLOSE. XDR: <c>CLOSE4res opclose</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Close4res Opclose => this._arm == 1
-        ? (global::NetRpc.Fuzz.Nfs4.Close4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Close4Res Opclose => this._arm == 1
+        ? (global::NetRpc.Fuzz.Nfs4.Close4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opclose is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_COMMIT. XDR: <c>COMMIT4res opcommit</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Commit4res Opcommit => this._arm == 2
-        ? (global::NetRpc.Fuzz.Nfs4.Commit4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Commit4Res Opcommit => this._arm == 2
+        ? (global::NetRpc.Fuzz.Nfs4.Commit4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opcommit is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_CREATE. XDR: <c>CREATE4res opcreate</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Create4res Opcreate => this._arm == 3
-        ? (global::NetRpc.Fuzz.Nfs4.Create4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Create4Res Opcreate => this._arm == 3
+        ? (global::NetRpc.Fuzz.Nfs4.Create4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opcreate is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_DELEGPURGE. XDR: <c>DELEGPURGE4res opdelegpurge</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Delegpurge4res Opdelegpurge => this._arm == 4
-        ? (global::NetRpc.Fuzz.Nfs4.Delegpurge4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Delegpurge4Res Opdelegpurge => this._arm == 4
+        ? (global::NetRpc.Fuzz.Nfs4.Delegpurge4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opdelegpurge is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_DELEGRETURN. XDR: <c>DELEGRETURN4res opdelegreturn</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Delegreturn4res Opdelegreturn => this._arm == 5
-        ? (global::NetRpc.Fuzz.Nfs4.Delegreturn4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Delegreturn4Res Opdelegreturn => this._arm == 5
+        ? (global::NetRpc.Fuzz.Nfs4.Delegreturn4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opdelegreturn is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_GETATTR. XDR: <c>GETATTR4res opgetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getattr4res Opgetattr => this._arm == 6
-        ? (global::NetRpc.Fuzz.Nfs4.Getattr4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Getattr4Res Opgetattr => this._arm == 6
+        ? (global::NetRpc.Fuzz.Nfs4.Getattr4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opgetattr is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_GETFH. XDR: <c>GETFH4res opgetfh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getfh4res Opgetfh => this._arm == 7
-        ? (global::NetRpc.Fuzz.Nfs4.Getfh4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Getfh4Res Opgetfh => this._arm == 7
+        ? (global::NetRpc.Fuzz.Nfs4.Getfh4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opgetfh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LINK. XDR: <c>LINK4res oplink</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Link4res Oplink => this._arm == 8
-        ? (global::NetRpc.Fuzz.Nfs4.Link4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Link4Res Oplink => this._arm == 8
+        ? (global::NetRpc.Fuzz.Nfs4.Link4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplink is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LOCK. XDR: <c>LOCK4res oplock</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Lock4res Oplock => this._arm == 9
-        ? (global::NetRpc.Fuzz.Nfs4.Lock4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Lock4Res Oplock => this._arm == 9
+        ? (global::NetRpc.Fuzz.Nfs4.Lock4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplock is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LOCKT. XDR: <c>LOCKT4res oplockt</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Lockt4res Oplockt => this._arm == 10
-        ? (global::NetRpc.Fuzz.Nfs4.Lockt4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Lockt4Res Oplockt => this._arm == 10
+        ? (global::NetRpc.Fuzz.Nfs4.Lockt4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplockt is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LOCKU. XDR: <c>LOCKU4res oplocku</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Locku4res Oplocku => this._arm == 11
-        ? (global::NetRpc.Fuzz.Nfs4.Locku4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Locku4Res Oplocku => this._arm == 11
+        ? (global::NetRpc.Fuzz.Nfs4.Locku4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplocku is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LOOKUP. XDR: <c>LOOKUP4res oplookup</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Lookup4res Oplookup => this._arm == 12
-        ? (global::NetRpc.Fuzz.Nfs4.Lookup4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Lookup4Res Oplookup => this._arm == 12
+        ? (global::NetRpc.Fuzz.Nfs4.Lookup4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplookup is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LOOKUPP. XDR: <c>LOOKUPP4res oplookupp</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Lookupp4res Oplookupp => this._arm == 13
-        ? (global::NetRpc.Fuzz.Nfs4.Lookupp4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Lookupp4Res Oplookupp => this._arm == 13
+        ? (global::NetRpc.Fuzz.Nfs4.Lookupp4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplookupp is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_NVERIFY. XDR: <c>NVERIFY4res opnverify</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Nverify4res Opnverify => this._arm == 14
-        ? (global::NetRpc.Fuzz.Nfs4.Nverify4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Nverify4Res Opnverify => this._arm == 14
+        ? (global::NetRpc.Fuzz.Nfs4.Nverify4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opnverify is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_OPEN. XDR: <c>OPEN4res opopen</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Open4res Opopen => this._arm == 15
-        ? (global::NetRpc.Fuzz.Nfs4.Open4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Open4Res Opopen => this._arm == 15
+        ? (global::NetRpc.Fuzz.Nfs4.Open4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opopen is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_OPENATTR. XDR: <c>OPENATTR4res opopenattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Openattr4res Opopenattr => this._arm == 16
-        ? (global::NetRpc.Fuzz.Nfs4.Openattr4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Openattr4Res Opopenattr => this._arm == 16
+        ? (global::NetRpc.Fuzz.Nfs4.Openattr4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opopenattr is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_OPEN_CONFIRM. XDR: <c>OPEN_CONFIRM4res opopen_confirm</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.OpenConfirm4res OpopenConfirm => this._arm == 17
-        ? (global::NetRpc.Fuzz.Nfs4.OpenConfirm4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res OpopenConfirm => this._arm == 17
+        ? (global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.OpopenConfirm is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_OPEN_DOWNGRADE. XDR: <c>OPEN_DOWNGRADE4res opopen_downgrade</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res OpopenDowngrade => this._arm == 18
-        ? (global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res OpopenDowngrade => this._arm == 18
+        ? (global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.OpopenDowngrade is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_PUTFH. XDR: <c>PUTFH4res opputfh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Putfh4res Opputfh => this._arm == 19
-        ? (global::NetRpc.Fuzz.Nfs4.Putfh4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Putfh4Res Opputfh => this._arm == 19
+        ? (global::NetRpc.Fuzz.Nfs4.Putfh4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opputfh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_PUTPUBFH. XDR: <c>PUTPUBFH4res opputpubfh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Putpubfh4res Opputpubfh => this._arm == 20
-        ? (global::NetRpc.Fuzz.Nfs4.Putpubfh4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Putpubfh4Res Opputpubfh => this._arm == 20
+        ? (global::NetRpc.Fuzz.Nfs4.Putpubfh4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opputpubfh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_PUTROOTFH. XDR: <c>PUTROOTFH4res opputrootfh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Putrootfh4res Opputrootfh => this._arm == 21
-        ? (global::NetRpc.Fuzz.Nfs4.Putrootfh4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Putrootfh4Res Opputrootfh => this._arm == 21
+        ? (global::NetRpc.Fuzz.Nfs4.Putrootfh4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opputrootfh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_READ. XDR: <c>READ4res opread</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Read4res Opread => this._arm == 22
-        ? (global::NetRpc.Fuzz.Nfs4.Read4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Read4Res Opread => this._arm == 22
+        ? (global::NetRpc.Fuzz.Nfs4.Read4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opread is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_READDIR. XDR: <c>READDIR4res opreaddir</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Readdir4res Opreaddir => this._arm == 23
-        ? (global::NetRpc.Fuzz.Nfs4.Readdir4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Readdir4Res Opreaddir => this._arm == 23
+        ? (global::NetRpc.Fuzz.Nfs4.Readdir4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opreaddir is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_READLINK. XDR: <c>READLINK4res opreadlink</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Readlink4res Opreadlink => this._arm == 24
-        ? (global::NetRpc.Fuzz.Nfs4.Readlink4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Readlink4Res Opreadlink => this._arm == 24
+        ? (global::NetRpc.Fuzz.Nfs4.Readlink4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opreadlink is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_REMOVE. XDR: <c>REMOVE4res opremove</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Remove4res Opremove => this._arm == 25
-        ? (global::NetRpc.Fuzz.Nfs4.Remove4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Remove4Res Opremove => this._arm == 25
+        ? (global::NetRpc.Fuzz.Nfs4.Remove4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opremove is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_RENAME. XDR: <c>RENAME4res oprename</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Rename4res Oprename => this._arm == 26
-        ? (global::NetRpc.Fuzz.Nfs4.Rename4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Rename4Res Oprename => this._arm == 26
+        ? (global::NetRpc.Fuzz.Nfs4.Rename4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oprename is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_RENEW. XDR: <c>RENEW4res oprenew</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Renew4res Oprenew => this._arm == 27
-        ? (global::NetRpc.Fuzz.Nfs4.Renew4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Renew4Res Oprenew => this._arm == 27
+        ? (global::NetRpc.Fuzz.Nfs4.Renew4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oprenew is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_RESTOREFH. XDR: <c>RESTOREFH4res oprestorefh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Restorefh4res Oprestorefh => this._arm == 28
-        ? (global::NetRpc.Fuzz.Nfs4.Restorefh4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Restorefh4Res Oprestorefh => this._arm == 28
+        ? (global::NetRpc.Fuzz.Nfs4.Restorefh4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oprestorefh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SAVEFH. XDR: <c>SAVEFH4res opsavefh</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Savefh4res Opsavefh => this._arm == 29
-        ? (global::NetRpc.Fuzz.Nfs4.Savefh4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Savefh4Res Opsavefh => this._arm == 29
+        ? (global::NetRpc.Fuzz.Nfs4.Savefh4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsavefh is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SECINFO. XDR: <c>SECINFO4res opsecinfo</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Secinfo4res Opsecinfo => this._arm == 30
-        ? (global::NetRpc.Fuzz.Nfs4.Secinfo4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Secinfo4Res Opsecinfo => this._arm == 30
+        ? (global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsecinfo is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SETATTR. XDR: <c>SETATTR4res opsetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Setattr4res Opsetattr => this._arm == 31
-        ? (global::NetRpc.Fuzz.Nfs4.Setattr4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Setattr4Res Opsetattr => this._arm == 31
+        ? (global::NetRpc.Fuzz.Nfs4.Setattr4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsetattr is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SETCLIENTID. XDR: <c>SETCLIENTID4res opsetclientid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Setclientid4res Opsetclientid => this._arm == 32
-        ? (global::NetRpc.Fuzz.Nfs4.Setclientid4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Setclientid4Res Opsetclientid => this._arm == 32
+        ? (global::NetRpc.Fuzz.Nfs4.Setclientid4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsetclientid is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SETCLIENTID_CONFIRM. XDR: <c>SETCLIENTID_CONFIRM4res opsetclientid_confirm</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res OpsetclientidConfirm => this._arm == 33
-        ? (global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res OpsetclientidConfirm => this._arm == 33
+        ? (global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.OpsetclientidConfirm is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_VERIFY. XDR: <c>VERIFY4res opverify</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Verify4res Opverify => this._arm == 34
-        ? (global::NetRpc.Fuzz.Nfs4.Verify4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Verify4Res Opverify => this._arm == 34
+        ? (global::NetRpc.Fuzz.Nfs4.Verify4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opverify is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_WRITE. XDR: <c>WRITE4res opwrite</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Write4res Opwrite => this._arm == 35
-        ? (global::NetRpc.Fuzz.Nfs4.Write4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Write4Res Opwrite => this._arm == 35
+        ? (global::NetRpc.Fuzz.Nfs4.Write4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opwrite is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_RELEASE_LOCKOWNER. XDR: <c>RELEASE_LOCKOWNER4res oprelease_lockowner</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res OpreleaseLockowner => this._arm == 36
-        ? (global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res OpreleaseLockowner => this._arm == 36
+        ? (global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.OpreleaseLockowner is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_BIND_CONN_TO_SESSION. XDR: <c>BIND_CONN_TO_SESSION4res opbindconntosession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.BindConnToSession4res Opbindconntosession => this._arm == 37
-        ? (global::NetRpc.Fuzz.Nfs4.BindConnToSession4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res Opbindconntosession => this._arm == 37
+        ? (global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opbindconntosession is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_EXCHANGE_ID. XDR: <c>EXCHANGE_ID4res opexchangeid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.ExchangeId4res Opexchangeid => this._arm == 38
-        ? (global::NetRpc.Fuzz.Nfs4.ExchangeId4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.ExchangeId4Res Opexchangeid => this._arm == 38
+        ? (global::NetRpc.Fuzz.Nfs4.ExchangeId4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opexchangeid is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_CREATE_SESSION. XDR: <c>CREATE_SESSION4res opcreatesession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.CreateSession4res Opcreatesession => this._arm == 39
-        ? (global::NetRpc.Fuzz.Nfs4.CreateSession4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.CreateSession4Res Opcreatesession => this._arm == 39
+        ? (global::NetRpc.Fuzz.Nfs4.CreateSession4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opcreatesession is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_DESTROY_SESSION. XDR: <c>DESTROY_SESSION4res opdestroysession</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.DestroySession4res Opdestroysession => this._arm == 40
-        ? (global::NetRpc.Fuzz.Nfs4.DestroySession4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.DestroySession4Res Opdestroysession => this._arm == 40
+        ? (global::NetRpc.Fuzz.Nfs4.DestroySession4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opdestroysession is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_FREE_STATEID. XDR: <c>FREE_STATEID4res opfreestateid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.FreeStateid4res Opfreestateid => this._arm == 41
-        ? (global::NetRpc.Fuzz.Nfs4.FreeStateid4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.FreeStateid4Res Opfreestateid => this._arm == 41
+        ? (global::NetRpc.Fuzz.Nfs4.FreeStateid4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opfreestateid is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_GET_DIR_DELEGATION. XDR: <c>GET_DIR_DELEGATION4res opgetdirdelegation</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res Opgetdirdelegation => this._arm == 42
-        ? (global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res Opgetdirdelegation => this._arm == 42
+        ? (global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opgetdirdelegation is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_GETDEVICEINFO. XDR: <c>GETDEVICEINFO4res opgetdeviceinfo</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res Opgetdeviceinfo => this._arm == 43
-        ? (global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res Opgetdeviceinfo => this._arm == 43
+        ? (global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opgetdeviceinfo is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_GETDEVICELIST. XDR: <c>GETDEVICELIST4res opgetdevicelist</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Getdevicelist4res Opgetdevicelist => this._arm == 44
-        ? (global::NetRpc.Fuzz.Nfs4.Getdevicelist4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res Opgetdevicelist => this._arm == 44
+        ? (global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opgetdevicelist is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LAYOUTCOMMIT. XDR: <c>LAYOUTCOMMIT4res oplayoutcommit</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Layoutcommit4res Oplayoutcommit => this._arm == 45
-        ? (global::NetRpc.Fuzz.Nfs4.Layoutcommit4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res Oplayoutcommit => this._arm == 45
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplayoutcommit is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LAYOUTGET. XDR: <c>LAYOUTGET4res oplayoutget</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Layoutget4res Oplayoutget => this._arm == 46
-        ? (global::NetRpc.Fuzz.Nfs4.Layoutget4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Layoutget4Res Oplayoutget => this._arm == 46
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutget4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplayoutget is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_LAYOUTRETURN. XDR: <c>LAYOUTRETURN4res oplayoutreturn</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Layoutreturn4res Oplayoutreturn => this._arm == 47
-        ? (global::NetRpc.Fuzz.Nfs4.Layoutreturn4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res Oplayoutreturn => this._arm == 47
+        ? (global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Oplayoutreturn is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SECINFO_NO_NAME. XDR: <c>SECINFO_NO_NAME4res opsecinfononame</c>.</summary>
+    /// <remarks>.x type: <c>SECINFO_NO_NAME4res</c>, from <c>typedef SECINFO4res SECINFO_NO_NAME4res</c>.</remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Secinfo4res Opsecinfononame => this._arm == 48
-        ? (global::NetRpc.Fuzz.Nfs4.Secinfo4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Secinfo4Res Opsecinfononame => this._arm == 48
+        ? (global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsecinfononame is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SEQUENCE. XDR: <c>SEQUENCE4res opsequence</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Sequence4res Opsequence => this._arm == 49
-        ? (global::NetRpc.Fuzz.Nfs4.Sequence4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Sequence4Res Opsequence => this._arm == 49
+        ? (global::NetRpc.Fuzz.Nfs4.Sequence4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsequence is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_SET_SSV. XDR: <c>SET_SSV4res opsetssv</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.SetSsv4res Opsetssv => this._arm == 50
-        ? (global::NetRpc.Fuzz.Nfs4.SetSsv4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.SetSsv4Res Opsetssv => this._arm == 50
+        ? (global::NetRpc.Fuzz.Nfs4.SetSsv4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opsetssv is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_TEST_STATEID. XDR: <c>TEST_STATEID4res opteststateid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.TestStateid4res Opteststateid => this._arm == 51
-        ? (global::NetRpc.Fuzz.Nfs4.TestStateid4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.TestStateid4Res Opteststateid => this._arm == 51
+        ? (global::NetRpc.Fuzz.Nfs4.TestStateid4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opteststateid is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_WANT_DELEGATION. XDR: <c>WANT_DELEGATION4res opwantdelegation</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.WantDelegation4res Opwantdelegation => this._arm == 52
-        ? (global::NetRpc.Fuzz.Nfs4.WantDelegation4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.WantDelegation4Res Opwantdelegation => this._arm == 52
+        ? (global::NetRpc.Fuzz.Nfs4.WantDelegation4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opwantdelegation is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_DESTROY_CLIENTID. XDR: <c>DESTROY_CLIENTID4res opdestroyclientid</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.DestroyClientid4res Opdestroyclientid => this._arm == 53
-        ? (global::NetRpc.Fuzz.Nfs4.DestroyClientid4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res Opdestroyclientid => this._arm == 53
+        ? (global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opdestroyclientid is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_RECLAIM_COMPLETE. XDR: <c>RECLAIM_COMPLETE4res opreclaimcomplete</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res Opreclaimcomplete => this._arm == 54
-        ? (global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res Opreclaimcomplete => this._arm == 54
+        ? (global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opreclaimcomplete is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_ILLEGAL. XDR: <c>ILLEGAL4res opillegal</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.Illegal4res Opillegal => this._arm == 55
-        ? (global::NetRpc.Fuzz.Nfs4.Illegal4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.Illegal4Res Opillegal => this._arm == 55
+        ? (global::NetRpc.Fuzz.Nfs4.Illegal4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsResop4.Opillegal is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The value whose arm is opaccess (resop = OP_ACCESS).</summary>
     /// <param name="opaccess">The opaccess.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpaccess(global::NetRpc.Fuzz.Nfs4.Access4res opaccess)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpaccess(global::NetRpc.Fuzz.Nfs4.Access4Res opaccess)
     {
         global::System.ArgumentNullException.ThrowIfNull(opaccess);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpAccess, 0) { _value = opaccess };
@@ -15151,7 +15379,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opaccess">The opaccess.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpaccess(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Access4res opaccess)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpaccess(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Access4Res opaccess)
     {
         if (ArmOf(resop) != 0)
         {
@@ -15165,7 +15393,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opclose (resop = OP_CLOSE).</summary>
     /// <param name="opclose">The opclose.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpclose(global::NetRpc.Fuzz.Nfs4.Close4res opclose)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpclose(global::NetRpc.Fuzz.Nfs4.Close4Res opclose)
     {
         global::System.ArgumentNullException.ThrowIfNull(opclose);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpClose, 1) { _value = opclose };
@@ -15176,7 +15404,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opclose">The opclose.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpclose(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Close4res opclose)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpclose(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Close4Res opclose)
     {
         if (ArmOf(resop) != 1)
         {
@@ -15190,7 +15418,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opcommit (resop = OP_COMMIT).</summary>
     /// <param name="opcommit">The opcommit.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcommit(global::NetRpc.Fuzz.Nfs4.Commit4res opcommit)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcommit(global::NetRpc.Fuzz.Nfs4.Commit4Res opcommit)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcommit);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCommit, 2) { _value = opcommit };
@@ -15201,7 +15429,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opcommit">The opcommit.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcommit(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Commit4res opcommit)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcommit(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Commit4Res opcommit)
     {
         if (ArmOf(resop) != 2)
         {
@@ -15215,7 +15443,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opcreate (resop = OP_CREATE).</summary>
     /// <param name="opcreate">The opcreate.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcreate(global::NetRpc.Fuzz.Nfs4.Create4res opcreate)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcreate(global::NetRpc.Fuzz.Nfs4.Create4Res opcreate)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcreate);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreate, 3) { _value = opcreate };
@@ -15226,7 +15454,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opcreate">The opcreate.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcreate(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Create4res opcreate)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcreate(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Create4Res opcreate)
     {
         if (ArmOf(resop) != 3)
         {
@@ -15240,7 +15468,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opdelegpurge (resop = OP_DELEGPURGE).</summary>
     /// <param name="opdelegpurge">The opdelegpurge.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdelegpurge(global::NetRpc.Fuzz.Nfs4.Delegpurge4res opdelegpurge)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdelegpurge(global::NetRpc.Fuzz.Nfs4.Delegpurge4Res opdelegpurge)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdelegpurge);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegpurge, 4) { _value = opdelegpurge };
@@ -15251,7 +15479,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opdelegpurge">The opdelegpurge.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdelegpurge(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Delegpurge4res opdelegpurge)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdelegpurge(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Delegpurge4Res opdelegpurge)
     {
         if (ArmOf(resop) != 4)
         {
@@ -15265,7 +15493,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opdelegreturn (resop = OP_DELEGRETURN).</summary>
     /// <param name="opdelegreturn">The opdelegreturn.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdelegreturn(global::NetRpc.Fuzz.Nfs4.Delegreturn4res opdelegreturn)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdelegreturn(global::NetRpc.Fuzz.Nfs4.Delegreturn4Res opdelegreturn)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdelegreturn);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDelegreturn, 5) { _value = opdelegreturn };
@@ -15276,7 +15504,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opdelegreturn">The opdelegreturn.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdelegreturn(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Delegreturn4res opdelegreturn)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdelegreturn(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Delegreturn4Res opdelegreturn)
     {
         if (ArmOf(resop) != 5)
         {
@@ -15290,7 +15518,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opgetattr (resop = OP_GETATTR).</summary>
     /// <param name="opgetattr">The opgetattr.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetattr(global::NetRpc.Fuzz.Nfs4.Getattr4res opgetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetattr(global::NetRpc.Fuzz.Nfs4.Getattr4Res opgetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetattr);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetattr, 6) { _value = opgetattr };
@@ -15301,7 +15529,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opgetattr">The opgetattr.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Getattr4res opgetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Getattr4Res opgetattr)
     {
         if (ArmOf(resop) != 6)
         {
@@ -15315,7 +15543,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opgetfh (resop = OP_GETFH).</summary>
     /// <param name="opgetfh">The opgetfh.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetfh(global::NetRpc.Fuzz.Nfs4.Getfh4res opgetfh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetfh(global::NetRpc.Fuzz.Nfs4.Getfh4Res opgetfh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetfh);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetfh, 7) { _value = opgetfh };
@@ -15326,7 +15554,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opgetfh">The opgetfh.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetfh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Getfh4res opgetfh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetfh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Getfh4Res opgetfh)
     {
         if (ArmOf(resop) != 7)
         {
@@ -15340,7 +15568,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplink (resop = OP_LINK).</summary>
     /// <param name="oplink">The oplink.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplink(global::NetRpc.Fuzz.Nfs4.Link4res oplink)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplink(global::NetRpc.Fuzz.Nfs4.Link4Res oplink)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplink);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLink, 8) { _value = oplink };
@@ -15351,7 +15579,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplink">The oplink.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplink(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Link4res oplink)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplink(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Link4Res oplink)
     {
         if (ArmOf(resop) != 8)
         {
@@ -15365,7 +15593,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplock (resop = OP_LOCK).</summary>
     /// <param name="oplock">The oplock.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplock(global::NetRpc.Fuzz.Nfs4.Lock4res oplock)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplock(global::NetRpc.Fuzz.Nfs4.Lock4Res oplock)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplock);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLock, 9) { _value = oplock };
@@ -15376,7 +15604,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplock">The oplock.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplock(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Lock4res oplock)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplock(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Lock4Res oplock)
     {
         if (ArmOf(resop) != 9)
         {
@@ -15390,7 +15618,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplockt (resop = OP_LOCKT).</summary>
     /// <param name="oplockt">The oplockt.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplockt(global::NetRpc.Fuzz.Nfs4.Lockt4res oplockt)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplockt(global::NetRpc.Fuzz.Nfs4.Lockt4Res oplockt)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplockt);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLockt, 10) { _value = oplockt };
@@ -15401,7 +15629,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplockt">The oplockt.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplockt(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Lockt4res oplockt)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplockt(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Lockt4Res oplockt)
     {
         if (ArmOf(resop) != 10)
         {
@@ -15415,7 +15643,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplocku (resop = OP_LOCKU).</summary>
     /// <param name="oplocku">The oplocku.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplocku(global::NetRpc.Fuzz.Nfs4.Locku4res oplocku)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplocku(global::NetRpc.Fuzz.Nfs4.Locku4Res oplocku)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplocku);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLocku, 11) { _value = oplocku };
@@ -15426,7 +15654,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplocku">The oplocku.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplocku(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Locku4res oplocku)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplocku(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Locku4Res oplocku)
     {
         if (ArmOf(resop) != 11)
         {
@@ -15440,7 +15668,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplookup (resop = OP_LOOKUP).</summary>
     /// <param name="oplookup">The oplookup.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplookup(global::NetRpc.Fuzz.Nfs4.Lookup4res oplookup)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplookup(global::NetRpc.Fuzz.Nfs4.Lookup4Res oplookup)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplookup);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLookup, 12) { _value = oplookup };
@@ -15451,7 +15679,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplookup">The oplookup.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplookup(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Lookup4res oplookup)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplookup(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Lookup4Res oplookup)
     {
         if (ArmOf(resop) != 12)
         {
@@ -15465,7 +15693,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplookupp (resop = OP_LOOKUPP).</summary>
     /// <param name="oplookupp">The oplookupp.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplookupp(global::NetRpc.Fuzz.Nfs4.Lookupp4res oplookupp)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplookupp(global::NetRpc.Fuzz.Nfs4.Lookupp4Res oplookupp)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplookupp);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLookupp, 13) { _value = oplookupp };
@@ -15476,7 +15704,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplookupp">The oplookupp.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplookupp(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Lookupp4res oplookupp)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplookupp(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Lookupp4Res oplookupp)
     {
         if (ArmOf(resop) != 13)
         {
@@ -15490,7 +15718,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opnverify (resop = OP_NVERIFY).</summary>
     /// <param name="opnverify">The opnverify.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpnverify(global::NetRpc.Fuzz.Nfs4.Nverify4res opnverify)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpnverify(global::NetRpc.Fuzz.Nfs4.Nverify4Res opnverify)
     {
         global::System.ArgumentNullException.ThrowIfNull(opnverify);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpNverify, 14) { _value = opnverify };
@@ -15501,7 +15729,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opnverify">The opnverify.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpnverify(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Nverify4res opnverify)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpnverify(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Nverify4Res opnverify)
     {
         if (ArmOf(resop) != 14)
         {
@@ -15515,7 +15743,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opopen (resop = OP_OPEN).</summary>
     /// <param name="opopen">The opopen.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopen(global::NetRpc.Fuzz.Nfs4.Open4res opopen)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopen(global::NetRpc.Fuzz.Nfs4.Open4Res opopen)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopen);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpen, 15) { _value = opopen };
@@ -15526,7 +15754,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opopen">The opopen.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopen(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Open4res opopen)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopen(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Open4Res opopen)
     {
         if (ArmOf(resop) != 15)
         {
@@ -15540,7 +15768,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opopenattr (resop = OP_OPENATTR).</summary>
     /// <param name="opopenattr">The opopenattr.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenattr(global::NetRpc.Fuzz.Nfs4.Openattr4res opopenattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenattr(global::NetRpc.Fuzz.Nfs4.Openattr4Res opopenattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenattr);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenattr, 16) { _value = opopenattr };
@@ -15551,7 +15779,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opopenattr">The opopenattr.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Openattr4res opopenattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Openattr4Res opopenattr)
     {
         if (ArmOf(resop) != 16)
         {
@@ -15565,7 +15793,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opopen_confirm (resop = OP_OPEN_CONFIRM).</summary>
     /// <param name="opopenConfirm">The opopen_confirm.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenConfirm(global::NetRpc.Fuzz.Nfs4.OpenConfirm4res opopenConfirm)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenConfirm(global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res opopenConfirm)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenConfirm);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenConfirm, 17) { _value = opopenConfirm };
@@ -15576,7 +15804,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opopenConfirm">The opopen_confirm.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenConfirm(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.OpenConfirm4res opopenConfirm)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenConfirm(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res opopenConfirm)
     {
         if (ArmOf(resop) != 17)
         {
@@ -15590,7 +15818,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opopen_downgrade (resop = OP_OPEN_DOWNGRADE).</summary>
     /// <param name="opopenDowngrade">The opopen_downgrade.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenDowngrade(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res opopenDowngrade)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenDowngrade(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res opopenDowngrade)
     {
         global::System.ArgumentNullException.ThrowIfNull(opopenDowngrade);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpOpenDowngrade, 18) { _value = opopenDowngrade };
@@ -15601,7 +15829,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opopenDowngrade">The opopen_downgrade.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenDowngrade(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res opopenDowngrade)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpopenDowngrade(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res opopenDowngrade)
     {
         if (ArmOf(resop) != 18)
         {
@@ -15615,7 +15843,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opputfh (resop = OP_PUTFH).</summary>
     /// <param name="opputfh">The opputfh.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputfh(global::NetRpc.Fuzz.Nfs4.Putfh4res opputfh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputfh(global::NetRpc.Fuzz.Nfs4.Putfh4Res opputfh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opputfh);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutfh, 19) { _value = opputfh };
@@ -15626,7 +15854,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opputfh">The opputfh.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputfh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Putfh4res opputfh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputfh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Putfh4Res opputfh)
     {
         if (ArmOf(resop) != 19)
         {
@@ -15640,7 +15868,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opputpubfh (resop = OP_PUTPUBFH).</summary>
     /// <param name="opputpubfh">The opputpubfh.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputpubfh(global::NetRpc.Fuzz.Nfs4.Putpubfh4res opputpubfh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputpubfh(global::NetRpc.Fuzz.Nfs4.Putpubfh4Res opputpubfh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opputpubfh);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutpubfh, 20) { _value = opputpubfh };
@@ -15651,7 +15879,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opputpubfh">The opputpubfh.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputpubfh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Putpubfh4res opputpubfh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputpubfh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Putpubfh4Res opputpubfh)
     {
         if (ArmOf(resop) != 20)
         {
@@ -15665,7 +15893,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opputrootfh (resop = OP_PUTROOTFH).</summary>
     /// <param name="opputrootfh">The opputrootfh.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputrootfh(global::NetRpc.Fuzz.Nfs4.Putrootfh4res opputrootfh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputrootfh(global::NetRpc.Fuzz.Nfs4.Putrootfh4Res opputrootfh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opputrootfh);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpPutrootfh, 21) { _value = opputrootfh };
@@ -15676,7 +15904,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opputrootfh">The opputrootfh.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputrootfh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Putrootfh4res opputrootfh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpputrootfh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Putrootfh4Res opputrootfh)
     {
         if (ArmOf(resop) != 21)
         {
@@ -15690,7 +15918,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opread (resop = OP_READ).</summary>
     /// <param name="opread">The opread.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpread(global::NetRpc.Fuzz.Nfs4.Read4res opread)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpread(global::NetRpc.Fuzz.Nfs4.Read4Res opread)
     {
         global::System.ArgumentNullException.ThrowIfNull(opread);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRead, 22) { _value = opread };
@@ -15701,7 +15929,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opread">The opread.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpread(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Read4res opread)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpread(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Read4Res opread)
     {
         if (ArmOf(resop) != 22)
         {
@@ -15715,7 +15943,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opreaddir (resop = OP_READDIR).</summary>
     /// <param name="opreaddir">The opreaddir.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreaddir(global::NetRpc.Fuzz.Nfs4.Readdir4res opreaddir)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreaddir(global::NetRpc.Fuzz.Nfs4.Readdir4Res opreaddir)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreaddir);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReaddir, 23) { _value = opreaddir };
@@ -15726,7 +15954,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opreaddir">The opreaddir.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreaddir(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Readdir4res opreaddir)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreaddir(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Readdir4Res opreaddir)
     {
         if (ArmOf(resop) != 23)
         {
@@ -15740,7 +15968,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opreadlink (resop = OP_READLINK).</summary>
     /// <param name="opreadlink">The opreadlink.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreadlink(global::NetRpc.Fuzz.Nfs4.Readlink4res opreadlink)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreadlink(global::NetRpc.Fuzz.Nfs4.Readlink4Res opreadlink)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreadlink);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReadlink, 24) { _value = opreadlink };
@@ -15751,7 +15979,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opreadlink">The opreadlink.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreadlink(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Readlink4res opreadlink)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreadlink(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Readlink4Res opreadlink)
     {
         if (ArmOf(resop) != 24)
         {
@@ -15765,7 +15993,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opremove (resop = OP_REMOVE).</summary>
     /// <param name="opremove">The opremove.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpremove(global::NetRpc.Fuzz.Nfs4.Remove4res opremove)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpremove(global::NetRpc.Fuzz.Nfs4.Remove4Res opremove)
     {
         global::System.ArgumentNullException.ThrowIfNull(opremove);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRemove, 25) { _value = opremove };
@@ -15776,7 +16004,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opremove">The opremove.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpremove(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Remove4res opremove)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpremove(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Remove4Res opremove)
     {
         if (ArmOf(resop) != 25)
         {
@@ -15790,7 +16018,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oprename (resop = OP_RENAME).</summary>
     /// <param name="oprename">The oprename.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprename(global::NetRpc.Fuzz.Nfs4.Rename4res oprename)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprename(global::NetRpc.Fuzz.Nfs4.Rename4Res oprename)
     {
         global::System.ArgumentNullException.ThrowIfNull(oprename);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRename, 26) { _value = oprename };
@@ -15801,7 +16029,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oprename">The oprename.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprename(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Rename4res oprename)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprename(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Rename4Res oprename)
     {
         if (ArmOf(resop) != 26)
         {
@@ -15815,7 +16043,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oprenew (resop = OP_RENEW).</summary>
     /// <param name="oprenew">The oprenew.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprenew(global::NetRpc.Fuzz.Nfs4.Renew4res oprenew)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprenew(global::NetRpc.Fuzz.Nfs4.Renew4Res oprenew)
     {
         global::System.ArgumentNullException.ThrowIfNull(oprenew);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRenew, 27) { _value = oprenew };
@@ -15826,7 +16054,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oprenew">The oprenew.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprenew(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Renew4res oprenew)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprenew(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Renew4Res oprenew)
     {
         if (ArmOf(resop) != 27)
         {
@@ -15840,7 +16068,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oprestorefh (resop = OP_RESTOREFH).</summary>
     /// <param name="oprestorefh">The oprestorefh.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprestorefh(global::NetRpc.Fuzz.Nfs4.Restorefh4res oprestorefh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprestorefh(global::NetRpc.Fuzz.Nfs4.Restorefh4Res oprestorefh)
     {
         global::System.ArgumentNullException.ThrowIfNull(oprestorefh);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpRestorefh, 28) { _value = oprestorefh };
@@ -15851,7 +16079,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oprestorefh">The oprestorefh.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprestorefh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Restorefh4res oprestorefh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOprestorefh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Restorefh4Res oprestorefh)
     {
         if (ArmOf(resop) != 28)
         {
@@ -15865,7 +16093,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsavefh (resop = OP_SAVEFH).</summary>
     /// <param name="opsavefh">The opsavefh.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsavefh(global::NetRpc.Fuzz.Nfs4.Savefh4res opsavefh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsavefh(global::NetRpc.Fuzz.Nfs4.Savefh4Res opsavefh)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsavefh);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSavefh, 29) { _value = opsavefh };
@@ -15876,7 +16104,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsavefh">The opsavefh.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsavefh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Savefh4res opsavefh)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsavefh(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Savefh4Res opsavefh)
     {
         if (ArmOf(resop) != 29)
         {
@@ -15890,7 +16118,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsecinfo (resop = OP_SECINFO).</summary>
     /// <param name="opsecinfo">The opsecinfo.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsecinfo(global::NetRpc.Fuzz.Nfs4.Secinfo4res opsecinfo)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsecinfo(global::NetRpc.Fuzz.Nfs4.Secinfo4Res opsecinfo)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsecinfo);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSecinfo, 30) { _value = opsecinfo };
@@ -15901,7 +16129,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsecinfo">The opsecinfo.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsecinfo(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Secinfo4res opsecinfo)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsecinfo(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Secinfo4Res opsecinfo)
     {
         if (ArmOf(resop) != 30)
         {
@@ -15915,7 +16143,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsetattr (resop = OP_SETATTR).</summary>
     /// <param name="opsetattr">The opsetattr.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetattr(global::NetRpc.Fuzz.Nfs4.Setattr4res opsetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetattr(global::NetRpc.Fuzz.Nfs4.Setattr4Res opsetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetattr);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetattr, 31) { _value = opsetattr };
@@ -15926,7 +16154,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsetattr">The opsetattr.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Setattr4res opsetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetattr(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Setattr4Res opsetattr)
     {
         if (ArmOf(resop) != 31)
         {
@@ -15940,7 +16168,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsetclientid (resop = OP_SETCLIENTID).</summary>
     /// <param name="opsetclientid">The opsetclientid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetclientid(global::NetRpc.Fuzz.Nfs4.Setclientid4res opsetclientid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetclientid(global::NetRpc.Fuzz.Nfs4.Setclientid4Res opsetclientid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetclientid);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientid, 32) { _value = opsetclientid };
@@ -15951,7 +16179,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsetclientid">The opsetclientid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetclientid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Setclientid4res opsetclientid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetclientid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Setclientid4Res opsetclientid)
     {
         if (ArmOf(resop) != 32)
         {
@@ -15965,7 +16193,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsetclientid_confirm (resop = OP_SETCLIENTID_CONFIRM).</summary>
     /// <param name="opsetclientidConfirm">The opsetclientid_confirm.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetclientidConfirm(global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res opsetclientidConfirm)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetclientidConfirm(global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res opsetclientidConfirm)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetclientidConfirm);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetclientidConfirm, 33) { _value = opsetclientidConfirm };
@@ -15976,7 +16204,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsetclientidConfirm">The opsetclientid_confirm.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetclientidConfirm(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res opsetclientidConfirm)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetclientidConfirm(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res opsetclientidConfirm)
     {
         if (ArmOf(resop) != 33)
         {
@@ -15990,7 +16218,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opverify (resop = OP_VERIFY).</summary>
     /// <param name="opverify">The opverify.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpverify(global::NetRpc.Fuzz.Nfs4.Verify4res opverify)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpverify(global::NetRpc.Fuzz.Nfs4.Verify4Res opverify)
     {
         global::System.ArgumentNullException.ThrowIfNull(opverify);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpVerify, 34) { _value = opverify };
@@ -16001,7 +16229,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opverify">The opverify.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpverify(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Verify4res opverify)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpverify(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Verify4Res opverify)
     {
         if (ArmOf(resop) != 34)
         {
@@ -16015,7 +16243,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opwrite (resop = OP_WRITE).</summary>
     /// <param name="opwrite">The opwrite.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpwrite(global::NetRpc.Fuzz.Nfs4.Write4res opwrite)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpwrite(global::NetRpc.Fuzz.Nfs4.Write4Res opwrite)
     {
         global::System.ArgumentNullException.ThrowIfNull(opwrite);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWrite, 35) { _value = opwrite };
@@ -16026,7 +16254,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opwrite">The opwrite.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpwrite(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Write4res opwrite)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpwrite(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Write4Res opwrite)
     {
         if (ArmOf(resop) != 35)
         {
@@ -16040,7 +16268,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oprelease_lockowner (resop = OP_RELEASE_LOCKOWNER).</summary>
     /// <param name="opreleaseLockowner">The oprelease_lockowner.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreleaseLockowner(global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res opreleaseLockowner)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreleaseLockowner(global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res opreleaseLockowner)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreleaseLockowner);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReleaseLockowner, 36) { _value = opreleaseLockowner };
@@ -16051,7 +16279,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opreleaseLockowner">The oprelease_lockowner.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreleaseLockowner(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res opreleaseLockowner)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreleaseLockowner(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res opreleaseLockowner)
     {
         if (ArmOf(resop) != 36)
         {
@@ -16065,7 +16293,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opbindconntosession (resop = OP_BIND_CONN_TO_SESSION).</summary>
     /// <param name="opbindconntosession">The opbindconntosession.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpbindconntosession(global::NetRpc.Fuzz.Nfs4.BindConnToSession4res opbindconntosession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpbindconntosession(global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res opbindconntosession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opbindconntosession);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpBindConnToSession, 37) { _value = opbindconntosession };
@@ -16076,7 +16304,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opbindconntosession">The opbindconntosession.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpbindconntosession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.BindConnToSession4res opbindconntosession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpbindconntosession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res opbindconntosession)
     {
         if (ArmOf(resop) != 37)
         {
@@ -16090,7 +16318,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opexchangeid (resop = OP_EXCHANGE_ID).</summary>
     /// <param name="opexchangeid">The opexchangeid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpexchangeid(global::NetRpc.Fuzz.Nfs4.ExchangeId4res opexchangeid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpexchangeid(global::NetRpc.Fuzz.Nfs4.ExchangeId4Res opexchangeid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opexchangeid);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpExchangeId, 38) { _value = opexchangeid };
@@ -16101,7 +16329,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opexchangeid">The opexchangeid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpexchangeid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.ExchangeId4res opexchangeid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpexchangeid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.ExchangeId4Res opexchangeid)
     {
         if (ArmOf(resop) != 38)
         {
@@ -16115,7 +16343,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opcreatesession (resop = OP_CREATE_SESSION).</summary>
     /// <param name="opcreatesession">The opcreatesession.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcreatesession(global::NetRpc.Fuzz.Nfs4.CreateSession4res opcreatesession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcreatesession(global::NetRpc.Fuzz.Nfs4.CreateSession4Res opcreatesession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcreatesession);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpCreateSession, 39) { _value = opcreatesession };
@@ -16126,7 +16354,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opcreatesession">The opcreatesession.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcreatesession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.CreateSession4res opcreatesession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpcreatesession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.CreateSession4Res opcreatesession)
     {
         if (ArmOf(resop) != 39)
         {
@@ -16140,7 +16368,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opdestroysession (resop = OP_DESTROY_SESSION).</summary>
     /// <param name="opdestroysession">The opdestroysession.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdestroysession(global::NetRpc.Fuzz.Nfs4.DestroySession4res opdestroysession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdestroysession(global::NetRpc.Fuzz.Nfs4.DestroySession4Res opdestroysession)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdestroysession);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroySession, 40) { _value = opdestroysession };
@@ -16151,7 +16379,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opdestroysession">The opdestroysession.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdestroysession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.DestroySession4res opdestroysession)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdestroysession(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.DestroySession4Res opdestroysession)
     {
         if (ArmOf(resop) != 40)
         {
@@ -16165,7 +16393,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opfreestateid (resop = OP_FREE_STATEID).</summary>
     /// <param name="opfreestateid">The opfreestateid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpfreestateid(global::NetRpc.Fuzz.Nfs4.FreeStateid4res opfreestateid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpfreestateid(global::NetRpc.Fuzz.Nfs4.FreeStateid4Res opfreestateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opfreestateid);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpFreeStateid, 41) { _value = opfreestateid };
@@ -16176,7 +16404,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opfreestateid">The opfreestateid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpfreestateid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.FreeStateid4res opfreestateid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpfreestateid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.FreeStateid4Res opfreestateid)
     {
         if (ArmOf(resop) != 41)
         {
@@ -16190,7 +16418,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opgetdirdelegation (resop = OP_GET_DIR_DELEGATION).</summary>
     /// <param name="opgetdirdelegation">The opgetdirdelegation.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdirdelegation(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res opgetdirdelegation)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdirdelegation(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res opgetdirdelegation)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdirdelegation);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetDirDelegation, 42) { _value = opgetdirdelegation };
@@ -16201,7 +16429,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opgetdirdelegation">The opgetdirdelegation.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdirdelegation(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res opgetdirdelegation)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdirdelegation(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res opgetdirdelegation)
     {
         if (ArmOf(resop) != 42)
         {
@@ -16215,7 +16443,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opgetdeviceinfo (resop = OP_GETDEVICEINFO).</summary>
     /// <param name="opgetdeviceinfo">The opgetdeviceinfo.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdeviceinfo(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res opgetdeviceinfo)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdeviceinfo(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res opgetdeviceinfo)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdeviceinfo);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdeviceinfo, 43) { _value = opgetdeviceinfo };
@@ -16226,7 +16454,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opgetdeviceinfo">The opgetdeviceinfo.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdeviceinfo(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res opgetdeviceinfo)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdeviceinfo(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res opgetdeviceinfo)
     {
         if (ArmOf(resop) != 43)
         {
@@ -16240,7 +16468,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opgetdevicelist (resop = OP_GETDEVICELIST).</summary>
     /// <param name="opgetdevicelist">The opgetdevicelist.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdevicelist(global::NetRpc.Fuzz.Nfs4.Getdevicelist4res opgetdevicelist)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdevicelist(global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res opgetdevicelist)
     {
         global::System.ArgumentNullException.ThrowIfNull(opgetdevicelist);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpGetdevicelist, 44) { _value = opgetdevicelist };
@@ -16251,7 +16479,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opgetdevicelist">The opgetdevicelist.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdevicelist(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Getdevicelist4res opgetdevicelist)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpgetdevicelist(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res opgetdevicelist)
     {
         if (ArmOf(resop) != 44)
         {
@@ -16265,7 +16493,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplayoutcommit (resop = OP_LAYOUTCOMMIT).</summary>
     /// <param name="oplayoutcommit">The oplayoutcommit.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutcommit(global::NetRpc.Fuzz.Nfs4.Layoutcommit4res oplayoutcommit)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutcommit(global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res oplayoutcommit)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutcommit);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutcommit, 45) { _value = oplayoutcommit };
@@ -16276,7 +16504,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplayoutcommit">The oplayoutcommit.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutcommit(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Layoutcommit4res oplayoutcommit)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutcommit(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res oplayoutcommit)
     {
         if (ArmOf(resop) != 45)
         {
@@ -16290,7 +16518,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplayoutget (resop = OP_LAYOUTGET).</summary>
     /// <param name="oplayoutget">The oplayoutget.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutget(global::NetRpc.Fuzz.Nfs4.Layoutget4res oplayoutget)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutget(global::NetRpc.Fuzz.Nfs4.Layoutget4Res oplayoutget)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutget);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutget, 46) { _value = oplayoutget };
@@ -16301,7 +16529,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplayoutget">The oplayoutget.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutget(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Layoutget4res oplayoutget)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutget(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Layoutget4Res oplayoutget)
     {
         if (ArmOf(resop) != 46)
         {
@@ -16315,7 +16543,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is oplayoutreturn (resop = OP_LAYOUTRETURN).</summary>
     /// <param name="oplayoutreturn">The oplayoutreturn.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutreturn(global::NetRpc.Fuzz.Nfs4.Layoutreturn4res oplayoutreturn)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutreturn(global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res oplayoutreturn)
     {
         global::System.ArgumentNullException.ThrowIfNull(oplayoutreturn);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpLayoutreturn, 47) { _value = oplayoutreturn };
@@ -16326,7 +16554,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="oplayoutreturn">The oplayoutreturn.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutreturn(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Layoutreturn4res oplayoutreturn)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOplayoutreturn(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res oplayoutreturn)
     {
         if (ArmOf(resop) != 47)
         {
@@ -16340,7 +16568,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsecinfononame (resop = OP_SECINFO_NO_NAME).</summary>
     /// <param name="opsecinfononame">The opsecinfononame.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsecinfononame(global::NetRpc.Fuzz.Nfs4.Secinfo4res opsecinfononame)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsecinfononame(global::NetRpc.Fuzz.Nfs4.Secinfo4Res opsecinfononame)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsecinfononame);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSecinfoNoName, 48) { _value = opsecinfononame };
@@ -16351,7 +16579,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsecinfononame">The opsecinfononame.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsecinfononame(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Secinfo4res opsecinfononame)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsecinfononame(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Secinfo4Res opsecinfononame)
     {
         if (ArmOf(resop) != 48)
         {
@@ -16365,7 +16593,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsequence (resop = OP_SEQUENCE).</summary>
     /// <param name="opsequence">The opsequence.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsequence(global::NetRpc.Fuzz.Nfs4.Sequence4res opsequence)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsequence(global::NetRpc.Fuzz.Nfs4.Sequence4Res opsequence)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsequence);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSequence, 49) { _value = opsequence };
@@ -16376,7 +16604,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsequence">The opsequence.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsequence(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Sequence4res opsequence)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsequence(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Sequence4Res opsequence)
     {
         if (ArmOf(resop) != 49)
         {
@@ -16390,7 +16618,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opsetssv (resop = OP_SET_SSV).</summary>
     /// <param name="opsetssv">The opsetssv.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetssv(global::NetRpc.Fuzz.Nfs4.SetSsv4res opsetssv)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetssv(global::NetRpc.Fuzz.Nfs4.SetSsv4Res opsetssv)
     {
         global::System.ArgumentNullException.ThrowIfNull(opsetssv);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpSetSsv, 50) { _value = opsetssv };
@@ -16401,7 +16629,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opsetssv">The opsetssv.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetssv(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.SetSsv4res opsetssv)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpsetssv(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.SetSsv4Res opsetssv)
     {
         if (ArmOf(resop) != 50)
         {
@@ -16415,7 +16643,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opteststateid (resop = OP_TEST_STATEID).</summary>
     /// <param name="opteststateid">The opteststateid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpteststateid(global::NetRpc.Fuzz.Nfs4.TestStateid4res opteststateid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpteststateid(global::NetRpc.Fuzz.Nfs4.TestStateid4Res opteststateid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opteststateid);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpTestStateid, 51) { _value = opteststateid };
@@ -16426,7 +16654,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opteststateid">The opteststateid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpteststateid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.TestStateid4res opteststateid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpteststateid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.TestStateid4Res opteststateid)
     {
         if (ArmOf(resop) != 51)
         {
@@ -16440,7 +16668,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opwantdelegation (resop = OP_WANT_DELEGATION).</summary>
     /// <param name="opwantdelegation">The opwantdelegation.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpwantdelegation(global::NetRpc.Fuzz.Nfs4.WantDelegation4res opwantdelegation)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpwantdelegation(global::NetRpc.Fuzz.Nfs4.WantDelegation4Res opwantdelegation)
     {
         global::System.ArgumentNullException.ThrowIfNull(opwantdelegation);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpWantDelegation, 52) { _value = opwantdelegation };
@@ -16451,7 +16679,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opwantdelegation">The opwantdelegation.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpwantdelegation(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.WantDelegation4res opwantdelegation)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpwantdelegation(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.WantDelegation4Res opwantdelegation)
     {
         if (ArmOf(resop) != 52)
         {
@@ -16465,7 +16693,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opdestroyclientid (resop = OP_DESTROY_CLIENTID).</summary>
     /// <param name="opdestroyclientid">The opdestroyclientid.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdestroyclientid(global::NetRpc.Fuzz.Nfs4.DestroyClientid4res opdestroyclientid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdestroyclientid(global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res opdestroyclientid)
     {
         global::System.ArgumentNullException.ThrowIfNull(opdestroyclientid);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpDestroyClientid, 53) { _value = opdestroyclientid };
@@ -16476,7 +16704,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opdestroyclientid">The opdestroyclientid.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdestroyclientid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.DestroyClientid4res opdestroyclientid)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpdestroyclientid(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res opdestroyclientid)
     {
         if (ArmOf(resop) != 53)
         {
@@ -16490,7 +16718,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opreclaimcomplete (resop = OP_RECLAIM_COMPLETE).</summary>
     /// <param name="opreclaimcomplete">The opreclaimcomplete.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreclaimcomplete(global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res opreclaimcomplete)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreclaimcomplete(global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res opreclaimcomplete)
     {
         global::System.ArgumentNullException.ThrowIfNull(opreclaimcomplete);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpReclaimComplete, 54) { _value = opreclaimcomplete };
@@ -16501,7 +16729,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opreclaimcomplete">The opreclaimcomplete.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreclaimcomplete(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res opreclaimcomplete)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpreclaimcomplete(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res opreclaimcomplete)
     {
         if (ArmOf(resop) != 54)
         {
@@ -16515,7 +16743,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <summary>The value whose arm is opillegal (resop = OP_ILLEGAL).</summary>
     /// <param name="opillegal">The opillegal.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpillegal(global::NetRpc.Fuzz.Nfs4.Illegal4res opillegal)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpillegal(global::NetRpc.Fuzz.Nfs4.Illegal4Res opillegal)
     {
         global::System.ArgumentNullException.ThrowIfNull(opillegal);
         return new global::NetRpc.Fuzz.Nfs4.NfsResop4(global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpIllegal, 55) { _value = opillegal };
@@ -16526,7 +16754,7 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
     /// <param name="opillegal">The opillegal.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpillegal(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Illegal4res opillegal)
+    public static global::NetRpc.Fuzz.Nfs4.NfsResop4 FromOpillegal(global::NetRpc.Fuzz.Nfs4.NfsOpnum4 resop, global::NetRpc.Fuzz.Nfs4.Illegal4Res opillegal)
     {
         if (ArmOf(resop) != 55)
         {
@@ -16547,117 +16775,117 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Access4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.Access4Res.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Close4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.Close4Res.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.Commit4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.Commit4Res.Decode(ref reader) };
             case 3:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 3) { _value = global::NetRpc.Fuzz.Nfs4.Create4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 3) { _value = global::NetRpc.Fuzz.Nfs4.Create4Res.Decode(ref reader) };
             case 4:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 4) { _value = global::NetRpc.Fuzz.Nfs4.Delegpurge4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 4) { _value = global::NetRpc.Fuzz.Nfs4.Delegpurge4Res.Decode(ref reader) };
             case 5:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 5) { _value = global::NetRpc.Fuzz.Nfs4.Delegreturn4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 5) { _value = global::NetRpc.Fuzz.Nfs4.Delegreturn4Res.Decode(ref reader) };
             case 6:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 6) { _value = global::NetRpc.Fuzz.Nfs4.Getattr4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 6) { _value = global::NetRpc.Fuzz.Nfs4.Getattr4Res.Decode(ref reader) };
             case 7:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 7) { _value = global::NetRpc.Fuzz.Nfs4.Getfh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 7) { _value = global::NetRpc.Fuzz.Nfs4.Getfh4Res.Decode(ref reader) };
             case 8:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 8) { _value = global::NetRpc.Fuzz.Nfs4.Link4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 8) { _value = global::NetRpc.Fuzz.Nfs4.Link4Res.Decode(ref reader) };
             case 9:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 9) { _value = global::NetRpc.Fuzz.Nfs4.Lock4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 9) { _value = global::NetRpc.Fuzz.Nfs4.Lock4Res.Decode(ref reader) };
             case 10:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 10) { _value = global::NetRpc.Fuzz.Nfs4.Lockt4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 10) { _value = global::NetRpc.Fuzz.Nfs4.Lockt4Res.Decode(ref reader) };
             case 11:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 11) { _value = global::NetRpc.Fuzz.Nfs4.Locku4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 11) { _value = global::NetRpc.Fuzz.Nfs4.Locku4Res.Decode(ref reader) };
             case 12:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 12) { _value = global::NetRpc.Fuzz.Nfs4.Lookup4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 12) { _value = global::NetRpc.Fuzz.Nfs4.Lookup4Res.Decode(ref reader) };
             case 13:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 13) { _value = global::NetRpc.Fuzz.Nfs4.Lookupp4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 13) { _value = global::NetRpc.Fuzz.Nfs4.Lookupp4Res.Decode(ref reader) };
             case 14:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 14) { _value = global::NetRpc.Fuzz.Nfs4.Nverify4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 14) { _value = global::NetRpc.Fuzz.Nfs4.Nverify4Res.Decode(ref reader) };
             case 15:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 15) { _value = global::NetRpc.Fuzz.Nfs4.Open4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 15) { _value = global::NetRpc.Fuzz.Nfs4.Open4Res.Decode(ref reader) };
             case 16:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 16) { _value = global::NetRpc.Fuzz.Nfs4.Openattr4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 16) { _value = global::NetRpc.Fuzz.Nfs4.Openattr4Res.Decode(ref reader) };
             case 17:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 17) { _value = global::NetRpc.Fuzz.Nfs4.OpenConfirm4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 17) { _value = global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res.Decode(ref reader) };
             case 18:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 18) { _value = global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 18) { _value = global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res.Decode(ref reader) };
             case 19:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 19) { _value = global::NetRpc.Fuzz.Nfs4.Putfh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 19) { _value = global::NetRpc.Fuzz.Nfs4.Putfh4Res.Decode(ref reader) };
             case 20:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 20) { _value = global::NetRpc.Fuzz.Nfs4.Putpubfh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 20) { _value = global::NetRpc.Fuzz.Nfs4.Putpubfh4Res.Decode(ref reader) };
             case 21:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 21) { _value = global::NetRpc.Fuzz.Nfs4.Putrootfh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 21) { _value = global::NetRpc.Fuzz.Nfs4.Putrootfh4Res.Decode(ref reader) };
             case 22:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 22) { _value = global::NetRpc.Fuzz.Nfs4.Read4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 22) { _value = global::NetRpc.Fuzz.Nfs4.Read4Res.Decode(ref reader) };
             case 23:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 23) { _value = global::NetRpc.Fuzz.Nfs4.Readdir4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 23) { _value = global::NetRpc.Fuzz.Nfs4.Readdir4Res.Decode(ref reader) };
             case 24:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 24) { _value = global::NetRpc.Fuzz.Nfs4.Readlink4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 24) { _value = global::NetRpc.Fuzz.Nfs4.Readlink4Res.Decode(ref reader) };
             case 25:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 25) { _value = global::NetRpc.Fuzz.Nfs4.Remove4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 25) { _value = global::NetRpc.Fuzz.Nfs4.Remove4Res.Decode(ref reader) };
             case 26:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 26) { _value = global::NetRpc.Fuzz.Nfs4.Rename4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 26) { _value = global::NetRpc.Fuzz.Nfs4.Rename4Res.Decode(ref reader) };
             case 27:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 27) { _value = global::NetRpc.Fuzz.Nfs4.Renew4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 27) { _value = global::NetRpc.Fuzz.Nfs4.Renew4Res.Decode(ref reader) };
             case 28:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 28) { _value = global::NetRpc.Fuzz.Nfs4.Restorefh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 28) { _value = global::NetRpc.Fuzz.Nfs4.Restorefh4Res.Decode(ref reader) };
             case 29:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 29) { _value = global::NetRpc.Fuzz.Nfs4.Savefh4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 29) { _value = global::NetRpc.Fuzz.Nfs4.Savefh4Res.Decode(ref reader) };
             case 30:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 30) { _value = global::NetRpc.Fuzz.Nfs4.Secinfo4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 30) { _value = global::NetRpc.Fuzz.Nfs4.Secinfo4Res.Decode(ref reader) };
             case 31:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 31) { _value = global::NetRpc.Fuzz.Nfs4.Setattr4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 31) { _value = global::NetRpc.Fuzz.Nfs4.Setattr4Res.Decode(ref reader) };
             case 32:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 32) { _value = global::NetRpc.Fuzz.Nfs4.Setclientid4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 32) { _value = global::NetRpc.Fuzz.Nfs4.Setclientid4Res.Decode(ref reader) };
             case 33:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 33) { _value = global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 33) { _value = global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res.Decode(ref reader) };
             case 34:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 34) { _value = global::NetRpc.Fuzz.Nfs4.Verify4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 34) { _value = global::NetRpc.Fuzz.Nfs4.Verify4Res.Decode(ref reader) };
             case 35:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 35) { _value = global::NetRpc.Fuzz.Nfs4.Write4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 35) { _value = global::NetRpc.Fuzz.Nfs4.Write4Res.Decode(ref reader) };
             case 36:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 36) { _value = global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 36) { _value = global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res.Decode(ref reader) };
             case 37:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 37) { _value = global::NetRpc.Fuzz.Nfs4.BindConnToSession4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 37) { _value = global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res.Decode(ref reader) };
             case 38:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 38) { _value = global::NetRpc.Fuzz.Nfs4.ExchangeId4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 38) { _value = global::NetRpc.Fuzz.Nfs4.ExchangeId4Res.Decode(ref reader) };
             case 39:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 39) { _value = global::NetRpc.Fuzz.Nfs4.CreateSession4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 39) { _value = global::NetRpc.Fuzz.Nfs4.CreateSession4Res.Decode(ref reader) };
             case 40:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 40) { _value = global::NetRpc.Fuzz.Nfs4.DestroySession4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 40) { _value = global::NetRpc.Fuzz.Nfs4.DestroySession4Res.Decode(ref reader) };
             case 41:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 41) { _value = global::NetRpc.Fuzz.Nfs4.FreeStateid4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 41) { _value = global::NetRpc.Fuzz.Nfs4.FreeStateid4Res.Decode(ref reader) };
             case 42:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 42) { _value = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 42) { _value = global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res.Decode(ref reader) };
             case 43:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 43) { _value = global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 43) { _value = global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res.Decode(ref reader) };
             case 44:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 44) { _value = global::NetRpc.Fuzz.Nfs4.Getdevicelist4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 44) { _value = global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res.Decode(ref reader) };
             case 45:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 45) { _value = global::NetRpc.Fuzz.Nfs4.Layoutcommit4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 45) { _value = global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res.Decode(ref reader) };
             case 46:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 46) { _value = global::NetRpc.Fuzz.Nfs4.Layoutget4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 46) { _value = global::NetRpc.Fuzz.Nfs4.Layoutget4Res.Decode(ref reader) };
             case 47:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 47) { _value = global::NetRpc.Fuzz.Nfs4.Layoutreturn4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 47) { _value = global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res.Decode(ref reader) };
             case 48:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 48) { _value = global::NetRpc.Fuzz.Nfs4.Secinfo4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 48) { _value = global::NetRpc.Fuzz.Nfs4.Secinfo4Res.Decode(ref reader) };
             case 49:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 49) { _value = global::NetRpc.Fuzz.Nfs4.Sequence4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 49) { _value = global::NetRpc.Fuzz.Nfs4.Sequence4Res.Decode(ref reader) };
             case 50:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 50) { _value = global::NetRpc.Fuzz.Nfs4.SetSsv4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 50) { _value = global::NetRpc.Fuzz.Nfs4.SetSsv4Res.Decode(ref reader) };
             case 51:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 51) { _value = global::NetRpc.Fuzz.Nfs4.TestStateid4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 51) { _value = global::NetRpc.Fuzz.Nfs4.TestStateid4Res.Decode(ref reader) };
             case 52:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 52) { _value = global::NetRpc.Fuzz.Nfs4.WantDelegation4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 52) { _value = global::NetRpc.Fuzz.Nfs4.WantDelegation4Res.Decode(ref reader) };
             case 53:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 53) { _value = global::NetRpc.Fuzz.Nfs4.DestroyClientid4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 53) { _value = global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res.Decode(ref reader) };
             case 54:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 54) { _value = global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 54) { _value = global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res.Decode(ref reader) };
             case 55:
-                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 55) { _value = global::NetRpc.Fuzz.Nfs4.Illegal4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsResop4(discriminant, 55) { _value = global::NetRpc.Fuzz.Nfs4.Illegal4Res.Decode(ref reader) };
             default:
                 throw reader.InvalidDiscriminant("nfs_resop4", (long)discriminant);
         }
@@ -16670,172 +16898,172 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         switch (this._arm)
         {
             case 0:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Access4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Access4Res)this._value!);
                 break;
             case 1:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Close4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Close4Res)this._value!);
                 break;
             case 2:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Commit4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Commit4Res)this._value!);
                 break;
             case 3:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Create4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Create4Res)this._value!);
                 break;
             case 4:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegpurge4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegpurge4Res)this._value!);
                 break;
             case 5:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegreturn4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Delegreturn4Res)this._value!);
                 break;
             case 6:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Getattr4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getattr4Res)this._value!);
                 break;
             case 7:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Getfh4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getfh4Res)this._value!);
                 break;
             case 8:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Link4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Link4Res)this._value!);
                 break;
             case 9:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lock4Res)this._value!);
                 break;
             case 10:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Lockt4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lockt4Res)this._value!);
                 break;
             case 11:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Locku4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Locku4Res)this._value!);
                 break;
             case 12:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Lookup4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lookup4Res)this._value!);
                 break;
             case 13:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Lookupp4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Lookupp4Res)this._value!);
                 break;
             case 14:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Nverify4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Nverify4Res)this._value!);
                 break;
             case 15:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Open4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Open4Res)this._value!);
                 break;
             case 16:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Openattr4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Openattr4Res)this._value!);
                 break;
             case 17:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenConfirm4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res)this._value!);
                 break;
             case 18:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res)this._value!);
                 break;
             case 19:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Putfh4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Putfh4Res)this._value!);
                 break;
             case 20:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Putpubfh4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Putpubfh4Res)this._value!);
                 break;
             case 21:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Putrootfh4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Putrootfh4Res)this._value!);
                 break;
             case 22:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Read4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Read4Res)this._value!);
                 break;
             case 23:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Readdir4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Readdir4Res)this._value!);
                 break;
             case 24:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Readlink4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Readlink4Res)this._value!);
                 break;
             case 25:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Remove4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Remove4Res)this._value!);
                 break;
             case 26:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Rename4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Rename4Res)this._value!);
                 break;
             case 27:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Renew4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Renew4Res)this._value!);
                 break;
             case 28:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Restorefh4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Restorefh4Res)this._value!);
                 break;
             case 29:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Savefh4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Savefh4Res)this._value!);
                 break;
             case 30:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Secinfo4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!);
                 break;
             case 31:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Setattr4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Setattr4Res)this._value!);
                 break;
             case 32:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Setclientid4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Setclientid4Res)this._value!);
                 break;
             case 33:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res)this._value!);
                 break;
             case 34:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Verify4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Verify4Res)this._value!);
                 break;
             case 35:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Write4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Write4Res)this._value!);
                 break;
             case 36:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res)this._value!);
                 break;
             case 37:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.BindConnToSession4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res)this._value!);
                 break;
             case 38:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.ExchangeId4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ExchangeId4Res)this._value!);
                 break;
             case 39:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.CreateSession4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CreateSession4Res)this._value!);
                 break;
             case 40:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroySession4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroySession4Res)this._value!);
                 break;
             case 41:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.FreeStateid4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.FreeStateid4Res)this._value!);
                 break;
             case 42:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res)this._value!);
                 break;
             case 43:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res)this._value!);
                 break;
             case 44:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdevicelist4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res)this._value!);
                 break;
             case 45:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutcommit4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res)this._value!);
                 break;
             case 46:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutget4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutget4Res)this._value!);
                 break;
             case 47:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutreturn4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res)this._value!);
                 break;
             case 48:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Secinfo4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!);
                 break;
             case 49:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Sequence4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Sequence4Res)this._value!);
                 break;
             case 50:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.SetSsv4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.SetSsv4Res)this._value!);
                 break;
             case 51:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.TestStateid4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.TestStateid4Res)this._value!);
                 break;
             case 52:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.WantDelegation4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.WantDelegation4Res)this._value!);
                 break;
             case 53:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroyClientid4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res)this._value!);
                 break;
             case 54:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res)this._value!);
                 break;
             case 55:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.Illegal4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.Illegal4Res)this._value!);
                 break;
         }
     }
@@ -16904,16 +17132,16 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
 
 /// <summary>The XDR struct COMPOUND4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Compound4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Compound4args>
+public sealed partial class Compound4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Compound4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Compound4args()
+    public Compound4Args()
     {
         this.Tag = [];
         this.Argarray = [];
     }
 
-    private Compound4args(byte[] tag, uint minorversion, global::NetRpc.Fuzz.Nfs4.NfsArgop4[] argarray)
+    private Compound4Args(byte[] tag, uint minorversion, global::NetRpc.Fuzz.Nfs4.NfsArgop4[] argarray)
     {
         this.Tag = tag;
         this.Minorversion = minorversion;
@@ -16921,6 +17149,7 @@ public sealed partial class Compound4args : global::NetRpc.Xdr.IXdrCodec<global:
     }
 
     /// <summary><c>utf8str_cs tag</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cs</c>, from <c>typedef utf8string utf8str_cs</c>.</remarks>
     public byte[] Tag { get; set; }
 
     /// <summary><c>uint32_t minorversion</c>.</summary>
@@ -16933,7 +17162,7 @@ public sealed partial class Compound4args : global::NetRpc.Xdr.IXdrCodec<global:
     public static int MinEncodedSize => 12;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Compound4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Compound4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque(),
         reader.ReadUInt32(),
         reader.ReadArray<global::NetRpc.Fuzz.Nfs4.NfsArgop4>());
@@ -16941,26 +17170,26 @@ public sealed partial class Compound4args : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "Compound4args.Tag");
+        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "Compound4Args.Tag");
         writer.WriteOpaque(this.Tag);
         writer.WriteUInt32(this.Minorversion);
-        global::System.ArgumentNullException.ThrowIfNull(this.Argarray, "Compound4args.Argarray");
+        global::System.ArgumentNullException.ThrowIfNull(this.Argarray, "Compound4Args.Argarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsArgop4>(this.Argarray);
     }
 }
 
 /// <summary>The XDR struct COMPOUND4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Compound4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Compound4res>
+public sealed partial class Compound4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Compound4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public Compound4res()
+    public Compound4Res()
     {
         this.Tag = [];
         this.Resarray = [];
     }
 
-    private Compound4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, byte[] tag, global::NetRpc.Fuzz.Nfs4.NfsResop4[] resarray)
+    private Compound4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, byte[] tag, global::NetRpc.Fuzz.Nfs4.NfsResop4[] resarray)
     {
         this.Status = status;
         this.Tag = tag;
@@ -16971,6 +17200,7 @@ public sealed partial class Compound4res : global::NetRpc.Xdr.IXdrCodec<global::
     public global::NetRpc.Fuzz.Nfs4.Nfsstat4 Status { get; set; }
 
     /// <summary><c>utf8str_cs tag</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cs</c>, from <c>typedef utf8string utf8str_cs</c>.</remarks>
     public byte[] Tag { get; set; }
 
     /// <summary><c>nfs_resop4 resarray&lt;&gt;</c>.</summary>
@@ -16980,7 +17210,7 @@ public sealed partial class Compound4res : global::NetRpc.Xdr.IXdrCodec<global::
     public static int MinEncodedSize => 12;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.Compound4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.Compound4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader),
         reader.ReadOpaque(),
         reader.ReadArray<global::NetRpc.Fuzz.Nfs4.NfsResop4>());
@@ -16989,9 +17219,9 @@ public sealed partial class Compound4res : global::NetRpc.Xdr.IXdrCodec<global::
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
-        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "Compound4res.Tag");
+        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "Compound4Res.Tag");
         writer.WriteOpaque(this.Tag);
-        global::System.ArgumentNullException.ThrowIfNull(this.Resarray, "Compound4res.Resarray");
+        global::System.ArgumentNullException.ThrowIfNull(this.Resarray, "Compound4Res.Resarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsResop4>(this.Resarray);
     }
 }
@@ -17019,56 +17249,64 @@ public static partial class Nfs4Program
 
 /// <summary>CB_GETATTR: Get Current Attributes</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbGetattr4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4args>
+public sealed partial class CbGetattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public CbGetattr4args()
+    public CbGetattr4Args()
     {
         this.Fh = [];
         this.AttrRequest = [];
     }
 
-    private CbGetattr4args(byte[] fh, uint[] attrRequest)
+    private CbGetattr4Args(byte[] fh, uint[] attrRequest)
     {
         this.Fh = fh;
         this.AttrRequest = attrRequest;
     }
 
     /// <summary><c>nfs_fh4 fh</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;NFS4_FHSIZE&gt;</c>.
+    /// File access handle
+    /// </remarks>
     public byte[] Fh { get; set; }
 
     /// <summary><c>bitmap4 attr_request</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
+    /// Basic data types
+    /// </remarks>
     public uint[] AttrRequest { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque(128 /* NFS4_FHSIZE */),
         reader.ReadUInt32Array());
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Fh, "CbGetattr4args.Fh");
+        global::System.ArgumentNullException.ThrowIfNull(this.Fh, "CbGetattr4Args.Fh");
         writer.WriteOpaque(this.Fh, 128 /* NFS4_FHSIZE */);
-        global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "CbGetattr4args.AttrRequest");
+        global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "CbGetattr4Args.AttrRequest");
         writer.WriteUInt32Array(this.AttrRequest);
     }
 }
 
 /// <summary>The XDR struct CB_GETATTR4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbGetattr4resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4resok>
+public sealed partial class CbGetattr4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public CbGetattr4resok()
+    public CbGetattr4Resok()
     {
         this.ObjAttributes = new global::NetRpc.Fuzz.Nfs4.Fattr4();
     }
 
-    private CbGetattr4resok(global::NetRpc.Fuzz.Nfs4.Fattr4 objAttributes)
+    private CbGetattr4Resok(global::NetRpc.Fuzz.Nfs4.Fattr4 objAttributes)
     {
         this.ObjAttributes = objAttributes;
     }
@@ -17080,13 +17318,13 @@ public sealed partial class CbGetattr4resok : global::NetRpc.Xdr.IXdrCodec<globa
     public static int MinEncodedSize => 8;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Fattr4.Decode(ref reader));
 
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "CbGetattr4resok.ObjAttributes");
+        global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "CbGetattr4Resok.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
 }
@@ -17094,12 +17332,12 @@ public sealed partial class CbGetattr4resok : global::NetRpc.Xdr.IXdrCodec<globa
 /// <summary>The XDR union CB_GETATTR4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbGetattr4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4res>
+public sealed partial class CbGetattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4Res>
 {
     private readonly int _arm;
-    private global::NetRpc.Fuzz.Nfs4.CbGetattr4resok? _resok4;
+    private global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok? _resok4;
 
-    private CbGetattr4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
+    private CbGetattr4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant, int arm)
     {
         this.Status = discriminant;
         this._arm = arm;
@@ -17110,17 +17348,17 @@ public sealed partial class CbGetattr4res : global::NetRpc.Xdr.IXdrCodec<global:
 
     /// <summary>The arm for status = NFS4_OK. XDR: <c>CB_GETATTR4resok resok4</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Status"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.CbGetattr4resok Resok4 => this._arm == 0
+    public global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok Resok4 => this._arm == 0
         ? this._resok4!
-        : throw new global::System.InvalidOperationException($"CbGetattr4res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
+        : throw new global::System.InvalidOperationException($"CbGetattr4Res.Resok4 is not set: Status is {this.Status}, which selects another arm.");
 
     /// <summary>The value whose arm is resok4 (status = NFS4_OK).</summary>
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4res FromResok4(global::NetRpc.Fuzz.Nfs4.CbGetattr4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4Res FromResok4(global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok resok4)
     {
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.CbGetattr4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.CbGetattr4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value whose arm is resok4, with a discriminant that selects it (status = NFS4_OK).</summary>
@@ -17128,7 +17366,7 @@ public sealed partial class CbGetattr4res : global::NetRpc.Xdr.IXdrCodec<global:
     /// <param name="resok4">The resok4.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.CbGetattr4resok resok4)
+    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4Res FromResok4(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok resok4)
     {
         if (ArmOf(status) != 0)
         {
@@ -17136,14 +17374,14 @@ public sealed partial class CbGetattr4res : global::NetRpc.Xdr.IXdrCodec<global:
         }
 
         global::System.ArgumentNullException.ThrowIfNull(resok4);
-        return new global::NetRpc.Fuzz.Nfs4.CbGetattr4res(status, 0) { _resok4 = resok4 };
+        return new global::NetRpc.Fuzz.Nfs4.CbGetattr4Res(status, 0) { _resok4 = resok4 };
     }
 
     /// <summary>The value of a discriminant whose arm is void (status values no case names (default)).</summary>
     /// <param name="status">The discriminant.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="status"/> selects an arm that is not void.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4Res Of(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         int arm = ArmOf(status);
         if (arm is not (1))
@@ -17151,22 +17389,22 @@ public sealed partial class CbGetattr4res : global::NetRpc.Xdr.IXdrCodec<global:
             throw new global::System.ArgumentOutOfRangeException(nameof(status), status, "The discriminant selects an arm that is not void.");
         }
 
-        return new global::NetRpc.Fuzz.Nfs4.CbGetattr4res(status, arm);
+        return new global::NetRpc.Fuzz.Nfs4.CbGetattr4Res(status, arm);
     }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4res Decode(ref global::NetRpc.Xdr.XdrReader reader)
+    public static global::NetRpc.Fuzz.Nfs4.CbGetattr4Res Decode(ref global::NetRpc.Xdr.XdrReader reader)
     {
         global::NetRpc.Fuzz.Nfs4.Nfsstat4 discriminant = global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader);
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.CbGetattr4res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.CbGetattr4resok.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.CbGetattr4Res(discriminant, 0) { _resok4 = global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.CbGetattr4res(discriminant, 1);
+                return new global::NetRpc.Fuzz.Nfs4.CbGetattr4Res(discriminant, 1);
             default:
                 throw reader.InvalidDiscriminant("CB_GETATTR4res", (long)discriminant);
         }
@@ -17193,16 +17431,16 @@ public sealed partial class CbGetattr4res : global::NetRpc.Xdr.IXdrCodec<global:
 
 /// <summary>CB_RECALL: Recall an Open Delegation</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbRecall4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbRecall4args>
+public sealed partial class CbRecall4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbRecall4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public CbRecall4args()
+    public CbRecall4Args()
     {
         this.Stateid = new global::NetRpc.Fuzz.Nfs4.Stateid4();
         this.Fh = [];
     }
 
-    private CbRecall4args(global::NetRpc.Fuzz.Nfs4.Stateid4 stateid, bool truncate, byte[] fh)
+    private CbRecall4Args(global::NetRpc.Fuzz.Nfs4.Stateid4 stateid, bool truncate, byte[] fh)
     {
         this.Stateid = stateid;
         this.Truncate = truncate;
@@ -17216,13 +17454,17 @@ public sealed partial class CbRecall4args : global::NetRpc.Xdr.IXdrCodec<global:
     public bool Truncate { get; set; }
 
     /// <summary><c>nfs_fh4 fh</c>.</summary>
+    /// <remarks>
+    /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;NFS4_FHSIZE&gt;</c>.
+    /// File access handle
+    /// </remarks>
     public byte[] Fh { get; set; }
 
     /// <inheritdoc/>
     public static int MinEncodedSize => 24;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CbRecall4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.CbRecall4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.Stateid4.Decode(ref reader),
         reader.ReadBoolean(),
         reader.ReadOpaque(128 /* NFS4_FHSIZE */));
@@ -17230,24 +17472,24 @@ public sealed partial class CbRecall4args : global::NetRpc.Xdr.IXdrCodec<global:
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "CbRecall4args.Stateid");
+        global::System.ArgumentNullException.ThrowIfNull(this.Stateid, "CbRecall4Args.Stateid");
         writer.Write(this.Stateid);
         writer.WriteBoolean(this.Truncate);
-        global::System.ArgumentNullException.ThrowIfNull(this.Fh, "CbRecall4args.Fh");
+        global::System.ArgumentNullException.ThrowIfNull(this.Fh, "CbRecall4Args.Fh");
         writer.WriteOpaque(this.Fh, 128 /* NFS4_FHSIZE */);
     }
 }
 
 /// <summary>The XDR struct CB_RECALL4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbRecall4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbRecall4res>
+public sealed partial class CbRecall4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbRecall4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public CbRecall4res()
+    public CbRecall4Res()
     {
     }
 
-    private CbRecall4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private CbRecall4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -17259,7 +17501,7 @@ public sealed partial class CbRecall4res : global::NetRpc.Xdr.IXdrCodec<global::
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CbRecall4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.CbRecall4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -17271,14 +17513,14 @@ public sealed partial class CbRecall4res : global::NetRpc.Xdr.IXdrCodec<global::
 
 /// <summary>CB_ILLEGAL: Response for illegal operation numbers</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbIllegal4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbIllegal4res>
+public sealed partial class CbIllegal4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbIllegal4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public CbIllegal4res()
+    public CbIllegal4Res()
     {
     }
 
-    private CbIllegal4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
+    private CbIllegal4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status)
     {
         this.Status = status;
     }
@@ -17290,7 +17532,7 @@ public sealed partial class CbIllegal4res : global::NetRpc.Xdr.IXdrCodec<global:
     public static int MinEncodedSize => 4;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CbIllegal4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.CbIllegal4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader));
 
     /// <inheritdoc/>
@@ -17333,20 +17575,20 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
 
     /// <summary>The arm for argop = OP_CB_GETATTR. XDR: <c>CB_GETATTR4args opcbgetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.CbGetattr4args Opcbgetattr => this._arm == 0
-        ? (global::NetRpc.Fuzz.Nfs4.CbGetattr4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.CbGetattr4Args Opcbgetattr => this._arm == 0
+        ? (global::NetRpc.Fuzz.Nfs4.CbGetattr4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsCbArgop4.Opcbgetattr is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The arm for argop = OP_CB_RECALL. XDR: <c>CB_RECALL4args opcbrecall</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Argop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.CbRecall4args Opcbrecall => this._arm == 1
-        ? (global::NetRpc.Fuzz.Nfs4.CbRecall4args)this._value!
+    public global::NetRpc.Fuzz.Nfs4.CbRecall4Args Opcbrecall => this._arm == 1
+        ? (global::NetRpc.Fuzz.Nfs4.CbRecall4Args)this._value!
         : throw new global::System.InvalidOperationException($"NfsCbArgop4.Opcbrecall is not set: Argop is {this.Argop}, which selects another arm.");
 
     /// <summary>The value whose arm is opcbgetattr (argop = OP_CB_GETATTR).</summary>
     /// <param name="opcbgetattr">The opcbgetattr.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsCbArgop4 FromOpcbgetattr(global::NetRpc.Fuzz.Nfs4.CbGetattr4args opcbgetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsCbArgop4 FromOpcbgetattr(global::NetRpc.Fuzz.Nfs4.CbGetattr4Args opcbgetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcbgetattr);
         return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(3U, 0) { _value = opcbgetattr };
@@ -17357,7 +17599,7 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <param name="opcbgetattr">The opcbgetattr.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsCbArgop4 FromOpcbgetattr(uint argop, global::NetRpc.Fuzz.Nfs4.CbGetattr4args opcbgetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsCbArgop4 FromOpcbgetattr(uint argop, global::NetRpc.Fuzz.Nfs4.CbGetattr4Args opcbgetattr)
     {
         if (ArmOf(argop) != 0)
         {
@@ -17371,7 +17613,7 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <summary>The value whose arm is opcbrecall (argop = OP_CB_RECALL).</summary>
     /// <param name="opcbrecall">The opcbrecall.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsCbArgop4 FromOpcbrecall(global::NetRpc.Fuzz.Nfs4.CbRecall4args opcbrecall)
+    public static global::NetRpc.Fuzz.Nfs4.NfsCbArgop4 FromOpcbrecall(global::NetRpc.Fuzz.Nfs4.CbRecall4Args opcbrecall)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcbrecall);
         return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(4U, 1) { _value = opcbrecall };
@@ -17382,7 +17624,7 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <param name="opcbrecall">The opcbrecall.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="argop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsCbArgop4 FromOpcbrecall(uint argop, global::NetRpc.Fuzz.Nfs4.CbRecall4args opcbrecall)
+    public static global::NetRpc.Fuzz.Nfs4.NfsCbArgop4 FromOpcbrecall(uint argop, global::NetRpc.Fuzz.Nfs4.CbRecall4Args opcbrecall)
     {
         if (ArmOf(argop) != 1)
         {
@@ -17418,9 +17660,9 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.CbGetattr4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.CbGetattr4Args.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.CbRecall4args.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.CbRecall4Args.Decode(ref reader) };
             case 2:
                 return new global::NetRpc.Fuzz.Nfs4.NfsCbArgop4(discriminant, 2);
             default:
@@ -17435,10 +17677,10 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         switch (this._arm)
         {
             case 0:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.CbGetattr4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CbGetattr4Args)this._value!);
                 break;
             case 1:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.CbRecall4args)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CbRecall4Args)this._value!);
                 break;
         }
     }
@@ -17471,26 +17713,26 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
 
     /// <summary>The arm for resop = OP_CB_GETATTR. XDR: <c>CB_GETATTR4res opcbgetattr</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.CbGetattr4res Opcbgetattr => this._arm == 0
-        ? (global::NetRpc.Fuzz.Nfs4.CbGetattr4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.CbGetattr4Res Opcbgetattr => this._arm == 0
+        ? (global::NetRpc.Fuzz.Nfs4.CbGetattr4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsCbResop4.Opcbgetattr is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_CB_RECALL. XDR: <c>CB_RECALL4res opcbrecall</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.CbRecall4res Opcbrecall => this._arm == 1
-        ? (global::NetRpc.Fuzz.Nfs4.CbRecall4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.CbRecall4Res Opcbrecall => this._arm == 1
+        ? (global::NetRpc.Fuzz.Nfs4.CbRecall4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsCbResop4.Opcbrecall is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The arm for resop = OP_CB_ILLEGAL. XDR: <c>CB_ILLEGAL4res opcbillegal</c>.</summary>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Resop"/> selects another arm.</exception>
-    public global::NetRpc.Fuzz.Nfs4.CbIllegal4res Opcbillegal => this._arm == 2
-        ? (global::NetRpc.Fuzz.Nfs4.CbIllegal4res)this._value!
+    public global::NetRpc.Fuzz.Nfs4.CbIllegal4Res Opcbillegal => this._arm == 2
+        ? (global::NetRpc.Fuzz.Nfs4.CbIllegal4Res)this._value!
         : throw new global::System.InvalidOperationException($"NfsCbResop4.Opcbillegal is not set: Resop is {this.Resop}, which selects another arm.");
 
     /// <summary>The value whose arm is opcbgetattr (resop = OP_CB_GETATTR).</summary>
     /// <param name="opcbgetattr">The opcbgetattr.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbgetattr(global::NetRpc.Fuzz.Nfs4.CbGetattr4res opcbgetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbgetattr(global::NetRpc.Fuzz.Nfs4.CbGetattr4Res opcbgetattr)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcbgetattr);
         return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(3U, 0) { _value = opcbgetattr };
@@ -17501,7 +17743,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <param name="opcbgetattr">The opcbgetattr.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbgetattr(uint resop, global::NetRpc.Fuzz.Nfs4.CbGetattr4res opcbgetattr)
+    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbgetattr(uint resop, global::NetRpc.Fuzz.Nfs4.CbGetattr4Res opcbgetattr)
     {
         if (ArmOf(resop) != 0)
         {
@@ -17515,7 +17757,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <summary>The value whose arm is opcbrecall (resop = OP_CB_RECALL).</summary>
     /// <param name="opcbrecall">The opcbrecall.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbrecall(global::NetRpc.Fuzz.Nfs4.CbRecall4res opcbrecall)
+    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbrecall(global::NetRpc.Fuzz.Nfs4.CbRecall4Res opcbrecall)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcbrecall);
         return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(4U, 1) { _value = opcbrecall };
@@ -17526,7 +17768,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <param name="opcbrecall">The opcbrecall.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbrecall(uint resop, global::NetRpc.Fuzz.Nfs4.CbRecall4res opcbrecall)
+    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbrecall(uint resop, global::NetRpc.Fuzz.Nfs4.CbRecall4Res opcbrecall)
     {
         if (ArmOf(resop) != 1)
         {
@@ -17540,7 +17782,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <summary>The value whose arm is opcbillegal (resop = OP_CB_ILLEGAL).</summary>
     /// <param name="opcbillegal">The opcbillegal.</param>
     /// <returns>The union value.</returns>
-    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbillegal(global::NetRpc.Fuzz.Nfs4.CbIllegal4res opcbillegal)
+    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbillegal(global::NetRpc.Fuzz.Nfs4.CbIllegal4Res opcbillegal)
     {
         global::System.ArgumentNullException.ThrowIfNull(opcbillegal);
         return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(10044U, 2) { _value = opcbillegal };
@@ -17551,7 +17793,7 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
     /// <param name="opcbillegal">The opcbillegal.</param>
     /// <returns>The union value.</returns>
     /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="resop"/> selects another arm.</exception>
-    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbillegal(uint resop, global::NetRpc.Fuzz.Nfs4.CbIllegal4res opcbillegal)
+    public static global::NetRpc.Fuzz.Nfs4.NfsCbResop4 FromOpcbillegal(uint resop, global::NetRpc.Fuzz.Nfs4.CbIllegal4Res opcbillegal)
     {
         if (ArmOf(resop) != 2)
         {
@@ -17572,11 +17814,11 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         switch (ArmOf(discriminant))
         {
             case 0:
-                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.CbGetattr4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 0) { _value = global::NetRpc.Fuzz.Nfs4.CbGetattr4Res.Decode(ref reader) };
             case 1:
-                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.CbRecall4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 1) { _value = global::NetRpc.Fuzz.Nfs4.CbRecall4Res.Decode(ref reader) };
             case 2:
-                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.CbIllegal4res.Decode(ref reader) };
+                return new global::NetRpc.Fuzz.Nfs4.NfsCbResop4(discriminant, 2) { _value = global::NetRpc.Fuzz.Nfs4.CbIllegal4Res.Decode(ref reader) };
             default:
                 throw reader.InvalidDiscriminant("nfs_cb_resop4", (long)discriminant);
         }
@@ -17589,13 +17831,13 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         switch (this._arm)
         {
             case 0:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.CbGetattr4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CbGetattr4Res)this._value!);
                 break;
             case 1:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.CbRecall4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CbRecall4Res)this._value!);
                 break;
             case 2:
-                writer.Write((global::NetRpc.Fuzz.Nfs4.CbIllegal4res)this._value!);
+                writer.Write((global::NetRpc.Fuzz.Nfs4.CbIllegal4Res)this._value!);
                 break;
         }
     }
@@ -17611,16 +17853,16 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>The XDR struct CB_COMPOUND4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbCompound4args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbCompound4args>
+public sealed partial class CbCompound4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbCompound4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public CbCompound4args()
+    public CbCompound4Args()
     {
         this.Tag = [];
         this.Argarray = [];
     }
 
-    private CbCompound4args(byte[] tag, uint minorversion, uint callbackIdent, global::NetRpc.Fuzz.Nfs4.NfsCbArgop4[] argarray)
+    private CbCompound4Args(byte[] tag, uint minorversion, uint callbackIdent, global::NetRpc.Fuzz.Nfs4.NfsCbArgop4[] argarray)
     {
         this.Tag = tag;
         this.Minorversion = minorversion;
@@ -17629,6 +17871,7 @@ public sealed partial class CbCompound4args : global::NetRpc.Xdr.IXdrCodec<globa
     }
 
     /// <summary><c>utf8str_cs tag</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cs</c>, from <c>typedef utf8string utf8str_cs</c>.</remarks>
     public byte[] Tag { get; set; }
 
     /// <summary><c>uint32_t minorversion</c>.</summary>
@@ -17644,7 +17887,7 @@ public sealed partial class CbCompound4args : global::NetRpc.Xdr.IXdrCodec<globa
     public static int MinEncodedSize => 16;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CbCompound4args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.CbCompound4Args Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         reader.ReadOpaque(),
         reader.ReadUInt32(),
         reader.ReadUInt32(),
@@ -17653,27 +17896,27 @@ public sealed partial class CbCompound4args : global::NetRpc.Xdr.IXdrCodec<globa
     /// <inheritdoc/>
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
-        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "CbCompound4args.Tag");
+        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "CbCompound4Args.Tag");
         writer.WriteOpaque(this.Tag);
         writer.WriteUInt32(this.Minorversion);
         writer.WriteUInt32(this.CallbackIdent);
-        global::System.ArgumentNullException.ThrowIfNull(this.Argarray, "CbCompound4args.Argarray");
+        global::System.ArgumentNullException.ThrowIfNull(this.Argarray, "CbCompound4Args.Argarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsCbArgop4>(this.Argarray);
     }
 }
 
 /// <summary>The XDR struct CB_COMPOUND4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbCompound4res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbCompound4res>
+public sealed partial class CbCompound4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbCompound4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
-    public CbCompound4res()
+    public CbCompound4Res()
     {
         this.Tag = [];
         this.Resarray = [];
     }
 
-    private CbCompound4res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, byte[] tag, global::NetRpc.Fuzz.Nfs4.NfsCbResop4[] resarray)
+    private CbCompound4Res(global::NetRpc.Fuzz.Nfs4.Nfsstat4 status, byte[] tag, global::NetRpc.Fuzz.Nfs4.NfsCbResop4[] resarray)
     {
         this.Status = status;
         this.Tag = tag;
@@ -17684,6 +17927,7 @@ public sealed partial class CbCompound4res : global::NetRpc.Xdr.IXdrCodec<global
     public global::NetRpc.Fuzz.Nfs4.Nfsstat4 Status { get; set; }
 
     /// <summary><c>utf8str_cs tag</c>.</summary>
+    /// <remarks>.x type: <c>utf8str_cs</c>, from <c>typedef utf8string utf8str_cs</c>.</remarks>
     public byte[] Tag { get; set; }
 
     /// <summary><c>nfs_cb_resop4 resarray&lt;&gt;</c>.</summary>
@@ -17693,7 +17937,7 @@ public sealed partial class CbCompound4res : global::NetRpc.Xdr.IXdrCodec<global
     public static int MinEncodedSize => 12;
 
     /// <inheritdoc/>
-    public static global::NetRpc.Fuzz.Nfs4.CbCompound4res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+    public static global::NetRpc.Fuzz.Nfs4.CbCompound4Res Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.ReadNfsstat4(ref reader),
         reader.ReadOpaque(),
         reader.ReadArray<global::NetRpc.Fuzz.Nfs4.NfsCbResop4>());
@@ -17702,9 +17946,9 @@ public sealed partial class CbCompound4res : global::NetRpc.Xdr.IXdrCodec<global
     public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
-        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "CbCompound4res.Tag");
+        global::System.ArgumentNullException.ThrowIfNull(this.Tag, "CbCompound4Res.Tag");
         writer.WriteOpaque(this.Tag);
-        global::System.ArgumentNullException.ThrowIfNull(this.Resarray, "CbCompound4res.Resarray");
+        global::System.ArgumentNullException.ThrowIfNull(this.Resarray, "CbCompound4Res.Resarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsCbResop4>(this.Resarray);
     }
 }

@@ -13,7 +13,7 @@ internal sealed class Nfs4XdrTarget : DecoderTarget
 {
     private delegate void Decoder(ReadOnlySpan<byte> input);
 
-    private static readonly Decoder[] s_decoders = [DecodeAll<Compound4args>, DecodeAll<Compound4res>, DecodeAll<CbCompound4args>, DecodeAll<CbCompound4res>];
+    private static readonly Decoder[] s_decoders = [DecodeAll<Compound4Args>, DecodeAll<Compound4Res>, DecodeAll<CbCompound4Args>, DecodeAll<CbCompound4Res>];
 
     public override string Name => "nfs4-xdr";
 
@@ -52,25 +52,25 @@ internal sealed class Nfs4XdrTarget : DecoderTarget
         var seeds = new List<byte[]>();
         foreach (NfsArgop4[] ops in Arms<NfsArgop4>(synthesizer).Chunk(4))
         {
-            seeds.Add(Seed(0, new Compound4args { Tag = tag, Argarray = ops }));
+            seeds.Add(Seed(0, new Compound4Args { Tag = tag, Argarray = ops }));
         }
 
         foreach (NfsResop4[] ops in Arms<NfsResop4>(synthesizer).Chunk(4))
         {
-            seeds.Add(Seed(1, new Compound4res { Status = Nfsstat4.Nfs4Ok, Tag = tag, Resarray = ops }));
+            seeds.Add(Seed(1, new Compound4Res { Status = Nfsstat4.Nfs4Ok, Tag = tag, Resarray = ops }));
         }
 
         foreach (NfsCbArgop4[] ops in Arms<NfsCbArgop4>(synthesizer).Chunk(4))
         {
-            seeds.Add(Seed(2, new CbCompound4args { Tag = tag, CallbackIdent = 1, Argarray = ops }));
+            seeds.Add(Seed(2, new CbCompound4Args { Tag = tag, CallbackIdent = 1, Argarray = ops }));
         }
 
         foreach (NfsCbResop4[] ops in Arms<NfsCbResop4>(synthesizer).Chunk(4))
         {
-            seeds.Add(Seed(3, new CbCompound4res { Status = Nfsstat4.Nfs4Ok, Tag = tag, Resarray = ops }));
+            seeds.Add(Seed(3, new CbCompound4Res { Status = Nfsstat4.Nfs4Ok, Tag = tag, Resarray = ops }));
         }
 
-        Type[] types = [typeof(Compound4args), typeof(Compound4res), typeof(CbCompound4args), typeof(CbCompound4res)];
+        Type[] types = [typeof(Compound4Args), typeof(Compound4Res), typeof(CbCompound4Args), typeof(CbCompound4Res)];
         for (int i = 0; i < 16; i++)
         {
             Type type = types[i % types.Length];

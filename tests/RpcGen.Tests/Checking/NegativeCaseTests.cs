@@ -96,9 +96,6 @@ public class NegativeCaseTests
         { "union arm containing its union", "union u switch (int d) { case 0: u inner; default: void; };", "RPCG2013", 1, 7 },
         { "typedef naming an array of itself", "typedef names_t names_t<4>;", "RPCG2013", 1, 17 },
         { "typedefs naming each other through optional data", "typedef b *a;\ntypedef a b<>;", "RPCG2013", 1, 12 },
-        { "types that collide in C#", "struct foo_bar { int x; };\nstruct FooBar { int y; };", "RPCG2014", 2, 8 },
-        { "fields that collide in C#", "struct s {\n int my_field;\n int myField;\n};", "RPCG2014", 3, 6 },
-        { "enum members that collide in C#", "enum e { RED_ONE, RedOne };", "RPCG2014", 1, 19 },
 
         // ---- procedures (RPCG2019, 2020)
         { "opaque result", Program1 + "opaque F(void) = 1;" + ProgramEnd, "RPCG2019", 1, 25 },
@@ -118,6 +115,9 @@ public class NegativeCaseTests
         { "C type name", "struct s { uint32_t x; };", "RPCG3001", 1, 12 },
         { "size from a %#define line", "#ifdef RPC_HDR\n%#define MAXLEN 4+1\n#endif\ntypedef string s<MAXLEN>;", "RPCG3003", 4, 18 },
         { "C header constant", "union u switch (int d) { case AUTH_SYS: void; default: void; };", "RPCG3002", 1, 31 },
+        { "types that collide in C#", "struct foo_bar { int x; };\nstruct FooBar { int y; };", "RPCG2014", 2, 8 },
+        { "fields that collide in C#", "struct s {\n int my_field;\n int myField;\n};", "RPCG2014", 3, 6 },
+        { "enum members that collide in C#", "enum e { RED_ONE, RedOne };", "RPCG2014", 1, 19 },
     };
 
     [Theory]

@@ -1,4 +1,5 @@
 using NetRpc.RpcGen.Emit;
+using NetRpc.RpcGen.Naming;
 using NetRpc.RpcGen.Tests.Checking;
 using NetRpc.RpcGen.Tests.Support;
 using Xunit.Abstractions;
@@ -57,9 +58,9 @@ public class CorpusGenerationTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(GeneratedAccess.Internal, Naming.NameStyle.Keep)]
-    [InlineData(GeneratedAccess.Public, Naming.NameStyle.Keep)]
-    public void The_options_for_access_and_names_compile_clean_too(GeneratedAccess access, Naming.NameStyle names)
+    [InlineData(GeneratedAccess.Internal, NameStyle.Keep)]
+    [InlineData(GeneratedAccess.Public, NameStyle.Keep)]
+    public void The_options_for_access_and_names_compile_clean_too(GeneratedAccess access, NameStyle names)
     {
         foreach (string file in Directory.GetFiles(Corpus.Resolve("Corpus/libnfs")!, "*.x").Order(StringComparer.Ordinal))
         {
@@ -67,7 +68,7 @@ public class CorpusGenerationTests(ITestOutputHelper output)
         }
     }
 
-    private void GenerateAndCompile(string file, GeneratedAccess access = GeneratedAccess.Public, Naming.NameStyle names = Naming.NameStyle.Pascal)
+    private void GenerateAndCompile(string file, GeneratedAccess access = GeneratedAccess.Public, NameStyle names = NameStyle.Pascal)
     {
         GenerateResult result = RpcgenCompiler.Generate(file, new DiskSources(), new CompilerOptions { Names = names }, new GenerationOptions { Outputs = GeneratedOutputs.All, Access = access });
         Assert.False(result.HasErrors, $"{file}:\n{Compile.Describe(result.Diagnostics)}");

@@ -8,18 +8,6 @@ namespace NetRpc.RpcGen.Tests.Emit;
 /// <summary>The shape of generated code for the awkward corners: names, typedefs, inline types, passthrough, docs.</summary>
 public class GeneratedShapeTests
 {
-    [Theory]
-    [InlineData("nfs_fh3", "NfsFh3")]
-    [InlineData("NFS3ERR_PERM", "Nfs3errPerm")]
-    [InlineData("getattr3args", "Getattr3args")]
-    [InlineData("camelCase", "CamelCase")]
-    [InlineData("OPEN_CONFIRM4args", "OpenConfirm4args")]
-    [InlineData("ACCESS4args", "Access4args")]
-    [InlineData("XMLParser", "XmlParser")]
-    [InlineData("_3d", "_3d")]
-    [InlineData("__", "__")]
-    public void Names_become_pascal_case(string xdr, string csharp) => Assert.Equal(csharp, CSharpNames.ToPascalCase(xdr));
-
     [Fact]
     public void Names_that_clash_with_the_type_keywords_or_generated_members_get_a_suffix_and_compile()
     {
@@ -35,6 +23,78 @@ public class GeneratedShapeTests
         Assert.Contains("public string Class { get; set; }", code, StringComparison.Ordinal);
         Assert.Contains("public sealed partial class Event", code, StringComparison.Ordinal);
         Assert.Contains("public int Choice_ { get; }", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_xdr_names_that_become_one_csharp_name_get_two_names_each_use_its_own_and_a_warning()
+    {
+        const string x = """
+            struct foo_bar { int x; };
+            struct FooBar { string y<>; };
+            struct uses { foo_bar first; FooBar second; int my_field; int myField; };
+            enum colour { RED_ONE = 1, RedOne = 2 };
+            """;
+        GenerateResult result = RpcgenCompiler.Generate(Compile.Path, new InMemorySources((Compile.Path, x)));
+        Assert.Equal(["RPCG2014", "RPCG2014", "RPCG2014"], result.Diagnostics.Select(d => d.Code));
+        Assert.All(result.Diagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
+
+        string code = Types(x);
+        Assert.Contains("public sealed partial class FooBar :", code, StringComparison.Ordinal);
+        Assert.Contains("public sealed partial class FooBar_ :", code, StringComparison.Ordinal);
+        Assert.Contains("public global::Test.FooBar First { get; set; }", code, StringComparison.Ordinal);
+        Assert.Contains("public global::Test.FooBar_ Second { get; set; }", code, StringComparison.Ordinal);
+        Assert.Contains("public int MyField { get; set; }", code, StringComparison.Ordinal);
+        Assert.Contains("public int MyField_ { get; set; }", code, StringComparison.Ordinal);
+        Assert.Contains("RedOne = 1,", code, StringComparison.Ordinal);
+        Assert.Contains("RedOne_ = 2,", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_member_whose_type_is_a_typedef_names_the_typedef_in_its_documentation()
+    {
+        string code = Types("""
+            const FHSIZE = 128;
+            /* A file handle. */
+            typedef opaque nfs_fh4<FHSIZE>;
+            typedef string utf8string<>;
+            typedef utf8string component4;
+            typedef struct { int a; } inline_t;
+            struct lookup_args {
+                nfs_fh4 dir;
+                /* The name to look up. */
+                component4 name;
+                inline_t other;
+                int plain;
+            };
+            union lookup_res switch (int status) { case 0: nfs_fh4 object; default: void; };
+            """);
+        Assert.Contains("""
+                /// <summary><c>nfs_fh4 dir</c>.</summary>
+                /// <remarks>
+                /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;FHSIZE&gt;</c>.
+                /// A file handle.
+                /// </remarks>
+                public byte[] Dir { get; set; }
+            """, code, StringComparison.Ordinal);
+        Assert.Contains("""
+                /// <summary>The name to look up.</summary>
+                /// <remarks>
+                /// XDR: <c>component4 name</c>.
+                /// .x type: <c>component4</c>, from <c>typedef utf8string component4</c>.
+                /// </remarks>
+                public string Name { get; set; }
+            """, code, StringComparison.Ordinal);
+        Assert.Contains("""
+                /// <remarks>
+                /// .x type: <c>nfs_fh4</c>, from <c>typedef opaque nfs_fh4&lt;FHSIZE&gt;</c>.
+                /// A file handle.
+                /// </remarks>
+                /// <exception cref="global::System.InvalidOperationException">
+            """, code, StringComparison.Ordinal);
+
+        // A typedef that names a C# type of its own, and a type that is no typedef, need no such note.
+        Assert.DoesNotContain("from <c>typedef struct", code, StringComparison.Ordinal);
+        Assert.Equal(3, code.Split(".x type:").Length - 1);
     }
 
     [Fact]

@@ -284,10 +284,36 @@ public class ModelTests
             """);
         Assert.False(result.HasErrors, Compile.Describe(result.Diagnostics));
         Assert.Equal(["uint32_t", "uint64_t", "netobj", "bool_t"], result.Diagnostics.Where(d => d.Code == "RPCG3001").Select(d => d.Message.Split('\'')[1]));
-        Assert.Equal(["AUTH_NONE", "AUTH_SYS", "TRUE"], result.Diagnostics.Where(d => d.Code == "RPCG3002").Select(d => d.Message.Split('\'')[1]));
+        Assert.Equal(["AUTH_NONE", "AUTH_SYS"], result.Diagnostics.Where(d => d.Code == "RPCG3002").Select(d => d.Message.Split('\'')[1]));
         var netobj = (TypedefDefinition)result.Specification!.FindType("netobj")!;
         Assert.Equal((DeclarationKind.VariableOpaque, 1024u), (netobj.Declaration.Kind, netobj.Declaration.Size!.Value));
         Assert.Equal(XdrPrimitive.UnsignedHyper, ((PrimitiveType)((StructDefinition)result.Specification.FindType("s")!).Body.Fields[2].Type).Kind);
+    }
+
+    [Fact]
+    public void TRUE_and_FALSE_are_the_members_of_bool_wherever_they_are_used_and_draw_no_diagnostic()
+    {
+        // RFC 4506 section 4.4 defines bool as enum { FALSE = 0, TRUE = 1 }: yp.x's unions on bool use them.
+        CheckResult result = Compile.Text("""
+            union more switch (bool b) { case TRUE: int x; case FALSE: void; };
+            union flag switch (int d) { case TRUE: void; default: void; };
+            const YES = TRUE;
+            typedef int one[TRUE];
+            """);
+        Assert.Empty(result.Diagnostics);
+        var more = (UnionDefinition)result.Specification!.FindType("more")!;
+        Assert.Equal([1L, 0L], more.Body.Arms.Select(a => a.Labels.Single().Value));
+        Assert.Equal(1, (int)result.Specification.FindConstant("YES")!.Value!.Value);
+    }
+
+    [Fact]
+    public void A_file_that_defines_TRUE_itself_gets_its_own_value()
+    {
+        Specification spec = Compile.Clean("""
+            enum answer { FALSE = 2, TRUE = 3 };
+            union u switch (answer a) { case TRUE: void; case FALSE: int x; };
+            """);
+        Assert.Equal([3L, 2L], ((UnionDefinition)spec.FindType("u")!).Body.Arms.Select(a => a.Labels.Single().Value));
     }
 
     [Fact]

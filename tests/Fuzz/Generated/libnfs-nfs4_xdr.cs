@@ -9,7 +9,7 @@ namespace NetRpc.Fuzz.Nfs4;
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class LibnfsNfs4Constants
 {
-    /// <summary>Sizes</summary>
+    /// <summary>const NFS4_FHSIZE = 128;</summary>
     public const int Nfs4Fhsize = 128;
 
     /// <summary>const NFS4_VERIFIER_SIZE = 8;</summary>
@@ -24,10 +24,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const NFS4_DEVICEID4_SIZE = 16;</summary>
     public const int Nfs4Deviceid4Size = 16;
 
-    /// <summary>
-    /// Mask that indicates which Access Control Entries are supported.
-    /// Values for the fattr4_aclsupport attribute.
-    /// </summary>
+    /// <summary>const ACL4_SUPPORT_ALLOW_ACL = 0x00000001;</summary>
     public const int Acl4SupportAllowAcl = 0x1;
 
     /// <summary>const ACL4_SUPPORT_DENY_ACL = 0x00000002;</summary>
@@ -39,7 +36,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const ACL4_SUPPORT_ALARM_ACL = 0x00000008;</summary>
     public const int Acl4SupportAlarmAcl = 0x8;
 
-    /// <summary>acetype4 values, others can be added as needed.</summary>
+    /// <summary>const ACE4_ACCESS_ALLOWED_ACE_TYPE = 0x00000000;</summary>
     public const int Ace4AccessAllowedAceType = 0x0;
 
     /// <summary>const ACE4_ACCESS_DENIED_ACE_TYPE = 0x00000001;</summary>
@@ -51,7 +48,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const ACE4_SYSTEM_ALARM_ACE_TYPE = 0x00000003;</summary>
     public const int Ace4SystemAlarmAceType = 0x3;
 
-    /// <summary>ACE flag values</summary>
+    /// <summary>const ACE4_FILE_INHERIT_ACE = 0x00000001;</summary>
     public const int Ace4FileInheritAce = 0x1;
 
     /// <summary>const ACE4_DIRECTORY_INHERIT_ACE = 0x00000002;</summary>
@@ -72,7 +69,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const ACE4_IDENTIFIER_GROUP = 0x00000040;</summary>
     public const int Ace4IdentifierGroup = 0x40;
 
-    /// <summary>ACE mask values</summary>
+    /// <summary>const ACE4_READ_DATA = 0x00000001;</summary>
     public const int Ace4ReadData = 0x1;
 
     /// <summary>const ACE4_LIST_DIRECTORY = 0x00000001;</summary>
@@ -152,43 +149,43 @@ public static partial class LibnfsNfs4Constants
     /// </summary>
     public const int Ace4GenericExecute = 0x1200A0;
 
-    /// <summary>Field definitions for the fattr4_mode attribute</summary>
+    /// <summary>set user id on execution</summary>
     public const int Mode4Suid = 0x800;
 
-    /// <summary>const MODE4_SGID = 0x400;</summary>
+    /// <summary>set group id on execution</summary>
     public const int Mode4Sgid = 0x400;
 
-    /// <summary>const MODE4_SVTX = 0x200;</summary>
+    /// <summary>save text even after use</summary>
     public const int Mode4Svtx = 0x200;
 
-    /// <summary>const MODE4_RUSR = 0x100;</summary>
+    /// <summary>read permission: owner</summary>
     public const int Mode4Rusr = 0x100;
 
-    /// <summary>const MODE4_WUSR = 0x080;</summary>
+    /// <summary>write permission: owner</summary>
     public const int Mode4Wusr = 0x80;
 
-    /// <summary>const MODE4_XUSR = 0x040;</summary>
+    /// <summary>execute permission: owner</summary>
     public const int Mode4Xusr = 0x40;
 
-    /// <summary>const MODE4_RGRP = 0x020;</summary>
+    /// <summary>read permission: group</summary>
     public const int Mode4Rgrp = 0x20;
 
-    /// <summary>const MODE4_WGRP = 0x010;</summary>
+    /// <summary>write permission: group</summary>
     public const int Mode4Wgrp = 0x10;
 
-    /// <summary>const MODE4_XGRP = 0x008;</summary>
+    /// <summary>execute permission: group</summary>
     public const int Mode4Xgrp = 0x8;
 
-    /// <summary>const MODE4_ROTH = 0x004;</summary>
+    /// <summary>read permission: other</summary>
     public const int Mode4Roth = 0x4;
 
-    /// <summary>const MODE4_WOTH = 0x002;</summary>
+    /// <summary>write permission: other</summary>
     public const int Mode4Woth = 0x2;
 
-    /// <summary>const MODE4_XOTH = 0x001;</summary>
+    /// <summary>execute permission: other</summary>
     public const int Mode4Xoth = 0x1;
 
-    /// <summary>Values for fattr4_fh_expire_type</summary>
+    /// <summary>const FH4_PERSISTENT = 0x00000000;</summary>
     public const int Fh4Persistent = 0x0;
 
     /// <summary>const FH4_NOEXPIRE_WITH_OPEN = 0x00000001;</summary>
@@ -203,7 +200,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const FH4_VOL_RENAME = 0x00000008;</summary>
     public const int Fh4VolRename = 0x8;
 
-    /// <summary>Mandatory Attributes</summary>
+    /// <summary>const FATTR4_SUPPORTED_ATTRS = 0;</summary>
     public const int Fattr4SupportedAttrs = 0;
 
     /// <summary>const FATTR4_TYPE = 1;</summary>
@@ -242,7 +239,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const FATTR4_FILEHANDLE = 19;</summary>
     public const int Fattr4Filehandle = 19;
 
-    /// <summary>Recommended Attributes</summary>
+    /// <summary>const FATTR4_ACL = 12;</summary>
     public const int Fattr4Acl = 12;
 
     /// <summary>const FATTR4_ACLSUPPORT = 13;</summary>
@@ -371,7 +368,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const FATTR4_MOUNTED_ON_FILEID = 55;</summary>
     public const int Fattr4MountedOnFileid = 55;
 
-    /// <summary>ACCESS: Check access permission</summary>
+    /// <summary>const ACCESS4_READ = 0x00000001;</summary>
     public const int Access4Read = 0x1;
 
     /// <summary>const ACCESS4_LOOKUP = 0x00000002;</summary>
@@ -389,7 +386,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const ACCESS4_EXECUTE = 0x00000020;</summary>
     public const int Access4Execute = 0x20;
 
-    /// <summary>Share Access and Deny constants for open argument</summary>
+    /// <summary>const OPEN4_SHARE_ACCESS_READ = 0x00000001;</summary>
     public const int Open4ShareAccessRead = 0x1;
 
     /// <summary>const OPEN4_SHARE_ACCESS_WRITE = 0x00000002;</summary>
@@ -423,7 +420,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const RPCSEC_GSS = 6;</summary>
     public const int RpcsecGss = 6;
 
-    /// <summary>EXCHANGE_ID</summary>
+    /// <summary>const EXCHGID4_FLAG_SUPP_MOVED_REFER = 0x00000001;</summary>
     public const int Exchgid4FlagSuppMovedRefer = 0x1;
 
     /// <summary>const EXCHGID4_FLAG_SUPP_MOVED_MIGR = 0x00000002;</summary>
@@ -459,7 +456,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const CREATE_SESSION4_FLAG_CONN_RDMA = 0x00000004;</summary>
     public const int CreateSession4FlagConnRdma = 0x4;
 
-    /// <summary>LAYOUTRETURN</summary>
+    /// <summary>const LAYOUT4_RET_REC_FILE = 1;</summary>
     public const int Layout4RetRecFile = 1;
 
     /// <summary>const LAYOUT4_RET_REC_FSID = 2;</summary>
@@ -571,7 +568,7 @@ public enum Nfsstat4
     /// <summary>different filesystems</summary>
     Nfs4errXdev = 18,
 
-    /// <summary>Unused/reserved        19</summary>
+    /// <summary>should be a directory</summary>
     Nfs4errNotdir = 20,
 
     /// <summary>should not be directory</summary>
@@ -1536,7 +1533,7 @@ public sealed partial class Clientaddr4 : global::NetRpc.Xdr.IXdrCodec<global::N
         this.RAddr = rAddr;
     }
 
-    /// <summary>see struct rpcb in RFC 1833</summary>
+    /// <summary>network id</summary>
     /// <remarks>XDR: <c>string r_netid&lt;&gt;</c>.</remarks>
     public string RNetid { get; set; }
 
@@ -2076,8 +2073,7 @@ public sealed partial class Close4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.OpenStateid = openStateid;
     }
 
-    /// <summary>CURRENT_FH: object</summary>
-    /// <remarks>XDR: <c>seqid4 seqid</c>.</remarks>
+    /// <summary><c>seqid4 seqid</c>.</summary>
     public uint Seqid { get; set; }
 
     /// <summary><c>stateid4 open_stateid</c>.</summary>
@@ -2214,8 +2210,7 @@ public sealed partial class Commit4args : global::NetRpc.Xdr.IXdrCodec<global::N
         this.Count = count;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>offset4 offset</c>.</remarks>
+    /// <summary><c>offset4 offset</c>.</summary>
     public ulong Offset { get; set; }
 
     /// <summary><c>count4 count</c>.</summary>
@@ -2519,8 +2514,7 @@ public sealed partial class Create4args : global::NetRpc.Xdr.IXdrCodec<global::N
         this.Createattrs = createattrs;
     }
 
-    /// <summary>CURRENT_FH: directory for creation</summary>
-    /// <remarks>XDR: <c>createtype4 objtype</c>.</remarks>
+    /// <summary><c>createtype4 objtype</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Createtype4 Objtype { get; set; }
 
     /// <summary><c>component4 objname</c>.</summary>
@@ -3506,8 +3500,7 @@ public sealed partial class Lock4args : global::NetRpc.Xdr.IXdrCodec<global::Net
         this.Locker = locker;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>nfs_lock_type4 locktype</c>.</remarks>
+    /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>bool reclaim</c>.</summary>
@@ -3783,8 +3776,7 @@ public sealed partial class Lockt4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.Owner = owner;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>nfs_lock_type4 locktype</c>.</remarks>
+    /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
@@ -3939,8 +3931,7 @@ public sealed partial class Locku4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.Length = length;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>nfs_lock_type4 locktype</c>.</remarks>
+    /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
@@ -5555,8 +5546,7 @@ public sealed partial class OpenConfirm4args : global::NetRpc.Xdr.IXdrCodec<glob
         this.Seqid = seqid;
     }
 
-    /// <summary>CURRENT_FH: opened file</summary>
-    /// <remarks>XDR: <c>stateid4 open_stateid</c>.</remarks>
+    /// <summary><c>stateid4 open_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
@@ -5728,8 +5718,7 @@ public sealed partial class OpenDowngrade4args : global::NetRpc.Xdr.IXdrCodec<gl
         this.ShareDeny = shareDeny;
     }
 
-    /// <summary>CURRENT_FH: opened file</summary>
-    /// <remarks>XDR: <c>stateid4 open_stateid</c>.</remarks>
+    /// <summary><c>stateid4 open_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
@@ -6038,8 +6027,7 @@ public sealed partial class Read4args : global::NetRpc.Xdr.IXdrCodec<global::Net
         this.Count = count;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>stateid4 stateid</c>.</remarks>
+    /// <summary><c>stateid4 stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
@@ -6224,8 +6212,7 @@ public sealed partial class Readdir4args : global::NetRpc.Xdr.IXdrCodec<global::
         this.AttrRequest = attrRequest;
     }
 
-    /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>XDR: <c>nfs_cookie4 cookie</c>.</remarks>
+    /// <summary><c>nfs_cookie4 cookie</c>.</summary>
     public ulong Cookie { get; set; }
 
     /// <summary><c>verifier4 cookieverf</c>.</summary>
@@ -7416,8 +7403,7 @@ public sealed partial class Setattr4args : global::NetRpc.Xdr.IXdrCodec<global::
         this.ObjAttributes = objAttributes;
     }
 
-    /// <summary>CURRENT_FH: target object</summary>
-    /// <remarks>XDR: <c>stateid4 stateid</c>.</remarks>
+    /// <summary><c>stateid4 stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>fattr4 obj_attributes</c>.</summary>
@@ -7863,8 +7849,7 @@ public sealed partial class Write4args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.Data = data;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>stateid4 stateid</c>.</remarks>
+    /// <summary><c>stateid4 stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>

@@ -224,6 +224,94 @@ public class ModelTests
     }
 
     [Fact]
+    public void A_comment_documents_exactly_one_definition_and_a_group_heading_none()
+    {
+        Specification spec = Compile.Clean("""
+            /*
+             * Sizes
+             */
+            const FHSIZE = 128;
+            const VERIFIER_SIZE = 8;
+
+            /* the only one of its kind here */
+            const ALONE = 1;
+            struct s { int a; };
+            const SIDE = 2;   /* beside it */
+            /* a section, set apart */
+
+            const AFTER_BLANK = 3;
+            /* a struct */
+            struct t {
+                int b;
+            };  /* the end of t */
+            struct u { int c; };
+            """);
+        Assert.Equal(
+            [null, null, "the only one of its kind here", "beside it", null],
+            new[] { "FHSIZE", "VERIFIER_SIZE", "ALONE", "SIDE", "AFTER_BLANK" }.Select(c => spec.FindConstant(c)!.Documentation));
+        Assert.Equal([null, "a struct", null], new[] { "s", "t", "u" }.Select(t => spec.FindType(t)!.Documentation));
+    }
+
+    [Fact]
+    public void A_comment_documents_exactly_one_member_and_a_note_between_members_none()
+    {
+        Specification spec = Compile.Clean("""
+            enum status {
+                OK = 0,        /* all is well */
+                /* Unused/reserved 1 */
+                NOTDIR = 2,    /* should be a directory */
+                /* above it */
+                ISDIR = 3,
+                /* a group of two */
+                A = 30,
+                B = 31
+            };
+            struct point {
+                /* coordinates */
+                int x;
+                int y;
+            };
+            union u switch (int d) {
+            case 1:
+                /* the one */
+                int one;
+            case 2:
+                int two;
+            };
+            program P {
+                version V {
+                    /* does nothing */
+                    void NULLPROC(void) = 0;
+
+                    /* gets it */
+                    int GET(void) = 1;
+                    void PUT(int) = 2;  /* puts it */
+                } = 1;
+            } = 7;
+            """);
+        Assert.Equal(
+            ["all is well", "should be a directory", "above it", null, null],
+            ((EnumDefinition)spec.FindType("status")!).Body.Members.Select(m => m.Documentation));
+        Assert.Equal([null, null], ((StructDefinition)spec.FindType("point")!).Body.Fields.Select(f => f.Documentation));
+        Assert.Equal(["the one", null], ((UnionDefinition)spec.FindType("u")!).Body.Arms.Select(a => a.Declaration.Documentation));
+        Assert.Equal(["does nothing", "gets it", "puts it"], spec.Programs.Single().Versions.Single().Procedures.Select(p => p.Documentation));
+    }
+
+    [Fact]
+    public void Libnfs_nfs4_documents_NFS4ERR_NOTDIR_with_its_own_comment_and_no_constant_with_the_Sizes_heading()
+    {
+        CheckResult result = RpcgenCompiler.Check(Path.Combine(Corpus.Resolve("Corpus/libnfs")!, "libnfs-nfs4.x"), new DiskSources());
+        Assert.False(result.HasErrors, Compile.Describe(result.Diagnostics));
+        Specification spec = result.Specification!;
+        EnumMember[] errors = [.. ((EnumDefinition)spec.FindType("nfsstat4")!).Body.Members];
+        Assert.Equal("should be a directory", errors.Single(m => m.Name == "NFS4ERR_NOTDIR").Documentation);
+        Assert.Equal("different filesystems", errors.Single(m => m.Name == "NFS4ERR_XDEV").Documentation);
+        Assert.DoesNotContain(errors, m => m.Documentation?.Contains("Unused", StringComparison.Ordinal) == true);
+        Assert.All(["NFS4_FHSIZE", "NFS4_VERIFIER_SIZE", "NFS4_OPAQUE_LIMIT", "NFS4_SESSIONID_SIZE"], c => Assert.Null(spec.FindConstant(c)!.Documentation));
+        Assert.Equal("set user id on execution", spec.FindConstant("MODE4_SUID")!.Documentation);
+    }
+
+    [Fact]
     public void Passthrough_lines_are_kept_with_their_place_and_targets()
     {
         Specification spec = Compile.Clean("""

@@ -9,7 +9,7 @@ namespace NetRpc.Runtime.Binding;
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class RpcbindConstants
 {
-    /// <summary>The most procedures GETSTAT counts per version (RFC 1833's RPCBSTAT_HIGHPROC), and its versions.</summary>
+    /// <summary>const STAT_PROCEDURES = 13;</summary>
     public const int StatProcedures = 13;
 
     /// <summary>const STAT_VERSIONS = 3;</summary>

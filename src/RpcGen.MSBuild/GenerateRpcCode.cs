@@ -27,7 +27,7 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
     /// <summary>
     /// The .x files, with the metadata <c>OutputDirectory</c> and <c>DependencyFile</c> (required), and
     /// <c>Services</c> (Both, Client, Server or None), <c>Namespace</c>, <c>Access</c> (Public or Internal),
-    /// <c>Names</c> (Pascal or Keep), <c>IncludeDirectories</c>, <c>Defines</c> and <c>StreamedProcedures</c> (optional).
+    /// <c>Names</c> (Pascal or Keep), <c>IncludeDirectories</c>, <c>Defines</c>, <c>StreamedProcedures</c> and <c>NoWarn</c> (optional).
     /// </summary>
     [Required]
     public ITaskItem[] Sources { get; set; } = [];
@@ -41,6 +41,21 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
     /// or no C# namespace name (a project named <c>my-proto</c>), one made from the .x file's name.
     /// </summary>
     public string? DefaultNamespace { get; set; }
+
+    /// <summary>The project's <c>NoWarn</c>: codes of warnings not reported, separated by <c>;</c> or <c>,</c> (other tools' codes are ignored).</summary>
+    public string? NoWarn { get; set; }
+
+    /// <summary>
+    /// The project's <c>TreatWarningsAsErrors</c>: every warning is an error, which generates nothing. MSBuild itself
+    /// applies the property only to the C# compiler's warnings, not to a task's.
+    /// </summary>
+    public bool TreatWarningsAsErrors { get; set; }
+
+    /// <summary>The project's <c>WarningsAsErrors</c>: codes of warnings that are errors.</summary>
+    public string? WarningsAsErrors { get; set; }
+
+    /// <summary>The project's <c>WarningsNotAsErrors</c>: codes of warnings that stay warnings under <see cref="TreatWarningsAsErrors"/>.</summary>
+    public string? WarningsNotAsErrors { get; set; }
 
     /// <summary>The files written: the generated C# of every source.</summary>
     [Output]
@@ -70,7 +85,7 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
                 continue;
             }
 
-            if (Settings.Read(source, this) is { } settings)
+            if (Settings.Read(source, this, ProjectWarnings) is { } settings)
             {
                 generated.AddRange(Generate(input, settings));
             }
@@ -80,10 +95,20 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
         return !Log.HasLoggedErrors;
     }
 
+    /// <summary>What the project says of warnings, before an item's own <c>NoWarn</c>.</summary>
+    private WarningOptions ProjectWarnings => new()
+    {
+        Suppressed = WarningOptions.Codes(NoWarn),
+        AllAsErrors = TreatWarningsAsErrors,
+        AsErrors = WarningOptions.Codes(WarningsAsErrors),
+        NotAsErrors = WarningOptions.Codes(WarningsNotAsErrors),
+    };
+
     private List<ITaskItem> Generate(string input, Settings settings)
     {
         var sources = new RecordingSources(new FileSystemSources());
         GenerateResult result = RpcgenCompiler.Generate(input, sources, settings.Compiler, settings.Generation);
+        bool hadErrors = Log.HasLoggedErrors;
         foreach (Diagnostic diagnostic in result.Diagnostics)
         {
             SourceLocation at = diagnostic.Location;
@@ -97,7 +122,9 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
             }
         }
 
-        if (result.HasErrors)
+        // MSBuild may log a warning as an error itself (dotnet build -warnaserror, MSBuildWarningsAsErrors): then too
+        // nothing is written, so that the next build does not skip the generation and lose the diagnostic.
+        if (result.HasErrors || (Log.HasLoggedErrors && !hadErrors))
         {
             return []; // the old outputs stay older than the .x file, so the next build tries again
         }
@@ -137,7 +164,7 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
     /// <summary>One source's metadata, checked.</summary>
     private sealed record Settings(CompilerOptions Compiler, GenerationOptions Generation, string OutputDirectory, string DependencyFile)
     {
-        public static Settings? Read(ITaskItem source, GenerateRpcCode task)
+        public static Settings? Read(ITaskItem source, GenerateRpcCode task, WarningOptions projectWarnings)
         {
             string projectDirectory = task.ProjectDirectory;
             string name = source.ItemSpec;
@@ -179,7 +206,12 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
             };
             return valid
                 ? new Settings(
-                    new CompilerOptions { Preprocessor = preprocessor, Names = names },
+                    new CompilerOptions
+                    {
+                        Preprocessor = preprocessor,
+                        Names = names,
+                        Warnings = projectWarnings with { Suppressed = [.. projectWarnings.Suppressed, .. WarningOptions.Codes(source.GetMetadata("NoWarn"))] },
+                    },
                     new GenerationOptions { Outputs = services, Namespace = @namespace, Access = access, StreamedProcedures = [.. List(source, "StreamedProcedures")] },
                     Path.GetFullPath(outputDirectory, projectDirectory),
                     Path.GetFullPath(dependencyFile, projectDirectory))

@@ -1,3 +1,4 @@
+using NetRpc.RpcGen.Diagnostics;
 using NetRpc.RpcGen.Emit;
 using NetRpc.RpcGen.Naming;
 using NetRpc.RpcGen.Preprocessing;
@@ -9,8 +10,9 @@ internal sealed record CommandLine
 {
     public const string Usage = """
         usage: rpcgen [-a | -c | -l | -m | -Sc | -Ss | -Sm] [-o FILE] [-I DIR]... [-D NAME[=VALUE]]...
-                      [--namespace NS] [--access public|internal] [--names pascal|keep] [--stream PROC]... FILE.x
-               rpcgen --check FILE.x [-I DIR]... [-D NAME[=VALUE]]...
+                      [--namespace NS] [--access public|internal] [--names pascal|keep] [--stream PROC]...
+                      [--nowarn CODE]... [--warnaserror] FILE.x
+               rpcgen --check FILE.x [-I DIR]... [-D NAME[=VALUE]]... [--nowarn CODE]... [--warnaserror]
 
           (no flag)      write FILE_xdr.cs, FILE_clnt.cs and FILE_svc.cs beside FILE.x (overwriting them)
           -a             also the samples FILE_client.cs, FILE_server.cs and FILE.csproj; refuses to overwrite a sample
@@ -27,6 +29,9 @@ internal sealed record CommandLine
           --stream PROC  the reply of procedure PROC (its .x name, such as YPPROC_ALL) is a stream: an
                          IAsyncEnumerable on client and service; its result must be a union on bool, TRUE: an
                          element, FALSE: void. Repeat it, or separate names with commas, for several
+          --nowarn CODE  do not report warning CODE (such as RPCG3001); repeat it, or separate codes with commas,
+                         for several. Errors are always reported
+          --warnaserror  report every warning as an error: exit status 1 and no file written
           --check        parse and check only; print diagnostics
           --help         show this text
           --version      show the version
@@ -73,6 +78,9 @@ internal sealed record CommandLine
     /// <summary>--stream: the procedures whose reply is a stream.</summary>
     public IReadOnlyList<string> StreamedProcedures { get; private init; } = [];
 
+    /// <summary>--nowarn and --warnaserror.</summary>
+    public WarningOptions Warnings { get; private init; } = WarningOptions.Default;
+
     public string? Error { get; private init; }
 
     public PreprocessorOptions PreprocessorOptions => new() { IncludeDirectories = IncludeDirectories, Defines = Defines };
@@ -80,7 +88,7 @@ internal sealed record CommandLine
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         string? input = null;
-        bool check = false, help = false, version = false, all = false;
+        bool check = false, help = false, version = false, all = false, warningsAsErrors = false;
         GeneratedOutputs? single = null;
         string? output = null, @namespace = null;
         var access = GeneratedAccess.Public;
@@ -88,6 +96,7 @@ internal sealed record CommandLine
         var includes = new List<string>();
         var defines = new List<KeyValuePair<string, string>>();
         var streamed = new List<string>();
+        var suppressed = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -141,6 +150,19 @@ internal sealed record CommandLine
                     }
 
                     streamed.AddRange(procedures.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                    continue;
+                case "--nowarn":
+                    string? codeList = Value();
+                    IReadOnlyList<string> codes = WarningOptions.Codes(codeList);
+                    if (codes.Count == 0 || !codes.All(IsDiagnosticCode))
+                    {
+                        return Fail($"--nowarn needs diagnostic codes such as RPCG3001, separated by commas (not '{codeList}')");
+                    }
+
+                    suppressed.AddRange(codes);
+                    continue;
+                case "--warnaserror":
+                    warningsAsErrors = true;
                     continue;
                 case "--names":
                     switch (Value())
@@ -232,8 +254,13 @@ internal sealed record CommandLine
             Access = access,
             Names = names,
             StreamedProcedures = streamed,
+            Warnings = new WarningOptions { Suppressed = suppressed, AllAsErrors = warningsAsErrors },
         };
 
         static CommandLine Fail(string error) => new() { Error = error };
+
+        // RPCG and four digits (DiagnosticDescriptor.Code); case as MSBuild's NoWarn allows.
+        static bool IsDiagnosticCode(string code) =>
+            code.Length == 8 && code.StartsWith("RPCG", StringComparison.OrdinalIgnoreCase) && code[4..].All(char.IsAsciiDigit);
     }
 }

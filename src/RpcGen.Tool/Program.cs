@@ -32,7 +32,7 @@ internal static class Program
         }
 
         string input = commandLine.Input!;
-        var options = new CompilerOptions { Preprocessor = commandLine.PreprocessorOptions, Names = commandLine.Names };
+        var options = new CompilerOptions { Preprocessor = commandLine.PreprocessorOptions, Names = commandLine.Names, Warnings = commandLine.Warnings };
         IReadOnlyList<Diagnostic> diagnostics;
         IReadOnlyList<GeneratedFile> files = [];
         if (commandLine.Check)

@@ -24,7 +24,7 @@ public static class RpcgenCompiler
     /// <summary>Reads, parses and checks a .x file and everything it includes.</summary>
     /// <param name="path">The input file.</param>
     /// <param name="sources">Where files are read from.</param>
-    /// <param name="options">-I, -D and the naming style; null means <see cref="CompilerOptions.Default"/>.</param>
+    /// <param name="options">-I, -D, the naming style and what to make of warnings; null means <see cref="CompilerOptions.Default"/>.</param>
     /// <returns>The checked model and the diagnostics.</returns>
     public static CheckResult Check(string path, ISourceProvider sources, CompilerOptions? options = null)
     {
@@ -52,15 +52,15 @@ public static class RpcgenCompiler
             }
         }
 
-        return new CheckResult(specification, diagnostics.All);
+        return new CheckResult(specification, options.Warnings.Apply(diagnostics.All));
     }
 
     /// <summary>Checks a .x file and generates C# from it: types and codecs, client, server, samples (see <see cref="GenerationOptions"/>).</summary>
     /// <param name="path">The input file.</param>
     /// <param name="sources">Where files are read from.</param>
-    /// <param name="options">-I, -D and the naming style; null means <see cref="CompilerOptions.Default"/>.</param>
+    /// <param name="options">-I, -D, the naming style and what to make of warnings; null means <see cref="CompilerOptions.Default"/>.</param>
     /// <param name="generation">Which files, the namespace and the accessibility; null means <see cref="GenerationOptions.Default"/>.</param>
-    /// <returns>The files (none when the input has errors) and the diagnostics.</returns>
+    /// <returns>The files (none when the input has errors, warnings made errors included) and the diagnostics.</returns>
     public static GenerateResult Generate(string path, ISourceProvider sources, CompilerOptions? options = null, GenerationOptions? generation = null)
     {
         options ??= CompilerOptions.Default;
@@ -73,6 +73,8 @@ public static class RpcgenCompiler
 
         var diagnostics = new DiagnosticBag();
         List<GeneratedFile> files = CSharpGenerator.Generate(specification, options, generation, diagnostics);
-        return new GenerateResult(diagnostics.HasErrors ? [] : files, [.. checkResult.Diagnostics, .. diagnostics.All]);
+        IReadOnlyList<Diagnostic> generationDiagnostics = options.Warnings.Apply(diagnostics.All);
+        bool failed = generationDiagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+        return new GenerateResult(failed ? [] : files, [.. checkResult.Diagnostics, .. generationDiagnostics]);
     }
 }

@@ -119,6 +119,77 @@ public sealed class GenerateRpcCodeTests : IDisposable
         Assert.Equal((input, 1), (warning.File, warning.LineNumber));
     }
 
+    [Fact]
+    public void Debian_yp_x_generates_in_a_project_that_treats_warnings_as_errors()
+    {
+        // TRUE and FALSE in its unions on bool are XDR's own names: nothing to warn of.
+        File.Copy(Path.Combine(RepositoryRoot, "tests/RpcRuntime.Tests/Yp/yp.x"), Path.Combine(_dir, "yp.x"));
+        GenerateRpcCode task = Task(Source("yp.x", ("StreamedProcedures", "YPPROC_ALL")));
+        task.TreatWarningsAsErrors = true;
+        Assert.True(task.Execute(), Describe());
+        Assert.Empty(_engine.Warnings);
+        Assert.Equal(3, task.GeneratedFiles.Length);
+    }
+
+    [Fact]
+    public void TreatWarningsAsErrors_makes_them_errors_under_their_codes_and_nothing_is_written()
+    {
+        string input = Write("trust.x", "struct s { int32_t a; };\n");
+        GenerateRpcCode task = Task(Source("trust.x"));
+        task.TreatWarningsAsErrors = true;
+        Assert.False(task.Execute());
+        BuildErrorEventArgs error = Assert.Single(_engine.Errors);
+        Assert.Equal(("RPCG3001", input, 1, 12), (error.Code, error.File, error.LineNumber, error.ColumnNumber));
+        Assert.Empty(_engine.Warnings);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "obj")) && Files(Path.Combine(_dir, "obj")).Length > 0);
+    }
+
+    [Fact]
+    public void WarningsAsErrors_and_WarningsNotAsErrors_pick_codes()
+    {
+        Write("trust.x", "struct s { int32_t a; };\nunion u switch (int d) { case AUTH_SYS: void; default: void; };\n");
+        GenerateRpcCode task = Task(Source("trust.x"));
+        task.TreatWarningsAsErrors = true;
+        task.WarningsNotAsErrors = "CS1591;RPCG3001";
+        Assert.False(task.Execute());
+        Assert.Equal(["RPCG3001"], _engine.Warnings.Select(w => w.Code));
+        Assert.Equal(["RPCG3002"], _engine.Errors.Select(e => e.Code));
+
+        _engine.Errors.Clear();
+        _engine.Warnings.Clear();
+        task = Task(Source("trust.x"));
+        task.WarningsAsErrors = "RPCG3001";
+        Assert.False(task.Execute());
+        Assert.Equal(["RPCG3002"], _engine.Warnings.Select(w => w.Code));
+        Assert.Equal(["RPCG3001"], _engine.Errors.Select(e => e.Code));
+    }
+
+    [Fact]
+    public void The_projects_NoWarn_and_the_items_silence_warnings()
+    {
+        Write("a.x", "struct s { int32_t a; };\n");
+        Write("b.x", "struct t { int32_t b; };\nunion u switch (int d) { case AUTH_SYS: void; default: void; };\n");
+        GenerateRpcCode task = Task(Source("a.x"), Source("b.x", ("NoWarn", "RPCG3001")));
+        task.NoWarn = "1701;1702;RPCG3002";
+        Assert.True(task.Execute(), Describe());
+        BuildWarningEventArgs warning = Assert.Single(_engine.Warnings);
+        Assert.Equal(("RPCG3001", Path.Combine(_dir, "a.x")), (warning.Code, warning.File));
+        Assert.Equal(6, task.GeneratedFiles.Length);
+    }
+
+    [Fact]
+    public void A_warning_msbuild_itself_makes_an_error_writes_nothing()
+    {
+        // dotnet build -warnaserror: MSBuild, not the task, turns the warning into an error; the next build must
+        // not skip the generation and lose it.
+        var engine = new RecordingBuildEngine { WarningsAsErrors = true };
+        Write("trust.x", "struct s { int32_t a; };\n");
+        var task = new GenerateRpcCode { BuildEngine = engine, Sources = [Source("trust.x")], ProjectDirectory = _dir };
+        Assert.False(task.Execute());
+        Assert.Equal("RPCG3001", Assert.Single(engine.Errors).Code);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "obj")) && Files(Path.Combine(_dir, "obj")).Length > 0);
+    }
+
     [Theory]
     [InlineData("Services", "Everything", "RPCG9001")]
     [InlineData("Access", "Protected", "RPCG9001")]
@@ -175,6 +246,30 @@ public sealed class GenerateRpcCodeTests : IDisposable
         foreach ((_, string path) in GenerateRpcCode.OutputPaths("dir", "stem", Emit.GeneratedOutputs.All))
         {
             Assert.Contains($"%(OutputDirectory)%(Filename){Path.GetFileName(path)["stem".Length..]}", targets, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_targets_hand_the_projects_warning_settings_to_the_task()
+    {
+        string targets = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "NetRpc.RpcGen.MSBuild.targets"));
+        foreach (string property in new[] { "NoWarn", "TreatWarningsAsErrors", "WarningsAsErrors", "WarningsNotAsErrors" })
+        {
+            Assert.Contains($"{property}=\"$({property})\"", targets, StringComparison.Ordinal);
+        }
+    }
+
+    private static string RepositoryRoot
+    {
+        get
+        {
+            string? root = AppContext.BaseDirectory;
+            while (root is not null && !File.Exists(Path.Combine(root, "NetRpc.sln")))
+            {
+                root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar));
+            }
+
+            return root ?? throw new InvalidOperationException("the repository is not above the test's output folder");
         }
     }
 

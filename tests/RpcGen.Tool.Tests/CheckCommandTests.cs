@@ -67,6 +67,9 @@ public sealed class CheckCommandTests : IDisposable
     [InlineData("--access", "private", "a.x")]
     [InlineData("--names", "snake", "a.x")]
     [InlineData("--namespace", "1bad", "a.x")]
+    [InlineData("a.x", "--nowarn")]
+    [InlineData("--nowarn", "3001", "a.x")]
+    [InlineData("--nowarn", "RPCG3001,CS0168", "a.x")]
     public void A_bad_command_line_exits_two_with_usage(params string[] args)
     {
         (int exit, _, string stderr) = Run(args);

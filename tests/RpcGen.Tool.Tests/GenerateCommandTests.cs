@@ -134,6 +134,49 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Warnaserror_makes_warnings_errors_that_write_nothing_and_exit_one()
+    {
+        string input = Write("trust.x", "struct s { uint32_t x; };\n");
+        (int exit, _, string stderr) = Run("--warnaserror", input);
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"{input}(1,12): error RPCG3001: 'uint32_t' is not an XDR type", stderr, StringComparison.Ordinal);
+        Assert.Contains("1 error(s), 0 warning(s)", stderr, StringComparison.Ordinal);
+        Assert.Equal(["trust.x"], Files());
+    }
+
+    [Fact]
+    public void Nowarn_silences_the_warnings_named_and_only_those()
+    {
+        string input = Write("trust.x", "struct s { uint32_t x; };\nunion u switch (int d) { case AUTH_SYS: void; default: void; };\n");
+        (int exit, _, string stderr) = Run("--nowarn", "rpcg3001", input);
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("RPCG3001", stderr, StringComparison.Ordinal);
+        Assert.Contains("warning RPCG3002", stderr, StringComparison.Ordinal);
+
+        File.Delete(Path.Combine(_dir, "trust_xdr.cs"));
+        (exit, _, stderr) = Run("--nowarn", "RPCG3001,RPCG3002", "--warnaserror", input);
+        Assert.Equal((0, string.Empty), (exit, stderr));
+        Assert.Equal(["trust.x", "trust_xdr.cs"], Files());
+    }
+
+    [Fact]
+    public void Debian_yp_x_generates_with_warnaserror()
+    {
+        // The runtime's tests keep Debian's yp.x, unmodified; its unions on bool use TRUE and FALSE.
+        string? root = Path.GetDirectoryName(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root, "NetRpc.sln")))
+        {
+            root = Path.GetDirectoryName(root);
+        }
+
+        Assert.NotNull(root);
+        string input = Write("yp.x", File.ReadAllText(Path.Combine(root, "tests/RpcRuntime.Tests/Yp/yp.x")));
+        (int exit, _, string stderr) = Run("--warnaserror", "--stream", "YPPROC_ALL", input);
+        Assert.Equal((0, string.Empty), (exit, stderr));
+        Assert.Equal(["yp.x", "yp_clnt.cs", "yp_svc.cs", "yp_xdr.cs"], Files());
+    }
+
+    [Fact]
     public void The_same_input_gives_the_same_bytes()
     {
         string input = Write("my_proto.x", MyProto);

@@ -312,5 +312,8 @@ internal sealed partial class Binder
 
     /// <summary>What <see cref="EvaluateName"/> gives for a name that is no named value of this file, without its reports.</summary>
     private BigInteger? LeafValue(string name) =>
-        !_symbols.ContainsKey(name) && PredefinedNames.Constants.TryGetValue(name, out long predefined) ? predefined : null;
+        _symbols.ContainsKey(name) ? null
+        : PredefinedNames.BoolMembers.TryGetValue(name, out long boolMember) ? boolMember
+        : PredefinedNames.Constants.TryGetValue(name, out long predefined) ? predefined
+        : null;
 }

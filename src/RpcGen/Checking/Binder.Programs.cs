@@ -25,7 +25,7 @@ internal sealed partial class Binder
                 Report(DiagnosticDescriptors.DuplicateVersionNumber, version.value(), $"version number {versionNumber} of program '{name.Text}' is already used at {versionNumbers[versionNumber]}");
             }
 
-            versions.Add(new VersionDefinition(versionName.Text, Locate(versionName), Documentation.Before(_tokens, version.Start), versionNumber, BindProcedures(version)));
+            versions.Add(new VersionDefinition(versionName.Text, Locate(versionName), Documentation.OfDefinition(_tokens, version), versionNumber, BindProcedures(version)));
         }
 
         return new ProgramDefinition(name.Text, Locate(name), documentation, number, versions.ToImmutable());
@@ -46,7 +46,7 @@ internal sealed partial class Binder
                 Report(DiagnosticDescriptors.DuplicateProcedureNumber, procedure.value(), $"procedure number {number} of version '{version.IDENTIFIER().GetText()}' is already used at {numbers[number]}");
             }
 
-            procedures.Add(new ProcedureDefinition(name.Text, Locate(name), Documentation.Of(_tokens, procedure), number, BindResult(procedure.typeSpecifier()), BindArguments(procedure)));
+            procedures.Add(new ProcedureDefinition(name.Text, Locate(name), Documentation.OfMember(_tokens, procedure), number, BindResult(procedure.typeSpecifier()), BindArguments(procedure)));
         }
 
         return procedures.ToImmutable();

@@ -23,7 +23,7 @@ internal sealed partial class Binder
 
     private Declaration BindDeclaration(DeclarationContext context, DeclarationPlace place, string? documentation = null)
     {
-        documentation ??= place == DeclarationPlace.Typedef ? null : Documentation.Of(_tokens, context);
+        documentation ??= place == DeclarationPlace.Typedef ? null : Documentation.OfMember(_tokens, context);
         switch (context)
         {
             case VoidDeclarationContext v:
@@ -251,7 +251,7 @@ internal sealed partial class Binder
         {
             IToken name = member.IDENTIFIER().Symbol;
             BigInteger? value = ValueOfMember(member);
-            members.Add(new EnumMember(name.Text, value is { } v ? (int)v : 0, Locate(name), Documentation.Of(_tokens, member)));
+            members.Add(new EnumMember(name.Text, value is { } v ? (int)v : 0, Locate(name), Documentation.OfMember(_tokens, member)));
         }
 
         return new EnumBody(members.ToImmutable());

@@ -57,6 +57,11 @@ internal sealed partial class Binder
                 return ValueOf(defined, name); // a version or procedure name, or a %#define
             }
 
+            if (PredefinedNames.BoolMembers.TryGetValue(name.Text, out long boolMember))
+            {
+                return boolMember;
+            }
+
             if (PredefinedNames.Constants.TryGetValue(name.Text, out long predefined))
             {
                 if (_trusted.Add(name.Text))

@@ -234,7 +234,7 @@ internal sealed partial class Binder
             return null;
         }
 
-        string? documentation = Documentation.Before(_tokens, context.Start);
+        string? documentation = Documentation.OfDefinition(_tokens, context);
         RpcgenTarget targets = _source.TargetsOf(context.Start.Line);
         if (targets != RpcgenTarget.All && targets != RpcgenTarget.None)
         {

@@ -5,28 +5,80 @@ using NetRpc.RpcGen.Grammar;
 namespace NetRpc.RpcGen.Checking;
 
 /// <summary>
-/// Finds the comment that documents a definition: the comments right before it (after the previous token's
-/// line), or else, for members and procedures, one after it on the same line (<c>int x; /* the x */</c>).
-/// The text comes back without comment markers or the leading asterisks of block comments.
+/// Finds the comment that documents one definition or member, so that a comment documents exactly one thing
+/// (docs/rpcgen.md, "Comments"). In order:
+/// <list type="number">
+/// <item>A comment after a member on the line where it ends (<c>int x; /* the x */</c>) is its own. A definition
+/// takes one only when it is written on one line, so the comment after a struct's closing brace is not its.</item>
+/// <item>Otherwise the comments just above it, after the previous token's line and with no blank line between,
+/// document it; unless it heads a group: the member, on one line, is followed on the very next line by a member
+/// of the same kind that has no comment of its own (libnfs's <c>/* Sizes */</c> above four constants).</item>
+/// </list>
+/// A comment above a member that has its own comment on its line is a note about the list (libnfs's
+/// <c>/* Unused/reserved 19 */</c> in the middle of nfsstat4), and a comment with a blank line after it is a file's
+/// or section's header: neither documents anything. The text comes back without comment markers or the leading
+/// asterisks of block comments.
 /// </summary>
 internal static class Documentation
 {
-    /// <summary>The comments before <paramref name="start"/>.</summary>
-    public static string? Before(BufferedTokenStream tokens, IToken start)
+    /// <summary>The documentation of a definition at the top of the file, or of a program's version.</summary>
+    public static string? OfDefinition(BufferedTokenStream tokens, ParserRuleContext definition) =>
+        Find(tokens, definition, trailingOnlyOnOneLine: true, next => next.Type == definition.Start.Type);
+
+    /// <summary>The documentation of a struct field, union arm, enum member or procedure.</summary>
+    /// <remarks>Members after a union's <c>case</c> label head no group: the next arm begins with its label.</remarks>
+    public static string? OfMember(BufferedTokenStream tokens, ParserRuleContext member) =>
+        Find(tokens, member, trailingOnlyOnOneLine: false, next => next.Type is not (RpclLexer.RBRACE or RpclLexer.RPAREN or RpclLexer.CASE or RpclLexer.DEFAULT or TokenConstants.EOF));
+
+    private static string? Find(BufferedTokenStream tokens, ParserRuleContext member, bool trailingOnlyOnOneLine, Func<IToken, bool> startsSibling)
     {
-        if (start.TokenIndex < 0 || start.TokenIndex >= tokens.Size)
+        if (member.Start.TokenIndex < 0 || member.Start.TokenIndex >= tokens.Size || End(tokens, member) is not { } end)
         {
             return null;
         }
 
+        bool oneLine = end.Line == member.Start.Line;
+        if ((oneLine || !trailingOnlyOnOneLine) && CommentAfter(tokens, end) is { } after)
+        {
+            return Clean([after]);
+        }
+
+        List<IToken> above = CommentsAbove(tokens, member.Start);
+        if (above.Count == 0 || (oneLine && HeadsGroup(tokens, end, startsSibling)))
+        {
+            return null;
+        }
+
+        return Clean(above);
+    }
+
+    /// <summary>The member's last token, or the ';' or ',' after it on its line (members end before it: it belongs to the enclosing rule).</summary>
+    private static IToken? End(BufferedTokenStream tokens, ParserRuleContext member)
+    {
+        int end = member.Stop?.TokenIndex ?? -1;
+        if (end < 0 || end >= tokens.Size)
+        {
+            return null;
+        }
+
+        IToken last = tokens.Get(end);
+        return NextDefault(tokens, end) is { Type: RpclLexer.SEMI or RpclLexer.COMMA } separator && separator.Line == last.Line ? separator : last;
+    }
+
+    /// <summary>The first comment after <paramref name="end"/> on its line.</summary>
+    private static IToken? CommentAfter(BufferedTokenStream tokens, IToken end) =>
+        tokens.GetHiddenTokensToRight(end.TokenIndex)?.FirstOrDefault(t => t.Line == end.Line && IsComment(t));
+
+    /// <summary>The comments before <paramref name="start"/> that touch it: after the previous token's line, with no blank line between.</summary>
+    private static List<IToken> CommentsAbove(BufferedTokenStream tokens, IToken start)
+    {
         IList<IToken>? hidden = tokens.GetHiddenTokensToLeft(start.TokenIndex);
         if (hidden is null || hidden.Count == 0)
         {
-            return null;
+            return [];
         }
 
-        // A comment on the line of the previous real token belongs to that token, not to this one; and only
-        // comments that touch the definition document it: a blank line sets a file's or a section's header apart.
+        // A comment on the line of the previous real token belongs to that token, not to this one.
         int previousLine = PreviousDefaultLine(tokens, start.TokenIndex);
         var comments = hidden.Where(t => t.Line > previousLine && IsComment(t)).ToList();
         int touching = start.Line;
@@ -36,39 +88,39 @@ internal static class Documentation
             touching = comments[--first].Line;
         }
 
-        return first == comments.Count ? null : Clean(comments.GetRange(first, comments.Count - first));
+        return comments.GetRange(first, comments.Count - first);
     }
 
-    /// <summary>The comments before <paramref name="context"/>, or else the one after its end on the same line.</summary>
-    public static string? Of(BufferedTokenStream tokens, ParserRuleContext context)
+    /// <summary>True when the next member, of the same kind, starts on the line after <paramref name="end"/> and has no comment of its own.</summary>
+    private static bool HeadsGroup(BufferedTokenStream tokens, IToken end, Func<IToken, bool> startsSibling)
     {
-        if (Before(tokens, context.Start) is { } before)
+        if (NextDefault(tokens, end.TokenIndex) is not { } next || next.Line != end.Line + 1 || !startsSibling(next))
         {
-            return before;
+            return false;
         }
 
-        // Members end before their ';' (which belongs to the enclosing rule); look after it when it is there.
-        int end = context.Stop?.TokenIndex ?? -1;
-        if (end < 0 || end >= tokens.Size)
+        for (int i = next.TokenIndex; i < tokens.Size && tokens.Get(i).Line == next.Line; i++)
         {
-            return null;
+            if (IsComment(tokens.Get(i)))
+            {
+                return false;
+            }
         }
 
-        int line = tokens.Get(end).Line;
-        int next = end + 1;
-        while (next < tokens.Size && tokens.Get(next).Channel != TokenConstants.DefaultChannel)
+        return true;
+    }
+
+    private static IToken? NextDefault(BufferedTokenStream tokens, int index)
+    {
+        for (int i = index + 1; i < tokens.Size; i++)
         {
-            next++;
+            if (tokens.Get(i).Channel == TokenConstants.DefaultChannel)
+            {
+                return tokens.Get(i);
+            }
         }
 
-        if (next < tokens.Size && tokens.Get(next).Type is RpclLexer.SEMI or RpclLexer.COMMA && tokens.Get(next).Line == line)
-        {
-            end = next;
-        }
-
-        IList<IToken>? after = tokens.GetHiddenTokensToRight(end);
-        var comments = after?.Where(t => t.Line == line && IsComment(t)).Take(1).ToList();
-        return comments is { Count: > 0 } ? Clean(comments) : null;
+        return null;
     }
 
     private static int EndLine(IToken comment) => comment.Line + comment.Text.Count(c => c == '\n');

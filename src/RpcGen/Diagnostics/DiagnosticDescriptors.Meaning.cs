@@ -54,8 +54,12 @@ public static partial class DiagnosticDescriptors
     /// <summary>RPCG2017: constants defined in terms of each other.</summary>
     public static DiagnosticDescriptor CircularConstant { get; } = new("RPCG2017", DiagnosticSeverity.Error, "Circular constant definition");
 
-    /// <summary>RPCG2018: a case label of an enum-discriminated union that is not a member of the enum.</summary>
-    public static DiagnosticDescriptor CaseValueNotInEnum { get; } = new("RPCG2018", DiagnosticSeverity.Warning, "Case value is not a member of the discriminant's enum");
+    /// <summary>
+    /// RPCG2018: a case label of an enum-discriminated union that is not a member of the enum. RFC 4506 section 4.15
+    /// wants a legal value of the discriminant after each case, and section 4.3 makes encoding any other value as the
+    /// enum an error: such an arm could never be sent.
+    /// </summary>
+    public static DiagnosticDescriptor CaseValueNotInEnum { get; } = new("RPCG2018", DiagnosticSeverity.Error, "Case value is not a member of the discriminant's enum");
 
     /// <summary>RPCG2019: an argument or result form rpcgen forbids (opaque or string without a typedef, arrays, pointers to strings).</summary>
     public static DiagnosticDescriptor IllegalProcedureType { get; } = new("RPCG2019", DiagnosticSeverity.Error, "Type not allowed as a procedure argument or result");

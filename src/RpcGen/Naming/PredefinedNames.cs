@@ -6,7 +6,7 @@ namespace NetRpc.RpcGen.Naming;
 /// <summary>
 /// Names real .x files use without defining them, because rpcgen hands them to a C compiler that finds them
 /// in system headers. A definition in the file always wins; otherwise NetRpc uses these meanings and says so
-/// (RPCG3001, RPCG3002). The set is what Debian's rpcsvc files, libtirpc's rpcb_prot.x and the NFS, MOUNT and
+/// (RPCG3001, RPCG3002), except for bool's TRUE and FALSE, which XDR itself defines. The set is what Debian's rpcsvc files, libtirpc's rpcb_prot.x and the NFS, MOUNT and
 /// NLM files people use need; docs/diagnostics.md lists it.
 /// </summary>
 public static class PredefinedNames
@@ -78,13 +78,22 @@ public static class PredefinedNames
     }
 
     /// <summary>
-    /// Constants from C headers: TRUE and FALSE, the authentication flavours of RFC 5531 section 8.2 (and RFC 9289's
-    /// AUTH_TLS), and rpc/auth.h's MAXNETNAMELEN.
+    /// TRUE and FALSE, the members of bool: RFC 4506 section 4.4 defines bool as <c>enum { FALSE = 0, TRUE = 1 }</c>,
+    /// so they are the XDR language's own names, valid wherever a value is, and not taken on trust. A definition in
+    /// the file still wins, as for every predefined name.
+    /// </summary>
+    public static FrozenDictionary<string, long> BoolMembers { get; } = new Dictionary<string, long>(StringComparer.Ordinal)
+    {
+        ["FALSE"] = 0,
+        ["TRUE"] = 1,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Constants from C headers: the authentication flavours of RFC 5531 section 8.2 (and RFC 9289's AUTH_TLS), and
+    /// rpc/auth.h's MAXNETNAMELEN.
     /// </summary>
     public static FrozenDictionary<string, long> Constants { get; } = new Dictionary<string, long>(StringComparer.Ordinal)
     {
-        ["TRUE"] = 1,
-        ["FALSE"] = 0,
         ["AUTH_NONE"] = 0,
         ["AUTH_NULL"] = 0,
         ["AUTH_SYS"] = 1,

@@ -9,7 +9,7 @@ namespace NetRpc.Fuzz.Nfs4;
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class LibnfsNfs4Constants
 {
-    /// <summary>Sizes</summary>
+    /// <summary>const NFS4_FHSIZE = 128;</summary>
     public const int Nfs4Fhsize = 128;
 
     /// <summary>const NFS4_VERIFIER_SIZE = 8;</summary>
@@ -24,10 +24,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const NFS4_DEVICEID4_SIZE = 16;</summary>
     public const int Nfs4Deviceid4Size = 16;
 
-    /// <summary>
-    /// Mask that indicates which Access Control Entries are supported.
-    /// Values for the fattr4_aclsupport attribute.
-    /// </summary>
+    /// <summary>const ACL4_SUPPORT_ALLOW_ACL = 0x00000001;</summary>
     public const int Acl4SupportAllowAcl = 0x1;
 
     /// <summary>const ACL4_SUPPORT_DENY_ACL = 0x00000002;</summary>
@@ -39,7 +36,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const ACL4_SUPPORT_ALARM_ACL = 0x00000008;</summary>
     public const int Acl4SupportAlarmAcl = 0x8;
 
-    /// <summary>acetype4 values, others can be added as needed.</summary>
+    /// <summary>const ACE4_ACCESS_ALLOWED_ACE_TYPE = 0x00000000;</summary>
     public const int Ace4AccessAllowedAceType = 0x0;
 
     /// <summary>const ACE4_ACCESS_DENIED_ACE_TYPE = 0x00000001;</summary>
@@ -51,7 +48,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const ACE4_SYSTEM_ALARM_ACE_TYPE = 0x00000003;</summary>
     public const int Ace4SystemAlarmAceType = 0x3;
 
-    /// <summary>ACE flag values</summary>
+    /// <summary>const ACE4_FILE_INHERIT_ACE = 0x00000001;</summary>
     public const int Ace4FileInheritAce = 0x1;
 
     /// <summary>const ACE4_DIRECTORY_INHERIT_ACE = 0x00000002;</summary>
@@ -72,7 +69,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const ACE4_IDENTIFIER_GROUP = 0x00000040;</summary>
     public const int Ace4IdentifierGroup = 0x40;
 
-    /// <summary>ACE mask values</summary>
+    /// <summary>const ACE4_READ_DATA = 0x00000001;</summary>
     public const int Ace4ReadData = 0x1;
 
     /// <summary>const ACE4_LIST_DIRECTORY = 0x00000001;</summary>
@@ -152,43 +149,43 @@ public static partial class LibnfsNfs4Constants
     /// </summary>
     public const int Ace4GenericExecute = 0x1200A0;
 
-    /// <summary>Field definitions for the fattr4_mode attribute</summary>
+    /// <summary>set user id on execution</summary>
     public const int Mode4Suid = 0x800;
 
-    /// <summary>const MODE4_SGID = 0x400;</summary>
+    /// <summary>set group id on execution</summary>
     public const int Mode4Sgid = 0x400;
 
-    /// <summary>const MODE4_SVTX = 0x200;</summary>
+    /// <summary>save text even after use</summary>
     public const int Mode4Svtx = 0x200;
 
-    /// <summary>const MODE4_RUSR = 0x100;</summary>
+    /// <summary>read permission: owner</summary>
     public const int Mode4Rusr = 0x100;
 
-    /// <summary>const MODE4_WUSR = 0x080;</summary>
+    /// <summary>write permission: owner</summary>
     public const int Mode4Wusr = 0x80;
 
-    /// <summary>const MODE4_XUSR = 0x040;</summary>
+    /// <summary>execute permission: owner</summary>
     public const int Mode4Xusr = 0x40;
 
-    /// <summary>const MODE4_RGRP = 0x020;</summary>
+    /// <summary>read permission: group</summary>
     public const int Mode4Rgrp = 0x20;
 
-    /// <summary>const MODE4_WGRP = 0x010;</summary>
+    /// <summary>write permission: group</summary>
     public const int Mode4Wgrp = 0x10;
 
-    /// <summary>const MODE4_XGRP = 0x008;</summary>
+    /// <summary>execute permission: group</summary>
     public const int Mode4Xgrp = 0x8;
 
-    /// <summary>const MODE4_ROTH = 0x004;</summary>
+    /// <summary>read permission: other</summary>
     public const int Mode4Roth = 0x4;
 
-    /// <summary>const MODE4_WOTH = 0x002;</summary>
+    /// <summary>write permission: other</summary>
     public const int Mode4Woth = 0x2;
 
-    /// <summary>const MODE4_XOTH = 0x001;</summary>
+    /// <summary>execute permission: other</summary>
     public const int Mode4Xoth = 0x1;
 
-    /// <summary>Values for fattr4_fh_expire_type</summary>
+    /// <summary>const FH4_PERSISTENT = 0x00000000;</summary>
     public const int Fh4Persistent = 0x0;
 
     /// <summary>const FH4_NOEXPIRE_WITH_OPEN = 0x00000001;</summary>
@@ -203,7 +200,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const FH4_VOL_RENAME = 0x00000008;</summary>
     public const int Fh4VolRename = 0x8;
 
-    /// <summary>Mandatory Attributes</summary>
+    /// <summary>const FATTR4_SUPPORTED_ATTRS = 0;</summary>
     public const int Fattr4SupportedAttrs = 0;
 
     /// <summary>const FATTR4_TYPE = 1;</summary>
@@ -242,7 +239,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const FATTR4_FILEHANDLE = 19;</summary>
     public const int Fattr4Filehandle = 19;
 
-    /// <summary>Recommended Attributes</summary>
+    /// <summary>const FATTR4_ACL = 12;</summary>
     public const int Fattr4Acl = 12;
 
     /// <summary>const FATTR4_ACLSUPPORT = 13;</summary>
@@ -371,7 +368,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const FATTR4_MOUNTED_ON_FILEID = 55;</summary>
     public const int Fattr4MountedOnFileid = 55;
 
-    /// <summary>ACCESS: Check access permission</summary>
+    /// <summary>const ACCESS4_READ = 0x00000001;</summary>
     public const int Access4Read = 0x1;
 
     /// <summary>const ACCESS4_LOOKUP = 0x00000002;</summary>
@@ -389,7 +386,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const ACCESS4_EXECUTE = 0x00000020;</summary>
     public const int Access4Execute = 0x20;
 
-    /// <summary>Share Access and Deny constants for open argument</summary>
+    /// <summary>const OPEN4_SHARE_ACCESS_READ = 0x00000001;</summary>
     public const int Open4ShareAccessRead = 0x1;
 
     /// <summary>const OPEN4_SHARE_ACCESS_WRITE = 0x00000002;</summary>
@@ -423,7 +420,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const RPCSEC_GSS = 6;</summary>
     public const int RpcsecGss = 6;
 
-    /// <summary>EXCHANGE_ID</summary>
+    /// <summary>const EXCHGID4_FLAG_SUPP_MOVED_REFER = 0x00000001;</summary>
     public const int Exchgid4FlagSuppMovedRefer = 0x1;
 
     /// <summary>const EXCHGID4_FLAG_SUPP_MOVED_MIGR = 0x00000002;</summary>
@@ -459,7 +456,7 @@ public static partial class LibnfsNfs4Constants
     /// <summary>const CREATE_SESSION4_FLAG_CONN_RDMA = 0x00000004;</summary>
     public const int CreateSession4FlagConnRdma = 0x4;
 
-    /// <summary>LAYOUTRETURN</summary>
+    /// <summary>const LAYOUT4_RET_REC_FILE = 1;</summary>
     public const int Layout4RetRecFile = 1;
 
     /// <summary>const LAYOUT4_RET_REC_FSID = 2;</summary>
@@ -571,7 +568,7 @@ public enum Nfsstat4
     /// <summary>different filesystems</summary>
     Nfs4ErrXdev = 18,
 
-    /// <summary>Unused/reserved        19</summary>
+    /// <summary>should be a directory</summary>
     Nfs4ErrNotdir = 20,
 
     /// <summary>should not be directory</summary>
@@ -1481,10 +1478,7 @@ public sealed partial class Fattr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc
     }
 
     /// <summary><c>bitmap4 attrmask</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] Attrmask { get; set; }
 
     /// <summary><c>attrlist4 attr_vals</c>.</summary>
@@ -1571,7 +1565,7 @@ public sealed partial class Clientaddr4 : global::NetRpc.Xdr.IXdrCodec<global::N
         this.RAddr = rAddr;
     }
 
-    /// <summary>see struct rpcb in RFC 1833</summary>
+    /// <summary>network id</summary>
     /// <remarks>XDR: <c>string r_netid&lt;&gt;</c>.</remarks>
     public string RNetid { get; set; }
 
@@ -2131,11 +2125,8 @@ public sealed partial class Close4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.OpenStateid = openStateid;
     }
 
-    /// <summary>CURRENT_FH: object</summary>
-    /// <remarks>
-    /// XDR: <c>seqid4 seqid</c>.
-    /// .x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.
-    /// </remarks>
+    /// <summary><c>seqid4 seqid</c>.</summary>
+    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
     public uint Seqid { get; set; }
 
     /// <summary><c>stateid4 open_stateid</c>.</summary>
@@ -2273,11 +2264,8 @@ public sealed partial class Commit4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         this.Count = count;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>
-    /// XDR: <c>offset4 offset</c>.
-    /// .x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.
-    /// </remarks>
+    /// <summary><c>offset4 offset</c>.</summary>
+    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>count4 count</c>.</summary>
@@ -2585,8 +2573,7 @@ public sealed partial class Create4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         this.Createattrs = createattrs;
     }
 
-    /// <summary>CURRENT_FH: directory for creation</summary>
-    /// <remarks>XDR: <c>createtype4 objtype</c>.</remarks>
+    /// <summary><c>createtype4 objtype</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Createtype4 Objtype { get; set; }
 
     /// <summary><c>component4 objname</c>.</summary>
@@ -2641,7 +2628,6 @@ public sealed partial class Create4Resok : global::NetRpc.Xdr.IXdrCodec<global::
     /// <remarks>
     /// XDR: <c>bitmap4 attrset</c>.
     /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
     /// </remarks>
     public uint[] Attrset { get; set; }
 
@@ -2910,7 +2896,6 @@ public sealed partial class Getattr4Args : global::NetRpc.Xdr.IXdrCodec<global::
     /// <remarks>
     /// XDR: <c>bitmap4 attr_request</c>.
     /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
     /// </remarks>
     public uint[] AttrRequest { get; set; }
 
@@ -3606,8 +3591,7 @@ public sealed partial class Lock4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
         this.Locker = locker;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>nfs_lock_type4 locktype</c>.</remarks>
+    /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>bool reclaim</c>.</summary>
@@ -3890,8 +3874,7 @@ public sealed partial class Lockt4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.Owner = owner;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>nfs_lock_type4 locktype</c>.</remarks>
+    /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
@@ -4049,8 +4032,7 @@ public sealed partial class Locku4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.Length = length;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>nfs_lock_type4 locktype</c>.</remarks>
+    /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
@@ -5483,7 +5465,6 @@ public sealed partial class Open4Resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
     /// <remarks>
     /// XDR: <c>bitmap4 attrset</c>.
     /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
     /// </remarks>
     public uint[] Attrset { get; set; }
 
@@ -5701,8 +5682,7 @@ public sealed partial class OpenConfirm4Args : global::NetRpc.Xdr.IXdrCodec<glob
         this.Seqid = seqid;
     }
 
-    /// <summary>CURRENT_FH: opened file</summary>
-    /// <remarks>XDR: <c>stateid4 open_stateid</c>.</remarks>
+    /// <summary><c>stateid4 open_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
@@ -5877,8 +5857,7 @@ public sealed partial class OpenDowngrade4Args : global::NetRpc.Xdr.IXdrCodec<gl
         this.ShareDeny = shareDeny;
     }
 
-    /// <summary>CURRENT_FH: opened file</summary>
-    /// <remarks>XDR: <c>stateid4 open_stateid</c>.</remarks>
+    /// <summary><c>stateid4 open_stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
@@ -6195,8 +6174,7 @@ public sealed partial class Read4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
         this.Count = count;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>stateid4 stateid</c>.</remarks>
+    /// <summary><c>stateid4 stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
@@ -6385,11 +6363,8 @@ public sealed partial class Readdir4Args : global::NetRpc.Xdr.IXdrCodec<global::
         this.AttrRequest = attrRequest;
     }
 
-    /// <summary>CURRENT_FH: directory</summary>
-    /// <remarks>
-    /// XDR: <c>nfs_cookie4 cookie</c>.
-    /// .x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.
-    /// </remarks>
+    /// <summary><c>nfs_cookie4 cookie</c>.</summary>
+    /// <remarks>.x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.</remarks>
     public ulong Cookie { get; set; }
 
     /// <summary><c>verifier4 cookieverf</c>.</summary>
@@ -6405,10 +6380,7 @@ public sealed partial class Readdir4Args : global::NetRpc.Xdr.IXdrCodec<global::
     public uint Maxcount { get; set; }
 
     /// <summary><c>bitmap4 attr_request</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] AttrRequest { get; set; }
 
     /// <inheritdoc/>
@@ -7618,8 +7590,7 @@ public sealed partial class Setattr4Args : global::NetRpc.Xdr.IXdrCodec<global::
         this.ObjAttributes = objAttributes;
     }
 
-    /// <summary>CURRENT_FH: target object</summary>
-    /// <remarks>XDR: <c>stateid4 stateid</c>.</remarks>
+    /// <summary><c>stateid4 stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>fattr4 obj_attributes</c>.</summary>
@@ -7663,10 +7634,7 @@ public sealed partial class Setattr4Res : global::NetRpc.Xdr.IXdrCodec<global::N
     public global::NetRpc.Fuzz.Nfs4.Nfsstat4 Status { get; set; }
 
     /// <summary><c>bitmap4 attrsset</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] Attrsset { get; set; }
 
     /// <inheritdoc/>
@@ -8081,8 +8049,7 @@ public sealed partial class Write4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.Data = data;
     }
 
-    /// <summary>CURRENT_FH: file</summary>
-    /// <remarks>XDR: <c>stateid4 stateid</c>.</remarks>
+    /// <summary><c>stateid4 stateid</c>.</summary>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
@@ -8673,17 +8640,11 @@ public sealed partial class StateProtectOps4 : global::NetRpc.Xdr.IXdrCodec<glob
     }
 
     /// <summary><c>bitmap4 spo_must_enforce</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] SpoMustEnforce { get; set; }
 
     /// <summary><c>bitmap4 spo_must_allow</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] SpoMustAllow { get; set; }
 
     /// <inheritdoc/>
@@ -9872,10 +9833,7 @@ public sealed partial class GetDirDelegation4Args : global::NetRpc.Xdr.IXdrCodec
     public bool GddaSignalDelegAvail { get; set; }
 
     /// <summary><c>bitmap4 gdda_notification_types</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] GddaNotificationTypes { get; set; }
 
     /// <summary><c>attr_notice4 gdda_child_attr_delay</c>.</summary>
@@ -9893,17 +9851,11 @@ public sealed partial class GetDirDelegation4Args : global::NetRpc.Xdr.IXdrCodec
     public global::NetRpc.Fuzz.Nfs4.Nfstime4 GddaDirAttrDelay { get; set; }
 
     /// <summary><c>bitmap4 gdda_child_attributes</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] GddaChildAttributes { get; set; }
 
     /// <summary><c>bitmap4 gdda_dir_attributes</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] GddaDirAttributes { get; set; }
 
     /// <inheritdoc/>
@@ -9966,24 +9918,15 @@ public sealed partial class GetDirDelegation4Resok : global::NetRpc.Xdr.IXdrCode
     public global::NetRpc.Fuzz.Nfs4.Stateid4 GddrStateid { get; set; }
 
     /// <summary><c>bitmap4 gddr_notification</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] GddrNotification { get; set; }
 
     /// <summary><c>bitmap4 gddr_child_attributes</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] GddrChildAttributes { get; set; }
 
     /// <summary><c>bitmap4 gddr_dir_attributes</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] GddrDirAttributes { get; set; }
 
     /// <inheritdoc/>
@@ -10275,10 +10218,7 @@ public sealed partial class Getdeviceinfo4Args : global::NetRpc.Xdr.IXdrCodec<gl
     public uint GdiaMaxcount { get; set; }
 
     /// <summary><c>bitmap4 gdia_notify_types</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] GdiaNotifyTypes { get; set; }
 
     /// <inheritdoc/>
@@ -10324,10 +10264,7 @@ public sealed partial class Getdeviceinfo4Resok : global::NetRpc.Xdr.IXdrCodec<g
     public global::NetRpc.Fuzz.Nfs4.DeviceAddr4 GdirDeviceAddr { get; set; }
 
     /// <summary><c>bitmap4 gdir_notification</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] GdirNotification { get; set; }
 
     /// <inheritdoc/>
@@ -17272,10 +17209,7 @@ public sealed partial class CbGetattr4Args : global::NetRpc.Xdr.IXdrCodec<global
     public byte[] Fh { get; set; }
 
     /// <summary><c>bitmap4 attr_request</c>.</summary>
-    /// <remarks>
-    /// .x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.
-    /// Basic data types
-    /// </remarks>
+    /// <remarks>.x type: <c>bitmap4</c>, from <c>typedef uint32_t bitmap4&lt;&gt;</c>.</remarks>
     public uint[] AttrRequest { get; set; }
 
     /// <inheritdoc/>

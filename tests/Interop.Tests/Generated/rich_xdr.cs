@@ -65,7 +65,10 @@ public sealed partial class Primitives : global::NetRpc.Xdr.IXdrCodec<global::Ri
     public long H { get; set; }
 
     /// <summary><c>counter_t uh</c>.</summary>
-    /// <remarks>.x type: <c>counter_t</c>, from <c>typedef unsigned hyper counter_t</c>.</remarks>
+    /// <remarks>
+    /// .x type: <c>counter_t</c>, from <c>typedef unsigned hyper counter_t</c>.
+    /// a typedef of a primitive
+    /// </remarks>
     public ulong Uh { get; set; }
 
     /// <summary><c>float f</c>.</summary>
@@ -268,7 +271,10 @@ public sealed partial class Maybe : global::NetRpc.Xdr.IXdrCodec<global::Rich.Ma
     public bool Present { get; }
 
     /// <summary>The arm for present = TRUE. XDR: <c>name_t value</c>.</summary>
-    /// <remarks>.x type: <c>name_t</c>, from <c>typedef string name_t&lt;LABEL_MAX&gt;</c>.</remarks>
+    /// <remarks>
+    /// .x type: <c>name_t</c>, from <c>typedef string name_t&lt;LABEL_MAX&gt;</c>.
+    /// a bounded string
+    /// </remarks>
     /// <exception cref="global::System.InvalidOperationException"><see cref="Present"/> selects another arm.</exception>
     public string Value => this._arm == 0
         ? this._value!
@@ -607,7 +613,10 @@ public sealed partial class Node : global::NetRpc.Xdr.IXdrListNode<global::Rich.
     }
 
     /// <summary><c>name_t label</c>.</summary>
-    /// <remarks>.x type: <c>name_t</c>, from <c>typedef string name_t&lt;LABEL_MAX&gt;</c>.</remarks>
+    /// <remarks>
+    /// .x type: <c>name_t</c>, from <c>typedef string name_t&lt;LABEL_MAX&gt;</c>.
+    /// a bounded string
+    /// </remarks>
     public string Label { get; set; }
 
     /// <summary><c>int weight</c>.</summary>
@@ -702,26 +711,41 @@ public sealed partial class Everything : global::NetRpc.Xdr.IXdrCodec<global::Ri
     public global::Rich.Primitives P { get; set; }
 
     /// <summary><c>hash_t hash</c>.</summary>
-    /// <remarks>.x type: <c>hash_t</c>, from <c>typedef opaque hash_t[6]</c>.</remarks>
+    /// <remarks>
+    /// .x type: <c>hash_t</c>, from <c>typedef opaque hash_t[6]</c>.
+    /// fixed-length opaque, with padding
+    /// </remarks>
     public byte[] Hash { get; set; }
 
     /// <summary><c>blob_t blob</c>.</summary>
-    /// <remarks>.x type: <c>blob_t</c>, from <c>typedef opaque blob_t&lt;&gt;</c>.</remarks>
+    /// <remarks>
+    /// .x type: <c>blob_t</c>, from <c>typedef opaque blob_t&lt;&gt;</c>.
+    /// variable-length opaque, unbounded
+    /// </remarks>
     public byte[] Blob { get; set; }
 
     /// <summary><c>string any&lt;&gt;</c>.</summary>
     public string Any { get; set; }
 
     /// <summary><c>name_t name</c>.</summary>
-    /// <remarks>.x type: <c>name_t</c>, from <c>typedef string name_t&lt;LABEL_MAX&gt;</c>.</remarks>
+    /// <remarks>
+    /// .x type: <c>name_t</c>, from <c>typedef string name_t&lt;LABEL_MAX&gt;</c>.
+    /// a bounded string
+    /// </remarks>
     public string Name { get; set; }
 
     /// <summary><c>names_t names</c>.</summary>
-    /// <remarks>.x type: <c>names_t</c>, from <c>typedef name_t names_t&lt;LIST_MAX&gt;</c>.</remarks>
+    /// <remarks>
+    /// .x type: <c>names_t</c>, from <c>typedef name_t names_t&lt;LIST_MAX&gt;</c>.
+    /// a typedef of a typedef: an array of bounded strings
+    /// </remarks>
     public string[] Names { get; set; }
 
     /// <summary><c>triple_t triple</c>.</summary>
-    /// <remarks>.x type: <c>triple_t</c>, from <c>typedef int triple_t[3]</c>.</remarks>
+    /// <remarks>
+    /// .x type: <c>triple_t</c>, from <c>typedef int triple_t[3]</c>.
+    /// a fixed-length array
+    /// </remarks>
     public int[] Triple { get; set; }
 
     /// <summary><c>int counts&lt;&gt;</c>.</summary>

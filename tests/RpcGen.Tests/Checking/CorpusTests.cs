@@ -40,6 +40,19 @@ public class CorpusTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Debian's yp.x, the copy the runtime's tests generate from (tests/RpcRuntime.Tests/Yp): its unions on bool
+    /// switch on TRUE and FALSE, which are XDR's own names (RFC 4506 section 4.4), so it draws no diagnostic at all
+    /// and a build that treats warnings as errors takes it.
+    /// </summary>
+    [Fact]
+    public void Debian_yp_x_checks_with_no_diagnostic_at_all()
+    {
+        CheckResult result = RpcgenCompiler.Check(Path.Combine(Corpus.RepositoryRoot!, "tests/RpcRuntime.Tests/Yp/yp.x"), new DiskSources());
+        Assert.True(result.Diagnostics.Count == 0, Compile.Describe(result.Diagnostics));
+        Assert.Contains(result.Specification!.Types, t => t.Name == "ypresp_all");
+    }
+
+    /// <summary>
     /// nis_callback.x takes nis_object and nis_error from the C header rpcsvc/nis.h (through a %#include), not
     /// from any .x file: rpcgen passes the names to the C compiler unchecked, but for an XDR compiler they are
     /// undefined, and NetRpc says exactly that.

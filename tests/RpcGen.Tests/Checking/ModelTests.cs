@@ -224,6 +224,94 @@ public class ModelTests
     }
 
     [Fact]
+    public void A_comment_documents_exactly_one_definition_and_a_group_heading_none()
+    {
+        Specification spec = Compile.Clean("""
+            /*
+             * Sizes
+             */
+            const FHSIZE = 128;
+            const VERIFIER_SIZE = 8;
+
+            /* the only one of its kind here */
+            const ALONE = 1;
+            struct s { int a; };
+            const SIDE = 2;   /* beside it */
+            /* a section, set apart */
+
+            const AFTER_BLANK = 3;
+            /* a struct */
+            struct t {
+                int b;
+            };  /* the end of t */
+            struct u { int c; };
+            """);
+        Assert.Equal(
+            [null, null, "the only one of its kind here", "beside it", null],
+            new[] { "FHSIZE", "VERIFIER_SIZE", "ALONE", "SIDE", "AFTER_BLANK" }.Select(c => spec.FindConstant(c)!.Documentation));
+        Assert.Equal([null, "a struct", null], new[] { "s", "t", "u" }.Select(t => spec.FindType(t)!.Documentation));
+    }
+
+    [Fact]
+    public void A_comment_documents_exactly_one_member_and_a_note_between_members_none()
+    {
+        Specification spec = Compile.Clean("""
+            enum status {
+                OK = 0,        /* all is well */
+                /* Unused/reserved 1 */
+                NOTDIR = 2,    /* should be a directory */
+                /* above it */
+                ISDIR = 3,
+                /* a group of two */
+                A = 30,
+                B = 31
+            };
+            struct point {
+                /* coordinates */
+                int x;
+                int y;
+            };
+            union u switch (int d) {
+            case 1:
+                /* the one */
+                int one;
+            case 2:
+                int two;
+            };
+            program P {
+                version V {
+                    /* does nothing */
+                    void NULLPROC(void) = 0;
+
+                    /* gets it */
+                    int GET(void) = 1;
+                    void PUT(int) = 2;  /* puts it */
+                } = 1;
+            } = 7;
+            """);
+        Assert.Equal(
+            ["all is well", "should be a directory", "above it", null, null],
+            ((EnumDefinition)spec.FindType("status")!).Body.Members.Select(m => m.Documentation));
+        Assert.Equal([null, null], ((StructDefinition)spec.FindType("point")!).Body.Fields.Select(f => f.Documentation));
+        Assert.Equal(["the one", null], ((UnionDefinition)spec.FindType("u")!).Body.Arms.Select(a => a.Declaration.Documentation));
+        Assert.Equal(["does nothing", "gets it", "puts it"], spec.Programs.Single().Versions.Single().Procedures.Select(p => p.Documentation));
+    }
+
+    [Fact]
+    public void Libnfs_nfs4_documents_NFS4ERR_NOTDIR_with_its_own_comment_and_no_constant_with_the_Sizes_heading()
+    {
+        CheckResult result = RpcgenCompiler.Check(Path.Combine(Corpus.Resolve("Corpus/libnfs")!, "libnfs-nfs4.x"), new DiskSources());
+        Assert.False(result.HasErrors, Compile.Describe(result.Diagnostics));
+        Specification spec = result.Specification!;
+        EnumMember[] errors = [.. ((EnumDefinition)spec.FindType("nfsstat4")!).Body.Members];
+        Assert.Equal("should be a directory", errors.Single(m => m.Name == "NFS4ERR_NOTDIR").Documentation);
+        Assert.Equal("different filesystems", errors.Single(m => m.Name == "NFS4ERR_XDEV").Documentation);
+        Assert.DoesNotContain(errors, m => m.Documentation?.Contains("Unused", StringComparison.Ordinal) == true);
+        Assert.All(["NFS4_FHSIZE", "NFS4_VERIFIER_SIZE", "NFS4_OPAQUE_LIMIT", "NFS4_SESSIONID_SIZE"], c => Assert.Null(spec.FindConstant(c)!.Documentation));
+        Assert.Equal("set user id on execution", spec.FindConstant("MODE4_SUID")!.Documentation);
+    }
+
+    [Fact]
     public void Passthrough_lines_are_kept_with_their_place_and_targets()
     {
         Specification spec = Compile.Clean("""
@@ -284,10 +372,36 @@ public class ModelTests
             """);
         Assert.False(result.HasErrors, Compile.Describe(result.Diagnostics));
         Assert.Equal(["uint32_t", "uint64_t", "netobj", "bool_t"], result.Diagnostics.Where(d => d.Code == "RPCG3001").Select(d => d.Message.Split('\'')[1]));
-        Assert.Equal(["AUTH_NONE", "AUTH_SYS", "TRUE"], result.Diagnostics.Where(d => d.Code == "RPCG3002").Select(d => d.Message.Split('\'')[1]));
+        Assert.Equal(["AUTH_NONE", "AUTH_SYS"], result.Diagnostics.Where(d => d.Code == "RPCG3002").Select(d => d.Message.Split('\'')[1]));
         var netobj = (TypedefDefinition)result.Specification!.FindType("netobj")!;
         Assert.Equal((DeclarationKind.VariableOpaque, 1024u), (netobj.Declaration.Kind, netobj.Declaration.Size!.Value));
         Assert.Equal(XdrPrimitive.UnsignedHyper, ((PrimitiveType)((StructDefinition)result.Specification.FindType("s")!).Body.Fields[2].Type).Kind);
+    }
+
+    [Fact]
+    public void TRUE_and_FALSE_are_the_members_of_bool_wherever_they_are_used_and_draw_no_diagnostic()
+    {
+        // RFC 4506 section 4.4 defines bool as enum { FALSE = 0, TRUE = 1 }: yp.x's unions on bool use them.
+        CheckResult result = Compile.Text("""
+            union more switch (bool b) { case TRUE: int x; case FALSE: void; };
+            union flag switch (int d) { case TRUE: void; default: void; };
+            const YES = TRUE;
+            typedef int one[TRUE];
+            """);
+        Assert.Empty(result.Diagnostics);
+        var more = (UnionDefinition)result.Specification!.FindType("more")!;
+        Assert.Equal([1L, 0L], more.Body.Arms.Select(a => a.Labels.Single().Value));
+        Assert.Equal(1, (int)result.Specification.FindConstant("YES")!.Value!.Value);
+    }
+
+    [Fact]
+    public void A_file_that_defines_TRUE_itself_gets_its_own_value()
+    {
+        Specification spec = Compile.Clean("""
+            enum answer { FALSE = 2, TRUE = 3 };
+            union u switch (answer a) { case TRUE: void; case FALSE: int x; };
+            """);
+        Assert.Equal([3L, 2L], ((UnionDefinition)spec.FindType("u")!).Body.Arms.Select(a => a.Labels.Single().Value));
     }
 
     [Fact]

@@ -140,6 +140,17 @@ public class NegativeCaseTests
     }
 
     [Fact]
+    public void A_case_that_is_no_member_of_the_enum_is_an_error_and_generates_nothing()
+    {
+        // RFC 4506 section 4.3: no value but the enum's members may be encoded as the enum, so the arm could never be sent.
+        const string Source = "enum e { A = 1, B = 2 };\ntypedef e alias;\nconst FIVE = 5;\nunion u switch (alias d) {\ncase A: int a;\ncase FIVE: void;\n};";
+        GenerateResult result = RpcgenCompiler.Generate(Compile.Path, new InMemorySources([(Compile.Path, Source)]));
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(("RPCG2018", DiagnosticSeverity.Error, 6, 6), (diagnostic.Code, diagnostic.Severity, diagnostic.Location.Line, diagnostic.Location.Column));
+        Assert.Empty(result.Files);
+    }
+
+    [Fact]
     public void There_are_at_least_forty_cases_covering_every_code_the_front_end_defines()
     {
         var cases = Cases().Select(row => (string)row[2]).ToHashSet(StringComparer.Ordinal);

@@ -9,10 +9,10 @@ namespace NetRpc.Runtime.Binding;
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 public static partial class RpcbindConstants
 {
-    /// <summary>The most procedures GETSTAT counts per version (RFC 1833's RPCBSTAT_HIGHPROC), and its versions.</summary>
+    /// <summary>The most procedures GETSTAT counts per version (RFC 1833's RPCBSTAT_HIGHPROC).</summary>
     public const int StatProcedures = 13;
 
-    /// <summary>const STAT_VERSIONS = 3;</summary>
+    /// <summary>The versions GETSTAT counts (RFC 1833's RPCBVERS_STAT).</summary>
     public const int StatVersions = 3;
 }
 

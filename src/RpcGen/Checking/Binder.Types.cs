@@ -251,7 +251,7 @@ internal sealed partial class Binder
         {
             IToken name = member.IDENTIFIER().Symbol;
             BigInteger? value = ValueOfMember(member);
-            members.Add(new EnumMember(name.Text, value is { } v ? (int)v : 0, Locate(name), Documentation.OfMember(_tokens, member)));
+            members.Add(new EnumMember(name.Text, value is { } v ? (int)v : 0, Locate(name), Documentation.OfMember(_tokens, member, mayHeadGroup: true)));
         }
 
         return new EnumBody(members.ToImmutable());

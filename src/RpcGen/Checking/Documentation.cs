@@ -11,8 +11,8 @@ namespace NetRpc.RpcGen.Checking;
 /// <item>A comment after a member on the line where it ends (<c>int x; /* the x */</c>) is its own. A definition
 /// takes one only when it is written on one line, so the comment after a struct's closing brace is not its.</item>
 /// <item>Otherwise the comments just above it, after the previous token's line and with no blank line between,
-/// document it; unless it heads a group: the member, on one line, is followed on the very next line by a member
-/// of the same kind that has no comment of its own (libnfs's <c>/* Sizes */</c> above four constants).</item>
+/// document it; unless it heads a group: a definition or enum member, on one line, is followed on the very next
+/// line by one of the same kind that has no comment of its own (libnfs's <c>/* Sizes */</c> above four constants).</item>
 /// </list>
 /// A comment above a member that has its own comment on its line is a note about the list (libnfs's
 /// <c>/* Unused/reserved 19 */</c> in the middle of nfsstat4), and a comment with a blank line after it is a file's
@@ -26,9 +26,12 @@ internal static class Documentation
         Find(tokens, definition, trailingOnlyOnOneLine: true, next => next.Type == definition.Start.Type);
 
     /// <summary>The documentation of a struct field, union arm, enum member or procedure.</summary>
-    /// <remarks>Members after a union's <c>case</c> label head no group: the next arm begins with its label.</remarks>
-    public static string? OfMember(BufferedTokenStream tokens, ParserRuleContext member) =>
-        Find(tokens, member, trailingOnlyOnOneLine: false, next => next.Type is not (RpclLexer.RBRACE or RpclLexer.RPAREN or RpclLexer.CASE or RpclLexer.DEFAULT or TokenConstants.EOF));
+    /// <remarks>
+    /// Only enum members head groups (<c>/* NFSv4.1 errors */</c> above a run of codes): a comment above a struct field,
+    /// a union arm or a procedure is, in the .x files seen, that member's even when uncommented ones follow.
+    /// </remarks>
+    public static string? OfMember(BufferedTokenStream tokens, ParserRuleContext member, bool mayHeadGroup = false) =>
+        Find(tokens, member, trailingOnlyOnOneLine: false, next => mayHeadGroup && next.Type is not (RpclLexer.RBRACE or RpclLexer.RPAREN or RpclLexer.CASE or RpclLexer.DEFAULT or TokenConstants.EOF));
 
     private static string? Find(BufferedTokenStream tokens, ParserRuleContext member, bool trailingOnlyOnOneLine, Func<IToken, bool> startsSibling)
     {

@@ -2125,8 +2125,11 @@ public sealed partial class Close4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.OpenStateid = openStateid;
     }
 
-    /// <summary><c>seqid4 seqid</c>.</summary>
-    /// <remarks>.x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.</remarks>
+    /// <summary>CURRENT_FH: object</summary>
+    /// <remarks>
+    /// XDR: <c>seqid4 seqid</c>.
+    /// .x type: <c>seqid4</c>, from <c>typedef uint32_t seqid4</c>.
+    /// </remarks>
     public uint Seqid { get; set; }
 
     /// <summary><c>stateid4 open_stateid</c>.</summary>
@@ -2264,8 +2267,11 @@ public sealed partial class Commit4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         this.Count = count;
     }
 
-    /// <summary><c>offset4 offset</c>.</summary>
-    /// <remarks>.x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.</remarks>
+    /// <summary>CURRENT_FH: file</summary>
+    /// <remarks>
+    /// XDR: <c>offset4 offset</c>.
+    /// .x type: <c>offset4</c>, from <c>typedef uint64_t offset4</c>.
+    /// </remarks>
     public ulong Offset { get; set; }
 
     /// <summary><c>count4 count</c>.</summary>
@@ -2573,7 +2579,8 @@ public sealed partial class Create4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         this.Createattrs = createattrs;
     }
 
-    /// <summary><c>createtype4 objtype</c>.</summary>
+    /// <summary>CURRENT_FH: directory for creation</summary>
+    /// <remarks>XDR: <c>createtype4 objtype</c>.</remarks>
     public global::NetRpc.Fuzz.Nfs4.Createtype4 Objtype { get; set; }
 
     /// <summary><c>component4 objname</c>.</summary>
@@ -3591,7 +3598,8 @@ public sealed partial class Lock4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
         this.Locker = locker;
     }
 
-    /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
+    /// <summary>CURRENT_FH: file</summary>
+    /// <remarks>XDR: <c>nfs_lock_type4 locktype</c>.</remarks>
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>bool reclaim</c>.</summary>
@@ -3874,7 +3882,8 @@ public sealed partial class Lockt4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.Owner = owner;
     }
 
-    /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
+    /// <summary>CURRENT_FH: file</summary>
+    /// <remarks>XDR: <c>nfs_lock_type4 locktype</c>.</remarks>
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
@@ -4032,7 +4041,8 @@ public sealed partial class Locku4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.Length = length;
     }
 
-    /// <summary><c>nfs_lock_type4 locktype</c>.</summary>
+    /// <summary>CURRENT_FH: file</summary>
+    /// <remarks>XDR: <c>nfs_lock_type4 locktype</c>.</remarks>
     public global::NetRpc.Fuzz.Nfs4.NfsLockType4 Locktype { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
@@ -5682,7 +5692,8 @@ public sealed partial class OpenConfirm4Args : global::NetRpc.Xdr.IXdrCodec<glob
         this.Seqid = seqid;
     }
 
-    /// <summary><c>stateid4 open_stateid</c>.</summary>
+    /// <summary>CURRENT_FH: opened file</summary>
+    /// <remarks>XDR: <c>stateid4 open_stateid</c>.</remarks>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
@@ -5857,7 +5868,8 @@ public sealed partial class OpenDowngrade4Args : global::NetRpc.Xdr.IXdrCodec<gl
         this.ShareDeny = shareDeny;
     }
 
-    /// <summary><c>stateid4 open_stateid</c>.</summary>
+    /// <summary>CURRENT_FH: opened file</summary>
+    /// <remarks>XDR: <c>stateid4 open_stateid</c>.</remarks>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 OpenStateid { get; set; }
 
     /// <summary><c>seqid4 seqid</c>.</summary>
@@ -6174,7 +6186,8 @@ public sealed partial class Read4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
         this.Count = count;
     }
 
-    /// <summary><c>stateid4 stateid</c>.</summary>
+    /// <summary>CURRENT_FH: file</summary>
+    /// <remarks>XDR: <c>stateid4 stateid</c>.</remarks>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>
@@ -6363,8 +6376,11 @@ public sealed partial class Readdir4Args : global::NetRpc.Xdr.IXdrCodec<global::
         this.AttrRequest = attrRequest;
     }
 
-    /// <summary><c>nfs_cookie4 cookie</c>.</summary>
-    /// <remarks>.x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.</remarks>
+    /// <summary>CURRENT_FH: directory</summary>
+    /// <remarks>
+    /// XDR: <c>nfs_cookie4 cookie</c>.
+    /// .x type: <c>nfs_cookie4</c>, from <c>typedef uint64_t nfs_cookie4</c>.
+    /// </remarks>
     public ulong Cookie { get; set; }
 
     /// <summary><c>verifier4 cookieverf</c>.</summary>
@@ -7590,7 +7606,8 @@ public sealed partial class Setattr4Args : global::NetRpc.Xdr.IXdrCodec<global::
         this.ObjAttributes = objAttributes;
     }
 
-    /// <summary><c>stateid4 stateid</c>.</summary>
+    /// <summary>CURRENT_FH: target object</summary>
+    /// <remarks>XDR: <c>stateid4 stateid</c>.</remarks>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>fattr4 obj_attributes</c>.</summary>
@@ -8049,7 +8066,8 @@ public sealed partial class Write4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         this.Data = data;
     }
 
-    /// <summary><c>stateid4 stateid</c>.</summary>
+    /// <summary>CURRENT_FH: file</summary>
+    /// <remarks>XDR: <c>stateid4 stateid</c>.</remarks>
     public global::NetRpc.Fuzz.Nfs4.Stateid4 Stateid { get; set; }
 
     /// <summary><c>offset4 offset</c>.</summary>

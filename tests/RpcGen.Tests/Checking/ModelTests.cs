@@ -292,7 +292,8 @@ public class ModelTests
         Assert.Equal(
             ["all is well", "should be a directory", "above it", null, null],
             ((EnumDefinition)spec.FindType("status")!).Body.Members.Select(m => m.Documentation));
-        Assert.Equal([null, null], ((StructDefinition)spec.FindType("point")!).Body.Fields.Select(f => f.Documentation));
+        // A comment above a field is that field's, even with uncommented fields after it: fields head no group.
+        Assert.Equal(["coordinates", null], ((StructDefinition)spec.FindType("point")!).Body.Fields.Select(f => f.Documentation));
         Assert.Equal(["the one", null], ((UnionDefinition)spec.FindType("u")!).Body.Arms.Select(a => a.Declaration.Documentation));
         Assert.Equal(["does nothing", "gets it", "puts it"], spec.Programs.Single().Versions.Single().Procedures.Select(p => p.Documentation));
     }

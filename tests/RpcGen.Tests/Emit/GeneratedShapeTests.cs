@@ -56,6 +56,7 @@ public class GeneratedShapeTests
             const FHSIZE = 128;
             /* A file handle. */
             typedef opaque nfs_fh4<FHSIZE>;
+
             typedef string utf8string<>;
             typedef utf8string component4;
             typedef struct { int a; } inline_t;

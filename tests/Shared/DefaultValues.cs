@@ -5,7 +5,8 @@ namespace NetRpc.Testing;
 
 /// <summary>
 /// Every generated class of a namespace, made with <c>new T()</c>, encoded, decoded and encoded again: the default state
-/// of a generated type is a value the wire can carry, and it comes back the same bytes. Found by reflection, so a type
+/// of a generated type is a value the wire can carry, it comes back the same bytes and an equal value (Equals,
+/// GetHashCode), and its ToString shows its fields. Found by reflection, so a type
 /// added to the .x file is covered without a test naming it.
 /// </summary>
 internal static class DefaultValues
@@ -43,11 +44,24 @@ internal static class DefaultValues
     private static void RoundTrip<T>()
         where T : IXdrCodec<T>, new()
     {
-        byte[] first = XdrCodec.EncodeToArray(new T());
-        byte[] second = XdrCodec.EncodeToArray(XdrCodec.Decode<T>(first));
+        var made = new T();
+        byte[] first = XdrCodec.EncodeToArray(made);
+        T decoded = XdrCodec.Decode<T>(first);
+        byte[] second = XdrCodec.EncodeToArray(decoded);
         if (!first.AsSpan().SequenceEqual(second))
         {
             throw new InvalidOperationException($"decoded and encoded again, {first.Length} bytes became {second.Length} different ones");
+        }
+
+        // Value semantics: what came back equals what was made, with the same hash code, and shows its type's name.
+        if (!EqualityComparer<T>.Default.Equals(made, decoded) || made.GetHashCode() != decoded.GetHashCode())
+        {
+            throw new InvalidOperationException("decoded, it is not Equals to the value made, or its hash code differs");
+        }
+
+        if (made.ToString()?.StartsWith(typeof(T).Name + " {", StringComparison.Ordinal) != true)
+        {
+            throw new InvalidOperationException($"ToString shows no fields: {made}");
         }
     }
 }

@@ -7,7 +7,7 @@ namespace NetRpc.Bench.Protocol;
 
 /// <summary>a "typical" mixed record for SUM: ints, hypers, a string and an int array</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class BigStruct : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Bench.Protocol.BigStruct>
+public sealed partial class BigStruct : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Bench.Protocol.BigStruct>, global::System.IEquatable<global::NetRpc.Bench.Protocol.BigStruct>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public BigStruct()
@@ -93,6 +93,18 @@ public sealed partial class BigStruct : global::NetRpc.Xdr.IXdrCodec<global::Net
         writer.WriteInt32Array(this.Values);
         writer.WriteInt64(this.Sum);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Bench.Protocol.BigStruct? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(this.I1, other.I1) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(this.I2, other.I2) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(this.I3, other.I3) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(this.I4, other.I4) && global::System.Collections.Generic.EqualityComparer<long>.Default.Equals(this.H1, other.H1) && global::System.Collections.Generic.EqualityComparer<long>.Default.Equals(this.H2, other.H2) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.H3, other.H3) && string.Equals(this.Name, other.Name) && global::NetRpc.Xdr.XdrValues.Equal(this.Values, other.Values) && global::System.Collections.Generic.EqualityComparer<long>.Default.Equals(this.Sum, other.Sum));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Bench.Protocol.BigStruct);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(this.I1), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(this.I2), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(this.I3), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(this.I4), global::System.Collections.Generic.EqualityComparer<long>.Default.GetHashCode(this.H1), global::System.Collections.Generic.EqualityComparer<long>.Default.GetHashCode(this.H2), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.H3), ((this.Name)?.GetHashCode() ?? 0)), global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Values), global::System.Collections.Generic.EqualityComparer<long>.Default.GetHashCode(this.Sum)));
+
+    /// <inheritdoc/>
+    public override string ToString() => "BigStruct { " + "I1 = " + global::NetRpc.Xdr.XdrValues.Format(this.I1) + ", " + "I2 = " + global::NetRpc.Xdr.XdrValues.Format(this.I2) + ", " + "I3 = " + global::NetRpc.Xdr.XdrValues.Format(this.I3) + ", " + "I4 = " + global::NetRpc.Xdr.XdrValues.Format(this.I4) + ", " + "H1 = " + global::NetRpc.Xdr.XdrValues.Format(this.H1) + ", " + "H2 = " + global::NetRpc.Xdr.XdrValues.Format(this.H2) + ", " + "H3 = " + global::NetRpc.Xdr.XdrValues.Format(this.H3) + ", " + "Name = " + global::NetRpc.Xdr.XdrValues.Format(this.Name) + ", " + "Values = " + global::NetRpc.Xdr.XdrValues.Format(this.Values) + ", " + "Sum = " + global::NetRpc.Xdr.XdrValues.Format(this.Sum) + " }";
 }
 
 /// <summary>Program BENCH_PROG: its number, and its versions' and procedures' numbers.</summary>

@@ -18,7 +18,7 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
         var codec = new CodecWriter(model, scope);
         bool list = type.IsListNode;
         Member? link = list ? type.Fields[^1] : null;
-        string contract = list ? $"global::NetRpc.Xdr.IXdrListNode<{type.FullName}>" : $"global::NetRpc.Xdr.IXdrCodec<{type.FullName}>";
+        string contract = (list ? $"global::NetRpc.Xdr.IXdrListNode<{type.FullName}>" : $"global::NetRpc.Xdr.IXdrCodec<{type.FullName}>") + $", global::System.IEquatable<{type.FullName}>";
 
         w.Summary(type.Documentation ?? $"The XDR struct {type.XdrName}.");
         if (list)
@@ -123,6 +123,7 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
             w.Close();
         }
 
+        ValueMembers.WriteStruct(w, type);
         codec.WriteHelpers(w);
         WriteNested(w, type);
         w.Close();
@@ -142,7 +143,7 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
             CSharpFile.GeneratedCode(w);
         }
 
-        w.Open($"{(topLevel ? access : "public")} sealed partial class {type.Name} : global::NetRpc.Xdr.IXdrCodec<{type.FullName}>");
+        w.Open($"{(topLevel ? access : "public")} sealed partial class {type.Name} : global::NetRpc.Xdr.IXdrCodec<{type.FullName}>, global::System.IEquatable<{type.FullName}>");
         w.Line($"private readonly int {type.ArmField};");
         if (type.SharedField is { } shared)
         {
@@ -237,6 +238,7 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
 
         w.Line("};");
 
+        ValueMembers.WriteUnion(w, type, (arm, target) => Stored(type, arm).Replace("this.", target + ".", StringComparison.Ordinal));
         codec.WriteHelpers(w);
         WriteNested(w, type);
         w.Close();

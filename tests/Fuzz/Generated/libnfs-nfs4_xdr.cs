@@ -784,7 +784,7 @@ public enum Nfsstat4
 
 /// <summary>Authsys_parms</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class AuthsysParms : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.AuthsysParms>
+public sealed partial class AuthsysParms : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.AuthsysParms>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.AuthsysParms>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public AuthsysParms()
@@ -839,6 +839,18 @@ public sealed partial class AuthsysParms : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.Gids, "AuthsysParms.Gids");
         writer.WriteUInt32Array(this.Gids, 16);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.AuthsysParms? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Stamp, other.Stamp) && string.Equals(this.Machinename, other.Machinename) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Uid, other.Uid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Gid, other.Gid) && global::NetRpc.Xdr.XdrValues.Equal(this.Gids, other.Gids));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.AuthsysParms);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Stamp), ((this.Machinename)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Uid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Gid), global::NetRpc.Xdr.XdrValues.Hash(this.Gids));
+
+    /// <inheritdoc/>
+    public override string ToString() => "AuthsysParms { " + "Stamp = " + global::NetRpc.Xdr.XdrValues.Format(this.Stamp) + ", " + "Machinename = " + global::NetRpc.Xdr.XdrValues.Format(this.Machinename) + ", " + "Uid = " + global::NetRpc.Xdr.XdrValues.Format(this.Uid) + ", " + "Gid = " + global::NetRpc.Xdr.XdrValues.Format(this.Gid) + ", " + "Gids = " + global::NetRpc.Xdr.XdrValues.Format(this.Gids) + " }";
 }
 
 /// <summary>The XDR enum layouttype4.</summary>
@@ -857,7 +869,7 @@ public enum Layouttype4
 
 /// <summary>The XDR struct layoutupdate4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutupdate4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutupdate4>
+public sealed partial class Layoutupdate4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutupdate4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layoutupdate4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Layoutupdate4()
@@ -893,11 +905,23 @@ public sealed partial class Layoutupdate4 : global::NetRpc.Xdr.IXdrCodec<global:
         global::System.ArgumentNullException.ThrowIfNull(this.LouBody, "Layoutupdate4.LouBody");
         writer.WriteOpaque(this.LouBody);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layoutupdate4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.Equals(this.LouType, other.LouType) && global::NetRpc.Xdr.XdrValues.Equal(this.LouBody, other.LouBody));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layoutupdate4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.GetHashCode(this.LouType), global::NetRpc.Xdr.XdrValues.Hash(this.LouBody));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layoutupdate4 { " + "LouType = " + global::NetRpc.Xdr.XdrValues.Format(this.LouType) + ", " + "LouBody = " + global::NetRpc.Xdr.XdrValues.Format(this.LouBody) + " }";
 }
 
 /// <summary>The XDR struct device_addr4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class DeviceAddr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DeviceAddr4>
+public sealed partial class DeviceAddr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DeviceAddr4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.DeviceAddr4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public DeviceAddr4()
@@ -933,11 +957,23 @@ public sealed partial class DeviceAddr4 : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.DaAddrBody, "DeviceAddr4.DaAddrBody");
         writer.WriteOpaque(this.DaAddrBody);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.DeviceAddr4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.Equals(this.DaLayoutType, other.DaLayoutType) && global::NetRpc.Xdr.XdrValues.Equal(this.DaAddrBody, other.DaAddrBody));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.DeviceAddr4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.GetHashCode(this.DaLayoutType), global::NetRpc.Xdr.XdrValues.Hash(this.DaAddrBody));
+
+    /// <inheritdoc/>
+    public override string ToString() => "DeviceAddr4 { " + "DaLayoutType = " + global::NetRpc.Xdr.XdrValues.Format(this.DaLayoutType) + ", " + "DaAddrBody = " + global::NetRpc.Xdr.XdrValues.Format(this.DaAddrBody) + " }";
 }
 
 /// <summary>Timeval</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Nfstime4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nfstime4>
+public sealed partial class Nfstime4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nfstime4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Nfstime4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Nfstime4()
@@ -970,6 +1006,18 @@ public sealed partial class Nfstime4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
         writer.WriteInt64(this.Seconds);
         writer.WriteUInt32(this.Nseconds);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Nfstime4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<long>.Default.Equals(this.Seconds, other.Seconds) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Nseconds, other.Nseconds));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Nfstime4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<long>.Default.GetHashCode(this.Seconds), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Nseconds));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Nfstime4 { " + "Seconds = " + global::NetRpc.Xdr.XdrValues.Format(this.Seconds) + ", " + "Nseconds = " + global::NetRpc.Xdr.XdrValues.Format(this.Nseconds) + " }";
 }
 
 /// <summary>The XDR enum time_how4.</summary>
@@ -999,7 +1047,7 @@ public enum Layoutiomode4
 
 /// <summary>The XDR struct layout_content4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class LayoutContent4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.LayoutContent4>
+public sealed partial class LayoutContent4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.LayoutContent4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.LayoutContent4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public LayoutContent4()
@@ -1035,11 +1083,23 @@ public sealed partial class LayoutContent4 : global::NetRpc.Xdr.IXdrCodec<global
         global::System.ArgumentNullException.ThrowIfNull(this.LocBody, "LayoutContent4.LocBody");
         writer.WriteOpaque(this.LocBody);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.LayoutContent4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.Equals(this.LocType, other.LocType) && global::NetRpc.Xdr.XdrValues.Equal(this.LocBody, other.LocBody));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.LayoutContent4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.GetHashCode(this.LocType), global::NetRpc.Xdr.XdrValues.Hash(this.LocBody));
+
+    /// <inheritdoc/>
+    public override string ToString() => "LayoutContent4 { " + "LocType = " + global::NetRpc.Xdr.XdrValues.Format(this.LocType) + ", " + "LocBody = " + global::NetRpc.Xdr.XdrValues.Format(this.LocBody) + " }";
 }
 
 /// <summary>The XDR struct layout4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layout4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layout4>
+public sealed partial class Layout4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layout4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layout4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Layout4()
@@ -1089,12 +1149,24 @@ public sealed partial class Layout4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
         global::System.ArgumentNullException.ThrowIfNull(this.LoContent, "Layout4.LoContent");
         writer.Write(this.LoContent);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layout4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.LoOffset, other.LoOffset) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.LoLength, other.LoLength) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutiomode4>.Default.Equals(this.LoIomode, other.LoIomode) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LayoutContent4>.Default.Equals(this.LoContent, other.LoContent));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layout4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.LoOffset), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.LoLength), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutiomode4>.Default.GetHashCode(this.LoIomode), ((this.LoContent)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layout4 { " + "LoOffset = " + global::NetRpc.Xdr.XdrValues.Format(this.LoOffset) + ", " + "LoLength = " + global::NetRpc.Xdr.XdrValues.Format(this.LoLength) + ", " + "LoIomode = " + global::NetRpc.Xdr.XdrValues.Format(this.LoIomode) + ", " + "LoContent = " + global::NetRpc.Xdr.XdrValues.Format(this.LoContent) + " }";
 }
 
 /// <summary>The XDR union settime4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="SetIt"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Settime4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Settime4>
+public sealed partial class Settime4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Settime4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Settime4>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Nfstime4? _time;
@@ -1189,11 +1261,23 @@ public sealed partial class Settime4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
         global::NetRpc.Fuzz.Nfs4.TimeHow4.SetToClientTime4 => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Settime4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.TimeHow4>.Default.Equals(this.SetIt, other.SetIt) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfstime4>.Default.Equals(this._time!, other._time!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Settime4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.TimeHow4>.Default.GetHashCode(this.SetIt), this._arm switch { 0 => ((this._time!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Settime4 { SetIt = " + global::NetRpc.Xdr.XdrValues.Format(this.SetIt) + this._arm switch { 0 => ", Time = " + global::NetRpc.Xdr.XdrValues.Format(this._time!), _ => "" } + " }";
 }
 
 /// <summary>FSID structure for major/minor</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Fsid4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Fsid4>
+public sealed partial class Fsid4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Fsid4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Fsid4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Fsid4()
@@ -1226,11 +1310,23 @@ public sealed partial class Fsid4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.
         writer.WriteUInt64(this.Major);
         writer.WriteUInt64(this.Minor);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Fsid4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Major, other.Major) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Minor, other.Minor));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Fsid4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Major), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Minor));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Fsid4 { " + "Major = " + global::NetRpc.Xdr.XdrValues.Format(this.Major) + ", " + "Minor = " + global::NetRpc.Xdr.XdrValues.Format(this.Minor) + " }";
 }
 
 /// <summary>Filesystem locations attribute for relocation/migration</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class FsLocation4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FsLocation4>
+public sealed partial class FsLocation4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FsLocation4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.FsLocation4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public FsLocation4()
@@ -1270,6 +1366,18 @@ public sealed partial class FsLocation4 : global::NetRpc.Xdr.IXdrCodec<global::N
         WriteServer(ref writer, this.Rootpath);
     }
 
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.FsLocation4? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Server, other.Server, static (x, y) => global::NetRpc.Xdr.XdrValues.Equal(x, y)) && global::NetRpc.Xdr.XdrValues.Equal(this.Rootpath, other.Rootpath, static (x, y) => global::NetRpc.Xdr.XdrValues.Equal(x, y)));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.FsLocation4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Server, static x => global::NetRpc.Xdr.XdrValues.Hash(x)), global::NetRpc.Xdr.XdrValues.Hash(this.Rootpath, static x => global::NetRpc.Xdr.XdrValues.Hash(x)));
+
+    /// <inheritdoc/>
+    public override string ToString() => "FsLocation4 { " + "Server = " + global::NetRpc.Xdr.XdrValues.Format(this.Server, static x => global::NetRpc.Xdr.XdrValues.Format(x)) + ", " + "Rootpath = " + global::NetRpc.Xdr.XdrValues.Format(this.Rootpath, static x => global::NetRpc.Xdr.XdrValues.Format(x)) + " }";
+
     private static byte[][] ReadServer(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int count = reader.ReadArrayCount(uint.MaxValue, 4);
@@ -1295,7 +1403,7 @@ public sealed partial class FsLocation4 : global::NetRpc.Xdr.IXdrCodec<global::N
 
 /// <summary>The XDR struct fs_locations4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class FsLocations4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FsLocations4>
+public sealed partial class FsLocations4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FsLocations4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.FsLocations4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public FsLocations4()
@@ -1334,6 +1442,18 @@ public sealed partial class FsLocations4 : global::NetRpc.Xdr.IXdrCodec<global::
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.FsLocation4>(this.Locations);
     }
 
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.FsLocations4? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.FsRoot, other.FsRoot, static (x, y) => global::NetRpc.Xdr.XdrValues.Equal(x, y)) && global::NetRpc.Xdr.XdrValues.Equal(this.Locations, other.Locations));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.FsLocations4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.FsRoot, static x => global::NetRpc.Xdr.XdrValues.Hash(x)), global::NetRpc.Xdr.XdrValues.Hash(this.Locations));
+
+    /// <inheritdoc/>
+    public override string ToString() => "FsLocations4 { " + "FsRoot = " + global::NetRpc.Xdr.XdrValues.Format(this.FsRoot, static x => global::NetRpc.Xdr.XdrValues.Format(x)) + ", " + "Locations = " + global::NetRpc.Xdr.XdrValues.Format(this.Locations) + " }";
+
     private static byte[][] ReadFsRoot(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int count = reader.ReadArrayCount(uint.MaxValue, 4);
@@ -1359,7 +1479,7 @@ public sealed partial class FsLocations4 : global::NetRpc.Xdr.IXdrCodec<global::
 
 /// <summary>Access Control Entry definition</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Nfsace4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nfsace4>
+public sealed partial class Nfsace4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nfsace4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Nfsace4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Nfsace4()
@@ -1416,6 +1536,18 @@ public sealed partial class Nfsace4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
         global::System.ArgumentNullException.ThrowIfNull(this.Who, "Nfsace4.Who");
         writer.WriteOpaque(this.Who);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Nfsace4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Type, other.Type) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Flag, other.Flag) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.AccessMask, other.AccessMask) && global::NetRpc.Xdr.XdrValues.Equal(this.Who, other.Who));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Nfsace4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Type), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Flag), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.AccessMask), global::NetRpc.Xdr.XdrValues.Hash(this.Who));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Nfsace4 { " + "Type = " + global::NetRpc.Xdr.XdrValues.Format(this.Type) + ", " + "Flag = " + global::NetRpc.Xdr.XdrValues.Format(this.Flag) + ", " + "AccessMask = " + global::NetRpc.Xdr.XdrValues.Format(this.AccessMask) + ", " + "Who = " + global::NetRpc.Xdr.XdrValues.Format(this.Who) + " }";
 }
 
 /// <summary>
@@ -1423,7 +1555,7 @@ public sealed partial class Nfsace4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
 /// file types NF4BLK and NF4CHR.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Specdata4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Specdata4>
+public sealed partial class Specdata4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Specdata4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Specdata4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Specdata4()
@@ -1458,11 +1590,23 @@ public sealed partial class Specdata4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         writer.WriteUInt32(this.Specdata1);
         writer.WriteUInt32(this.Specdata2);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Specdata4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Specdata1, other.Specdata1) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Specdata2, other.Specdata2));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Specdata4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Specdata1), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Specdata2));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Specdata4 { " + "Specdata1 = " + global::NetRpc.Xdr.XdrValues.Format(this.Specdata1) + ", " + "Specdata2 = " + global::NetRpc.Xdr.XdrValues.Format(this.Specdata2) + " }";
 }
 
 /// <summary>File attribute container</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Fattr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Fattr4>
+public sealed partial class Fattr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Fattr4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Fattr4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Fattr4()
@@ -1501,11 +1645,23 @@ public sealed partial class Fattr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc
         global::System.ArgumentNullException.ThrowIfNull(this.AttrVals, "Fattr4.AttrVals");
         writer.WriteOpaque(this.AttrVals);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Fattr4? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Attrmask, other.Attrmask) && global::NetRpc.Xdr.XdrValues.Equal(this.AttrVals, other.AttrVals));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Fattr4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Attrmask), global::NetRpc.Xdr.XdrValues.Hash(this.AttrVals));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Fattr4 { " + "Attrmask = " + global::NetRpc.Xdr.XdrValues.Format(this.Attrmask) + ", " + "AttrVals = " + global::NetRpc.Xdr.XdrValues.Format(this.AttrVals) + " }";
 }
 
 /// <summary>Change info for the client</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ChangeInfo4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ChangeInfo4>
+public sealed partial class ChangeInfo4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ChangeInfo4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ChangeInfo4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ChangeInfo4()
@@ -1546,11 +1702,23 @@ public sealed partial class ChangeInfo4 : global::NetRpc.Xdr.IXdrCodec<global::N
         writer.WriteUInt64(this.Before);
         writer.WriteUInt64(this.After);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ChangeInfo4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.Atomic, other.Atomic) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Before, other.Before) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.After, other.After));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ChangeInfo4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.Atomic), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Before), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.After));
+
+    /// <inheritdoc/>
+    public override string ToString() => "ChangeInfo4 { " + "Atomic = " + global::NetRpc.Xdr.XdrValues.Format(this.Atomic) + ", " + "Before = " + global::NetRpc.Xdr.XdrValues.Format(this.Before) + ", " + "After = " + global::NetRpc.Xdr.XdrValues.Format(this.After) + " }";
 }
 
 /// <summary>The XDR struct clientaddr4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Clientaddr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Clientaddr4>
+public sealed partial class Clientaddr4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Clientaddr4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Clientaddr4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Clientaddr4()
@@ -1589,11 +1757,23 @@ public sealed partial class Clientaddr4 : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.RAddr, "Clientaddr4.RAddr");
         writer.WriteString(this.RAddr);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Clientaddr4? other) => other is not null && (ReferenceEquals(this, other) || string.Equals(this.RNetid, other.RNetid) && string.Equals(this.RAddr, other.RAddr));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Clientaddr4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.RNetid)?.GetHashCode() ?? 0), ((this.RAddr)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Clientaddr4 { " + "RNetid = " + global::NetRpc.Xdr.XdrValues.Format(this.RNetid) + ", " + "RAddr = " + global::NetRpc.Xdr.XdrValues.Format(this.RAddr) + " }";
 }
 
 /// <summary>Callback program info as provided by the client</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbClient4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbClient4>
+public sealed partial class CbClient4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbClient4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CbClient4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public CbClient4()
@@ -1628,11 +1808,23 @@ public sealed partial class CbClient4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::System.ArgumentNullException.ThrowIfNull(this.CbLocation, "CbClient4.CbLocation");
         writer.Write(this.CbLocation);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CbClient4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CbProgram, other.CbProgram) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Clientaddr4>.Default.Equals(this.CbLocation, other.CbLocation));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CbClient4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CbProgram), ((this.CbLocation)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "CbClient4 { " + "CbProgram = " + global::NetRpc.Xdr.XdrValues.Format(this.CbProgram) + ", " + "CbLocation = " + global::NetRpc.Xdr.XdrValues.Format(this.CbLocation) + " }";
 }
 
 /// <summary>Stateid</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Stateid4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Stateid4>
+public sealed partial class Stateid4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Stateid4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Stateid4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Stateid4()
@@ -1667,11 +1859,23 @@ public sealed partial class Stateid4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
         global::System.ArgumentNullException.ThrowIfNull(this.Other, "Stateid4.Other");
         writer.WriteFixedOpaque(this.Other, 12);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Stateid4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Seqid, other.Seqid) && global::NetRpc.Xdr.XdrValues.Equal(this.Other, other.Other));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Stateid4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Seqid), global::NetRpc.Xdr.XdrValues.Hash(this.Other));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Stateid4 { " + "Seqid = " + global::NetRpc.Xdr.XdrValues.Format(this.Seqid) + ", " + "Other = " + global::NetRpc.Xdr.XdrValues.Format(this.Other) + " }";
 }
 
 /// <summary>Client ID</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class NfsClientId4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsClientId4>
+public sealed partial class NfsClientId4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsClientId4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.NfsClientId4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public NfsClientId4()
@@ -1709,11 +1913,23 @@ public sealed partial class NfsClientId4 : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.Id, "NfsClientId4.Id");
         writer.WriteOpaque(this.Id, 1024 /* NFS4_OPAQUE_LIMIT */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.NfsClientId4? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Verifier, other.Verifier) && global::NetRpc.Xdr.XdrValues.Equal(this.Id, other.Id));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.NfsClientId4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Verifier), global::NetRpc.Xdr.XdrValues.Hash(this.Id));
+
+    /// <inheritdoc/>
+    public override string ToString() => "NfsClientId4 { " + "Verifier = " + global::NetRpc.Xdr.XdrValues.Format(this.Verifier) + ", " + "Id = " + global::NetRpc.Xdr.XdrValues.Format(this.Id) + " }";
 }
 
 /// <summary>The XDR struct open_owner4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenOwner4>
+public sealed partial class OpenOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenOwner4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenOwner4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public OpenOwner4()
@@ -1749,11 +1965,23 @@ public sealed partial class OpenOwner4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.Owner, "OpenOwner4.Owner");
         writer.WriteOpaque(this.Owner, 1024 /* NFS4_OPAQUE_LIMIT */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenOwner4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Clientid, other.Clientid) && global::NetRpc.Xdr.XdrValues.Equal(this.Owner, other.Owner));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenOwner4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Clientid), global::NetRpc.Xdr.XdrValues.Hash(this.Owner));
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenOwner4 { " + "Clientid = " + global::NetRpc.Xdr.XdrValues.Format(this.Clientid) + ", " + "Owner = " + global::NetRpc.Xdr.XdrValues.Format(this.Owner) + " }";
 }
 
 /// <summary>The XDR struct lock_owner4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class LockOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.LockOwner4>
+public sealed partial class LockOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.LockOwner4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.LockOwner4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public LockOwner4()
@@ -1789,6 +2017,18 @@ public sealed partial class LockOwner4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.Owner, "LockOwner4.Owner");
         writer.WriteOpaque(this.Owner, 1024 /* NFS4_OPAQUE_LIMIT */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.LockOwner4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Clientid, other.Clientid) && global::NetRpc.Xdr.XdrValues.Equal(this.Owner, other.Owner));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.LockOwner4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Clientid), global::NetRpc.Xdr.XdrValues.Hash(this.Owner));
+
+    /// <inheritdoc/>
+    public override string ToString() => "LockOwner4 { " + "Clientid = " + global::NetRpc.Xdr.XdrValues.Format(this.Clientid) + ", " + "Owner = " + global::NetRpc.Xdr.XdrValues.Format(this.Owner) + " }";
 }
 
 /// <summary>The XDR enum nfs_lock_type4.</summary>
@@ -1810,7 +2050,7 @@ public enum NfsLockType4
 
 /// <summary>Client owner</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ClientOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ClientOwner4>
+public sealed partial class ClientOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ClientOwner4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ClientOwner4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ClientOwner4()
@@ -1848,11 +2088,23 @@ public sealed partial class ClientOwner4 : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.CoOwnerid, "ClientOwner4.CoOwnerid");
         writer.WriteOpaque(this.CoOwnerid, 1024 /* NFS4_OPAQUE_LIMIT */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ClientOwner4? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.CoVerifier, other.CoVerifier) && global::NetRpc.Xdr.XdrValues.Equal(this.CoOwnerid, other.CoOwnerid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ClientOwner4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.CoVerifier), global::NetRpc.Xdr.XdrValues.Hash(this.CoOwnerid));
+
+    /// <inheritdoc/>
+    public override string ToString() => "ClientOwner4 { " + "CoVerifier = " + global::NetRpc.Xdr.XdrValues.Format(this.CoVerifier) + ", " + "CoOwnerid = " + global::NetRpc.Xdr.XdrValues.Format(this.CoOwnerid) + " }";
 }
 
 /// <summary>Server owner</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ServerOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ServerOwner4>
+public sealed partial class ServerOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ServerOwner4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ServerOwner4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ServerOwner4()
@@ -1887,11 +2139,23 @@ public sealed partial class ServerOwner4 : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.SoMajorId, "ServerOwner4.SoMajorId");
         writer.WriteOpaque(this.SoMajorId, 1024 /* NFS4_OPAQUE_LIMIT */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ServerOwner4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.SoMinorId, other.SoMinorId) && global::NetRpc.Xdr.XdrValues.Equal(this.SoMajorId, other.SoMajorId));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ServerOwner4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.SoMinorId), global::NetRpc.Xdr.XdrValues.Hash(this.SoMajorId));
+
+    /// <inheritdoc/>
+    public override string ToString() => "ServerOwner4 { " + "SoMinorId = " + global::NetRpc.Xdr.XdrValues.Format(this.SoMinorId) + ", " + "SoMajorId = " + global::NetRpc.Xdr.XdrValues.Format(this.SoMajorId) + " }";
 }
 
 /// <summary>NFS implementation details</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class NfsImplId4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsImplId4>
+public sealed partial class NfsImplId4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsImplId4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.NfsImplId4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public NfsImplId4()
@@ -1938,11 +2202,23 @@ public sealed partial class NfsImplId4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.NiiDate, "NfsImplId4.NiiDate");
         writer.Write(this.NiiDate);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.NfsImplId4? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.NiiDomain, other.NiiDomain) && global::NetRpc.Xdr.XdrValues.Equal(this.NiiName, other.NiiName) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfstime4>.Default.Equals(this.NiiDate, other.NiiDate));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.NfsImplId4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.NiiDomain), global::NetRpc.Xdr.XdrValues.Hash(this.NiiName), ((this.NiiDate)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "NfsImplId4 { " + "NiiDomain = " + global::NetRpc.Xdr.XdrValues.Format(this.NiiDomain) + ", " + "NiiName = " + global::NetRpc.Xdr.XdrValues.Format(this.NiiName) + ", " + "NiiDate = " + global::NetRpc.Xdr.XdrValues.Format(this.NiiDate) + " }";
 }
 
 /// <summary>The XDR struct ACCESS4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Access4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4Args>
+public sealed partial class Access4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Access4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Access4Args()
@@ -1970,11 +2246,23 @@ public sealed partial class Access4Args : global::NetRpc.Xdr.IXdrCodec<global::N
     {
         writer.WriteUInt32(this.Access);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Access4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Access, other.Access));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Access4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Access);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Access4Args { " + "Access = " + global::NetRpc.Xdr.XdrValues.Format(this.Access) + " }";
 }
 
 /// <summary>The XDR struct ACCESS4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Access4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4Resok>
+public sealed partial class Access4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Access4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Access4Resok()
@@ -2007,12 +2295,24 @@ public sealed partial class Access4Resok : global::NetRpc.Xdr.IXdrCodec<global::
         writer.WriteUInt32(this.Supported);
         writer.WriteUInt32(this.Access);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Access4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Supported, other.Supported) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Access, other.Access));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Access4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Supported), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Access));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Access4Resok { " + "Supported = " + global::NetRpc.Xdr.XdrValues.Format(this.Supported) + ", " + "Access = " + global::NetRpc.Xdr.XdrValues.Format(this.Access) + " }";
 }
 
 /// <summary>The XDR union ACCESS4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Access4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4Res>
+public sealed partial class Access4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Access4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Access4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Access4Resok? _resok4;
@@ -2107,11 +2407,23 @@ public sealed partial class Access4Res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Access4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Access4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Access4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Access4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>CLOSE: Close a file and release share reservations</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Close4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Close4Args>
+public sealed partial class Close4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Close4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Close4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Close4Args()
@@ -2150,12 +2462,24 @@ public sealed partial class Close4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "Close4Args.OpenStateid");
         writer.Write(this.OpenStateid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Close4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Seqid, other.Seqid) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.OpenStateid, other.OpenStateid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Close4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Seqid), ((this.OpenStateid)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Close4Args { " + "Seqid = " + global::NetRpc.Xdr.XdrValues.Format(this.Seqid) + ", " + "OpenStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.OpenStateid) + " }";
 }
 
 /// <summary>The XDR union CLOSE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Close4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Close4Res>
+public sealed partial class Close4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Close4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Close4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Stateid4? _openStateid;
@@ -2250,11 +2574,23 @@ public sealed partial class Close4Res : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Close4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this._openStateid!, other._openStateid!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Close4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._openStateid!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Close4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", OpenStateid = " + global::NetRpc.Xdr.XdrValues.Format(this._openStateid!), _ => "" } + " }";
 }
 
 /// <summary>COMMIT: Commit cached data on server to stable storage</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Commit4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4Args>
+public sealed partial class Commit4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Commit4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Commit4Args()
@@ -2292,11 +2628,23 @@ public sealed partial class Commit4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt32(this.Count);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Commit4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Offset, other.Offset) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Count, other.Count));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Commit4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Offset), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Count));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Commit4Args { " + "Offset = " + global::NetRpc.Xdr.XdrValues.Format(this.Offset) + ", " + "Count = " + global::NetRpc.Xdr.XdrValues.Format(this.Count) + " }";
 }
 
 /// <summary>The XDR struct COMMIT4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Commit4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4Resok>
+public sealed partial class Commit4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Commit4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Commit4Resok()
@@ -2326,12 +2674,24 @@ public sealed partial class Commit4Resok : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.Writeverf, "Commit4Resok.Writeverf");
         writer.WriteFixedOpaque(this.Writeverf, 8 /* NFS4_VERIFIER_SIZE */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Commit4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Writeverf, other.Writeverf));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Commit4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.Writeverf);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Commit4Resok { " + "Writeverf = " + global::NetRpc.Xdr.XdrValues.Format(this.Writeverf) + " }";
 }
 
 /// <summary>The XDR union COMMIT4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Commit4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4Res>
+public sealed partial class Commit4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Commit4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Commit4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Commit4Resok? _resok4;
@@ -2426,12 +2786,24 @@ public sealed partial class Commit4Res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Commit4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Commit4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Commit4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Commit4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>CREATE: Create a non-regular file</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Type"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Createtype4>
+public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Createtype4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Createtype4>
 {
     private readonly int _arm;
     private object? _value;
@@ -2558,11 +2930,23 @@ public sealed partial class Createtype4 : global::NetRpc.Xdr.IXdrCodec<global::N
         global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Sock or global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Fifo or global::NetRpc.Fuzz.Nfs4.NfsFtype4.Nf4Dir => 2,
         _ => 3,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Createtype4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsFtype4>.Default.Equals(this.Type, other.Type) && this._arm switch { 0 => global::NetRpc.Xdr.XdrValues.Equal((byte[])this._value!, (byte[])other._value!), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Specdata4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Specdata4)this._value!, (global::NetRpc.Fuzz.Nfs4.Specdata4)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Createtype4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsFtype4>.Default.GetHashCode(this.Type), this._arm switch { 0 => global::NetRpc.Xdr.XdrValues.Hash((byte[])this._value!), 1 => (((global::NetRpc.Fuzz.Nfs4.Specdata4)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Createtype4 { Type = " + global::NetRpc.Xdr.XdrValues.Format(this.Type) + this._arm switch { 0 => ", Linkdata = " + global::NetRpc.Xdr.XdrValues.Format((byte[])this._value!), 1 => ", Devdata = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Specdata4)this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct CREATE4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Create4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4Args>
+public sealed partial class Create4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Create4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Create4Args()
@@ -2609,11 +2993,23 @@ public sealed partial class Create4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.Createattrs, "Create4Args.Createattrs");
         writer.Write(this.Createattrs);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Create4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Createtype4>.Default.Equals(this.Objtype, other.Objtype) && global::NetRpc.Xdr.XdrValues.Equal(this.Objname, other.Objname) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Fattr4>.Default.Equals(this.Createattrs, other.Createattrs));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Create4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Objtype)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.Objname), ((this.Createattrs)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Create4Args { " + "Objtype = " + global::NetRpc.Xdr.XdrValues.Format(this.Objtype) + ", " + "Objname = " + global::NetRpc.Xdr.XdrValues.Format(this.Objname) + ", " + "Createattrs = " + global::NetRpc.Xdr.XdrValues.Format(this.Createattrs) + " }";
 }
 
 /// <summary>The XDR struct CREATE4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Create4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4Resok>
+public sealed partial class Create4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Create4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Create4Resok()
@@ -2654,12 +3050,24 @@ public sealed partial class Create4Resok : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.Attrset, "Create4Resok.Attrset");
         writer.WriteUInt32Array(this.Attrset);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Create4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChangeInfo4>.Default.Equals(this.Cinfo, other.Cinfo) && global::NetRpc.Xdr.XdrValues.Equal(this.Attrset, other.Attrset));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Create4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Cinfo)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.Attrset));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Create4Resok { " + "Cinfo = " + global::NetRpc.Xdr.XdrValues.Format(this.Cinfo) + ", " + "Attrset = " + global::NetRpc.Xdr.XdrValues.Format(this.Attrset) + " }";
 }
 
 /// <summary>The XDR union CREATE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Create4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4Res>
+public sealed partial class Create4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Create4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Create4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Create4Resok? _resok4;
@@ -2754,11 +3162,23 @@ public sealed partial class Create4Res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Create4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Create4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Create4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Create4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>DELEGPURGE: Purge Delegations Awaiting Recovery</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Delegpurge4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegpurge4Args>
+public sealed partial class Delegpurge4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegpurge4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Delegpurge4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Delegpurge4Args()
@@ -2786,11 +3206,23 @@ public sealed partial class Delegpurge4Args : global::NetRpc.Xdr.IXdrCodec<globa
     {
         writer.WriteUInt64(this.Clientid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Delegpurge4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Clientid, other.Clientid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Delegpurge4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Clientid);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Delegpurge4Args { " + "Clientid = " + global::NetRpc.Xdr.XdrValues.Format(this.Clientid) + " }";
 }
 
 /// <summary>The XDR struct DELEGPURGE4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Delegpurge4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegpurge4Res>
+public sealed partial class Delegpurge4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegpurge4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Delegpurge4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Delegpurge4Res()
@@ -2817,11 +3249,23 @@ public sealed partial class Delegpurge4Res : global::NetRpc.Xdr.IXdrCodec<global
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Delegpurge4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Delegpurge4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Delegpurge4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>DELEGRETURN: Return a delegation</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Delegreturn4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegreturn4Args>
+public sealed partial class Delegreturn4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegreturn4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Delegreturn4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Delegreturn4Args()
@@ -2851,11 +3295,23 @@ public sealed partial class Delegreturn4Args : global::NetRpc.Xdr.IXdrCodec<glob
         global::System.ArgumentNullException.ThrowIfNull(this.DelegStateid, "Delegreturn4Args.DelegStateid");
         writer.Write(this.DelegStateid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Delegreturn4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.DelegStateid, other.DelegStateid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Delegreturn4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.DelegStateid)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Delegreturn4Args { " + "DelegStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.DelegStateid) + " }";
 }
 
 /// <summary>The XDR struct DELEGRETURN4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Delegreturn4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegreturn4Res>
+public sealed partial class Delegreturn4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Delegreturn4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Delegreturn4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Delegreturn4Res()
@@ -2882,11 +3338,23 @@ public sealed partial class Delegreturn4Res : global::NetRpc.Xdr.IXdrCodec<globa
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Delegreturn4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Delegreturn4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Delegreturn4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>GETATTR: Get file attributes</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4Args>
+public sealed partial class Getattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getattr4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Getattr4Args()
@@ -2919,11 +3387,23 @@ public sealed partial class Getattr4Args : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "Getattr4Args.AttrRequest");
         writer.WriteUInt32Array(this.AttrRequest);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getattr4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.AttrRequest, other.AttrRequest));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getattr4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.AttrRequest);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getattr4Args { " + "AttrRequest = " + global::NetRpc.Xdr.XdrValues.Format(this.AttrRequest) + " }";
 }
 
 /// <summary>The XDR struct GETATTR4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getattr4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4Resok>
+public sealed partial class Getattr4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getattr4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Getattr4Resok()
@@ -2952,12 +3432,24 @@ public sealed partial class Getattr4Resok : global::NetRpc.Xdr.IXdrCodec<global:
         global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Getattr4Resok.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getattr4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Fattr4>.Default.Equals(this.ObjAttributes, other.ObjAttributes));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getattr4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.ObjAttributes)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getattr4Resok { " + "ObjAttributes = " + global::NetRpc.Xdr.XdrValues.Format(this.ObjAttributes) + " }";
 }
 
 /// <summary>The XDR union GETATTR4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4Res>
+public sealed partial class Getattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getattr4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getattr4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Getattr4Resok? _resok4;
@@ -3052,11 +3544,23 @@ public sealed partial class Getattr4Res : global::NetRpc.Xdr.IXdrCodec<global::N
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getattr4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getattr4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getattr4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getattr4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>GETFH: Get current filehandle</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getfh4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getfh4Resok>
+public sealed partial class Getfh4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getfh4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getfh4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Getfh4Resok()
@@ -3089,12 +3593,24 @@ public sealed partial class Getfh4Resok : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.Object, "Getfh4Resok.Object");
         writer.WriteOpaque(this.Object, 128 /* NFS4_FHSIZE */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getfh4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Object, other.Object));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getfh4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.Object);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getfh4Resok { " + "Object = " + global::NetRpc.Xdr.XdrValues.Format(this.Object) + " }";
 }
 
 /// <summary>The XDR union GETFH4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getfh4Res>
+public sealed partial class Getfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getfh4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getfh4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Getfh4Resok? _resok4;
@@ -3189,11 +3705,23 @@ public sealed partial class Getfh4Res : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getfh4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getfh4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getfh4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getfh4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>LINK: Create link to an object</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Link4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4Args>
+public sealed partial class Link4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Link4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Link4Args()
@@ -3229,11 +3757,23 @@ public sealed partial class Link4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::System.ArgumentNullException.ThrowIfNull(this.Newname, "Link4Args.Newname");
         writer.WriteOpaque(this.Newname);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Link4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Newname, other.Newname));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Link4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.Newname);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Link4Args { " + "Newname = " + global::NetRpc.Xdr.XdrValues.Format(this.Newname) + " }";
 }
 
 /// <summary>The XDR struct LINK4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Link4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4Resok>
+public sealed partial class Link4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Link4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Link4Resok()
@@ -3262,12 +3802,24 @@ public sealed partial class Link4Resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Link4Resok.Cinfo");
         writer.Write(this.Cinfo);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Link4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChangeInfo4>.Default.Equals(this.Cinfo, other.Cinfo));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Link4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.Cinfo)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Link4Resok { " + "Cinfo = " + global::NetRpc.Xdr.XdrValues.Format(this.Cinfo) + " }";
 }
 
 /// <summary>The XDR union LINK4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Link4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4Res>
+public sealed partial class Link4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Link4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Link4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Link4Resok? _resok4;
@@ -3362,11 +3914,23 @@ public sealed partial class Link4Res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Link4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Link4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Link4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Link4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>For LOCK, transition from open_owner to new lock_owner</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenToLockOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4>
+public sealed partial class OpenToLockOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public OpenToLockOwner4()
@@ -3417,11 +3981,23 @@ public sealed partial class OpenToLockOwner4 : global::NetRpc.Xdr.IXdrCodec<glob
         global::System.ArgumentNullException.ThrowIfNull(this.LockOwner, "OpenToLockOwner4.LockOwner");
         writer.Write(this.LockOwner);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.OpenSeqid, other.OpenSeqid) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.OpenStateid, other.OpenStateid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.LockSeqid, other.LockSeqid) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LockOwner4>.Default.Equals(this.LockOwner, other.LockOwner));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.OpenSeqid), ((this.OpenStateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.LockSeqid), ((this.LockOwner)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenToLockOwner4 { " + "OpenSeqid = " + global::NetRpc.Xdr.XdrValues.Format(this.OpenSeqid) + ", " + "OpenStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.OpenStateid) + ", " + "LockSeqid = " + global::NetRpc.Xdr.XdrValues.Format(this.LockSeqid) + ", " + "LockOwner = " + global::NetRpc.Xdr.XdrValues.Format(this.LockOwner) + " }";
 }
 
 /// <summary>For LOCK, existing lock_owner continues to request file locks</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ExistLockOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExistLockOwner4>
+public sealed partial class ExistLockOwner4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExistLockOwner4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ExistLockOwner4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ExistLockOwner4()
@@ -3457,12 +4033,24 @@ public sealed partial class ExistLockOwner4 : global::NetRpc.Xdr.IXdrCodec<globa
         writer.Write(this.LockStateid);
         writer.WriteUInt32(this.LockSeqid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ExistLockOwner4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.LockStateid, other.LockStateid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.LockSeqid, other.LockSeqid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ExistLockOwner4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.LockStateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.LockSeqid));
+
+    /// <inheritdoc/>
+    public override string ToString() => "ExistLockOwner4 { " + "LockStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.LockStateid) + ", " + "LockSeqid = " + global::NetRpc.Xdr.XdrValues.Format(this.LockSeqid) + " }";
 }
 
 /// <summary>The XDR union locker4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="NewLockOwner"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locker4>
+public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locker4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Locker4>
 {
     private readonly int _arm;
     private object? _value;
@@ -3576,11 +4164,23 @@ public sealed partial class Locker4 : global::NetRpc.Xdr.IXdrCodec<global::NetRp
         true => 0,
         false => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Locker4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.NewLockOwner, other.NewLockOwner) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4)this._value!, (global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4)other._value!), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ExistLockOwner4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.ExistLockOwner4)this._value!, (global::NetRpc.Fuzz.Nfs4.ExistLockOwner4)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Locker4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.NewLockOwner), this._arm switch { 0 => (((global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4)this._value!)?.GetHashCode() ?? 0), 1 => (((global::NetRpc.Fuzz.Nfs4.ExistLockOwner4)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Locker4 { NewLockOwner = " + global::NetRpc.Xdr.XdrValues.Format(this.NewLockOwner) + this._arm switch { 0 => ", OpenOwner = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.OpenToLockOwner4)this._value!), 1 => ", LockOwner = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.ExistLockOwner4)this._value!), _ => "" } + " }";
 }
 
 /// <summary>LOCK/LOCKT/LOCKU: Record lock management</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lock4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Args>
+public sealed partial class Lock4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Lock4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Lock4Args()
@@ -3637,11 +4237,23 @@ public sealed partial class Lock4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::System.ArgumentNullException.ThrowIfNull(this.Locker, "Lock4Args.Locker");
         writer.Write(this.Locker);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Lock4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsLockType4>.Default.Equals(this.Locktype, other.Locktype) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.Reclaim, other.Reclaim) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Offset, other.Offset) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Length, other.Length) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Locker4>.Default.Equals(this.Locker, other.Locker));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Lock4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsLockType4>.Default.GetHashCode(this.Locktype), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.Reclaim), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Offset), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Length), ((this.Locker)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Lock4Args { " + "Locktype = " + global::NetRpc.Xdr.XdrValues.Format(this.Locktype) + ", " + "Reclaim = " + global::NetRpc.Xdr.XdrValues.Format(this.Reclaim) + ", " + "Offset = " + global::NetRpc.Xdr.XdrValues.Format(this.Offset) + ", " + "Length = " + global::NetRpc.Xdr.XdrValues.Format(this.Length) + ", " + "Locker = " + global::NetRpc.Xdr.XdrValues.Format(this.Locker) + " }";
 }
 
 /// <summary>The XDR struct LOCK4denied.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lock4Denied : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Denied>
+public sealed partial class Lock4Denied : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Denied>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Lock4Denied>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Lock4Denied()
@@ -3691,11 +4303,23 @@ public sealed partial class Lock4Denied : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Lock4Denied.Owner");
         writer.Write(this.Owner);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Lock4Denied? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Offset, other.Offset) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Length, other.Length) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsLockType4>.Default.Equals(this.Locktype, other.Locktype) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LockOwner4>.Default.Equals(this.Owner, other.Owner));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Lock4Denied);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Offset), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Length), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsLockType4>.Default.GetHashCode(this.Locktype), ((this.Owner)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Lock4Denied { " + "Offset = " + global::NetRpc.Xdr.XdrValues.Format(this.Offset) + ", " + "Length = " + global::NetRpc.Xdr.XdrValues.Format(this.Length) + ", " + "Locktype = " + global::NetRpc.Xdr.XdrValues.Format(this.Locktype) + ", " + "Owner = " + global::NetRpc.Xdr.XdrValues.Format(this.Owner) + " }";
 }
 
 /// <summary>The XDR struct LOCK4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lock4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Resok>
+public sealed partial class Lock4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Lock4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Lock4Resok()
@@ -3724,12 +4348,24 @@ public sealed partial class Lock4Resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.LockStateid, "Lock4Resok.LockStateid");
         writer.Write(this.LockStateid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Lock4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.LockStateid, other.LockStateid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Lock4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.LockStateid)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Lock4Resok { " + "LockStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.LockStateid) + " }";
 }
 
 /// <summary>The XDR union LOCK4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lock4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Res>
+public sealed partial class Lock4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lock4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Lock4Res>
 {
     private readonly int _arm;
     private object? _value;
@@ -3861,11 +4497,23 @@ public sealed partial class Lock4Res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrDenied => 1,
         _ => 2,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Lock4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Lock4Resok>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Lock4Resok)this._value!, (global::NetRpc.Fuzz.Nfs4.Lock4Resok)other._value!), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Lock4Denied>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Lock4Denied)this._value!, (global::NetRpc.Fuzz.Nfs4.Lock4Denied)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Lock4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => (((global::NetRpc.Fuzz.Nfs4.Lock4Resok)this._value!)?.GetHashCode() ?? 0), 1 => (((global::NetRpc.Fuzz.Nfs4.Lock4Denied)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Lock4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Lock4Resok)this._value!), 1 => ", Denied = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Lock4Denied)this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct LOCKT4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lockt4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lockt4Args>
+public sealed partial class Lockt4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lockt4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Lockt4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Lockt4Args()
@@ -3916,12 +4564,24 @@ public sealed partial class Lockt4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.Owner, "Lockt4Args.Owner");
         writer.Write(this.Owner);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Lockt4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsLockType4>.Default.Equals(this.Locktype, other.Locktype) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Offset, other.Offset) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Length, other.Length) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LockOwner4>.Default.Equals(this.Owner, other.Owner));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Lockt4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsLockType4>.Default.GetHashCode(this.Locktype), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Offset), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Length), ((this.Owner)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Lockt4Args { " + "Locktype = " + global::NetRpc.Xdr.XdrValues.Format(this.Locktype) + ", " + "Offset = " + global::NetRpc.Xdr.XdrValues.Format(this.Offset) + ", " + "Length = " + global::NetRpc.Xdr.XdrValues.Format(this.Length) + ", " + "Owner = " + global::NetRpc.Xdr.XdrValues.Format(this.Owner) + " }";
 }
 
 /// <summary>The XDR union LOCKT4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lockt4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lockt4Res>
+public sealed partial class Lockt4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lockt4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Lockt4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Lock4Denied? _denied;
@@ -4019,11 +4679,23 @@ public sealed partial class Lockt4Res : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 1,
         _ => 2,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Lockt4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Lock4Denied>.Default.Equals(this._denied!, other._denied!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Lockt4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._denied!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Lockt4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Denied = " + global::NetRpc.Xdr.XdrValues.Format(this._denied!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct LOCKU4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Locku4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locku4Args>
+public sealed partial class Locku4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locku4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Locku4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Locku4Args()
@@ -4081,12 +4753,24 @@ public sealed partial class Locku4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt64(this.Length);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Locku4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsLockType4>.Default.Equals(this.Locktype, other.Locktype) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Seqid, other.Seqid) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.LockStateid, other.LockStateid) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Offset, other.Offset) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Length, other.Length));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Locku4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsLockType4>.Default.GetHashCode(this.Locktype), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Seqid), ((this.LockStateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Offset), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Length));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Locku4Args { " + "Locktype = " + global::NetRpc.Xdr.XdrValues.Format(this.Locktype) + ", " + "Seqid = " + global::NetRpc.Xdr.XdrValues.Format(this.Seqid) + ", " + "LockStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.LockStateid) + ", " + "Offset = " + global::NetRpc.Xdr.XdrValues.Format(this.Offset) + ", " + "Length = " + global::NetRpc.Xdr.XdrValues.Format(this.Length) + " }";
 }
 
 /// <summary>The XDR union LOCKU4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Locku4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locku4Res>
+public sealed partial class Locku4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Locku4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Locku4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Stateid4? _lockStateid;
@@ -4181,11 +4865,23 @@ public sealed partial class Locku4Res : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Locku4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this._lockStateid!, other._lockStateid!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Locku4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._lockStateid!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Locku4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", LockStateid = " + global::NetRpc.Xdr.XdrValues.Format(this._lockStateid!), _ => "" } + " }";
 }
 
 /// <summary>LOOKUP: Lookup filename</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lookup4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookup4Args>
+public sealed partial class Lookup4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookup4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Lookup4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Lookup4Args()
@@ -4218,11 +4914,23 @@ public sealed partial class Lookup4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.Objname, "Lookup4Args.Objname");
         writer.WriteOpaque(this.Objname);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Lookup4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Objname, other.Objname));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Lookup4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.Objname);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Lookup4Args { " + "Objname = " + global::NetRpc.Xdr.XdrValues.Format(this.Objname) + " }";
 }
 
 /// <summary>The XDR struct LOOKUP4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lookup4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookup4Res>
+public sealed partial class Lookup4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookup4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Lookup4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Lookup4Res()
@@ -4250,11 +4958,23 @@ public sealed partial class Lookup4Res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Lookup4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Lookup4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Lookup4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>LOOKUPP: Lookup parent directory</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Lookupp4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookupp4Res>
+public sealed partial class Lookupp4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Lookupp4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Lookupp4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Lookupp4Res()
@@ -4282,11 +5002,23 @@ public sealed partial class Lookupp4Res : global::NetRpc.Xdr.IXdrCodec<global::N
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Lookupp4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Lookupp4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Lookupp4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>NVERIFY: Verify attributes different</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Nverify4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nverify4Args>
+public sealed partial class Nverify4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nverify4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Nverify4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Nverify4Args()
@@ -4316,11 +5048,23 @@ public sealed partial class Nverify4Args : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Nverify4Args.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Nverify4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Fattr4>.Default.Equals(this.ObjAttributes, other.ObjAttributes));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Nverify4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.ObjAttributes)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Nverify4Args { " + "ObjAttributes = " + global::NetRpc.Xdr.XdrValues.Format(this.ObjAttributes) + " }";
 }
 
 /// <summary>The XDR struct NVERIFY4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Nverify4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nverify4Res>
+public sealed partial class Nverify4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Nverify4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Nverify4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Nverify4Res()
@@ -4347,6 +5091,18 @@ public sealed partial class Nverify4Res : global::NetRpc.Xdr.IXdrCodec<global::N
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Nverify4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Nverify4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Nverify4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>Various definitions for OPEN</summary>
@@ -4366,7 +5122,7 @@ public enum Createmode4
 /// <summary>The XDR union createhow4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Mode"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Createhow4>
+public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Createhow4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Createhow4>
 {
     private readonly int _arm;
     private object? _value;
@@ -4473,6 +5229,18 @@ public sealed partial class Createhow4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::NetRpc.Fuzz.Nfs4.Createmode4.Exclusive4 => 1,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Createhow4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Createmode4>.Default.Equals(this.Mode, other.Mode) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Fattr4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Fattr4)this._value!, (global::NetRpc.Fuzz.Nfs4.Fattr4)other._value!), 1 => global::NetRpc.Xdr.XdrValues.Equal((byte[])this._value!, (byte[])other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Createhow4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Createmode4>.Default.GetHashCode(this.Mode), this._arm switch { 0 => (((global::NetRpc.Fuzz.Nfs4.Fattr4)this._value!)?.GetHashCode() ?? 0), 1 => global::NetRpc.Xdr.XdrValues.Hash((byte[])this._value!), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Createhow4 { Mode = " + global::NetRpc.Xdr.XdrValues.Format(this.Mode) + this._arm switch { 0 => ", Createattrs = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Fattr4)this._value!), 1 => ", Createverf = " + global::NetRpc.Xdr.XdrValues.Format((byte[])this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR enum opentype4.</summary>
@@ -4489,7 +5257,7 @@ public enum Opentype4
 /// <summary>The XDR union openflag4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Opentype"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Openflag4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Openflag4>
+public sealed partial class Openflag4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Openflag4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Openflag4>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Createhow4? _how;
@@ -4584,6 +5352,18 @@ public sealed partial class Openflag4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::NetRpc.Fuzz.Nfs4.Opentype4.Open4Create => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Openflag4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Opentype4>.Default.Equals(this.Opentype, other.Opentype) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Createhow4>.Default.Equals(this._how!, other._how!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Openflag4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Opentype4>.Default.GetHashCode(this.Opentype), this._arm switch { 0 => ((this._how!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Openflag4 { Opentype = " + global::NetRpc.Xdr.XdrValues.Format(this.Opentype) + this._arm switch { 0 => ", How = " + global::NetRpc.Xdr.XdrValues.Format(this._how!), _ => "" } + " }";
 }
 
 /// <summary>Next definitions used for OPEN delegation</summary>
@@ -4599,7 +5379,7 @@ public enum LimitBy4
 
 /// <summary>The XDR struct nfs_modified_limit4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class NfsModifiedLimit4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsModifiedLimit4>
+public sealed partial class NfsModifiedLimit4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsModifiedLimit4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.NfsModifiedLimit4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public NfsModifiedLimit4()
@@ -4632,12 +5412,24 @@ public sealed partial class NfsModifiedLimit4 : global::NetRpc.Xdr.IXdrCodec<glo
         writer.WriteUInt32(this.NumBlocks);
         writer.WriteUInt32(this.BytesPerBlock);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.NfsModifiedLimit4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.NumBlocks, other.NumBlocks) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.BytesPerBlock, other.BytesPerBlock));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.NfsModifiedLimit4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.NumBlocks), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.BytesPerBlock));
+
+    /// <inheritdoc/>
+    public override string ToString() => "NfsModifiedLimit4 { " + "NumBlocks = " + global::NetRpc.Xdr.XdrValues.Format(this.NumBlocks) + ", " + "BytesPerBlock = " + global::NetRpc.Xdr.XdrValues.Format(this.BytesPerBlock) + " }";
 }
 
 /// <summary>The XDR union nfs_space_limit4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Limitby"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class NfsSpaceLimit4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsSpaceLimit4>
+public sealed partial class NfsSpaceLimit4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsSpaceLimit4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.NfsSpaceLimit4>
 {
     private readonly int _arm;
     private ulong _filesize;
@@ -4751,6 +5543,18 @@ public sealed partial class NfsSpaceLimit4 : global::NetRpc.Xdr.IXdrCodec<global
         global::NetRpc.Fuzz.Nfs4.LimitBy4.NfsLimitBlocks => 1,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.NfsSpaceLimit4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LimitBy4>.Default.Equals(this.Limitby, other.Limitby) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this._filesize, other._filesize), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsModifiedLimit4>.Default.Equals(this._modBlocks!, other._modBlocks!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.NfsSpaceLimit4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LimitBy4>.Default.GetHashCode(this.Limitby), this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this._filesize), 1 => ((this._modBlocks!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "NfsSpaceLimit4 { Limitby = " + global::NetRpc.Xdr.XdrValues.Format(this.Limitby) + this._arm switch { 0 => ", Filesize = " + global::NetRpc.Xdr.XdrValues.Format(this._filesize), 1 => ", ModBlocks = " + global::NetRpc.Xdr.XdrValues.Format(this._modBlocks!), _ => "" } + " }";
 }
 
 /// <summary>The XDR enum open_delegation_type4.</summary>
@@ -4795,7 +5599,7 @@ public enum OpenClaimType4
 
 /// <summary>The XDR struct open_claim_delegate_cur4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenClaimDelegateCur4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4>
+public sealed partial class OpenClaimDelegateCur4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public OpenClaimDelegateCur4()
@@ -4833,12 +5637,24 @@ public sealed partial class OpenClaimDelegateCur4 : global::NetRpc.Xdr.IXdrCodec
         global::System.ArgumentNullException.ThrowIfNull(this.File, "OpenClaimDelegateCur4.File");
         writer.WriteOpaque(this.File);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.DelegateStateid, other.DelegateStateid) && global::NetRpc.Xdr.XdrValues.Equal(this.File, other.File));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.DelegateStateid)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.File));
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenClaimDelegateCur4 { " + "DelegateStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.DelegateStateid) + ", " + "File = " + global::NetRpc.Xdr.XdrValues.Format(this.File) + " }";
 }
 
 /// <summary>The XDR union open_claim4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Claim"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenClaim4>
+public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenClaim4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenClaim4>
 {
     private readonly int _arm;
     private object? _value;
@@ -5095,11 +5911,23 @@ public sealed partial class OpenClaim4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimDelegCurFh => 6,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenClaim4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenClaimType4>.Default.Equals(this.Claim, other.Claim) && this._arm switch { 0 => global::NetRpc.Xdr.XdrValues.Equal((byte[])this._value!, (byte[])other._value!), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDelegationType4>.Default.Equals(this._delegateType, other._delegateType), 2 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4)this._value!, (global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4)other._value!), 3 => global::NetRpc.Xdr.XdrValues.Equal((byte[])this._value!, (byte[])other._value!), 6 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Stateid4)this._value!, (global::NetRpc.Fuzz.Nfs4.Stateid4)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenClaim4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenClaimType4>.Default.GetHashCode(this.Claim), this._arm switch { 0 => global::NetRpc.Xdr.XdrValues.Hash((byte[])this._value!), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDelegationType4>.Default.GetHashCode(this._delegateType), 2 => (((global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4)this._value!)?.GetHashCode() ?? 0), 3 => global::NetRpc.Xdr.XdrValues.Hash((byte[])this._value!), 6 => (((global::NetRpc.Fuzz.Nfs4.Stateid4)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenClaim4 { Claim = " + global::NetRpc.Xdr.XdrValues.Format(this.Claim) + this._arm switch { 0 => ", File = " + global::NetRpc.Xdr.XdrValues.Format((byte[])this._value!), 1 => ", DelegateType = " + global::NetRpc.Xdr.XdrValues.Format(this._delegateType), 2 => ", DelegateCurInfo = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.OpenClaimDelegateCur4)this._value!), 3 => ", FileDelegatePrev = " + global::NetRpc.Xdr.XdrValues.Format((byte[])this._value!), 6 => ", OcDelegateStateid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Stateid4)this._value!), _ => "" } + " }";
 }
 
 /// <summary>OPEN: Open a file, potentially receiving an open delegation</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Open4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4Args>
+public sealed partial class Open4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Open4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Open4Args()
@@ -5163,11 +5991,23 @@ public sealed partial class Open4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::System.ArgumentNullException.ThrowIfNull(this.Claim, "Open4Args.Claim");
         writer.Write(this.Claim);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Open4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Seqid, other.Seqid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.ShareAccess, other.ShareAccess) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.ShareDeny, other.ShareDeny) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenOwner4>.Default.Equals(this.Owner, other.Owner) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Openflag4>.Default.Equals(this.Openhow, other.Openhow) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenClaim4>.Default.Equals(this.Claim, other.Claim));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Open4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Seqid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.ShareAccess), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.ShareDeny), ((this.Owner)?.GetHashCode() ?? 0), ((this.Openhow)?.GetHashCode() ?? 0), ((this.Claim)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Open4Args { " + "Seqid = " + global::NetRpc.Xdr.XdrValues.Format(this.Seqid) + ", " + "ShareAccess = " + global::NetRpc.Xdr.XdrValues.Format(this.ShareAccess) + ", " + "ShareDeny = " + global::NetRpc.Xdr.XdrValues.Format(this.ShareDeny) + ", " + "Owner = " + global::NetRpc.Xdr.XdrValues.Format(this.Owner) + ", " + "Openhow = " + global::NetRpc.Xdr.XdrValues.Format(this.Openhow) + ", " + "Claim = " + global::NetRpc.Xdr.XdrValues.Format(this.Claim) + " }";
 }
 
 /// <summary>The XDR struct open_read_delegation4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenReadDelegation4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4>
+public sealed partial class OpenReadDelegation4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public OpenReadDelegation4()
@@ -5222,11 +6062,23 @@ public sealed partial class OpenReadDelegation4 : global::NetRpc.Xdr.IXdrCodec<g
         global::System.ArgumentNullException.ThrowIfNull(this.Permissions, "OpenReadDelegation4.Permissions");
         writer.Write(this.Permissions);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.Stateid, other.Stateid) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.Recall, other.Recall) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsace4>.Default.Equals(this.Permissions, other.Permissions));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Stateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.Recall), ((this.Permissions)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenReadDelegation4 { " + "Stateid = " + global::NetRpc.Xdr.XdrValues.Format(this.Stateid) + ", " + "Recall = " + global::NetRpc.Xdr.XdrValues.Format(this.Recall) + ", " + "Permissions = " + global::NetRpc.Xdr.XdrValues.Format(this.Permissions) + " }";
 }
 
 /// <summary>The XDR struct open_write_delegation4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenWriteDelegation4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4>
+public sealed partial class OpenWriteDelegation4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public OpenWriteDelegation4()
@@ -5297,12 +6149,24 @@ public sealed partial class OpenWriteDelegation4 : global::NetRpc.Xdr.IXdrCodec<
         global::System.ArgumentNullException.ThrowIfNull(this.Permissions, "OpenWriteDelegation4.Permissions");
         writer.Write(this.Permissions);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.Stateid, other.Stateid) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.Recall, other.Recall) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsSpaceLimit4>.Default.Equals(this.SpaceLimit, other.SpaceLimit) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsace4>.Default.Equals(this.Permissions, other.Permissions));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Stateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.Recall), ((this.SpaceLimit)?.GetHashCode() ?? 0), ((this.Permissions)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenWriteDelegation4 { " + "Stateid = " + global::NetRpc.Xdr.XdrValues.Format(this.Stateid) + ", " + "Recall = " + global::NetRpc.Xdr.XdrValues.Format(this.Recall) + ", " + "SpaceLimit = " + global::NetRpc.Xdr.XdrValues.Format(this.SpaceLimit) + ", " + "Permissions = " + global::NetRpc.Xdr.XdrValues.Format(this.Permissions) + " }";
 }
 
 /// <summary>The XDR union open_delegation4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="DelegationType"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDelegation4>
+public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDelegation4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenDelegation4>
 {
     private readonly int _arm;
     private object? _value;
@@ -5435,11 +6299,23 @@ public sealed partial class OpenDelegation4 : global::NetRpc.Xdr.IXdrCodec<globa
         global::NetRpc.Fuzz.Nfs4.OpenDelegationType4.OpenDelegateWrite => 2,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenDelegation4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDelegationType4>.Default.Equals(this.DelegationType, other.DelegationType) && this._arm switch { 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4)this._value!, (global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4)other._value!), 2 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4)this._value!, (global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenDelegation4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDelegationType4>.Default.GetHashCode(this.DelegationType), this._arm switch { 1 => (((global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4)this._value!)?.GetHashCode() ?? 0), 2 => (((global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenDelegation4 { DelegationType = " + global::NetRpc.Xdr.XdrValues.Format(this.DelegationType) + this._arm switch { 1 => ", Read = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.OpenReadDelegation4)this._value!), 2 => ", Write = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.OpenWriteDelegation4)this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct OPEN4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Open4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4Resok>
+public sealed partial class Open4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Open4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Open4Resok()
@@ -5509,12 +6385,24 @@ public sealed partial class Open4Resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.Delegation, "Open4Resok.Delegation");
         writer.Write(this.Delegation);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Open4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.Stateid, other.Stateid) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChangeInfo4>.Default.Equals(this.Cinfo, other.Cinfo) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Rflags, other.Rflags) && global::NetRpc.Xdr.XdrValues.Equal(this.Attrset, other.Attrset) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDelegation4>.Default.Equals(this.Delegation, other.Delegation));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Open4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Stateid)?.GetHashCode() ?? 0), ((this.Cinfo)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Rflags), global::NetRpc.Xdr.XdrValues.Hash(this.Attrset), ((this.Delegation)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Open4Resok { " + "Stateid = " + global::NetRpc.Xdr.XdrValues.Format(this.Stateid) + ", " + "Cinfo = " + global::NetRpc.Xdr.XdrValues.Format(this.Cinfo) + ", " + "Rflags = " + global::NetRpc.Xdr.XdrValues.Format(this.Rflags) + ", " + "Attrset = " + global::NetRpc.Xdr.XdrValues.Format(this.Attrset) + ", " + "Delegation = " + global::NetRpc.Xdr.XdrValues.Format(this.Delegation) + " }";
 }
 
 /// <summary>The XDR union OPEN4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Open4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4Res>
+public sealed partial class Open4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Open4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Open4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Open4Resok? _resok4;
@@ -5610,11 +6498,23 @@ public sealed partial class Open4Res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Open4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Open4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Open4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Open4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>OPENATTR: open named attributes directory</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Openattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Openattr4Args>
+public sealed partial class Openattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Openattr4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Openattr4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Openattr4Args()
@@ -5642,11 +6542,23 @@ public sealed partial class Openattr4Args : global::NetRpc.Xdr.IXdrCodec<global:
     {
         writer.WriteBoolean(this.Createdir);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Openattr4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.Createdir, other.Createdir));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Openattr4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.Createdir);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Openattr4Args { " + "Createdir = " + global::NetRpc.Xdr.XdrValues.Format(this.Createdir) + " }";
 }
 
 /// <summary>The XDR struct OPENATTR4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Openattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Openattr4Res>
+public sealed partial class Openattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Openattr4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Openattr4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Openattr4Res()
@@ -5674,11 +6586,23 @@ public sealed partial class Openattr4Res : global::NetRpc.Xdr.IXdrCodec<global::
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Openattr4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Openattr4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Openattr4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>OPEN_CONFIRM: confirm the open</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenConfirm4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args>
+public sealed partial class OpenConfirm4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public OpenConfirm4Args()
@@ -5715,11 +6639,23 @@ public sealed partial class OpenConfirm4Args : global::NetRpc.Xdr.IXdrCodec<glob
         writer.Write(this.OpenStateid);
         writer.WriteUInt32(this.Seqid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.OpenStateid, other.OpenStateid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Seqid, other.Seqid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.OpenStateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Seqid));
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenConfirm4Args { " + "OpenStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.OpenStateid) + ", " + "Seqid = " + global::NetRpc.Xdr.XdrValues.Format(this.Seqid) + " }";
 }
 
 /// <summary>The XDR struct OPEN_CONFIRM4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenConfirm4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok>
+public sealed partial class OpenConfirm4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public OpenConfirm4Resok()
@@ -5748,12 +6684,24 @@ public sealed partial class OpenConfirm4Resok : global::NetRpc.Xdr.IXdrCodec<glo
         global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenConfirm4Resok.OpenStateid");
         writer.Write(this.OpenStateid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.OpenStateid, other.OpenStateid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.OpenStateid)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenConfirm4Resok { " + "OpenStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.OpenStateid) + " }";
 }
 
 /// <summary>The XDR union OPEN_CONFIRM4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenConfirm4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res>
+public sealed partial class OpenConfirm4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok? _resok4;
@@ -5848,11 +6796,23 @@ public sealed partial class OpenConfirm4Res : global::NetRpc.Xdr.IXdrCodec<globa
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenConfirm4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>OPEN_DOWNGRADE: downgrade the access/deny for a file</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenDowngrade4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args>
+public sealed partial class OpenDowngrade4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public OpenDowngrade4Args()
@@ -5901,11 +6861,23 @@ public sealed partial class OpenDowngrade4Args : global::NetRpc.Xdr.IXdrCodec<gl
         writer.WriteUInt32(this.ShareAccess);
         writer.WriteUInt32(this.ShareDeny);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.OpenStateid, other.OpenStateid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Seqid, other.Seqid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.ShareAccess, other.ShareAccess) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.ShareDeny, other.ShareDeny));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.OpenStateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Seqid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.ShareAccess), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.ShareDeny));
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenDowngrade4Args { " + "OpenStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.OpenStateid) + ", " + "Seqid = " + global::NetRpc.Xdr.XdrValues.Format(this.Seqid) + ", " + "ShareAccess = " + global::NetRpc.Xdr.XdrValues.Format(this.ShareAccess) + ", " + "ShareDeny = " + global::NetRpc.Xdr.XdrValues.Format(this.ShareDeny) + " }";
 }
 
 /// <summary>The XDR struct OPEN_DOWNGRADE4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenDowngrade4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok>
+public sealed partial class OpenDowngrade4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public OpenDowngrade4Resok()
@@ -5934,12 +6906,24 @@ public sealed partial class OpenDowngrade4Resok : global::NetRpc.Xdr.IXdrCodec<g
         global::System.ArgumentNullException.ThrowIfNull(this.OpenStateid, "OpenDowngrade4Resok.OpenStateid");
         writer.Write(this.OpenStateid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.OpenStateid, other.OpenStateid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.OpenStateid)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenDowngrade4Resok { " + "OpenStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.OpenStateid) + " }";
 }
 
 /// <summary>The XDR union OPEN_DOWNGRADE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class OpenDowngrade4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res>
+public sealed partial class OpenDowngrade4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok? _resok4;
@@ -6034,11 +7018,23 @@ public sealed partial class OpenDowngrade4Res : global::NetRpc.Xdr.IXdrCodec<glo
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "OpenDowngrade4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>PUTFH: Set current filehandle</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Putfh4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putfh4Args>
+public sealed partial class Putfh4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putfh4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Putfh4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Putfh4Args()
@@ -6071,11 +7067,23 @@ public sealed partial class Putfh4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.Object, "Putfh4Args.Object");
         writer.WriteOpaque(this.Object, 128 /* NFS4_FHSIZE */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Putfh4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Object, other.Object));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Putfh4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.Object);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Putfh4Args { " + "Object = " + global::NetRpc.Xdr.XdrValues.Format(this.Object) + " }";
 }
 
 /// <summary>The XDR struct PUTFH4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Putfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putfh4Res>
+public sealed partial class Putfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putfh4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Putfh4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Putfh4Res()
@@ -6103,11 +7111,23 @@ public sealed partial class Putfh4Res : global::NetRpc.Xdr.IXdrCodec<global::Net
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Putfh4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Putfh4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Putfh4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>PUTPUBFH: Set public filehandle</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Putpubfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putpubfh4Res>
+public sealed partial class Putpubfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putpubfh4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Putpubfh4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Putpubfh4Res()
@@ -6135,11 +7155,23 @@ public sealed partial class Putpubfh4Res : global::NetRpc.Xdr.IXdrCodec<global::
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Putpubfh4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Putpubfh4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Putpubfh4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>PUTROOTFH: Set root filehandle</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Putrootfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putrootfh4Res>
+public sealed partial class Putrootfh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Putrootfh4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Putrootfh4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Putrootfh4Res()
@@ -6167,11 +7199,23 @@ public sealed partial class Putrootfh4Res : global::NetRpc.Xdr.IXdrCodec<global:
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Putrootfh4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Putrootfh4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Putrootfh4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>READ: Read from file</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Read4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4Args>
+public sealed partial class Read4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Read4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Read4Args()
@@ -6215,11 +7259,23 @@ public sealed partial class Read4Args : global::NetRpc.Xdr.IXdrCodec<global::Net
         writer.WriteUInt64(this.Offset);
         writer.WriteUInt32(this.Count);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Read4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.Stateid, other.Stateid) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Offset, other.Offset) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Count, other.Count));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Read4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Stateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Offset), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Count));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Read4Args { " + "Stateid = " + global::NetRpc.Xdr.XdrValues.Format(this.Stateid) + ", " + "Offset = " + global::NetRpc.Xdr.XdrValues.Format(this.Offset) + ", " + "Count = " + global::NetRpc.Xdr.XdrValues.Format(this.Count) + " }";
 }
 
 /// <summary>The XDR struct READ4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Read4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4Resok>
+public sealed partial class Read4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Read4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Read4Resok()
@@ -6254,12 +7310,24 @@ public sealed partial class Read4Resok : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.Data, "Read4Resok.Data");
         writer.WriteOpaque(this.Data);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Read4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.Eof, other.Eof) && global::NetRpc.Xdr.XdrValues.Equal(this.Data, other.Data));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Read4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.Eof), global::NetRpc.Xdr.XdrValues.Hash(this.Data));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Read4Resok { " + "Eof = " + global::NetRpc.Xdr.XdrValues.Format(this.Eof) + ", " + "Data = " + global::NetRpc.Xdr.XdrValues.Format(this.Data) + " }";
 }
 
 /// <summary>The XDR union READ4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Read4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4Res>
+public sealed partial class Read4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Read4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Read4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Read4Resok? _resok4;
@@ -6354,11 +7422,23 @@ public sealed partial class Read4Res : global::NetRpc.Xdr.IXdrCodec<global::NetR
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Read4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Read4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Read4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Read4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>READDIR: Read directory</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Readdir4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4Args>
+public sealed partial class Readdir4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Readdir4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Readdir4Args()
@@ -6421,12 +7501,24 @@ public sealed partial class Readdir4Args : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "Readdir4Args.AttrRequest");
         writer.WriteUInt32Array(this.AttrRequest);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Readdir4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Cookie, other.Cookie) && global::NetRpc.Xdr.XdrValues.Equal(this.Cookieverf, other.Cookieverf) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Dircount, other.Dircount) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Maxcount, other.Maxcount) && global::NetRpc.Xdr.XdrValues.Equal(this.AttrRequest, other.AttrRequest));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Readdir4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Cookie), global::NetRpc.Xdr.XdrValues.Hash(this.Cookieverf), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Dircount), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Maxcount), global::NetRpc.Xdr.XdrValues.Hash(this.AttrRequest));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Readdir4Args { " + "Cookie = " + global::NetRpc.Xdr.XdrValues.Format(this.Cookie) + ", " + "Cookieverf = " + global::NetRpc.Xdr.XdrValues.Format(this.Cookieverf) + ", " + "Dircount = " + global::NetRpc.Xdr.XdrValues.Format(this.Dircount) + ", " + "Maxcount = " + global::NetRpc.Xdr.XdrValues.Format(this.Maxcount) + ", " + "AttrRequest = " + global::NetRpc.Xdr.XdrValues.Format(this.AttrRequest) + " }";
 }
 
 /// <summary>The XDR struct entry4.</summary>
 /// <remarks>A linked list through <c>nextentry</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Entry4 : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Fuzz.Nfs4.Entry4>
+public sealed partial class Entry4 : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Fuzz.Nfs4.Entry4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Entry4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Entry4()
@@ -6493,11 +7585,23 @@ public sealed partial class Entry4 : global::NetRpc.Xdr.IXdrListNode<global::Net
         this.EncodeNodeFields(ref writer);
         writer.WriteList(this.Nextentry);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Entry4? other) => other is not null && global::NetRpc.Xdr.XdrValues.ListEqual(this, other, static (a, b) => global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(a.Cookie, b.Cookie) && global::NetRpc.Xdr.XdrValues.Equal(a.Name, b.Name) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Fattr4>.Default.Equals(a.Attrs, b.Attrs));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Entry4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.ListHash(this, static node => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(node.Cookie), global::NetRpc.Xdr.XdrValues.Hash(node.Name), ((node.Attrs)?.GetHashCode() ?? 0)));
+
+    /// <inheritdoc/>
+    public override string ToString() => global::NetRpc.Xdr.XdrValues.FormatList(this, static node => "Entry4 { " + "Cookie = " + global::NetRpc.Xdr.XdrValues.Format(node.Cookie) + ", " + "Name = " + global::NetRpc.Xdr.XdrValues.Format(node.Name) + ", " + "Attrs = " + global::NetRpc.Xdr.XdrValues.Format(node.Attrs) + " }");
 }
 
 /// <summary>The XDR struct dirlist4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Dirlist4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Dirlist4>
+public sealed partial class Dirlist4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Dirlist4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Dirlist4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Dirlist4()
@@ -6530,11 +7634,23 @@ public sealed partial class Dirlist4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
         writer.WriteList(this.Entries);
         writer.WriteBoolean(this.Eof);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Dirlist4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Entry4>.Default.Equals(this.Entries, other.Entries) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.Eof, other.Eof));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Dirlist4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Entries)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.Eof));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Dirlist4 { " + "Entries = " + global::NetRpc.Xdr.XdrValues.Format(this.Entries) + ", " + "Eof = " + global::NetRpc.Xdr.XdrValues.Format(this.Eof) + " }";
 }
 
 /// <summary>The XDR struct READDIR4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Readdir4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4Resok>
+public sealed partial class Readdir4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Readdir4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Readdir4Resok()
@@ -6572,12 +7688,24 @@ public sealed partial class Readdir4Resok : global::NetRpc.Xdr.IXdrCodec<global:
         global::System.ArgumentNullException.ThrowIfNull(this.Reply, "Readdir4Resok.Reply");
         writer.Write(this.Reply);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Readdir4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Cookieverf, other.Cookieverf) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Dirlist4>.Default.Equals(this.Reply, other.Reply));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Readdir4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Cookieverf), ((this.Reply)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Readdir4Resok { " + "Cookieverf = " + global::NetRpc.Xdr.XdrValues.Format(this.Cookieverf) + ", " + "Reply = " + global::NetRpc.Xdr.XdrValues.Format(this.Reply) + " }";
 }
 
 /// <summary>The XDR union READDIR4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Readdir4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4Res>
+public sealed partial class Readdir4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readdir4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Readdir4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Readdir4Resok? _resok4;
@@ -6672,11 +7800,23 @@ public sealed partial class Readdir4Res : global::NetRpc.Xdr.IXdrCodec<global::N
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Readdir4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Readdir4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Readdir4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Readdir4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>READLINK: Read symbolic link</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Readlink4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readlink4Resok>
+public sealed partial class Readlink4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readlink4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Readlink4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Readlink4Resok()
@@ -6706,12 +7846,24 @@ public sealed partial class Readlink4Resok : global::NetRpc.Xdr.IXdrCodec<global
         global::System.ArgumentNullException.ThrowIfNull(this.Link, "Readlink4Resok.Link");
         writer.WriteOpaque(this.Link);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Readlink4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Link, other.Link));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Readlink4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.Link);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Readlink4Resok { " + "Link = " + global::NetRpc.Xdr.XdrValues.Format(this.Link) + " }";
 }
 
 /// <summary>The XDR union READLINK4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Readlink4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readlink4Res>
+public sealed partial class Readlink4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Readlink4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Readlink4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Readlink4Resok? _resok4;
@@ -6806,11 +7958,23 @@ public sealed partial class Readlink4Res : global::NetRpc.Xdr.IXdrCodec<global::
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Readlink4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Readlink4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Readlink4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Readlink4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>REMOVE: Remove filesystem object</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Remove4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4Args>
+public sealed partial class Remove4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Remove4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Remove4Args()
@@ -6843,11 +8007,23 @@ public sealed partial class Remove4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.Target, "Remove4Args.Target");
         writer.WriteOpaque(this.Target);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Remove4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Target, other.Target));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Remove4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.Target);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Remove4Args { " + "Target = " + global::NetRpc.Xdr.XdrValues.Format(this.Target) + " }";
 }
 
 /// <summary>The XDR struct REMOVE4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Remove4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4Resok>
+public sealed partial class Remove4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Remove4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Remove4Resok()
@@ -6876,12 +8052,24 @@ public sealed partial class Remove4Resok : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.Cinfo, "Remove4Resok.Cinfo");
         writer.Write(this.Cinfo);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Remove4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChangeInfo4>.Default.Equals(this.Cinfo, other.Cinfo));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Remove4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.Cinfo)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Remove4Resok { " + "Cinfo = " + global::NetRpc.Xdr.XdrValues.Format(this.Cinfo) + " }";
 }
 
 /// <summary>The XDR union REMOVE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Remove4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4Res>
+public sealed partial class Remove4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Remove4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Remove4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Remove4Resok? _resok4;
@@ -6976,11 +8164,23 @@ public sealed partial class Remove4Res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Remove4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Remove4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Remove4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Remove4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>RENAME: Rename directory entry</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Rename4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4Args>
+public sealed partial class Rename4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Rename4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Rename4Args()
@@ -7022,11 +8222,23 @@ public sealed partial class Rename4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.Newname, "Rename4Args.Newname");
         writer.WriteOpaque(this.Newname);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Rename4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Oldname, other.Oldname) && global::NetRpc.Xdr.XdrValues.Equal(this.Newname, other.Newname));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Rename4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Oldname), global::NetRpc.Xdr.XdrValues.Hash(this.Newname));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Rename4Args { " + "Oldname = " + global::NetRpc.Xdr.XdrValues.Format(this.Oldname) + ", " + "Newname = " + global::NetRpc.Xdr.XdrValues.Format(this.Newname) + " }";
 }
 
 /// <summary>The XDR struct RENAME4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Rename4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4Resok>
+public sealed partial class Rename4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Rename4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Rename4Resok()
@@ -7063,12 +8275,24 @@ public sealed partial class Rename4Resok : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.TargetCinfo, "Rename4Resok.TargetCinfo");
         writer.Write(this.TargetCinfo);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Rename4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChangeInfo4>.Default.Equals(this.SourceCinfo, other.SourceCinfo) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChangeInfo4>.Default.Equals(this.TargetCinfo, other.TargetCinfo));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Rename4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.SourceCinfo)?.GetHashCode() ?? 0), ((this.TargetCinfo)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Rename4Resok { " + "SourceCinfo = " + global::NetRpc.Xdr.XdrValues.Format(this.SourceCinfo) + ", " + "TargetCinfo = " + global::NetRpc.Xdr.XdrValues.Format(this.TargetCinfo) + " }";
 }
 
 /// <summary>The XDR union RENAME4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Rename4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4Res>
+public sealed partial class Rename4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Rename4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Rename4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Rename4Resok? _resok4;
@@ -7163,11 +8387,23 @@ public sealed partial class Rename4Res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Rename4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Rename4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Rename4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Rename4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>RENEW: Renew a Lease</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Renew4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Renew4Args>
+public sealed partial class Renew4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Renew4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Renew4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Renew4Args()
@@ -7195,11 +8431,23 @@ public sealed partial class Renew4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
     {
         writer.WriteUInt64(this.Clientid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Renew4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Clientid, other.Clientid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Renew4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Clientid);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Renew4Args { " + "Clientid = " + global::NetRpc.Xdr.XdrValues.Format(this.Clientid) + " }";
 }
 
 /// <summary>The XDR struct RENEW4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Renew4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Renew4Res>
+public sealed partial class Renew4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Renew4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Renew4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Renew4Res()
@@ -7226,11 +8474,23 @@ public sealed partial class Renew4Res : global::NetRpc.Xdr.IXdrCodec<global::Net
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Renew4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Renew4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Renew4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>The XDR struct RESTOREFH4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Restorefh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Restorefh4Res>
+public sealed partial class Restorefh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Restorefh4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Restorefh4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Restorefh4Res()
@@ -7258,11 +8518,23 @@ public sealed partial class Restorefh4Res : global::NetRpc.Xdr.IXdrCodec<global:
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Restorefh4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Restorefh4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Restorefh4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>SAVEFH: Save current filehandle</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Savefh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Savefh4Res>
+public sealed partial class Savefh4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Savefh4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Savefh4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Savefh4Res()
@@ -7290,11 +8562,23 @@ public sealed partial class Savefh4Res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Savefh4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Savefh4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Savefh4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>SECINFO: Obtain Available Security Mechanisms</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Secinfo4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Secinfo4Args>
+public sealed partial class Secinfo4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Secinfo4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Secinfo4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Secinfo4Args()
@@ -7324,6 +8608,18 @@ public sealed partial class Secinfo4Args : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.Name, "Secinfo4Args.Name");
         writer.WriteOpaque(this.Name);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Secinfo4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Name, other.Name));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Secinfo4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.Name);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Secinfo4Args { " + "Name = " + global::NetRpc.Xdr.XdrValues.Format(this.Name) + " }";
 }
 
 /// <summary>The XDR enum rpc_gss_svc_t.</summary>
@@ -7342,7 +8638,7 @@ public enum RpcGssSvcT
 
 /// <summary>The XDR struct rpcsec_gss_info.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcsecGssInfo : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcsecGssInfo>
+public sealed partial class RpcsecGssInfo : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcsecGssInfo>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.RpcsecGssInfo>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcsecGssInfo()
@@ -7386,12 +8682,24 @@ public sealed partial class RpcsecGssInfo : global::NetRpc.Xdr.IXdrCodec<global:
         writer.WriteUInt32(this.Qop);
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteRpcGssSvcT(ref writer, this.Service);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.RpcsecGssInfo? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Oid, other.Oid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Qop, other.Qop) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.RpcGssSvcT>.Default.Equals(this.Service, other.Service));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.RpcsecGssInfo);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Oid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Qop), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.RpcGssSvcT>.Default.GetHashCode(this.Service));
+
+    /// <inheritdoc/>
+    public override string ToString() => "RpcsecGssInfo { " + "Oid = " + global::NetRpc.Xdr.XdrValues.Format(this.Oid) + ", " + "Qop = " + global::NetRpc.Xdr.XdrValues.Format(this.Qop) + ", " + "Service = " + global::NetRpc.Xdr.XdrValues.Format(this.Service) + " }";
 }
 
 /// <summary>The XDR union secinfo4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Flavor"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Secinfo4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Secinfo4>
+public sealed partial class Secinfo4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Secinfo4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Secinfo4>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.RpcsecGssInfo? _flavorInfo;
@@ -7486,12 +8794,24 @@ public sealed partial class Secinfo4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
         6U => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Secinfo4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Flavor, other.Flavor) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.RpcsecGssInfo>.Default.Equals(this._flavorInfo!, other._flavorInfo!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Secinfo4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Flavor), this._arm switch { 0 => ((this._flavorInfo!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Secinfo4 { Flavor = " + global::NetRpc.Xdr.XdrValues.Format(this.Flavor) + this._arm switch { 0 => ", FlavorInfo = " + global::NetRpc.Xdr.XdrValues.Format(this._flavorInfo!), _ => "" } + " }";
 }
 
 /// <summary>The XDR union SECINFO4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Secinfo4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Secinfo4Res>
+public sealed partial class Secinfo4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Secinfo4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Secinfo4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Secinfo4[]? _resok4;
@@ -7587,11 +8907,23 @@ public sealed partial class Secinfo4Res : global::NetRpc.Xdr.IXdrCodec<global::N
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Secinfo4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::NetRpc.Xdr.XdrValues.Equal(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Secinfo4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => global::NetRpc.Xdr.XdrValues.Hash(this._resok4!), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Secinfo4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>SETATTR: Set attributes</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Setattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setattr4Args>
+public sealed partial class Setattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setattr4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Setattr4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Setattr4Args()
@@ -7629,11 +8961,23 @@ public sealed partial class Setattr4Args : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Setattr4Args.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Setattr4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.Stateid, other.Stateid) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Fattr4>.Default.Equals(this.ObjAttributes, other.ObjAttributes));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Setattr4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Stateid)?.GetHashCode() ?? 0), ((this.ObjAttributes)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Setattr4Args { " + "Stateid = " + global::NetRpc.Xdr.XdrValues.Format(this.Stateid) + ", " + "ObjAttributes = " + global::NetRpc.Xdr.XdrValues.Format(this.ObjAttributes) + " }";
 }
 
 /// <summary>The XDR struct SETATTR4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Setattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setattr4Res>
+public sealed partial class Setattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setattr4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Setattr4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Setattr4Res()
@@ -7669,11 +9013,23 @@ public sealed partial class Setattr4Res : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.Attrsset, "Setattr4Res.Attrsset");
         writer.WriteUInt32Array(this.Attrsset);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Setattr4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && global::NetRpc.Xdr.XdrValues.Equal(this.Attrsset, other.Attrsset));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Setattr4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), global::NetRpc.Xdr.XdrValues.Hash(this.Attrsset));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Setattr4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + ", " + "Attrsset = " + global::NetRpc.Xdr.XdrValues.Format(this.Attrsset) + " }";
 }
 
 /// <summary>SETCLIENTID</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Setclientid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4Args>
+public sealed partial class Setclientid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Setclientid4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Setclientid4Args()
@@ -7716,11 +9072,23 @@ public sealed partial class Setclientid4Args : global::NetRpc.Xdr.IXdrCodec<glob
         writer.Write(this.Callback);
         writer.WriteUInt32(this.CallbackIdent);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Setclientid4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsClientId4>.Default.Equals(this.Client, other.Client) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.CbClient4>.Default.Equals(this.Callback, other.Callback) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CallbackIdent, other.CallbackIdent));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Setclientid4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Client)?.GetHashCode() ?? 0), ((this.Callback)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CallbackIdent));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Setclientid4Args { " + "Client = " + global::NetRpc.Xdr.XdrValues.Format(this.Client) + ", " + "Callback = " + global::NetRpc.Xdr.XdrValues.Format(this.Callback) + ", " + "CallbackIdent = " + global::NetRpc.Xdr.XdrValues.Format(this.CallbackIdent) + " }";
 }
 
 /// <summary>The XDR struct SETCLIENTID4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Setclientid4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4Resok>
+public sealed partial class Setclientid4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Setclientid4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Setclientid4Resok()
@@ -7757,12 +9125,24 @@ public sealed partial class Setclientid4Resok : global::NetRpc.Xdr.IXdrCodec<glo
         global::System.ArgumentNullException.ThrowIfNull(this.SetclientidConfirm, "Setclientid4Resok.SetclientidConfirm");
         writer.WriteFixedOpaque(this.SetclientidConfirm, 8 /* NFS4_VERIFIER_SIZE */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Setclientid4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Clientid, other.Clientid) && global::NetRpc.Xdr.XdrValues.Equal(this.SetclientidConfirm, other.SetclientidConfirm));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Setclientid4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Clientid), global::NetRpc.Xdr.XdrValues.Hash(this.SetclientidConfirm));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Setclientid4Resok { " + "Clientid = " + global::NetRpc.Xdr.XdrValues.Format(this.Clientid) + ", " + "SetclientidConfirm = " + global::NetRpc.Xdr.XdrValues.Format(this.SetclientidConfirm) + " }";
 }
 
 /// <summary>The XDR union SETCLIENTID4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Setclientid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4Res>
+public sealed partial class Setclientid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Setclientid4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Setclientid4Res>
 {
     private readonly int _arm;
     private object? _value;
@@ -7894,11 +9274,23 @@ public sealed partial class Setclientid4Res : global::NetRpc.Xdr.IXdrCodec<globa
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrClidInuse => 1,
         _ => 2,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Setclientid4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Setclientid4Resok>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Setclientid4Resok)this._value!, (global::NetRpc.Fuzz.Nfs4.Setclientid4Resok)other._value!), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Clientaddr4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Clientaddr4)this._value!, (global::NetRpc.Fuzz.Nfs4.Clientaddr4)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Setclientid4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => (((global::NetRpc.Fuzz.Nfs4.Setclientid4Resok)this._value!)?.GetHashCode() ?? 0), 1 => (((global::NetRpc.Fuzz.Nfs4.Clientaddr4)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Setclientid4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Setclientid4Resok)this._value!), 1 => ", ClientUsing = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Clientaddr4)this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct SETCLIENTID_CONFIRM4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SetclientidConfirm4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args>
+public sealed partial class SetclientidConfirm4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public SetclientidConfirm4Args()
@@ -7935,11 +9327,23 @@ public sealed partial class SetclientidConfirm4Args : global::NetRpc.Xdr.IXdrCod
         global::System.ArgumentNullException.ThrowIfNull(this.SetclientidConfirm, "SetclientidConfirm4Args.SetclientidConfirm");
         writer.WriteFixedOpaque(this.SetclientidConfirm, 8 /* NFS4_VERIFIER_SIZE */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Clientid, other.Clientid) && global::NetRpc.Xdr.XdrValues.Equal(this.SetclientidConfirm, other.SetclientidConfirm));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Clientid), global::NetRpc.Xdr.XdrValues.Hash(this.SetclientidConfirm));
+
+    /// <inheritdoc/>
+    public override string ToString() => "SetclientidConfirm4Args { " + "Clientid = " + global::NetRpc.Xdr.XdrValues.Format(this.Clientid) + ", " + "SetclientidConfirm = " + global::NetRpc.Xdr.XdrValues.Format(this.SetclientidConfirm) + " }";
 }
 
 /// <summary>The XDR struct SETCLIENTID_CONFIRM4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SetclientidConfirm4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res>
+public sealed partial class SetclientidConfirm4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public SetclientidConfirm4Res()
@@ -7966,11 +9370,23 @@ public sealed partial class SetclientidConfirm4Res : global::NetRpc.Xdr.IXdrCode
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "SetclientidConfirm4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>VERIFY: Verify attributes same</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Verify4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Verify4Args>
+public sealed partial class Verify4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Verify4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Verify4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Verify4Args()
@@ -8000,11 +9416,23 @@ public sealed partial class Verify4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "Verify4Args.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Verify4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Fattr4>.Default.Equals(this.ObjAttributes, other.ObjAttributes));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Verify4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.ObjAttributes)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Verify4Args { " + "ObjAttributes = " + global::NetRpc.Xdr.XdrValues.Format(this.ObjAttributes) + " }";
 }
 
 /// <summary>The XDR struct VERIFY4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Verify4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Verify4Res>
+public sealed partial class Verify4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Verify4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Verify4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Verify4Res()
@@ -8031,6 +9459,18 @@ public sealed partial class Verify4Res : global::NetRpc.Xdr.IXdrCodec<global::Ne
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Verify4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Verify4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Verify4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>WRITE: Write to file</summary>
@@ -8049,7 +9489,7 @@ public enum StableHow4
 
 /// <summary>The XDR struct WRITE4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Write4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4Args>
+public sealed partial class Write4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Write4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Write4Args()
@@ -8100,11 +9540,23 @@ public sealed partial class Write4Args : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.Data, "Write4Args.Data");
         writer.WriteOpaque(this.Data);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Write4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.Stateid, other.Stateid) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Offset, other.Offset) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StableHow4>.Default.Equals(this.Stable, other.Stable) && global::NetRpc.Xdr.XdrValues.Equal(this.Data, other.Data));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Write4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Stateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Offset), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StableHow4>.Default.GetHashCode(this.Stable), global::NetRpc.Xdr.XdrValues.Hash(this.Data));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Write4Args { " + "Stateid = " + global::NetRpc.Xdr.XdrValues.Format(this.Stateid) + ", " + "Offset = " + global::NetRpc.Xdr.XdrValues.Format(this.Offset) + ", " + "Stable = " + global::NetRpc.Xdr.XdrValues.Format(this.Stable) + ", " + "Data = " + global::NetRpc.Xdr.XdrValues.Format(this.Data) + " }";
 }
 
 /// <summary>The XDR struct WRITE4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Write4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4Resok>
+public sealed partial class Write4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Write4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Write4Resok()
@@ -8147,12 +9599,24 @@ public sealed partial class Write4Resok : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.Writeverf, "Write4Resok.Writeverf");
         writer.WriteFixedOpaque(this.Writeverf, 8 /* NFS4_VERIFIER_SIZE */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Write4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Count, other.Count) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StableHow4>.Default.Equals(this.Committed, other.Committed) && global::NetRpc.Xdr.XdrValues.Equal(this.Writeverf, other.Writeverf));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Write4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Count), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StableHow4>.Default.GetHashCode(this.Committed), global::NetRpc.Xdr.XdrValues.Hash(this.Writeverf));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Write4Resok { " + "Count = " + global::NetRpc.Xdr.XdrValues.Format(this.Count) + ", " + "Committed = " + global::NetRpc.Xdr.XdrValues.Format(this.Committed) + ", " + "Writeverf = " + global::NetRpc.Xdr.XdrValues.Format(this.Writeverf) + " }";
 }
 
 /// <summary>The XDR union WRITE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Write4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4Res>
+public sealed partial class Write4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Write4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Write4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Write4Resok? _resok4;
@@ -8247,11 +9711,23 @@ public sealed partial class Write4Res : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Write4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Write4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Write4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Write4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>RELEASE_LOCKOWNER: Notify server to release lockowner</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ReleaseLockowner4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args>
+public sealed partial class ReleaseLockowner4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ReleaseLockowner4Args()
@@ -8280,11 +9756,23 @@ public sealed partial class ReleaseLockowner4Args : global::NetRpc.Xdr.IXdrCodec
         global::System.ArgumentNullException.ThrowIfNull(this.LockOwner, "ReleaseLockowner4Args.LockOwner");
         writer.Write(this.LockOwner);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LockOwner4>.Default.Equals(this.LockOwner, other.LockOwner));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.LockOwner)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "ReleaseLockowner4Args { " + "LockOwner = " + global::NetRpc.Xdr.XdrValues.Format(this.LockOwner) + " }";
 }
 
 /// <summary>The XDR struct RELEASE_LOCKOWNER4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ReleaseLockowner4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res>
+public sealed partial class ReleaseLockowner4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ReleaseLockowner4Res()
@@ -8311,12 +9799,24 @@ public sealed partial class ReleaseLockowner4Res : global::NetRpc.Xdr.IXdrCodec<
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "ReleaseLockowner4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>The XDR union callback_sec_parms4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="CbSecflavor"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CallbackSecParms4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CallbackSecParms4>
+public sealed partial class CallbackSecParms4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CallbackSecParms4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CallbackSecParms4>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.AuthsysParms? _cbspSysCred;
@@ -8413,6 +9913,18 @@ public sealed partial class CallbackSecParms4 : global::NetRpc.Xdr.IXdrCodec<glo
         1U => 1,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CallbackSecParms4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CbSecflavor, other.CbSecflavor) && this._arm switch { 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.AuthsysParms>.Default.Equals(this._cbspSysCred!, other._cbspSysCred!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CallbackSecParms4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CbSecflavor), this._arm switch { 1 => ((this._cbspSysCred!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "CallbackSecParms4 { CbSecflavor = " + global::NetRpc.Xdr.XdrValues.Format(this.CbSecflavor) + this._arm switch { 1 => ", CbspSysCred = " + global::NetRpc.Xdr.XdrValues.Format(this._cbspSysCred!), _ => "" } + " }";
 }
 
 /// <summary>BIND_CONN_TO_SESSION</summary>
@@ -8434,7 +9946,7 @@ public enum ChannelDirFromClient4
 
 /// <summary>The XDR struct BIND_CONN_TO_SESSION4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class BindConnToSession4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args>
+public sealed partial class BindConnToSession4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public BindConnToSession4Args()
@@ -8477,6 +9989,18 @@ public sealed partial class BindConnToSession4Args : global::NetRpc.Xdr.IXdrCode
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteChannelDirFromClient4(ref writer, this.BctsaDir);
         writer.WriteBoolean(this.BctsaUseConnInRdmaMode);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.BctsaSessid, other.BctsaSessid) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChannelDirFromClient4>.Default.Equals(this.BctsaDir, other.BctsaDir) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.BctsaUseConnInRdmaMode, other.BctsaUseConnInRdmaMode));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.BctsaSessid), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChannelDirFromClient4>.Default.GetHashCode(this.BctsaDir), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.BctsaUseConnInRdmaMode));
+
+    /// <inheritdoc/>
+    public override string ToString() => "BindConnToSession4Args { " + "BctsaSessid = " + global::NetRpc.Xdr.XdrValues.Format(this.BctsaSessid) + ", " + "BctsaDir = " + global::NetRpc.Xdr.XdrValues.Format(this.BctsaDir) + ", " + "BctsaUseConnInRdmaMode = " + global::NetRpc.Xdr.XdrValues.Format(this.BctsaUseConnInRdmaMode) + " }";
 }
 
 /// <summary>The XDR enum channel_dir_from_server4.</summary>
@@ -8495,7 +10019,7 @@ public enum ChannelDirFromServer4
 
 /// <summary>The XDR struct BIND_CONN_TO_SESSION4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class BindConnToSession4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok>
+public sealed partial class BindConnToSession4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public BindConnToSession4Resok()
@@ -8538,12 +10062,24 @@ public sealed partial class BindConnToSession4Resok : global::NetRpc.Xdr.IXdrCod
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteChannelDirFromServer4(ref writer, this.BctsrDir);
         writer.WriteBoolean(this.BctsrUseConnInRdmaMode);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.BctsrSessid, other.BctsrSessid) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChannelDirFromServer4>.Default.Equals(this.BctsrDir, other.BctsrDir) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.BctsrUseConnInRdmaMode, other.BctsrUseConnInRdmaMode));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.BctsrSessid), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChannelDirFromServer4>.Default.GetHashCode(this.BctsrDir), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.BctsrUseConnInRdmaMode));
+
+    /// <inheritdoc/>
+    public override string ToString() => "BindConnToSession4Resok { " + "BctsrSessid = " + global::NetRpc.Xdr.XdrValues.Format(this.BctsrSessid) + ", " + "BctsrDir = " + global::NetRpc.Xdr.XdrValues.Format(this.BctsrDir) + ", " + "BctsrUseConnInRdmaMode = " + global::NetRpc.Xdr.XdrValues.Format(this.BctsrUseConnInRdmaMode) + " }";
 }
 
 /// <summary>The XDR union BIND_CONN_TO_SESSION4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="BctsrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class BindConnToSession4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res>
+public sealed partial class BindConnToSession4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok? _bctsrResok4;
@@ -8638,11 +10174,23 @@ public sealed partial class BindConnToSession4Res : global::NetRpc.Xdr.IXdrCodec
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.BctsrStatus, other.BctsrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Resok>.Default.Equals(this._bctsrResok4!, other._bctsrResok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.BctsrStatus), this._arm switch { 0 => ((this._bctsrResok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "BindConnToSession4Res { BctsrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.BctsrStatus) + this._arm switch { 0 => ", BctsrResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._bctsrResok4!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct state_protect_ops4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class StateProtectOps4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.StateProtectOps4>
+public sealed partial class StateProtectOps4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.StateProtectOps4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.StateProtectOps4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public StateProtectOps4()
@@ -8681,11 +10229,23 @@ public sealed partial class StateProtectOps4 : global::NetRpc.Xdr.IXdrCodec<glob
         global::System.ArgumentNullException.ThrowIfNull(this.SpoMustAllow, "StateProtectOps4.SpoMustAllow");
         writer.WriteUInt32Array(this.SpoMustAllow);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.StateProtectOps4? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.SpoMustEnforce, other.SpoMustEnforce) && global::NetRpc.Xdr.XdrValues.Equal(this.SpoMustAllow, other.SpoMustAllow));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.StateProtectOps4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.SpoMustEnforce), global::NetRpc.Xdr.XdrValues.Hash(this.SpoMustAllow));
+
+    /// <inheritdoc/>
+    public override string ToString() => "StateProtectOps4 { " + "SpoMustEnforce = " + global::NetRpc.Xdr.XdrValues.Format(this.SpoMustEnforce) + ", " + "SpoMustAllow = " + global::NetRpc.Xdr.XdrValues.Format(this.SpoMustAllow) + " }";
 }
 
 /// <summary>The XDR struct ssv_sp_parms4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SsvSpParms4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SsvSpParms4>
+public sealed partial class SsvSpParms4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SsvSpParms4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.SsvSpParms4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public SsvSpParms4()
@@ -8745,6 +10305,18 @@ public sealed partial class SsvSpParms4 : global::NetRpc.Xdr.IXdrCodec<global::N
         writer.WriteUInt32(this.SspNumGssHandles);
     }
 
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.SsvSpParms4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StateProtectOps4>.Default.Equals(this.SspOps, other.SspOps) && global::NetRpc.Xdr.XdrValues.Equal(this.SspHashAlgs, other.SspHashAlgs, static (x, y) => global::NetRpc.Xdr.XdrValues.Equal(x, y)) && global::NetRpc.Xdr.XdrValues.Equal(this.SspEncrAlgs, other.SspEncrAlgs, static (x, y) => global::NetRpc.Xdr.XdrValues.Equal(x, y)) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SspWindow, other.SspWindow) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SspNumGssHandles, other.SspNumGssHandles));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.SsvSpParms4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.SspOps)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.SspHashAlgs, static x => global::NetRpc.Xdr.XdrValues.Hash(x)), global::NetRpc.Xdr.XdrValues.Hash(this.SspEncrAlgs, static x => global::NetRpc.Xdr.XdrValues.Hash(x)), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SspWindow), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SspNumGssHandles));
+
+    /// <inheritdoc/>
+    public override string ToString() => "SsvSpParms4 { " + "SspOps = " + global::NetRpc.Xdr.XdrValues.Format(this.SspOps) + ", " + "SspHashAlgs = " + global::NetRpc.Xdr.XdrValues.Format(this.SspHashAlgs, static x => global::NetRpc.Xdr.XdrValues.Format(x)) + ", " + "SspEncrAlgs = " + global::NetRpc.Xdr.XdrValues.Format(this.SspEncrAlgs, static x => global::NetRpc.Xdr.XdrValues.Format(x)) + ", " + "SspWindow = " + global::NetRpc.Xdr.XdrValues.Format(this.SspWindow) + ", " + "SspNumGssHandles = " + global::NetRpc.Xdr.XdrValues.Format(this.SspNumGssHandles) + " }";
+
     private static byte[][] ReadSspHashAlgs(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int count = reader.ReadArrayCount(uint.MaxValue, 4);
@@ -8785,7 +10357,7 @@ public enum StateProtectHow4
 /// <summary>The XDR union state_protect4_a.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="SpaHow"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.StateProtect4A>
+public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.StateProtect4A>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.StateProtect4A>
 {
     private readonly int _arm;
     private object? _value;
@@ -8918,11 +10490,23 @@ public sealed partial class StateProtect4A : global::NetRpc.Xdr.IXdrCodec<global
         global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4Ssv => 2,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.StateProtect4A? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StateProtectHow4>.Default.Equals(this.SpaHow, other.SpaHow) && this._arm switch { 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StateProtectOps4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.StateProtectOps4)this._value!, (global::NetRpc.Fuzz.Nfs4.StateProtectOps4)other._value!), 2 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.SsvSpParms4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.SsvSpParms4)this._value!, (global::NetRpc.Fuzz.Nfs4.SsvSpParms4)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.StateProtect4A);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StateProtectHow4>.Default.GetHashCode(this.SpaHow), this._arm switch { 1 => (((global::NetRpc.Fuzz.Nfs4.StateProtectOps4)this._value!)?.GetHashCode() ?? 0), 2 => (((global::NetRpc.Fuzz.Nfs4.SsvSpParms4)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "StateProtect4A { SpaHow = " + global::NetRpc.Xdr.XdrValues.Format(this.SpaHow) + this._arm switch { 1 => ", SpaMachOps = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.StateProtectOps4)this._value!), 2 => ", SpaSsvParms = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.SsvSpParms4)this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct EXCHANGE_ID4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ExchangeId4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4Args>
+public sealed partial class ExchangeId4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ExchangeId4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ExchangeId4Args()
@@ -8973,11 +10557,23 @@ public sealed partial class ExchangeId4Args : global::NetRpc.Xdr.IXdrCodec<globa
         global::System.ArgumentNullException.ThrowIfNull(this.EiaClientImplId, "ExchangeId4Args.EiaClientImplId");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsImplId4>(this.EiaClientImplId, 1);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ExchangeId4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ClientOwner4>.Default.Equals(this.EiaClientowner, other.EiaClientowner) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.EiaFlags, other.EiaFlags) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StateProtect4A>.Default.Equals(this.EiaStateProtect, other.EiaStateProtect) && global::NetRpc.Xdr.XdrValues.Equal(this.EiaClientImplId, other.EiaClientImplId));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ExchangeId4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.EiaClientowner)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.EiaFlags), ((this.EiaStateProtect)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.EiaClientImplId));
+
+    /// <inheritdoc/>
+    public override string ToString() => "ExchangeId4Args { " + "EiaClientowner = " + global::NetRpc.Xdr.XdrValues.Format(this.EiaClientowner) + ", " + "EiaFlags = " + global::NetRpc.Xdr.XdrValues.Format(this.EiaFlags) + ", " + "EiaStateProtect = " + global::NetRpc.Xdr.XdrValues.Format(this.EiaStateProtect) + ", " + "EiaClientImplId = " + global::NetRpc.Xdr.XdrValues.Format(this.EiaClientImplId) + " }";
 }
 
 /// <summary>The XDR struct ssv_prot_info4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SsvProtInfo4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SsvProtInfo4>
+public sealed partial class SsvProtInfo4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SsvProtInfo4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.SsvProtInfo4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public SsvProtInfo4()
@@ -9043,6 +10639,18 @@ public sealed partial class SsvProtInfo4 : global::NetRpc.Xdr.IXdrCodec<global::
         WriteSpiHandles(ref writer, this.SpiHandles);
     }
 
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.SsvProtInfo4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StateProtectOps4>.Default.Equals(this.SpiOps, other.SpiOps) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SpiHashAlg, other.SpiHashAlg) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SpiEncrAlg, other.SpiEncrAlg) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SpiSsvLen, other.SpiSsvLen) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SpiWindow, other.SpiWindow) && global::NetRpc.Xdr.XdrValues.Equal(this.SpiHandles, other.SpiHandles, static (x, y) => global::NetRpc.Xdr.XdrValues.Equal(x, y)));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.SsvProtInfo4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.SpiOps)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SpiHashAlg), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SpiEncrAlg), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SpiSsvLen), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SpiWindow), global::NetRpc.Xdr.XdrValues.Hash(this.SpiHandles, static x => global::NetRpc.Xdr.XdrValues.Hash(x)));
+
+    /// <inheritdoc/>
+    public override string ToString() => "SsvProtInfo4 { " + "SpiOps = " + global::NetRpc.Xdr.XdrValues.Format(this.SpiOps) + ", " + "SpiHashAlg = " + global::NetRpc.Xdr.XdrValues.Format(this.SpiHashAlg) + ", " + "SpiEncrAlg = " + global::NetRpc.Xdr.XdrValues.Format(this.SpiEncrAlg) + ", " + "SpiSsvLen = " + global::NetRpc.Xdr.XdrValues.Format(this.SpiSsvLen) + ", " + "SpiWindow = " + global::NetRpc.Xdr.XdrValues.Format(this.SpiWindow) + ", " + "SpiHandles = " + global::NetRpc.Xdr.XdrValues.Format(this.SpiHandles, static x => global::NetRpc.Xdr.XdrValues.Format(x)) + " }";
+
     private static byte[][] ReadSpiHandles(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int count = reader.ReadArrayCount(uint.MaxValue, 4);
@@ -9069,7 +10677,7 @@ public sealed partial class SsvProtInfo4 : global::NetRpc.Xdr.IXdrCodec<global::
 /// <summary>The XDR union state_protect4_r.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="SprHow"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.StateProtect4R>
+public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.StateProtect4R>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.StateProtect4R>
 {
     private readonly int _arm;
     private object? _value;
@@ -9202,11 +10810,23 @@ public sealed partial class StateProtect4R : global::NetRpc.Xdr.IXdrCodec<global
         global::NetRpc.Fuzz.Nfs4.StateProtectHow4.Sp4Ssv => 2,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.StateProtect4R? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StateProtectHow4>.Default.Equals(this.SprHow, other.SprHow) && this._arm switch { 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StateProtectOps4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.StateProtectOps4)this._value!, (global::NetRpc.Fuzz.Nfs4.StateProtectOps4)other._value!), 2 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.SsvProtInfo4>.Default.Equals((global::NetRpc.Fuzz.Nfs4.SsvProtInfo4)this._value!, (global::NetRpc.Fuzz.Nfs4.SsvProtInfo4)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.StateProtect4R);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StateProtectHow4>.Default.GetHashCode(this.SprHow), this._arm switch { 1 => (((global::NetRpc.Fuzz.Nfs4.StateProtectOps4)this._value!)?.GetHashCode() ?? 0), 2 => (((global::NetRpc.Fuzz.Nfs4.SsvProtInfo4)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "StateProtect4R { SprHow = " + global::NetRpc.Xdr.XdrValues.Format(this.SprHow) + this._arm switch { 1 => ", SprMachOps = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.StateProtectOps4)this._value!), 2 => ", SprSsvInfo = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.SsvProtInfo4)this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct EXCHANGE_ID4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ExchangeId4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok>
+public sealed partial class ExchangeId4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ExchangeId4Resok()
@@ -9279,12 +10899,24 @@ public sealed partial class ExchangeId4Resok : global::NetRpc.Xdr.IXdrCodec<glob
         global::System.ArgumentNullException.ThrowIfNull(this.EirServerImplId, "ExchangeId4Resok.EirServerImplId");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsImplId4>(this.EirServerImplId, 1);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.EirClientid, other.EirClientid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.EirSequenceid, other.EirSequenceid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.EirFlags, other.EirFlags) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.StateProtect4R>.Default.Equals(this.EirStateProtect, other.EirStateProtect) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ServerOwner4>.Default.Equals(this.EirServerOwner, other.EirServerOwner) && global::NetRpc.Xdr.XdrValues.Equal(this.EirServerScope, other.EirServerScope) && global::NetRpc.Xdr.XdrValues.Equal(this.EirServerImplId, other.EirServerImplId));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.EirClientid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.EirSequenceid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.EirFlags), ((this.EirStateProtect)?.GetHashCode() ?? 0), ((this.EirServerOwner)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.EirServerScope), global::NetRpc.Xdr.XdrValues.Hash(this.EirServerImplId));
+
+    /// <inheritdoc/>
+    public override string ToString() => "ExchangeId4Resok { " + "EirClientid = " + global::NetRpc.Xdr.XdrValues.Format(this.EirClientid) + ", " + "EirSequenceid = " + global::NetRpc.Xdr.XdrValues.Format(this.EirSequenceid) + ", " + "EirFlags = " + global::NetRpc.Xdr.XdrValues.Format(this.EirFlags) + ", " + "EirStateProtect = " + global::NetRpc.Xdr.XdrValues.Format(this.EirStateProtect) + ", " + "EirServerOwner = " + global::NetRpc.Xdr.XdrValues.Format(this.EirServerOwner) + ", " + "EirServerScope = " + global::NetRpc.Xdr.XdrValues.Format(this.EirServerScope) + ", " + "EirServerImplId = " + global::NetRpc.Xdr.XdrValues.Format(this.EirServerImplId) + " }";
 }
 
 /// <summary>The XDR union EXCHANGE_ID4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="EirStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ExchangeId4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4Res>
+public sealed partial class ExchangeId4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ExchangeId4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ExchangeId4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok? _eirResok4;
@@ -9379,11 +11011,23 @@ public sealed partial class ExchangeId4Res : global::NetRpc.Xdr.IXdrCodec<global
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ExchangeId4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.EirStatus, other.EirStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ExchangeId4Resok>.Default.Equals(this._eirResok4!, other._eirResok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ExchangeId4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.EirStatus), this._arm switch { 0 => ((this._eirResok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "ExchangeId4Res { EirStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.EirStatus) + this._arm switch { 0 => ", EirResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._eirResok4!), _ => "" } + " }";
 }
 
 /// <summary>CREATE_SESSION</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ChannelAttrs4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ChannelAttrs4>
+public sealed partial class ChannelAttrs4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ChannelAttrs4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ChannelAttrs4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ChannelAttrs4()
@@ -9454,11 +11098,23 @@ public sealed partial class ChannelAttrs4 : global::NetRpc.Xdr.IXdrCodec<global:
         global::System.ArgumentNullException.ThrowIfNull(this.CaRdmaIrd, "ChannelAttrs4.CaRdmaIrd");
         writer.WriteUInt32Array(this.CaRdmaIrd, 1);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ChannelAttrs4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CaHeaderpadsize, other.CaHeaderpadsize) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CaMaxrequestsize, other.CaMaxrequestsize) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CaMaxresponsesize, other.CaMaxresponsesize) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CaMaxresponsesizeCached, other.CaMaxresponsesizeCached) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CaMaxoperations, other.CaMaxoperations) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CaMaxrequests, other.CaMaxrequests) && global::NetRpc.Xdr.XdrValues.Equal(this.CaRdmaIrd, other.CaRdmaIrd));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ChannelAttrs4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CaHeaderpadsize), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CaMaxrequestsize), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CaMaxresponsesize), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CaMaxresponsesizeCached), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CaMaxoperations), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CaMaxrequests), global::NetRpc.Xdr.XdrValues.Hash(this.CaRdmaIrd));
+
+    /// <inheritdoc/>
+    public override string ToString() => "ChannelAttrs4 { " + "CaHeaderpadsize = " + global::NetRpc.Xdr.XdrValues.Format(this.CaHeaderpadsize) + ", " + "CaMaxrequestsize = " + global::NetRpc.Xdr.XdrValues.Format(this.CaMaxrequestsize) + ", " + "CaMaxresponsesize = " + global::NetRpc.Xdr.XdrValues.Format(this.CaMaxresponsesize) + ", " + "CaMaxresponsesizeCached = " + global::NetRpc.Xdr.XdrValues.Format(this.CaMaxresponsesizeCached) + ", " + "CaMaxoperations = " + global::NetRpc.Xdr.XdrValues.Format(this.CaMaxoperations) + ", " + "CaMaxrequests = " + global::NetRpc.Xdr.XdrValues.Format(this.CaMaxrequests) + ", " + "CaRdmaIrd = " + global::NetRpc.Xdr.XdrValues.Format(this.CaRdmaIrd) + " }";
 }
 
 /// <summary>The XDR struct CREATE_SESSION4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CreateSession4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4Args>
+public sealed partial class CreateSession4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CreateSession4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public CreateSession4Args()
@@ -9529,11 +11185,23 @@ public sealed partial class CreateSession4Args : global::NetRpc.Xdr.IXdrCodec<gl
         global::System.ArgumentNullException.ThrowIfNull(this.CsaSecParms, "CreateSession4Args.CsaSecParms");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.CallbackSecParms4>(this.CsaSecParms);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CreateSession4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.CsaClientid, other.CsaClientid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CsaSequence, other.CsaSequence) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CsaFlags, other.CsaFlags) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChannelAttrs4>.Default.Equals(this.CsaForeChanAttrs, other.CsaForeChanAttrs) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChannelAttrs4>.Default.Equals(this.CsaBackChanAttrs, other.CsaBackChanAttrs) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CsaCbProgram, other.CsaCbProgram) && global::NetRpc.Xdr.XdrValues.Equal(this.CsaSecParms, other.CsaSecParms));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CreateSession4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.CsaClientid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CsaSequence), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CsaFlags), ((this.CsaForeChanAttrs)?.GetHashCode() ?? 0), ((this.CsaBackChanAttrs)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CsaCbProgram), global::NetRpc.Xdr.XdrValues.Hash(this.CsaSecParms));
+
+    /// <inheritdoc/>
+    public override string ToString() => "CreateSession4Args { " + "CsaClientid = " + global::NetRpc.Xdr.XdrValues.Format(this.CsaClientid) + ", " + "CsaSequence = " + global::NetRpc.Xdr.XdrValues.Format(this.CsaSequence) + ", " + "CsaFlags = " + global::NetRpc.Xdr.XdrValues.Format(this.CsaFlags) + ", " + "CsaForeChanAttrs = " + global::NetRpc.Xdr.XdrValues.Format(this.CsaForeChanAttrs) + ", " + "CsaBackChanAttrs = " + global::NetRpc.Xdr.XdrValues.Format(this.CsaBackChanAttrs) + ", " + "CsaCbProgram = " + global::NetRpc.Xdr.XdrValues.Format(this.CsaCbProgram) + ", " + "CsaSecParms = " + global::NetRpc.Xdr.XdrValues.Format(this.CsaSecParms) + " }";
 }
 
 /// <summary>The XDR struct CREATE_SESSION4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CreateSession4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4Resok>
+public sealed partial class CreateSession4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CreateSession4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public CreateSession4Resok()
@@ -9592,12 +11260,24 @@ public sealed partial class CreateSession4Resok : global::NetRpc.Xdr.IXdrCodec<g
         global::System.ArgumentNullException.ThrowIfNull(this.CsrBackChanAttrs, "CreateSession4Resok.CsrBackChanAttrs");
         writer.Write(this.CsrBackChanAttrs);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CreateSession4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.CsrSessionid, other.CsrSessionid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CsrSequence, other.CsrSequence) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CsrFlags, other.CsrFlags) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChannelAttrs4>.Default.Equals(this.CsrForeChanAttrs, other.CsrForeChanAttrs) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ChannelAttrs4>.Default.Equals(this.CsrBackChanAttrs, other.CsrBackChanAttrs));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CreateSession4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.CsrSessionid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CsrSequence), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CsrFlags), ((this.CsrForeChanAttrs)?.GetHashCode() ?? 0), ((this.CsrBackChanAttrs)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "CreateSession4Resok { " + "CsrSessionid = " + global::NetRpc.Xdr.XdrValues.Format(this.CsrSessionid) + ", " + "CsrSequence = " + global::NetRpc.Xdr.XdrValues.Format(this.CsrSequence) + ", " + "CsrFlags = " + global::NetRpc.Xdr.XdrValues.Format(this.CsrFlags) + ", " + "CsrForeChanAttrs = " + global::NetRpc.Xdr.XdrValues.Format(this.CsrForeChanAttrs) + ", " + "CsrBackChanAttrs = " + global::NetRpc.Xdr.XdrValues.Format(this.CsrBackChanAttrs) + " }";
 }
 
 /// <summary>The XDR union CREATE_SESSION4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="CsrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CreateSession4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4Res>
+public sealed partial class CreateSession4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CreateSession4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CreateSession4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.CreateSession4Resok? _csrResok4;
@@ -9692,11 +11372,23 @@ public sealed partial class CreateSession4Res : global::NetRpc.Xdr.IXdrCodec<glo
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CreateSession4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.CsrStatus, other.CsrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.CreateSession4Resok>.Default.Equals(this._csrResok4!, other._csrResok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CreateSession4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.CsrStatus), this._arm switch { 0 => ((this._csrResok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "CreateSession4Res { CsrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.CsrStatus) + this._arm switch { 0 => ", CsrResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._csrResok4!), _ => "" } + " }";
 }
 
 /// <summary>DESTROY_SESSION</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class DestroySession4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroySession4Args>
+public sealed partial class DestroySession4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroySession4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.DestroySession4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public DestroySession4Args()
@@ -9726,11 +11418,23 @@ public sealed partial class DestroySession4Args : global::NetRpc.Xdr.IXdrCodec<g
         global::System.ArgumentNullException.ThrowIfNull(this.DsaSessionid, "DestroySession4Args.DsaSessionid");
         writer.WriteFixedOpaque(this.DsaSessionid, 16 /* NFS4_SESSIONID_SIZE */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.DestroySession4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.DsaSessionid, other.DsaSessionid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.DestroySession4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.DsaSessionid);
+
+    /// <inheritdoc/>
+    public override string ToString() => "DestroySession4Args { " + "DsaSessionid = " + global::NetRpc.Xdr.XdrValues.Format(this.DsaSessionid) + " }";
 }
 
 /// <summary>The XDR struct DESTROY_SESSION4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class DestroySession4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroySession4Res>
+public sealed partial class DestroySession4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroySession4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.DestroySession4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public DestroySession4Res()
@@ -9757,11 +11461,23 @@ public sealed partial class DestroySession4Res : global::NetRpc.Xdr.IXdrCodec<gl
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.DsrStatus);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.DestroySession4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.DsrStatus, other.DsrStatus));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.DestroySession4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.DsrStatus);
+
+    /// <inheritdoc/>
+    public override string ToString() => "DestroySession4Res { " + "DsrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.DsrStatus) + " }";
 }
 
 /// <summary>FREE_STATEID</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class FreeStateid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FreeStateid4Args>
+public sealed partial class FreeStateid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FreeStateid4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.FreeStateid4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public FreeStateid4Args()
@@ -9790,11 +11506,23 @@ public sealed partial class FreeStateid4Args : global::NetRpc.Xdr.IXdrCodec<glob
         global::System.ArgumentNullException.ThrowIfNull(this.FsaStateid, "FreeStateid4Args.FsaStateid");
         writer.Write(this.FsaStateid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.FreeStateid4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.FsaStateid, other.FsaStateid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.FreeStateid4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.FsaStateid)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "FreeStateid4Args { " + "FsaStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.FsaStateid) + " }";
 }
 
 /// <summary>The XDR struct FREE_STATEID4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class FreeStateid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FreeStateid4Res>
+public sealed partial class FreeStateid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.FreeStateid4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.FreeStateid4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public FreeStateid4Res()
@@ -9821,11 +11549,23 @@ public sealed partial class FreeStateid4Res : global::NetRpc.Xdr.IXdrCodec<globa
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.FsrStatus);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.FreeStateid4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.FsrStatus, other.FsrStatus));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.FreeStateid4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.FsrStatus);
+
+    /// <inheritdoc/>
+    public override string ToString() => "FreeStateid4Res { " + "FsrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.FsrStatus) + " }";
 }
 
 /// <summary>The XDR struct GET_DIR_DELEGATION4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class GetDirDelegation4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args>
+public sealed partial class GetDirDelegation4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public GetDirDelegation4Args()
@@ -9903,11 +11643,23 @@ public sealed partial class GetDirDelegation4Args : global::NetRpc.Xdr.IXdrCodec
         global::System.ArgumentNullException.ThrowIfNull(this.GddaDirAttributes, "GetDirDelegation4Args.GddaDirAttributes");
         writer.WriteUInt32Array(this.GddaDirAttributes);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.GddaSignalDelegAvail, other.GddaSignalDelegAvail) && global::NetRpc.Xdr.XdrValues.Equal(this.GddaNotificationTypes, other.GddaNotificationTypes) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfstime4>.Default.Equals(this.GddaChildAttrDelay, other.GddaChildAttrDelay) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfstime4>.Default.Equals(this.GddaDirAttrDelay, other.GddaDirAttrDelay) && global::NetRpc.Xdr.XdrValues.Equal(this.GddaChildAttributes, other.GddaChildAttributes) && global::NetRpc.Xdr.XdrValues.Equal(this.GddaDirAttributes, other.GddaDirAttributes));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.GddaSignalDelegAvail), global::NetRpc.Xdr.XdrValues.Hash(this.GddaNotificationTypes), ((this.GddaChildAttrDelay)?.GetHashCode() ?? 0), ((this.GddaDirAttrDelay)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.GddaChildAttributes), global::NetRpc.Xdr.XdrValues.Hash(this.GddaDirAttributes));
+
+    /// <inheritdoc/>
+    public override string ToString() => "GetDirDelegation4Args { " + "GddaSignalDelegAvail = " + global::NetRpc.Xdr.XdrValues.Format(this.GddaSignalDelegAvail) + ", " + "GddaNotificationTypes = " + global::NetRpc.Xdr.XdrValues.Format(this.GddaNotificationTypes) + ", " + "GddaChildAttrDelay = " + global::NetRpc.Xdr.XdrValues.Format(this.GddaChildAttrDelay) + ", " + "GddaDirAttrDelay = " + global::NetRpc.Xdr.XdrValues.Format(this.GddaDirAttrDelay) + ", " + "GddaChildAttributes = " + global::NetRpc.Xdr.XdrValues.Format(this.GddaChildAttributes) + ", " + "GddaDirAttributes = " + global::NetRpc.Xdr.XdrValues.Format(this.GddaDirAttributes) + " }";
 }
 
 /// <summary>The XDR struct GET_DIR_DELEGATION4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class GetDirDelegation4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok>
+public sealed partial class GetDirDelegation4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public GetDirDelegation4Resok()
@@ -9972,6 +11724,18 @@ public sealed partial class GetDirDelegation4Resok : global::NetRpc.Xdr.IXdrCode
         global::System.ArgumentNullException.ThrowIfNull(this.GddrDirAttributes, "GetDirDelegation4Resok.GddrDirAttributes");
         writer.WriteUInt32Array(this.GddrDirAttributes);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.GddrCookieverf, other.GddrCookieverf) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.GddrStateid, other.GddrStateid) && global::NetRpc.Xdr.XdrValues.Equal(this.GddrNotification, other.GddrNotification) && global::NetRpc.Xdr.XdrValues.Equal(this.GddrChildAttributes, other.GddrChildAttributes) && global::NetRpc.Xdr.XdrValues.Equal(this.GddrDirAttributes, other.GddrDirAttributes));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.GddrCookieverf), ((this.GddrStateid)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.GddrNotification), global::NetRpc.Xdr.XdrValues.Hash(this.GddrChildAttributes), global::NetRpc.Xdr.XdrValues.Hash(this.GddrDirAttributes));
+
+    /// <inheritdoc/>
+    public override string ToString() => "GetDirDelegation4Resok { " + "GddrCookieverf = " + global::NetRpc.Xdr.XdrValues.Format(this.GddrCookieverf) + ", " + "GddrStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.GddrStateid) + ", " + "GddrNotification = " + global::NetRpc.Xdr.XdrValues.Format(this.GddrNotification) + ", " + "GddrChildAttributes = " + global::NetRpc.Xdr.XdrValues.Format(this.GddrChildAttributes) + ", " + "GddrDirAttributes = " + global::NetRpc.Xdr.XdrValues.Format(this.GddrDirAttributes) + " }";
 }
 
 /// <summary>The XDR enum gddrnf4_status.</summary>
@@ -9988,7 +11752,7 @@ public enum Gddrnf4Status
 /// <summary>The XDR union GET_DIR_DELEGATION4res_non_fatal.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="GddrnfStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class GetDirDelegation4ResNonFatal : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal>
+public sealed partial class GetDirDelegation4ResNonFatal : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok? _gddrnfResok4;
@@ -10102,12 +11866,24 @@ public sealed partial class GetDirDelegation4ResNonFatal : global::NetRpc.Xdr.IX
         global::NetRpc.Fuzz.Nfs4.Gddrnf4Status.Gdd4Unavail => 1,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Gddrnf4Status>.Default.Equals(this.GddrnfStatus, other.GddrnfStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Resok>.Default.Equals(this._gddrnfResok4!, other._gddrnfResok4!), 1 => global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this._gddrnfWillSignalDelegAvail, other._gddrnfWillSignalDelegAvail), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Gddrnf4Status>.Default.GetHashCode(this.GddrnfStatus), this._arm switch { 0 => ((this._gddrnfResok4!)?.GetHashCode() ?? 0), 1 => global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this._gddrnfWillSignalDelegAvail), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "GetDirDelegation4ResNonFatal { GddrnfStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.GddrnfStatus) + this._arm switch { 0 => ", GddrnfResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._gddrnfResok4!), 1 => ", GddrnfWillSignalDelegAvail = " + global::NetRpc.Xdr.XdrValues.Format(this._gddrnfWillSignalDelegAvail), _ => "" } + " }";
 }
 
 /// <summary>The XDR union GET_DIR_DELEGATION4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="GddrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class GetDirDelegation4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res>
+public sealed partial class GetDirDelegation4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal? _gddrResNonFatal4;
@@ -10202,11 +11978,23 @@ public sealed partial class GetDirDelegation4Res : global::NetRpc.Xdr.IXdrCodec<
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.GddrStatus, other.GddrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4ResNonFatal>.Default.Equals(this._gddrResNonFatal4!, other._gddrResNonFatal4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.GddrStatus), this._arm switch { 0 => ((this._gddrResNonFatal4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "GetDirDelegation4Res { GddrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.GddrStatus) + this._arm switch { 0 => ", GddrResNonFatal4 = " + global::NetRpc.Xdr.XdrValues.Format(this._gddrResNonFatal4!), _ => "" } + " }";
 }
 
 /// <summary>GETDEVICEINFO</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdeviceinfo4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args>
+public sealed partial class Getdeviceinfo4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Getdeviceinfo4Args()
@@ -10259,11 +12047,23 @@ public sealed partial class Getdeviceinfo4Args : global::NetRpc.Xdr.IXdrCodec<gl
         global::System.ArgumentNullException.ThrowIfNull(this.GdiaNotifyTypes, "Getdeviceinfo4Args.GdiaNotifyTypes");
         writer.WriteUInt32Array(this.GdiaNotifyTypes);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.GdiaDeviceId, other.GdiaDeviceId) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.Equals(this.GdiaLayoutType, other.GdiaLayoutType) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.GdiaMaxcount, other.GdiaMaxcount) && global::NetRpc.Xdr.XdrValues.Equal(this.GdiaNotifyTypes, other.GdiaNotifyTypes));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.GdiaDeviceId), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.GetHashCode(this.GdiaLayoutType), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.GdiaMaxcount), global::NetRpc.Xdr.XdrValues.Hash(this.GdiaNotifyTypes));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getdeviceinfo4Args { " + "GdiaDeviceId = " + global::NetRpc.Xdr.XdrValues.Format(this.GdiaDeviceId) + ", " + "GdiaLayoutType = " + global::NetRpc.Xdr.XdrValues.Format(this.GdiaLayoutType) + ", " + "GdiaMaxcount = " + global::NetRpc.Xdr.XdrValues.Format(this.GdiaMaxcount) + ", " + "GdiaNotifyTypes = " + global::NetRpc.Xdr.XdrValues.Format(this.GdiaNotifyTypes) + " }";
 }
 
 /// <summary>The XDR struct GETDEVICEINFO4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdeviceinfo4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok>
+public sealed partial class Getdeviceinfo4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Getdeviceinfo4Resok()
@@ -10301,12 +12101,24 @@ public sealed partial class Getdeviceinfo4Resok : global::NetRpc.Xdr.IXdrCodec<g
         global::System.ArgumentNullException.ThrowIfNull(this.GdirNotification, "Getdeviceinfo4Resok.GdirNotification");
         writer.WriteUInt32Array(this.GdirNotification);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.DeviceAddr4>.Default.Equals(this.GdirDeviceAddr, other.GdirDeviceAddr) && global::NetRpc.Xdr.XdrValues.Equal(this.GdirNotification, other.GdirNotification));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.GdirDeviceAddr)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.GdirNotification));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getdeviceinfo4Resok { " + "GdirDeviceAddr = " + global::NetRpc.Xdr.XdrValues.Format(this.GdirDeviceAddr) + ", " + "GdirNotification = " + global::NetRpc.Xdr.XdrValues.Format(this.GdirNotification) + " }";
 }
 
 /// <summary>The XDR union GETDEVICEINFO4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="GdirStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdeviceinfo4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res>
+public sealed partial class Getdeviceinfo4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok? _gdirResok4;
@@ -10438,11 +12250,23 @@ public sealed partial class Getdeviceinfo4Res : global::NetRpc.Xdr.IXdrCodec<glo
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrToosmall => 1,
         _ => 2,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.GdirStatus, other.GdirStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Resok>.Default.Equals(this._gdirResok4!, other._gdirResok4!), 1 => global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this._gdirMincount, other._gdirMincount), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.GdirStatus), this._arm switch { 0 => ((this._gdirResok4!)?.GetHashCode() ?? 0), 1 => global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this._gdirMincount), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getdeviceinfo4Res { GdirStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.GdirStatus) + this._arm switch { 0 => ", GdirResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._gdirResok4!), 1 => ", GdirMincount = " + global::NetRpc.Xdr.XdrValues.Format(this._gdirMincount), _ => "" } + " }";
 }
 
 /// <summary>GETDEVICELIST</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdevicelist4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args>
+public sealed partial class Getdevicelist4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Getdevicelist4Args()
@@ -10493,11 +12317,23 @@ public sealed partial class Getdevicelist4Args : global::NetRpc.Xdr.IXdrCodec<gl
         global::System.ArgumentNullException.ThrowIfNull(this.GdlaCookieverf, "Getdevicelist4Args.GdlaCookieverf");
         writer.WriteFixedOpaque(this.GdlaCookieverf, 8 /* NFS4_VERIFIER_SIZE */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.Equals(this.GdlaLayoutType, other.GdlaLayoutType) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.GdlaMaxdevices, other.GdlaMaxdevices) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.GdlaCookie, other.GdlaCookie) && global::NetRpc.Xdr.XdrValues.Equal(this.GdlaCookieverf, other.GdlaCookieverf));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.GetHashCode(this.GdlaLayoutType), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.GdlaMaxdevices), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.GdlaCookie), global::NetRpc.Xdr.XdrValues.Hash(this.GdlaCookieverf));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getdevicelist4Args { " + "GdlaLayoutType = " + global::NetRpc.Xdr.XdrValues.Format(this.GdlaLayoutType) + ", " + "GdlaMaxdevices = " + global::NetRpc.Xdr.XdrValues.Format(this.GdlaMaxdevices) + ", " + "GdlaCookie = " + global::NetRpc.Xdr.XdrValues.Format(this.GdlaCookie) + ", " + "GdlaCookieverf = " + global::NetRpc.Xdr.XdrValues.Format(this.GdlaCookieverf) + " }";
 }
 
 /// <summary>The XDR struct GETDEVICELIST4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdevicelist4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok>
+public sealed partial class Getdevicelist4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Getdevicelist4Resok()
@@ -10550,6 +12386,18 @@ public sealed partial class Getdevicelist4Resok : global::NetRpc.Xdr.IXdrCodec<g
         writer.WriteBoolean(this.GdlrEof);
     }
 
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.GdlrCookie, other.GdlrCookie) && global::NetRpc.Xdr.XdrValues.Equal(this.GdlrCookieverf, other.GdlrCookieverf) && global::NetRpc.Xdr.XdrValues.Equal(this.GdlrDeviceidList, other.GdlrDeviceidList, static (x, y) => global::NetRpc.Xdr.XdrValues.Equal(x, y)) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.GdlrEof, other.GdlrEof));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.GdlrCookie), global::NetRpc.Xdr.XdrValues.Hash(this.GdlrCookieverf), global::NetRpc.Xdr.XdrValues.Hash(this.GdlrDeviceidList, static x => global::NetRpc.Xdr.XdrValues.Hash(x)), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.GdlrEof));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getdevicelist4Resok { " + "GdlrCookie = " + global::NetRpc.Xdr.XdrValues.Format(this.GdlrCookie) + ", " + "GdlrCookieverf = " + global::NetRpc.Xdr.XdrValues.Format(this.GdlrCookieverf) + ", " + "GdlrDeviceidList = " + global::NetRpc.Xdr.XdrValues.Format(this.GdlrDeviceidList, static x => global::NetRpc.Xdr.XdrValues.Format(x)) + ", " + "GdlrEof = " + global::NetRpc.Xdr.XdrValues.Format(this.GdlrEof) + " }";
+
     private static byte[][] ReadGdlrDeviceidList(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int count = reader.ReadArrayCount(uint.MaxValue, 16);
@@ -10576,7 +12424,7 @@ public sealed partial class Getdevicelist4Resok : global::NetRpc.Xdr.IXdrCodec<g
 /// <summary>The XDR union GETDEVICELIST4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="GdlrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Getdevicelist4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res>
+public sealed partial class Getdevicelist4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok? _gdlrResok4;
@@ -10671,12 +12519,24 @@ public sealed partial class Getdevicelist4Res : global::NetRpc.Xdr.IXdrCodec<glo
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.GdlrStatus, other.GdlrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Resok>.Default.Equals(this._gdlrResok4!, other._gdlrResok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.GdlrStatus), this._arm switch { 0 => ((this._gdlrResok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Getdevicelist4Res { GdlrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.GdlrStatus) + this._arm switch { 0 => ", GdlrResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._gdlrResok4!), _ => "" } + " }";
 }
 
 /// <summary>LAYOUTCOMMIT</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="NtTimechanged"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Newtime4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Newtime4>
+public sealed partial class Newtime4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Newtime4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Newtime4>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Nfstime4? _ntTime;
@@ -10771,12 +12631,24 @@ public sealed partial class Newtime4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
         true => 0,
         false => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Newtime4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.NtTimechanged, other.NtTimechanged) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfstime4>.Default.Equals(this._ntTime!, other._ntTime!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Newtime4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.NtTimechanged), this._arm switch { 0 => ((this._ntTime!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Newtime4 { NtTimechanged = " + global::NetRpc.Xdr.XdrValues.Format(this.NtTimechanged) + this._arm switch { 0 => ", NtTime = " + global::NetRpc.Xdr.XdrValues.Format(this._ntTime!), _ => "" } + " }";
 }
 
 /// <summary>The XDR union newoffset4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="NoNewoffset"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Newoffset4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Newoffset4>
+public sealed partial class Newoffset4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Newoffset4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Newoffset4>
 {
     private readonly int _arm;
     private ulong _noOffset;
@@ -10870,11 +12742,23 @@ public sealed partial class Newoffset4 : global::NetRpc.Xdr.IXdrCodec<global::Ne
         true => 0,
         false => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Newoffset4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.NoNewoffset, other.NoNewoffset) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this._noOffset, other._noOffset), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Newoffset4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.NoNewoffset), this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this._noOffset), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Newoffset4 { NoNewoffset = " + global::NetRpc.Xdr.XdrValues.Format(this.NoNewoffset) + this._arm switch { 0 => ", NoOffset = " + global::NetRpc.Xdr.XdrValues.Format(this._noOffset), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct LAYOUTCOMMIT4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutcommit4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args>
+public sealed partial class Layoutcommit4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Layoutcommit4Args()
@@ -10947,12 +12831,24 @@ public sealed partial class Layoutcommit4Args : global::NetRpc.Xdr.IXdrCodec<glo
         global::System.ArgumentNullException.ThrowIfNull(this.LocaLayoutupdate, "Layoutcommit4Args.LocaLayoutupdate");
         writer.Write(this.LocaLayoutupdate);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.LocaOffset, other.LocaOffset) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.LocaLength, other.LocaLength) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.LocaReclaim, other.LocaReclaim) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.LocaStateid, other.LocaStateid) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Newoffset4>.Default.Equals(this.LocaLastWriteOffset, other.LocaLastWriteOffset) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Newtime4>.Default.Equals(this.LocaTimeModify, other.LocaTimeModify) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutupdate4>.Default.Equals(this.LocaLayoutupdate, other.LocaLayoutupdate));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.LocaOffset), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.LocaLength), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.LocaReclaim), ((this.LocaStateid)?.GetHashCode() ?? 0), ((this.LocaLastWriteOffset)?.GetHashCode() ?? 0), ((this.LocaTimeModify)?.GetHashCode() ?? 0), ((this.LocaLayoutupdate)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layoutcommit4Args { " + "LocaOffset = " + global::NetRpc.Xdr.XdrValues.Format(this.LocaOffset) + ", " + "LocaLength = " + global::NetRpc.Xdr.XdrValues.Format(this.LocaLength) + ", " + "LocaReclaim = " + global::NetRpc.Xdr.XdrValues.Format(this.LocaReclaim) + ", " + "LocaStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.LocaStateid) + ", " + "LocaLastWriteOffset = " + global::NetRpc.Xdr.XdrValues.Format(this.LocaLastWriteOffset) + ", " + "LocaTimeModify = " + global::NetRpc.Xdr.XdrValues.Format(this.LocaTimeModify) + ", " + "LocaLayoutupdate = " + global::NetRpc.Xdr.XdrValues.Format(this.LocaLayoutupdate) + " }";
 }
 
 /// <summary>The XDR union newsize4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="NsSizechanged"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Newsize4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Newsize4>
+public sealed partial class Newsize4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Newsize4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Newsize4>
 {
     private readonly int _arm;
     private ulong _nsSize;
@@ -11046,11 +12942,23 @@ public sealed partial class Newsize4 : global::NetRpc.Xdr.IXdrCodec<global::NetR
         true => 0,
         false => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Newsize4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.NsSizechanged, other.NsSizechanged) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this._nsSize, other._nsSize), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Newsize4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.NsSizechanged), this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this._nsSize), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Newsize4 { NsSizechanged = " + global::NetRpc.Xdr.XdrValues.Format(this.NsSizechanged) + this._arm switch { 0 => ", NsSize = " + global::NetRpc.Xdr.XdrValues.Format(this._nsSize), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct LAYOUTCOMMIT4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutcommit4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok>
+public sealed partial class Layoutcommit4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Layoutcommit4Resok()
@@ -11079,12 +12987,24 @@ public sealed partial class Layoutcommit4Resok : global::NetRpc.Xdr.IXdrCodec<gl
         global::System.ArgumentNullException.ThrowIfNull(this.LocrNewsize, "Layoutcommit4Resok.LocrNewsize");
         writer.Write(this.LocrNewsize);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Newsize4>.Default.Equals(this.LocrNewsize, other.LocrNewsize));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.LocrNewsize)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layoutcommit4Resok { " + "LocrNewsize = " + global::NetRpc.Xdr.XdrValues.Format(this.LocrNewsize) + " }";
 }
 
 /// <summary>The XDR union LAYOUTCOMMIT4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="LocrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutcommit4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res>
+public sealed partial class Layoutcommit4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok? _locrResok4;
@@ -11179,11 +13099,23 @@ public sealed partial class Layoutcommit4Res : global::NetRpc.Xdr.IXdrCodec<glob
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.LocrStatus, other.LocrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Resok>.Default.Equals(this._locrResok4!, other._locrResok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.LocrStatus), this._arm switch { 0 => ((this._locrResok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layoutcommit4Res { LocrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.LocrStatus) + this._arm switch { 0 => ", LocrResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._locrResok4!), _ => "" } + " }";
 }
 
 /// <summary>LAYOUTGET</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutget4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4Args>
+public sealed partial class Layoutget4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layoutget4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Layoutget4Args()
@@ -11260,11 +13192,23 @@ public sealed partial class Layoutget4Args : global::NetRpc.Xdr.IXdrCodec<global
         writer.Write(this.LogaStateid);
         writer.WriteUInt32(this.LogaMaxcount);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layoutget4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.LogaSignalLayoutAvail, other.LogaSignalLayoutAvail) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.Equals(this.LogaLayoutType, other.LogaLayoutType) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutiomode4>.Default.Equals(this.LogaIomode, other.LogaIomode) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.LogaOffset, other.LogaOffset) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.LogaLength, other.LogaLength) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.LogaMinlength, other.LogaMinlength) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.LogaStateid, other.LogaStateid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.LogaMaxcount, other.LogaMaxcount));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layoutget4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.LogaSignalLayoutAvail), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.GetHashCode(this.LogaLayoutType), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutiomode4>.Default.GetHashCode(this.LogaIomode), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.LogaOffset), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.LogaLength), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.LogaMinlength), ((this.LogaStateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.LogaMaxcount));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layoutget4Args { " + "LogaSignalLayoutAvail = " + global::NetRpc.Xdr.XdrValues.Format(this.LogaSignalLayoutAvail) + ", " + "LogaLayoutType = " + global::NetRpc.Xdr.XdrValues.Format(this.LogaLayoutType) + ", " + "LogaIomode = " + global::NetRpc.Xdr.XdrValues.Format(this.LogaIomode) + ", " + "LogaOffset = " + global::NetRpc.Xdr.XdrValues.Format(this.LogaOffset) + ", " + "LogaLength = " + global::NetRpc.Xdr.XdrValues.Format(this.LogaLength) + ", " + "LogaMinlength = " + global::NetRpc.Xdr.XdrValues.Format(this.LogaMinlength) + ", " + "LogaStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.LogaStateid) + ", " + "LogaMaxcount = " + global::NetRpc.Xdr.XdrValues.Format(this.LogaMaxcount) + " }";
 }
 
 /// <summary>The XDR struct LAYOUTGET4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutget4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4Resok>
+public sealed partial class Layoutget4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layoutget4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Layoutget4Resok()
@@ -11307,12 +13251,24 @@ public sealed partial class Layoutget4Resok : global::NetRpc.Xdr.IXdrCodec<globa
         global::System.ArgumentNullException.ThrowIfNull(this.LogrLayout, "Layoutget4Resok.LogrLayout");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.Layout4>(this.LogrLayout);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layoutget4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.LogrReturnOnClose, other.LogrReturnOnClose) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.LogrStateid, other.LogrStateid) && global::NetRpc.Xdr.XdrValues.Equal(this.LogrLayout, other.LogrLayout));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layoutget4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.LogrReturnOnClose), ((this.LogrStateid)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.LogrLayout));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layoutget4Resok { " + "LogrReturnOnClose = " + global::NetRpc.Xdr.XdrValues.Format(this.LogrReturnOnClose) + ", " + "LogrStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.LogrStateid) + ", " + "LogrLayout = " + global::NetRpc.Xdr.XdrValues.Format(this.LogrLayout) + " }";
 }
 
 /// <summary>The XDR union LAYOUTGET4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="LogrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutget4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4Res>
+public sealed partial class Layoutget4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutget4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layoutget4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Layoutget4Resok? _logrResok4;
@@ -11443,6 +13399,18 @@ public sealed partial class Layoutget4Res : global::NetRpc.Xdr.IXdrCodec<global:
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4ErrLayouttrylater => 1,
         _ => 2,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layoutget4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.LogrStatus, other.LogrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutget4Resok>.Default.Equals(this._logrResok4!, other._logrResok4!), 1 => global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this._logrWillSignalLayoutAvail, other._logrWillSignalLayoutAvail), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layoutget4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.LogrStatus), this._arm switch { 0 => ((this._logrResok4!)?.GetHashCode() ?? 0), 1 => global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this._logrWillSignalLayoutAvail), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layoutget4Res { LogrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.LogrStatus) + this._arm switch { 0 => ", LogrResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._logrResok4!), 1 => ", LogrWillSignalLayoutAvail = " + global::NetRpc.Xdr.XdrValues.Format(this._logrWillSignalLayoutAvail), _ => "" } + " }";
 }
 
 /// <summary>The XDR enum layoutreturn_type4.</summary>
@@ -11461,7 +13429,7 @@ public enum LayoutreturnType4
 
 /// <summary>The XDR struct layoutreturn_file4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class LayoutreturnFile4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.LayoutreturnFile4>
+public sealed partial class LayoutreturnFile4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.LayoutreturnFile4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.LayoutreturnFile4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public LayoutreturnFile4()
@@ -11512,12 +13480,24 @@ public sealed partial class LayoutreturnFile4 : global::NetRpc.Xdr.IXdrCodec<glo
         global::System.ArgumentNullException.ThrowIfNull(this.LrfBody, "LayoutreturnFile4.LrfBody");
         writer.WriteOpaque(this.LrfBody);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.LayoutreturnFile4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.LrfOffset, other.LrfOffset) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.LrfLength, other.LrfLength) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.LrfStateid, other.LrfStateid) && global::NetRpc.Xdr.XdrValues.Equal(this.LrfBody, other.LrfBody));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.LayoutreturnFile4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.LrfOffset), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.LrfLength), ((this.LrfStateid)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.LrfBody));
+
+    /// <inheritdoc/>
+    public override string ToString() => "LayoutreturnFile4 { " + "LrfOffset = " + global::NetRpc.Xdr.XdrValues.Format(this.LrfOffset) + ", " + "LrfLength = " + global::NetRpc.Xdr.XdrValues.Format(this.LrfLength) + ", " + "LrfStateid = " + global::NetRpc.Xdr.XdrValues.Format(this.LrfStateid) + ", " + "LrfBody = " + global::NetRpc.Xdr.XdrValues.Format(this.LrfBody) + " }";
 }
 
 /// <summary>The XDR union layoutreturn4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="LrReturntype"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutreturn4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutreturn4>
+public sealed partial class Layoutreturn4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutreturn4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layoutreturn4>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.LayoutreturnFile4? _lrLayout;
@@ -11612,11 +13592,23 @@ public sealed partial class Layoutreturn4 : global::NetRpc.Xdr.IXdrCodec<global:
         global::NetRpc.Fuzz.Nfs4.LayoutreturnType4.Layoutreturn4File => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layoutreturn4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LayoutreturnType4>.Default.Equals(this.LrReturntype, other.LrReturntype) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LayoutreturnFile4>.Default.Equals(this._lrLayout!, other._lrLayout!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layoutreturn4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LayoutreturnType4>.Default.GetHashCode(this.LrReturntype), this._arm switch { 0 => ((this._lrLayout!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layoutreturn4 { LrReturntype = " + global::NetRpc.Xdr.XdrValues.Format(this.LrReturntype) + this._arm switch { 0 => ", LrLayout = " + global::NetRpc.Xdr.XdrValues.Format(this._lrLayout!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct LAYOUTRETURN4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutreturn4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args>
+public sealed partial class Layoutreturn4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Layoutreturn4Args()
@@ -11665,12 +13657,24 @@ public sealed partial class Layoutreturn4Args : global::NetRpc.Xdr.IXdrCodec<glo
         global::System.ArgumentNullException.ThrowIfNull(this.LoraLayoutreturn, "Layoutreturn4Args.LoraLayoutreturn");
         writer.Write(this.LoraLayoutreturn);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.LoraReclaim, other.LoraReclaim) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.Equals(this.LoraLayoutType, other.LoraLayoutType) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutiomode4>.Default.Equals(this.LoraIomode, other.LoraIomode) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutreturn4>.Default.Equals(this.LoraLayoutreturn, other.LoraLayoutreturn));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.LoraReclaim), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layouttype4>.Default.GetHashCode(this.LoraLayoutType), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutiomode4>.Default.GetHashCode(this.LoraIomode), ((this.LoraLayoutreturn)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layoutreturn4Args { " + "LoraReclaim = " + global::NetRpc.Xdr.XdrValues.Format(this.LoraReclaim) + ", " + "LoraLayoutType = " + global::NetRpc.Xdr.XdrValues.Format(this.LoraLayoutType) + ", " + "LoraIomode = " + global::NetRpc.Xdr.XdrValues.Format(this.LoraIomode) + ", " + "LoraLayoutreturn = " + global::NetRpc.Xdr.XdrValues.Format(this.LoraLayoutreturn) + " }";
 }
 
 /// <summary>The XDR union layoutreturn_stateid.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="LrsPresent"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class LayoutreturnStateid : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid>
+public sealed partial class LayoutreturnStateid : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Stateid4? _lrsStateid;
@@ -11765,12 +13769,24 @@ public sealed partial class LayoutreturnStateid : global::NetRpc.Xdr.IXdrCodec<g
         true => 0,
         false => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.LrsPresent, other.LrsPresent) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this._lrsStateid!, other._lrsStateid!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.LrsPresent), this._arm switch { 0 => ((this._lrsStateid!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "LayoutreturnStateid { LrsPresent = " + global::NetRpc.Xdr.XdrValues.Format(this.LrsPresent) + this._arm switch { 0 => ", LrsStateid = " + global::NetRpc.Xdr.XdrValues.Format(this._lrsStateid!), _ => "" } + " }";
 }
 
 /// <summary>The XDR union LAYOUTRETURN4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="LorrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Layoutreturn4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res>
+public sealed partial class Layoutreturn4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid? _lorrStateid;
@@ -11865,6 +13881,18 @@ public sealed partial class Layoutreturn4Res : global::NetRpc.Xdr.IXdrCodec<glob
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.LorrStatus, other.LorrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.LayoutreturnStateid>.Default.Equals(this._lorrStateid!, other._lorrStateid!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.LorrStatus), this._arm switch { 0 => ((this._lorrStateid!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Layoutreturn4Res { LorrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.LorrStatus) + this._arm switch { 0 => ", LorrStateid = " + global::NetRpc.Xdr.XdrValues.Format(this._lorrStateid!), _ => "" } + " }";
 }
 
 /// <summary>SECINFO_NO_NAME</summary>
@@ -11880,7 +13908,7 @@ public enum SecinfoStyle4
 
 /// <summary>SEQUENCE</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Sequence4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4Args>
+public sealed partial class Sequence4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Sequence4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Sequence4Args()
@@ -11937,11 +13965,23 @@ public sealed partial class Sequence4Args : global::NetRpc.Xdr.IXdrCodec<global:
         writer.WriteUInt32(this.SaHighestSlotid);
         writer.WriteBoolean(this.SaCachethis);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Sequence4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.SaSessionid, other.SaSessionid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SaSequenceid, other.SaSequenceid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SaSlotid, other.SaSlotid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SaHighestSlotid, other.SaHighestSlotid) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.SaCachethis, other.SaCachethis));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Sequence4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.SaSessionid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SaSequenceid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SaSlotid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SaHighestSlotid), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.SaCachethis));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Sequence4Args { " + "SaSessionid = " + global::NetRpc.Xdr.XdrValues.Format(this.SaSessionid) + ", " + "SaSequenceid = " + global::NetRpc.Xdr.XdrValues.Format(this.SaSequenceid) + ", " + "SaSlotid = " + global::NetRpc.Xdr.XdrValues.Format(this.SaSlotid) + ", " + "SaHighestSlotid = " + global::NetRpc.Xdr.XdrValues.Format(this.SaHighestSlotid) + ", " + "SaCachethis = " + global::NetRpc.Xdr.XdrValues.Format(this.SaCachethis) + " }";
 }
 
 /// <summary>The XDR struct SEQUENCE4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Sequence4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4Resok>
+public sealed partial class Sequence4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Sequence4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Sequence4Resok()
@@ -12005,12 +14045,24 @@ public sealed partial class Sequence4Resok : global::NetRpc.Xdr.IXdrCodec<global
         writer.WriteUInt32(this.SrTargetHighestSlotid);
         writer.WriteUInt32(this.SrStatusFlags);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Sequence4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.SrSessionid, other.SrSessionid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SrSequenceid, other.SrSequenceid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SrSlotid, other.SrSlotid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SrHighestSlotid, other.SrHighestSlotid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SrTargetHighestSlotid, other.SrTargetHighestSlotid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SrStatusFlags, other.SrStatusFlags));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Sequence4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.SrSessionid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SrSequenceid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SrSlotid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SrHighestSlotid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SrTargetHighestSlotid), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SrStatusFlags));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Sequence4Resok { " + "SrSessionid = " + global::NetRpc.Xdr.XdrValues.Format(this.SrSessionid) + ", " + "SrSequenceid = " + global::NetRpc.Xdr.XdrValues.Format(this.SrSequenceid) + ", " + "SrSlotid = " + global::NetRpc.Xdr.XdrValues.Format(this.SrSlotid) + ", " + "SrHighestSlotid = " + global::NetRpc.Xdr.XdrValues.Format(this.SrHighestSlotid) + ", " + "SrTargetHighestSlotid = " + global::NetRpc.Xdr.XdrValues.Format(this.SrTargetHighestSlotid) + ", " + "SrStatusFlags = " + global::NetRpc.Xdr.XdrValues.Format(this.SrStatusFlags) + " }";
 }
 
 /// <summary>The XDR union SEQUENCE4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="SrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Sequence4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4Res>
+public sealed partial class Sequence4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Sequence4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Sequence4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.Sequence4Resok? _srResok4;
@@ -12105,11 +14157,23 @@ public sealed partial class Sequence4Res : global::NetRpc.Xdr.IXdrCodec<global::
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Sequence4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.SrStatus, other.SrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Sequence4Resok>.Default.Equals(this._srResok4!, other._srResok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Sequence4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.SrStatus), this._arm switch { 0 => ((this._srResok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Sequence4Res { SrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.SrStatus) + this._arm switch { 0 => ", SrResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._srResok4!), _ => "" } + " }";
 }
 
 /// <summary>SET_SSV</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SsaDigestInput4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SsaDigestInput4>
+public sealed partial class SsaDigestInput4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SsaDigestInput4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.SsaDigestInput4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public SsaDigestInput4()
@@ -12138,11 +14202,23 @@ public sealed partial class SsaDigestInput4 : global::NetRpc.Xdr.IXdrCodec<globa
         global::System.ArgumentNullException.ThrowIfNull(this.SdiSeqargs, "SsaDigestInput4.SdiSeqargs");
         writer.Write(this.SdiSeqargs);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.SsaDigestInput4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Sequence4Args>.Default.Equals(this.SdiSeqargs, other.SdiSeqargs));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.SsaDigestInput4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.SdiSeqargs)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "SsaDigestInput4 { " + "SdiSeqargs = " + global::NetRpc.Xdr.XdrValues.Format(this.SdiSeqargs) + " }";
 }
 
 /// <summary>The XDR struct SET_SSV4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SetSsv4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4Args>
+public sealed partial class SetSsv4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.SetSsv4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public SetSsv4Args()
@@ -12179,11 +14255,23 @@ public sealed partial class SetSsv4Args : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.SsaDigest, "SetSsv4Args.SsaDigest");
         writer.WriteOpaque(this.SsaDigest);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.SetSsv4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.SsaSsv, other.SsaSsv) && global::NetRpc.Xdr.XdrValues.Equal(this.SsaDigest, other.SsaDigest));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.SetSsv4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.SsaSsv), global::NetRpc.Xdr.XdrValues.Hash(this.SsaDigest));
+
+    /// <inheritdoc/>
+    public override string ToString() => "SetSsv4Args { " + "SsaSsv = " + global::NetRpc.Xdr.XdrValues.Format(this.SsaSsv) + ", " + "SsaDigest = " + global::NetRpc.Xdr.XdrValues.Format(this.SsaDigest) + " }";
 }
 
 /// <summary>The XDR struct ssr_digest_input4.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SsrDigestInput4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SsrDigestInput4>
+public sealed partial class SsrDigestInput4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SsrDigestInput4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.SsrDigestInput4>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public SsrDigestInput4()
@@ -12212,11 +14300,23 @@ public sealed partial class SsrDigestInput4 : global::NetRpc.Xdr.IXdrCodec<globa
         global::System.ArgumentNullException.ThrowIfNull(this.SdiSeqres, "SsrDigestInput4.SdiSeqres");
         writer.Write(this.SdiSeqres);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.SsrDigestInput4? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Sequence4Res>.Default.Equals(this.SdiSeqres, other.SdiSeqres));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.SsrDigestInput4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.SdiSeqres)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "SsrDigestInput4 { " + "SdiSeqres = " + global::NetRpc.Xdr.XdrValues.Format(this.SdiSeqres) + " }";
 }
 
 /// <summary>The XDR struct SET_SSV4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SetSsv4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4Resok>
+public sealed partial class SetSsv4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.SetSsv4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public SetSsv4Resok()
@@ -12245,12 +14345,24 @@ public sealed partial class SetSsv4Resok : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.SsrDigest, "SetSsv4Resok.SsrDigest");
         writer.WriteOpaque(this.SsrDigest);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.SetSsv4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.SsrDigest, other.SsrDigest));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.SetSsv4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.SsrDigest);
+
+    /// <inheritdoc/>
+    public override string ToString() => "SetSsv4Resok { " + "SsrDigest = " + global::NetRpc.Xdr.XdrValues.Format(this.SsrDigest) + " }";
 }
 
 /// <summary>The XDR union SET_SSV4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="SsrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class SetSsv4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4Res>
+public sealed partial class SetSsv4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.SetSsv4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.SetSsv4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.SetSsv4Resok? _ssrResok4;
@@ -12345,11 +14457,23 @@ public sealed partial class SetSsv4Res : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.SetSsv4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.SsrStatus, other.SsrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.SetSsv4Resok>.Default.Equals(this._ssrResok4!, other._ssrResok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.SetSsv4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.SsrStatus), this._arm switch { 0 => ((this._ssrResok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "SetSsv4Res { SsrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.SsrStatus) + this._arm switch { 0 => ", SsrResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._ssrResok4!), _ => "" } + " }";
 }
 
 /// <summary>TEST_STATEID</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class TestStateid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4Args>
+public sealed partial class TestStateid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.TestStateid4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public TestStateid4Args()
@@ -12378,11 +14502,23 @@ public sealed partial class TestStateid4Args : global::NetRpc.Xdr.IXdrCodec<glob
         global::System.ArgumentNullException.ThrowIfNull(this.TsStateids, "TestStateid4Args.TsStateids");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.Stateid4>(this.TsStateids);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.TestStateid4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.TsStateids, other.TsStateids));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.TestStateid4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.TsStateids);
+
+    /// <inheritdoc/>
+    public override string ToString() => "TestStateid4Args { " + "TsStateids = " + global::NetRpc.Xdr.XdrValues.Format(this.TsStateids) + " }";
 }
 
 /// <summary>The XDR struct TEST_STATEID4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class TestStateid4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4Resok>
+public sealed partial class TestStateid4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.TestStateid4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public TestStateid4Resok()
@@ -12412,6 +14548,18 @@ public sealed partial class TestStateid4Resok : global::NetRpc.Xdr.IXdrCodec<glo
         WriteTsrStatusCodes(ref writer, this.TsrStatusCodes);
     }
 
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.TestStateid4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.TsrStatusCodes, other.TsrStatusCodes));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.TestStateid4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.TsrStatusCodes);
+
+    /// <inheritdoc/>
+    public override string ToString() => "TestStateid4Resok { " + "TsrStatusCodes = " + global::NetRpc.Xdr.XdrValues.Format(this.TsrStatusCodes) + " }";
+
     private static global::NetRpc.Fuzz.Nfs4.Nfsstat4[] ReadTsrStatusCodes(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int count = reader.ReadArrayCount(uint.MaxValue, 4);
@@ -12438,7 +14586,7 @@ public sealed partial class TestStateid4Resok : global::NetRpc.Xdr.IXdrCodec<glo
 /// <summary>The XDR union TEST_STATEID4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="TsrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class TestStateid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4Res>
+public sealed partial class TestStateid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.TestStateid4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.TestStateid4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.TestStateid4Resok? _tsrResok4;
@@ -12533,12 +14681,24 @@ public sealed partial class TestStateid4Res : global::NetRpc.Xdr.IXdrCodec<globa
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.TestStateid4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.TsrStatus, other.TsrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.TestStateid4Resok>.Default.Equals(this._tsrResok4!, other._tsrResok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.TestStateid4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.TsrStatus), this._arm switch { 0 => ((this._tsrResok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "TestStateid4Res { TsrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.TsrStatus) + this._arm switch { 0 => ", TsrResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._tsrResok4!), _ => "" } + " }";
 }
 
 /// <summary>WANT_DELEGATION</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="DcClaim"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class DelegClaim4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DelegClaim4>
+public sealed partial class DelegClaim4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DelegClaim4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.DelegClaim4>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.OpenDelegationType4 _dcDelegateType;
@@ -12635,11 +14795,23 @@ public sealed partial class DelegClaim4 : global::NetRpc.Xdr.IXdrCodec<global::N
         global::NetRpc.Fuzz.Nfs4.OpenClaimType4.ClaimPrevious => 2,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.DelegClaim4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenClaimType4>.Default.Equals(this.DcClaim, other.DcClaim) && this._arm switch { 2 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDelegationType4>.Default.Equals(this._dcDelegateType, other._dcDelegateType), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.DelegClaim4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenClaimType4>.Default.GetHashCode(this.DcClaim), this._arm switch { 2 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDelegationType4>.Default.GetHashCode(this._dcDelegateType), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "DelegClaim4 { DcClaim = " + global::NetRpc.Xdr.XdrValues.Format(this.DcClaim) + this._arm switch { 2 => ", DcDelegateType = " + global::NetRpc.Xdr.XdrValues.Format(this._dcDelegateType), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct WANT_DELEGATION4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class WantDelegation4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.WantDelegation4Args>
+public sealed partial class WantDelegation4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.WantDelegation4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.WantDelegation4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public WantDelegation4Args()
@@ -12674,12 +14846,24 @@ public sealed partial class WantDelegation4Args : global::NetRpc.Xdr.IXdrCodec<g
         global::System.ArgumentNullException.ThrowIfNull(this.WdaClaim, "WantDelegation4Args.WdaClaim");
         writer.Write(this.WdaClaim);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.WantDelegation4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.WdaWant, other.WdaWant) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.DelegClaim4>.Default.Equals(this.WdaClaim, other.WdaClaim));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.WantDelegation4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.WdaWant), ((this.WdaClaim)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "WantDelegation4Args { " + "WdaWant = " + global::NetRpc.Xdr.XdrValues.Format(this.WdaWant) + ", " + "WdaClaim = " + global::NetRpc.Xdr.XdrValues.Format(this.WdaClaim) + " }";
 }
 
 /// <summary>The XDR union WANT_DELEGATION4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="WdrStatus"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class WantDelegation4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.WantDelegation4Res>
+public sealed partial class WantDelegation4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.WantDelegation4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.WantDelegation4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.OpenDelegation4? _wdrResok4;
@@ -12774,11 +14958,23 @@ public sealed partial class WantDelegation4Res : global::NetRpc.Xdr.IXdrCodec<gl
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.WantDelegation4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.WdrStatus, other.WdrStatus) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDelegation4>.Default.Equals(this._wdrResok4!, other._wdrResok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.WantDelegation4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.WdrStatus), this._arm switch { 0 => ((this._wdrResok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "WantDelegation4Res { WdrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.WdrStatus) + this._arm switch { 0 => ", WdrResok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._wdrResok4!), _ => "" } + " }";
 }
 
 /// <summary>DESTROY_CLIENTID</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class DestroyClientid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args>
+public sealed partial class DestroyClientid4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public DestroyClientid4Args()
@@ -12806,11 +15002,23 @@ public sealed partial class DestroyClientid4Args : global::NetRpc.Xdr.IXdrCodec<
     {
         writer.WriteUInt64(this.DcaClientid);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.DcaClientid, other.DcaClientid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.DcaClientid);
+
+    /// <inheritdoc/>
+    public override string ToString() => "DestroyClientid4Args { " + "DcaClientid = " + global::NetRpc.Xdr.XdrValues.Format(this.DcaClientid) + " }";
 }
 
 /// <summary>The XDR struct DESTROY_CLIENTID4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class DestroyClientid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res>
+public sealed partial class DestroyClientid4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public DestroyClientid4Res()
@@ -12837,11 +15045,23 @@ public sealed partial class DestroyClientid4Res : global::NetRpc.Xdr.IXdrCodec<g
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.DcrStatus);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.DcrStatus, other.DcrStatus));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.DcrStatus);
+
+    /// <inheritdoc/>
+    public override string ToString() => "DestroyClientid4Res { " + "DcrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.DcrStatus) + " }";
 }
 
 /// <summary>RECLAIM_COMPLETE</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ReclaimComplete4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args>
+public sealed partial class ReclaimComplete4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ReclaimComplete4Args()
@@ -12868,11 +15088,23 @@ public sealed partial class ReclaimComplete4Args : global::NetRpc.Xdr.IXdrCodec<
     {
         writer.WriteBoolean(this.RcaOneFs);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.RcaOneFs, other.RcaOneFs));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.RcaOneFs);
+
+    /// <inheritdoc/>
+    public override string ToString() => "ReclaimComplete4Args { " + "RcaOneFs = " + global::NetRpc.Xdr.XdrValues.Format(this.RcaOneFs) + " }";
 }
 
 /// <summary>The XDR struct RECLAIM_COMPLETE4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class ReclaimComplete4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res>
+public sealed partial class ReclaimComplete4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public ReclaimComplete4Res()
@@ -12899,11 +15131,23 @@ public sealed partial class ReclaimComplete4Res : global::NetRpc.Xdr.IXdrCodec<g
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.RcrStatus);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.RcrStatus, other.RcrStatus));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.RcrStatus);
+
+    /// <inheritdoc/>
+    public override string ToString() => "ReclaimComplete4Res { " + "RcrStatus = " + global::NetRpc.Xdr.XdrValues.Format(this.RcrStatus) + " }";
 }
 
 /// <summary>ILLEGAL: Response for illegal operation numbers</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Illegal4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Illegal4Res>
+public sealed partial class Illegal4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Illegal4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Illegal4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Illegal4Res()
@@ -12930,6 +15174,18 @@ public sealed partial class Illegal4Res : global::NetRpc.Xdr.IXdrCodec<global::N
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Illegal4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Illegal4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "Illegal4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>The XDR enum nfs_opnum4.</summary>
@@ -13108,7 +15364,7 @@ public enum NfsOpnum4
 /// <summary>The XDR union nfs_argop4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Argop"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsArgop4>
+public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsArgop4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.NfsArgop4>
 {
     private readonly int _arm;
     private object? _value;
@@ -14964,12 +17220,24 @@ public sealed partial class NfsArgop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpIllegal => 55,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.NfsArgop4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsOpnum4>.Default.Equals(this.Argop, other.Argop) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Access4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Access4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Access4Args)other._value!), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Close4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Close4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Close4Args)other._value!), 2 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Commit4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Commit4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Commit4Args)other._value!), 3 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Create4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Create4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Create4Args)other._value!), 4 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Delegpurge4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Delegpurge4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Delegpurge4Args)other._value!), 5 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Delegreturn4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Delegreturn4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Delegreturn4Args)other._value!), 6 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getattr4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Getattr4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Getattr4Args)other._value!), 8 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Link4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Link4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Link4Args)other._value!), 9 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Lock4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Lock4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Lock4Args)other._value!), 10 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Lockt4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Lockt4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Lockt4Args)other._value!), 11 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Locku4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Locku4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Locku4Args)other._value!), 12 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Lookup4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Lookup4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Lookup4Args)other._value!), 14 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nverify4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Nverify4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Nverify4Args)other._value!), 15 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Open4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Open4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Open4Args)other._value!), 16 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Openattr4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Openattr4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Openattr4Args)other._value!), 17 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args)other._value!), 18 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args)other._value!), 19 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Putfh4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Putfh4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Putfh4Args)other._value!), 22 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Read4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Read4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Read4Args)other._value!), 23 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Readdir4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Readdir4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Readdir4Args)other._value!), 25 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Remove4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Remove4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Remove4Args)other._value!), 26 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Rename4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Rename4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Rename4Args)other._value!), 27 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Renew4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Renew4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Renew4Args)other._value!), 30 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Secinfo4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Secinfo4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Secinfo4Args)other._value!), 31 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Setattr4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Setattr4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Setattr4Args)other._value!), 32 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Setclientid4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Setclientid4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Setclientid4Args)other._value!), 33 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args)other._value!), 34 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Verify4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Verify4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Verify4Args)other._value!), 35 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Write4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Write4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Write4Args)other._value!), 36 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args)other._value!), 37 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args)other._value!), 38 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ExchangeId4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.ExchangeId4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.ExchangeId4Args)other._value!), 39 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.CreateSession4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.CreateSession4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.CreateSession4Args)other._value!), 40 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.DestroySession4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.DestroySession4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.DestroySession4Args)other._value!), 41 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.FreeStateid4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.FreeStateid4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.FreeStateid4Args)other._value!), 42 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args)other._value!), 43 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args)other._value!), 44 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args)other._value!), 45 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args)other._value!), 46 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutget4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Layoutget4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Layoutget4Args)other._value!), 47 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args)other._value!), 48 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.SecinfoStyle4>.Default.Equals(this._opsecinfononame, other._opsecinfononame), 49 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Sequence4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Sequence4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.Sequence4Args)other._value!), 50 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.SetSsv4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.SetSsv4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.SetSsv4Args)other._value!), 51 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.TestStateid4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.TestStateid4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.TestStateid4Args)other._value!), 52 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.WantDelegation4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.WantDelegation4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.WantDelegation4Args)other._value!), 53 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args)other._value!), 54 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.NfsArgop4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsOpnum4>.Default.GetHashCode(this.Argop), this._arm switch { 0 => (((global::NetRpc.Fuzz.Nfs4.Access4Args)this._value!)?.GetHashCode() ?? 0), 1 => (((global::NetRpc.Fuzz.Nfs4.Close4Args)this._value!)?.GetHashCode() ?? 0), 2 => (((global::NetRpc.Fuzz.Nfs4.Commit4Args)this._value!)?.GetHashCode() ?? 0), 3 => (((global::NetRpc.Fuzz.Nfs4.Create4Args)this._value!)?.GetHashCode() ?? 0), 4 => (((global::NetRpc.Fuzz.Nfs4.Delegpurge4Args)this._value!)?.GetHashCode() ?? 0), 5 => (((global::NetRpc.Fuzz.Nfs4.Delegreturn4Args)this._value!)?.GetHashCode() ?? 0), 6 => (((global::NetRpc.Fuzz.Nfs4.Getattr4Args)this._value!)?.GetHashCode() ?? 0), 8 => (((global::NetRpc.Fuzz.Nfs4.Link4Args)this._value!)?.GetHashCode() ?? 0), 9 => (((global::NetRpc.Fuzz.Nfs4.Lock4Args)this._value!)?.GetHashCode() ?? 0), 10 => (((global::NetRpc.Fuzz.Nfs4.Lockt4Args)this._value!)?.GetHashCode() ?? 0), 11 => (((global::NetRpc.Fuzz.Nfs4.Locku4Args)this._value!)?.GetHashCode() ?? 0), 12 => (((global::NetRpc.Fuzz.Nfs4.Lookup4Args)this._value!)?.GetHashCode() ?? 0), 14 => (((global::NetRpc.Fuzz.Nfs4.Nverify4Args)this._value!)?.GetHashCode() ?? 0), 15 => (((global::NetRpc.Fuzz.Nfs4.Open4Args)this._value!)?.GetHashCode() ?? 0), 16 => (((global::NetRpc.Fuzz.Nfs4.Openattr4Args)this._value!)?.GetHashCode() ?? 0), 17 => (((global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args)this._value!)?.GetHashCode() ?? 0), 18 => (((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args)this._value!)?.GetHashCode() ?? 0), 19 => (((global::NetRpc.Fuzz.Nfs4.Putfh4Args)this._value!)?.GetHashCode() ?? 0), 22 => (((global::NetRpc.Fuzz.Nfs4.Read4Args)this._value!)?.GetHashCode() ?? 0), 23 => (((global::NetRpc.Fuzz.Nfs4.Readdir4Args)this._value!)?.GetHashCode() ?? 0), 25 => (((global::NetRpc.Fuzz.Nfs4.Remove4Args)this._value!)?.GetHashCode() ?? 0), 26 => (((global::NetRpc.Fuzz.Nfs4.Rename4Args)this._value!)?.GetHashCode() ?? 0), 27 => (((global::NetRpc.Fuzz.Nfs4.Renew4Args)this._value!)?.GetHashCode() ?? 0), 30 => (((global::NetRpc.Fuzz.Nfs4.Secinfo4Args)this._value!)?.GetHashCode() ?? 0), 31 => (((global::NetRpc.Fuzz.Nfs4.Setattr4Args)this._value!)?.GetHashCode() ?? 0), 32 => (((global::NetRpc.Fuzz.Nfs4.Setclientid4Args)this._value!)?.GetHashCode() ?? 0), 33 => (((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args)this._value!)?.GetHashCode() ?? 0), 34 => (((global::NetRpc.Fuzz.Nfs4.Verify4Args)this._value!)?.GetHashCode() ?? 0), 35 => (((global::NetRpc.Fuzz.Nfs4.Write4Args)this._value!)?.GetHashCode() ?? 0), 36 => (((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args)this._value!)?.GetHashCode() ?? 0), 37 => (((global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args)this._value!)?.GetHashCode() ?? 0), 38 => (((global::NetRpc.Fuzz.Nfs4.ExchangeId4Args)this._value!)?.GetHashCode() ?? 0), 39 => (((global::NetRpc.Fuzz.Nfs4.CreateSession4Args)this._value!)?.GetHashCode() ?? 0), 40 => (((global::NetRpc.Fuzz.Nfs4.DestroySession4Args)this._value!)?.GetHashCode() ?? 0), 41 => (((global::NetRpc.Fuzz.Nfs4.FreeStateid4Args)this._value!)?.GetHashCode() ?? 0), 42 => (((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args)this._value!)?.GetHashCode() ?? 0), 43 => (((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args)this._value!)?.GetHashCode() ?? 0), 44 => (((global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args)this._value!)?.GetHashCode() ?? 0), 45 => (((global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args)this._value!)?.GetHashCode() ?? 0), 46 => (((global::NetRpc.Fuzz.Nfs4.Layoutget4Args)this._value!)?.GetHashCode() ?? 0), 47 => (((global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args)this._value!)?.GetHashCode() ?? 0), 48 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.SecinfoStyle4>.Default.GetHashCode(this._opsecinfononame), 49 => (((global::NetRpc.Fuzz.Nfs4.Sequence4Args)this._value!)?.GetHashCode() ?? 0), 50 => (((global::NetRpc.Fuzz.Nfs4.SetSsv4Args)this._value!)?.GetHashCode() ?? 0), 51 => (((global::NetRpc.Fuzz.Nfs4.TestStateid4Args)this._value!)?.GetHashCode() ?? 0), 52 => (((global::NetRpc.Fuzz.Nfs4.WantDelegation4Args)this._value!)?.GetHashCode() ?? 0), 53 => (((global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args)this._value!)?.GetHashCode() ?? 0), 54 => (((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "NfsArgop4 { Argop = " + global::NetRpc.Xdr.XdrValues.Format(this.Argop) + this._arm switch { 0 => ", Opaccess = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Access4Args)this._value!), 1 => ", Opclose = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Close4Args)this._value!), 2 => ", Opcommit = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Commit4Args)this._value!), 3 => ", Opcreate = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Create4Args)this._value!), 4 => ", Opdelegpurge = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Delegpurge4Args)this._value!), 5 => ", Opdelegreturn = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Delegreturn4Args)this._value!), 6 => ", Opgetattr = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Getattr4Args)this._value!), 8 => ", Oplink = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Link4Args)this._value!), 9 => ", Oplock = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Lock4Args)this._value!), 10 => ", Oplockt = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Lockt4Args)this._value!), 11 => ", Oplocku = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Locku4Args)this._value!), 12 => ", Oplookup = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Lookup4Args)this._value!), 14 => ", Opnverify = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Nverify4Args)this._value!), 15 => ", Opopen = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Open4Args)this._value!), 16 => ", Opopenattr = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Openattr4Args)this._value!), 17 => ", OpopenConfirm = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.OpenConfirm4Args)this._value!), 18 => ", OpopenDowngrade = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Args)this._value!), 19 => ", Opputfh = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Putfh4Args)this._value!), 22 => ", Opread = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Read4Args)this._value!), 23 => ", Opreaddir = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Readdir4Args)this._value!), 25 => ", Opremove = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Remove4Args)this._value!), 26 => ", Oprename = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Rename4Args)this._value!), 27 => ", Oprenew = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Renew4Args)this._value!), 30 => ", Opsecinfo = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Secinfo4Args)this._value!), 31 => ", Opsetattr = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Setattr4Args)this._value!), 32 => ", Opsetclientid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Setclientid4Args)this._value!), 33 => ", OpsetclientidConfirm = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Args)this._value!), 34 => ", Opverify = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Verify4Args)this._value!), 35 => ", Opwrite = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Write4Args)this._value!), 36 => ", OpreleaseLockowner = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Args)this._value!), 37 => ", Opbindconntosession = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.BindConnToSession4Args)this._value!), 38 => ", Opexchangeid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.ExchangeId4Args)this._value!), 39 => ", Opcreatesession = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.CreateSession4Args)this._value!), 40 => ", Opdestroysession = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.DestroySession4Args)this._value!), 41 => ", Opfreestateid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.FreeStateid4Args)this._value!), 42 => ", Opgetdirdelegation = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Args)this._value!), 43 => ", Opgetdeviceinfo = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Args)this._value!), 44 => ", Opgetdevicelist = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Getdevicelist4Args)this._value!), 45 => ", Oplayoutcommit = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Layoutcommit4Args)this._value!), 46 => ", Oplayoutget = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Layoutget4Args)this._value!), 47 => ", Oplayoutreturn = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Layoutreturn4Args)this._value!), 48 => ", Opsecinfononame = " + global::NetRpc.Xdr.XdrValues.Format(this._opsecinfononame), 49 => ", Opsequence = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Sequence4Args)this._value!), 50 => ", Opsetssv = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.SetSsv4Args)this._value!), 51 => ", Opteststateid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.TestStateid4Args)this._value!), 52 => ", Opwantdelegation = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.WantDelegation4Args)this._value!), 53 => ", Opdestroyclientid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.DestroyClientid4Args)this._value!), 54 => ", Opreclaimcomplete = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Args)this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR union nfs_resop4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Resop"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsResop4>
+public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsResop4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.NfsResop4>
 {
     private readonly int _arm;
     private object? _value;
@@ -17083,11 +19351,23 @@ public sealed partial class NfsResop4 : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::NetRpc.Fuzz.Nfs4.NfsOpnum4.OpIllegal => 55,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.NfsResop4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsOpnum4>.Default.Equals(this.Resop, other.Resop) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Access4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Access4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Access4Res)other._value!), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Close4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Close4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Close4Res)other._value!), 2 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Commit4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Commit4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Commit4Res)other._value!), 3 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Create4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Create4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Create4Res)other._value!), 4 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Delegpurge4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Delegpurge4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Delegpurge4Res)other._value!), 5 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Delegreturn4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Delegreturn4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Delegreturn4Res)other._value!), 6 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getattr4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Getattr4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Getattr4Res)other._value!), 7 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getfh4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Getfh4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Getfh4Res)other._value!), 8 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Link4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Link4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Link4Res)other._value!), 9 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Lock4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Lock4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Lock4Res)other._value!), 10 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Lockt4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Lockt4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Lockt4Res)other._value!), 11 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Locku4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Locku4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Locku4Res)other._value!), 12 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Lookup4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Lookup4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Lookup4Res)other._value!), 13 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Lookupp4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Lookupp4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Lookupp4Res)other._value!), 14 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nverify4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Nverify4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Nverify4Res)other._value!), 15 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Open4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Open4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Open4Res)other._value!), 16 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Openattr4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Openattr4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Openattr4Res)other._value!), 17 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res)other._value!), 18 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res)other._value!), 19 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Putfh4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Putfh4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Putfh4Res)other._value!), 20 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Putpubfh4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Putpubfh4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Putpubfh4Res)other._value!), 21 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Putrootfh4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Putrootfh4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Putrootfh4Res)other._value!), 22 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Read4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Read4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Read4Res)other._value!), 23 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Readdir4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Readdir4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Readdir4Res)other._value!), 24 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Readlink4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Readlink4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Readlink4Res)other._value!), 25 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Remove4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Remove4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Remove4Res)other._value!), 26 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Rename4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Rename4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Rename4Res)other._value!), 27 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Renew4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Renew4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Renew4Res)other._value!), 28 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Restorefh4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Restorefh4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Restorefh4Res)other._value!), 29 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Savefh4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Savefh4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Savefh4Res)other._value!), 30 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Secinfo4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Secinfo4Res)other._value!), 31 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Setattr4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Setattr4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Setattr4Res)other._value!), 32 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Setclientid4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Setclientid4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Setclientid4Res)other._value!), 33 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res)other._value!), 34 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Verify4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Verify4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Verify4Res)other._value!), 35 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Write4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Write4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Write4Res)other._value!), 36 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res)other._value!), 37 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res)other._value!), 38 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ExchangeId4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.ExchangeId4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.ExchangeId4Res)other._value!), 39 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.CreateSession4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.CreateSession4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.CreateSession4Res)other._value!), 40 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.DestroySession4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.DestroySession4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.DestroySession4Res)other._value!), 41 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.FreeStateid4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.FreeStateid4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.FreeStateid4Res)other._value!), 42 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res)other._value!), 43 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res)other._value!), 44 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res)other._value!), 45 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res)other._value!), 46 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutget4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Layoutget4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Layoutget4Res)other._value!), 47 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res)other._value!), 48 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Secinfo4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Secinfo4Res)other._value!), 49 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Sequence4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Sequence4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Sequence4Res)other._value!), 50 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.SetSsv4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.SetSsv4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.SetSsv4Res)other._value!), 51 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.TestStateid4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.TestStateid4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.TestStateid4Res)other._value!), 52 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.WantDelegation4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.WantDelegation4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.WantDelegation4Res)other._value!), 53 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res)other._value!), 54 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res)other._value!), 55 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Illegal4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.Illegal4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.Illegal4Res)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.NfsResop4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.NfsOpnum4>.Default.GetHashCode(this.Resop), this._arm switch { 0 => (((global::NetRpc.Fuzz.Nfs4.Access4Res)this._value!)?.GetHashCode() ?? 0), 1 => (((global::NetRpc.Fuzz.Nfs4.Close4Res)this._value!)?.GetHashCode() ?? 0), 2 => (((global::NetRpc.Fuzz.Nfs4.Commit4Res)this._value!)?.GetHashCode() ?? 0), 3 => (((global::NetRpc.Fuzz.Nfs4.Create4Res)this._value!)?.GetHashCode() ?? 0), 4 => (((global::NetRpc.Fuzz.Nfs4.Delegpurge4Res)this._value!)?.GetHashCode() ?? 0), 5 => (((global::NetRpc.Fuzz.Nfs4.Delegreturn4Res)this._value!)?.GetHashCode() ?? 0), 6 => (((global::NetRpc.Fuzz.Nfs4.Getattr4Res)this._value!)?.GetHashCode() ?? 0), 7 => (((global::NetRpc.Fuzz.Nfs4.Getfh4Res)this._value!)?.GetHashCode() ?? 0), 8 => (((global::NetRpc.Fuzz.Nfs4.Link4Res)this._value!)?.GetHashCode() ?? 0), 9 => (((global::NetRpc.Fuzz.Nfs4.Lock4Res)this._value!)?.GetHashCode() ?? 0), 10 => (((global::NetRpc.Fuzz.Nfs4.Lockt4Res)this._value!)?.GetHashCode() ?? 0), 11 => (((global::NetRpc.Fuzz.Nfs4.Locku4Res)this._value!)?.GetHashCode() ?? 0), 12 => (((global::NetRpc.Fuzz.Nfs4.Lookup4Res)this._value!)?.GetHashCode() ?? 0), 13 => (((global::NetRpc.Fuzz.Nfs4.Lookupp4Res)this._value!)?.GetHashCode() ?? 0), 14 => (((global::NetRpc.Fuzz.Nfs4.Nverify4Res)this._value!)?.GetHashCode() ?? 0), 15 => (((global::NetRpc.Fuzz.Nfs4.Open4Res)this._value!)?.GetHashCode() ?? 0), 16 => (((global::NetRpc.Fuzz.Nfs4.Openattr4Res)this._value!)?.GetHashCode() ?? 0), 17 => (((global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res)this._value!)?.GetHashCode() ?? 0), 18 => (((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res)this._value!)?.GetHashCode() ?? 0), 19 => (((global::NetRpc.Fuzz.Nfs4.Putfh4Res)this._value!)?.GetHashCode() ?? 0), 20 => (((global::NetRpc.Fuzz.Nfs4.Putpubfh4Res)this._value!)?.GetHashCode() ?? 0), 21 => (((global::NetRpc.Fuzz.Nfs4.Putrootfh4Res)this._value!)?.GetHashCode() ?? 0), 22 => (((global::NetRpc.Fuzz.Nfs4.Read4Res)this._value!)?.GetHashCode() ?? 0), 23 => (((global::NetRpc.Fuzz.Nfs4.Readdir4Res)this._value!)?.GetHashCode() ?? 0), 24 => (((global::NetRpc.Fuzz.Nfs4.Readlink4Res)this._value!)?.GetHashCode() ?? 0), 25 => (((global::NetRpc.Fuzz.Nfs4.Remove4Res)this._value!)?.GetHashCode() ?? 0), 26 => (((global::NetRpc.Fuzz.Nfs4.Rename4Res)this._value!)?.GetHashCode() ?? 0), 27 => (((global::NetRpc.Fuzz.Nfs4.Renew4Res)this._value!)?.GetHashCode() ?? 0), 28 => (((global::NetRpc.Fuzz.Nfs4.Restorefh4Res)this._value!)?.GetHashCode() ?? 0), 29 => (((global::NetRpc.Fuzz.Nfs4.Savefh4Res)this._value!)?.GetHashCode() ?? 0), 30 => (((global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!)?.GetHashCode() ?? 0), 31 => (((global::NetRpc.Fuzz.Nfs4.Setattr4Res)this._value!)?.GetHashCode() ?? 0), 32 => (((global::NetRpc.Fuzz.Nfs4.Setclientid4Res)this._value!)?.GetHashCode() ?? 0), 33 => (((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res)this._value!)?.GetHashCode() ?? 0), 34 => (((global::NetRpc.Fuzz.Nfs4.Verify4Res)this._value!)?.GetHashCode() ?? 0), 35 => (((global::NetRpc.Fuzz.Nfs4.Write4Res)this._value!)?.GetHashCode() ?? 0), 36 => (((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res)this._value!)?.GetHashCode() ?? 0), 37 => (((global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res)this._value!)?.GetHashCode() ?? 0), 38 => (((global::NetRpc.Fuzz.Nfs4.ExchangeId4Res)this._value!)?.GetHashCode() ?? 0), 39 => (((global::NetRpc.Fuzz.Nfs4.CreateSession4Res)this._value!)?.GetHashCode() ?? 0), 40 => (((global::NetRpc.Fuzz.Nfs4.DestroySession4Res)this._value!)?.GetHashCode() ?? 0), 41 => (((global::NetRpc.Fuzz.Nfs4.FreeStateid4Res)this._value!)?.GetHashCode() ?? 0), 42 => (((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res)this._value!)?.GetHashCode() ?? 0), 43 => (((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res)this._value!)?.GetHashCode() ?? 0), 44 => (((global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res)this._value!)?.GetHashCode() ?? 0), 45 => (((global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res)this._value!)?.GetHashCode() ?? 0), 46 => (((global::NetRpc.Fuzz.Nfs4.Layoutget4Res)this._value!)?.GetHashCode() ?? 0), 47 => (((global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res)this._value!)?.GetHashCode() ?? 0), 48 => (((global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!)?.GetHashCode() ?? 0), 49 => (((global::NetRpc.Fuzz.Nfs4.Sequence4Res)this._value!)?.GetHashCode() ?? 0), 50 => (((global::NetRpc.Fuzz.Nfs4.SetSsv4Res)this._value!)?.GetHashCode() ?? 0), 51 => (((global::NetRpc.Fuzz.Nfs4.TestStateid4Res)this._value!)?.GetHashCode() ?? 0), 52 => (((global::NetRpc.Fuzz.Nfs4.WantDelegation4Res)this._value!)?.GetHashCode() ?? 0), 53 => (((global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res)this._value!)?.GetHashCode() ?? 0), 54 => (((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res)this._value!)?.GetHashCode() ?? 0), 55 => (((global::NetRpc.Fuzz.Nfs4.Illegal4Res)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "NfsResop4 { Resop = " + global::NetRpc.Xdr.XdrValues.Format(this.Resop) + this._arm switch { 0 => ", Opaccess = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Access4Res)this._value!), 1 => ", Opclose = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Close4Res)this._value!), 2 => ", Opcommit = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Commit4Res)this._value!), 3 => ", Opcreate = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Create4Res)this._value!), 4 => ", Opdelegpurge = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Delegpurge4Res)this._value!), 5 => ", Opdelegreturn = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Delegreturn4Res)this._value!), 6 => ", Opgetattr = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Getattr4Res)this._value!), 7 => ", Opgetfh = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Getfh4Res)this._value!), 8 => ", Oplink = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Link4Res)this._value!), 9 => ", Oplock = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Lock4Res)this._value!), 10 => ", Oplockt = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Lockt4Res)this._value!), 11 => ", Oplocku = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Locku4Res)this._value!), 12 => ", Oplookup = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Lookup4Res)this._value!), 13 => ", Oplookupp = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Lookupp4Res)this._value!), 14 => ", Opnverify = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Nverify4Res)this._value!), 15 => ", Opopen = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Open4Res)this._value!), 16 => ", Opopenattr = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Openattr4Res)this._value!), 17 => ", OpopenConfirm = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.OpenConfirm4Res)this._value!), 18 => ", OpopenDowngrade = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.OpenDowngrade4Res)this._value!), 19 => ", Opputfh = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Putfh4Res)this._value!), 20 => ", Opputpubfh = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Putpubfh4Res)this._value!), 21 => ", Opputrootfh = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Putrootfh4Res)this._value!), 22 => ", Opread = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Read4Res)this._value!), 23 => ", Opreaddir = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Readdir4Res)this._value!), 24 => ", Opreadlink = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Readlink4Res)this._value!), 25 => ", Opremove = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Remove4Res)this._value!), 26 => ", Oprename = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Rename4Res)this._value!), 27 => ", Oprenew = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Renew4Res)this._value!), 28 => ", Oprestorefh = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Restorefh4Res)this._value!), 29 => ", Opsavefh = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Savefh4Res)this._value!), 30 => ", Opsecinfo = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!), 31 => ", Opsetattr = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Setattr4Res)this._value!), 32 => ", Opsetclientid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Setclientid4Res)this._value!), 33 => ", OpsetclientidConfirm = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.SetclientidConfirm4Res)this._value!), 34 => ", Opverify = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Verify4Res)this._value!), 35 => ", Opwrite = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Write4Res)this._value!), 36 => ", OpreleaseLockowner = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.ReleaseLockowner4Res)this._value!), 37 => ", Opbindconntosession = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.BindConnToSession4Res)this._value!), 38 => ", Opexchangeid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.ExchangeId4Res)this._value!), 39 => ", Opcreatesession = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.CreateSession4Res)this._value!), 40 => ", Opdestroysession = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.DestroySession4Res)this._value!), 41 => ", Opfreestateid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.FreeStateid4Res)this._value!), 42 => ", Opgetdirdelegation = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.GetDirDelegation4Res)this._value!), 43 => ", Opgetdeviceinfo = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Getdeviceinfo4Res)this._value!), 44 => ", Opgetdevicelist = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Getdevicelist4Res)this._value!), 45 => ", Oplayoutcommit = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Layoutcommit4Res)this._value!), 46 => ", Oplayoutget = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Layoutget4Res)this._value!), 47 => ", Oplayoutreturn = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Layoutreturn4Res)this._value!), 48 => ", Opsecinfononame = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Secinfo4Res)this._value!), 49 => ", Opsequence = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Sequence4Res)this._value!), 50 => ", Opsetssv = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.SetSsv4Res)this._value!), 51 => ", Opteststateid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.TestStateid4Res)this._value!), 52 => ", Opwantdelegation = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.WantDelegation4Res)this._value!), 53 => ", Opdestroyclientid = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.DestroyClientid4Res)this._value!), 54 => ", Opreclaimcomplete = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.ReclaimComplete4Res)this._value!), 55 => ", Opillegal = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.Illegal4Res)this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct COMPOUND4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Compound4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Compound4Args>
+public sealed partial class Compound4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Compound4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Compound4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Compound4Args()
@@ -17131,11 +19411,23 @@ public sealed partial class Compound4Args : global::NetRpc.Xdr.IXdrCodec<global:
         global::System.ArgumentNullException.ThrowIfNull(this.Argarray, "Compound4Args.Argarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsArgop4>(this.Argarray);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Compound4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Tag, other.Tag) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Minorversion, other.Minorversion) && global::NetRpc.Xdr.XdrValues.Equal(this.Argarray, other.Argarray));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Compound4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Tag), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Minorversion), global::NetRpc.Xdr.XdrValues.Hash(this.Argarray));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Compound4Args { " + "Tag = " + global::NetRpc.Xdr.XdrValues.Format(this.Tag) + ", " + "Minorversion = " + global::NetRpc.Xdr.XdrValues.Format(this.Minorversion) + ", " + "Argarray = " + global::NetRpc.Xdr.XdrValues.Format(this.Argarray) + " }";
 }
 
 /// <summary>The XDR struct COMPOUND4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Compound4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Compound4Res>
+public sealed partial class Compound4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.Compound4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.Compound4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Compound4Res()
@@ -17179,6 +19471,18 @@ public sealed partial class Compound4Res : global::NetRpc.Xdr.IXdrCodec<global::
         global::System.ArgumentNullException.ThrowIfNull(this.Resarray, "Compound4Res.Resarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsResop4>(this.Resarray);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.Compound4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && global::NetRpc.Xdr.XdrValues.Equal(this.Tag, other.Tag) && global::NetRpc.Xdr.XdrValues.Equal(this.Resarray, other.Resarray));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.Compound4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), global::NetRpc.Xdr.XdrValues.Hash(this.Tag), global::NetRpc.Xdr.XdrValues.Hash(this.Resarray));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Compound4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + ", " + "Tag = " + global::NetRpc.Xdr.XdrValues.Format(this.Tag) + ", " + "Resarray = " + global::NetRpc.Xdr.XdrValues.Format(this.Resarray) + " }";
 }
 
 /// <summary>Remote file service routines</summary>
@@ -17204,7 +19508,7 @@ public static partial class Nfs4Program
 
 /// <summary>CB_GETATTR: Get Current Attributes</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbGetattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4Args>
+public sealed partial class CbGetattr4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CbGetattr4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public CbGetattr4Args()
@@ -17246,11 +19550,23 @@ public sealed partial class CbGetattr4Args : global::NetRpc.Xdr.IXdrCodec<global
         global::System.ArgumentNullException.ThrowIfNull(this.AttrRequest, "CbGetattr4Args.AttrRequest");
         writer.WriteUInt32Array(this.AttrRequest);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CbGetattr4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Fh, other.Fh) && global::NetRpc.Xdr.XdrValues.Equal(this.AttrRequest, other.AttrRequest));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CbGetattr4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Fh), global::NetRpc.Xdr.XdrValues.Hash(this.AttrRequest));
+
+    /// <inheritdoc/>
+    public override string ToString() => "CbGetattr4Args { " + "Fh = " + global::NetRpc.Xdr.XdrValues.Format(this.Fh) + ", " + "AttrRequest = " + global::NetRpc.Xdr.XdrValues.Format(this.AttrRequest) + " }";
 }
 
 /// <summary>The XDR struct CB_GETATTR4resok.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbGetattr4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok>
+public sealed partial class CbGetattr4Resok : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public CbGetattr4Resok()
@@ -17279,12 +19595,24 @@ public sealed partial class CbGetattr4Resok : global::NetRpc.Xdr.IXdrCodec<globa
         global::System.ArgumentNullException.ThrowIfNull(this.ObjAttributes, "CbGetattr4Resok.ObjAttributes");
         writer.Write(this.ObjAttributes);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Fattr4>.Default.Equals(this.ObjAttributes, other.ObjAttributes));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((this.ObjAttributes)?.GetHashCode() ?? 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => "CbGetattr4Resok { " + "ObjAttributes = " + global::NetRpc.Xdr.XdrValues.Format(this.ObjAttributes) + " }";
 }
 
 /// <summary>The XDR union CB_GETATTR4res.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbGetattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4Res>
+public sealed partial class CbGetattr4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbGetattr4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CbGetattr4Res>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok? _resok4;
@@ -17379,11 +19707,23 @@ public sealed partial class CbGetattr4Res : global::NetRpc.Xdr.IXdrCodec<global:
         global::NetRpc.Fuzz.Nfs4.Nfsstat4.Nfs4Ok => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CbGetattr4Res? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.CbGetattr4Resok>.Default.Equals(this._resok4!, other._resok4!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CbGetattr4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), this._arm switch { 0 => ((this._resok4!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "CbGetattr4Res { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Resok4 = " + global::NetRpc.Xdr.XdrValues.Format(this._resok4!), _ => "" } + " }";
 }
 
 /// <summary>CB_RECALL: Recall an Open Delegation</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbRecall4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbRecall4Args>
+public sealed partial class CbRecall4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbRecall4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CbRecall4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public CbRecall4Args()
@@ -17430,11 +19770,23 @@ public sealed partial class CbRecall4Args : global::NetRpc.Xdr.IXdrCodec<global:
         global::System.ArgumentNullException.ThrowIfNull(this.Fh, "CbRecall4Args.Fh");
         writer.WriteOpaque(this.Fh, 128 /* NFS4_FHSIZE */);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CbRecall4Args? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Stateid4>.Default.Equals(this.Stateid, other.Stateid) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.Truncate, other.Truncate) && global::NetRpc.Xdr.XdrValues.Equal(this.Fh, other.Fh));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CbRecall4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Stateid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.Truncate), global::NetRpc.Xdr.XdrValues.Hash(this.Fh));
+
+    /// <inheritdoc/>
+    public override string ToString() => "CbRecall4Args { " + "Stateid = " + global::NetRpc.Xdr.XdrValues.Format(this.Stateid) + ", " + "Truncate = " + global::NetRpc.Xdr.XdrValues.Format(this.Truncate) + ", " + "Fh = " + global::NetRpc.Xdr.XdrValues.Format(this.Fh) + " }";
 }
 
 /// <summary>The XDR struct CB_RECALL4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbRecall4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbRecall4Res>
+public sealed partial class CbRecall4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbRecall4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CbRecall4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public CbRecall4Res()
@@ -17461,11 +19813,23 @@ public sealed partial class CbRecall4Res : global::NetRpc.Xdr.IXdrCodec<global::
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CbRecall4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CbRecall4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "CbRecall4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>CB_ILLEGAL: Response for illegal operation numbers</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbIllegal4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbIllegal4Res>
+public sealed partial class CbIllegal4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbIllegal4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CbIllegal4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public CbIllegal4Res()
@@ -17492,6 +19856,18 @@ public sealed partial class CbIllegal4Res : global::NetRpc.Xdr.IXdrCodec<global:
     {
         global::NetRpc.Fuzz.Nfs4.LibnfsNfs4Xdr.WriteNfsstat4(ref writer, this.Status);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CbIllegal4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CbIllegal4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status);
+
+    /// <inheritdoc/>
+    public override string ToString() => "CbIllegal4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + " }";
 }
 
 /// <summary>Various definitions for CB_COMPOUND</summary>
@@ -17511,7 +19887,7 @@ public enum NfsCbOpnum4
 /// <summary>The XDR union nfs_cb_argop4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Argop"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsCbArgop4>
+public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsCbArgop4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.NfsCbArgop4>
 {
     private readonly int _arm;
     private object? _value;
@@ -17644,12 +20020,24 @@ public sealed partial class NfsCbArgop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         10044U => 2,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.NfsCbArgop4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Argop, other.Argop) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.CbGetattr4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.CbGetattr4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.CbGetattr4Args)other._value!), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.CbRecall4Args>.Default.Equals((global::NetRpc.Fuzz.Nfs4.CbRecall4Args)this._value!, (global::NetRpc.Fuzz.Nfs4.CbRecall4Args)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.NfsCbArgop4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Argop), this._arm switch { 0 => (((global::NetRpc.Fuzz.Nfs4.CbGetattr4Args)this._value!)?.GetHashCode() ?? 0), 1 => (((global::NetRpc.Fuzz.Nfs4.CbRecall4Args)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "NfsCbArgop4 { Argop = " + global::NetRpc.Xdr.XdrValues.Format(this.Argop) + this._arm switch { 0 => ", Opcbgetattr = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.CbGetattr4Args)this._value!), 1 => ", Opcbrecall = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.CbRecall4Args)this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR union nfs_cb_resop4.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Resop"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsCbResop4>
+public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.NfsCbResop4>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.NfsCbResop4>
 {
     private readonly int _arm;
     private object? _value;
@@ -17801,11 +20189,23 @@ public sealed partial class NfsCbResop4 : global::NetRpc.Xdr.IXdrCodec<global::N
         10044U => 2,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.NfsCbResop4? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Resop, other.Resop) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.CbGetattr4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.CbGetattr4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.CbGetattr4Res)other._value!), 1 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.CbRecall4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.CbRecall4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.CbRecall4Res)other._value!), 2 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.CbIllegal4Res>.Default.Equals((global::NetRpc.Fuzz.Nfs4.CbIllegal4Res)this._value!, (global::NetRpc.Fuzz.Nfs4.CbIllegal4Res)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.NfsCbResop4);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Resop), this._arm switch { 0 => (((global::NetRpc.Fuzz.Nfs4.CbGetattr4Res)this._value!)?.GetHashCode() ?? 0), 1 => (((global::NetRpc.Fuzz.Nfs4.CbRecall4Res)this._value!)?.GetHashCode() ?? 0), 2 => (((global::NetRpc.Fuzz.Nfs4.CbIllegal4Res)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "NfsCbResop4 { Resop = " + global::NetRpc.Xdr.XdrValues.Format(this.Resop) + this._arm switch { 0 => ", Opcbgetattr = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.CbGetattr4Res)this._value!), 1 => ", Opcbrecall = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.CbRecall4Res)this._value!), 2 => ", Opcbillegal = " + global::NetRpc.Xdr.XdrValues.Format((global::NetRpc.Fuzz.Nfs4.CbIllegal4Res)this._value!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct CB_COMPOUND4args.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbCompound4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbCompound4Args>
+public sealed partial class CbCompound4Args : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbCompound4Args>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CbCompound4Args>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public CbCompound4Args()
@@ -17855,11 +20255,23 @@ public sealed partial class CbCompound4Args : global::NetRpc.Xdr.IXdrCodec<globa
         global::System.ArgumentNullException.ThrowIfNull(this.Argarray, "CbCompound4Args.Argarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsCbArgop4>(this.Argarray);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CbCompound4Args? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Tag, other.Tag) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Minorversion, other.Minorversion) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.CallbackIdent, other.CallbackIdent) && global::NetRpc.Xdr.XdrValues.Equal(this.Argarray, other.Argarray));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CbCompound4Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Tag), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Minorversion), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.CallbackIdent), global::NetRpc.Xdr.XdrValues.Hash(this.Argarray));
+
+    /// <inheritdoc/>
+    public override string ToString() => "CbCompound4Args { " + "Tag = " + global::NetRpc.Xdr.XdrValues.Format(this.Tag) + ", " + "Minorversion = " + global::NetRpc.Xdr.XdrValues.Format(this.Minorversion) + ", " + "CallbackIdent = " + global::NetRpc.Xdr.XdrValues.Format(this.CallbackIdent) + ", " + "Argarray = " + global::NetRpc.Xdr.XdrValues.Format(this.Argarray) + " }";
 }
 
 /// <summary>The XDR struct CB_COMPOUND4res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class CbCompound4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbCompound4Res>
+public sealed partial class CbCompound4Res : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.CbCompound4Res>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.CbCompound4Res>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public CbCompound4Res()
@@ -17903,6 +20315,18 @@ public sealed partial class CbCompound4Res : global::NetRpc.Xdr.IXdrCodec<global
         global::System.ArgumentNullException.ThrowIfNull(this.Resarray, "CbCompound4Res.Resarray");
         writer.WriteArray<global::NetRpc.Fuzz.Nfs4.NfsCbResop4>(this.Resarray);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.CbCompound4Res? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.Equals(this.Status, other.Status) && global::NetRpc.Xdr.XdrValues.Equal(this.Tag, other.Tag) && global::NetRpc.Xdr.XdrValues.Equal(this.Resarray, other.Resarray));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.CbCompound4Res);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.Nfsstat4>.Default.GetHashCode(this.Status), global::NetRpc.Xdr.XdrValues.Hash(this.Tag), global::NetRpc.Xdr.XdrValues.Hash(this.Resarray));
+
+    /// <inheritdoc/>
+    public override string ToString() => "CbCompound4Res { " + "Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + ", " + "Tag = " + global::NetRpc.Xdr.XdrValues.Format(this.Tag) + ", " + "Resarray = " + global::NetRpc.Xdr.XdrValues.Format(this.Resarray) + " }";
 }
 
 /// <summary>
@@ -17953,7 +20377,7 @@ public enum RpcGssProcT
 
 /// <summary>The XDR struct rpc_gss_cred_vers_1_t.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcGssCredVers1T : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcGssCredVers1T>
+public sealed partial class RpcGssCredVers1T : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcGssCredVers1T>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.RpcGssCredVers1T>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcGssCredVers1T()
@@ -18005,12 +20429,24 @@ public sealed partial class RpcGssCredVers1T : global::NetRpc.Xdr.IXdrCodec<glob
         global::System.ArgumentNullException.ThrowIfNull(this.Handle, "RpcGssCredVers1T.Handle");
         writer.WriteOpaque(this.Handle);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.RpcGssCredVers1T? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.RpcGssProcT>.Default.Equals(this.GssProc, other.GssProc) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SeqNum, other.SeqNum) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.RpcGssSvcT>.Default.Equals(this.Service, other.Service) && global::NetRpc.Xdr.XdrValues.Equal(this.Handle, other.Handle));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.RpcGssCredVers1T);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.RpcGssProcT>.Default.GetHashCode(this.GssProc), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SeqNum), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.RpcGssSvcT>.Default.GetHashCode(this.Service), global::NetRpc.Xdr.XdrValues.Hash(this.Handle));
+
+    /// <inheritdoc/>
+    public override string ToString() => "RpcGssCredVers1T { " + "GssProc = " + global::NetRpc.Xdr.XdrValues.Format(this.GssProc) + ", " + "SeqNum = " + global::NetRpc.Xdr.XdrValues.Format(this.SeqNum) + ", " + "Service = " + global::NetRpc.Xdr.XdrValues.Format(this.Service) + ", " + "Handle = " + global::NetRpc.Xdr.XdrValues.Format(this.Handle) + " }";
 }
 
 /// <summary>The XDR union rpc_gss_cred_t.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Vers"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcGssCredT : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcGssCredT>
+public sealed partial class RpcGssCredT : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcGssCredT>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.RpcGssCredT>
 {
     private readonly int _arm;
     private global::NetRpc.Fuzz.Nfs4.RpcGssCredVers1T? _rpcGssCredVers1T;
@@ -18088,11 +20524,23 @@ public sealed partial class RpcGssCredT : global::NetRpc.Xdr.IXdrCodec<global::N
         1U => 0,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.RpcGssCredT? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Vers, other.Vers) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Fuzz.Nfs4.RpcGssCredVers1T>.Default.Equals(this._rpcGssCredVers1T!, other._rpcGssCredVers1T!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.RpcGssCredT);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Vers), this._arm switch { 0 => ((this._rpcGssCredVers1T!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "RpcGssCredT { Vers = " + global::NetRpc.Xdr.XdrValues.Format(this.Vers) + this._arm switch { 0 => ", RpcGssCredVers1T = " + global::NetRpc.Xdr.XdrValues.Format(this._rpcGssCredVers1T!), _ => "" } + " }";
 }
 
 /// <summary>The XDR struct rpc_gss_init_arg.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcGssInitArg : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcGssInitArg>
+public sealed partial class RpcGssInitArg : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcGssInitArg>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.RpcGssInitArg>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcGssInitArg()
@@ -18121,11 +20569,23 @@ public sealed partial class RpcGssInitArg : global::NetRpc.Xdr.IXdrCodec<global:
         global::System.ArgumentNullException.ThrowIfNull(this.GssToken, "RpcGssInitArg.GssToken");
         writer.WriteOpaque(this.GssToken);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.RpcGssInitArg? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.GssToken, other.GssToken));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.RpcGssInitArg);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.Hash(this.GssToken);
+
+    /// <inheritdoc/>
+    public override string ToString() => "RpcGssInitArg { " + "GssToken = " + global::NetRpc.Xdr.XdrValues.Format(this.GssToken) + " }";
 }
 
 /// <summary>The XDR struct rpc_gss_init_res.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcGssInitRes : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcGssInitRes>
+public sealed partial class RpcGssInitRes : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcGssInitRes>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.RpcGssInitRes>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcGssInitRes()
@@ -18180,11 +20640,23 @@ public sealed partial class RpcGssInitRes : global::NetRpc.Xdr.IXdrCodec<global:
         global::System.ArgumentNullException.ThrowIfNull(this.GssToken, "RpcGssInitRes.GssToken");
         writer.WriteOpaque(this.GssToken);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.RpcGssInitRes? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Handle, other.Handle) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.GssMajor, other.GssMajor) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.GssMinor, other.GssMinor) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.SeqWindow, other.SeqWindow) && global::NetRpc.Xdr.XdrValues.Equal(this.GssToken, other.GssToken));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.RpcGssInitRes);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Handle), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.GssMajor), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.GssMinor), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.SeqWindow), global::NetRpc.Xdr.XdrValues.Hash(this.GssToken));
+
+    /// <inheritdoc/>
+    public override string ToString() => "RpcGssInitRes { " + "Handle = " + global::NetRpc.Xdr.XdrValues.Format(this.Handle) + ", " + "GssMajor = " + global::NetRpc.Xdr.XdrValues.Format(this.GssMajor) + ", " + "GssMinor = " + global::NetRpc.Xdr.XdrValues.Format(this.GssMinor) + ", " + "SeqWindow = " + global::NetRpc.Xdr.XdrValues.Format(this.SeqWindow) + ", " + "GssToken = " + global::NetRpc.Xdr.XdrValues.Format(this.GssToken) + " }";
 }
 
 /// <summary>The XDR struct rpc_gss_integ_data.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcGssIntegData : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcGssIntegData>
+public sealed partial class RpcGssIntegData : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Fuzz.Nfs4.RpcGssIntegData>, global::System.IEquatable<global::NetRpc.Fuzz.Nfs4.RpcGssIntegData>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcGssIntegData()
@@ -18221,6 +20693,18 @@ public sealed partial class RpcGssIntegData : global::NetRpc.Xdr.IXdrCodec<globa
         global::System.ArgumentNullException.ThrowIfNull(this.Checksum, "RpcGssIntegData.Checksum");
         writer.WriteOpaque(this.Checksum);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Fuzz.Nfs4.RpcGssIntegData? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.DatabodyInteg, other.DatabodyInteg) && global::NetRpc.Xdr.XdrValues.Equal(this.Checksum, other.Checksum));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Fuzz.Nfs4.RpcGssIntegData);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.DatabodyInteg), global::NetRpc.Xdr.XdrValues.Hash(this.Checksum));
+
+    /// <inheritdoc/>
+    public override string ToString() => "RpcGssIntegData { " + "DatabodyInteg = " + global::NetRpc.Xdr.XdrValues.Format(this.DatabodyInteg) + ", " + "Checksum = " + global::NetRpc.Xdr.XdrValues.Format(this.Checksum) + " }";
 }
 
 /// <summary>Reads and writes the enums of libnfs-nfs4.x, checking that each value is one of the enum's members (RFC 4506 section 4.3).</summary>

@@ -35,7 +35,7 @@ public enum Color
 
 /// <summary>One of each primitive.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Primitives : global::NetRpc.Xdr.IXdrCodec<global::Rich.Primitives>
+public sealed partial class Primitives : global::NetRpc.Xdr.IXdrCodec<global::Rich.Primitives>, global::System.IEquatable<global::Rich.Primitives>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Primitives()
@@ -114,12 +114,24 @@ public sealed partial class Primitives : global::NetRpc.Xdr.IXdrCodec<global::Ri
         writer.WriteBoolean(this.B);
         global::Rich.RichXdr.WriteColor(ref writer, this.C);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::Rich.Primitives? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(this.I, other.I) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.U, other.U) && global::System.Collections.Generic.EqualityComparer<long>.Default.Equals(this.H, other.H) && global::System.Collections.Generic.EqualityComparer<ulong>.Default.Equals(this.Uh, other.Uh) && global::System.Collections.Generic.EqualityComparer<float>.Default.Equals(this.F, other.F) && global::System.Collections.Generic.EqualityComparer<double>.Default.Equals(this.D, other.D) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Xdr.XdrQuadruple>.Default.Equals(this.Q, other.Q) && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.B, other.B) && global::System.Collections.Generic.EqualityComparer<global::Rich.Color>.Default.Equals(this.C, other.C));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::Rich.Primitives);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(this.I), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.U), global::System.Collections.Generic.EqualityComparer<long>.Default.GetHashCode(this.H), global::System.Collections.Generic.EqualityComparer<ulong>.Default.GetHashCode(this.Uh), global::System.Collections.Generic.EqualityComparer<float>.Default.GetHashCode(this.F), global::System.Collections.Generic.EqualityComparer<double>.Default.GetHashCode(this.D), global::System.Collections.Generic.EqualityComparer<global::NetRpc.Xdr.XdrQuadruple>.Default.GetHashCode(this.Q), global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.B)), global::System.Collections.Generic.EqualityComparer<global::Rich.Color>.Default.GetHashCode(this.C));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Primitives { " + "I = " + global::NetRpc.Xdr.XdrValues.Format(this.I) + ", " + "U = " + global::NetRpc.Xdr.XdrValues.Format(this.U) + ", " + "H = " + global::NetRpc.Xdr.XdrValues.Format(this.H) + ", " + "Uh = " + global::NetRpc.Xdr.XdrValues.Format(this.Uh) + ", " + "F = " + global::NetRpc.Xdr.XdrValues.Format(this.F) + ", " + "D = " + global::NetRpc.Xdr.XdrValues.Format(this.D) + ", " + "Q = " + global::NetRpc.Xdr.XdrValues.Format(this.Q) + ", " + "B = " + global::NetRpc.Xdr.XdrValues.Format(this.B) + ", " + "C = " + global::NetRpc.Xdr.XdrValues.Format(this.C) + " }";
 }
 
 /// <summary>An enum discriminant, no default: NONE is not a shape.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Kind"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Shape : global::NetRpc.Xdr.IXdrCodec<global::Rich.Shape>
+public sealed partial class Shape : global::NetRpc.Xdr.IXdrCodec<global::Rich.Shape>, global::System.IEquatable<global::Rich.Shape>
 {
     private readonly int _arm;
     private double _radius;
@@ -251,12 +263,24 @@ public sealed partial class Shape : global::NetRpc.Xdr.IXdrCodec<global::Rich.Sh
         global::Rich.Color.Blue => 2,
         _ => -1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::Rich.Shape? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<global::Rich.Color>.Default.Equals(this.Kind, other.Kind) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<double>.Default.Equals(this._radius, other._radius), 1 => global::NetRpc.Xdr.XdrValues.Equal(this._sides!, other._sides!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::Rich.Shape);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<global::Rich.Color>.Default.GetHashCode(this.Kind), this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<double>.Default.GetHashCode(this._radius), 1 => global::NetRpc.Xdr.XdrValues.Hash(this._sides!), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Shape { Kind = " + global::NetRpc.Xdr.XdrValues.Format(this.Kind) + this._arm switch { 0 => ", Radius = " + global::NetRpc.Xdr.XdrValues.Format(this._radius), 1 => ", Sides = " + global::NetRpc.Xdr.XdrValues.Format(this._sides!), _ => "" } + " }";
 }
 
 /// <summary>A bool discriminant.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Present"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Maybe : global::NetRpc.Xdr.IXdrCodec<global::Rich.Maybe>
+public sealed partial class Maybe : global::NetRpc.Xdr.IXdrCodec<global::Rich.Maybe>, global::System.IEquatable<global::Rich.Maybe>
 {
     private readonly int _arm;
     private string? _value;
@@ -355,12 +379,24 @@ public sealed partial class Maybe : global::NetRpc.Xdr.IXdrCodec<global::Rich.Ma
         true => 0,
         false => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::Rich.Maybe? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<bool>.Default.Equals(this.Present, other.Present) && this._arm switch { 0 => string.Equals(this._value!, other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::Rich.Maybe);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<bool>.Default.GetHashCode(this.Present), this._arm switch { 0 => ((this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Maybe { Present = " + global::NetRpc.Xdr.XdrValues.Format(this.Present) + this._arm switch { 0 => ", Value = " + global::NetRpc.Xdr.XdrValues.Format(this._value!), _ => "" } + " }";
 }
 
 /// <summary>An int discriminant with a shared arm and a void default.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Status"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.Result>
+public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.Result>, global::System.IEquatable<global::Rich.Result>
 {
     private readonly int _arm;
     private object? _value;
@@ -483,12 +519,24 @@ public sealed partial class Result : global::NetRpc.Xdr.IXdrCodec<global::Rich.R
         1 or 2 => 1,
         _ => 2,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::Rich.Result? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(this.Status, other.Status) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<global::Rich.Primitives>.Default.Equals((global::Rich.Primitives)this._value!, (global::Rich.Primitives)other._value!), 1 => string.Equals((string)this._value!, (string)other._value!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::Rich.Result);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(this.Status), this._arm switch { 0 => (((global::Rich.Primitives)this._value!)?.GetHashCode() ?? 0), 1 => (((string)this._value!)?.GetHashCode() ?? 0), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Result { Status = " + global::NetRpc.Xdr.XdrValues.Format(this.Status) + this._arm switch { 0 => ", Ok = " + global::NetRpc.Xdr.XdrValues.Format((global::Rich.Primitives)this._value!), 1 => ", Message = " + global::NetRpc.Xdr.XdrValues.Format((string)this._value!), _ => "" } + " }";
 }
 
 /// <summary>An unsigned discriminant whose default arm carries data.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Tag"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Tagged : global::NetRpc.Xdr.IXdrCodec<global::Rich.Tagged>
+public sealed partial class Tagged : global::NetRpc.Xdr.IXdrCodec<global::Rich.Tagged>, global::System.IEquatable<global::Rich.Tagged>
 {
     private readonly int _arm;
     private long _big;
@@ -592,12 +640,24 @@ public sealed partial class Tagged : global::NetRpc.Xdr.IXdrCodec<global::Rich.T
         1U => 0,
         _ => 1,
     };
+
+    /// <inheritdoc/>
+    public bool Equals(global::Rich.Tagged? other) => other is not null && (ReferenceEquals(this, other) || (this._arm == other._arm && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Tag, other.Tag) && this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<long>.Default.Equals(this._big, other._big), 1 => global::NetRpc.Xdr.XdrValues.Equal(this._raw!, other._raw!), _ => true }));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::Rich.Tagged);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(this._arm, global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Tag), this._arm switch { 0 => global::System.Collections.Generic.EqualityComparer<long>.Default.GetHashCode(this._big), 1 => global::NetRpc.Xdr.XdrValues.Hash(this._raw!), _ => 0 });
+
+    /// <inheritdoc/>
+    public override string ToString() => "Tagged { Tag = " + global::NetRpc.Xdr.XdrValues.Format(this.Tag) + this._arm switch { 0 => ", Big = " + global::NetRpc.Xdr.XdrValues.Format(this._big), 1 => ", Raw = " + global::NetRpc.Xdr.XdrValues.Format(this._raw!), _ => "" } + " }";
 }
 
 /// <summary>A linked list through optional data.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Node : global::NetRpc.Xdr.IXdrListNode<global::Rich.Node>
+public sealed partial class Node : global::NetRpc.Xdr.IXdrListNode<global::Rich.Node>, global::System.IEquatable<global::Rich.Node>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Node()
@@ -658,11 +718,23 @@ public sealed partial class Node : global::NetRpc.Xdr.IXdrListNode<global::Rich.
         this.EncodeNodeFields(ref writer);
         writer.WriteList(this.Next);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::Rich.Node? other) => other is not null && global::NetRpc.Xdr.XdrValues.ListEqual(this, other, static (a, b) => string.Equals(a.Label, b.Label) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(a.Weight, b.Weight));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::Rich.Node);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.ListHash(this, static node => global::System.HashCode.Combine(((node.Label)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(node.Weight)));
+
+    /// <inheritdoc/>
+    public override string ToString() => global::NetRpc.Xdr.XdrValues.FormatList(this, static node => "Node { " + "Label = " + global::NetRpc.Xdr.XdrValues.Format(node.Label) + ", " + "Weight = " + global::NetRpc.Xdr.XdrValues.Format(node.Weight) + " }");
 }
 
 /// <summary>The XDR struct everything.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Everything : global::NetRpc.Xdr.IXdrCodec<global::Rich.Everything>
+public sealed partial class Everything : global::NetRpc.Xdr.IXdrCodec<global::Rich.Everything>, global::System.IEquatable<global::Rich.Everything>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Everything()
@@ -843,6 +915,18 @@ public sealed partial class Everything : global::NetRpc.Xdr.IXdrCodec<global::Ri
         global::System.ArgumentNullException.ThrowIfNull(this.Quads, "Everything.Quads");
         WriteQuads(ref writer, this.Quads);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::Rich.Everything? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<global::Rich.Primitives>.Default.Equals(this.P, other.P) && global::NetRpc.Xdr.XdrValues.Equal(this.Hash, other.Hash) && global::NetRpc.Xdr.XdrValues.Equal(this.Blob, other.Blob) && string.Equals(this.Any, other.Any) && string.Equals(this.Name, other.Name) && global::NetRpc.Xdr.XdrValues.Equal(this.Names, other.Names) && global::NetRpc.Xdr.XdrValues.Equal(this.Triple, other.Triple) && global::NetRpc.Xdr.XdrValues.Equal(this.Counts, other.Counts) && global::NetRpc.Xdr.XdrValues.Equal(this.Pair, other.Pair) && global::NetRpc.Xdr.XdrValues.Equal(this.Shapes, other.Shapes) && global::System.Collections.Generic.EqualityComparer<global::Rich.Maybe>.Default.Equals(this.Nickname, other.Nickname) && global::System.Collections.Generic.EqualityComparer<global::Rich.Result>.Default.Equals(this.Res, other.Res) && global::System.Collections.Generic.EqualityComparer<global::Rich.Tagged>.Default.Equals(this.Tag, other.Tag) && global::System.Collections.Generic.EqualityComparer<global::Rich.Node>.Default.Equals(this.List, other.List) && global::System.Collections.Generic.EqualityComparer<global::Rich.Primitives>.Default.Equals(this.Extra, other.Extra) && global::NetRpc.Xdr.XdrValues.Equal(this.Colors, other.Colors) && global::NetRpc.Xdr.XdrValues.Equal(this.Flags, other.Flags) && global::NetRpc.Xdr.XdrValues.Equal(this.Quads, other.Quads));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::Rich.Everything);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.HashCode.Combine(((this.P)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.Hash), global::NetRpc.Xdr.XdrValues.Hash(this.Blob), ((this.Any)?.GetHashCode() ?? 0), ((this.Name)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.Names), global::NetRpc.Xdr.XdrValues.Hash(this.Triple), global::NetRpc.Xdr.XdrValues.Hash(this.Counts)), global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Pair), global::NetRpc.Xdr.XdrValues.Hash(this.Shapes), ((this.Nickname)?.GetHashCode() ?? 0), ((this.Res)?.GetHashCode() ?? 0), ((this.Tag)?.GetHashCode() ?? 0), ((this.List)?.GetHashCode() ?? 0), ((this.Extra)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.Colors)), global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Flags), global::NetRpc.Xdr.XdrValues.Hash(this.Quads)));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Everything { " + "P = " + global::NetRpc.Xdr.XdrValues.Format(this.P) + ", " + "Hash = " + global::NetRpc.Xdr.XdrValues.Format(this.Hash) + ", " + "Blob = " + global::NetRpc.Xdr.XdrValues.Format(this.Blob) + ", " + "Any = " + global::NetRpc.Xdr.XdrValues.Format(this.Any) + ", " + "Name = " + global::NetRpc.Xdr.XdrValues.Format(this.Name) + ", " + "Names = " + global::NetRpc.Xdr.XdrValues.Format(this.Names) + ", " + "Triple = " + global::NetRpc.Xdr.XdrValues.Format(this.Triple) + ", " + "Counts = " + global::NetRpc.Xdr.XdrValues.Format(this.Counts) + ", " + "Pair = " + global::NetRpc.Xdr.XdrValues.Format(this.Pair) + ", " + "Shapes = " + global::NetRpc.Xdr.XdrValues.Format(this.Shapes) + ", " + "Nickname = " + global::NetRpc.Xdr.XdrValues.Format(this.Nickname) + ", " + "Res = " + global::NetRpc.Xdr.XdrValues.Format(this.Res) + ", " + "Tag = " + global::NetRpc.Xdr.XdrValues.Format(this.Tag) + ", " + "List = " + global::NetRpc.Xdr.XdrValues.Format(this.List) + ", " + "Extra = " + global::NetRpc.Xdr.XdrValues.Format(this.Extra) + ", " + "Colors = " + global::NetRpc.Xdr.XdrValues.Format(this.Colors) + ", " + "Flags = " + global::NetRpc.Xdr.XdrValues.Format(this.Flags) + ", " + "Quads = " + global::NetRpc.Xdr.XdrValues.Format(this.Quads) + " }";
 
     private static string[] ReadNames(ref global::NetRpc.Xdr.XdrReader reader)
     {

@@ -18,7 +18,7 @@ public static partial class RpcbindConstants
 
 /// <summary>Portmapper (v2): a program version registered on a protocol (6 = TCP, 17 = UDP) and a port.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class PortMapping : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.PortMapping>
+public sealed partial class PortMapping : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.PortMapping>, global::System.IEquatable<global::NetRpc.Runtime.Binding.PortMapping>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public PortMapping()
@@ -63,12 +63,24 @@ public sealed partial class PortMapping : global::NetRpc.Xdr.IXdrCodec<global::N
         writer.WriteUInt32(this.Protocol);
         writer.WriteUInt32(this.Port);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.PortMapping? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Prog, other.Prog) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Vers, other.Vers) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Protocol, other.Protocol) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Port, other.Port));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.PortMapping);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Prog), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Vers), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Protocol), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Port));
+
+    /// <inheritdoc/>
+    public override string ToString() => "PortMapping { " + "Prog = " + global::NetRpc.Xdr.XdrValues.Format(this.Prog) + ", " + "Vers = " + global::NetRpc.Xdr.XdrValues.Format(this.Vers) + ", " + "Protocol = " + global::NetRpc.Xdr.XdrValues.Format(this.Protocol) + ", " + "Port = " + global::NetRpc.Xdr.XdrValues.Format(this.Port) + " }";
 }
 
 /// <summary>The portmapper's registrations, as DUMP lists them.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class PortMappingList : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.PortMappingList>
+public sealed partial class PortMappingList : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.PortMappingList>, global::System.IEquatable<global::NetRpc.Runtime.Binding.PortMappingList>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public PortMappingList()
@@ -119,11 +131,23 @@ public sealed partial class PortMappingList : global::NetRpc.Xdr.IXdrListNode<gl
         this.EncodeNodeFields(ref writer);
         writer.WriteList(this.Next);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.PortMappingList? other) => other is not null && global::NetRpc.Xdr.XdrValues.ListEqual(this, other, static (a, b) => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Runtime.Binding.PortMapping>.Default.Equals(a.Mapping, b.Mapping));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.PortMappingList);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.ListHash(this, static node => ((node.Mapping)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => global::NetRpc.Xdr.XdrValues.FormatList(this, static node => "PortMappingList { " + "Mapping = " + global::NetRpc.Xdr.XdrValues.Format(node.Mapping) + " }");
 }
 
 /// <summary>A call for the binder to forward (CALLIT, BCAST, INDIRECT).</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RemoteCall : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RemoteCall>
+public sealed partial class RemoteCall : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RemoteCall>, global::System.IEquatable<global::NetRpc.Runtime.Binding.RemoteCall>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RemoteCall()
@@ -170,11 +194,23 @@ public sealed partial class RemoteCall : global::NetRpc.Xdr.IXdrCodec<global::Ne
         global::System.ArgumentNullException.ThrowIfNull(this.Arguments, "RemoteCall.Arguments");
         writer.WriteOpaque(this.Arguments);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.RemoteCall? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Prog, other.Prog) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Vers, other.Vers) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Proc, other.Proc) && global::NetRpc.Xdr.XdrValues.Equal(this.Arguments, other.Arguments));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.RemoteCall);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Prog), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Vers), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Proc), global::NetRpc.Xdr.XdrValues.Hash(this.Arguments));
+
+    /// <inheritdoc/>
+    public override string ToString() => "RemoteCall { " + "Prog = " + global::NetRpc.Xdr.XdrValues.Format(this.Prog) + ", " + "Vers = " + global::NetRpc.Xdr.XdrValues.Format(this.Vers) + ", " + "Proc = " + global::NetRpc.Xdr.XdrValues.Format(this.Proc) + ", " + "Arguments = " + global::NetRpc.Xdr.XdrValues.Format(this.Arguments) + " }";
 }
 
 /// <summary>The portmapper's answer to CALLIT: the program's port and its results.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class PortCallResult : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.PortCallResult>
+public sealed partial class PortCallResult : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.PortCallResult>, global::System.IEquatable<global::NetRpc.Runtime.Binding.PortCallResult>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public PortCallResult()
@@ -209,11 +245,23 @@ public sealed partial class PortCallResult : global::NetRpc.Xdr.IXdrCodec<global
         global::System.ArgumentNullException.ThrowIfNull(this.Results, "PortCallResult.Results");
         writer.WriteOpaque(this.Results);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.PortCallResult? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Port, other.Port) && global::NetRpc.Xdr.XdrValues.Equal(this.Results, other.Results));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.PortCallResult);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Port), global::NetRpc.Xdr.XdrValues.Hash(this.Results));
+
+    /// <inheritdoc/>
+    public override string ToString() => "PortCallResult { " + "Port = " + global::NetRpc.Xdr.XdrValues.Format(this.Port) + ", " + "Results = " + global::NetRpc.Xdr.XdrValues.Format(this.Results) + " }";
 }
 
 /// <summary>rpcbind (v3, v4): a program version registered on a transport (netid) at a universal address.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcbMapping : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbMapping>
+public sealed partial class RpcbMapping : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbMapping>, global::System.IEquatable<global::NetRpc.Runtime.Binding.RpcbMapping>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcbMapping()
@@ -270,12 +318,24 @@ public sealed partial class RpcbMapping : global::NetRpc.Xdr.IXdrCodec<global::N
         global::System.ArgumentNullException.ThrowIfNull(this.Owner, "RpcbMapping.Owner");
         writer.WriteString(this.Owner);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.RpcbMapping? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Prog, other.Prog) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Vers, other.Vers) && string.Equals(this.Netid, other.Netid) && string.Equals(this.Address, other.Address) && string.Equals(this.Owner, other.Owner));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.RpcbMapping);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Prog), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Vers), ((this.Netid)?.GetHashCode() ?? 0), ((this.Address)?.GetHashCode() ?? 0), ((this.Owner)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "RpcbMapping { " + "Prog = " + global::NetRpc.Xdr.XdrValues.Format(this.Prog) + ", " + "Vers = " + global::NetRpc.Xdr.XdrValues.Format(this.Vers) + ", " + "Netid = " + global::NetRpc.Xdr.XdrValues.Format(this.Netid) + ", " + "Address = " + global::NetRpc.Xdr.XdrValues.Format(this.Address) + ", " + "Owner = " + global::NetRpc.Xdr.XdrValues.Format(this.Owner) + " }";
 }
 
 /// <summary>rpcbind's registrations, as DUMP lists them.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcbMappingList : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbMappingList>
+public sealed partial class RpcbMappingList : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbMappingList>, global::System.IEquatable<global::NetRpc.Runtime.Binding.RpcbMappingList>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcbMappingList()
@@ -326,11 +386,23 @@ public sealed partial class RpcbMappingList : global::NetRpc.Xdr.IXdrListNode<gl
         this.EncodeNodeFields(ref writer);
         writer.WriteList(this.Next);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.RpcbMappingList? other) => other is not null && global::NetRpc.Xdr.XdrValues.ListEqual(this, other, static (a, b) => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Runtime.Binding.RpcbMapping>.Default.Equals(a.Mapping, b.Mapping));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.RpcbMappingList);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.ListHash(this, static node => ((node.Mapping)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => global::NetRpc.Xdr.XdrValues.FormatList(this, static node => "RpcbMappingList { " + "Mapping = " + global::NetRpc.Xdr.XdrValues.Format(node.Mapping) + " }");
 }
 
 /// <summary>rpcbind's answer to CALLIT, BCAST and INDIRECT: the program's universal address and its results.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcbCallResult : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbCallResult>
+public sealed partial class RpcbCallResult : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbCallResult>, global::System.IEquatable<global::NetRpc.Runtime.Binding.RpcbCallResult>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcbCallResult()
@@ -367,11 +439,23 @@ public sealed partial class RpcbCallResult : global::NetRpc.Xdr.IXdrCodec<global
         global::System.ArgumentNullException.ThrowIfNull(this.Results, "RpcbCallResult.Results");
         writer.WriteOpaque(this.Results);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.RpcbCallResult? other) => other is not null && (ReferenceEquals(this, other) || string.Equals(this.Address, other.Address) && global::NetRpc.Xdr.XdrValues.Equal(this.Results, other.Results));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.RpcbCallResult);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Address)?.GetHashCode() ?? 0), global::NetRpc.Xdr.XdrValues.Hash(this.Results));
+
+    /// <inheritdoc/>
+    public override string ToString() => "RpcbCallResult { " + "Address = " + global::NetRpc.Xdr.XdrValues.Format(this.Address) + ", " + "Results = " + global::NetRpc.Xdr.XdrValues.Format(this.Results) + " }";
 }
 
 /// <summary>One address of a program version (GETADDRLIST): where, on what transport.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcbEntry : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbEntry>
+public sealed partial class RpcbEntry : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbEntry>, global::System.IEquatable<global::NetRpc.Runtime.Binding.RpcbEntry>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcbEntry()
@@ -433,12 +517,24 @@ public sealed partial class RpcbEntry : global::NetRpc.Xdr.IXdrCodec<global::Net
         global::System.ArgumentNullException.ThrowIfNull(this.Protocol, "RpcbEntry.Protocol");
         writer.WriteString(this.Protocol);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.RpcbEntry? other) => other is not null && (ReferenceEquals(this, other) || string.Equals(this.Address, other.Address) && string.Equals(this.Netid, other.Netid) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Semantics, other.Semantics) && string.Equals(this.ProtocolFamily, other.ProtocolFamily) && string.Equals(this.Protocol, other.Protocol));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.RpcbEntry);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(((this.Address)?.GetHashCode() ?? 0), ((this.Netid)?.GetHashCode() ?? 0), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Semantics), ((this.ProtocolFamily)?.GetHashCode() ?? 0), ((this.Protocol)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "RpcbEntry { " + "Address = " + global::NetRpc.Xdr.XdrValues.Format(this.Address) + ", " + "Netid = " + global::NetRpc.Xdr.XdrValues.Format(this.Netid) + ", " + "Semantics = " + global::NetRpc.Xdr.XdrValues.Format(this.Semantics) + ", " + "ProtocolFamily = " + global::NetRpc.Xdr.XdrValues.Format(this.ProtocolFamily) + ", " + "Protocol = " + global::NetRpc.Xdr.XdrValues.Format(this.Protocol) + " }";
 }
 
 /// <summary>The XDR struct rpcb_entry_list.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcbEntryList : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbEntryList>
+public sealed partial class RpcbEntryList : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbEntryList>, global::System.IEquatable<global::NetRpc.Runtime.Binding.RpcbEntryList>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcbEntryList()
@@ -489,12 +585,24 @@ public sealed partial class RpcbEntryList : global::NetRpc.Xdr.IXdrListNode<glob
         this.EncodeNodeFields(ref writer);
         writer.WriteList(this.Next);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.RpcbEntryList? other) => other is not null && global::NetRpc.Xdr.XdrValues.ListEqual(this, other, static (a, b) => global::System.Collections.Generic.EqualityComparer<global::NetRpc.Runtime.Binding.RpcbEntry>.Default.Equals(a.Entry, b.Entry));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.RpcbEntryList);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.ListHash(this, static node => ((node.Entry)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => global::NetRpc.Xdr.XdrValues.FormatList(this, static node => "RpcbEntryList { " + "Entry = " + global::NetRpc.Xdr.XdrValues.Format(node.Entry) + " }");
 }
 
 /// <summary>GETSTAT: lookups of one program version on one transport.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcbAddressStat : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbAddressStat>
+public sealed partial class RpcbAddressStat : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbAddressStat>, global::System.IEquatable<global::NetRpc.Runtime.Binding.RpcbAddressStat>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcbAddressStat()
@@ -569,12 +677,24 @@ public sealed partial class RpcbAddressStat : global::NetRpc.Xdr.IXdrListNode<gl
         this.EncodeNodeFields(ref writer);
         writer.WriteList(this.Next);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.RpcbAddressStat? other) => other is not null && global::NetRpc.Xdr.XdrValues.ListEqual(this, other, static (a, b) => global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(a.Prog, b.Prog) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(a.Vers, b.Vers) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(a.Successes, b.Successes) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(a.Failures, b.Failures) && string.Equals(a.Netid, b.Netid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.RpcbAddressStat);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.ListHash(this, static node => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(node.Prog), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(node.Vers), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(node.Successes), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(node.Failures), ((node.Netid)?.GetHashCode() ?? 0)));
+
+    /// <inheritdoc/>
+    public override string ToString() => global::NetRpc.Xdr.XdrValues.FormatList(this, static node => "RpcbAddressStat { " + "Prog = " + global::NetRpc.Xdr.XdrValues.Format(node.Prog) + ", " + "Vers = " + global::NetRpc.Xdr.XdrValues.Format(node.Vers) + ", " + "Successes = " + global::NetRpc.Xdr.XdrValues.Format(node.Successes) + ", " + "Failures = " + global::NetRpc.Xdr.XdrValues.Format(node.Failures) + ", " + "Netid = " + global::NetRpc.Xdr.XdrValues.Format(node.Netid) + " }");
 }
 
 /// <summary>GETSTAT: calls forwarded to one procedure.</summary>
 /// <remarks>A linked list through <c>next</c>: read and written in a loop, so a list of any length takes no stack.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcbCallStat : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbCallStat>
+public sealed partial class RpcbCallStat : global::NetRpc.Xdr.IXdrListNode<global::NetRpc.Runtime.Binding.RpcbCallStat>, global::System.IEquatable<global::NetRpc.Runtime.Binding.RpcbCallStat>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcbCallStat()
@@ -661,11 +781,23 @@ public sealed partial class RpcbCallStat : global::NetRpc.Xdr.IXdrListNode<globa
         this.EncodeNodeFields(ref writer);
         writer.WriteList(this.Next);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.RpcbCallStat? other) => other is not null && global::NetRpc.Xdr.XdrValues.ListEqual(this, other, static (a, b) => global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(a.Prog, b.Prog) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(a.Vers, b.Vers) && global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(a.Proc, b.Proc) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(a.Successes, b.Successes) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(a.Failures, b.Failures) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(a.Indirect, b.Indirect) && string.Equals(a.Netid, b.Netid));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.RpcbCallStat);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::NetRpc.Xdr.XdrValues.ListHash(this, static node => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(node.Prog), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(node.Vers), global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(node.Proc), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(node.Successes), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(node.Failures), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(node.Indirect), ((node.Netid)?.GetHashCode() ?? 0)));
+
+    /// <inheritdoc/>
+    public override string ToString() => global::NetRpc.Xdr.XdrValues.FormatList(this, static node => "RpcbCallStat { " + "Prog = " + global::NetRpc.Xdr.XdrValues.Format(node.Prog) + ", " + "Vers = " + global::NetRpc.Xdr.XdrValues.Format(node.Vers) + ", " + "Proc = " + global::NetRpc.Xdr.XdrValues.Format(node.Proc) + ", " + "Successes = " + global::NetRpc.Xdr.XdrValues.Format(node.Successes) + ", " + "Failures = " + global::NetRpc.Xdr.XdrValues.Format(node.Failures) + ", " + "Indirect = " + global::NetRpc.Xdr.XdrValues.Format(node.Indirect) + ", " + "Netid = " + global::NetRpc.Xdr.XdrValues.Format(node.Netid) + " }");
 }
 
 /// <summary>GETSTAT: what one version of the binder did.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcbStat : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbStat>
+public sealed partial class RpcbStat : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.RpcbStat>, global::System.IEquatable<global::NetRpc.Runtime.Binding.RpcbStat>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public RpcbStat()
@@ -718,11 +850,23 @@ public sealed partial class RpcbStat : global::NetRpc.Xdr.IXdrCodec<global::NetR
         writer.WriteList(this.Lookups);
         writer.WriteList(this.Calls);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.RpcbStat? other) => other is not null && (ReferenceEquals(this, other) || global::NetRpc.Xdr.XdrValues.Equal(this.Procedures, other.Procedures) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(this.Sets, other.Sets) && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(this.Unsets, other.Unsets) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Runtime.Binding.RpcbAddressStat>.Default.Equals(this.Lookups, other.Lookups) && global::System.Collections.Generic.EqualityComparer<global::NetRpc.Runtime.Binding.RpcbCallStat>.Default.Equals(this.Calls, other.Calls));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.RpcbStat);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::NetRpc.Xdr.XdrValues.Hash(this.Procedures), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(this.Sets), global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(this.Unsets), ((this.Lookups)?.GetHashCode() ?? 0), ((this.Calls)?.GetHashCode() ?? 0));
+
+    /// <inheritdoc/>
+    public override string ToString() => "RpcbStat { " + "Procedures = " + global::NetRpc.Xdr.XdrValues.Format(this.Procedures) + ", " + "Sets = " + global::NetRpc.Xdr.XdrValues.Format(this.Sets) + ", " + "Unsets = " + global::NetRpc.Xdr.XdrValues.Format(this.Unsets) + ", " + "Lookups = " + global::NetRpc.Xdr.XdrValues.Format(this.Lookups) + ", " + "Calls = " + global::NetRpc.Xdr.XdrValues.Format(this.Calls) + " }";
 }
 
 /// <summary>A transport address in the host's own form: a sockaddr (UADDR2TADDR, TADDR2UADDR).</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Netbuf : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.Netbuf>
+public sealed partial class Netbuf : global::NetRpc.Xdr.IXdrCodec<global::NetRpc.Runtime.Binding.Netbuf>, global::System.IEquatable<global::NetRpc.Runtime.Binding.Netbuf>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Netbuf()
@@ -757,6 +901,18 @@ public sealed partial class Netbuf : global::NetRpc.Xdr.IXdrCodec<global::NetRpc
         global::System.ArgumentNullException.ThrowIfNull(this.Buf, "Netbuf.Buf");
         writer.WriteOpaque(this.Buf);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::NetRpc.Runtime.Binding.Netbuf? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<uint>.Default.Equals(this.Maxlen, other.Maxlen) && global::NetRpc.Xdr.XdrValues.Equal(this.Buf, other.Buf));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::NetRpc.Runtime.Binding.Netbuf);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<uint>.Default.GetHashCode(this.Maxlen), global::NetRpc.Xdr.XdrValues.Hash(this.Buf));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Netbuf { " + "Maxlen = " + global::NetRpc.Xdr.XdrValues.Format(this.Maxlen) + ", " + "Buf = " + global::NetRpc.Xdr.XdrValues.Format(this.Buf) + " }";
 }
 
 /// <summary>Program PORTMAPPER: its number, and its versions' and procedures' numbers.</summary>

@@ -68,8 +68,8 @@ public ref partial struct XdrReader
 
     /// <summary>
     /// Reads the value of an XDR <c>enum</c> (RFC 4506 section 4.3), a signed 4-byte integer. Which values
-    /// are valid is the enum's business: check the result, and throw <see cref="InvalidEnumValue"/> for an
-    /// undeclared one.
+    /// are valid is the enum's business: when <see cref="StrictEnums"/> is set, check the result and throw
+    /// <see cref="InvalidEnumValue"/> for an undeclared one; otherwise keep it.
     /// </summary>
     /// <returns>The value.</returns>
     /// <exception cref="XdrException">The input ends first.</exception>

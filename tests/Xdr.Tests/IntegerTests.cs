@@ -84,6 +84,16 @@ public class IntegerTests
         Assert.Equal(value, Read(Hex(hex), (ref XdrReader r) => r.ReadEnum()));
     }
 
+    [Fact]
+    public void Undeclared_enum_values_are_kept_unless_the_options_ask_for_strict_enums()
+    {
+        // The reader only carries the choice: the generated read helper knows the members and checks them.
+        Assert.False(XdrReaderOptions.Default.StrictEnums);
+        Assert.False(new XdrReader(Hex("00000046")).StrictEnums);
+        Assert.True(new XdrReader(Hex("00000046"), new XdrReaderOptions { StrictEnums = true }).StrictEnums);
+        Assert.True(new XdrReader(new System.Buffers.ReadOnlySequence<byte>(Hex("00000046")), new XdrReaderOptions { StrictEnums = true }).StrictEnums);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("00")]

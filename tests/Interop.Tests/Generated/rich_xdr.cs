@@ -973,40 +973,28 @@ public static partial class RichProg
     }
 }
 
-/// <summary>Reads and writes the enums of rich.x, checking that each value is one of the enum's members (RFC 4506 section 4.3).</summary>
+/// <summary>Reads and writes the enums of rich.x. Any int is kept and written back unchanged, as libtirpc's xdr_enum does; reading checks that it is one of the enum's members (RFC 4506 section 4.3) only when XdrReaderOptions.StrictEnums is set.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
 public static class RichXdr
 {
-    /// <summary>Reads a color.</summary>
+    /// <summary>Reads a color: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::Rich.Color ReadColor(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not ((>= -1 and <= 1) or 7))
         {
-            case -1: case 0: case 1: case 7:
-                return (global::Rich.Color)value;
-            default:
-                throw reader.InvalidEnumValue("color", value);
+            throw reader.InvalidEnumValue("color", value);
         }
+
+        return (global::Rich.Color)value;
     }
 
-    /// <summary>Writes a color.</summary>
+    /// <summary>Writes a color, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteColor(ref global::NetRpc.Xdr.XdrWriter writer, global::Rich.Color value)
-    {
-        switch ((int)value)
-        {
-            case -1: case 0: case 1: case 7:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum color.");
-        }
-    }
+    public static void WriteColor(ref global::NetRpc.Xdr.XdrWriter writer, global::Rich.Color value) => writer.WriteEnum((int)value);
 }

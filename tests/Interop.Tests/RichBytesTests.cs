@@ -73,6 +73,28 @@ public class RichBytesTests(NativePrograms native)
         Assert.Equal(hex, RichSamples.Hex(RichSamples.Encode(back)));
     }
 
+    [NativeTheory]
+    [InlineData(short.MinValue, ushort.MaxValue, sbyte.MinValue, byte.MaxValue)]
+    [InlineData(short.MaxValue, (ushort)0, sbyte.MaxValue, (byte)0)]
+    public void Narrow_integers_at_their_limits_go_through_libtirpc_unchanged(short s, ushort us, sbyte c, byte uc)
+    {
+        string hex = RichSamples.Hex(RichSamples.Encode(new Narrow { S = s, Us = us, C = c, Uc = uc }));
+        Assert.Equal(16, hex.Length / 2);
+        Assert.Equal([hex], native.RoundTrip("narrow", hex));
+        Narrow back = RichSamples.Decode<Narrow>(hex);
+        Assert.Equal((s, us, c, uc), (back.S, back.Us, back.C, back.Uc));
+    }
+
+    [NativeFact]
+    public void A_value_too_wide_for_its_narrow_type_is_cut_down_by_libtirpc_and_refused_here()
+    {
+        // No C peer sends 70000 for an unsigned short; libtirpc's xdr_u_short keeps the low 16 bits of it (4464).
+        const string hex = "00000000" + "00011170" + "00000000" + "00000000";
+        Assert.Equal(["00000000" + "00001170" + "00000000" + "00000000"], native.RoundTrip("narrow", hex));
+        XdrException e = Assert.Throws<XdrException>(() => RichSamples.Decode<Narrow>(hex));
+        Assert.Equal((XdrError.IntegerOutOfRange, 4L), (e.Error, e.Offset));
+    }
+
     /// <summary>Input both sides must refuse: an undeclared discriminant, a bad bool, an undeclared enum value, a string or opaque over its maximum.</summary>
     public static TheoryData<string, string, string> Invalid => new()
     {

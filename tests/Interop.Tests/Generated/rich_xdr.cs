@@ -116,6 +116,55 @@ public sealed partial class Primitives : global::NetRpc.Xdr.IXdrCodec<global::Ri
     }
 }
 
+/// <summary>rpcgen's narrow integers: 4 bytes each on the wire, short and char in C.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
+public sealed partial class Narrow : global::NetRpc.Xdr.IXdrCodec<global::Rich.Narrow>
+{
+    /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
+    public Narrow()
+    {
+    }
+
+    private Narrow(short s, ushort us, sbyte c, byte uc)
+    {
+        this.S = s;
+        this.Us = us;
+        this.C = c;
+        this.Uc = uc;
+    }
+
+    /// <summary><c>short s</c>.</summary>
+    public short S { get; set; }
+
+    /// <summary><c>unsigned short us</c>.</summary>
+    public ushort Us { get; set; }
+
+    /// <summary><c>char c</c>.</summary>
+    public sbyte C { get; set; }
+
+    /// <summary><c>unsigned char uc</c>.</summary>
+    public byte Uc { get; set; }
+
+    /// <inheritdoc/>
+    public static int MinEncodedSize => 16;
+
+    /// <inheritdoc/>
+    public static global::Rich.Narrow Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+        reader.ReadInt16(),
+        reader.ReadUInt16(),
+        reader.ReadInt8(),
+        reader.ReadUInt8());
+
+    /// <inheritdoc/>
+    public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
+    {
+        writer.WriteInt16(this.S);
+        writer.WriteUInt16(this.Us);
+        writer.WriteInt8(this.C);
+        writer.WriteUInt8(this.Uc);
+    }
+}
+
 /// <summary>An enum discriminant, no default: NONE is not a shape.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Kind"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]

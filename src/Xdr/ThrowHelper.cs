@@ -38,6 +38,10 @@ internal static class ThrowHelper
         throw new XdrException(XdrError.InvalidBoolean, offset, "a bool (0 or 1)", value.ToString(CultureInfo.InvariantCulture));
 
     [DoesNotReturn]
+    public static void IntegerOutOfRange(long offset, string expected, long value) =>
+        throw new XdrException(XdrError.IntegerOutOfRange, offset, expected, value.ToString(CultureInfo.InvariantCulture));
+
+    [DoesNotReturn]
     public static void InvalidUtf8(long offset) =>
         throw new XdrException(XdrError.InvalidUtf8, offset, "a string of valid UTF-8", "an invalid byte sequence");
 

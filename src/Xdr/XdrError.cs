@@ -18,7 +18,7 @@ public enum XdrError
     /// <summary>A bool is neither 0 (FALSE) nor 1 (TRUE) (RFC 4506 section 4.4).</summary>
     InvalidBoolean,
 
-    /// <summary>An enum holds a value its declaration does not list (RFC 4506 section 4.3).</summary>
+    /// <summary>An enum holds a value its declaration does not list (RFC 4506 section 4.3); raised only under <see cref="XdrReaderOptions.StrictEnums"/>.</summary>
     InvalidEnumValue,
 
     /// <summary>A union's discriminant selects no arm, and the union has no default arm (RFC 4506 section 4.15).</summary>
@@ -35,4 +35,11 @@ public enum XdrError
 
     /// <summary>A value breaks a rule specific to the type being read (for example a rule of a generated type).</summary>
     InvalidValue,
+
+    /// <summary>
+    /// A 4-byte integer read as one of rpcgen's narrower C types (<c>short</c>, <c>unsigned char</c>, ...) holds a
+    /// value that type cannot. A C peer never sends one (it encodes a C <c>short</c>); libtirpc's <c>xdr_short</c>
+    /// and kin would cut it down silently (70000 becomes 4464), which is refused here rather than copied.
+    /// </summary>
+    IntegerOutOfRange,
 }

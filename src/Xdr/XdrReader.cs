@@ -29,6 +29,7 @@ public ref partial struct XdrReader
 
     private readonly bool _allowNonZeroPadding;
     private readonly bool _replaceInvalidUtf8;
+    private readonly bool _strictEnums;
     private readonly int _maxDepth;
     private int _depth;
 
@@ -42,6 +43,7 @@ public ref partial struct XdrReader
         options ??= XdrReaderOptions.Default;
         _allowNonZeroPadding = options.AllowNonZeroPadding;
         _replaceInvalidUtf8 = options.ReplaceInvalidUtf8;
+        _strictEnums = options.StrictEnums;
         _maxDepth = options.MaxDepth;
     }
 
@@ -68,6 +70,12 @@ public ref partial struct XdrReader
 
     /// <summary>The number of bytes not yet read.</summary>
     public readonly long Remaining => _length - (_spanStart + _index);
+
+    /// <summary>
+    /// Whether an enum value its declaration does not list must be rejected (<see cref="XdrReaderOptions.StrictEnums"/>):
+    /// when true, throw <see cref="InvalidEnumValue"/> for one; when false, keep it.
+    /// </summary>
+    public readonly bool StrictEnums => _strictEnums;
 
     /// <summary>How deep the reader is inside nested optional data and arrays.</summary>
     public readonly int Depth => _depth;

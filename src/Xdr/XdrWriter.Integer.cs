@@ -27,6 +27,26 @@ public ref partial struct XdrWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUInt32(uint value) => WriteInt32((int)value);
 
+    /// <summary>Writes rpcgen's <c>short</c> as libtirpc's <c>xdr_short</c> does: an XDR <c>int</c>, 4 bytes.</summary>
+    /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteInt16(short value) => WriteInt32(value);
+
+    /// <summary>Writes rpcgen's <c>unsigned short</c> as libtirpc's <c>xdr_u_short</c> does: an XDR <c>unsigned int</c>, 4 bytes.</summary>
+    /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteUInt16(ushort value) => WriteInt32(value);
+
+    /// <summary>Writes rpcgen's <c>char</c> as libtirpc's <c>xdr_char</c> does: an XDR <c>int</c>, 4 bytes.</summary>
+    /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteInt8(sbyte value) => WriteInt32(value);
+
+    /// <summary>Writes rpcgen's <c>unsigned char</c> as libtirpc's <c>xdr_u_char</c> does: an XDR <c>unsigned int</c>, 4 bytes.</summary>
+    /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteUInt8(byte value) => WriteInt32(value);
+
     /// <summary>Writes an XDR <c>hyper</c> (RFC 4506 section 4.5).</summary>
     /// <param name="value">The value.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -56,11 +56,50 @@ public class RichBytesTests(NativePrograms native)
         Assert.Equal([1, 2, 3], other.Tag.Raw);
     }
 
+    [NativeFact]
+    public void An_undeclared_enum_value_goes_through_libtirpc_and_the_generated_code_unchanged()
+    {
+        // libtirpc's xdr_enum takes any int, so a newer peer's values must survive a decode and encode here too.
+        Everything e = RichSamples.Decode<Everything>(native.Sample(1));
+        e.P.C = (Color)70;
+        e.Colors = [Color.Green, (Color)(-70), Color.Red];
+        string hex = RichSamples.Hex(RichSamples.Encode(e));
+        Assert.Contains("00000046", hex, StringComparison.Ordinal);
+        Assert.Contains("ffffffba", hex, StringComparison.Ordinal);
+
+        Assert.Equal([hex], native.RoundTrip("everything", hex));
+        Everything back = RichSamples.Decode<Everything>(hex);
+        Assert.Equal(((Color)70, (Color)(-70)), (back.P.C, back.Colors[1]));
+        Assert.Equal(hex, RichSamples.Hex(RichSamples.Encode(back)));
+    }
+
+    [NativeTheory]
+    [InlineData(short.MinValue, ushort.MaxValue, sbyte.MinValue, byte.MaxValue)]
+    [InlineData(short.MaxValue, (ushort)0, sbyte.MaxValue, (byte)0)]
+    public void Narrow_integers_at_their_limits_go_through_libtirpc_unchanged(short s, ushort us, sbyte c, byte uc)
+    {
+        string hex = RichSamples.Hex(RichSamples.Encode(new Narrow { S = s, Us = us, C = c, Uc = uc }));
+        Assert.Equal(16, hex.Length / 2);
+        Assert.Equal([hex], native.RoundTrip("narrow", hex));
+        Narrow back = RichSamples.Decode<Narrow>(hex);
+        Assert.Equal((s, us, c, uc), (back.S, back.Us, back.C, back.Uc));
+    }
+
+    [NativeFact]
+    public void A_value_too_wide_for_its_narrow_type_is_cut_down_by_libtirpc_and_refused_here()
+    {
+        // No C peer sends 70000 for an unsigned short; libtirpc's xdr_u_short keeps the low 16 bits of it (4464).
+        const string hex = "00000000" + "00011170" + "00000000" + "00000000";
+        Assert.Equal(["00000000" + "00001170" + "00000000" + "00000000"], native.RoundTrip("narrow", hex));
+        XdrException e = Assert.Throws<XdrException>(() => RichSamples.Decode<Narrow>(hex));
+        Assert.Equal((XdrError.IntegerOutOfRange, 4L), (e.Error, e.Offset));
+    }
+
     /// <summary>Input both sides must refuse: an undeclared discriminant, a bad bool, an undeclared enum value, a string or opaque over its maximum.</summary>
     public static TheoryData<string, string, string> Invalid => new()
     {
         { "shape", "ffffffff", "a color with no arm in shape (NONE)" },
-        { "shape", "00000005", "a value that is no color" },
+        { "shape", "00000005", "a value that is no color, so no arm either (the union has no default)" },
         { "maybe", "00000002", "a bool of 2" },
         { "maybe", "00000001" + "00000011" + "6161616161616161616161616161616161000000", "a name_t of 17 bytes (LABEL_MAX is 16)" },
         { "tagged", "00000009" + "00000009" + "010203040506070809000000", "9 bytes of raw<8>" },

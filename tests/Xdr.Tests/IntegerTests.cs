@@ -84,6 +84,58 @@ public class IntegerTests
         Assert.Equal(value, Read(Hex(hex), (ref XdrReader r) => r.ReadEnum()));
     }
 
+    [Fact]
+    public void Short_is_a_four_byte_int_that_must_fit_16_bits()
+    {
+        Assert.Equal("ffff8000", ToHex(Write((ref XdrWriter w) => w.WriteInt16(short.MinValue))));
+        Assert.Equal("00007fff", ToHex(Write((ref XdrWriter w) => w.WriteInt16(short.MaxValue))));
+        Assert.Equal(short.MinValue, Read(Hex("ffff8000"), (ref XdrReader r) => r.ReadInt16()));
+        Assert.Equal(short.MaxValue, Read(Hex("00007fff"), (ref XdrReader r) => r.ReadInt16()));
+        AssertOutOfRange("ffff7fff", -32769, (ref XdrReader r) => r.ReadInt16());
+        AssertOutOfRange("00008000", 32768, (ref XdrReader r) => r.ReadInt16());
+    }
+
+    [Fact]
+    public void Unsigned_short_is_a_four_byte_unsigned_int_that_must_fit_16_bits()
+    {
+        Assert.Equal("0000ffff", ToHex(Write((ref XdrWriter w) => w.WriteUInt16(ushort.MaxValue))));
+        Assert.Equal(ushort.MaxValue, Read(Hex("0000ffff"), (ref XdrReader r) => r.ReadUInt16()));
+        Assert.Equal((ushort)0, Read(Hex("00000000"), (ref XdrReader r) => r.ReadUInt16()));
+        AssertOutOfRange("00010000", 65536, (ref XdrReader r) => r.ReadUInt16());
+        AssertOutOfRange("ffffffff", uint.MaxValue, (ref XdrReader r) => r.ReadUInt16());
+    }
+
+    [Fact]
+    public void Char_is_a_four_byte_int_that_must_fit_8_bits()
+    {
+        Assert.Equal("ffffff80", ToHex(Write((ref XdrWriter w) => w.WriteInt8(sbyte.MinValue))));
+        Assert.Equal("0000007f", ToHex(Write((ref XdrWriter w) => w.WriteInt8(sbyte.MaxValue))));
+        Assert.Equal(sbyte.MinValue, Read(Hex("ffffff80"), (ref XdrReader r) => r.ReadInt8()));
+        Assert.Equal(sbyte.MaxValue, Read(Hex("0000007f"), (ref XdrReader r) => r.ReadInt8()));
+        AssertOutOfRange("ffffff7f", -129, (ref XdrReader r) => r.ReadInt8());
+        AssertOutOfRange("00000080", 128, (ref XdrReader r) => r.ReadInt8());
+    }
+
+    [Fact]
+    public void Unsigned_char_is_a_four_byte_unsigned_int_that_must_fit_8_bits()
+    {
+        Assert.Equal("000000ff", ToHex(Write((ref XdrWriter w) => w.WriteUInt8(byte.MaxValue))));
+        Assert.Equal(byte.MaxValue, Read(Hex("000000ff"), (ref XdrReader r) => r.ReadUInt8()));
+        Assert.Equal((byte)0, Read(Hex("00000000"), (ref XdrReader r) => r.ReadUInt8()));
+        AssertOutOfRange("00000100", 256, (ref XdrReader r) => r.ReadUInt8());
+        AssertOutOfRange("80000000", 0x80000000L, (ref XdrReader r) => r.ReadUInt8());
+    }
+
+    [Fact]
+    public void Undeclared_enum_values_are_kept_unless_the_options_ask_for_strict_enums()
+    {
+        // The reader only carries the choice: the generated read helper knows the members and checks them.
+        Assert.False(XdrReaderOptions.Default.StrictEnums);
+        Assert.False(new XdrReader(Hex("00000046")).StrictEnums);
+        Assert.True(new XdrReader(Hex("00000046"), new XdrReaderOptions { StrictEnums = true }).StrictEnums);
+        Assert.True(new XdrReader(new System.Buffers.ReadOnlySequence<byte>(Hex("00000046")), new XdrReaderOptions { StrictEnums = true }).StrictEnums);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("00")]
@@ -162,5 +214,18 @@ public class IntegerTests
             writer.WriteQuadruple(reader.ReadQuadruple());
             writer.Flush();
         }
+    }
+
+    private static void AssertOutOfRange<T>(string hex, long found, Support.ReadFunc<T> read)
+    {
+        // The offset is the value's own: after the 4 bytes are consumed it still points at their start.
+        XdrException e = Assert.Throws<XdrException>(() => Read(Hex("00000000" + hex), (ref XdrReader r) =>
+        {
+            r.ReadInt32();
+            return read(ref r);
+        }));
+        Assert.Equal(XdrError.IntegerOutOfRange, e.Error);
+        Assert.Equal(4, e.Offset);
+        Assert.Equal(found.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Found);
     }
 }

@@ -134,7 +134,10 @@ internal sealed partial class Binder
         {
             IntTypeContext t => Primitive(t.UNSIGNED() is null ? XdrPrimitive.Int : XdrPrimitive.UnsignedInt, t),
             HyperTypeContext t => Primitive(t.UNSIGNED() is null ? XdrPrimitive.Hyper : XdrPrimitive.UnsignedHyper, t),
-            CIntegerTypeContext t => Primitive(t.UNSIGNED() is null ? XdrPrimitive.Int : XdrPrimitive.UnsignedInt, t),
+            CIntegerTypeContext t => Primitive(t.UNSIGNED() is null ? XdrPrimitive.Int : XdrPrimitive.UnsignedInt, t) with
+            {
+                Narrow = t.SHORT() is not null ? NarrowInteger.Short : t.CHAR() is not null ? NarrowInteger.Char : NarrowInteger.None,
+            },
             UnsignedTypeContext t => Primitive(XdrPrimitive.UnsignedInt, t),
             FloatTypeContext t => Primitive(XdrPrimitive.Float, t),
             DoubleTypeContext t => Primitive(XdrPrimitive.Double, t),
@@ -202,7 +205,7 @@ internal sealed partial class Binder
             TrustType(name, primitive == XdrPrimitive.UnsignedHyper || primitive == XdrPrimitive.Hyper
                 ? $"{(primitive == XdrPrimitive.Hyper ? "hyper" : "unsigned hyper")} (8 bytes)"
                 : $"{(primitive switch { XdrPrimitive.Int => "int", XdrPrimitive.Bool => "bool", _ => "unsigned int" })} (4 bytes)");
-            return new PrimitiveType(primitive, name.Text);
+            return new PrimitiveType(primitive, name.Text) { Narrow = PredefinedNames.NarrowTypes.GetValueOrDefault(name.Text) };
         }
 
         if (TryPredefinedDefinition(name) is { } predefined)

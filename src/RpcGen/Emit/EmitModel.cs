@@ -515,10 +515,16 @@ internal sealed class EmitModel
         return element;
     }
 
+    /// <summary>
+    /// A union's discriminant stays a full int or unsigned int in C# even when declared <c>short</c> or <c>char</c>:
+    /// case labels are checked against the 32-bit range and written as int or uint literals.
+    /// </summary>
+    private static Shape Widened(Shape shape) => shape is PrimitiveShape { Narrow: not NarrowInteger.None } p ? new PrimitiveShape(p.Kind) : shape;
+
     private Shape ShapeOf(TypeReference type) => type switch
     {
         PrimitiveType { Kind: XdrPrimitive.Void } => VoidShape.Instance,
-        PrimitiveType p => new PrimitiveShape(p.Kind),
+        PrimitiveType p => new PrimitiveShape(p.Kind, p.Narrow),
         NamedType named => NamedShape(named.Name),
         _ when _inline.TryGetValue(type, out GeneratedType? nested) => ShapeOfType(nested),
         _ => throw new InvalidOperationException($"type written in place but not declared: {type}"),
@@ -681,7 +687,7 @@ internal sealed class EmitModel
         Declaration discriminant = u.Body.Discriminant;
         string discriminantName = u.Scope.Claim(Identifiers.Of(discriminant.Name!, _style));
         DeclareNested(u, discriminant, discriminantName);
-        u.Discriminant = new Member(discriminant, discriminantName, Identifiers.Parameter(discriminant.Name!, _style), ShapeOf(discriminant));
+        u.Discriminant = new Member(discriminant, discriminantName, Identifiers.Parameter(discriminant.Name!, _style), Widened(ShapeOf(discriminant)));
 
         var arms = u.Body.Arms.Select(a => (a.Labels, a.Declaration, IsDefault: false)).ToList();
         if (u.Body.Default is { } defaultArm)

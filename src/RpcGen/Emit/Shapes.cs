@@ -34,19 +34,23 @@ internal sealed record VoidShape : Shape
     public override int MinSize => 0;
 }
 
-/// <summary>An XDR primitive.</summary>
-internal sealed record PrimitiveShape(XdrPrimitive Kind) : Shape
+/// <summary>An XDR primitive; an int or unsigned int declared as a narrower C type becomes the C# type of that width.</summary>
+internal sealed record PrimitiveShape(XdrPrimitive Kind, NarrowInteger Narrow = NarrowInteger.None) : Shape
 {
-    public override string CSharpType => Kind switch
+    public override string CSharpType => (Kind, Narrow) switch
     {
-        XdrPrimitive.Int => "int",
-        XdrPrimitive.UnsignedInt => "uint",
-        XdrPrimitive.Hyper => "long",
-        XdrPrimitive.UnsignedHyper => "ulong",
-        XdrPrimitive.Float => "float",
-        XdrPrimitive.Double => "double",
-        XdrPrimitive.Quadruple => "global::NetRpc.Xdr.XdrQuadruple",
-        XdrPrimitive.Bool => "bool",
+        (XdrPrimitive.Int, NarrowInteger.Short) => "short",
+        (XdrPrimitive.UnsignedInt, NarrowInteger.Short) => "ushort",
+        (XdrPrimitive.Int, NarrowInteger.Char) => "sbyte",
+        (XdrPrimitive.UnsignedInt, NarrowInteger.Char) => "byte",
+        (XdrPrimitive.Int, _) => "int",
+        (XdrPrimitive.UnsignedInt, _) => "uint",
+        (XdrPrimitive.Hyper, _) => "long",
+        (XdrPrimitive.UnsignedHyper, _) => "ulong",
+        (XdrPrimitive.Float, _) => "float",
+        (XdrPrimitive.Double, _) => "double",
+        (XdrPrimitive.Quadruple, _) => "global::NetRpc.Xdr.XdrQuadruple",
+        (XdrPrimitive.Bool, _) => "bool",
         _ => throw new InvalidOperationException($"{Kind} is not a value type of its own"),
     };
 
@@ -60,20 +64,24 @@ internal sealed record PrimitiveShape(XdrPrimitive Kind) : Shape
     };
 
     /// <summary>The XdrReader/XdrWriter method suffix (<c>Int32</c> for ReadInt32).</summary>
-    public string Method => Kind switch
+    public string Method => (Kind, Narrow) switch
     {
-        XdrPrimitive.Int => "Int32",
-        XdrPrimitive.UnsignedInt => "UInt32",
-        XdrPrimitive.Hyper => "Int64",
-        XdrPrimitive.UnsignedHyper => "UInt64",
-        XdrPrimitive.Float => "Single",
-        XdrPrimitive.Double => "Double",
-        XdrPrimitive.Quadruple => "Quadruple",
+        (XdrPrimitive.Int, NarrowInteger.Short) => "Int16",
+        (XdrPrimitive.UnsignedInt, NarrowInteger.Short) => "UInt16",
+        (XdrPrimitive.Int, NarrowInteger.Char) => "Int8",
+        (XdrPrimitive.UnsignedInt, NarrowInteger.Char) => "UInt8",
+        (XdrPrimitive.Int, _) => "Int32",
+        (XdrPrimitive.UnsignedInt, _) => "UInt32",
+        (XdrPrimitive.Hyper, _) => "Int64",
+        (XdrPrimitive.UnsignedHyper, _) => "UInt64",
+        (XdrPrimitive.Float, _) => "Single",
+        (XdrPrimitive.Double, _) => "Double",
+        (XdrPrimitive.Quadruple, _) => "Quadruple",
         _ => "Boolean",
     };
 
     /// <summary>Whether XdrReader/XdrWriter have bulk array methods for it.</summary>
-    public bool HasBulkArrays => Kind is XdrPrimitive.Int or XdrPrimitive.UnsignedInt or XdrPrimitive.Hyper or XdrPrimitive.UnsignedHyper or XdrPrimitive.Float or XdrPrimitive.Double;
+    public bool HasBulkArrays => Narrow == NarrowInteger.None && Kind is XdrPrimitive.Int or XdrPrimitive.UnsignedInt or XdrPrimitive.Hyper or XdrPrimitive.UnsignedHyper or XdrPrimitive.Float or XdrPrimitive.Double;
 }
 
 /// <summary>A generated enum.</summary>

@@ -7,7 +7,7 @@ namespace NetRpc.RpcGen.Emit;
 
 /// <summary>
 /// <c>p_xdr.cs</c> (rpcgen -c): the constants class, a C# type with its XDR codec for every enum, struct and
-/// union, a class of numbers per program, the enums' validating helpers, and the file's C# passthrough.
+/// union, a class of numbers per program, the enums' read and write helpers, and the file's C# passthrough.
 /// </summary>
 internal sealed class TypesEmitter(EmitModel model, string access)
 {
@@ -198,7 +198,7 @@ internal sealed class TypesEmitter(EmitModel model, string access)
 
     private void WriteEnumHelpers(SourceWriter w)
     {
-        w.Summary($"Reads and writes the enums of {Path.GetFileName(model.Specification.Path)}, checking that each value is one of the enum's members (RFC 4506 section 4.3).");
+        w.Summary($"Reads and writes the enums of {Path.GetFileName(model.Specification.Path)}. Any int is kept and written back unchanged, as libtirpc's xdr_enum does; reading checks that it is one of the enum's members (RFC 4506 section 4.3) only when XdrReaderOptions.StrictEnums is set.");
         CSharpFile.GeneratedCode(w);
         w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         w.Open($"{access} static class {model.HelpersClass}");
@@ -211,36 +211,61 @@ internal sealed class TypesEmitter(EmitModel model, string access)
             }
 
             first = false;
-            string cases = string.Join(" ", type.Members.Select(m => m.Member.Value).Distinct().Order().Select(v => $"case {v.ToString(CultureInfo.InvariantCulture)}:"));
-            w.Summary($"Reads a {type.XdrName}.");
+
+            // A pattern, not Enum.IsDefined: the check must stay free of reflection to be trimming-safe.
+            string members = MembersPattern(type.Members.Select(m => m.Member.Value));
+            w.Summary($"Reads a {type.XdrName}: a value the enum does not declare is kept, unless the reader's options ask for strict enums.");
             w.DocXml("param", "The reader.", "name=\"reader\"");
             w.DocXml("returns", "The value.");
-            w.DocXml("exception", "The value is not a member of the enum.", "cref=\"global::NetRpc.Xdr.XdrException\"");
+            w.DocXml("exception", "The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.", "cref=\"global::NetRpc.Xdr.XdrException\"");
             w.Open($"public static {type.FullName} {type.ReadMethod}(ref {Reader} reader)");
             w.Line("int value = reader.ReadEnum();");
-            w.Open("switch (value)");
-            w.Line(cases);
-            w.Line($"    return ({type.FullName})value;");
-            w.Line("default:");
-            w.Line($"    throw reader.InvalidEnumValue({EmitModel.Literal(type.XdrName)}, value);");
-            w.Close();
+            w.Open($"if (reader.StrictEnums && value is not ({members}))");
+            w.Line($"throw reader.InvalidEnumValue({EmitModel.Literal(type.XdrName)}, value);");
             w.Close();
             w.Line();
-            w.Summary($"Writes a {type.XdrName}.");
+            w.Line($"return ({type.FullName})value;");
+            w.Close();
+            w.Line();
+            w.Summary($"Writes a {type.XdrName}, declared or not.");
             w.DocXml("param", "The writer.", "name=\"writer\"");
             w.DocXml("param", "The value.", "name=\"value\"");
-            w.DocXml("exception", "The value is not a member of the enum.", "cref=\"global::System.ArgumentOutOfRangeException\"");
-            w.Open($"public static void {type.WriteMethod}(ref {Writer} writer, {type.FullName} value)");
-            w.Open("switch ((int)value)");
-            w.Line(cases);
-            w.Line("    writer.WriteEnum((int)value);");
-            w.Line("    return;");
-            w.Line("default:");
-            w.Line($"    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, {EmitModel.Literal($"Not a member of the XDR enum {type.XdrName}.")});");
-            w.Close();
-            w.Close();
+            w.Line($"public static void {type.WriteMethod}(ref {Writer} writer, {type.FullName} value) => writer.WriteEnum((int)value);");
         }
 
         w.Close();
+    }
+
+    /// <summary>
+    /// The members' values as the inside of a C# pattern, runs of three or more as ranges so that NFS's sixty
+    /// consecutive error codes stay readable: <c>-1 or (&gt;= 0 and &lt;= 2) or 7</c>.
+    /// </summary>
+    private static string MembersPattern(IEnumerable<int> values)
+    {
+        int[] sorted = [.. values.Distinct().Order()];
+        var parts = new List<string>();
+        int start = 0;
+        while (start < sorted.Length)
+        {
+            int end = start + 1;
+            while (end < sorted.Length && sorted[end] == sorted[end - 1] + 1)
+            {
+                end++;
+            }
+
+            string first = sorted[start].ToString(CultureInfo.InvariantCulture);
+            if (end - start >= 3)
+            {
+                parts.Add($"(>= {first} and <= {sorted[end - 1].ToString(CultureInfo.InvariantCulture)})");
+                start = end;
+            }
+            else
+            {
+                parts.Add(first);
+                start++;
+            }
+        }
+
+        return parts is [string range] && range.StartsWith('(') ? range[1..^1] : string.Join(" or ", parts);
     }
 }

@@ -6,7 +6,7 @@ public enum XdrPrimitive
     /// <summary><c>void</c>.</summary>
     Void,
 
-    /// <summary><c>int</c> (also rpcgen's char, short, long): 4 bytes, signed.</summary>
+    /// <summary><c>int</c> (also rpcgen's char, short, long; see <see cref="NarrowInteger"/>): 4 bytes, signed.</summary>
     Int,
 
     /// <summary><c>unsigned int</c> (also unsigned alone, and unsigned char, short, long): 4 bytes.</summary>
@@ -37,6 +37,22 @@ public enum XdrPrimitive
     String,
 }
 
+/// <summary>
+/// Which of rpcgen's C integer types narrower than <c>int</c> a 4-byte <see cref="XdrPrimitive.Int"/> or
+/// <see cref="XdrPrimitive.UnsignedInt"/> was declared as: the wire is the same, the range of values is not.
+/// </summary>
+public enum NarrowInteger
+{
+    /// <summary>The full 32 bits (<c>int</c>, <c>long</c>, <c>unsigned</c>, ...).</summary>
+    None,
+
+    /// <summary><c>short</c> or <c>unsigned short</c> (<c>u_short</c>): 16 bits.</summary>
+    Short,
+
+    /// <summary><c>char</c> or <c>unsigned char</c> (<c>u_char</c>): 8 bits.</summary>
+    Char,
+}
+
 /// <summary>The type part of a declaration.</summary>
 public abstract record TypeReference;
 
@@ -45,6 +61,9 @@ public abstract record TypeReference;
 /// <param name="Spelling">How the .x file wrote it (<c>unsigned long</c>, <c>uint32_t</c>, ...), for messages.</param>
 public sealed record PrimitiveType(XdrPrimitive Kind, string Spelling) : TypeReference
 {
+    /// <summary>For an int or unsigned int: whether the .x file declared a narrower C type.</summary>
+    public NarrowInteger Narrow { get; init; }
+
     /// <summary><c>void</c>.</summary>
     public static PrimitiveType Void { get; } = new(XdrPrimitive.Void, "void");
 }

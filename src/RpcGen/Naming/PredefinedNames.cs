@@ -42,6 +42,13 @@ public static class PredefinedNames
         ["rpcport_t"] = XdrPrimitive.UnsignedInt,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>The names in <see cref="Types"/> for C types narrower than their XDR type (libtirpc's xdr_u_short, xdr_u_char).</summary>
+    public static FrozenDictionary<string, NarrowInteger> NarrowTypes { get; } = new Dictionary<string, NarrowInteger>(StringComparer.Ordinal)
+    {
+        ["u_short"] = NarrowInteger.Short,
+        ["u_char"] = NarrowInteger.Char,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
     /// <summary>The C types with more structure than a primitive, and the .x definition of each one's wire form.</summary>
     public static FrozenDictionary<string, string> DefinitionNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {

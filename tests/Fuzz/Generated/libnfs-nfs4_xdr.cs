@@ -20707,712 +20707,448 @@ public sealed partial class RpcGssIntegData : global::NetRpc.Xdr.IXdrCodec<globa
     public override string ToString() => "RpcGssIntegData { " + "DatabodyInteg = " + global::NetRpc.Xdr.XdrValues.Format(this.DatabodyInteg) + ", " + "Checksum = " + global::NetRpc.Xdr.XdrValues.Format(this.Checksum) + " }";
 }
 
-/// <summary>Reads and writes the enums of libnfs-nfs4.x, checking that each value is one of the enum's members (RFC 4506 section 4.3).</summary>
+/// <summary>Reads and writes the enums of libnfs-nfs4.x. Any int is kept and written back unchanged, as libtirpc's xdr_enum does; reading checks that it is one of the enum's members (RFC 4506 section 4.3) only when XdrReaderOptions.StrictEnums is set.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
 public static class LibnfsNfs4Xdr
 {
-    /// <summary>Reads a nfs_ftype4.</summary>
+    /// <summary>Reads a nfs_ftype4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.NfsFtype4 ReadNfsFtype4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 1 and <= 9))
         {
-            case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9:
-                return (global::NetRpc.Fuzz.Nfs4.NfsFtype4)value;
-            default:
-                throw reader.InvalidEnumValue("nfs_ftype4", value);
+            throw reader.InvalidEnumValue("nfs_ftype4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.NfsFtype4)value;
     }
 
-    /// <summary>Writes a nfs_ftype4.</summary>
+    /// <summary>Writes a nfs_ftype4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteNfsFtype4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.NfsFtype4 value)
-    {
-        switch ((int)value)
-        {
-            case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum nfs_ftype4.");
-        }
-    }
+    public static void WriteNfsFtype4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.NfsFtype4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a nfsstat4.</summary>
+    /// <summary>Reads a nfsstat4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.Nfsstat4 ReadNfsstat4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not ((>= 0 and <= 2) or 5 or 6 or 13 or 17 or 18 or (>= 20 and <= 22) or 27 or 28 or 30 or 31 or 63 or 66 or 69 or 70 or 10001 or (>= 10003 and <= 10061)))
         {
-            case 0: case 1: case 2: case 5: case 6: case 13: case 17: case 18: case 20: case 21: case 22: case 27: case 28: case 30: case 31: case 63: case 66: case 69: case 70: case 10001: case 10003: case 10004: case 10005: case 10006: case 10007: case 10008: case 10009: case 10010: case 10011: case 10012: case 10013: case 10014: case 10015: case 10016: case 10017: case 10018: case 10019: case 10020: case 10021: case 10022: case 10023: case 10024: case 10025: case 10026: case 10027: case 10028: case 10029: case 10030: case 10031: case 10032: case 10033: case 10034: case 10035: case 10036: case 10037: case 10038: case 10039: case 10040: case 10041: case 10042: case 10043: case 10044: case 10045: case 10046: case 10047: case 10048: case 10049: case 10050: case 10051: case 10052: case 10053: case 10054: case 10055: case 10056: case 10057: case 10058: case 10059: case 10060: case 10061:
-                return (global::NetRpc.Fuzz.Nfs4.Nfsstat4)value;
-            default:
-                throw reader.InvalidEnumValue("nfsstat4", value);
+            throw reader.InvalidEnumValue("nfsstat4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.Nfsstat4)value;
     }
 
-    /// <summary>Writes a nfsstat4.</summary>
+    /// <summary>Writes a nfsstat4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteNfsstat4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Nfsstat4 value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1: case 2: case 5: case 6: case 13: case 17: case 18: case 20: case 21: case 22: case 27: case 28: case 30: case 31: case 63: case 66: case 69: case 70: case 10001: case 10003: case 10004: case 10005: case 10006: case 10007: case 10008: case 10009: case 10010: case 10011: case 10012: case 10013: case 10014: case 10015: case 10016: case 10017: case 10018: case 10019: case 10020: case 10021: case 10022: case 10023: case 10024: case 10025: case 10026: case 10027: case 10028: case 10029: case 10030: case 10031: case 10032: case 10033: case 10034: case 10035: case 10036: case 10037: case 10038: case 10039: case 10040: case 10041: case 10042: case 10043: case 10044: case 10045: case 10046: case 10047: case 10048: case 10049: case 10050: case 10051: case 10052: case 10053: case 10054: case 10055: case 10056: case 10057: case 10058: case 10059: case 10060: case 10061:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum nfsstat4.");
-        }
-    }
+    public static void WriteNfsstat4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Nfsstat4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a layouttype4.</summary>
+    /// <summary>Reads a layouttype4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.Layouttype4 ReadLayouttype4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 1 and <= 3))
         {
-            case 1: case 2: case 3:
-                return (global::NetRpc.Fuzz.Nfs4.Layouttype4)value;
-            default:
-                throw reader.InvalidEnumValue("layouttype4", value);
+            throw reader.InvalidEnumValue("layouttype4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.Layouttype4)value;
     }
 
-    /// <summary>Writes a layouttype4.</summary>
+    /// <summary>Writes a layouttype4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteLayouttype4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Layouttype4 value)
-    {
-        switch ((int)value)
-        {
-            case 1: case 2: case 3:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum layouttype4.");
-        }
-    }
+    public static void WriteLayouttype4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Layouttype4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a time_how4.</summary>
+    /// <summary>Reads a time_how4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.TimeHow4 ReadTimeHow4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (0 or 1))
         {
-            case 0: case 1:
-                return (global::NetRpc.Fuzz.Nfs4.TimeHow4)value;
-            default:
-                throw reader.InvalidEnumValue("time_how4", value);
+            throw reader.InvalidEnumValue("time_how4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.TimeHow4)value;
     }
 
-    /// <summary>Writes a time_how4.</summary>
+    /// <summary>Writes a time_how4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteTimeHow4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.TimeHow4 value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum time_how4.");
-        }
-    }
+    public static void WriteTimeHow4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.TimeHow4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a layoutiomode4.</summary>
+    /// <summary>Reads a layoutiomode4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.Layoutiomode4 ReadLayoutiomode4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 1 and <= 3))
         {
-            case 1: case 2: case 3:
-                return (global::NetRpc.Fuzz.Nfs4.Layoutiomode4)value;
-            default:
-                throw reader.InvalidEnumValue("layoutiomode4", value);
+            throw reader.InvalidEnumValue("layoutiomode4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.Layoutiomode4)value;
     }
 
-    /// <summary>Writes a layoutiomode4.</summary>
+    /// <summary>Writes a layoutiomode4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteLayoutiomode4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Layoutiomode4 value)
-    {
-        switch ((int)value)
-        {
-            case 1: case 2: case 3:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum layoutiomode4.");
-        }
-    }
+    public static void WriteLayoutiomode4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Layoutiomode4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a nfs_lock_type4.</summary>
+    /// <summary>Reads a nfs_lock_type4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.NfsLockType4 ReadNfsLockType4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 1 and <= 4))
         {
-            case 1: case 2: case 3: case 4:
-                return (global::NetRpc.Fuzz.Nfs4.NfsLockType4)value;
-            default:
-                throw reader.InvalidEnumValue("nfs_lock_type4", value);
+            throw reader.InvalidEnumValue("nfs_lock_type4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.NfsLockType4)value;
     }
 
-    /// <summary>Writes a nfs_lock_type4.</summary>
+    /// <summary>Writes a nfs_lock_type4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteNfsLockType4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.NfsLockType4 value)
-    {
-        switch ((int)value)
-        {
-            case 1: case 2: case 3: case 4:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum nfs_lock_type4.");
-        }
-    }
+    public static void WriteNfsLockType4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.NfsLockType4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a createmode4.</summary>
+    /// <summary>Reads a createmode4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.Createmode4 ReadCreatemode4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 0 and <= 2))
         {
-            case 0: case 1: case 2:
-                return (global::NetRpc.Fuzz.Nfs4.Createmode4)value;
-            default:
-                throw reader.InvalidEnumValue("createmode4", value);
+            throw reader.InvalidEnumValue("createmode4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.Createmode4)value;
     }
 
-    /// <summary>Writes a createmode4.</summary>
+    /// <summary>Writes a createmode4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteCreatemode4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Createmode4 value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1: case 2:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum createmode4.");
-        }
-    }
+    public static void WriteCreatemode4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Createmode4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a opentype4.</summary>
+    /// <summary>Reads a opentype4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.Opentype4 ReadOpentype4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (0 or 1))
         {
-            case 0: case 1:
-                return (global::NetRpc.Fuzz.Nfs4.Opentype4)value;
-            default:
-                throw reader.InvalidEnumValue("opentype4", value);
+            throw reader.InvalidEnumValue("opentype4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.Opentype4)value;
     }
 
-    /// <summary>Writes a opentype4.</summary>
+    /// <summary>Writes a opentype4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteOpentype4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Opentype4 value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum opentype4.");
-        }
-    }
+    public static void WriteOpentype4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Opentype4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a limit_by4.</summary>
+    /// <summary>Reads a limit_by4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.LimitBy4 ReadLimitBy4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (1 or 2))
         {
-            case 1: case 2:
-                return (global::NetRpc.Fuzz.Nfs4.LimitBy4)value;
-            default:
-                throw reader.InvalidEnumValue("limit_by4", value);
+            throw reader.InvalidEnumValue("limit_by4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.LimitBy4)value;
     }
 
-    /// <summary>Writes a limit_by4.</summary>
+    /// <summary>Writes a limit_by4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteLimitBy4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.LimitBy4 value)
-    {
-        switch ((int)value)
-        {
-            case 1: case 2:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum limit_by4.");
-        }
-    }
+    public static void WriteLimitBy4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.LimitBy4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a open_delegation_type4.</summary>
+    /// <summary>Reads a open_delegation_type4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.OpenDelegationType4 ReadOpenDelegationType4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 0 and <= 2))
         {
-            case 0: case 1: case 2:
-                return (global::NetRpc.Fuzz.Nfs4.OpenDelegationType4)value;
-            default:
-                throw reader.InvalidEnumValue("open_delegation_type4", value);
+            throw reader.InvalidEnumValue("open_delegation_type4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.OpenDelegationType4)value;
     }
 
-    /// <summary>Writes a open_delegation_type4.</summary>
+    /// <summary>Writes a open_delegation_type4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteOpenDelegationType4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.OpenDelegationType4 value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1: case 2:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum open_delegation_type4.");
-        }
-    }
+    public static void WriteOpenDelegationType4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.OpenDelegationType4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a open_claim_type4.</summary>
+    /// <summary>Reads a open_claim_type4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.OpenClaimType4 ReadOpenClaimType4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 0 and <= 6))
         {
-            case 0: case 1: case 2: case 3: case 4: case 5: case 6:
-                return (global::NetRpc.Fuzz.Nfs4.OpenClaimType4)value;
-            default:
-                throw reader.InvalidEnumValue("open_claim_type4", value);
+            throw reader.InvalidEnumValue("open_claim_type4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.OpenClaimType4)value;
     }
 
-    /// <summary>Writes a open_claim_type4.</summary>
+    /// <summary>Writes a open_claim_type4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteOpenClaimType4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.OpenClaimType4 value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1: case 2: case 3: case 4: case 5: case 6:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum open_claim_type4.");
-        }
-    }
+    public static void WriteOpenClaimType4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.OpenClaimType4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a rpc_gss_svc_t.</summary>
+    /// <summary>Reads a rpc_gss_svc_t: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.RpcGssSvcT ReadRpcGssSvcT(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 1 and <= 3))
         {
-            case 1: case 2: case 3:
-                return (global::NetRpc.Fuzz.Nfs4.RpcGssSvcT)value;
-            default:
-                throw reader.InvalidEnumValue("rpc_gss_svc_t", value);
+            throw reader.InvalidEnumValue("rpc_gss_svc_t", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.RpcGssSvcT)value;
     }
 
-    /// <summary>Writes a rpc_gss_svc_t.</summary>
+    /// <summary>Writes a rpc_gss_svc_t, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteRpcGssSvcT(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.RpcGssSvcT value)
-    {
-        switch ((int)value)
-        {
-            case 1: case 2: case 3:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum rpc_gss_svc_t.");
-        }
-    }
+    public static void WriteRpcGssSvcT(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.RpcGssSvcT value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a stable_how4.</summary>
+    /// <summary>Reads a stable_how4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.StableHow4 ReadStableHow4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 0 and <= 2))
         {
-            case 0: case 1: case 2:
-                return (global::NetRpc.Fuzz.Nfs4.StableHow4)value;
-            default:
-                throw reader.InvalidEnumValue("stable_how4", value);
+            throw reader.InvalidEnumValue("stable_how4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.StableHow4)value;
     }
 
-    /// <summary>Writes a stable_how4.</summary>
+    /// <summary>Writes a stable_how4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteStableHow4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.StableHow4 value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1: case 2:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum stable_how4.");
-        }
-    }
+    public static void WriteStableHow4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.StableHow4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a channel_dir_from_client4.</summary>
+    /// <summary>Reads a channel_dir_from_client4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.ChannelDirFromClient4 ReadChannelDirFromClient4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not ((>= 1 and <= 3) or 7))
         {
-            case 1: case 2: case 3: case 7:
-                return (global::NetRpc.Fuzz.Nfs4.ChannelDirFromClient4)value;
-            default:
-                throw reader.InvalidEnumValue("channel_dir_from_client4", value);
+            throw reader.InvalidEnumValue("channel_dir_from_client4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.ChannelDirFromClient4)value;
     }
 
-    /// <summary>Writes a channel_dir_from_client4.</summary>
+    /// <summary>Writes a channel_dir_from_client4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteChannelDirFromClient4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.ChannelDirFromClient4 value)
-    {
-        switch ((int)value)
-        {
-            case 1: case 2: case 3: case 7:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum channel_dir_from_client4.");
-        }
-    }
+    public static void WriteChannelDirFromClient4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.ChannelDirFromClient4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a channel_dir_from_server4.</summary>
+    /// <summary>Reads a channel_dir_from_server4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.ChannelDirFromServer4 ReadChannelDirFromServer4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 1 and <= 3))
         {
-            case 1: case 2: case 3:
-                return (global::NetRpc.Fuzz.Nfs4.ChannelDirFromServer4)value;
-            default:
-                throw reader.InvalidEnumValue("channel_dir_from_server4", value);
+            throw reader.InvalidEnumValue("channel_dir_from_server4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.ChannelDirFromServer4)value;
     }
 
-    /// <summary>Writes a channel_dir_from_server4.</summary>
+    /// <summary>Writes a channel_dir_from_server4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteChannelDirFromServer4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.ChannelDirFromServer4 value)
-    {
-        switch ((int)value)
-        {
-            case 1: case 2: case 3:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum channel_dir_from_server4.");
-        }
-    }
+    public static void WriteChannelDirFromServer4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.ChannelDirFromServer4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a state_protect_how4.</summary>
+    /// <summary>Reads a state_protect_how4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.StateProtectHow4 ReadStateProtectHow4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 0 and <= 2))
         {
-            case 0: case 1: case 2:
-                return (global::NetRpc.Fuzz.Nfs4.StateProtectHow4)value;
-            default:
-                throw reader.InvalidEnumValue("state_protect_how4", value);
+            throw reader.InvalidEnumValue("state_protect_how4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.StateProtectHow4)value;
     }
 
-    /// <summary>Writes a state_protect_how4.</summary>
+    /// <summary>Writes a state_protect_how4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteStateProtectHow4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.StateProtectHow4 value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1: case 2:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum state_protect_how4.");
-        }
-    }
+    public static void WriteStateProtectHow4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.StateProtectHow4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a gddrnf4_status.</summary>
+    /// <summary>Reads a gddrnf4_status: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.Gddrnf4Status ReadGddrnf4Status(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (0 or 1))
         {
-            case 0: case 1:
-                return (global::NetRpc.Fuzz.Nfs4.Gddrnf4Status)value;
-            default:
-                throw reader.InvalidEnumValue("gddrnf4_status", value);
+            throw reader.InvalidEnumValue("gddrnf4_status", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.Gddrnf4Status)value;
     }
 
-    /// <summary>Writes a gddrnf4_status.</summary>
+    /// <summary>Writes a gddrnf4_status, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteGddrnf4Status(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Gddrnf4Status value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum gddrnf4_status.");
-        }
-    }
+    public static void WriteGddrnf4Status(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.Gddrnf4Status value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a layoutreturn_type4.</summary>
+    /// <summary>Reads a layoutreturn_type4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.LayoutreturnType4 ReadLayoutreturnType4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 1 and <= 3))
         {
-            case 1: case 2: case 3:
-                return (global::NetRpc.Fuzz.Nfs4.LayoutreturnType4)value;
-            default:
-                throw reader.InvalidEnumValue("layoutreturn_type4", value);
+            throw reader.InvalidEnumValue("layoutreturn_type4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.LayoutreturnType4)value;
     }
 
-    /// <summary>Writes a layoutreturn_type4.</summary>
+    /// <summary>Writes a layoutreturn_type4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteLayoutreturnType4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.LayoutreturnType4 value)
-    {
-        switch ((int)value)
-        {
-            case 1: case 2: case 3:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum layoutreturn_type4.");
-        }
-    }
+    public static void WriteLayoutreturnType4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.LayoutreturnType4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a secinfo_style4.</summary>
+    /// <summary>Reads a secinfo_style4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.SecinfoStyle4 ReadSecinfoStyle4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (0 or 1))
         {
-            case 0: case 1:
-                return (global::NetRpc.Fuzz.Nfs4.SecinfoStyle4)value;
-            default:
-                throw reader.InvalidEnumValue("secinfo_style4", value);
+            throw reader.InvalidEnumValue("secinfo_style4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.SecinfoStyle4)value;
     }
 
-    /// <summary>Writes a secinfo_style4.</summary>
+    /// <summary>Writes a secinfo_style4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteSecinfoStyle4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.SecinfoStyle4 value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum secinfo_style4.");
-        }
-    }
+    public static void WriteSecinfoStyle4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.SecinfoStyle4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a nfs_opnum4.</summary>
+    /// <summary>Reads a nfs_opnum4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.NfsOpnum4 ReadNfsOpnum4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not ((>= 3 and <= 39) or (>= 41 and <= 58) or 10044))
         {
-            case 3: case 4: case 5: case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19: case 20: case 21: case 22: case 23: case 24: case 25: case 26: case 27: case 28: case 29: case 30: case 31: case 32: case 33: case 34: case 35: case 36: case 37: case 38: case 39: case 41: case 42: case 43: case 44: case 45: case 46: case 47: case 48: case 49: case 50: case 51: case 52: case 53: case 54: case 55: case 56: case 57: case 58: case 10044:
-                return (global::NetRpc.Fuzz.Nfs4.NfsOpnum4)value;
-            default:
-                throw reader.InvalidEnumValue("nfs_opnum4", value);
+            throw reader.InvalidEnumValue("nfs_opnum4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.NfsOpnum4)value;
     }
 
-    /// <summary>Writes a nfs_opnum4.</summary>
+    /// <summary>Writes a nfs_opnum4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteNfsOpnum4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.NfsOpnum4 value)
-    {
-        switch ((int)value)
-        {
-            case 3: case 4: case 5: case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19: case 20: case 21: case 22: case 23: case 24: case 25: case 26: case 27: case 28: case 29: case 30: case 31: case 32: case 33: case 34: case 35: case 36: case 37: case 38: case 39: case 41: case 42: case 43: case 44: case 45: case 46: case 47: case 48: case 49: case 50: case 51: case 52: case 53: case 54: case 55: case 56: case 57: case 58: case 10044:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum nfs_opnum4.");
-        }
-    }
+    public static void WriteNfsOpnum4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.NfsOpnum4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a nfs_cb_opnum4.</summary>
+    /// <summary>Reads a nfs_cb_opnum4: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.NfsCbOpnum4 ReadNfsCbOpnum4(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (3 or 4 or 10044))
         {
-            case 3: case 4: case 10044:
-                return (global::NetRpc.Fuzz.Nfs4.NfsCbOpnum4)value;
-            default:
-                throw reader.InvalidEnumValue("nfs_cb_opnum4", value);
+            throw reader.InvalidEnumValue("nfs_cb_opnum4", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.NfsCbOpnum4)value;
     }
 
-    /// <summary>Writes a nfs_cb_opnum4.</summary>
+    /// <summary>Writes a nfs_cb_opnum4, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteNfsCbOpnum4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.NfsCbOpnum4 value)
-    {
-        switch ((int)value)
-        {
-            case 3: case 4: case 10044:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum nfs_cb_opnum4.");
-        }
-    }
+    public static void WriteNfsCbOpnum4(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.NfsCbOpnum4 value) => writer.WriteEnum((int)value);
 
-    /// <summary>Reads a rpc_gss_proc_t.</summary>
+    /// <summary>Reads a rpc_gss_proc_t: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::NetRpc.Fuzz.Nfs4.RpcGssProcT ReadRpcGssProcT(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not (>= 0 and <= 3))
         {
-            case 0: case 1: case 2: case 3:
-                return (global::NetRpc.Fuzz.Nfs4.RpcGssProcT)value;
-            default:
-                throw reader.InvalidEnumValue("rpc_gss_proc_t", value);
+            throw reader.InvalidEnumValue("rpc_gss_proc_t", value);
         }
+
+        return (global::NetRpc.Fuzz.Nfs4.RpcGssProcT)value;
     }
 
-    /// <summary>Writes a rpc_gss_proc_t.</summary>
+    /// <summary>Writes a rpc_gss_proc_t, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteRpcGssProcT(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.RpcGssProcT value)
-    {
-        switch ((int)value)
-        {
-            case 0: case 1: case 2: case 3:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum rpc_gss_proc_t.");
-        }
-    }
+    public static void WriteRpcGssProcT(ref global::NetRpc.Xdr.XdrWriter writer, global::NetRpc.Fuzz.Nfs4.RpcGssProcT value) => writer.WriteEnum((int)value);
 }

@@ -128,6 +128,55 @@ public sealed partial class Primitives : global::NetRpc.Xdr.IXdrCodec<global::Ri
     public override string ToString() => "Primitives { " + "I = " + global::NetRpc.Xdr.XdrValues.Format(this.I) + ", " + "U = " + global::NetRpc.Xdr.XdrValues.Format(this.U) + ", " + "H = " + global::NetRpc.Xdr.XdrValues.Format(this.H) + ", " + "Uh = " + global::NetRpc.Xdr.XdrValues.Format(this.Uh) + ", " + "F = " + global::NetRpc.Xdr.XdrValues.Format(this.F) + ", " + "D = " + global::NetRpc.Xdr.XdrValues.Format(this.D) + ", " + "Q = " + global::NetRpc.Xdr.XdrValues.Format(this.Q) + ", " + "B = " + global::NetRpc.Xdr.XdrValues.Format(this.B) + ", " + "C = " + global::NetRpc.Xdr.XdrValues.Format(this.C) + " }";
 }
 
+/// <summary>rpcgen's narrow integers: 4 bytes each on the wire, short and char in C.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
+public sealed partial class Narrow : global::NetRpc.Xdr.IXdrCodec<global::Rich.Narrow>
+{
+    /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
+    public Narrow()
+    {
+    }
+
+    private Narrow(short s, ushort us, sbyte c, byte uc)
+    {
+        this.S = s;
+        this.Us = us;
+        this.C = c;
+        this.Uc = uc;
+    }
+
+    /// <summary><c>short s</c>.</summary>
+    public short S { get; set; }
+
+    /// <summary><c>unsigned short us</c>.</summary>
+    public ushort Us { get; set; }
+
+    /// <summary><c>char c</c>.</summary>
+    public sbyte C { get; set; }
+
+    /// <summary><c>unsigned char uc</c>.</summary>
+    public byte Uc { get; set; }
+
+    /// <inheritdoc/>
+    public static int MinEncodedSize => 16;
+
+    /// <inheritdoc/>
+    public static global::Rich.Narrow Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
+        reader.ReadInt16(),
+        reader.ReadUInt16(),
+        reader.ReadInt8(),
+        reader.ReadUInt8());
+
+    /// <inheritdoc/>
+    public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
+    {
+        writer.WriteInt16(this.S);
+        writer.WriteUInt16(this.Us);
+        writer.WriteInt8(this.C);
+        writer.WriteUInt8(this.Uc);
+    }
+}
+
 /// <summary>An enum discriminant, no default: NONE is not a shape.</summary>
 /// <remarks>Its value is always one arm, selected by <see cref="Kind"/>; each arm's property throws when another is selected. Values are made with the factory methods.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
@@ -1057,40 +1106,28 @@ public static partial class RichProg
     }
 }
 
-/// <summary>Reads and writes the enums of rich.x, checking that each value is one of the enum's members (RFC 4506 section 4.3).</summary>
+/// <summary>Reads and writes the enums of rich.x. Any int is kept and written back unchanged, as libtirpc's xdr_enum does; reading checks that it is one of the enum's members (RFC 4506 section 4.3) only when XdrReaderOptions.StrictEnums is set.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
 public static class RichXdr
 {
-    /// <summary>Reads a color.</summary>
+    /// <summary>Reads a color: a value the enum does not declare is kept, unless the reader's options ask for strict enums.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum.</exception>
+    /// <exception cref="global::NetRpc.Xdr.XdrException">The value is not a member of the enum and XdrReaderOptions.StrictEnums is set.</exception>
     public static global::Rich.Color ReadColor(ref global::NetRpc.Xdr.XdrReader reader)
     {
         int value = reader.ReadEnum();
-        switch (value)
+        if (reader.StrictEnums && value is not ((>= -1 and <= 1) or 7))
         {
-            case -1: case 0: case 1: case 7:
-                return (global::Rich.Color)value;
-            default:
-                throw reader.InvalidEnumValue("color", value);
+            throw reader.InvalidEnumValue("color", value);
         }
+
+        return (global::Rich.Color)value;
     }
 
-    /// <summary>Writes a color.</summary>
+    /// <summary>Writes a color, declared or not.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException">The value is not a member of the enum.</exception>
-    public static void WriteColor(ref global::NetRpc.Xdr.XdrWriter writer, global::Rich.Color value)
-    {
-        switch ((int)value)
-        {
-            case -1: case 0: case 1: case 7:
-                writer.WriteEnum((int)value);
-                return;
-            default:
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a member of the XDR enum color.");
-        }
-    }
+    public static void WriteColor(ref global::NetRpc.Xdr.XdrWriter writer, global::Rich.Color value) => writer.WriteEnum((int)value);
 }

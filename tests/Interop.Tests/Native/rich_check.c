@@ -54,6 +54,7 @@ static size_t type_size(const char *type, xdrproc_t *proc)
     if (strcmp(type, "tagged") == 0) { *proc = (xdrproc_t)xdr_tagged; return sizeof(tagged); }
     if (strcmp(type, "node") == 0) { *proc = (xdrproc_t)xdr_node; return sizeof(node); }
     if (strcmp(type, "primitives") == 0) { *proc = (xdrproc_t)xdr_primitives; return sizeof(primitives); }
+    if (strcmp(type, "narrow") == 0) { *proc = (xdrproc_t)xdr_narrow; return sizeof(narrow); }
     return 0;
 }
 

@@ -130,7 +130,7 @@ public sealed partial class Primitives : global::NetRpc.Xdr.IXdrCodec<global::Ri
 
 /// <summary>rpcgen's narrow integers: 4 bytes each on the wire, short and char in C.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class Narrow : global::NetRpc.Xdr.IXdrCodec<global::Rich.Narrow>
+public sealed partial class Narrow : global::NetRpc.Xdr.IXdrCodec<global::Rich.Narrow>, global::System.IEquatable<global::Rich.Narrow>
 {
     /// <summary>Creates a value whose fields are zero, empty, or (enums) the member whose value is zero.</summary>
     public Narrow()
@@ -175,6 +175,18 @@ public sealed partial class Narrow : global::NetRpc.Xdr.IXdrCodec<global::Rich.N
         writer.WriteInt8(this.C);
         writer.WriteUInt8(this.Uc);
     }
+
+    /// <inheritdoc/>
+    public bool Equals(global::Rich.Narrow? other) => other is not null && (ReferenceEquals(this, other) || global::System.Collections.Generic.EqualityComparer<short>.Default.Equals(this.S, other.S) && global::System.Collections.Generic.EqualityComparer<ushort>.Default.Equals(this.Us, other.Us) && global::System.Collections.Generic.EqualityComparer<sbyte>.Default.Equals(this.C, other.C) && global::System.Collections.Generic.EqualityComparer<byte>.Default.Equals(this.Uc, other.Uc));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => this.Equals(obj as global::Rich.Narrow);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => global::System.HashCode.Combine(global::System.Collections.Generic.EqualityComparer<short>.Default.GetHashCode(this.S), global::System.Collections.Generic.EqualityComparer<ushort>.Default.GetHashCode(this.Us), global::System.Collections.Generic.EqualityComparer<sbyte>.Default.GetHashCode(this.C), global::System.Collections.Generic.EqualityComparer<byte>.Default.GetHashCode(this.Uc));
+
+    /// <inheritdoc/>
+    public override string ToString() => "Narrow { " + "S = " + global::NetRpc.Xdr.XdrValues.Format(this.S) + ", " + "Us = " + global::NetRpc.Xdr.XdrValues.Format(this.Us) + ", " + "C = " + global::NetRpc.Xdr.XdrValues.Format(this.C) + ", " + "Uc = " + global::NetRpc.Xdr.XdrValues.Format(this.Uc) + " }";
 }
 
 /// <summary>An enum discriminant, no default: NONE is not a shape.</summary>

@@ -12,9 +12,10 @@ public ref partial struct XdrReader
 
     /// <summary>
     /// Reads an XDR <c>string name&lt;maxLength&gt;</c> (RFC 4506 section 4.11) as text. XDR strings are
-    /// bytes; NetRpc decodes them as UTF-8, and rejects invalid UTF-8 unless
-    /// <see cref="XdrReaderOptions.ReplaceInvalidUtf8"/> is set. Use <see cref="ReadStringBytes"/> for
-    /// strings that carry arbitrary bytes.
+    /// bytes; NetRpc decodes them as UTF-8, and keeps each byte of an invalid sequence as U+DC80 to U+DCFF, which
+    /// <see cref="XdrWriter.WriteString"/> writes back as that byte (<see cref="XdrReaderOptions.StrictUtf8"/> rejects
+    /// them instead, <see cref="XdrReaderOptions.ReplaceInvalidUtf8"/> replaces them). <see cref="ReadStringBytes"/>
+    /// gives the bytes themselves.
     /// </summary>
     /// <param name="maxLength">The declared maximum length in bytes; <see cref="uint.MaxValue"/> for <c>&lt;&gt;</c>.</param>
     /// <returns>The text.</returns>
@@ -68,6 +69,11 @@ public ref partial struct XdrReader
         if (_replaceInvalidUtf8)
         {
             return Encoding.UTF8.GetString(bytes);
+        }
+
+        if (!_strictUtf8)
+        {
+            return Utf8Escapes.Decode(bytes, s_strictUtf8);
         }
 
         try

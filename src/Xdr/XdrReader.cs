@@ -29,6 +29,7 @@ public ref partial struct XdrReader
 
     private readonly bool _allowNonZeroPadding;
     private readonly bool _replaceInvalidUtf8;
+    private readonly bool _strictUtf8;
     private readonly bool _strictEnums;
     private readonly int _maxDepth;
     private int _depth;
@@ -43,6 +44,7 @@ public ref partial struct XdrReader
         options ??= XdrReaderOptions.Default;
         _allowNonZeroPadding = options.AllowNonZeroPadding;
         _replaceInvalidUtf8 = options.ReplaceInvalidUtf8;
+        _strictUtf8 = options.StrictUtf8;
         _strictEnums = options.StrictEnums;
         _maxDepth = options.MaxDepth;
     }

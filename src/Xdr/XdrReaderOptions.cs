@@ -9,7 +9,7 @@ public sealed record class XdrReaderOptions
     /// <summary>The default depth limit: deep enough for every real protocol, far from the stack's end.</summary>
     public const int DefaultMaxDepth = 64;
 
-    /// <summary>Zero padding required, invalid UTF-8 rejected, depth limited to <see cref="DefaultMaxDepth"/>, undeclared enum values kept.</summary>
+    /// <summary>Zero padding required, strings' bytes kept whatever they are, depth limited to <see cref="DefaultMaxDepth"/>, undeclared enum values kept.</summary>
     public static XdrReaderOptions Default { get; } = new();
 
     /// <summary>
@@ -19,11 +19,18 @@ public sealed record class XdrReaderOptions
     public bool AllowNonZeroPadding { get; init; }
 
     /// <summary>
-    /// Replace invalid UTF-8 in strings read as text with U+FFFD instead of failing with
-    /// <see cref="XdrError.InvalidUtf8"/>. Protocols whose strings carry arbitrary bytes (NFS file names)
-    /// should read them with <see cref="XdrReader.ReadStringBytes"/> instead. Default: false.
+    /// Replace invalid UTF-8 in strings read as text with U+FFFD, losing the bytes. By default they are kept: each
+    /// byte of an invalid sequence becomes U+DC80 to U+DCFF, which <see cref="XdrWriter.WriteString"/> writes back as
+    /// that byte, so a C peer's bytes (an NFS file name) round-trip exactly. Takes precedence over
+    /// <see cref="StrictUtf8"/>. Default: false.
     /// </summary>
     public bool ReplaceInvalidUtf8 { get; init; }
+
+    /// <summary>
+    /// Reject a string read as text whose bytes are not UTF-8 (<see cref="XdrError.InvalidUtf8"/>), rather than keep
+    /// its bytes escaped (see <see cref="ReplaceInvalidUtf8"/>). Default: false.
+    /// </summary>
+    public bool StrictUtf8 { get; init; }
 
     /// <summary>
     /// Reject an enum value its declaration does not list (<see cref="XdrError.InvalidEnumValue"/>), as RFC 4506

@@ -73,6 +73,25 @@ public class RichBytesTests(NativePrograms native)
         Assert.Equal(hex, RichSamples.Hex(RichSamples.Encode(back)));
     }
 
+    [NativeFact]
+    public void A_string_whose_bytes_are_not_utf8_goes_through_libtirpc_and_the_generated_code_unchanged()
+    {
+        // A label of 16 bytes: 'a', 0x80, 0xff, a lead byte without its continuation, an encoded surrogate, every high
+        // byte alone, and a sequence cut short at the end: a C peer's char array, which is not text.
+        const string Label = "6180ffc328eda080c0af68c3a9fe6ce2";
+        string hex = $"00000010{Label}00000007" + "00000000";
+        Assert.Equal([hex], native.RoundTrip("node", hex));
+
+        Node node = RichSamples.Decode<Node>(hex);
+        Assert.Equal(hex, RichSamples.Hex(RichSamples.Encode(node)));
+        Assert.Equal(16, node.Label.Count(c => c is >= '\uDC80' and <= '\uDCFF') + node.Label.Count(c => c < 0x80) + (2 * node.Label.Count(c => c == 'é')));
+
+        // The other way: text the C# side made, with escaped bytes in it, read by libtirpc and written back.
+        string made = RichSamples.Hex(RichSamples.Encode(new Node { Label = "x\uDCFF\uDC80é", Weight = 1 }));
+        Assert.Equal("00000005" + "78ff80c3a9" + "000000" + "00000001" + "00000000", made);
+        Assert.Equal([made], native.RoundTrip("node", made));
+    }
+
     [NativeTheory]
     [InlineData(short.MinValue, ushort.MaxValue, sbyte.MinValue, byte.MaxValue)]
     [InlineData(short.MaxValue, (ushort)0, sbyte.MaxValue, (byte)0)]

@@ -30,12 +30,53 @@ public class StringTests
         Assert.Equal(XdrError.LengthExceedsMaximum, e.Error);
     }
 
+    private static readonly XdrReaderOptions Strict = new() { StrictUtf8 = true };
+
     [Fact]
-    public void Decode_rejects_invalid_utf8_at_the_bad_byte()
+    public void Decode_rejects_invalid_utf8_at_the_bad_byte_when_strict()
     {
-        XdrException e = Assert.Throws<XdrException>(() => Read(Hex("00000003 61ff6200"), (ref XdrReader r) => r.ReadString()));
+        XdrException e = Assert.Throws<XdrException>(() => Read(Hex("00000003 61ff6200"), (ref XdrReader r) => r.ReadString(), Strict));
         Assert.Equal(XdrError.InvalidUtf8, e.Error);
         Assert.Equal(5, e.Offset);
+    }
+
+    [Theory]
+    [InlineData("61ff62")]                 // a byte that is never UTF-8
+    [InlineData("c328")]                   // a lead byte whose continuation is missing
+    [InlineData("eda080")]                 // an encoded surrogate (CESU-8), which UTF-8 forbids
+    [InlineData("f4908080")]               // past U+10FFFF
+    [InlineData("e282")]                   // a sequence cut short by the end
+    [InlineData("c0af")]                   // an overlong '/'
+    [InlineData("68c3a9ff6cc3")]           // valid, invalid and cut-short mixed
+    public void Bytes_that_are_not_utf8_read_as_text_and_write_back_exactly(string hex)
+    {
+        byte[] bytes = Convert.FromHexString(hex);
+        byte[] wire = Write((ref XdrWriter w) => w.WriteOpaque(bytes));
+        string text = Read(wire, (ref XdrReader r) => r.ReadString());
+        Assert.Contains(text, c => c is >= '\uDC80' and <= '\uDCFF');
+        Assert.Equal(wire, Write((ref XdrWriter w) => w.WriteString(text, (uint)bytes.Length)));
+        Assert.Equal(text, Read(ByteBySegment(wire), (ref XdrReader r) => r.ReadString()));
+    }
+
+    [Fact]
+    public void Every_byte_from_0x80_to_0xff_alone_round_trips_and_valid_text_is_unchanged()
+    {
+        for (int b = 0x80; b <= 0xFF; b++)
+        {
+            byte[] wire = Write((ref XdrWriter w) => w.WriteOpaque(new[] { (byte)'a', (byte)b, (byte)'z' }));
+            string text = Read(wire, (ref XdrReader r) => r.ReadString());
+            Assert.Equal($"a{(char)(0xDC00 + b)}z", text);
+            Assert.Equal(wire, Write((ref XdrWriter w) => w.WriteString(text)));
+        }
+
+        Assert.Equal("héllo 😀", Read(Write((ref XdrWriter w) => w.WriteString("héllo 😀")), (ref XdrReader r) => r.ReadString()));
+    }
+
+    [Fact]
+    public void A_lone_surrogate_that_is_no_escaped_byte_cannot_be_written()
+    {
+        Assert.Throws<ArgumentException>(() => Write((ref XdrWriter w) => w.WriteString("a\uD800b")));
+        Assert.Throws<ArgumentException>(() => Write((ref XdrWriter w) => w.WriteString("a\uDC10b")));
     }
 
     [Fact]
@@ -58,8 +99,8 @@ public class StringTests
     [Fact]
     public void Encode_refuses_text_with_no_utf8_form()
     {
-        ArgumentException e = Assert.ThrowsAny<ArgumentException>(() => Write((ref XdrWriter w) => w.WriteString("a\uD800b")));
-        Assert.IsType<EncoderFallbackException>(e);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => Write((ref XdrWriter w) => w.WriteString("a\uD800b")));
+        Assert.Contains("U+D800", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentNullException>(() => Write((ref XdrWriter w) => w.WriteString(null!)));
     }
 
@@ -88,7 +129,7 @@ public class StringTests
     public void Invalid_utf8_split_across_segments_is_found_at_its_offset()
     {
         byte[] wire = Hex("00000003 61ff6200");
-        XdrException e = Assert.Throws<XdrException>(() => Read(ByteBySegment(wire), (ref XdrReader r) => r.ReadString()));
+        XdrException e = Assert.Throws<XdrException>(() => Read(ByteBySegment(wire), (ref XdrReader r) => r.ReadString(), Strict));
         Assert.Equal(XdrError.InvalidUtf8, e.Error);
         Assert.Equal(5, e.Offset);
     }

@@ -3,6 +3,7 @@ using System.Net;
 using NetRpc.Runtime.Binding;
 using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Server;
+using NetRpc.Runtime.Tests.Support;
 using NetRpc.Xdr;
 
 namespace NetRpc.Runtime.Tests.Broadcast;
@@ -63,14 +64,14 @@ internal static class BroadcastScenario
         {
             if (kind == "native")
             {
-                children.Add(Start("rpcbind", "-w", "-r", "-f"));
+                children.Add(Daemons.Start("rpcbind", "-w", "-r", "-f"));
                 await WaitAsync(() => RpcbindClient.IsAnsweringAsync(IPAddress.Loopback, 111, TimeSpan.FromSeconds(2)));
-                Start("/usr/sbin/rpc.rstatd").WaitForExit(); // it makes itself a daemon: found below by its name, in this namespace
+                Daemons.Start("/usr/sbin/rpc.rstatd").WaitForExit(); // it makes itself a daemon: found below by its name, in this namespace
                 await WaitAsync(async () => await new RpcbindClient(IPAddress.Loopback).ResolveAsync(Rstat.Program, Rstat.Version, RpcTransport.Udp) is not null);
             }
             else
             {
-                children.Add(Start(Binding.RpcbindScenario.Dotnet, tool, "-p", "111", "-r"));
+                children.Add(Daemons.Start(Binding.RpcbindScenario.Dotnet, tool, "-p", "111", "-r"));
                 await WaitAsync(() => RpcbindClient.IsAnsweringAsync(IPAddress.Loopback, 111, TimeSpan.FromSeconds(2)));
                 server = new RpcServer();
                 server.AddProgram(Rstat.Service());
@@ -178,20 +179,6 @@ internal static class BroadcastScenario
         }
 
         return [.. found.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(pid => int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture))];
-    }
-
-    private static Process Start(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        return process;
     }
 
     private static async Task WaitAsync(Func<Task<bool>> condition)

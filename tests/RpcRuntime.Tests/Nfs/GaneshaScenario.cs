@@ -3,6 +3,7 @@ using System.Net;
 using NetRpc.Runtime.Auth;
 using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Messages;
+using NetRpc.Runtime.Tests.Support;
 
 namespace NetRpc.Runtime.Tests.Nfs;
 
@@ -38,12 +39,12 @@ internal static class GaneshaScenario
             }
             LOG { Default_Log_Level = EVENT; }
             """);
-        using Process rpcbind = Start("rpcbind", "-w", "-f");
-        await WaitForAsync(() => Registered(100000));
-        using Process ganesha = Start("ganesha.nfsd", "-F", "-f", config, "-L", Path.Combine(directory, "ganesha.log"), "-p", Path.Combine(directory, "ganesha.pid"));
+        using Process rpcbind = Daemons.Start("rpcbind", "-w", "-f");
+        await Daemons.WaitForAsync(() => Daemons.IsRegistered(100000));
+        using Process ganesha = Daemons.Start("ganesha.nfsd", "-F", "-f", config, "-L", Path.Combine(directory, "ganesha.log"), "-p", Path.Combine(directory, "ganesha.pid"));
         try
         {
-            await WaitForAsync(() => Registered(Nfs3.MountProgram) && Registered(Nfs3.NfsProgram));
+            await Daemons.WaitForAsync(() => Daemons.IsRegistered(Nfs3.MountProgram) && Daemons.IsRegistered(Nfs3.NfsProgram));
             foreach (RpcTransport transport in new[] { RpcTransport.Udp, RpcTransport.Tcp })
             {
                 foreach (ReservedPortUse use in new[] { ReservedPortUse.IfPossible, ReservedPortUse.Never })
@@ -96,44 +97,4 @@ internal static class GaneshaScenario
         }
     }
 
-    private static bool Registered(uint program)
-    {
-        try
-        {
-            return NativeToolchain.Run("rpcinfo", ["-p", "127.0.0.1"], AppContext.BaseDirectory, timeoutSeconds: 10)
-                .Split('\n').Any(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [string number, ..] && number == program.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                throw new TimeoutException("a daemon did not come up within 60 s");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    private static Process Start(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        return process;
-    }
 }

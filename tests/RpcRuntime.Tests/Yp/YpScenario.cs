@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using NetRpc.Runtime.Server;
+using NetRpc.Runtime.Tests.Support;
 using NetRpc.Runtime.Tests.Yp.Protocol;
 
 namespace NetRpc.Runtime.Tests.Yp;
@@ -26,10 +27,10 @@ internal static class YpScenario
 
     public static async Task<int> RunAsync(string[] args)
     {
-        using Process rpcbind = Start("rpcbind", "-w", "-f");
+        using Process rpcbind = Daemons.Start("rpcbind", "-w", "-f");
         try
         {
-            await WaitForAsync(() => Registered(100000));
+            await Daemons.WaitForAsync(() => Daemons.IsRegistered(100000));
             return args[0] == "native" ? await NativeServerAsync(args[1]) : await NetRpcServerAsync();
         }
         finally
@@ -45,10 +46,10 @@ internal static class YpScenario
         await File.WriteAllLinesAsync(text, Expected.Select(e => $"{e.Key}\t{e.Value}"));
         Directory.CreateDirectory($"/var/yp/{Domain}");
         NativeToolchain.Run(Makedbm, [text, $"/var/yp/{Domain}/{Map}"], directory);
-        using Process ypserv = Start("ypserv", "-f");
+        using Process ypserv = Daemons.Start("ypserv", "-f");
         try
         {
-            await WaitForAsync(() => Registered(Ypprog.Program));
+            await Daemons.WaitForAsync(() => Daemons.IsRegistered(Ypprog.Program, "tcp"));
             await using YpversClient client = await YpversClient.CreateAsync("127.0.0.1", RpcTransport.Tcp);
             var read = new List<YprespKeyVal>();
             await foreach (YprespKeyVal entry in client.YpprocAllAsync(new YpreqNokey { Domain = Domain, Map = Map }))
@@ -80,7 +81,7 @@ internal static class YpScenario
         server.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0));
         server.ListenUdp(new IPEndPoint(IPAddress.Loopback, 0));
         await server.RegisterAsync(startEmbedded: false);
-        await WaitForAsync(() => Registered(Ypprog.Program));
+        await Daemons.WaitForAsync(() => Daemons.IsRegistered(Ypprog.Program, "tcp"));
 
         string[] keyed = NativeToolchain.Run("ypcat", ["-k", "-d", Domain, "-h", "127.0.0.1", Map], AppContext.BaseDirectory, timeoutSeconds: 60)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -103,47 +104,6 @@ internal static class YpScenario
 
     private static string Describe(IReadOnlyDictionary<string, string> got) =>
         $"{got.Count} keys, first {string.Join("; ", got.OrderBy(e => e.Key, StringComparer.Ordinal).Take(3).Select(e => $"{e.Key}={e.Value}"))}";
-
-    private static bool Registered(uint program)
-    {
-        try
-        {
-            return NativeToolchain.Run("rpcinfo", ["-p", "127.0.0.1"], AppContext.BaseDirectory, timeoutSeconds: 10)
-                .Split('\n').Any(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [string number, _, "tcp", ..] && number == program.ToString(CultureInfo.InvariantCulture));
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                throw new TimeoutException("a daemon did not come up within 60 s");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    private static Process Start(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        return process;
-    }
 
     /// <summary>A NIS server of one map, generated from yp.x: what ypcat and ypmatch ask of it.</summary>
     private sealed class NisServer : YpversServiceBase

@@ -8,6 +8,59 @@ public ref partial struct XdrReader
     /// <exception cref="XdrException">The length exceeds <paramref name="maxLength"/> or the input, the input ends first, or the padding is not zero.</exception>
     public byte[] ReadOpaque(uint maxLength = uint.MaxValue) => ReadCountedBytes(maxLength, "an opaque length");
 
+    /// <summary>The shortest data <see cref="ReadPooledOpaque"/> lends from a shared buffer; shorter data is copied, so that a
+    /// few small values kept do not hold a whole receive buffer.</summary>
+    public const int MinLentLength = 1024;
+
+    /// <summary>
+    /// Reads variable-length opaque data, <c>opaque name&lt;maxLength&gt;</c>, into pooled memory: a slice of the input
+    /// when it lies in the reader's <see cref="XdrSharedBuffer"/> and is at least <see cref="MinLentLength"/> bytes long (no
+    /// copy), otherwise a copy in an array rented from the shared pool. The value is added to the reader's
+    /// <see cref="PooledOpaqueScope"/> if it has one; without one the caller disposes it.
+    /// </summary>
+    /// <param name="maxLength">The declared maximum; <see cref="uint.MaxValue"/> for <c>&lt;&gt;</c>.</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="XdrException">The length exceeds <paramref name="maxLength"/> or the input, the input ends first, or the padding is not zero.</exception>
+    public PooledOpaque ReadPooledOpaque(uint maxLength = uint.MaxValue)
+    {
+        int length = ReadByteLength(maxLength, "an opaque length");
+        if (length == 0)
+        {
+            return PooledOpaque.Empty;
+        }
+
+        PooledOpaque value;
+        if (_lender is not null && length >= MinLentLength && _sequence.IsEmpty && _span.Length - _index >= length)
+        {
+            value = PooledOpaque.Lend(_lender, _lenderOffset + _index, length);
+            _index += length;
+        }
+        else
+        {
+            value = PooledOpaque.Rent(length);
+            ReadRaw(value.Span);
+        }
+
+        if (_scope is not null)
+        {
+            _scope.Add(value);
+            SkipPadding(length);
+            return value;
+        }
+
+        try
+        {
+            SkipPadding(length);
+        }
+        catch
+        {
+            value.Dispose();
+            throw;
+        }
+
+        return value;
+    }
+
     /// <summary>Reads fixed-length opaque data, <c>opaque name[length]</c> (RFC 4506 section 4.9).</summary>
     /// <param name="length">The declared length.</param>
     /// <returns>The bytes, in a new array.</returns>

@@ -34,6 +34,11 @@ public ref partial struct XdrReader
     private readonly int _maxDepth;
     private int _depth;
 
+    // Where ReadPooledOpaque may lend slices instead of copying (contiguous input only), and where its values are recorded.
+    private readonly XdrSharedBuffer? _lender;
+    private readonly int _lenderOffset;
+    private readonly PooledOpaqueScope? _scope;
+
     /// <summary>Creates a reader over contiguous input.</summary>
     /// <param name="input">The XDR bytes.</param>
     /// <param name="options">Strictness and limits; <see langword="null"/> means <see cref="XdrReaderOptions.Default"/>.</param>
@@ -47,6 +52,26 @@ public ref partial struct XdrReader
         _strictUtf8 = options.StrictUtf8;
         _strictEnums = options.StrictEnums;
         _maxDepth = options.MaxDepth;
+    }
+
+    /// <summary>
+    /// Creates a reader over contiguous input that <see cref="ReadPooledOpaque"/> may lend slices of, when it lies in
+    /// <paramref name="buffer"/>, instead of copying them; each value it returns is also added to <paramref name="scope"/>.
+    /// </summary>
+    /// <param name="input">The XDR bytes.</param>
+    /// <param name="buffer">The shared buffer <paramref name="input"/> lies in; null, or another buffer, means values are copied.</param>
+    /// <param name="scope">Where pooled values are recorded, to be disposed with the message; null means the caller disposes them.</param>
+    /// <param name="options">Strictness and limits; <see langword="null"/> means <see cref="XdrReaderOptions.Default"/>.</param>
+    public XdrReader(ReadOnlyMemory<byte> input, XdrSharedBuffer? buffer, PooledOpaqueScope? scope, XdrReaderOptions? options = null)
+        : this(input.Span, options)
+    {
+        if (buffer is not null && buffer.Contains(input, out int offset))
+        {
+            _lender = buffer;
+            _lenderOffset = offset;
+        }
+
+        _scope = scope;
     }
 
     /// <summary>Creates a reader over input that may be split into several segments.</summary>

@@ -106,17 +106,23 @@ public static class XdrValues
     /// <summary>The bytes in hexadecimal, the first 64 of them, and the length when there are more.</summary>
     /// <param name="value">The array, or null.</param>
     /// <returns>The text.</returns>
-    public static string Format(byte[]? value)
-    {
-        if (value is null)
-        {
-            return "null";
-        }
+    public static string Format(byte[]? value) => value is null ? "null" : FormatBytes(value);
 
-        const int Shown = 64;
-        string hex = Convert.ToHexStringLower(value.AsSpan(0, Math.Min(value.Length, Shown)));
-        return value.Length <= Shown ? $"0x{hex}" : $"0x{hex}... ({value.Length} bytes)";
-    }
+    /// <summary>Whether two pooled opaque values hold the same bytes (null equals only null).</summary>
+    /// <param name="a">One value.</param>
+    /// <param name="b">The other.</param>
+    /// <returns>True when equal.</returns>
+    public static bool Equal(PooledOpaque? a, PooledOpaque? b) => a is null ? b is null : a.Equals(b);
+
+    /// <summary>A hash code of the bytes, the same as <see cref="Hash(byte[])"/> of an array holding them.</summary>
+    /// <param name="value">The value, or null.</param>
+    /// <returns>The hash code.</returns>
+    public static int Hash(PooledOpaque? value) => value?.GetHashCode() ?? 0;
+
+    /// <summary>The bytes in hexadecimal, as <see cref="Format(byte[])"/> shows an array.</summary>
+    /// <param name="value">The value, or null.</param>
+    /// <returns>The text.</returns>
+    public static string Format(PooledOpaque? value) => value?.ToString() ?? "null";
 
     /// <summary>The elements' text in brackets, the first <see cref="FormattedElements"/> of them.</summary>
     /// <typeparam name="T">The element type.</typeparam>
@@ -149,6 +155,14 @@ public static class XdrValues
         }
 
         return text.Append(']').ToString();
+    }
+
+    /// <summary>Bytes in hexadecimal, the first 64 of them, and the length when there are more.</summary>
+    internal static string FormatBytes(ReadOnlySpan<byte> value)
+    {
+        const int Shown = 64;
+        string hex = Convert.ToHexStringLower(value[..Math.Min(value.Length, Shown)]);
+        return value.Length <= Shown ? $"0x{hex}" : $"0x{hex}... ({value.Length} bytes)";
     }
 
     /// <summary>A value's text: strings in quotes, null as <c>null</c>, numbers in the invariant culture.</summary>

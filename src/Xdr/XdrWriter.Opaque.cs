@@ -18,6 +18,22 @@ public ref partial struct XdrWriter
         WriteCountedBytes(value);
     }
 
+    /// <summary>
+    /// Writes variable-length opaque data held in pooled memory, <c>opaque name&lt;maxLength&gt;</c>. The value is added
+    /// to the writer's <see cref="PooledOpaqueScope"/> if it has one (a server's reply: disposed once the reply is written).
+    /// </summary>
+    /// <param name="value">The bytes.</param>
+    /// <param name="maxLength">The declared maximum; <see cref="uint.MaxValue"/> for <c>&lt;&gt;</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="value"/> has been disposed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is longer than <paramref name="maxLength"/>.</exception>
+    public void WriteOpaque(PooledOpaque value, uint maxLength = uint.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        _scope?.Add(value);
+        WriteOpaque(value.Span, maxLength);
+    }
+
     /// <summary>Writes fixed-length opaque data, <c>opaque name[length]</c> (RFC 4506 section 4.9): the bytes and their padding, no length.</summary>
     /// <param name="value">The bytes; there must be exactly <paramref name="length"/>.</param>
     /// <param name="length">The declared length.</param>

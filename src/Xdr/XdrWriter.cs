@@ -24,6 +24,7 @@ public ref partial struct XdrWriter
     private long _committed;
     private readonly int _maxDepth;
     private int _depth;
+    private readonly PooledOpaqueScope? _scope;
 
     /// <summary>Creates a writer.</summary>
     /// <param name="output">Where the bytes go.</param>
@@ -34,6 +35,17 @@ public ref partial struct XdrWriter
         ArgumentNullException.ThrowIfNull(output);
         _output = output;
         _maxDepth = (options ?? XdrWriterOptions.Default).MaxDepth;
+    }
+
+    /// <summary>Creates a writer that adds each <see cref="PooledOpaque"/> it writes to <paramref name="scope"/>, to be disposed with the message.</summary>
+    /// <param name="output">Where the bytes go.</param>
+    /// <param name="scope">Where written pooled values are recorded; null means they are left to their owner.</param>
+    /// <param name="options">Limits; <see langword="null"/> means <see cref="XdrWriterOptions.Default"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> is null.</exception>
+    public XdrWriter(IBufferWriter<byte> output, PooledOpaqueScope? scope, XdrWriterOptions? options = null)
+        : this(output, options)
+    {
+        _scope = scope;
     }
 
     /// <summary>Bytes handed to the buffer writer so far (by <see cref="Flush"/> or when a span filled up).</summary>

@@ -445,10 +445,14 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
 
     private protected abstract void Close();
 
-    /// <summary>Handles a reply message: completes the call it answers, or ignores it when it answers none.</summary>
-    private protected void OnReply(ReadOnlySpan<byte> message)
+    /// <summary>
+    /// Handles a reply message: completes the call it answers, or ignores it when it answers none. Pooled opaque data in
+    /// its results borrows <paramref name="input"/>, the shared buffer the message lies in, when there is one; the caller
+    /// who gets the results gives it back by disposing them.
+    /// </summary>
+    private protected void OnReply(ReadOnlyMemory<byte> message, XdrSharedBuffer? input)
     {
-        var reader = new XdrReader(message);
+        var reader = new XdrReader(message, input, null);
         uint xid;
         try
         {
@@ -465,7 +469,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         PendingCall? call = TryRemove(xid);
         if (call is StreamingCall stream)
         {
-            stream.DeliverWhole(message[(int)reader.Position..]);
+            stream.DeliverWhole(message.Span[(int)reader.Position..]);
         }
         else if (call is not null)
         {

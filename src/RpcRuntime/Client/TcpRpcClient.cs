@@ -539,7 +539,7 @@ internal sealed class TcpRpcClient : RpcClient
                     return;
                 }
 
-                _client.OnReply(record.Span);
+                _client.OnReply(record, _reader.Buffer);
             }
         }
 

@@ -208,7 +208,7 @@ internal sealed class UdpRpcClient : RpcClient
                 return;
             }
 
-            OnReply(buffer.AsSpan(0, received));
+            OnReply(buffer.AsMemory(0, received), null);
         }
     }
 }

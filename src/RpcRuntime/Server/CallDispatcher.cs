@@ -39,6 +39,9 @@ internal readonly ref struct CallSite
     /// <summary>The connection (TCP and local streams); null over UDP.</summary>
     public RpcConnection? Connection { get; init; }
 
+    /// <summary>The shared buffer the message lies in, which pooled opaque arguments may borrow instead of copying; null: they copy.</summary>
+    public XdrSharedBuffer? Input { get; init; }
+
     /// <summary>Each reply gets a record-marking header (TCP) or is a datagram of its own (UDP).</summary>
     public bool RecordMarked => Transport == RpcTransport.Tcp;
 }
@@ -60,7 +63,7 @@ internal enum DispatchOutcome
 }
 
 /// <summary>A call whose handler finished later than its dispatch.</summary>
-internal sealed class PendingReply(Task<ResultWriter> results, CallHeader header, RpcProgram program, ProcedureHandler procedure, DuplicateRequestCache? cache, DuplicateRequestCache.Key key, long started, Activity? activity)
+internal sealed class PendingReply(Task<ResultWriter> results, CallHeader header, RpcProgram program, ProcedureHandler procedure, DuplicateRequestCache? cache, DuplicateRequestCache.Key key, long started, Activity? activity, PooledOpaqueScope pooled)
 {
     public Task<ResultWriter> Results { get; } = results;
 
@@ -77,6 +80,9 @@ internal sealed class PendingReply(Task<ResultWriter> results, CallHeader header
     public long Started { get; } = started;
 
     public Activity? Activity { get; } = activity;
+
+    /// <summary>The pooled opaque data of the call's arguments and reply, given back once the reply is written.</summary>
+    public PooledOpaqueScope Pooled { get; } = pooled;
 }
 
 /// <summary>
@@ -92,6 +98,10 @@ internal sealed class CallDispatcher
     private readonly RpcServerMetrics _metrics;
     private readonly object _tableLock = new();
     private volatile ProgramTable _table = ProgramTable.Empty;
+
+    // A call that finishes at once gives its (emptied) scope back for the thread's next call: no allocation per call.
+    [ThreadStatic]
+    private static PooledOpaqueScope? t_pooled;
 
     public CallDispatcher(RpcServerOptions options, ILogger logger, RpcServerMetrics metrics)
     {
@@ -222,11 +232,17 @@ internal sealed class CallDispatcher
         int recordStart = output.WrittenCount;
         int bodyStart = BeginMessage(output, site);
         Task<ResultWriter>? later;
+
+        // Pooled opaque data decoded from the arguments or written into the reply goes back to its pool once the reply is
+        // written; the arguments may borrow the receive buffer rather than be copied out of it.
+        PooledOpaqueScope pooled = t_pooled ?? new PooledOpaqueScope();
+        t_pooled = null;
+        var arguments = new XdrReader(message[(int)reader.Position..], site.Input, pooled);
         try
         {
-            var writer = new XdrWriter(output);
+            var writer = new XdrWriter(output, pooled);
             ReplyHeader.Accepted(header.Xid, AcceptStatus.Success).Encode(ref writer);
-            if (procedure.StartStream(ref reader, context) is { } elements)
+            if (procedure.StartStream(ref arguments, context, pooled) is { } elements)
             {
                 writer.Flush();
                 output.Truncate(recordStart);
@@ -247,23 +263,26 @@ internal sealed class CallDispatcher
             }
             else
             {
-                later = procedure.Invoke(ref reader, context, ref writer);
+                later = procedure.Invoke(ref arguments, context, ref writer);
                 writer.Flush();
             }
         }
         catch (XdrException)
         {
+            Recycle(pooled);
             output.Truncate(recordStart);
             Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.GarbageArguments), cache, key, program.Name, program.Version, procedure.Name, started, activity);
             return DispatchOutcome.Replied;
         }
         catch (RpcReplyException e)
         {
+            Recycle(pooled);
             output.Truncate(recordStart);
             return Refuse(output, site, header, e, cache, key, program, procedure.Name, started, activity) ? DispatchOutcome.Replied : DispatchOutcome.Dropped;
         }
         catch (Exception e)
         {
+            Recycle(pooled);
             output.Truncate(recordStart);
             RpcServerLog.HandlerFailed(_logger, e, program.Name, program.Version, procedure.Name, header.Xid);
             Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), cache, key, program.Name, program.Version, procedure.Name, started, activity);
@@ -273,7 +292,7 @@ internal sealed class CallDispatcher
         if (later is not null)
         {
             output.Truncate(recordStart);
-            pending = new PendingReply(later, header, program, procedure, cache, key, started, activity);
+            pending = new PendingReply(later, header, program, procedure, cache, key, started, activity, pooled);
             if (activity is not null)
             {
                 // The handler carries its span on; this thread goes back to the next call without it.
@@ -283,12 +302,32 @@ internal sealed class CallDispatcher
             return DispatchOutcome.Pending;
         }
 
+        Recycle(pooled);
         Finish(output, site, recordStart, bodyStart, header, cache, key, program, procedure.Name, started, activity);
         return DispatchOutcome.Replied;
     }
 
+    /// <summary>Gives a finished call's pooled data back, and keeps its scope for the thread's next call.</summary>
+    private static void Recycle(PooledOpaqueScope pooled)
+    {
+        pooled.Dispose();
+        t_pooled = pooled;
+    }
+
     /// <summary>Writes the reply of a call whose handler has finished; false when there is none to send.</summary>
     public bool Complete(PendingReply call, in CallSite site, PooledBufferWriter output)
+    {
+        try
+        {
+            return Reply(call, site, output);
+        }
+        finally
+        {
+            call.Pooled.Dispose();
+        }
+    }
+
+    private bool Reply(PendingReply call, in CallSite site, PooledBufferWriter output)
     {
         CallHeader header = call.Header;
         int recordStart = output.WrittenCount;
@@ -308,7 +347,7 @@ internal sealed class CallDispatcher
         int bodyStart = BeginMessage(output, site);
         try
         {
-            var writer = new XdrWriter(output);
+            var writer = new XdrWriter(output, call.Pooled);
             ReplyHeader.Accepted(header.Xid, AcceptStatus.Success).Encode(ref writer);
             call.Results.Result.Write(ref writer);
             writer.Flush();

@@ -303,6 +303,7 @@ internal sealed class EpollConnection : IStreamSink
         Cache = _service.Cache,
         Aborted = _aborted.Token,
         Connection = Connection,
+        Input = _reader.Buffer,
     };
 
     /// <summary>Answers a call; returns the streamed reply to write, when it asks for one.</summary>

@@ -7,14 +7,21 @@ using NetRpc.Xdr;
 namespace NetRpc.Runtime.Server;
 
 /// <summary>The running handler of a streamed procedure, its element type erased: the transport pulls and encodes elements.</summary>
-internal abstract class ReplyStream : IAsyncDisposable
+internal abstract class ReplyStream(PooledOpaqueScope arguments) : IAsyncDisposable
 {
+    /// <summary>The pooled opaque data of an element being written, given back once it is written.</summary>
+    public PooledOpaqueScope Written { get; } = new();
+
+    /// <summary>The pooled opaque data of the call's arguments, given back when the stream is disposed.</summary>
+    protected PooledOpaqueScope Arguments => arguments;
+
     /// <summary>Asks the handler for its next element; false when it has no more.</summary>
     public abstract ValueTask<bool> MoveNextAsync();
 
     /// <summary>Writes the current element, after its TRUE.</summary>
     public abstract void EncodeCurrent(ref XdrWriter writer);
 
+    /// <summary>Disposes the handler's enumerator, then gives the arguments' pooled data back.</summary>
     public abstract ValueTask DisposeAsync();
 
     /// <summary>
@@ -47,7 +54,7 @@ internal abstract class ReplyStream : IAsyncDisposable
 
     private void Encode(PooledBufferWriter output, bool more)
     {
-        var writer = new XdrWriter(output);
+        var writer = new XdrWriter(output, Written);
         writer.WriteBoolean(more);
         if (more)
         {
@@ -55,6 +62,7 @@ internal abstract class ReplyStream : IAsyncDisposable
         }
 
         writer.Flush();
+        Written.Dispose();
     }
 
     private sealed class Collected(PooledBufferWriter bytes) : ResultWriter
@@ -67,14 +75,25 @@ internal abstract class ReplyStream : IAsyncDisposable
     }
 }
 
-internal sealed class ReplyStream<TElement>(IAsyncEnumerator<TElement> elements) : ReplyStream
+internal sealed class ReplyStream<TElement>(IAsyncEnumerator<TElement> elements, PooledOpaqueScope arguments) : ReplyStream(arguments)
     where TElement : IXdrCodec<TElement>
 {
     public override ValueTask<bool> MoveNextAsync() => elements.MoveNextAsync();
 
     public override void EncodeCurrent(ref XdrWriter writer) => elements.Current.Encode(ref writer);
 
-    public override ValueTask DisposeAsync() => elements.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await elements.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Arguments.Dispose();
+            Written.Dispose();
+        }
+    }
 }
 
 /// <summary>Where a streamed reply's fragments go: a connection, with its own bounds on what may wait for the peer.</summary>
@@ -218,9 +237,10 @@ internal sealed class StreamedReply(CallDispatcher dispatcher, ReplyStream strea
 
     private void Write(PooledBufferWriter chunk, Encoder encode)
     {
-        var writer = new XdrWriter(chunk);
+        var writer = new XdrWriter(chunk, stream.Written);
         encode(ref writer, this);
         writer.Flush();
+        stream.Written.Dispose();
     }
 
     private static async ValueTask<bool> SendFragmentAsync(IStreamSink sink, PooledBufferWriter chunk, int fragment, bool last)

@@ -154,7 +154,10 @@ internal abstract class ProcedureHandler(string name)
     /// transport then writes as they come. Null for other procedures.
     /// </summary>
     /// <exception cref="XdrException">The arguments cannot be decoded (GARBAGE_ARGS).</exception>
-    public virtual ReplyStream? StartStream(ref XdrReader arguments, RpcCallContext context) => null;
+    /// <param name="arguments">The call's arguments.</param>
+    /// <param name="context">The call.</param>
+    /// <param name="pooled">The call's pooled opaque data, which the stream gives back when it ends.</param>
+    public virtual ReplyStream? StartStream(ref XdrReader arguments, RpcCallContext context, PooledOpaqueScope pooled) => null;
 }
 
 /// <summary>Results of a procedure that finished later, ready to be written into its reply.</summary>
@@ -196,9 +199,9 @@ internal sealed class StreamedProcedureHandler<TArgs, TElement>(string name, Rpc
     public override Task<ResultWriter>? Invoke(ref XdrReader arguments, RpcCallContext context, ref XdrWriter results) =>
         throw new InvalidOperationException("A streamed procedure is started with StartStream.");
 
-    public override ReplyStream StartStream(ref XdrReader arguments, RpcCallContext context)
+    public override ReplyStream StartStream(ref XdrReader arguments, RpcCallContext context, PooledOpaqueScope pooled)
     {
         TArgs args = TArgs.Decode(ref arguments);
-        return new ReplyStream<TElement>(handler(args, context).GetAsyncEnumerator(context.CallAborted));
+        return new ReplyStream<TElement>(handler(args, context).GetAsyncEnumerator(context.CallAborted), pooled);
     }
 }

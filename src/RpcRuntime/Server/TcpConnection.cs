@@ -258,6 +258,7 @@ internal sealed class TcpConnection : IStreamSink
         Cache = _service.Cache,
         Aborted = _aborted.Token,
         Connection = Connection,
+        Input = _reader.Buffer,
     };
 
     private void Handle(ReadOnlyMemory<byte> record)

@@ -1,43 +1,59 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using NetRpc.Xdr;
 
 namespace NetRpc.Runtime.Transports;
 
 /// <summary>
 /// Reads record-marked messages from a stream socket (RFC 5531 section 11). Any number of fragments, empty
 /// ones included, make a record, up to a size cap checked before anything is buffered for it; the buffer grows
-/// with the bytes that arrive, at most doubling them, whatever length a header claims. A record sent
-/// as one fragment (what nearly every peer does) is handed out where it lies in the receive buffer, without
-/// a copy; fragments of a longer record are gathered in a second buffer. Not thread-safe: one reader per
-/// connection, used by its receive loop.
+/// with the bytes that arrive, at most doubling them, whatever length a header claims. Records are handed out where
+/// they lie in the receive buffer, without a copy: a record sent in several fragments (libtirpc splits anything over
+/// its 64 KiB buffer) is gathered in place, each later fragment moved down over the header before it. The buffer is an
+/// <see cref="XdrSharedBuffer"/>, so that opaque data decoded from a record can borrow it (<see cref="PooledOpaque"/>):
+/// while anything does, the reader moves on to another buffer rather than write over it. Not thread-safe: one reader
+/// per connection, used by its receive loop.
 /// </summary>
 internal sealed class RecordReader : IDisposable
 {
     private const int InitialSize = 16 * 1024;
 
+    // The largest buffer kept once its records are read: records of up to 64 KiB of data (ECHO, NFS WRITE) then
+    // arrive without the buffer growing again; a larger one goes back, so that one huge record does not pin memory.
+    private const int MaxKeptSize = 128 * 1024;
+
     private readonly int _maxRecordSize;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+    private XdrSharedBuffer _shared = new(InitialSize);
+    private byte[] _buffer;
     private int _start;
     private int _end;
 
-    // Fragments of a record sent in several, gathered as each one completes.
-    private PooledBufferWriter? _assembly;
+    // A record sent in several fragments, gathered in place: its data so far is [_recordStart, _recordStart + _gathered);
+    // the headers it had leave a gap between there and _start, where its next fragment begins.
     private bool _assembling;
-    private bool _assemblyHandedOut;
+    private int _recordStart;
+    private int _gathered;
 
     // A record handed over as it arrives (a streamed reply): what is left of its current fragment, and whether that is the last.
     private bool _streaming;
     private int _streamRemaining;
     private bool _streamLast;
 
-    public RecordReader(int maxRecordSize) => _maxRecordSize = maxRecordSize;
+    public RecordReader(int maxRecordSize)
+    {
+        _maxRecordSize = maxRecordSize;
+        _buffer = _shared.Array;
+    }
 
     /// <summary>True when bytes of an incomplete record are buffered (the peer stopped in the middle of one).</summary>
     public bool HasPartialRecord => _end > _start || _assembling;
 
-    /// <summary>The bytes of buffer the reader holds now, rented or not: what one connection costs in memory.</summary>
-    public int Capacity => _buffer.Length + (_assembly?.Capacity ?? 0);
+    /// <summary>The bytes of buffer the reader holds now: what one connection costs in memory.</summary>
+    public int Capacity => _buffer.Length;
+
+    /// <summary>The shared buffer the records handed out lie in, for readers that lend their opaque data.</summary>
+    public XdrSharedBuffer Buffer => _shared;
 
     /// <summary>
     /// Receives more bytes from <paramref name="socket"/> (blocking). Records handed out before are no longer valid.
@@ -79,24 +95,18 @@ internal sealed class RecordReader : IDisposable
     }
 
     /// <summary>
-    /// The next complete record, if the buffer holds one. The memory stays valid until the next call to
-    /// <see cref="TryReadRecord"/>, <see cref="Receive"/> or <see cref="Append"/>.
+    /// The next complete record, if the buffer holds one. The memory lies in <see cref="Buffer"/> and stays valid
+    /// until the next call to <see cref="TryReadRecord"/>, <see cref="Receive"/> or <see cref="Append"/>.
     /// </summary>
     /// <exception cref="RecordTooLargeException">The record being read exceeds the size cap.</exception>
     public bool TryReadRecord(out ReadOnlyMemory<byte> record)
     {
-        if (_assemblyHandedOut)
-        {
-            _assembly!.Reset();
-            _assemblyHandedOut = false;
-        }
-
         while (_end - _start >= RecordMarking.HeaderSize)
         {
             uint header = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start));
             bool last = (header & RecordMarking.LastFragmentBit) != 0;
             int length = (int)(header & RecordMarking.LengthMask);
-            long recordSoFar = _assembling ? _assembly!.WrittenCount : 0;
+            long recordSoFar = _assembling ? _gathered : 0;
             if (recordSoFar + length > _maxRecordSize)
             {
                 throw new RecordTooLargeException(recordSoFar + length, _maxRecordSize);
@@ -111,19 +121,27 @@ internal sealed class RecordReader : IDisposable
 
             int payload = _start + RecordMarking.HeaderSize;
             _start = payload + length;
-            if (last && !_assembling)
+            if (!_assembling)
             {
-                record = _buffer.AsMemory(payload, length);
-                return true;
+                if (last)
+                {
+                    record = _buffer.AsMemory(payload, length);
+                    return true;
+                }
+
+                _assembling = true;
+                _recordStart = payload;
+                _gathered = length;
+                continue;
             }
 
-            _assembly ??= new PooledBufferWriter(Math.Max(InitialSize, length));
-            _assembly.Write(_buffer.AsSpan(payload, length));
-            _assembling = !last;
+            // A later fragment: its data joins the record's, closing the gap the headers left (memmove semantics).
+            _buffer.AsSpan(payload, length).CopyTo(_buffer.AsSpan(_recordStart + _gathered));
+            _gathered += length;
             if (last)
             {
-                _assemblyHandedOut = true;
-                record = _assembly.WrittenMemory;
+                _assembling = false;
+                record = _buffer.AsMemory(_recordStart, _gathered);
                 return true;
             }
         }
@@ -139,7 +157,7 @@ internal sealed class RecordReader : IDisposable
     public bool TryPeekReplyStart(out uint xid)
     {
         xid = 0;
-        if (_assembling || _streaming || _assemblyHandedOut || _end - _start < RecordMarking.HeaderSize + 8)
+        if (_assembling || _streaming || _end - _start < RecordMarking.HeaderSize + 8)
         {
             return false;
         }
@@ -212,56 +230,74 @@ internal sealed class RecordReader : IDisposable
 
     public void Dispose()
     {
-        byte[] buffer = _buffer;
-        _buffer = [];
-        if (buffer.Length > 0)
+        if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _buffer = [];
+            _start = _end = 0;
+            _shared.Release();
         }
-
-        _assembly?.Dispose();
     }
 
-    /// <summary>Moves unread bytes to the front, and grows the buffer when it is full of one incomplete fragment.</summary>
+    /// <summary>
+    /// Makes room at the end of the buffer for bytes to arrive: starts again at the front once everything is read,
+    /// closes up what has been read (and the gaps fragment headers left) when the buffer is full, and grows it,
+    /// doubling, when what it holds fills it. Never writes where a decoded value may borrow: while the buffer is lent,
+    /// it moves to another.
+    /// </summary>
     private void MakeRoom()
     {
-        if (_start == _end)
+        if (!_assembling && _start == _end)
         {
-            _start = _end = 0;
-            if (_buffer.Length > InitialSize * 4)
+            if (_shared.IsLent || _buffer.Length > MaxKeptSize)
             {
-                // A long record has been read: give its buffer back rather than hold it for the connection's life.
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+                MoveTo(_buffer.Length > MaxKeptSize ? InitialSize : _buffer.Length);
             }
-        }
-        else if (_end == _buffer.Length && _start > 0)
-        {
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
+
+            _start = _end = 0;
+            return;
         }
 
-        if (_end == _buffer.Length)
-        {
-            EnsureCapacity(_buffer.Length * 2);
-        }
-    }
-
-    private void EnsureCapacity(int bytesFromStart)
-    {
-        if (_buffer.Length - _start >= bytesFromStart)
+        if (_end < _buffer.Length)
         {
             return;
         }
 
-        int size = Math.Max(bytesFromStart, _end - _start);
-        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(size, InitialSize));
-        Buffer.BlockCopy(_buffer, _start, larger, 0, _end - _start);
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = larger;
-        _end -= _start;
-        _start = 0;
+        int held = (_assembling ? _gathered : 0) + (_end - _start);
+        if (held < _buffer.Length && !_shared.IsLent)
+        {
+            Compact(_buffer);
+        }
+        else
+        {
+            MoveTo(held < _buffer.Length ? _buffer.Length : _buffer.Length * 2);
+        }
+    }
+
+    /// <summary>Moves what is held to a new buffer of <paramref name="size"/> bytes and lets the old one go (to the pool, once nothing borrows it).</summary>
+    private void MoveTo(int size)
+    {
+        var larger = new XdrSharedBuffer(size);
+        Compact(larger.Array);
+        _shared.Release();
+        _shared = larger;
+        _buffer = larger.Array;
+    }
+
+    /// <summary>Copies what is held (the record being gathered, then the bytes not yet read) to the front of <paramref name="target"/>.</summary>
+    private void Compact(byte[] target)
+    {
+        int gathered = 0;
+        if (_assembling)
+        {
+            _buffer.AsSpan(_recordStart, _gathered).CopyTo(target);
+            gathered = _gathered;
+            _recordStart = 0;
+        }
+
+        int unread = _end - _start;
+        _buffer.AsSpan(_start, unread).CopyTo(target.AsSpan(gathered));
+        _start = gathered;
+        _end = gathered + unread;
     }
 }
 

@@ -25,3 +25,13 @@ internal sealed record BlobValue(byte[] Value) : IXdrCodec<BlobValue>
 
     public void Encode(ref XdrWriter writer) => writer.WriteOpaque(Value);
 }
+
+/// <summary>An XDR opaque&lt;&gt; decoded into pooled memory (what rpcgen's --pooled-opaque generates).</summary>
+internal sealed record PooledValue(PooledOpaque Value) : IXdrCodec<PooledValue>, IDisposable
+{
+    public void Dispose() => Value.Dispose();
+
+    public static PooledValue Decode(ref XdrReader reader) => new(reader.ReadPooledOpaque());
+
+    public void Encode(ref XdrWriter writer) => writer.WriteOpaque(Value);
+}

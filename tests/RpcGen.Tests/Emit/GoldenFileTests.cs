@@ -19,7 +19,7 @@ public class GoldenFileTests
     {
         { "tests/Interop.Tests/Protocols/my_proto.x", "tests/Interop.Tests/Generated", null, false, null },
         { "tests/Interop.Tests/Protocols/rich.x", "tests/Interop.Tests/Generated", null, false, null },
-        { "bench/bench.x", "bench/BenchProtocol/Generated", "NetRpc.Bench.Protocol", false, null },
+        { "bench/bench.x", "bench/BenchProtocol/Generated", "NetRpc.Bench.Protocol", false, "opaque_blob" },
         { "src/RpcRuntime/Binding/rpcbind.x", "src/RpcRuntime/Binding/Generated", "NetRpc.Runtime.Binding", false, null },
         { "tests/RpcGen.Tests/Corpus/libnfs/libnfs-nfs4.x", "tests/Fuzz/Generated", "NetRpc.Fuzz.Nfs4", false, null },
         { "tests/RpcGen.Tests/Emit/Golden/pooled.x", "tests/RpcGen.Tests/Emit/Golden/PooledByName", "Pooled.ByName", false, PooledOpaqueTests.ByName },

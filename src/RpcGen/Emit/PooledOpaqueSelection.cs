@@ -87,6 +87,11 @@ internal sealed class PooledOpaqueSelection
                 location = program.Location;
                 what = $"'{parts[0]}' is a program; {Expected}";
             }
+            else if (specification.Programs.SelectMany(p => p.Versions).SelectMany(v => v.Procedures).FirstOrDefault(p => p.Name == parts[0]) is { } procedure)
+            {
+                location = procedure.Location;
+                what = $"'{parts[0]}' is a procedure: name the typedef of variable-length opaque data its arguments or result are declared with";
+            }
             else
             {
                 what = $"{Path.GetFileName(specification.Path)} declares no typedef, struct or union named '{parts[0]}'";

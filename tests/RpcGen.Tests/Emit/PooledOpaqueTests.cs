@@ -198,6 +198,7 @@ public class PooledOpaqueTests
     [InlineData("nothing", 1, "'nothing' is to be pooled opaque data, but test.x declares no typedef, struct or union named 'nothing'")]
     [InlineData("LIMIT", 6, "but 'LIMIT' is a constant")]
     [InlineData("P", 18, "but 'P' is a program")]
+    [InlineData("GET", 18, "but 'GET' is a procedure: name the typedef of variable-length opaque data its arguments or result are declared with")]
     [InlineData("s", 7, "but it is a struct: name its field, as s.a")]
     [InlineData("e", 17, "but it is an enum")]
     [InlineData("u.d", 16, "but it is int d")]

@@ -519,11 +519,12 @@ internal sealed class EmitModel
                 case OptionalShape o:
                     pending.Push(o.Element);
                     break;
-                case ClassShape { Type: StructType s } when seen.Add(s):
-                    s.Fields.ForEach(f => pending.Push(f.Shape));
-                    break;
-                case ClassShape { Type: UnionType u } when seen.Add(u):
-                    u.Arms.Where(a => a.Value is not null).ToList().ForEach(a => pending.Push(a.Value!.Shape));
+                case ClassShape { Type: var type } when seen.Add(type):
+                    foreach (Shape member in type is StructType s ? s.Fields.Select(f => f.Shape) : ((UnionType)type).Arms.Where(a => a.Value is not null).Select(a => a.Value!.Shape))
+                    {
+                        pending.Push(member);
+                    }
+
                     break;
             }
         }

@@ -13,6 +13,7 @@ using System.Globalization;
 using System.Net;
 using NetRpc.Bench.Protocol;
 using NetRpc.Runtime.Client;
+using NetRpc.Xdr;
 
 var options = Options.Parse(args);
 if (options is null)
@@ -28,7 +29,9 @@ BenchVersClient[] clients =
     .. Enumerable.Range(0, 8).Select(_ => BenchVersClient.CreateTcp(server, clientOptions)),
     .. Enumerable.Range(0, 8).Select(_ => BenchVersClient.CreateUdp(server, clientOptions)),
 ];
-byte[] blob = new byte[1024];
+// ECHO's opaque_blob is pooled (bench.x is generated with --pooled-opaque=opaque_blob): the argument wraps an
+// array kept for the whole run, and each result goes back to the pool once seen.
+PooledOpaque blob = PooledOpaque.Wrap(new byte[1024]);
 BigStruct sample = BigStruct.Sample();
 long calls = 0, failures = 0, churned = 0;
 var samples = new List<Sample>();
@@ -119,7 +122,7 @@ async Task Call(BenchVersClient client, long n)
                 await client.PingAsync();
                 break;
             case 1:
-                await client.EchoAsync(blob);
+                (await client.EchoAsync(blob)).Dispose();
                 break;
             default:
                 await client.SumAsync(sample);

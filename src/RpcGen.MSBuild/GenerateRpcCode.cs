@@ -27,7 +27,8 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
     /// <summary>
     /// The .x files, with the metadata <c>OutputDirectory</c> and <c>DependencyFile</c> (required), and
     /// <c>Services</c> (Both, Client, Server or None), <c>Namespace</c>, <c>Access</c> (Public or Internal),
-    /// <c>Names</c> (Pascal or Keep), <c>IncludeDirectories</c>, <c>Defines</c>, <c>StreamedProcedures</c> and <c>NoWarn</c> (optional).
+    /// <c>Names</c> (Pascal or Keep), <c>IncludeDirectories</c>, <c>Defines</c>, <c>StreamedProcedures</c>, <c>PooledOpaque</c>
+    /// (<c>true</c> for all variable-length opaque data, or typedef names and <c>Type.member</c> paths) and <c>NoWarn</c> (optional).
     /// </summary>
     [Required]
     public ITaskItem[] Sources { get; set; } = [];
@@ -179,6 +180,13 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
             var access = Choose(source, "Access", "Public", ["Public", "Internal"]) == "Internal" ? GeneratedAccess.Internal : GeneratedAccess.Public;
             var names = Choose(source, "Names", "Pascal", ["Pascal", "Keep"]) == "Keep" ? NameStyle.Keep : NameStyle.Pascal;
 
+            // PooledOpaque: true (all), false or empty (none), or names separated by ; or , (the compiler checks them).
+            string pooledValue = source.GetMetadata("PooledOpaque").Trim();
+            bool allPooled = pooledValue.Equals("true", StringComparison.OrdinalIgnoreCase);
+            string[] pooled = allPooled || pooledValue.Equals("false", StringComparison.OrdinalIgnoreCase)
+                ? []
+                : pooledValue.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
             string? @namespace = source.GetMetadata("Namespace").Trim() is { Length: > 0 } given ? given : null;
             if (@namespace is not null && !GenerationOptions.IsValidNamespace(@namespace))
             {
@@ -212,7 +220,15 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
                         Names = names,
                         Warnings = projectWarnings with { Suppressed = [.. projectWarnings.Suppressed, .. WarningOptions.Codes(source.GetMetadata("NoWarn"))] },
                     },
-                    new GenerationOptions { Outputs = services, Namespace = @namespace, Access = access, StreamedProcedures = [.. List(source, "StreamedProcedures")] },
+                    new GenerationOptions
+                    {
+                        Outputs = services,
+                        Namespace = @namespace,
+                        Access = access,
+                        StreamedProcedures = [.. List(source, "StreamedProcedures")],
+                        AllOpaquePooled = allPooled,
+                        PooledOpaque = pooled,
+                    },
                     Path.GetFullPath(outputDirectory, projectDirectory),
                     Path.GetFullPath(dependencyFile, projectDirectory))
                 : null;

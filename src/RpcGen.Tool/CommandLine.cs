@@ -11,7 +11,7 @@ internal sealed record CommandLine
     public const string Usage = """
         usage: rpcgen [-a | -c | -l | -m | -Sc | -Ss | -Sm] [-o FILE] [-I DIR]... [-D NAME[=VALUE]]...
                       [--namespace NS] [--access public|internal] [--names pascal|keep] [--stream PROC]...
-                      [--nowarn CODE]... [--warnaserror] FILE.x
+                      [--pooled-opaque[=NAME,...]]... [--nowarn CODE]... [--warnaserror] FILE.x
                rpcgen --check FILE.x [-I DIR]... [-D NAME[=VALUE]]... [--nowarn CODE]... [--warnaserror]
 
           (no flag)      write FILE_xdr.cs, FILE_clnt.cs and FILE_svc.cs beside FILE.x (overwriting them)
@@ -29,6 +29,12 @@ internal sealed record CommandLine
           --stream PROC  the reply of procedure PROC (its .x name, such as YPPROC_ALL) is a stream: an
                          IAsyncEnumerable on client and service; its result must be a union on bool, TRUE: an
                          element, FALSE: void. Repeat it, or separate names with commas, for several
+          --pooled-opaque
+                         variable-length opaque data (opaque x<>) is NetRpc.Xdr.PooledOpaque, in pooled memory,
+                         not byte[]: for large payloads such as NFS READ and WRITE data. Alone: all of it
+          --pooled-opaque=NAME[,NAME...]
+                         only these: a typedef of opaque x<> (nfsdata2), or a struct field or union arm
+                         declared so (WRITE3args.data). Repeat it, or separate names with commas
           --nowarn CODE  do not report warning CODE (such as RPCG3001); repeat it, or separate codes with commas,
                          for several. Errors are always reported
           --warnaserror  report every warning as an error: exit status 1 and no file written
@@ -78,6 +84,12 @@ internal sealed record CommandLine
     /// <summary>--stream: the procedures whose reply is a stream.</summary>
     public IReadOnlyList<string> StreamedProcedures { get; private init; } = [];
 
+    /// <summary>--pooled-opaque alone: every variable-length opaque declaration is pooled.</summary>
+    public bool AllOpaquePooled { get; private init; }
+
+    /// <summary>--pooled-opaque=NAME,...: the typedefs and members whose opaque data is pooled.</summary>
+    public IReadOnlyList<string> PooledOpaque { get; private init; } = [];
+
     /// <summary>--nowarn and --warnaserror.</summary>
     public WarningOptions Warnings { get; private init; } = WarningOptions.Default;
 
@@ -88,7 +100,7 @@ internal sealed record CommandLine
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         string? input = null;
-        bool check = false, help = false, version = false, all = false, warningsAsErrors = false;
+        bool check = false, help = false, version = false, all = false, warningsAsErrors = false, allPooled = false;
         GeneratedOutputs? single = null;
         string? output = null, @namespace = null;
         var access = GeneratedAccess.Public;
@@ -96,6 +108,7 @@ internal sealed record CommandLine
         var includes = new List<string>();
         var defines = new List<KeyValuePair<string, string>>();
         var streamed = new List<string>();
+        var pooled = new List<string>();
         var suppressed = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
@@ -151,6 +164,11 @@ internal sealed record CommandLine
 
                     streamed.AddRange(procedures.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     continue;
+                case "--pooled-opaque":
+                    // Alone, it takes no value: the next argument is the input file or another option, as for
+                    // getopt's optional values, which only --pooled-opaque=NAME,... gives.
+                    allPooled = true;
+                    continue;
                 case "--nowarn":
                     string? codeList = Value();
                     IReadOnlyList<string> codes = WarningOptions.Codes(codeList);
@@ -173,6 +191,18 @@ internal sealed record CommandLine
                     }
 
                     continue;
+            }
+
+            if (arg.StartsWith("--pooled-opaque=", StringComparison.Ordinal))
+            {
+                string[] opaque = arg["--pooled-opaque=".Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (opaque.Length == 0)
+                {
+                    return Fail("--pooled-opaque= needs a typedef name or Type.member, such as nfsdata2 or WRITE3args.data (or give --pooled-opaque alone for all opaque data)");
+                }
+
+                pooled.AddRange(opaque);
+                continue;
             }
 
             if (s_single.TryGetValue(arg, out GeneratedOutputs one))
@@ -254,6 +284,8 @@ internal sealed record CommandLine
             Access = access,
             Names = names,
             StreamedProcedures = streamed,
+            AllOpaquePooled = allPooled,
+            PooledOpaque = pooled,
             Warnings = new WarningOptions { Suppressed = suppressed, AllAsErrors = warningsAsErrors },
         };
 

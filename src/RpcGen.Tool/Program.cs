@@ -47,6 +47,8 @@ internal static class Program
                 Namespace = commandLine.Namespace,
                 Access = commandLine.Access,
                 StreamedProcedures = commandLine.StreamedProcedures,
+                AllOpaquePooled = commandLine.AllOpaquePooled,
+                PooledOpaque = commandLine.PooledOpaque,
             };
             GenerateResult result = RpcgenCompiler.Generate(input, sources, options, generation);
             diagnostics = result.Diagnostics;

@@ -86,6 +86,54 @@ public sealed class GenerateRpcCodeTests : IDisposable
         Assert.Equal(3, error.LineNumber);
     }
 
+    private const string Payloads = """
+        typedef opaque blob<>;
+        struct args { opaque data<>; string name<>; opaque verf[8]; };
+        program P { version V { blob ECHO(blob) = 1; void WRITE(args) = 2; } = 1; } = 0x20000123;
+        """;
+
+    [Theory]
+    [InlineData("true", true, true)]
+    [InlineData("True", true, true)]
+    [InlineData("blob", true, false)]
+    [InlineData("args.data", false, true)]
+    [InlineData("blob; args.data", true, true)]
+    [InlineData("blob,args.data", true, true)]
+    [InlineData("false", false, false)]
+    [InlineData("", false, false)]
+    public void PooledOpaque_pools_all_or_the_names_given(string metadata, bool echoPooled, bool dataPooled)
+    {
+        Write("payloads.x", Payloads);
+        Assert.True(Task(Source("payloads.x", ("PooledOpaque", metadata))).Execute(), Describe());
+        string client = File.ReadAllText(Path.Combine(_dir, "obj", "payloads_clnt.cs"));
+        string types = File.ReadAllText(Path.Combine(_dir, "obj", "payloads_xdr.cs"));
+        Assert.Equal(echoPooled, client.Contains("Task<global::NetRpc.Xdr.PooledOpaque> EchoAsync(global::NetRpc.Xdr.PooledOpaque blob,", StringComparison.Ordinal));
+        Assert.Equal(dataPooled, types.Contains("public global::NetRpc.Xdr.PooledOpaque Data { get; set; }", StringComparison.Ordinal));
+        Assert.Contains("public byte[] Verf { get; set; }", types, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_PooledOpaque_name_that_is_not_variable_length_opaque_data_is_an_error_at_its_line()
+    {
+        Write("payloads.x", Payloads);
+        Assert.False(Task(Source("payloads.x", ("PooledOpaque", "blob;args.name"))).Execute());
+        BuildErrorEventArgs error = Assert.Single(_engine.Errors);
+        Assert.Equal(("RPCG4004", 2), (error.Code, error.LineNumber));
+        Assert.Contains("'args.name' is to be pooled opaque data, but it is string name<> (a string)", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "obj")) && Files(Path.Combine(_dir, "obj")).Length > 0);
+    }
+
+    [Fact]
+    public void The_targets_regenerate_when_an_items_options_change()
+    {
+        // Every metadata the task reads is in the options file the generation takes as an input.
+        string targets = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "NetRpc.RpcGen.MSBuild.targets"));
+        foreach (string metadata in new[] { "Services", "Namespace", "Access", "Names", "IncludeDirectories", "Defines", "StreamedProcedures", "PooledOpaque", "NoWarn", "OutputDirectory" })
+        {
+            Assert.Contains($"|%({metadata})", targets, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("Consumer.App", "namespace Consumer.App;")]
     [InlineData("my-proto", "namespace MyProto;")]

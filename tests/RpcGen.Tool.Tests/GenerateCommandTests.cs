@@ -123,6 +123,55 @@ public sealed class GenerateCommandTests : IDisposable
         Assert.Contains("--stream needs a procedure name", stderr, StringComparison.Ordinal);
     }
 
+    private const string Payloads = """
+        typedef opaque blob<>;
+        struct args { opaque data<>; string name<>; opaque verf[8]; };
+        program P { version V { blob ECHO(blob) = 1; void WRITE(args) = 2; } = 1; } = 0x20000123;
+        """;
+
+    [Fact]
+    public void Pooled_opaque_alone_pools_all_variable_length_opaque_data_and_takes_no_value()
+    {
+        // The input after the flag is the input, not a name: only --pooled-opaque=NAME gives names.
+        (int exit, string stdout, string stderr) = Run("-c", "--pooled-opaque", Write("payloads.x", Payloads));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("public global::NetRpc.Xdr.PooledOpaque Data { get; set; }", stdout, StringComparison.Ordinal);
+        Assert.Contains("public byte[] Verf { get; set; }", stdout, StringComparison.Ordinal);
+        Assert.Contains("public string Name { get; set; }", stdout, StringComparison.Ordinal);
+
+        (exit, stdout, _) = Run("-l", "--pooled-opaque", Write("payloads.x", Payloads));
+        Assert.Equal(0, exit);
+        Assert.Contains("Task<global::NetRpc.Xdr.PooledOpaque> EchoAsync(global::NetRpc.Xdr.PooledOpaque blob,", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pooled_opaque_with_names_pools_those_and_a_wrong_name_is_an_error()
+    {
+        string input = Write("payloads.x", Payloads);
+        (int exit, string stdout, _) = Run("-l", "--pooled-opaque=blob", input);
+        Assert.Equal(0, exit);
+        Assert.Contains("Task<global::NetRpc.Xdr.PooledOpaque> EchoAsync(global::NetRpc.Xdr.PooledOpaque blob,", stdout, StringComparison.Ordinal);
+
+        (exit, stdout, _) = Run("-c", "--pooled-opaque=args.data", input);
+        Assert.Equal(0, exit);
+        Assert.Contains("public global::NetRpc.Xdr.PooledOpaque Data { get; set; }", stdout, StringComparison.Ordinal);
+
+        (exit, stdout, _) = Run("-l", "--pooled-opaque=args.data", input);
+        Assert.Equal(0, exit);
+        Assert.Contains("Task<byte[]> EchoAsync(byte[] blob,", stdout, StringComparison.Ordinal);
+
+        (exit, _, string stderr) = Run("-c", "--pooled-opaque=args.name, args.verf", "--pooled-opaque=nothing", input);
+        Assert.Equal(1, exit);
+        Assert.Contains("error RPCG4004: 'args.name' is to be pooled opaque data, but it is string name<> (a string)", stderr, StringComparison.Ordinal);
+        Assert.Contains("error RPCG4004: 'args.verf' is to be pooled opaque data, but it is opaque verf[8] (fixed-length opaque data, which stays byte[])", stderr, StringComparison.Ordinal);
+        Assert.Contains("error RPCG4004: 'nothing' is to be pooled opaque data, but payloads.x declares no typedef, struct or union named 'nothing'", stderr, StringComparison.Ordinal);
+        Assert.Equal(["payloads.x"], Files());
+
+        (exit, _, stderr) = Run("-c", "--pooled-opaque=", input);
+        Assert.Equal(2, exit);
+        Assert.Contains("--pooled-opaque= needs a typedef name or Type.member", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Errors_in_the_input_write_nothing_and_exit_one()
     {

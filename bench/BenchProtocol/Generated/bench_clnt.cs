@@ -40,20 +40,20 @@ public partial interface IBenchVersClient : global::System.IDisposable, global::
     global::System.Threading.Tasks.Task PingBatchAsync(global::NetRpc.Runtime.Client.RpcCallOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>returns its argument</summary>
-    /// <param name="opaqueBlob">The argument, opaque_blob.</param>
+    /// <param name="opaqueBlob">The argument, opaque_blob. Its pooled data (<see cref="global::NetRpc.Xdr.PooledOpaque"/>) stays the caller's, to dispose once the call is done.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
-    /// <returns>The result.</returns>
+    /// <returns>The result. Its pooled data (<see cref="global::NetRpc.Xdr.PooledOpaque"/>) is the caller's to dispose.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
-    global::System.Threading.Tasks.Task<byte[]> EchoAsync(byte[] opaqueBlob, global::System.Threading.CancellationToken cancellationToken = default) =>
+    global::System.Threading.Tasks.Task<global::NetRpc.Xdr.PooledOpaque> EchoAsync(global::NetRpc.Xdr.PooledOpaque opaqueBlob, global::System.Threading.CancellationToken cancellationToken = default) =>
         this.EchoAsync(opaqueBlob, NoCallOptions, cancellationToken);
 
     /// <summary>returns its argument</summary>
-    /// <param name="opaqueBlob">The argument, opaque_blob.</param>
+    /// <param name="opaqueBlob">The argument, opaque_blob. Its pooled data (<see cref="global::NetRpc.Xdr.PooledOpaque"/>) stays the caller's, to dispose once the call is done.</param>
     /// <param name="options">What this call does differently from the client's options: a timeout or deadline, a credential.</param>
     /// <param name="cancellationToken">Abandons the call (the server may still run it).</param>
-    /// <returns>The result.</returns>
+    /// <returns>The result. Its pooled data (<see cref="global::NetRpc.Xdr.PooledOpaque"/>) is the caller's to dispose.</returns>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcException">The call failed; the derived type says how (timeout, connection lost, the server's reply status).</exception>
-    global::System.Threading.Tasks.Task<byte[]> EchoAsync(byte[] opaqueBlob, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default);
+    global::System.Threading.Tasks.Task<global::NetRpc.Xdr.PooledOpaque> EchoAsync(global::NetRpc.Xdr.PooledOpaque opaqueBlob, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default);
 
     /// <summary>returns the struct, .sum filled</summary>
     /// <param name="bigStruct">The argument, big_struct.</param>
@@ -136,11 +136,11 @@ public sealed partial class BenchVersClient : IBenchVersClient
         await this.Client.BatchAsync<global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Ping, default, options, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public async global::System.Threading.Tasks.Task<byte[]> EchoAsync(byte[] opaqueBlob, global::System.Threading.CancellationToken cancellationToken = default) =>
+    public async global::System.Threading.Tasks.Task<global::NetRpc.Xdr.PooledOpaque> EchoAsync(global::NetRpc.Xdr.PooledOpaque opaqueBlob, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<EchoArguments, EchoResult>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Echo, new EchoArguments(opaqueBlob), cancellationToken).ConfigureAwait(false)).Value;
 
     /// <inheritdoc/>
-    public async global::System.Threading.Tasks.Task<byte[]> EchoAsync(byte[] opaqueBlob, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
+    public async global::System.Threading.Tasks.Task<global::NetRpc.Xdr.PooledOpaque> EchoAsync(global::NetRpc.Xdr.PooledOpaque opaqueBlob, global::NetRpc.Runtime.Client.RpcCallOptions options, global::System.Threading.CancellationToken cancellationToken = default) =>
         (await this.Client.CallAsync<EchoArguments, EchoResult>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Echo, new EchoArguments(opaqueBlob), options, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <inheritdoc/>
@@ -161,9 +161,9 @@ public sealed partial class BenchVersClient : IBenchVersClient
     /// <summary>The arguments of ECHO, as they travel.</summary>
     private readonly struct EchoArguments : global::NetRpc.Xdr.IXdrCodec<EchoArguments>
     {
-        public readonly byte[] Arg1;
+        public readonly global::NetRpc.Xdr.PooledOpaque Arg1;
 
-        public EchoArguments(byte[] value0)
+        public EchoArguments(global::NetRpc.Xdr.PooledOpaque value0)
         {
             this.Arg1 = value0;
         }
@@ -171,7 +171,7 @@ public sealed partial class BenchVersClient : IBenchVersClient
         public static int MinEncodedSize => 4;
 
         public static EchoArguments Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
-            reader.ReadOpaque());
+            reader.ReadPooledOpaque());
 
         public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
         {
@@ -182,9 +182,9 @@ public sealed partial class BenchVersClient : IBenchVersClient
     /// <summary>The result of ECHO, as it travels.</summary>
     private readonly struct EchoResult : global::NetRpc.Xdr.IXdrCodec<EchoResult>
     {
-        public readonly byte[] Value;
+        public readonly global::NetRpc.Xdr.PooledOpaque Value;
 
-        public EchoResult(byte[] value0)
+        public EchoResult(global::NetRpc.Xdr.PooledOpaque value0)
         {
             this.Value = value0;
         }
@@ -192,7 +192,7 @@ public sealed partial class BenchVersClient : IBenchVersClient
         public static int MinEncodedSize => 4;
 
         public static EchoResult Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
-            reader.ReadOpaque());
+            reader.ReadPooledOpaque());
 
         public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
         {

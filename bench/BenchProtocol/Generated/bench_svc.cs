@@ -17,10 +17,10 @@ public abstract partial class BenchVersServiceBase
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
     /// <summary>returns its argument</summary>
-    /// <param name="opaqueBlob">The argument, opaque_blob.</param>
+    /// <param name="opaqueBlob">The argument, opaque_blob. Its pooled data (<see cref="global::NetRpc.Xdr.PooledOpaque"/>) is disposed by the runtime once the reply is written: copy what is kept (ToArray).</param>
     /// <param name="context">The call: the caller's address and credentials, and a token cancelled when the call is abandoned.</param>
-    /// <returns>The result.</returns>
-    public virtual global::System.Threading.Tasks.ValueTask<byte[]> EchoAsync(byte[] opaqueBlob, global::NetRpc.Runtime.Server.RpcCallContext context) =>
+    /// <returns>The result. Its pooled data (<see cref="global::NetRpc.Xdr.PooledOpaque"/>) is disposed by the runtime once the reply is written; return PooledOpaque.Wrap(bytes) for bytes kept.</returns>
+    public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Xdr.PooledOpaque> EchoAsync(global::NetRpc.Xdr.PooledOpaque opaqueBlob, global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
     /// <summary>returns the struct, .sum filled</summary>
@@ -64,9 +64,9 @@ public abstract partial class BenchVersServiceBase
     /// <summary>The arguments of ECHO, as they travel.</summary>
     private readonly struct EchoArguments : global::NetRpc.Xdr.IXdrCodec<EchoArguments>
     {
-        public readonly byte[] Arg1;
+        public readonly global::NetRpc.Xdr.PooledOpaque Arg1;
 
-        public EchoArguments(byte[] value0)
+        public EchoArguments(global::NetRpc.Xdr.PooledOpaque value0)
         {
             this.Arg1 = value0;
         }
@@ -74,7 +74,7 @@ public abstract partial class BenchVersServiceBase
         public static int MinEncodedSize => 4;
 
         public static EchoArguments Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
-            reader.ReadOpaque());
+            reader.ReadPooledOpaque());
 
         public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
         {
@@ -85,9 +85,9 @@ public abstract partial class BenchVersServiceBase
     /// <summary>The result of ECHO, as it travels.</summary>
     private readonly struct EchoResult : global::NetRpc.Xdr.IXdrCodec<EchoResult>
     {
-        public readonly byte[] Value;
+        public readonly global::NetRpc.Xdr.PooledOpaque Value;
 
-        public EchoResult(byte[] value0)
+        public EchoResult(global::NetRpc.Xdr.PooledOpaque value0)
         {
             this.Value = value0;
         }
@@ -95,7 +95,7 @@ public abstract partial class BenchVersServiceBase
         public static int MinEncodedSize => 4;
 
         public static EchoResult Decode(ref global::NetRpc.Xdr.XdrReader reader) => new(
-            reader.ReadOpaque());
+            reader.ReadPooledOpaque());
 
         public void Encode(ref global::NetRpc.Xdr.XdrWriter writer)
         {

@@ -11,4 +11,7 @@ public static partial class DiagnosticDescriptors
 
     /// <summary>RPCG4003: a procedure named to be streamed whose result is not a union on bool with an element for TRUE and void for FALSE.</summary>
     public static DiagnosticDescriptor ResultCannotBeStreamed { get; } = new("RPCG4003", DiagnosticSeverity.Error, "Result cannot be streamed");
+
+    /// <summary>RPCG4004: a name given for pooled opaque data (rpcgen --pooled-opaque, the PooledOpaque metadata) that is no typedef, field or arm of variable-length opaque data.</summary>
+    public static DiagnosticDescriptor NotVariableOpaque { get; } = new("RPCG4004", DiagnosticSeverity.Error, "Pooled opaque name is not variable-length opaque data");
 }

@@ -9,7 +9,8 @@ internal static class CSharpGenerator
     public static List<GeneratedFile> Generate(Specification specification, CompilerOptions compiler, GenerationOptions options, DiagnosticBag diagnostics)
     {
         string @namespace = options.Namespace ?? Identifiers.NamespaceFor(specification.Path);
-        var model = new EmitModel(specification, compiler.Names, @namespace, diagnostics, options.StreamedProcedures);
+        PooledOpaqueSelection pooled = PooledOpaqueSelection.Resolve(specification, options.AllOpaquePooled, options.PooledOpaque, diagnostics);
+        var model = new EmitModel(specification, compiler.Names, @namespace, diagnostics, options.StreamedProcedures, pooled);
         var files = new List<GeneratedFile>();
         if (diagnostics.HasErrors)
         {

@@ -58,7 +58,7 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
         foreach (Member field in type.Fields)
         {
             w.Line();
-            WriteMemberDoc(w, field.Declaration);
+            WriteMemberDoc(w, field);
             w.Line($"public {field.Shape.CSharpType} {field.Name} {{ get; set; }}");
         }
 
@@ -161,14 +161,14 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
         w.Line($"this.{type.ArmField} = arm;");
         w.Close();
         w.Line();
-        WriteMemberDoc(w, discriminant.Declaration, "The discriminant: it selects the arm.");
+        WriteMemberDoc(w, discriminant, "The discriminant: it selects the arm.");
         w.Line($"public {discriminantType} {disc} {{ get; }}");
 
         foreach (Arm arm in type.Arms.Where(a => a.Value is not null))
         {
             Member value = arm.Value!;
             w.Line();
-            WriteMemberDoc(w, value.Declaration, $"The arm for {Labels(type, arm)}.");
+            WriteMemberDoc(w, value, $"The arm for {Labels(type, arm)}.");
             w.DocXml("exception", $"<see cref=\"{disc}\"/> selects another arm.", "cref=\"global::System.InvalidOperationException\"");
             w.Line($"public {value.Shape.CSharpType} {value.Name} => this.{type.ArmField} == {arm.Index.ToString(CultureInfo.InvariantCulture)}");
             w.Line($"    ? {Stored(type, arm)}");
@@ -319,23 +319,29 @@ internal sealed class ClassEmitter(EmitModel model, NameScope scope, string acce
     /// <summary>
     /// Documentation of a member: its .x comment, or its declaration; and when its type is a typedef, the typedef,
     /// which has no C# type of its own (<c>nfs_fh4 object</c> is a <c>byte[]</c>), so the reader learns from here
-    /// what the name stands for and what limits it carries.
+    /// what the name stands for and what limits it carries; and when its data is pooled, who disposes it.
     /// </summary>
-    private void WriteMemberDoc(SourceWriter w, Declaration declaration, string? fallback = null)
+    private void WriteMemberDoc(SourceWriter w, Member member, string? fallback = null)
     {
+        Declaration declaration = member.Declaration;
         string xdr = SourceWriter.Xml(EmitModel.XdrText(declaration));
-        string? typedef = TypedefDoc(declaration);
+        string? remarks = TypedefDoc(declaration);
+        if (PooledDocs.IsPooled(member.Shape))
+        {
+            remarks = remarks is null ? PooledDocs.Member : $"{remarks}\n{PooledDocs.Member}";
+        }
+
         if (declaration.Documentation is { } documentation)
         {
             w.Summary(documentation);
-            w.DocXml("remarks", typedef is null ? $"XDR: <c>{xdr}</c>." : $"XDR: <c>{xdr}</c>.\n{typedef}");
+            w.DocXml("remarks", remarks is null ? $"XDR: <c>{xdr}</c>." : $"XDR: <c>{xdr}</c>.\n{remarks}");
         }
         else
         {
             w.DocXml("summary", fallback is null ? $"<c>{xdr}</c>." : $"{SourceWriter.Xml(fallback)} XDR: <c>{xdr}</c>.");
-            if (typedef is not null)
+            if (remarks is not null)
             {
-                w.DocXml("remarks", typedef);
+                w.DocXml("remarks", remarks);
             }
         }
     }

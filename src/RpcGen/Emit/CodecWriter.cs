@@ -28,6 +28,7 @@ internal sealed class CodecWriter(EmitModel model, NameScope scope)
         ClassShape c => $"{c.CSharpType}.Decode(ref reader)",
         StringShape s => $"reader.ReadString({Max(s.Max)})",
         OpaqueShape { IsFixed: true } o => $"reader.ReadFixedOpaque({Count(o.Size)})",
+        OpaqueShape { IsPooled: true } o => $"reader.ReadPooledOpaque({Max(o.Size)})",
         OpaqueShape o => $"reader.ReadOpaque({Max(o.Size)})",
         ArrayShape { Element: PrimitiveShape { HasBulkArrays: true } p } a => a.IsFixed
             ? $"reader.ReadFixed{p.Method}Array({Count(a.Size)})"
@@ -88,6 +89,7 @@ internal sealed class CodecWriter(EmitModel model, NameScope scope)
         EnumShape e when e.Type.ZeroValue != 0 => e.Type.ZeroMember,
         StringShape => "string.Empty",
         OpaqueShape { IsFixed: true } o when o.Size.Value > 0 => $"new byte[{Count(o.Size)}]",
+        OpaqueShape { IsPooled: true } => OpaqueShape.PooledType + ".Empty",
         OpaqueShape => "[]",
         ArrayShape { IsFixed: true } a when a.Size.Value > 0 => Zero(a.Element, visiting) is { } element
             ? $"global::NetRpc.Xdr.XdrCodec.Filled<{a.Element.CSharpType}>({Count(a.Size)}, static () => {element})"

@@ -319,9 +319,10 @@ internal sealed class EmitModel
     /// <summary>Deepest nesting of arrays and optional data in one declaration's C# type, typedefs seen through.</summary>
     public const int MaxShapeNesting = Parsing.RpclTokenSource.MaxNesting;
 
-    public EmitModel(Specification specification, NameStyle style, string @namespace, DiagnosticBag diagnostics, IReadOnlyList<string>? streamed = null)
+    public EmitModel(Specification specification, NameStyle style, string @namespace, DiagnosticBag diagnostics, IReadOnlyList<string>? streamed = null, PooledOpaqueSelection? pooled = null)
     {
         _streamed = new HashSet<string>(streamed ?? [], StringComparer.Ordinal);
+        Pooled = pooled ?? PooledOpaqueSelection.None;
         _specification = specification;
         _style = style;
         _diagnostics = diagnostics;
@@ -417,6 +418,9 @@ internal sealed class EmitModel
 
     public NameStyle Style => _style;
 
+    /// <summary>Which variable-length opaque declarations are pooled (<c>PooledOpaque</c>); <see cref="Shape(Declaration, Shape?)"/> applies it.</summary>
+    public PooledOpaqueSelection Pooled { get; }
+
     /// <summary>Top-level types in source order.</summary>
     public List<GeneratedType> Types { get; } = [];
 
@@ -469,18 +473,64 @@ internal sealed class EmitModel
     private static bool UsesElement(DeclarationKind kind) =>
         kind is DeclarationKind.Scalar or DeclarationKind.FixedArray or DeclarationKind.VariableArray or DeclarationKind.Optional;
 
-    /// <summary>The shape of <paramref name="declaration"/>, given the shape of its type (null when it does not use it).</summary>
-    private Shape Shape(Declaration declaration, Shape? element) => declaration.Kind switch
+    /// <summary>
+    /// The shape of <paramref name="declaration"/>, given the shape of its type (null when it does not use it). Where the
+    /// options pool the declaration and it is variable-length opaque data, declared so or through typedefs, the data is
+    /// pooled: every declaration of the file is shaped here, typedefs included, so this is the one place that decides.
+    /// </summary>
+    private Shape Shape(Declaration declaration, Shape? element)
     {
-        DeclarationKind.Void => VoidShape.Instance,
-        DeclarationKind.String => new StringShape(declaration.Size ?? Size.Unbounded),
-        DeclarationKind.FixedOpaque => new OpaqueShape(true, declaration.Size!),
-        DeclarationKind.VariableOpaque => new OpaqueShape(false, declaration.Size ?? Size.Unbounded),
-        DeclarationKind.FixedArray => Nest(element!, declaration, e => new ArrayShape(e, true, declaration.Size!)),
-        DeclarationKind.VariableArray => Nest(element!, declaration, e => new ArrayShape(e, false, declaration.Size ?? Size.Unbounded)),
-        DeclarationKind.Optional => Optional(element!, declaration),
-        _ => element!,
-    };
+        Shape shape = declaration.Kind switch
+        {
+            DeclarationKind.Void => VoidShape.Instance,
+            DeclarationKind.String => new StringShape(declaration.Size ?? Size.Unbounded),
+            DeclarationKind.FixedOpaque => new OpaqueShape(true, declaration.Size!),
+            DeclarationKind.VariableOpaque => new OpaqueShape(false, declaration.Size ?? Size.Unbounded),
+            DeclarationKind.FixedArray => Nest(element!, declaration, e => new ArrayShape(e, true, declaration.Size!)),
+            DeclarationKind.VariableArray => Nest(element!, declaration, e => new ArrayShape(e, false, declaration.Size ?? Size.Unbounded)),
+            DeclarationKind.Optional => Optional(element!, declaration),
+            _ => element!,
+        };
+        return shape is OpaqueShape { IsFixed: false, IsPooled: false } opaque && Pooled.Applies(declaration) ? opaque with { IsPooled = true } : shape;
+    }
+
+    /// <summary>
+    /// Whether a value of <paramref name="shape"/> holds pooled opaque data: is some, or an array or optional data of
+    /// it, or a struct or union with such a member at any depth (walked with a stack of its own, as types may nest deep).
+    /// </summary>
+    public bool HoldsPooledOpaque(Shape shape)
+    {
+        if (Pooled.IsEmpty)
+        {
+            return false;
+        }
+
+        var seen = new HashSet<ClassType>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<Shape>([shape]);
+        while (pending.TryPop(out Shape? next))
+        {
+            switch (next)
+            {
+                case OpaqueShape { IsPooled: true }:
+                    return true;
+                case ArrayShape a:
+                    pending.Push(a.Element);
+                    break;
+                case OptionalShape o:
+                    pending.Push(o.Element);
+                    break;
+                case ClassShape { Type: var type } when seen.Add(type):
+                    foreach (Shape member in type is StructType s ? s.Fields.Select(f => f.Shape) : ((UnionType)type).Arms.Where(a => a.Value is not null).Select(a => a.Value!.Shape))
+                    {
+                        pending.Push(member);
+                    }
+
+                    break;
+            }
+        }
+
+        return false;
+    }
 
     private Shape Optional(Shape element, Declaration declaration)
     {

@@ -71,6 +71,23 @@ public sealed record GenerationOptions
     /// </summary>
     public IReadOnlyList<string> StreamedProcedures { get; init; } = [];
 
+    /// <summary>
+    /// Whether every variable-length opaque declaration of the file (<c>opaque data&lt;&gt;</c>: fields, union arms,
+    /// typedefs and so procedure arguments and results) is generated as <c>NetRpc.Xdr.PooledOpaque</c>, data in pooled
+    /// memory that the caller or the server runtime disposes, instead of a new <c>byte[]</c> per value (rpcgen
+    /// <c>--pooled-opaque</c>). Fixed-length opaque data and strings stay as they are. False by default.
+    /// </summary>
+    public bool AllOpaquePooled { get; init; }
+
+    /// <summary>
+    /// The variable-length opaque declarations generated as <c>NetRpc.Xdr.PooledOpaque</c> (rpcgen
+    /// <c>--pooled-opaque=NAME,...</c>): a typedef's name (<c>nfsdata2</c>), which takes every use of it, or a
+    /// struct field or union arm as <c>Type.member</c> (<c>WRITE3args.data</c>; a type written in place inside one,
+    /// <c>Outer.member.inner</c>), which takes that one member. Each must name variable-length opaque data, declared
+    /// so or through typedefs; any other name is an error (RPCG4004). Empty by default.
+    /// </summary>
+    public IReadOnlyList<string> PooledOpaque { get; init; } = [];
+
     /// <summary>The NetRpc.Runtime package version the sample project references: by default the one released with this compiler (<see cref="RpcgenCompiler.Version"/>).</summary>
     public string RuntimePackageVersion { get; init; } = RpcgenCompiler.Version;
 }

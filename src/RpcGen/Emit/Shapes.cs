@@ -114,10 +114,17 @@ internal sealed record StringShape(Size Max) : Shape
     public override int MinSize => 4;
 }
 
-/// <summary><c>opaque[n]</c> or <c>opaque&lt;m&gt;</c>: a byte array.</summary>
-internal sealed record OpaqueShape(bool IsFixed, Size Size) : Shape
+/// <summary>
+/// <c>opaque[n]</c> or <c>opaque&lt;m&gt;</c>: a byte array; or, for variable-length data the options choose
+/// (<see cref="PooledOpaqueSelection"/>), a <c>PooledOpaque</c>, the bytes in pooled memory, which has the same wire form
+/// and the same equality, hash code and text.
+/// </summary>
+internal sealed record OpaqueShape(bool IsFixed, Size Size, bool IsPooled = false) : Shape
 {
-    public override string CSharpType => "byte[]";
+    /// <summary>The C# type of pooled opaque data.</summary>
+    public const string PooledType = "global::NetRpc.Xdr.PooledOpaque";
+
+    public override string CSharpType => IsPooled ? PooledType : "byte[]";
 
     public override bool IsValueType => false;
 

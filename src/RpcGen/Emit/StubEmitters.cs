@@ -90,16 +90,16 @@ internal static class WireTypes
         w.Close();
     }
 
-    /// <summary>Documents a procedure's parameters.</summary>
-    public static void ParameterDocs(SourceWriter w, ProcedureInfo procedure)
+    /// <summary>Documents a procedure's parameters; of one that holds pooled opaque data, who disposes it (<paramref name="pooledNote"/>).</summary>
+    public static void ParameterDocs(SourceWriter w, EmitModel model, ProcedureInfo procedure, string pooledNote)
     {
         for (int i = 0; i < procedure.Arguments.Count; i++)
         {
             Member argument = procedure.Arguments[i];
             Argument source = procedure.Definition.Arguments[i];
             string xdr = EmitModel.XdrText(source.IsNamed ? argument.Declaration : argument.Declaration with { Name = null }).Trim();
-            string text = argument.Declaration.Documentation ?? (procedure.Arguments.Count == 1 ? $"The argument, {xdr}." : $"Argument {i + 1}, {xdr}.");
-            w.Doc("param", text, $"name=\"{Identifiers.Bare(argument.Parameter)}\"");
+            string text = SourceWriter.Xml(argument.Declaration.Documentation ?? (procedure.Arguments.Count == 1 ? $"The argument, {xdr}." : $"Argument {i + 1}, {xdr}."));
+            w.DocXml("param", model.HoldsPooledOpaque(argument.Shape) ? $"{text} {pooledNote}" : text, $"name=\"{Identifiers.Bare(argument.Parameter)}\"");
         }
     }
 
@@ -226,7 +226,7 @@ internal sealed class ClientEmitter(EmitModel model, string access)
     /// procedure that returns void, a one-way send and a batched one (libtirpc's zero-timeout clnt_call and batching).
     /// As declarations (with their documentation) in the interface, or as the class's implementations.
     /// </summary>
-    private static void WriteMethod(SourceWriter w, VersionInfo version, ProcedureInfo procedure, HashSet<string> taken, HashSet<string> noReplyNames, bool declaration)
+    private void WriteMethod(SourceWriter w, VersionInfo version, ProcedureInfo procedure, HashSet<string> taken, HashSet<string> noReplyNames, bool declaration)
     {
         string parameters = string.Join(string.Empty, procedure.Arguments.Select(a => $"{a.Shape.CSharpType} {a.Parameter}, "));
         string passed = string.Join(string.Empty, procedure.Arguments.Select(a => $"{a.Parameter}, "));
@@ -269,7 +269,7 @@ internal sealed class ClientEmitter(EmitModel model, string access)
             if (declaration)
             {
                 w.Summary($"{WireTypes.ProcedureSummary(procedure)} {what}");
-                WireTypes.ParameterDocs(w, procedure);
+                WireTypes.ParameterDocs(w, model, procedure, PooledDocs.ClientArgument);
                 w.Doc("param", "A credential of its own; null means the client's.", "name=\"options\"");
                 w.Doc("param", "Abandons it before it is sent.", "name=\"cancellationToken\"");
                 w.DocXml("returns", suffix == "OneWay" ? "A task that completes once the call is sent." : "A task that completes once the call is queued.");
@@ -288,7 +288,7 @@ internal sealed class ClientEmitter(EmitModel model, string access)
     /// A streamed procedure's method: the elements as they arrive, read by the runtime (RpcClient.CallStreamAsync). In
     /// the interface, <paramref name="call"/> is the body of the overload without options, or null for a declaration.
     /// </summary>
-    private static void WriteStream(SourceWriter w, ProcedureInfo procedure, string parameters, string? call, bool options, bool declaration)
+    private void WriteStream(SourceWriter w, ProcedureInfo procedure, string parameters, string? call, bool options, bool declaration)
     {
         string element = procedure.StreamElement!.CSharpType;
         string optionsParameter = options ? $"{CallOptions}? options, " : string.Empty;
@@ -296,14 +296,14 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         {
             w.Summary(WireTypes.ProcedureSummary(procedure));
             w.DocXml("remarks", "The reply is a stream: each element is decoded as it arrives, and the server is held back while the enumeration does not ask for more. Stopping before the end closes the connection in the middle of the reply (other calls in flight on it fail); the next call connects again.");
-            WireTypes.ParameterDocs(w, procedure);
+            WireTypes.ParameterDocs(w, model, procedure, PooledDocs.ClientArgument);
             if (options)
             {
                 w.Doc("param", "What this call does differently from the client's options: a timeout (for the reply to begin, and for each wait after) or deadline, a credential.", "name=\"options\"");
             }
 
             w.Doc("param", "Abandons the call, or the rest of the stream.", "name=\"cancellationToken\"");
-            w.DocXml("returns", "The elements, in the order the server sends them.");
+            w.DocXml("returns", Pooled("The elements, in the order the server sends them.", procedure.StreamElement));
             w.DocXml("exception", "The call failed; the derived type says how (timeout, connection lost, the server's reply status, a malformed or unterminated stream).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
             string declared = $"{WireTypes.AsyncEnumerable}<{element}> {procedure.Method}({parameters}{optionsParameter}global::System.Threading.CancellationToken cancellationToken = default)";
             w.Line(call is null ? declared + ";" : declared + " =>");
@@ -330,22 +330,26 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         w.Close();
     }
 
+    /// <summary>The documentation of what a call returns, with who disposes its pooled opaque data when it holds some.</summary>
+    private string Pooled(string returned, Shape? shape) =>
+        shape is not null && model.HoldsPooledOpaque(shape) ? $"{returned} {PooledDocs.ClientResult}" : returned;
+
     /// <summary>A call's method; in the interface, <paramref name="call"/> is the body of the overload without options, or null for a declaration.</summary>
-    private static void WriteCall(SourceWriter w, ProcedureInfo procedure, string parameters, string? call, bool options, bool declaration)
+    private void WriteCall(SourceWriter w, ProcedureInfo procedure, string parameters, string? call, bool options, bool declaration)
     {
         string signature = $"{procedure.Method}({parameters})";
         string task = procedure.Result is VoidShape ? "global::System.Threading.Tasks.Task" : $"global::System.Threading.Tasks.Task<{procedure.Result.CSharpType}>";
         if (declaration)
         {
             w.Summary(WireTypes.ProcedureSummary(procedure));
-            WireTypes.ParameterDocs(w, procedure);
+            WireTypes.ParameterDocs(w, model, procedure, PooledDocs.ClientArgument);
             if (options)
             {
                 w.Doc("param", "What this call does differently from the client's options: a timeout or deadline, a credential.", "name=\"options\"");
             }
 
             w.Doc("param", "Abandons the call (the server may still run it).", "name=\"cancellationToken\"");
-            w.DocXml("returns", procedure.Result is VoidShape ? "A task that completes when the reply has come." : "The result.");
+            w.DocXml("returns", procedure.Result is VoidShape ? "A task that completes when the reply has come." : Pooled("The result.", procedure.Result));
             w.DocXml("exception", "The call failed; the derived type says how (timeout, connection lost, the server's reply status).", "cref=\"global::NetRpc.Runtime.Client.RpcException\"");
             w.Line(call is null ? $"{task} {signature};" : $"{task} {signature} =>");
             if (call is not null)
@@ -404,11 +408,12 @@ internal sealed class ServiceEmitter(EmitModel model, string access)
         foreach (ProcedureInfo procedure in version.Procedures)
         {
             w.Summary(procedure.Definition.Documentation ?? $"Serves {TypesEmitter.ProcedureText(procedure.Definition)}.");
-            WireTypes.ParameterDocs(w, procedure);
+            WireTypes.ParameterDocs(w, model, procedure, PooledDocs.ServiceArgument);
             w.Doc("param", "The call: the caller's address and credentials, and a token cancelled when the call is abandoned.", "name=\"context\"");
-            w.DocXml("returns", procedure.StreamElement is not null
+            string returned = procedure.StreamElement is not null
                 ? "The elements of the streamed reply: the runtime writes TRUE before each, as it comes, and FALSE after the last; it asks for the next only as the connection takes what was sent. The enumeration is cancelled (context.CallAborted) when the connection closes."
-                : procedure.Result is VoidShape ? "A task that completes when the procedure is done." : "The result.");
+                : procedure.Result is VoidShape ? "A task that completes when the procedure is done." : "The result.";
+            w.DocXml("returns", model.HoldsPooledOpaque(procedure.StreamElement ?? procedure.Result) ? $"{returned} {PooledDocs.ServiceResult}" : returned);
             string parameters = string.Join(string.Empty, procedure.Arguments.Select(a => $"{a.Shape.CSharpType} {a.Parameter}, "));
             string returns = procedure.StreamElement is { } element ? $"{WireTypes.AsyncEnumerable}<{element.CSharpType}>"
                 : procedure.Result is VoidShape ? "global::System.Threading.Tasks.ValueTask" : $"global::System.Threading.Tasks.ValueTask<{procedure.Result.CSharpType}>";

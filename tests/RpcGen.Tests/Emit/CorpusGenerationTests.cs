@@ -68,12 +68,33 @@ public class CorpusGenerationTests(ITestOutputHelper output)
         }
     }
 
-    private void GenerateAndCompile(string file, GeneratedAccess access = GeneratedAccess.Public, NameStyle names = NameStyle.Pascal)
+    [Fact]
+    public void With_all_opaque_data_pooled_the_libnfs_files_compile_clean_too()
     {
-        GenerateResult result = RpcgenCompiler.Generate(file, new DiskSources(), new CompilerOptions { Names = names }, new GenerationOptions { Outputs = GeneratedOutputs.All, Access = access });
+        foreach (string file in Directory.GetFiles(Corpus.Resolve("Corpus/libnfs")!, "*.x").Order(StringComparer.Ordinal))
+        {
+            GenerateAndCompile(file, pooled: new GenerationOptions { AllOpaquePooled = true });
+        }
+    }
+
+    [Fact]
+    public void NFSv3_with_its_READ_and_WRITE_data_pooled_compiles_clean()
+    {
+        // The NFS payloads the option is for, named as members: WRITE3args.data and READ3resok.data are opaque data<>.
+        IReadOnlyList<GeneratedFile> files = GenerateAndCompile(Path.Combine(Corpus.Resolve("Corpus/libnfs")!, "libnfs-nfs.x"), pooled: new GenerationOptions { PooledOpaque = ["WRITE3args.data", "READ3resok.data", "nfsdata2"] });
+        string types = files.Single(f => f.Output == GeneratedOutputs.Types).Text;
+        Assert.Equal(4, types.Split("public global::NetRpc.Xdr.PooledOpaque Data { get; set; }").Length - 1); // WRITE3args, READ3resok, and v2's two nfsdata2
+        Assert.Contains("public byte[] Data { get; set; }", types, StringComparison.Ordinal); // nfs_fh3.data is not named
+    }
+
+    private IReadOnlyList<GeneratedFile> GenerateAndCompile(string file, GeneratedAccess access = GeneratedAccess.Public, NameStyle names = NameStyle.Pascal, GenerationOptions? pooled = null)
+    {
+        var generation = (pooled ?? GenerationOptions.Default) with { Outputs = GeneratedOutputs.All, Access = access };
+        GenerateResult result = RpcgenCompiler.Generate(file, new DiskSources(), new CompilerOptions { Names = names }, generation);
         Assert.False(result.HasErrors, $"{file}:\n{Compile.Describe(result.Diagnostics)}");
         string[] diagnostics = CSharpBuild.Diagnostics(result.Files);
         Assert.True(diagnostics.Length == 0, $"{file}: {diagnostics.Length} diagnostics:\n{string.Join('\n', diagnostics.Take(40))}");
         output.WriteLine($"{Path.GetFileName(file)}: {result.Files.Count} files, {result.Files.Sum(f => f.Text.Length)} characters");
+        return result.Files;
     }
 }

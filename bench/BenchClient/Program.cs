@@ -18,6 +18,7 @@ using System.Globalization;
 using System.Net;
 using NetRpc.Bench.Protocol;
 using NetRpc.Runtime.Client;
+using NetRpc.Xdr;
 
 string host = "127.0.0.1";
 int port = 0;
@@ -294,8 +295,10 @@ internal sealed class Load : IDisposable
 
     public async ValueTask<bool> EchoAsync()
     {
-        byte[] echoed = await _client.EchoAsync(_blob).ConfigureAwait(false);
-        return echoed.Length == _blob.Length && (echoed.Length == 0 || (echoed[0] == _blob[0] && echoed[^1] == _blob[^1]));
+        // bench.x is generated with opaque_blob pooled: the reply's data borrows the receive buffer until disposed.
+        using PooledOpaque echoed = await _client.EchoAsync(PooledOpaque.Wrap(_blob)).ConfigureAwait(false);
+        ReadOnlySpan<byte> bytes = echoed.Span;
+        return bytes.Length == _blob.Length && (bytes.Length == 0 || (bytes[0] == _blob[0] && bytes[^1] == _blob[^1]));
     }
 
     public async ValueTask<bool> SumAsync()

@@ -12,6 +12,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using NetRpc.Bench.Protocol;
 using NetRpc.Runtime.Server;
+using NetRpc.Xdr;
 
 int port = 0;
 bool drc = false;
@@ -77,7 +78,9 @@ internal sealed class BenchService : BenchVersServiceBase
 {
     public override ValueTask PingAsync(RpcCallContext context) => default;
 
-    public override ValueTask<byte[]> EchoAsync(byte[] opaqueBlob, RpcCallContext context) => ValueTask.FromResult(opaqueBlob);
+    // opaque_blob is pooled (rpcgen --pooled-opaque=opaque_blob): the argument borrows the receive buffer, and the
+    // runtime gives it back once the reply holding it is written.
+    public override ValueTask<PooledOpaque> EchoAsync(PooledOpaque opaqueBlob, RpcCallContext context) => ValueTask.FromResult(opaqueBlob);
 
     public override ValueTask<BigStruct> SumAsync(BigStruct bigStruct, RpcCallContext context)
     {

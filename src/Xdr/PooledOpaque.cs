@@ -127,18 +127,20 @@ public sealed class PooledOpaque : IMemoryOwner<byte>, IEquatable<PooledOpaque>
     /// <summary>Whether both hold the same bytes.</summary>
     /// <param name="other">The other value.</param>
     /// <returns>True when equal.</returns>
+    /// <exception cref="ObjectDisposedException">Either value has been disposed (its memory may hold another message's bytes).</exception>
     public bool Equals(PooledOpaque? other) =>
-        other is not null && (ReferenceEquals(this, other) || _memory.Span.SequenceEqual(other._memory.Span));
+        other is not null && (ReferenceEquals(this, other) || Span.SequenceEqual(other.Span));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as PooledOpaque);
 
     /// <summary>A hash code of the bytes, equal to <see cref="XdrValues.Hash(byte[])"/> of the same bytes.</summary>
     /// <returns>The hash code.</returns>
+    /// <exception cref="ObjectDisposedException">The value has been disposed.</exception>
     public override int GetHashCode()
     {
         var hash = default(HashCode);
-        hash.AddBytes(_memory.Span);
+        hash.AddBytes(Span);
         return hash.ToHashCode();
     }
 

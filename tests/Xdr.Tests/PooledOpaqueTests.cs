@@ -37,6 +37,8 @@ public class PooledOpaqueTests
         value.Dispose();
         Assert.False(buffer.IsLent);
         Assert.Throws<ObjectDisposedException>(() => value.Memory);
+        Assert.Throws<ObjectDisposedException>(() => value.Equals(PooledOpaque.Wrap(new byte[5000]))); // its bytes may be another message's now
+        Assert.Equal("(disposed)", value.ToString());
         value.Dispose(); // twice is harmless: the buffer is not released again
         Assert.False(buffer.IsLent);
         buffer.Release();

@@ -132,6 +132,18 @@ int main(int argc, char **argv)
     clnt_call(clnt, COUNT, (xdrproc_t)xdr_void, NULL, (xdrproc_t)xdr_u_int, (caddr_t)&second, call_timeout);
     printf("COUNT %s +%u\n", status_name(stat), second - first);
 
+    /* Bytes i * 7 + 3: what the NetRpc side (InteropProtocol.BlobBytes) sends and expects. */
+    u_int n = udp ? 6000 : 200000;
+    char *bytes = malloc(n);
+    for (u_int i = 0; i < n; i++)
+        bytes[i] = (char)(i * 7 + 3);
+    blob sent = {n, bytes};
+    blob back = {0, NULL};
+    stat = clnt_call(clnt, BLOB, (xdrproc_t)xdr_blob, (caddr_t)&sent, (xdrproc_t)xdr_blob, (caddr_t)&back, call_timeout);
+    printf("BLOB %s n=%u same=%d\n", status_name(stat), back.blob_len, back.blob_len == n && memcmp(back.blob_val, bytes, n) == 0);
+    xdr_free((xdrproc_t)xdr_blob, (caddr_t)&back);
+    free(bytes);
+
     print_failure("PROC99", clnt, 99);
     clnt_destroy(clnt);
 

@@ -91,6 +91,17 @@ bool_t count_1_svc(void *argp, u_int *result, struct svc_req *rqstp)
     return TRUE;
 }
 
+bool_t blob_1_svc(blob *argp, blob *result, struct svc_req *rqstp)
+{
+    (void)rqstp;
+    result->blob_len = argp->blob_len;
+    result->blob_val = malloc(argp->blob_len ? argp->blob_len : 1);
+    if (result->blob_val == NULL)
+        return FALSE;
+    memcpy(result->blob_val, argp->blob_val, argp->blob_len);
+    return TRUE;
+}
+
 int interop_prog_1_freeresult(SVCXPRT *transp, xdrproc_t xdr_result, caddr_t result)
 {
     (void)transp;

@@ -19,6 +19,19 @@ internal static class InteropProtocol
     public const uint Transform = 3;
     public const uint WhoAmI = 4;
     public const uint Count = 5;
+    public const uint Blob = 6;
+
+    /// <summary>BLOB's payload, as interop_client.c makes it: byte i is i * 7 + 3; 200,000 bytes over TCP, 6,000 over UDP.</summary>
+    public static byte[] BlobBytes(bool tcp)
+    {
+        byte[] bytes = new byte[tcp ? 200_000 : 6000];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)((i * 7) + 3);
+        }
+
+        return bytes;
+    }
 
     /// <summary>The record the C client sends (interop_client.c's head and tail).</summary>
     public static InteropRecord SampleRecord() => new()
@@ -90,6 +103,7 @@ internal static class InteropProtocol
                 .AddProcedure<XdrVoid, TextValue>(WhoAmI, "WHOAMI", (_, context) => ValueTask.FromResult(new TextValue(
                     context.AuthSys is { } sys ? string.Create(CultureInfo.InvariantCulture, $"{sys.MachineName}:{sys.Uid}:{sys.Gid}:{string.Join(',', sys.Gids)}") : "none")))
                 .AddProcedure<XdrVoid, UIntValue>(Count, "COUNT", (_, _) => ValueTask.FromResult(new UIntValue((uint)Interlocked.Increment(ref _counter))))
+                .AddProcedure<PooledValue, PooledValue>(Blob, "BLOB", (blob, _) => ValueTask.FromResult(blob)) // pooled, as --pooled-opaque generates
                 .Build());
             Tcp = Rpc.ListenTcp(new IPEndPoint(IPAddress.Loopback, 0));
             Udp = Rpc.ListenUdp(new IPEndPoint(IPAddress.Loopback, 0));

@@ -26,6 +26,15 @@ public abstract class FaultTests
         for (int i = 0; i < 20; i++)
         {
             using Socket socket = await Wire.ConnectAsync(server.Tcp!);
+
+            // A whole NULL call first: its reply says the server has taken the connection, so that the count below
+            // cannot reach one while connections are still waiting to be accepted.
+            await using (var stream = new NetworkStream(socket, ownsSocket: false))
+            {
+                await stream.WriteAsync(Wire.Record(Wire.Call(100, TestServer.Program, 1, 0)));
+                Assert.NotNull(await Wire.ReadRecordAsync(stream));
+            }
+
             byte[] call = Wire.Record(Wire.Call(1, TestServer.Program, 1, 1, arguments: Wire.Words(5)));
             await socket.SendAsync(call.AsMemory(0, 4 + (i % 30)));   // the mark and part of the call, then gone
             socket.Close();
@@ -204,7 +213,14 @@ public abstract class FaultTests
             // Fragments of 40 KiB: the second one takes the record over the limit.
             for (int i = 0; i < 3; i++)
             {
-                await socket.SendAsync(Wire.Words(40 * 1024).Concat(new byte[40 * 1024]).ToArray());
+                try
+                {
+                    await socket.SendAsync(Wire.Words(40 * 1024).Concat(new byte[40 * 1024]).ToArray());
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+                {
+                    break; // the server has already seen the header that takes the record over the limit, and closed
+                }
             }
         }
         else

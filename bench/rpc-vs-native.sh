@@ -7,7 +7,7 @@
 #
 #   C-C  C client  -> C server        N-C  NetRpc client -> C server
 #   C-N  C client  -> NetRpc server   N-N  NetRpc client -> NetRpc server
-#   C-N0 C client  -> NetRpc server with SpinBeforeSleep = 0 (never spins; 8-client case only)
+#   C-N0 C client  -> NetRpc server with SpinBeforeSleep = 0 (never spins; the 8-client PING and ECHO 64 KiB cases)
 #
 # Cases (the "Done when" of the runtime issue):
 #   ping-tcp-1    PING over TCP, 1 client, server and client on CPU 0                     (1cpu)
@@ -157,7 +157,7 @@ client_for() {
 pairs_for() {
     case "$(case_op "$1")" in
     pipe*) echo "N-C N-N" ;;
-    *) if [ "$1" = ping-tcp-8 ]; then echo "C-C C-N C-N0 N-C N-N"; else echo "C-C C-N N-C N-N"; fi ;;
+    *) case "$1" in ping-tcp-8 | echo64k-tcp-8) echo "C-C C-N C-N0 N-C N-N" ;; *) echo "C-C C-N N-C N-N" ;; esac ;;
     esac
 }
 
@@ -304,6 +304,16 @@ for name in $cases; do
         cli_n=$(median ping-tcp-8 C-N cli_cpu_us_per_call)
         cap() { awk -v c="$1" 'BEGIN { if (c > 0) printf "%.0f", 1e6 / c; else print "?" }'; }
         echo "- the 8 C clients' own CPU per call: $cli us against libtirpc's server, $cli_n us against NetRpc's, so CPU 1 caps what they can ask of either at about $(cap "$cli") and $(cap "$cli_n") calls/s here"
+        ;;
+    echo64k-tcp-1 | echo64k-tcp-8)
+        cn=$(median "$name" C-N server_cpu_us_per_call)
+        cc=$(median "$name" C-C server_cpu_us_per_call)
+        r=$(ratio "$cn" "$cc")
+        echo "- ECHO 64 KiB $name, NetRpc server CPU per call $cn us vs libtirpc's $cc us: $r x (target <= 0.8): $(verdict "$(ratio "$cc" "$cn")" 1.25)"
+        if [ "$name" = echo64k-tcp-8 ]; then
+            cn0=$(median echo64k-tcp-8 C-N0 server_cpu_us_per_call)
+            echo "- same, NetRpc server with SpinBeforeSleep = 0: server CPU per call $cn0 us, $(ratio "$cn0" "$cc") x libtirpc's"
+        fi
         ;;
     pipe64-tcp-1)
         r=$(ratio "$(median pipe64-tcp-1 N-N calls_per_s)" "$(median ping-tcp-1 C-C calls_per_s)")

@@ -8,7 +8,7 @@ namespace NetRpc.Bench.Protocol;
 /// <summary>Serves BENCH_PROG version BENCH_VERS (1): override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public abstract partial class BenchVersServiceBase
+public abstract partial class BenchVersServiceBase : global::NetRpc.Runtime.Server.IRpcService
 {
     /// <summary>NULLPROC-like: no args, no result</summary>
     /// <param name="context">The call: the caller's address and credentials, and a token cancelled when the call is abandoned.</param>
@@ -30,13 +30,26 @@ public abstract partial class BenchVersServiceBase
     public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Bench.Protocol.BigStruct> SumAsync(global::NetRpc.Bench.Protocol.BigStruct bigStruct, global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
-    /// <summary>This service as the program version an RpcServer serves.</summary>
+    /// <summary>This service as the program version an RpcServer serves: this one instance serves every call.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Bench.Protocol.BenchProg.Program, global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version, "BENCH_PROG")
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Ping, "PING", (arguments, context) => Reply(this.PingAsync(context)))
         .AddProcedure<EchoArguments, EchoResult>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Echo, "ECHO", (arguments, context) => Reply(this.EchoAsync(arguments.Arg1, context), static value => new EchoResult(value)))
         .AddProcedure<global::NetRpc.Bench.Protocol.BigStruct, global::NetRpc.Bench.Protocol.BigStruct>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Sum, "SUM", (arguments, context) => this.SumAsync(arguments, context))
         .Build();
+
+    /// <summary>The program version, served by an instance the activator makes for each call and releases when the call is done (a dependency injection scope per call).</summary>
+    /// <param name="activator">Makes the instance for each call.</param>
+    /// <returns>The program version, for RpcServer.AddProgram.</returns>
+    public static global::NetRpc.Runtime.Server.RpcProgram ToProgram(global::NetRpc.Runtime.Server.IRpcServiceActivator<BenchVersServiceBase> activator) => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Bench.Protocol.BenchProg.Program, global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version, "BENCH_PROG")
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Ping, "PING", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<BenchVersServiceBase, global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(activator, static (service, arguments, context) => Reply(service.PingAsync(context))))
+        .AddProcedure<EchoArguments, EchoResult>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Echo, "ECHO", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<BenchVersServiceBase, EchoArguments, EchoResult>(activator, static (service, arguments, context) => Reply(service.EchoAsync(arguments.Arg1, context), static value => new EchoResult(value))))
+        .AddProcedure<global::NetRpc.Bench.Protocol.BigStruct, global::NetRpc.Bench.Protocol.BigStruct>(global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Sum, "SUM", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<BenchVersServiceBase, global::NetRpc.Bench.Protocol.BigStruct, global::NetRpc.Bench.Protocol.BigStruct>(activator, static (service, arguments, context) => service.SumAsync(arguments, context)))
+        .Build();
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Server.RpcProgram global::NetRpc.Runtime.Server.IRpcService.ToProgram<TService>(global::NetRpc.Runtime.Server.IRpcServiceActivator<TService> activator) =>
+        ToProgram((global::NetRpc.Runtime.Server.IRpcServiceActivator<BenchVersServiceBase>)activator);
 
     private static global::System.Threading.Tasks.ValueTask<TWire> Reply<TValue, TWire>(global::System.Threading.Tasks.ValueTask<TValue> pending, global::System.Func<TValue, TWire> wrap) =>
         pending.IsCompletedSuccessfully ? new(wrap(pending.Result)) : AwaitReply(pending, wrap);

@@ -404,7 +404,7 @@ internal sealed class ServiceEmitter(EmitModel model, string access)
         w.Summary($"Serves {what}: override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).");
         w.DocXml("remarks", "A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.");
         CSharpFile.GeneratedCode(w);
-        w.Open($"{access} abstract partial class {version.ServiceName}");
+        w.Open($"{access} abstract partial class {version.ServiceName} : global::NetRpc.Runtime.Server.IRpcService");
         foreach (ProcedureInfo procedure in version.Procedures)
         {
             w.Summary(procedure.Definition.Documentation ?? $"Serves {TypesEmitter.ProcedureText(procedure.Definition)}.");
@@ -432,35 +432,67 @@ internal sealed class ServiceEmitter(EmitModel model, string access)
             w.Line();
         }
 
-        w.Summary("This service as the program version an RpcServer serves.");
+        w.Summary("This service as the program version an RpcServer serves: this one instance serves every call.");
         w.DocXml("returns", "The program version, for RpcServer.AddProgram.");
         w.Line($"public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder({version.ProgramFullName}.Program, {version.FullName}.Version, {EmitModel.Literal(version.Program.Definition.Name)})");
         foreach (ProcedureInfo procedure in version.Procedures)
         {
-            string unpacked = procedure.ArgumentsWrapper is not null
-                ? string.Join(string.Empty, procedure.ArgumentFields.Select(f => $"arguments.{f}, "))
-                : procedure.Arguments.Count == 0 ? string.Empty : "arguments, ";
-            string invoke = $"this.{procedure.Method}({unpacked}context)";
-            if (procedure.StreamElement is not null)
-            {
-                string elements = procedure.StreamElementWrapper is { } wrapped ? $"Stream({invoke}, static value => new {wrapped}(value))" : invoke;
-                w.Line($"    .AddStreamedProcedure<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ElementType(procedure)}>({version.FullName}.{procedure.Constant}, {EmitModel.Literal(procedure.Definition.Name)}, (arguments, context) => {elements})");
-                continue;
-            }
-
-            string body = procedure.Result switch
-            {
-                VoidShape => $"Reply({invoke})",
-                _ when procedure.ResultWrapper is { } wrapper => $"Reply({invoke}, static value => new {wrapper}(value))",
-                _ => invoke,
-            };
-            w.Line($"    .AddProcedure<{WireTypes.ArgumentsType(procedure)}, {WireTypes.ResultType(procedure)}>({version.FullName}.{procedure.Constant}, {EmitModel.Literal(procedure.Definition.Name)}, (arguments, context) => {body})");
+            WriteProcedure(w, version, procedure, activator: null);
         }
 
         w.Line("    .Build();");
+        w.Line();
+        w.Summary("The program version, served by an instance the activator makes for each call and releases when the call is done (a dependency injection scope per call).");
+        w.Doc("param", "Makes the instance for each call.", "name=\"activator\"");
+        w.DocXml("returns", "The program version, for RpcServer.AddProgram.");
+        w.Line($"public static global::NetRpc.Runtime.Server.RpcProgram ToProgram(global::NetRpc.Runtime.Server.IRpcServiceActivator<{version.ServiceName}> activator) => new global::NetRpc.Runtime.Server.RpcProgramBuilder({version.ProgramFullName}.Program, {version.FullName}.Version, {EmitModel.Literal(version.Program.Definition.Name)})");
+        foreach (ProcedureInfo procedure in version.Procedures)
+        {
+            WriteProcedure(w, version, procedure, activator: "activator");
+        }
+
+        w.Line("    .Build();");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"static global::NetRpc.Runtime.Server.RpcProgram global::NetRpc.Runtime.Server.IRpcService.ToProgram<TService>(global::NetRpc.Runtime.Server.IRpcServiceActivator<TService> activator) =>");
+        // Covariance: an activator of a class derived from this base is an activator of this base.
+        w.Line($"    ToProgram((global::NetRpc.Runtime.Server.IRpcServiceActivator<{version.ServiceName}>)activator);");
         WriteReplyHelpers(w, version);
         WireTypes.Write(model, w, version);
         w.Close();
+    }
+
+    /// <summary>
+    /// One procedure of a ToProgram: on this instance, or (with <paramref name="activator"/>) on the instance the
+    /// activator makes for the call, through the runtime's RpcServiceActivation, which releases it when the call is done.
+    /// </summary>
+    private static void WriteProcedure(SourceWriter w, VersionInfo version, ProcedureInfo procedure, string? activator)
+    {
+        string unpacked = procedure.ArgumentsWrapper is not null
+            ? string.Join(string.Empty, procedure.ArgumentFields.Select(f => $"arguments.{f}, "))
+            : procedure.Arguments.Count == 0 ? string.Empty : "arguments, ";
+        string invoke = $"{(activator is null ? "this" : "service")}.{procedure.Method}({unpacked}context)";
+        string number = $"{version.FullName}.{procedure.Constant}, {EmitModel.Literal(procedure.Definition.Name)}";
+        if (procedure.StreamElement is not null)
+        {
+            string elements = procedure.StreamElementWrapper is { } wrapped ? $"Stream({invoke}, static value => new {wrapped}(value))" : invoke;
+            string streamTypes = $"{WireTypes.ArgumentsType(procedure)}, {WireTypes.ElementType(procedure)}";
+            w.Line(activator is null
+                ? $"    .AddStreamedProcedure<{streamTypes}>({number}, (arguments, context) => {elements})"
+                : $"    .AddStreamedProcedure<{streamTypes}>({number}, global::NetRpc.Runtime.Server.RpcServiceActivation.PerCallStream<{version.ServiceName}, {streamTypes}>({activator}, static (service, arguments, context) => {elements}))");
+            return;
+        }
+
+        string body = procedure.Result switch
+        {
+            VoidShape => $"Reply({invoke})",
+            _ when procedure.ResultWrapper is { } wrapper => $"Reply({invoke}, static value => new {wrapper}(value))",
+            _ => invoke,
+        };
+        string types = $"{WireTypes.ArgumentsType(procedure)}, {WireTypes.ResultType(procedure)}";
+        w.Line(activator is null
+            ? $"    .AddProcedure<{types}>({number}, (arguments, context) => {body})"
+            : $"    .AddProcedure<{types}>({number}, global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<{version.ServiceName}, {types}>({activator}, static (service, arguments, context) => {body}))");
     }
 
     private static void WriteReplyHelpers(SourceWriter w, VersionInfo version)

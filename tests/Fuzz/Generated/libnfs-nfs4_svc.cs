@@ -8,7 +8,7 @@ namespace NetRpc.Fuzz.Nfs4;
 /// <summary>Serves NFS4_PROGRAM version NFS_V4 (4): override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public abstract partial class NfsV4ServiceBase
+public abstract partial class NfsV4ServiceBase : global::NetRpc.Runtime.Server.IRpcService
 {
     /// <summary>Serves void NFSPROC4_NULL(void) = 0.</summary>
     /// <param name="context">The call: the caller's address and credentials, and a token cancelled when the call is abandoned.</param>
@@ -22,12 +22,24 @@ public abstract partial class NfsV4ServiceBase
     public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Fuzz.Nfs4.Compound4Res> Nfsproc4CompoundAsync(global::NetRpc.Fuzz.Nfs4.Compound4Args compound4Args, global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
-    /// <summary>This service as the program version an RpcServer serves.</summary>
+    /// <summary>This service as the program version an RpcServer serves: this one instance serves every call.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Fuzz.Nfs4.Nfs4Program.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Version, "NFS4_PROGRAM")
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Null, "NFSPROC4_NULL", (arguments, context) => Reply(this.Nfsproc4NullAsync(context)))
         .AddProcedure<global::NetRpc.Fuzz.Nfs4.Compound4Args, global::NetRpc.Fuzz.Nfs4.Compound4Res>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound, "NFSPROC4_COMPOUND", (arguments, context) => this.Nfsproc4CompoundAsync(arguments, context))
         .Build();
+
+    /// <summary>The program version, served by an instance the activator makes for each call and releases when the call is done (a dependency injection scope per call).</summary>
+    /// <param name="activator">Makes the instance for each call.</param>
+    /// <returns>The program version, for RpcServer.AddProgram.</returns>
+    public static global::NetRpc.Runtime.Server.RpcProgram ToProgram(global::NetRpc.Runtime.Server.IRpcServiceActivator<NfsV4ServiceBase> activator) => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Fuzz.Nfs4.Nfs4Program.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Version, "NFS4_PROGRAM")
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Null, "NFSPROC4_NULL", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<NfsV4ServiceBase, global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(activator, static (service, arguments, context) => Reply(service.Nfsproc4NullAsync(context))))
+        .AddProcedure<global::NetRpc.Fuzz.Nfs4.Compound4Args, global::NetRpc.Fuzz.Nfs4.Compound4Res>(global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound, "NFSPROC4_COMPOUND", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<NfsV4ServiceBase, global::NetRpc.Fuzz.Nfs4.Compound4Args, global::NetRpc.Fuzz.Nfs4.Compound4Res>(activator, static (service, arguments, context) => service.Nfsproc4CompoundAsync(arguments, context)))
+        .Build();
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Server.RpcProgram global::NetRpc.Runtime.Server.IRpcService.ToProgram<TService>(global::NetRpc.Runtime.Server.IRpcServiceActivator<TService> activator) =>
+        ToProgram((global::NetRpc.Runtime.Server.IRpcServiceActivator<NfsV4ServiceBase>)activator);
 
     private static global::System.Threading.Tasks.ValueTask<global::NetRpc.Xdr.XdrVoid> Reply(global::System.Threading.Tasks.ValueTask pending)
     {
@@ -50,7 +62,7 @@ public abstract partial class NfsV4ServiceBase
 /// <summary>Serves NFS4_CALLBACK version NFS_CB (1): override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public abstract partial class NfsCbServiceBase
+public abstract partial class NfsCbServiceBase : global::NetRpc.Runtime.Server.IRpcService
 {
     /// <summary>Serves void CB_NULL(void) = 0.</summary>
     /// <param name="context">The call: the caller's address and credentials, and a token cancelled when the call is abandoned.</param>
@@ -64,12 +76,24 @@ public abstract partial class NfsCbServiceBase
     public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Fuzz.Nfs4.CbCompound4Res> CbCompoundAsync(global::NetRpc.Fuzz.Nfs4.CbCompound4Args cbCompound4Args, global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
-    /// <summary>This service as the program version an RpcServer serves.</summary>
+    /// <summary>This service as the program version an RpcServer serves: this one instance serves every call.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.Version, "NFS4_CALLBACK")
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbNull, "CB_NULL", (arguments, context) => Reply(this.CbNullAsync(context)))
         .AddProcedure<global::NetRpc.Fuzz.Nfs4.CbCompound4Args, global::NetRpc.Fuzz.Nfs4.CbCompound4Res>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound, "CB_COMPOUND", (arguments, context) => this.CbCompoundAsync(arguments, context))
         .Build();
+
+    /// <summary>The program version, served by an instance the activator makes for each call and releases when the call is done (a dependency injection scope per call).</summary>
+    /// <param name="activator">Makes the instance for each call.</param>
+    /// <returns>The program version, for RpcServer.AddProgram.</returns>
+    public static global::NetRpc.Runtime.Server.RpcProgram ToProgram(global::NetRpc.Runtime.Server.IRpcServiceActivator<NfsCbServiceBase> activator) => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.Version, "NFS4_CALLBACK")
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbNull, "CB_NULL", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<NfsCbServiceBase, global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(activator, static (service, arguments, context) => Reply(service.CbNullAsync(context))))
+        .AddProcedure<global::NetRpc.Fuzz.Nfs4.CbCompound4Args, global::NetRpc.Fuzz.Nfs4.CbCompound4Res>(global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound, "CB_COMPOUND", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<NfsCbServiceBase, global::NetRpc.Fuzz.Nfs4.CbCompound4Args, global::NetRpc.Fuzz.Nfs4.CbCompound4Res>(activator, static (service, arguments, context) => service.CbCompoundAsync(arguments, context)))
+        .Build();
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Server.RpcProgram global::NetRpc.Runtime.Server.IRpcService.ToProgram<TService>(global::NetRpc.Runtime.Server.IRpcServiceActivator<TService> activator) =>
+        ToProgram((global::NetRpc.Runtime.Server.IRpcServiceActivator<NfsCbServiceBase>)activator);
 
     private static global::System.Threading.Tasks.ValueTask<global::NetRpc.Xdr.XdrVoid> Reply(global::System.Threading.Tasks.ValueTask pending)
     {

@@ -8,7 +8,7 @@ namespace MyProto;
 /// <summary>Serves TEST_PROG version TEST_VERS (1): override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public abstract partial class TestVersServiceBase
+public abstract partial class TestVersServiceBase : global::NetRpc.Runtime.Server.IRpcService
 {
     /// <summary>Serves long TEST(void) = 1.</summary>
     /// <param name="context">The call: the caller's address and credentials, and a token cancelled when the call is abandoned.</param>
@@ -16,11 +16,22 @@ public abstract partial class TestVersServiceBase
     public virtual global::System.Threading.Tasks.ValueTask<int> TestAsync(global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
-    /// <summary>This service as the program version an RpcServer serves.</summary>
+    /// <summary>This service as the program version an RpcServer serves: this one instance serves every call.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::MyProto.TestProg.Program, global::MyProto.TestProg.TestVers.Version, "TEST_PROG")
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, TestResult>(global::MyProto.TestProg.TestVers.Test, "TEST", (arguments, context) => Reply(this.TestAsync(context), static value => new TestResult(value)))
         .Build();
+
+    /// <summary>The program version, served by an instance the activator makes for each call and releases when the call is done (a dependency injection scope per call).</summary>
+    /// <param name="activator">Makes the instance for each call.</param>
+    /// <returns>The program version, for RpcServer.AddProgram.</returns>
+    public static global::NetRpc.Runtime.Server.RpcProgram ToProgram(global::NetRpc.Runtime.Server.IRpcServiceActivator<TestVersServiceBase> activator) => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::MyProto.TestProg.Program, global::MyProto.TestProg.TestVers.Version, "TEST_PROG")
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, TestResult>(global::MyProto.TestProg.TestVers.Test, "TEST", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<TestVersServiceBase, global::NetRpc.Xdr.XdrVoid, TestResult>(activator, static (service, arguments, context) => Reply(service.TestAsync(context), static value => new TestResult(value))))
+        .Build();
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Server.RpcProgram global::NetRpc.Runtime.Server.IRpcService.ToProgram<TService>(global::NetRpc.Runtime.Server.IRpcServiceActivator<TService> activator) =>
+        ToProgram((global::NetRpc.Runtime.Server.IRpcServiceActivator<TestVersServiceBase>)activator);
 
     private static global::System.Threading.Tasks.ValueTask<TWire> Reply<TValue, TWire>(global::System.Threading.Tasks.ValueTask<TValue> pending, global::System.Func<TValue, TWire> wrap) =>
         pending.IsCompletedSuccessfully ? new(wrap(pending.Result)) : AwaitReply(pending, wrap);

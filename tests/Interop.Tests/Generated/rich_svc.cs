@@ -8,7 +8,7 @@ namespace Rich;
 /// <summary>Serves RICH_PROG version RICH_V1 (1): override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public abstract partial class RichV1ServiceBase
+public abstract partial class RichV1ServiceBase : global::NetRpc.Runtime.Server.IRpcService
 {
     /// <summary>returns its argument</summary>
     /// <param name="everything">The argument, everything.</param>
@@ -60,7 +60,7 @@ public abstract partial class RichV1ServiceBase
     public virtual global::System.Threading.Tasks.ValueTask<ulong> CountAsync(global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
-    /// <summary>This service as the program version an RpcServer serves.</summary>
+    /// <summary>This service as the program version an RpcServer serves: this one instance serves every call.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::Rich.RichProg.Program, global::Rich.RichProg.RichV1.Version, "RICH_PROG")
         .AddProcedure<global::Rich.Everything, global::Rich.Everything>(global::Rich.RichProg.RichV1.Echo, "ECHO", (arguments, context) => this.EchoAsync(arguments, context))
@@ -71,6 +71,23 @@ public abstract partial class RichV1ServiceBase
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::Rich.RichProg.RichV1.Reset, "RESET", (arguments, context) => Reply(this.ResetAsync(context)))
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, CountResult>(global::Rich.RichProg.RichV1.Count, "COUNT", (arguments, context) => Reply(this.CountAsync(context), static value => new CountResult(value)))
         .Build();
+
+    /// <summary>The program version, served by an instance the activator makes for each call and releases when the call is done (a dependency injection scope per call).</summary>
+    /// <param name="activator">Makes the instance for each call.</param>
+    /// <returns>The program version, for RpcServer.AddProgram.</returns>
+    public static global::NetRpc.Runtime.Server.RpcProgram ToProgram(global::NetRpc.Runtime.Server.IRpcServiceActivator<RichV1ServiceBase> activator) => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::Rich.RichProg.Program, global::Rich.RichProg.RichV1.Version, "RICH_PROG")
+        .AddProcedure<global::Rich.Everything, global::Rich.Everything>(global::Rich.RichProg.RichV1.Echo, "ECHO", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RichV1ServiceBase, global::Rich.Everything, global::Rich.Everything>(activator, static (service, arguments, context) => service.EchoAsync(arguments, context)))
+        .AddProcedure<AddArguments, AddResult>(global::Rich.RichProg.RichV1.Add, "ADD", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RichV1ServiceBase, AddArguments, AddResult>(activator, static (service, arguments, context) => Reply(service.AddAsync(arguments.Arg1, arguments.Arg2, context), static value => new AddResult(value))))
+        .AddProcedure<global::Rich.Node, global::Rich.Node>(global::Rich.RichProg.RichV1.Reverse, "REVERSE", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RichV1ServiceBase, global::Rich.Node, global::Rich.Node>(activator, static (service, arguments, context) => service.ReverseAsync(arguments, context)))
+        .AddProcedure<NextArguments, NextResult>(global::Rich.RichProg.RichV1.Next, "NEXT", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RichV1ServiceBase, NextArguments, NextResult>(activator, static (service, arguments, context) => Reply(service.NextAsync(arguments.Arg1, context), static value => new NextResult(value))))
+        .AddProcedure<CheckArguments, global::Rich.Result>(global::Rich.RichProg.RichV1.Check, "CHECK", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RichV1ServiceBase, CheckArguments, global::Rich.Result>(activator, static (service, arguments, context) => service.CheckAsync(arguments.Arg1, arguments.Arg2, arguments.Arg3, context)))
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::Rich.RichProg.RichV1.Reset, "RESET", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RichV1ServiceBase, global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(activator, static (service, arguments, context) => Reply(service.ResetAsync(context))))
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, CountResult>(global::Rich.RichProg.RichV1.Count, "COUNT", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RichV1ServiceBase, global::NetRpc.Xdr.XdrVoid, CountResult>(activator, static (service, arguments, context) => Reply(service.CountAsync(context), static value => new CountResult(value))))
+        .Build();
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Server.RpcProgram global::NetRpc.Runtime.Server.IRpcService.ToProgram<TService>(global::NetRpc.Runtime.Server.IRpcServiceActivator<TService> activator) =>
+        ToProgram((global::NetRpc.Runtime.Server.IRpcServiceActivator<RichV1ServiceBase>)activator);
 
     private static global::System.Threading.Tasks.ValueTask<TWire> Reply<TValue, TWire>(global::System.Threading.Tasks.ValueTask<TValue> pending, global::System.Func<TValue, TWire> wrap) =>
         pending.IsCompletedSuccessfully ? new(wrap(pending.Result)) : AwaitReply(pending, wrap);

@@ -8,7 +8,7 @@ namespace NetRpc.Runtime.Binding;
 /// <summary>Serves PORTMAPPER version PORTMAPPER_V2 (2): override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public abstract partial class PortmapperV2ServiceBase
+public abstract partial class PortmapperV2ServiceBase : global::NetRpc.Runtime.Server.IRpcService
 {
     /// <summary>Serves void NULL(void) = 0.</summary>
     /// <param name="context">The call: the caller's address and credentials, and a token cancelled when the call is abandoned.</param>
@@ -49,7 +49,7 @@ public abstract partial class PortmapperV2ServiceBase
     public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Runtime.Binding.PortCallResult> CallitAsync(global::NetRpc.Runtime.Binding.RemoteCall remoteCall, global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
-    /// <summary>This service as the program version an RpcServer serves.</summary>
+    /// <summary>This service as the program version an RpcServer serves: this one instance serves every call.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Runtime.Binding.Portmapper.Program, global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version, "PORTMAPPER")
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Null, "NULL", (arguments, context) => Reply(this.NullAsync(context)))
@@ -59,6 +59,22 @@ public abstract partial class PortmapperV2ServiceBase
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, DumpResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Dump, "DUMP", (arguments, context) => Reply(this.DumpAsync(context), static value => new DumpResult(value)))
         .AddProcedure<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.PortCallResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Callit, "CALLIT", (arguments, context) => this.CallitAsync(arguments, context))
         .Build();
+
+    /// <summary>The program version, served by an instance the activator makes for each call and releases when the call is done (a dependency injection scope per call).</summary>
+    /// <param name="activator">Makes the instance for each call.</param>
+    /// <returns>The program version, for RpcServer.AddProgram.</returns>
+    public static global::NetRpc.Runtime.Server.RpcProgram ToProgram(global::NetRpc.Runtime.Server.IRpcServiceActivator<PortmapperV2ServiceBase> activator) => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Runtime.Binding.Portmapper.Program, global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version, "PORTMAPPER")
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Null, "NULL", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<PortmapperV2ServiceBase, global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(activator, static (service, arguments, context) => Reply(service.NullAsync(context))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.PortMapping, SetResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Set, "SET", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<PortmapperV2ServiceBase, global::NetRpc.Runtime.Binding.PortMapping, SetResult>(activator, static (service, arguments, context) => Reply(service.SetAsync(arguments, context), static value => new SetResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.PortMapping, UnsetResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Unset, "UNSET", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<PortmapperV2ServiceBase, global::NetRpc.Runtime.Binding.PortMapping, UnsetResult>(activator, static (service, arguments, context) => Reply(service.UnsetAsync(arguments, context), static value => new UnsetResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.PortMapping, GetPortResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.GetPort, "GET_PORT", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<PortmapperV2ServiceBase, global::NetRpc.Runtime.Binding.PortMapping, GetPortResult>(activator, static (service, arguments, context) => Reply(service.GetPortAsync(arguments, context), static value => new GetPortResult(value))))
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, DumpResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Dump, "DUMP", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<PortmapperV2ServiceBase, global::NetRpc.Xdr.XdrVoid, DumpResult>(activator, static (service, arguments, context) => Reply(service.DumpAsync(context), static value => new DumpResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.PortCallResult>(global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Callit, "CALLIT", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<PortmapperV2ServiceBase, global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.PortCallResult>(activator, static (service, arguments, context) => service.CallitAsync(arguments, context)))
+        .Build();
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Server.RpcProgram global::NetRpc.Runtime.Server.IRpcService.ToProgram<TService>(global::NetRpc.Runtime.Server.IRpcServiceActivator<TService> activator) =>
+        ToProgram((global::NetRpc.Runtime.Server.IRpcServiceActivator<PortmapperV2ServiceBase>)activator);
 
     private static global::System.Threading.Tasks.ValueTask<TWire> Reply<TValue, TWire>(global::System.Threading.Tasks.ValueTask<TValue> pending, global::System.Func<TValue, TWire> wrap) =>
         pending.IsCompletedSuccessfully ? new(wrap(pending.Result)) : AwaitReply(pending, wrap);
@@ -171,7 +187,7 @@ public abstract partial class PortmapperV2ServiceBase
 /// <summary>Serves RPCBIND version RPCBIND_V3 (3): override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public abstract partial class RpcbindV3ServiceBase
+public abstract partial class RpcbindV3ServiceBase : global::NetRpc.Runtime.Server.IRpcService
 {
     /// <summary>Serves void NULL(void) = 0.</summary>
     /// <param name="context">The call: the caller's address and credentials, and a token cancelled when the call is abandoned.</param>
@@ -232,7 +248,7 @@ public abstract partial class RpcbindV3ServiceBase
     public virtual global::System.Threading.Tasks.ValueTask<string> TaddrToUaddrAsync(global::NetRpc.Runtime.Binding.Netbuf netbuf, global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
-    /// <summary>This service as the program version an RpcServer serves.</summary>
+    /// <summary>This service as the program version an RpcServer serves: this one instance serves every call.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version, "RPCBIND")
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Null, "NULL", (arguments, context) => Reply(this.NullAsync(context)))
@@ -245,6 +261,25 @@ public abstract partial class RpcbindV3ServiceBase
         .AddProcedure<UaddrToTaddrArguments, global::NetRpc.Runtime.Binding.Netbuf>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.UaddrToTaddr, "UADDR_TO_TADDR", (arguments, context) => this.UaddrToTaddrAsync(arguments.Arg1, context))
         .AddProcedure<global::NetRpc.Runtime.Binding.Netbuf, TaddrToUaddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.TaddrToUaddr, "TADDR_TO_UADDR", (arguments, context) => Reply(this.TaddrToUaddrAsync(arguments, context), static value => new TaddrToUaddrResult(value)))
         .Build();
+
+    /// <summary>The program version, served by an instance the activator makes for each call and releases when the call is done (a dependency injection scope per call).</summary>
+    /// <param name="activator">Makes the instance for each call.</param>
+    /// <returns>The program version, for RpcServer.AddProgram.</returns>
+    public static global::NetRpc.Runtime.Server.RpcProgram ToProgram(global::NetRpc.Runtime.Server.IRpcServiceActivator<RpcbindV3ServiceBase> activator) => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version, "RPCBIND")
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Null, "NULL", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV3ServiceBase, global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(activator, static (service, arguments, context) => Reply(service.NullAsync(context))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RpcbMapping, SetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Set, "SET", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV3ServiceBase, global::NetRpc.Runtime.Binding.RpcbMapping, SetResult>(activator, static (service, arguments, context) => Reply(service.SetAsync(arguments, context), static value => new SetResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RpcbMapping, UnsetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Unset, "UNSET", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV3ServiceBase, global::NetRpc.Runtime.Binding.RpcbMapping, UnsetResult>(activator, static (service, arguments, context) => Reply(service.UnsetAsync(arguments, context), static value => new UnsetResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.GetAddr, "GET_ADDR", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV3ServiceBase, global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrResult>(activator, static (service, arguments, context) => Reply(service.GetAddrAsync(arguments, context), static value => new GetAddrResult(value))))
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, DumpResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Dump, "DUMP", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV3ServiceBase, global::NetRpc.Xdr.XdrVoid, DumpResult>(activator, static (service, arguments, context) => Reply(service.DumpAsync(context), static value => new DumpResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Callit, "CALLIT", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV3ServiceBase, global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(activator, static (service, arguments, context) => service.CallitAsync(arguments, context)))
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, GetTimeResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.GetTime, "GET_TIME", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV3ServiceBase, global::NetRpc.Xdr.XdrVoid, GetTimeResult>(activator, static (service, arguments, context) => Reply(service.GetTimeAsync(context), static value => new GetTimeResult(value))))
+        .AddProcedure<UaddrToTaddrArguments, global::NetRpc.Runtime.Binding.Netbuf>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.UaddrToTaddr, "UADDR_TO_TADDR", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV3ServiceBase, UaddrToTaddrArguments, global::NetRpc.Runtime.Binding.Netbuf>(activator, static (service, arguments, context) => service.UaddrToTaddrAsync(arguments.Arg1, context)))
+        .AddProcedure<global::NetRpc.Runtime.Binding.Netbuf, TaddrToUaddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.TaddrToUaddr, "TADDR_TO_UADDR", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV3ServiceBase, global::NetRpc.Runtime.Binding.Netbuf, TaddrToUaddrResult>(activator, static (service, arguments, context) => Reply(service.TaddrToUaddrAsync(arguments, context), static value => new TaddrToUaddrResult(value))))
+        .Build();
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Server.RpcProgram global::NetRpc.Runtime.Server.IRpcService.ToProgram<TService>(global::NetRpc.Runtime.Server.IRpcServiceActivator<TService> activator) =>
+        ToProgram((global::NetRpc.Runtime.Server.IRpcServiceActivator<RpcbindV3ServiceBase>)activator);
 
     private static global::System.Threading.Tasks.ValueTask<TWire> Reply<TValue, TWire>(global::System.Threading.Tasks.ValueTask<TValue> pending, global::System.Func<TValue, TWire> wrap) =>
         pending.IsCompletedSuccessfully ? new(wrap(pending.Result)) : AwaitReply(pending, wrap);
@@ -420,7 +455,7 @@ public abstract partial class RpcbindV3ServiceBase
 /// <summary>Serves RPCBIND version RPCBIND_V4 (4): override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public abstract partial class RpcbindV4ServiceBase
+public abstract partial class RpcbindV4ServiceBase : global::NetRpc.Runtime.Server.IRpcService
 {
     /// <summary>Serves void NULL(void) = 0.</summary>
     /// <param name="context">The call: the caller's address and credentials, and a token cancelled when the call is abandoned.</param>
@@ -508,7 +543,7 @@ public abstract partial class RpcbindV4ServiceBase
     public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Runtime.Binding.RpcbStat[]> GetStatAsync(global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
-    /// <summary>This service as the program version an RpcServer serves.</summary>
+    /// <summary>This service as the program version an RpcServer serves: this one instance serves every call.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version, "RPCBIND")
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Null, "NULL", (arguments, context) => Reply(this.NullAsync(context)))
@@ -525,6 +560,29 @@ public abstract partial class RpcbindV4ServiceBase
         .AddProcedure<global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrListResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetAddrList, "GET_ADDR_LIST", (arguments, context) => Reply(this.GetAddrListAsync(arguments, context), static value => new GetAddrListResult(value)))
         .AddProcedure<global::NetRpc.Xdr.XdrVoid, GetStatResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetStat, "GET_STAT", (arguments, context) => Reply(this.GetStatAsync(context), static value => new GetStatResult(value)))
         .Build();
+
+    /// <summary>The program version, served by an instance the activator makes for each call and releases when the call is done (a dependency injection scope per call).</summary>
+    /// <param name="activator">Makes the instance for each call.</param>
+    /// <returns>The program version, for RpcServer.AddProgram.</returns>
+    public static global::NetRpc.Runtime.Server.RpcProgram ToProgram(global::NetRpc.Runtime.Server.IRpcServiceActivator<RpcbindV4ServiceBase> activator) => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version, "RPCBIND")
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Null, "NULL", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Xdr.XdrVoid, global::NetRpc.Xdr.XdrVoid>(activator, static (service, arguments, context) => Reply(service.NullAsync(context))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RpcbMapping, SetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Set, "SET", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Runtime.Binding.RpcbMapping, SetResult>(activator, static (service, arguments, context) => Reply(service.SetAsync(arguments, context), static value => new SetResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RpcbMapping, UnsetResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Unset, "UNSET", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Runtime.Binding.RpcbMapping, UnsetResult>(activator, static (service, arguments, context) => Reply(service.UnsetAsync(arguments, context), static value => new UnsetResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetAddr, "GET_ADDR", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrResult>(activator, static (service, arguments, context) => Reply(service.GetAddrAsync(arguments, context), static value => new GetAddrResult(value))))
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, DumpResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Dump, "DUMP", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Xdr.XdrVoid, DumpResult>(activator, static (service, arguments, context) => Reply(service.DumpAsync(context), static value => new DumpResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Bcast, "BCAST", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(activator, static (service, arguments, context) => service.BcastAsync(arguments, context)))
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, GetTimeResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetTime, "GET_TIME", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Xdr.XdrVoid, GetTimeResult>(activator, static (service, arguments, context) => Reply(service.GetTimeAsync(context), static value => new GetTimeResult(value))))
+        .AddProcedure<UaddrToTaddrArguments, global::NetRpc.Runtime.Binding.Netbuf>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.UaddrToTaddr, "UADDR_TO_TADDR", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, UaddrToTaddrArguments, global::NetRpc.Runtime.Binding.Netbuf>(activator, static (service, arguments, context) => service.UaddrToTaddrAsync(arguments.Arg1, context)))
+        .AddProcedure<global::NetRpc.Runtime.Binding.Netbuf, TaddrToUaddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.TaddrToUaddr, "TADDR_TO_UADDR", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Runtime.Binding.Netbuf, TaddrToUaddrResult>(activator, static (service, arguments, context) => Reply(service.TaddrToUaddrAsync(arguments, context), static value => new TaddrToUaddrResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RpcbMapping, GetVersAddrResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetVersAddr, "GET_VERS_ADDR", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Runtime.Binding.RpcbMapping, GetVersAddrResult>(activator, static (service, arguments, context) => Reply(service.GetVersAddrAsync(arguments, context), static value => new GetVersAddrResult(value))))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Indirect, "INDIRECT", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Runtime.Binding.RemoteCall, global::NetRpc.Runtime.Binding.RpcbCallResult>(activator, static (service, arguments, context) => service.IndirectAsync(arguments, context)))
+        .AddProcedure<global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrListResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetAddrList, "GET_ADDR_LIST", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Runtime.Binding.RpcbMapping, GetAddrListResult>(activator, static (service, arguments, context) => Reply(service.GetAddrListAsync(arguments, context), static value => new GetAddrListResult(value))))
+        .AddProcedure<global::NetRpc.Xdr.XdrVoid, GetStatResult>(global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetStat, "GET_STAT", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<RpcbindV4ServiceBase, global::NetRpc.Xdr.XdrVoid, GetStatResult>(activator, static (service, arguments, context) => Reply(service.GetStatAsync(context), static value => new GetStatResult(value))))
+        .Build();
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Server.RpcProgram global::NetRpc.Runtime.Server.IRpcService.ToProgram<TService>(global::NetRpc.Runtime.Server.IRpcServiceActivator<TService> activator) =>
+        ToProgram((global::NetRpc.Runtime.Server.IRpcServiceActivator<RpcbindV4ServiceBase>)activator);
 
     private static global::System.Threading.Tasks.ValueTask<TWire> Reply<TValue, TWire>(global::System.Threading.Tasks.ValueTask<TValue> pending, global::System.Func<TValue, TWire> wrap) =>
         pending.IsCompletedSuccessfully ? new(wrap(pending.Result)) : AwaitReply(pending, wrap);

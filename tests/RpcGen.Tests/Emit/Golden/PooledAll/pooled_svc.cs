@@ -8,7 +8,7 @@ namespace Pooled.All;
 /// <summary>Serves POOLED_PROG version POOLED_VERS (1): override the procedures it implements, then serve it with server.AddProgram(service.ToProgram()).</summary>
 /// <remarks>A procedure not overridden is answered PROC_UNAVAIL. A method that throws makes the call's reply SYSTEM_ERR (or what its RpcReplyException says); the server logs it and goes on. Procedure 0 (NULL) is answered even when not declared.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public abstract partial class PooledVersServiceBase
+public abstract partial class PooledVersServiceBase : global::NetRpc.Runtime.Server.IRpcService
 {
     /// <summary>Serves blob ECHO(blob) = 1.</summary>
     /// <param name="blob">The argument, blob. Its pooled data (<see cref="global::NetRpc.Xdr.PooledOpaque"/>) is disposed by the runtime once the reply is written: copy what is kept (ToArray).</param>
@@ -39,7 +39,7 @@ public abstract partial class PooledVersServiceBase
     public virtual global::System.Threading.Tasks.ValueTask<global::NetRpc.Xdr.PooledOpaque> LabelAsync(global::NetRpc.Xdr.PooledOpaque tag, global::NetRpc.Runtime.Server.RpcCallContext context) =>
         throw global::NetRpc.Runtime.Server.RpcReplyException.WithStatus(global::NetRpc.Runtime.Messages.AcceptStatus.ProcedureUnavailable);
 
-    /// <summary>This service as the program version an RpcServer serves.</summary>
+    /// <summary>This service as the program version an RpcServer serves: this one instance serves every call.</summary>
     /// <returns>The program version, for RpcServer.AddProgram.</returns>
     public global::NetRpc.Runtime.Server.RpcProgram ToProgram() => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::Pooled.All.PooledProg.Program, global::Pooled.All.PooledProg.PooledVers.Version, "POOLED_PROG")
         .AddProcedure<EchoArguments, EchoResult>(global::Pooled.All.PooledProg.PooledVers.Echo, "ECHO", (arguments, context) => Reply(this.EchoAsync(arguments.Arg1, context), static value => new EchoResult(value)))
@@ -47,6 +47,20 @@ public abstract partial class PooledVersServiceBase
         .AddProcedure<global::Pooled.All.WriteArgs, global::NetRpc.Xdr.XdrVoid>(global::Pooled.All.PooledProg.PooledVers.Write, "WRITE", (arguments, context) => Reply(this.WriteAsync(arguments, context)))
         .AddProcedure<LabelArguments, LabelResult>(global::Pooled.All.PooledProg.PooledVers.Label, "LABEL", (arguments, context) => Reply(this.LabelAsync(arguments.Arg1, context), static value => new LabelResult(value)))
         .Build();
+
+    /// <summary>The program version, served by an instance the activator makes for each call and releases when the call is done (a dependency injection scope per call).</summary>
+    /// <param name="activator">Makes the instance for each call.</param>
+    /// <returns>The program version, for RpcServer.AddProgram.</returns>
+    public static global::NetRpc.Runtime.Server.RpcProgram ToProgram(global::NetRpc.Runtime.Server.IRpcServiceActivator<PooledVersServiceBase> activator) => new global::NetRpc.Runtime.Server.RpcProgramBuilder(global::Pooled.All.PooledProg.Program, global::Pooled.All.PooledProg.PooledVers.Version, "POOLED_PROG")
+        .AddProcedure<EchoArguments, EchoResult>(global::Pooled.All.PooledProg.PooledVers.Echo, "ECHO", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<PooledVersServiceBase, EchoArguments, EchoResult>(activator, static (service, arguments, context) => Reply(service.EchoAsync(arguments.Arg1, context), static value => new EchoResult(value))))
+        .AddProcedure<ReadArguments, global::Pooled.All.ReadRes>(global::Pooled.All.PooledProg.PooledVers.Read, "READ", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<PooledVersServiceBase, ReadArguments, global::Pooled.All.ReadRes>(activator, static (service, arguments, context) => service.ReadAsync(arguments.Offset, arguments.Count, context)))
+        .AddProcedure<global::Pooled.All.WriteArgs, global::NetRpc.Xdr.XdrVoid>(global::Pooled.All.PooledProg.PooledVers.Write, "WRITE", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<PooledVersServiceBase, global::Pooled.All.WriteArgs, global::NetRpc.Xdr.XdrVoid>(activator, static (service, arguments, context) => Reply(service.WriteAsync(arguments, context))))
+        .AddProcedure<LabelArguments, LabelResult>(global::Pooled.All.PooledProg.PooledVers.Label, "LABEL", global::NetRpc.Runtime.Server.RpcServiceActivation.PerCall<PooledVersServiceBase, LabelArguments, LabelResult>(activator, static (service, arguments, context) => Reply(service.LabelAsync(arguments.Arg1, context), static value => new LabelResult(value))))
+        .Build();
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Server.RpcProgram global::NetRpc.Runtime.Server.IRpcService.ToProgram<TService>(global::NetRpc.Runtime.Server.IRpcServiceActivator<TService> activator) =>
+        ToProgram((global::NetRpc.Runtime.Server.IRpcServiceActivator<PooledVersServiceBase>)activator);
 
     private static global::System.Threading.Tasks.ValueTask<TWire> Reply<TValue, TWire>(global::System.Threading.Tasks.ValueTask<TValue> pending, global::System.Func<TValue, TWire> wrap) =>
         pending.IsCompletedSuccessfully ? new(wrap(pending.Result)) : AwaitReply(pending, wrap);

@@ -73,13 +73,63 @@ public sealed partial class MSBuildPackageTests(PackageFeed feed)
         Assert.Equal(["The result from RPC is 100", "The result from RPC is 100"], run.Output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("The result", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void Dotnet_watch_watches_the_x_files_and_what_they_include()
+    {
+        string project = Consumer("watch");
+        feed.Dotnet(project, "build").Succeeded(); // writes what each .x file included
+
+        // The target dotnet watch's _CollectWatchItems runs through CustomCollectWatchItems, asked for its items.
+        CommandResult watch = feed.Dotnet(project, "msbuild", "-t:_RpcGenCollectWatchItems", "-getItem:Watch").Succeeded();
+        using var items = System.Text.Json.JsonDocument.Parse(watch.Output);
+        string[] watched = [.. items.RootElement.GetProperty("Items").GetProperty("Watch").EnumerateArray().Select(i => i.GetProperty("FullPath").GetString()!)];
+        Assert.Contains(Path.Combine(project, "my_proto.x"), watched);
+        Assert.Contains(Path.Combine(project, "shared types", "limits.x"), watched);
+        Assert.Contains(Path.Combine(project, "include dir", "limits.h"), watched);
+        Assert.Contains("_RpcGenCollectWatchItems", feed.Dotnet(project, "msbuild", "-getProperty:CustomCollectWatchItems").Succeeded().Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A project for .NET 8 that references the package gets one error that says why, not one CS0400 per generated
+    /// reference to NetRpc.Runtime (which the package brings only to net10.0). The project restores the .NET 8
+    /// targeting pack from the machine's own package sources (this SDK has only .NET 10's), and NetRpc's packages
+    /// from the feed.
+    /// </summary>
+    [Fact]
+    public void A_project_for_an_earlier_framework_gets_one_clear_error()
+    {
+        string project = Consumer("net8", outsideFeedConfiguration: true);
+        string csproj = Path.Combine(project, "Consumer.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("<TargetFramework>net10.0</TargetFramework>", "<TargetFramework>net8.0</TargetFramework>", StringComparison.Ordinal));
+
+        CommandResult build = feed.Dotnet(project, "build");
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.DoesNotContain("CS0400", build.Output, StringComparison.Ordinal);
+        Assert.Contains(" 1 Error(s)", build.Output, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"error RPCG9006: NetRpc\.RpcGen\.MSBuild generates code for \.NET 10 or later .*this project targets net8\.0\."), build.Output);
+        Assert.False(Directory.Exists(Path.Combine(project, "obj", "Debug", "net8.0", "rpcgen")), "generated before refusing");
+    }
+
     /// <summary>
     /// A project like samples/my_proto, with the package in place of the in-repo import, in a folder whose name
     /// has spaces, and a second .x file that includes a header from another such folder.
     /// </summary>
-    private string Consumer(string name)
+    private string Consumer(string name, bool outsideFeedConfiguration = false)
     {
-        string project = Directory.CreateDirectory(Path.Combine(feed.Root, $"consumer {name}")).FullName;
+        string project = Directory.CreateDirectory(Path.Combine(outsideFeedConfiguration ? feed.Outside : feed.Root, $"consumer {name}")).FullName;
+        if (outsideFeedConfiguration)
+        {
+            // Not below the feed's nuget.config, which clears every other source: the feed, and the machine's sources.
+            File.WriteAllText(Path.Combine(project, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="netrpc-test-feed" value="{feed.Feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+        }
+
         string sample = Path.Combine(PackageFeed.Repository, "samples", "my_proto");
         foreach (string file in new[] { "my_proto.x", "Program.cs", "TestService.cs" })
         {

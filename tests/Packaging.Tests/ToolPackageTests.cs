@@ -54,5 +54,28 @@ public sealed class ToolPackageTests(PackageFeed feed)
         }
     }
 
+    [Fact]
+    public void Netrpc_rpcbind_installs_as_a_tool_and_answers_on_the_path()
+    {
+        string work = NewFolder("netrpc-rpcbind");
+        string tools = Path.Combine(work, "tools");
+        feed.Dotnet(work, "tool", "install", "NetRpc.Rpcbind.Tool", "--version", feed.Version, "--tool-path", tools).Succeeded();
+        string command = Path.Combine(tools, "netrpc-rpcbind");
+        Assert.True(File.Exists(command), $"no netrpc-rpcbind in {tools}");
+
+        // The command is an app host: it finds the runtime of the dotnet that runs these tests.
+        var environment = new Dictionary<string, string?>(feed.Environment);
+        if (Path.IsPathRooted(PackageFeed.DotnetHost))
+        {
+            environment["DOTNET_ROOT"] = Path.GetDirectoryName(PackageFeed.DotnetHost);
+        }
+
+        CommandResult help = Command.Run(command, ["--help"], work, environment, TimeSpan.FromMinutes(1)).Succeeded();
+        Assert.Equal("usage: netrpc-rpcbind [-p PORT] [-h ADDRESS] [-i] [-r]", help.Output.Trim());
+        CommandResult wrong = Command.Run(command, ["--no-such-option"], work, environment, TimeSpan.FromMinutes(1));
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("netrpc-rpcbind: bad argument '--no-such-option'", wrong.Output, StringComparison.Ordinal);
+    }
+
     private string NewFolder(string name) => Directory.CreateDirectory(Path.Combine(feed.Root, name)).FullName;
 }

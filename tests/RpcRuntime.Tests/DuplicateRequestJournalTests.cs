@@ -40,6 +40,22 @@ public sealed class DuplicateRequestJournalTests(ITestOutputHelper output) : IDi
         Assert.Contains(logs.Entries, e => e.Message.Contains("2 call(s) remembered, 1 of them possibly run", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The journal's checksums and the cache's keys are XXH64, from System.IO.Hashing since commit 2afa57d; before, a
+    /// hand-written copy computed them. These are that copy's values (the first three are also the xxHash reference's):
+    /// a journal written by either is read by the other, and a change of hash would show here before it reached a file.
+    /// </summary>
+    [Theory]
+    [InlineData("", 0UL, 0xEF46DB3751D8E999UL)]
+    [InlineData("a", 0UL, 0xD24EC4F1A98C6E5BUL)]
+    [InlineData("abc", 0UL, 0x44BC2CF5AD770999UL)]
+    [InlineData("abc", 1UL, 0xBEA9CA8199328908UL)]
+    [InlineData("NetRpc duplicate request cache", 0UL, 0xCA0406E4105430A8UL)]
+    [InlineData("0123456789abcdef0123456789abcdef!", 0UL, 0x8AFFF4DAAC4E677EUL)]
+    [InlineData("0123456789abcdef0123456789abcdef!", 0x9E3779B97F4A7C15UL, 0x6D8DB42AA77FA530UL)]
+    public void The_hash_is_the_XXH64_the_hand_written_copy_computed(string text, ulong seed, ulong expected) =>
+        Assert.Equal(expected, System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.ASCII.GetBytes(text), unchecked((long)seed)));
+
     [Fact]
     public void A_second_server_on_the_same_journal_is_refused()
     {

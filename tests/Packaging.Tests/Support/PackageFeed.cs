@@ -11,18 +11,23 @@ namespace NetRpc.Packaging.Tests.Support;
 /// </summary>
 public sealed class PackageFeed : IDisposable
 {
-    /// <summary>The projects packed: the four packages NetRpc ships.</summary>
+    /// <summary>The projects packed: the packages NetRpc ships.</summary>
     private static readonly string[] s_packages =
     [
         "src/Xdr/NetRpc.Xdr.csproj",
         "src/RpcRuntime/NetRpc.Runtime.csproj",
         "src/RpcGen.Tool/NetRpc.RpcGen.Tool.csproj",
         "src/RpcGen.MSBuild/NetRpc.RpcGen.MSBuild.csproj",
+        "src/Rpcbind.Tool/NetRpc.Rpcbind.Tool.csproj",
     ];
+
+    /// <summary>The ids of the packages NetRpc ships.</summary>
+    public static IReadOnlyList<string> PackageIds { get; } = ["NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild", "NetRpc.Rpcbind.Tool"];
 
     public PackageFeed()
     {
         Root = Directory.CreateTempSubdirectory("netrpc-packages-").FullName;
+        Outside = Directory.CreateTempSubdirectory("netrpc-packages-outside-").FullName;
         try
         {
             Feed = Path.Combine(Root, "feed");
@@ -52,13 +57,22 @@ public sealed class PackageFeed : IDisposable
     /// <summary>The temporary folder: the feed, its nuget.config, and room for the tests' projects.</summary>
     public string Root { get; }
 
+    /// <summary>
+    /// A temporary folder outside <see cref="Root"/>, so not under its nuget.config: for a project that restores
+    /// from the machine's package sources as well as from the feed.
+    /// </summary>
+    public string Outside { get; }
+
     /// <summary>The feed: NetRpc's packages and their dependencies.</summary>
     public string Feed { get; }
 
     /// <summary>DOTNET_CLI_HOME of the commands run: where global tools go.</summary>
     public string Home { get; }
 
-    /// <summary>The version of every package.</summary>
+    /// <summary>
+    /// The version of every package: the one rpcgen was built with (the test's build and the pack compute it alike,
+    /// from the same commit).
+    /// </summary>
     public string Version => RpcgenCompiler.Version;
 
     /// <summary>The repository (the folder of NetRpc.sln above the tests).</summary>
@@ -81,13 +95,16 @@ public sealed class PackageFeed : IDisposable
 
     public void Dispose()
     {
-        try
+        foreach (string folder in new[] { Root, Outside })
         {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a file still held: the temporary folder is the system's to clean
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a file still held: the temporary folder is the system's to clean
+            }
         }
     }
 
@@ -141,9 +158,9 @@ public sealed class PackageFeed : IDisposable
             Repository,
             IsolatedEnvironment(home: null, packages: null),
             TimeSpan.FromMinutes(4)).Succeeded();
-        foreach (string id in new[] { "NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild" })
+        foreach (string id in PackageIds)
         {
-            Assert.True(File.Exists(Path.Combine(Feed, $"{id}.{Version}.nupkg")), $"{id}.{Version}.nupkg was not packed");
+            Assert.True(File.Exists(Path.Combine(Feed, $"{id}.{Version}.nupkg")), $"{id}.{Version}.nupkg was not packed: {string.Join(", ", Directory.GetFiles(Feed).Select(Path.GetFileName))}");
         }
     }
 

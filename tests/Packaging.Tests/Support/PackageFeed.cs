@@ -19,10 +19,11 @@ public sealed class PackageFeed : IDisposable
         "src/RpcGen.Tool/NetRpc.RpcGen.Tool.csproj",
         "src/RpcGen.MSBuild/NetRpc.RpcGen.MSBuild.csproj",
         "src/Rpcbind.Tool/NetRpc.Rpcbind.Tool.csproj",
+        "src/Hosting/NetRpc.Hosting.csproj",
     ];
 
     /// <summary>The ids of the packages NetRpc ships.</summary>
-    public static IReadOnlyList<string> PackageIds { get; } = ["NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild", "NetRpc.Rpcbind.Tool"];
+    public static IReadOnlyList<string> PackageIds { get; } = ["NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild", "NetRpc.Rpcbind.Tool", "NetRpc.Hosting"];
 
     public PackageFeed()
     {

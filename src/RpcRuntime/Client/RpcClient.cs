@@ -27,6 +27,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     private readonly object _lock = new();
     private readonly SemaphoreSlim _window;
     private readonly RpcClientMetrics _metrics;
+    private readonly RpcClientNames _names;
     private int _nextXid = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
     private int _idleTicks;
     private bool _ticking;
@@ -42,6 +43,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         Logger = options.LoggerFactory?.CreateLogger("NetRpc.Client") ?? NullLogger.Instance;
         _window = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
         _metrics = new RpcClientMetrics(options.MeterFactory);
+        _names = new RpcClientNames(program, options);
     }
 
     /// <summary>The program called.</summary>
@@ -59,6 +61,12 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     /// protocols that call back (VXI-11's create_intr_chan, NFSv4.0's callbacks) tell the server.
     /// </summary>
     public abstract EndPoint? LocalEndPoint { get; }
+
+    /// <summary>The transport, for telemetry (<c>network.transport</c>).</summary>
+    private protected abstract RpcTransport Transport { get; }
+
+    /// <summary>The server called, for telemetry (<c>server.address</c>, <c>server.port</c>).</summary>
+    private protected abstract EndPoint Server { get; }
 
     /// <summary>Calls in flight now.</summary>
     public int InFlight
@@ -366,7 +374,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         SendOneWay(message.WrittenSpan, batch);
         if (_metrics.Enabled)
         {
-            _metrics.Called(Program, Version, procedure, batch ? "BATCHED" : "ONE_WAY", started);
+            _metrics.Called(_names, Version, procedure, batch ? "BATCHED" : "ONE_WAY", started);
         }
     }
 
@@ -568,12 +576,12 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     {
         if (_metrics.Enabled)
         {
-            _metrics.Called(Program, Version, call.Procedure, outcome, call.Started);
+            _metrics.Called(_names, Version, call.Procedure, outcome, call.Started);
         }
 
         if (call.Activity is { } activity)
         {
-            activity.SetTag("rpc.onc_rpc.status", outcome);
+            activity.SetTag(RpcSemanticConventions.Status, outcome);
             if (outcome != "SUCCESS")
             {
                 activity.SetStatus(ActivityStatusCode.Error, outcome);
@@ -606,7 +614,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         where TArgs : IXdrCodec<TArgs>
     {
         Register(call);
-        call.Activity?.SetTag("rpc.onc_rpc.xid", call.Xid);
+        call.Activity?.SetTag(RpcSemanticConventions.Xid, call.Xid);
         if (cancellationToken.CanBeCanceled)
         {
             call.Cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((PendingCall)state!).Client!.Cancel((PendingCall)state, token), call);
@@ -825,14 +833,42 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     {
         // The span belongs to the call, not to the caller's code after CallAsync returns: Activity.Current is put back.
         Activity? caller = Activity.Current;
-        Activity? activity = RpcInstrumentation.ActivitySource.StartActivity($"{Program}/{Version}/{procedure}", ActivityKind.Client);
+        string method = _names.Method(procedure);
+        Activity? activity = RpcInstrumentation.ActivitySource.StartActivity($"{_names.Service}/{method}", ActivityKind.Client);
         Activity.Current = caller;
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("rpc.system", "onc_rpc");
-            activity.SetTag("rpc.service", Program);
-            activity.SetTag("rpc.service.version", Version);
-            activity.SetTag("rpc.method", procedure);
+            activity.SetTag(RpcSemanticConventions.RpcSystem, RpcSemanticConventions.OncRpcSystem);
+            activity.SetTag(RpcSemanticConventions.RpcService, _names.Service);
+            activity.SetTag(RpcSemanticConventions.RpcMethod, method);
+            if (_names.ProgramName is { } programName)
+            {
+                activity.SetTag(RpcSemanticConventions.ProgramName, programName);
+            }
+
+            activity.SetTag(RpcSemanticConventions.Version, (int)Version);
+            if (_names.ProcedureName(procedure) is { } procedureName)
+            {
+                activity.SetTag(RpcSemanticConventions.ProcedureName, procedureName);
+            }
+
+            activity.SetTag(RpcSemanticConventions.ProcedureNumber, (int)procedure);
+            activity.SetTag(RpcSemanticConventions.LegacyServiceVersion, Version);
+            activity.SetTag(RpcSemanticConventions.NetworkTransport, Transport == RpcTransport.Tcp ? "tcp" : "udp");
+            switch (Server)
+            {
+                case IPEndPoint ip:
+                    string address = ip.Address.ToString();
+                    activity.SetTag(RpcSemanticConventions.ServerAddress, address);
+                    activity.SetTag(RpcSemanticConventions.ServerPort, ip.Port);
+                    activity.SetTag(RpcSemanticConventions.NetworkPeerAddress, address);
+                    activity.SetTag(RpcSemanticConventions.NetworkPeerPort, ip.Port);
+                    break;
+                case DnsEndPoint dns:
+                    activity.SetTag(RpcSemanticConventions.ServerAddress, dns.Host);
+                    activity.SetTag(RpcSemanticConventions.ServerPort, dns.Port);
+                    break;
+            }
         }
 
         return activity;

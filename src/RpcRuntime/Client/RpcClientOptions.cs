@@ -91,6 +91,19 @@ public sealed record RpcClientOptions
 
     /// <summary>Where metrics are created (the <c>NetRpc.Client</c> meter); a process-wide meter by default.</summary>
     public IMeterFactory? MeterFactory { get; init; }
+
+    /// <summary>
+    /// The program's name in its .x file (e.g. <c>NFS_PROGRAM</c>), for telemetry: spans and metrics carry it as
+    /// <c>rpc.service</c> and <c>onc_rpc.program.name</c>. A client knows only numbers unless told; without it
+    /// <c>rpc.service</c> is the program number in decimal and <c>onc_rpc.program.name</c> is left out.
+    /// </summary>
+    public string? ProgramName { get; init; }
+
+    /// <summary>
+    /// The procedures' names by number (e.g. 6 = <c>NFSPROC3_READ</c>), for telemetry: <c>rpc.method</c> and
+    /// <c>onc_rpc.procedure.name</c>. A procedure not named here is reported by its number in decimal.
+    /// </summary>
+    public IReadOnlyDictionary<uint, string>? ProcedureNames { get; init; }
 }
 
 /// <summary>Whether a client's calls leave from a reserved port (below 1024), which only a privileged process may bind.</summary>

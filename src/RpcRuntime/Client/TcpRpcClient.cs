@@ -29,6 +29,10 @@ internal sealed class TcpRpcClient : RpcClient
     public TcpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
         : base(program, version, options) => _server = server;
 
+    private protected override RpcTransport Transport => RpcTransport.Tcp;
+
+    private protected override EndPoint Server => _server;
+
     public override EndPoint? LocalEndPoint => _connection is { IsAlive: true } connection ? connection.LocalEndPoint : null;
 
     private protected override bool IsReady => _connection is { IsAlive: true };

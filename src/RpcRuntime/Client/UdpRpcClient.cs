@@ -50,6 +50,10 @@ internal sealed class UdpRpcClient : RpcClient
         new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc UDP client {server}" }.Start();
     }
 
+    private protected override RpcTransport Transport => RpcTransport.Udp;
+
+    private protected override EndPoint Server => _server;
+
     public override EndPoint? LocalEndPoint => _socket.LocalEndPoint;
 
     private protected override bool IsReady => true;

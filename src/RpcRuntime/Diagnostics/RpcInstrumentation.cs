@@ -7,7 +7,7 @@ namespace NetRpc.Runtime.Diagnostics;
 /// <summary>
 /// The names NetRpc publishes its telemetry under: the <c>NetRpc</c> activity source (a span per call, client
 /// and server) and the <c>NetRpc.Server</c> and <c>NetRpc.Client</c> meters. Attributes follow OpenTelemetry's
-/// RPC conventions with <c>rpc.system</c> = <c>onc_rpc</c>.
+/// RPC conventions with <c>rpc.system</c> = <c>onc_rpc</c>; their names are in <see cref="RpcSemanticConventions"/>.
 /// </summary>
 public static class RpcInstrumentation
 {
@@ -48,7 +48,7 @@ internal sealed class RpcServerMetrics
     {
         Meter meter = factory?.Create(RpcInstrumentation.ServerMeterName) ?? new Meter(RpcInstrumentation.ServerMeterName);
         _calls = meter.CreateCounter<long>("rpc.server.calls", "{call}", "Calls answered, by program, version, procedure and status");
-        _duration = meter.CreateHistogram<double>("rpc.server.call.duration", "s", "Time from a call's arrival to its reply");
+        _duration = meter.CreateHistogram<double>(RpcSemanticConventions.ServerCallDuration, "s", "Time from a call's arrival to its reply");
         _duplicates = meter.CreateCounter<long>("rpc.server.duplicate_request_cache", "{call}", "Duplicate request cache lookups, by result: hit, miss, in_progress, interrupted (running when the last server died), evicted");
         _connections = meter.CreateUpDownCounter<long>("rpc.server.connections", "{connection}", "Open TCP connections");
         _refused = meter.CreateCounter<long>("rpc.server.connections.refused", "{connection}", "TCP connections closed as soon as accepted, by reason: server_full (MaxConnections), address_full (MaxConnectionsPerAddress)");
@@ -91,11 +91,14 @@ internal sealed class RpcServerMetrics
 
     private static TagList Tags(string program, uint version, string procedure, string status) => new()
     {
-        { "rpc.system", "onc_rpc" },
-        { "rpc.service", program },
-        { "rpc.service.version", version },
-        { "rpc.method", procedure },
-        { "rpc.onc_rpc.status", status },
+        { RpcSemanticConventions.RpcSystem, RpcSemanticConventions.OncRpcSystem },
+        { RpcSemanticConventions.RpcService, program },
+        { RpcSemanticConventions.RpcMethod, procedure },
+        { RpcSemanticConventions.ProgramName, program },
+        { RpcSemanticConventions.Version, (int)version },
+        { RpcSemanticConventions.ProcedureName, procedure },
+        { RpcSemanticConventions.LegacyServiceVersion, version },
+        { RpcSemanticConventions.Status, status },
     };
 }
 
@@ -110,22 +113,34 @@ internal sealed class RpcClientMetrics
     {
         Meter meter = factory?.Create(RpcInstrumentation.ClientMeterName) ?? new Meter(RpcInstrumentation.ClientMeterName);
         _calls = meter.CreateCounter<long>("rpc.client.calls", "{call}", "Calls made, by program, version, procedure and outcome");
-        _duration = meter.CreateHistogram<double>("rpc.client.call.duration", "s", "Time from a call's start to its outcome");
+        _duration = meter.CreateHistogram<double>(RpcSemanticConventions.ClientCallDuration, "s", "Time from a call's start to its outcome");
         _retransmissions = meter.CreateCounter<long>("rpc.client.retransmissions", "{datagram}", "UDP calls sent again for want of a reply");
     }
 
     public bool Enabled => _calls.Enabled || _duration.Enabled;
 
-    public void Called(uint program, uint version, uint procedure, string outcome, long startTimestamp)
+    public void Called(RpcClientNames names, uint version, uint procedure, string outcome, long startTimestamp)
     {
         var tags = new TagList
         {
-            { "rpc.system", "onc_rpc" },
-            { "rpc.service", program },
-            { "rpc.service.version", version },
-            { "rpc.method", procedure },
-            { "rpc.onc_rpc.status", outcome },
+            { RpcSemanticConventions.RpcSystem, RpcSemanticConventions.OncRpcSystem },
+            { RpcSemanticConventions.RpcService, names.Service },
+            { RpcSemanticConventions.RpcMethod, names.Method(procedure) },
+            { RpcSemanticConventions.Version, (int)version },
+            { RpcSemanticConventions.ProcedureNumber, (int)procedure },
+            { RpcSemanticConventions.LegacyServiceVersion, version },
+            { RpcSemanticConventions.Status, outcome },
         };
+        if (names.ProgramName is { } programName)
+        {
+            tags.Add(RpcSemanticConventions.ProgramName, programName);
+        }
+
+        if (names.ProcedureName(procedure) is { } procedureName)
+        {
+            tags.Add(RpcSemanticConventions.ProcedureName, procedureName);
+        }
+
         _calls.Add(1, tags);
         if (startTimestamp != 0)
         {

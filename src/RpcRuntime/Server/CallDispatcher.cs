@@ -496,12 +496,37 @@ internal sealed class CallDispatcher
         Activity? activity = RpcInstrumentation.ActivitySource.StartActivity($"{program.Name}/{procedure.Name}", ActivityKind.Server);
         if (activity is not null && activity.IsAllDataRequested)
         {
-            activity.SetTag("rpc.system", "onc_rpc");
-            activity.SetTag("rpc.service", program.Name);
-            activity.SetTag("rpc.service.version", program.Version);
-            activity.SetTag("rpc.method", procedure.Name);
-            activity.SetTag("rpc.onc_rpc.xid", header.Xid);
-            activity.SetTag("network.transport", site.Transport == RpcTransport.Tcp ? "tcp" : "udp");
+            activity.SetTag(RpcSemanticConventions.RpcSystem, RpcSemanticConventions.OncRpcSystem);
+            activity.SetTag(RpcSemanticConventions.RpcService, program.Name);
+            activity.SetTag(RpcSemanticConventions.RpcMethod, procedure.Name);
+            activity.SetTag(RpcSemanticConventions.ProgramName, program.Name);
+            activity.SetTag(RpcSemanticConventions.Version, (int)program.Version);
+            activity.SetTag(RpcSemanticConventions.ProcedureName, procedure.Name);
+            activity.SetTag(RpcSemanticConventions.ProcedureNumber, (int)header.Procedure);
+            activity.SetTag(RpcSemanticConventions.LegacyServiceVersion, program.Version);
+            activity.SetTag(RpcSemanticConventions.Xid, header.Xid);
+            activity.SetTag(RpcSemanticConventions.NetworkTransport, site.Local is not null ? "unix" : site.Transport == RpcTransport.Tcp ? "tcp" : "udp");
+            IPEndPoint? caller = site.Remote;
+            if (caller is null && site.Address is { } address)
+            {
+                try
+                {
+                    caller = RpcCallContext.ToEndPoint(address);
+                }
+                catch (ArgumentException)
+                {
+                    // Not an IP address: no caller attributes.
+                }
+            }
+
+            if (caller is not null)
+            {
+                string callerAddress = (caller.Address.IsIPv4MappedToIPv6 ? caller.Address.MapToIPv4() : caller.Address).ToString();
+                activity.SetTag(RpcSemanticConventions.ClientAddress, callerAddress);
+                activity.SetTag(RpcSemanticConventions.ClientPort, caller.Port);
+                activity.SetTag(RpcSemanticConventions.NetworkPeerAddress, callerAddress);
+                activity.SetTag(RpcSemanticConventions.NetworkPeerPort, caller.Port);
+            }
         }
 
         return activity;

@@ -113,6 +113,18 @@ public sealed class RpcServer : IAsyncDisposable
         }
     }
 
+    /// <summary>How many of the TCP listeners serve their connections on epoll loops (the rest: a thread per connection).</summary>
+    internal int TcpListenersOnEventLoops
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _tcp.Count(t => t.OnEventLoops);
+            }
+        }
+    }
+
     /// <summary>Reply bytes queued for TCP peers that have not read them yet.</summary>
     internal long QueuedReplyBytes => _backlog.Bytes;
 

@@ -119,8 +119,16 @@ public sealed record RpcServerOptions
     /// <summary>Where metrics are created (the <c>NetRpc.Server</c> meter); a process-wide meter by default.</summary>
     public IMeterFactory? MeterFactory { get; init; }
 
-    /// <summary>Serve each TCP connection on a thread of its own, as on systems without epoll (tests run both designs).</summary>
-    internal bool ThreadPerConnection { get; init; }
+    /// <summary>
+    /// Serve each TCP connection on a thread of its own, as on systems without epoll (tests run both designs). The
+    /// default is false unless the environment variable <c>NETRPC_SERVER_DESIGN</c> is <c>threads</c> when the runtime
+    /// first reads it: a testing switch that puts every server of the process on the design Windows and macOS take.
+    /// </summary>
+    internal bool ThreadPerConnection { get; init; } = ThreadsByDefault;
+
+    /// <summary>Whether <c>NETRPC_SERVER_DESIGN=threads</c> was set when the runtime first looked (read once per process).</summary>
+    internal static bool ThreadsByDefault { get; } =
+        string.Equals(Environment.GetEnvironmentVariable("NETRPC_SERVER_DESIGN"), "threads", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The per-address connection cap in force.</summary>
     internal int ConnectionsPerAddress => Math.Max(1, MaxConnectionsPerAddress ?? MaxConnections / 4);

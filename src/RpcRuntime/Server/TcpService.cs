@@ -80,6 +80,9 @@ internal sealed class TcpService
 
     public RpcServerOptions Options { get; }
 
+    /// <summary>Whether epoll loops serve this listener's connections (false: a thread per connection).</summary>
+    public bool OnEventLoops => _loops is not null;
+
     public CallDispatcher Dispatcher { get; }
 
     public DuplicateRequestCache? Cache { get; }

@@ -96,14 +96,14 @@ public sealed partial class BenchVersClient : IBenchVersClient
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static BenchVersClient CreateTcp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Bench.Protocol.BenchProg.Program, global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Bench.Protocol.BenchProg.Program, global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version, Named(options)));
 
     /// <summary>A client over UDP: calls are sent again, with the same XID, until a reply comes or the call times out.</summary>
     /// <param name="server">The server's address and port.</param>
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static BenchVersClient CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Bench.Protocol.BenchProg.Program, global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Bench.Protocol.BenchProg.Program, global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version, Named(options)));
 
     /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
     /// <param name="host">A host name or address.</param>
@@ -114,7 +114,7 @@ public sealed partial class BenchVersClient : IBenchVersClient
     /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
     public static async global::System.Threading.Tasks.Task<BenchVersClient> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Bench.Protocol.BenchProg.Program, global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version, transport, options, cancellationToken).ConfigureAwait(false));
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Bench.Protocol.BenchProg.Program, global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version, transport, Named(options), cancellationToken).ConfigureAwait(false));
 
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }
@@ -157,6 +157,19 @@ public sealed partial class BenchVersClient : IBenchVersClient
     /// <summary>Closes the client; calls in flight fail.</summary>
     /// <returns>A completed task.</returns>
     public global::System.Threading.Tasks.ValueTask DisposeAsync() => this.Client.DisposeAsync();
+
+    private static readonly global::System.Collections.Generic.IReadOnlyDictionary<uint, string> TelemetryNames = new global::System.Collections.Generic.Dictionary<uint, string>
+    {
+        [global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Ping] = "PING",
+        [global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Echo] = "ECHO",
+        [global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Sum] = "SUM",
+    };
+
+    private static global::NetRpc.Runtime.Client.RpcClientOptions Named(global::NetRpc.Runtime.Client.RpcClientOptions? options) => (options ?? new()) with
+    {
+        ProgramName = options?.ProgramName ?? "BENCH_PROG",
+        ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
+    };
 
     /// <summary>The arguments of ECHO, as they travel.</summary>
     private readonly struct EchoArguments : global::NetRpc.Xdr.IXdrCodec<EchoArguments>

@@ -161,7 +161,7 @@ internal sealed class ClientEmitter(EmitModel model, string access)
             w.Doc("param", "Credential, timeouts, limits; null means the defaults.", "name=\"options\"");
             w.DocXml("returns", "The client.");
             w.Line($"public static {name} {factory}(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>");
-            w.Line($"    new({RpcClient}.{factory}(server, {program}, {number}, options));");
+            w.Line($"    new({RpcClient}.{factory}(server, {program}, {number}, Named(options)));");
         }
 
         w.Line();
@@ -174,7 +174,7 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         w.DocXml("exception", "rpcbind has no address for the program version.", "cref=\"global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException\"");
         w.DocXml("exception", "No rpcbind answers on the host.", "cref=\"global::NetRpc.Runtime.Client.RpcConnectionException\"");
         w.Line($"public static async global::System.Threading.Tasks.Task<{name}> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>");
-        w.Line($"    new(await {RpcClient}.CreateAsync(host, {program}, {number}, transport, options, cancellationToken).ConfigureAwait(false));");
+        w.Line($"    new(await {RpcClient}.CreateAsync(host, {program}, {number}, transport, Named(options), cancellationToken).ConfigureAwait(false));");
 
         w.Line();
         w.Summary("The underlying client: its options, its calls in flight, and calls by number.");
@@ -193,8 +193,32 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         w.Summary("Closes the client; calls in flight fail.");
         w.DocXml("returns", "A completed task.");
         w.Line("public global::System.Threading.Tasks.ValueTask DisposeAsync() => this.Client.DisposeAsync();");
+        WriteTelemetryNames(w, version);
         WireTypes.Write(model, w, version);
         w.Close();
+    }
+
+    /// <summary>
+    /// The .x names of the program and its procedures, which the factories put in the client's options so that its
+    /// spans and metrics carry OpenTelemetry's rpc.service, rpc.method, onc_rpc.program.name and onc_rpc.procedure.name
+    /// (a client otherwise knows only numbers); names the caller's options give are kept.
+    /// </summary>
+    private static void WriteTelemetryNames(SourceWriter w, VersionInfo version)
+    {
+        const string Options = "global::NetRpc.Runtime.Client.RpcClientOptions";
+        w.Line();
+        w.Open("private static readonly global::System.Collections.Generic.IReadOnlyDictionary<uint, string> TelemetryNames = new global::System.Collections.Generic.Dictionary<uint, string>");
+        foreach (ProcedureInfo procedure in version.Procedures)
+        {
+            w.Line($"[{version.FullName}.{procedure.Constant}] = {EmitModel.Literal(procedure.Definition.Name)},");
+        }
+
+        w.Close(";");
+        w.Line();
+        w.Open($"private static {Options} Named({Options}? options) => (options ?? new()) with");
+        w.Line($"ProgramName = options?.ProgramName ?? {EmitModel.Literal(version.Program.Definition.Name)},");
+        w.Line("ProcedureNames = options?.ProcedureNames ?? TelemetryNames,");
+        w.Close(";");
     }
 
     private const string CallOptions = "global::NetRpc.Runtime.Client.RpcCallOptions";

@@ -80,14 +80,14 @@ public sealed partial class NfsV4Client : INfsV4Client
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static NfsV4Client CreateTcp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Fuzz.Nfs4.Nfs4Program.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Fuzz.Nfs4.Nfs4Program.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Version, Named(options)));
 
     /// <summary>A client over UDP: calls are sent again, with the same XID, until a reply comes or the call times out.</summary>
     /// <param name="server">The server's address and port.</param>
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static NfsV4Client CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Fuzz.Nfs4.Nfs4Program.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Fuzz.Nfs4.Nfs4Program.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Version, Named(options)));
 
     /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
     /// <param name="host">A host name or address.</param>
@@ -98,7 +98,7 @@ public sealed partial class NfsV4Client : INfsV4Client
     /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
     public static async global::System.Threading.Tasks.Task<NfsV4Client> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Fuzz.Nfs4.Nfs4Program.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Version, transport, options, cancellationToken).ConfigureAwait(false));
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Fuzz.Nfs4.Nfs4Program.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Version, transport, Named(options), cancellationToken).ConfigureAwait(false));
 
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }
@@ -133,6 +133,18 @@ public sealed partial class NfsV4Client : INfsV4Client
     /// <summary>Closes the client; calls in flight fail.</summary>
     /// <returns>A completed task.</returns>
     public global::System.Threading.Tasks.ValueTask DisposeAsync() => this.Client.DisposeAsync();
+
+    private static readonly global::System.Collections.Generic.IReadOnlyDictionary<uint, string> TelemetryNames = new global::System.Collections.Generic.Dictionary<uint, string>
+    {
+        [global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Null] = "NFSPROC4_NULL",
+        [global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Nfsproc4Compound] = "NFSPROC4_COMPOUND",
+    };
+
+    private static global::NetRpc.Runtime.Client.RpcClientOptions Named(global::NetRpc.Runtime.Client.RpcClientOptions? options) => (options ?? new()) with
+    {
+        ProgramName = options?.ProgramName ?? "NFS4_PROGRAM",
+        ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
+    };
 }
 
 /// <summary>Calls NFS4_CALLBACK version NFS_CB (1): one method per procedure. NfsCbClient implements it over the network; a test can give code that takes it a fake.</summary>
@@ -210,14 +222,14 @@ public sealed partial class NfsCbClient : INfsCbClient
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static NfsCbClient CreateTcp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.Version, Named(options)));
 
     /// <summary>A client over UDP: calls are sent again, with the same XID, until a reply comes or the call times out.</summary>
     /// <param name="server">The server's address and port.</param>
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static NfsCbClient CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.Version, Named(options)));
 
     /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
     /// <param name="host">A host name or address.</param>
@@ -228,7 +240,7 @@ public sealed partial class NfsCbClient : INfsCbClient
     /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
     public static async global::System.Threading.Tasks.Task<NfsCbClient> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.Version, transport, options, cancellationToken).ConfigureAwait(false));
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.Program, global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.Version, transport, Named(options), cancellationToken).ConfigureAwait(false));
 
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }
@@ -263,4 +275,16 @@ public sealed partial class NfsCbClient : INfsCbClient
     /// <summary>Closes the client; calls in flight fail.</summary>
     /// <returns>A completed task.</returns>
     public global::System.Threading.Tasks.ValueTask DisposeAsync() => this.Client.DisposeAsync();
+
+    private static readonly global::System.Collections.Generic.IReadOnlyDictionary<uint, string> TelemetryNames = new global::System.Collections.Generic.Dictionary<uint, string>
+    {
+        [global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbNull] = "CB_NULL",
+        [global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.CbCompound] = "CB_COMPOUND",
+    };
+
+    private static global::NetRpc.Runtime.Client.RpcClientOptions Named(global::NetRpc.Runtime.Client.RpcClientOptions? options) => (options ?? new()) with
+    {
+        ProgramName = options?.ProgramName ?? "NFS4_CALLBACK",
+        ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
+    };
 }

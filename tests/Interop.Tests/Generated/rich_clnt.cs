@@ -164,14 +164,14 @@ public sealed partial class RichV1Client : IRichV1Client
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static RichV1Client CreateTcp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::Rich.RichProg.Program, global::Rich.RichProg.RichV1.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::Rich.RichProg.Program, global::Rich.RichProg.RichV1.Version, Named(options)));
 
     /// <summary>A client over UDP: calls are sent again, with the same XID, until a reply comes or the call times out.</summary>
     /// <param name="server">The server's address and port.</param>
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static RichV1Client CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::Rich.RichProg.Program, global::Rich.RichProg.RichV1.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::Rich.RichProg.Program, global::Rich.RichProg.RichV1.Version, Named(options)));
 
     /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
     /// <param name="host">A host name or address.</param>
@@ -182,7 +182,7 @@ public sealed partial class RichV1Client : IRichV1Client
     /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
     public static async global::System.Threading.Tasks.Task<RichV1Client> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::Rich.RichProg.Program, global::Rich.RichProg.RichV1.Version, transport, options, cancellationToken).ConfigureAwait(false));
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::Rich.RichProg.Program, global::Rich.RichProg.RichV1.Version, transport, Named(options), cancellationToken).ConfigureAwait(false));
 
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }
@@ -257,6 +257,23 @@ public sealed partial class RichV1Client : IRichV1Client
     /// <summary>Closes the client; calls in flight fail.</summary>
     /// <returns>A completed task.</returns>
     public global::System.Threading.Tasks.ValueTask DisposeAsync() => this.Client.DisposeAsync();
+
+    private static readonly global::System.Collections.Generic.IReadOnlyDictionary<uint, string> TelemetryNames = new global::System.Collections.Generic.Dictionary<uint, string>
+    {
+        [global::Rich.RichProg.RichV1.Echo] = "ECHO",
+        [global::Rich.RichProg.RichV1.Add] = "ADD",
+        [global::Rich.RichProg.RichV1.Reverse] = "REVERSE",
+        [global::Rich.RichProg.RichV1.Next] = "NEXT",
+        [global::Rich.RichProg.RichV1.Check] = "CHECK",
+        [global::Rich.RichProg.RichV1.Reset] = "RESET",
+        [global::Rich.RichProg.RichV1.Count] = "COUNT",
+    };
+
+    private static global::NetRpc.Runtime.Client.RpcClientOptions Named(global::NetRpc.Runtime.Client.RpcClientOptions? options) => (options ?? new()) with
+    {
+        ProgramName = options?.ProgramName ?? "RICH_PROG",
+        ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
+    };
 
     /// <summary>The arguments of ADD, as they travel.</summary>
     private readonly struct AddArguments : global::NetRpc.Xdr.IXdrCodec<AddArguments>

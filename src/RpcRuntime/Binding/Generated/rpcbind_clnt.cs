@@ -142,14 +142,14 @@ public sealed partial class PortmapperV2Client : IPortmapperV2Client
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static PortmapperV2Client CreateTcp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Runtime.Binding.Portmapper.Program, global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Runtime.Binding.Portmapper.Program, global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version, Named(options)));
 
     /// <summary>A client over UDP: calls are sent again, with the same XID, until a reply comes or the call times out.</summary>
     /// <param name="server">The server's address and port.</param>
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static PortmapperV2Client CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Runtime.Binding.Portmapper.Program, global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Runtime.Binding.Portmapper.Program, global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version, Named(options)));
 
     /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
     /// <param name="host">A host name or address.</param>
@@ -160,7 +160,7 @@ public sealed partial class PortmapperV2Client : IPortmapperV2Client
     /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
     public static async global::System.Threading.Tasks.Task<PortmapperV2Client> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Runtime.Binding.Portmapper.Program, global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version, transport, options, cancellationToken).ConfigureAwait(false));
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Runtime.Binding.Portmapper.Program, global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version, transport, Named(options), cancellationToken).ConfigureAwait(false));
 
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }
@@ -227,6 +227,22 @@ public sealed partial class PortmapperV2Client : IPortmapperV2Client
     /// <summary>Closes the client; calls in flight fail.</summary>
     /// <returns>A completed task.</returns>
     public global::System.Threading.Tasks.ValueTask DisposeAsync() => this.Client.DisposeAsync();
+
+    private static readonly global::System.Collections.Generic.IReadOnlyDictionary<uint, string> TelemetryNames = new global::System.Collections.Generic.Dictionary<uint, string>
+    {
+        [global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Null] = "NULL",
+        [global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Set] = "SET",
+        [global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Unset] = "UNSET",
+        [global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.GetPort] = "GET_PORT",
+        [global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Dump] = "DUMP",
+        [global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Callit] = "CALLIT",
+    };
+
+    private static global::NetRpc.Runtime.Client.RpcClientOptions Named(global::NetRpc.Runtime.Client.RpcClientOptions? options) => (options ?? new()) with
+    {
+        ProgramName = options?.ProgramName ?? "PORTMAPPER",
+        ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
+    };
 
     /// <summary>The result of SET, as it travels.</summary>
     private readonly struct SetResult : global::NetRpc.Xdr.IXdrCodec<SetResult>
@@ -496,14 +512,14 @@ public sealed partial class RpcbindV3Client : IRpcbindV3Client
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static RpcbindV3Client CreateTcp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version, Named(options)));
 
     /// <summary>A client over UDP: calls are sent again, with the same XID, until a reply comes or the call times out.</summary>
     /// <param name="server">The server's address and port.</param>
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static RpcbindV3Client CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version, Named(options)));
 
     /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
     /// <param name="host">A host name or address.</param>
@@ -514,7 +530,7 @@ public sealed partial class RpcbindV3Client : IRpcbindV3Client
     /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
     public static async global::System.Threading.Tasks.Task<RpcbindV3Client> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version, transport, options, cancellationToken).ConfigureAwait(false));
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version, transport, Named(options), cancellationToken).ConfigureAwait(false));
 
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }
@@ -605,6 +621,25 @@ public sealed partial class RpcbindV3Client : IRpcbindV3Client
     /// <summary>Closes the client; calls in flight fail.</summary>
     /// <returns>A completed task.</returns>
     public global::System.Threading.Tasks.ValueTask DisposeAsync() => this.Client.DisposeAsync();
+
+    private static readonly global::System.Collections.Generic.IReadOnlyDictionary<uint, string> TelemetryNames = new global::System.Collections.Generic.Dictionary<uint, string>
+    {
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Null] = "NULL",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Set] = "SET",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Unset] = "UNSET",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.GetAddr] = "GET_ADDR",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Dump] = "DUMP",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Callit] = "CALLIT",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.GetTime] = "GET_TIME",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.UaddrToTaddr] = "UADDR_TO_TADDR",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.TaddrToUaddr] = "TADDR_TO_UADDR",
+    };
+
+    private static global::NetRpc.Runtime.Client.RpcClientOptions Named(global::NetRpc.Runtime.Client.RpcClientOptions? options) => (options ?? new()) with
+    {
+        ProgramName = options?.ProgramName ?? "RPCBIND",
+        ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
+    };
 
     /// <summary>The result of SET, as it travels.</summary>
     private readonly struct SetResult : global::NetRpc.Xdr.IXdrCodec<SetResult>
@@ -999,14 +1034,14 @@ public sealed partial class RpcbindV4Client : IRpcbindV4Client
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static RpcbindV4Client CreateTcp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateTcp(server, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version, Named(options)));
 
     /// <summary>A client over UDP: calls are sent again, with the same XID, until a reply comes or the call times out.</summary>
     /// <param name="server">The server's address and port.</param>
     /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
     /// <returns>The client.</returns>
     public static RpcbindV4Client CreateUdp(global::System.Net.EndPoint server, global::NetRpc.Runtime.Client.RpcClientOptions? options = null) =>
-        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version, options));
+        new(global::NetRpc.Runtime.Client.RpcClient.CreateUdp(server, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version, Named(options)));
 
     /// <summary>clnt_create: asks the host's rpcbind where the program version is served (version 4, then 3, then the portmapper), then makes a client for it.</summary>
     /// <param name="host">A host name or address.</param>
@@ -1017,7 +1052,7 @@ public sealed partial class RpcbindV4Client : IRpcbindV4Client
     /// <exception cref="global::NetRpc.Runtime.Client.RpcProgramNotRegisteredException">rpcbind has no address for the program version.</exception>
     /// <exception cref="global::NetRpc.Runtime.Client.RpcConnectionException">No rpcbind answers on the host.</exception>
     public static async global::System.Threading.Tasks.Task<RpcbindV4Client> CreateAsync(string host, global::NetRpc.Runtime.RpcTransport transport, global::NetRpc.Runtime.Client.RpcClientOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version, transport, options, cancellationToken).ConfigureAwait(false));
+        new(await global::NetRpc.Runtime.Client.RpcClient.CreateAsync(host, global::NetRpc.Runtime.Binding.Rpcbind.Program, global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version, transport, Named(options), cancellationToken).ConfigureAwait(false));
 
     /// <summary>The underlying client: its options, its calls in flight, and calls by number.</summary>
     public global::NetRpc.Runtime.Client.RpcClient Client { get; }
@@ -1140,6 +1175,29 @@ public sealed partial class RpcbindV4Client : IRpcbindV4Client
     /// <summary>Closes the client; calls in flight fail.</summary>
     /// <returns>A completed task.</returns>
     public global::System.Threading.Tasks.ValueTask DisposeAsync() => this.Client.DisposeAsync();
+
+    private static readonly global::System.Collections.Generic.IReadOnlyDictionary<uint, string> TelemetryNames = new global::System.Collections.Generic.Dictionary<uint, string>
+    {
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Null] = "NULL",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Set] = "SET",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Unset] = "UNSET",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetAddr] = "GET_ADDR",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Dump] = "DUMP",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Bcast] = "BCAST",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetTime] = "GET_TIME",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.UaddrToTaddr] = "UADDR_TO_TADDR",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.TaddrToUaddr] = "TADDR_TO_UADDR",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetVersAddr] = "GET_VERS_ADDR",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Indirect] = "INDIRECT",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetAddrList] = "GET_ADDR_LIST",
+        [global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.GetStat] = "GET_STAT",
+    };
+
+    private static global::NetRpc.Runtime.Client.RpcClientOptions Named(global::NetRpc.Runtime.Client.RpcClientOptions? options) => (options ?? new()) with
+    {
+        ProgramName = options?.ProgramName ?? "RPCBIND",
+        ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
+    };
 
     /// <summary>The result of SET, as it travels.</summary>
     private readonly struct SetResult : global::NetRpc.Xdr.IXdrCodec<SetResult>

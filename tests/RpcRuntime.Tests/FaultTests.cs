@@ -285,12 +285,16 @@ public abstract class FaultTests
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
-        for (int i = 0; i < 600 && !condition(); i++)
+        // The condition is read once per round and the last reading is what counts: read again for the assertion, a
+        // condition that holds for a moment (a send that blocks, then drains a little) could pass the loop and fail here.
+        bool met = condition();
+        for (int i = 0; i < 600 && !met; i++)
         {
             await Task.Delay(50);
+            met = condition();
         }
 
-        Assert.True(condition(), $"timed out waiting: {what}");
+        Assert.True(met, $"timed out waiting: {what}");
     }
 
     /// <summary>The test program on a given TCP endpoint (a restarted server).</summary>

@@ -177,12 +177,16 @@ public abstract class HostileClientTests(ITestOutputHelper output)
 
     internal static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
-        for (int i = 0; i < 1200 && !condition(); i++)
+        // The condition is read once per round and the last reading is what counts: read again for the assertion, a
+        // condition that holds for a moment (a send that blocks, then drains a little) could pass the loop and fail here.
+        bool met = condition();
+        for (int i = 0; i < 1200 && !met; i++)
         {
             await Task.Delay(50);
+            met = condition();
         }
 
-        Assert.True(condition(), $"timed out waiting: {what}");
+        Assert.True(met, $"timed out waiting: {what}");
     }
 }
 

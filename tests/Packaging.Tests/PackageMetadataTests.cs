@@ -14,7 +14,6 @@ public sealed class PackageMetadataTests(PackageFeed feed)
     [Theory]
     [InlineData("NetRpc.Xdr", "NetRpc.Xdr")]
     [InlineData("NetRpc.Runtime", "NetRpc.Runtime")]
-    [InlineData("NetRpc.RpcGen.Tool", "rpcgen")]
     [InlineData("NetRpc.RpcGen.MSBuild", "NetRpc.RpcGen.MSBuild")]
     [InlineData("NetRpc.Rpcbind.Tool", "netrpc-rpcbind")]
     public void A_package_carries_its_readme_its_licence_and_its_symbols(string id, string assembly)
@@ -49,6 +48,39 @@ public sealed class PackageMetadataTests(PackageFeed feed)
         Assert.True(File.Exists(symbols), $"no {Path.GetFileName(symbols)}");
         using ZipArchive snupkg = ZipFile.OpenRead(symbols);
         ZipArchiveEntry dll = Assert.Single(package.Entries, e => e.Name == $"{assembly}.dll");
+        Assert.NotNull(snupkg.GetEntry(Path.ChangeExtension(dll.FullName, ".pdb")));
+    }
+
+    /// <summary>
+    /// rpcgen, packed natively (where Native AOT links here), is three packages (the .NET 10 SDK's RID-specific
+    /// tools): NetRpc.RpcGen.Tool carries the readme and the licence and names the others; NetRpc.RpcGen.Tool.any the
+    /// framework-dependent tool with its symbols; NetRpc.RpcGen.Tool.linux-x64 the native one. Packed plainly, it is
+    /// the framework-dependent tool in one package.
+    /// </summary>
+    [Fact]
+    public void Rpcgen_carries_its_readme_its_licence_and_its_symbols_in_one_package_or_names_one_per_runtime()
+    {
+        using ZipArchive package = ZipFile.OpenRead(Path.Combine(feed.Feed, $"NetRpc.RpcGen.Tool.{feed.Version}.nupkg"));
+        XElement metadata = Nuspec(package, "NetRpc.RpcGen.Tool");
+        XNamespace ns = metadata.Name.Namespace;
+        Assert.Equal("README.md", (string?)metadata.Element(ns + "readme"));
+        Assert.StartsWith("# NetRpc.RpcGen.Tool", new StreamReader(package.GetEntry("README.md")!.Open()).ReadToEnd(), StringComparison.Ordinal);
+        Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
+
+        string withCode = "NetRpc.RpcGen.Tool";
+        if (NativeAot.MissingReason is null)
+        {
+            Assert.DoesNotContain(package.Entries, e => e.Name.EndsWith(".dll", StringComparison.Ordinal));
+            XElement settings = XElement.Load(package.GetEntry("tools/any/any/DotnetToolSettings.xml")!.Open());
+            string[] ids = [.. settings.Descendants("RuntimeIdentifierPackage").Select(p => (string)p.Attribute("Id")!)];
+            Assert.Equal([$"NetRpc.RpcGen.Tool.{NativeAot.RuntimeIdentifier}", "NetRpc.RpcGen.Tool.any"], ids);
+            Assert.All(ids, id => Assert.True(File.Exists(Path.Combine(feed.Feed, $"{id}.{feed.Version}.nupkg")), $"{id} is named but not packed"));
+            withCode = "NetRpc.RpcGen.Tool.any";
+        }
+
+        using ZipArchive code = ZipFile.OpenRead(Path.Combine(feed.Feed, $"{withCode}.{feed.Version}.nupkg"));
+        using ZipArchive snupkg = ZipFile.OpenRead(Path.Combine(feed.Feed, $"{withCode}.{feed.Version}.snupkg"));
+        ZipArchiveEntry dll = Assert.Single(code.Entries, e => e.Name == "rpcgen.dll");
         Assert.NotNull(snupkg.GetEntry(Path.ChangeExtension(dll.FullName, ".pdb")));
     }
 

@@ -16,11 +16,15 @@ public sealed class PackageFeed : IDisposable
     [
         "src/Xdr/NetRpc.Xdr.csproj",
         "src/RpcRuntime/NetRpc.Runtime.csproj",
-        "src/RpcGen.Tool/NetRpc.RpcGen.Tool.csproj",
         "src/RpcGen.MSBuild/NetRpc.RpcGen.MSBuild.csproj",
         "src/Rpcbind.Tool/NetRpc.Rpcbind.Tool.csproj",
         "src/Hosting/NetRpc.Hosting.csproj",
     ];
+
+    /// <summary>
+    /// rpcgen, packed on its own: with Native AOT where this machine can link it (<see cref="PackRpcgen"/>).
+    /// </summary>
+    private const string RpcgenProject = "src/RpcGen.Tool/NetRpc.RpcGen.Tool.csproj";
 
     /// <summary>The ids of the packages NetRpc ships.</summary>
     public static IReadOnlyList<string> PackageIds { get; } = ["NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild", "NetRpc.Rpcbind.Tool", "NetRpc.Hosting"];
@@ -159,9 +163,31 @@ public sealed class PackageFeed : IDisposable
             Repository,
             IsolatedEnvironment(home: null, packages: null),
             TimeSpan.FromMinutes(4)).Succeeded();
+        PackRpcgen();
         foreach (string id in PackageIds)
         {
             Assert.True(File.Exists(Path.Combine(Feed, $"{id}.{Version}.nupkg")), $"{id}.{Version}.nupkg was not packed: {string.Join(", ", Directory.GetFiles(Feed).Select(Path.GetFileName))}");
+        }
+    }
+
+    /// <summary>
+    /// rpcgen as a release on Linux x64 packs it (src/RpcGen.Tool/README.md): a package that names one per runtime,
+    /// the framework-dependent one (<c>any</c>) and the Native AOT one. Where Native AOT cannot link here, the plain
+    /// framework-dependent tool, as <c>dotnet pack</c> makes it by default, and the AOT tests say why they are skipped.
+    /// </summary>
+    private void PackRpcgen()
+    {
+        string[][] packs = NativeAot.MissingReason is null
+            ? [["-p:PackNativeTool=true"], ["-p:PackNativeTool=true", "-r", "any"], ["-p:PackNativeTool=true", "-r", NativeAot.RuntimeIdentifier]]
+            : [[]];
+        foreach (string[] how in packs)
+        {
+            Command.Run(
+                DotnetHost,
+                ["pack", Path.Combine(Repository, RpcgenProject), "-c", "Release", .. how, $"-p:PackageOutputPath={Feed}", "--artifacts-path", Path.Combine(Root, "artifacts"), "-nodeReuse:false"],
+                Repository,
+                IsolatedEnvironment(home: null, packages: null),
+                TimeSpan.FromMinutes(6)).Succeeded();
         }
     }
 

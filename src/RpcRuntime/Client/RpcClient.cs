@@ -1,8 +1,8 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetRpc.Runtime.Diagnostics;
@@ -28,10 +28,23 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     private readonly SemaphoreSlim _window;
     private readonly RpcClientMetrics _metrics;
     private readonly RpcClientNames _names;
-    private int _nextXid = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+    private int _nextXid = InitialXid();
     private int _idleTicks;
     private bool _ticking;
     private bool _disposed;
+
+    /// <summary>
+    /// The first XID: unpredictable (RFC 5531 section 9 leaves XIDs to the client; a guessable one invites forged UDP
+    /// replies), from the operating system's secure random source. Through Guid.NewGuid, which CoreLib serves without
+    /// OpenSSL: RandomNumberGenerator loads libssl and libcrypto on Linux, milliseconds of the first call of every
+    /// process (bench/first-reply.sh). A version-4 GUID's first four bytes are all random.
+    /// </summary>
+    private static int InitialXid()
+    {
+        Span<byte> random = stackalloc byte[16];
+        Guid.NewGuid().TryWriteBytes(random);
+        return BinaryPrimitives.ReadInt32LittleEndian(random);
+    }
 
     private protected RpcClient(uint program, uint version, RpcClientOptions options)
     {

@@ -118,11 +118,73 @@ public sealed class RpcbindClient
     /// <returns>A task that completes when it is registered.</returns>
     /// <exception cref="RpcbindRegistrationException">rpcbind refused it: another address is registered, or the caller may not register (not on this host).</exception>
     /// <exception cref="RpcException">rpcbind could not be asked.</exception>
-    public async Task RegisterAsync(uint program, uint version, RpcTransport transport, IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    public Task RegisterAsync(uint program, uint version, RpcTransport transport, IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        return RegisterAsync([(program, version, transport, endPoint)], cancellationToken);
+    }
+
+    /// <summary>
+    /// Registers each program version, transport and endpoint as the single-registration overload does, all over one
+    /// connection to rpcbind, in order: a server's programs on each of its transports, as one svc_reg after another.
+    /// </summary>
+    /// <exception cref="RpcbindRegistrationException">rpcbind refused one: those before it stay registered.</exception>
+    /// <exception cref="RpcException">rpcbind could not be asked.</exception>
+    internal async Task RegisterAsync(IReadOnlyList<(uint Program, uint Version, RpcTransport Transport, IPEndPoint EndPoint)> registrations, CancellationToken cancellationToken)
+    {
+        if (registrations.Count == 0)
+        {
+            return;
+        }
+
+        RpcbMapping[] mappings = [.. registrations.Select(r => Mapping(r.Program, r.Version, r.Transport, r.EndPoint))];
+        int current = 0;
+        try
+        {
+            await WithRegistrar(async client =>
+            {
+                for (current = 0; current < mappings.Length; current++)
+                {
+                    await client.UnsetAsync(mappings[current], cancellationToken).ConfigureAwait(false);
+                    if (!await client.SetAsync(mappings[current], cancellationToken).ConfigureAwait(false))
+                    {
+                        throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {Describe(mappings[current])}: it holds another address for it, or it is full (in all, or for this caller's owner).");
+                    }
+                }
+
+                return true;
+            }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcProgramMismatchException or RpcProgramUnavailableException && mappings.All(m => m.Netid is "tcp" or "udp"))
+        {
+            // A portmapper without rpcbind 3 and 4: version 2 registers IPv4 alone.
+            await WithV2(RpcTransport.Udp, async c =>
+            {
+                for (int i = 0; i < registrations.Count; i++)
+                {
+                    (uint program, uint version, RpcTransport transport, IPEndPoint endPoint) = registrations[i];
+                    var port = new PortMapping { Prog = program, Vers = version, Protocol = UniversalAddress.PortmapperProtocol(transport), Port = (uint)endPoint.Port };
+                    await c.UnsetAsync(port, cancellationToken).ConfigureAwait(false);
+                    if (!await c.SetAsync(port, cancellationToken).ConfigureAwait(false))
+                    {
+                        throw new RpcbindRegistrationException($"the portmapper at {_host}:{_port} refused to register {Describe(mappings[i])}.");
+                    }
+                }
+
+                return true;
+            }).ConfigureAwait(false);
+        }
+        catch (RpcAuthenticationException e)
+        {
+            throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {Describe(mappings[Math.Min(current, mappings.Length - 1)])}: {e.Status} (it takes registrations only from its own host).", e);
+        }
+    }
+
+    private static RpcbMapping Mapping(uint program, uint version, RpcTransport transport, IPEndPoint endPoint)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         IPAddress address = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
-        var mapping = new RpcbMapping
+        return new RpcbMapping
         {
             Prog = program,
             Vers = version,
@@ -130,38 +192,9 @@ public sealed class RpcbindClient
             Address = UniversalAddress.Format(new IPEndPoint(address, endPoint.Port)),
             Owner = Environment.UserName,
         };
-        string what = $"program {program} version {version} on {mapping.Netid} at {mapping.Address}";
-        try
-        {
-            bool set = await WithRegistrar(async client =>
-            {
-                await client.UnsetAsync(mapping, cancellationToken).ConfigureAwait(false);
-                return await client.SetAsync(mapping, cancellationToken).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-            if (!set)
-            {
-                throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {what}: it holds another address for it, or it is full (in all, or for this caller's owner).");
-            }
-        }
-        catch (Exception e) when (e is RpcProgramMismatchException or RpcProgramUnavailableException && address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            // A portmapper without rpcbind 3 and 4: version 2 registers IPv4 alone.
-            var port = new PortMapping { Prog = program, Vers = version, Protocol = UniversalAddress.PortmapperProtocol(transport), Port = (uint)endPoint.Port };
-            bool set = await WithV2(RpcTransport.Udp, async c =>
-            {
-                await c.UnsetAsync(port, cancellationToken).ConfigureAwait(false);
-                return await c.SetAsync(port, cancellationToken).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-            if (!set)
-            {
-                throw new RpcbindRegistrationException($"the portmapper at {_host}:{_port} refused to register {what}.");
-            }
-        }
-        catch (RpcAuthenticationException e)
-        {
-            throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {what}: {e.Status} (it takes registrations only from its own host).", e);
-        }
     }
+
+    private static string Describe(RpcbMapping mapping) => $"program {mapping.Prog} version {mapping.Vers} on {mapping.Netid} at {mapping.Address}";
 
     /// <summary>Removes every registration of a program version (all transports).</summary>
     /// <param name="program">The program number.</param>

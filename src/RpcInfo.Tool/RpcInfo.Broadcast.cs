@@ -12,8 +12,10 @@ internal sealed partial class RpcInfo
     /// <summary>
     /// <c>rpcinfo -b prognum versnum</c>: NULL to the program on every host of the local IPv4 networks, through each
     /// host's portmapper (CALLIT, which native rpcbind forwards only with -r), printing each answer as it comes: the
-    /// universal address of the binder that answered, a tab, its host name. The answers are collected for
-    /// <see cref="RpcInfoSettings.BroadcastTimeout"/>; the run ends with 0 however many came, as native's.
+    /// universal address of the server that answered (the binder's host, at the port the binder forwarded to), a tab, the
+    /// host's name. The answers are collected for <see cref="RpcInfoSettings.BroadcastTimeout"/>; the run ends with 0
+    /// however many came, as native's. Each server is printed once (native rpcinfo prints the answer to every
+    /// retransmission again).
     /// </summary>
     private async Task<int> BroadcastAsync(string[] operands)
     {
@@ -40,7 +42,7 @@ internal sealed partial class RpcInfo
         {
             await foreach (RpcBroadcastReply<XdrVoid> reply in RpcBroadcast.CallAsync<XdrVoid, XdrVoid>(program, version, 0, default, options).ConfigureAwait(false))
             {
-                output.WriteLine($"{UniversalAddress.Format(reply.Responder)}\t{await HostNameAsync(reply.Responder.Address).ConfigureAwait(false)}");
+                output.WriteLine($"{UniversalAddress.Format(reply.Server)}\t{await HostNameAsync(reply.Server.Address).ConfigureAwait(false)}");
                 output.Flush();
             }
         }
@@ -68,16 +70,23 @@ internal sealed partial class RpcInfo
         }
     }
 
-    /// <summary>getnameinfo's answer: the host's name, or its address written out where it has none.</summary>
+    /// <summary>
+    /// getnameinfo's answer as native rpcinfo prints it: the host's name; its address written out where it has no name;
+    /// "unknown" where the lookup itself failed (no resolver answered).
+    /// </summary>
     private static async Task<string> HostNameAsync(IPAddress address)
     {
         try
         {
             return Printable((await Dns.GetHostEntryAsync(address).ConfigureAwait(false)).HostName);
         }
-        catch (Exception e) when (e is SocketException or ArgumentException)
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData)
         {
             return address.ToString();
+        }
+        catch (Exception e) when (e is SocketException or ArgumentException)
+        {
+            return "unknown";
         }
     }
 }

@@ -91,7 +91,8 @@ internal sealed partial class RpcInfo
     {
         if (settings.LocalSocket is not { } path)
         {
-            throw Fail(new RpcError(ClntStat.SystemError, "No such file or directory").Create("rpcinfo"));
+            // What native rpcinfo says here (observed): libtirpc tries rpcbind's abstract socket last, and it refuses.
+            throw Fail(new RpcError(ClntStat.SystemError, "Connection refused").Create("rpcinfo"));
         }
 
         var query = new RpcbMapping { Prog = program, Vers = version ?? 0, Netid = "local", Address = string.Empty, Owner = string.Empty };

@@ -24,7 +24,7 @@ public sealed class NativeComparisonTests(Rpcbinds rpcbinds, ITestOutputHelper l
             "-T local 127.0.0.1 100000 2", "-T rawip 127.0.0.1 100000 2", "-a 127.0.0.1.0.111 -T udp 100000", "-a 127.0.0.1.0.111 -T tcp 100000 3", "-a 127.0.0.1.0.9 -T udp 100000 2", "-a 1.2.3 -T tcp 100000 2",
             "-Ttcp 127.0.0.1 portmapper 2", "-T tcp 127.0.0.1 rpcbind", "-T tcp 127.0.0.1 12x 2", "-T tcp 127.0.0.1 12- 2", "-T tcp 127.0.0.1 100000 x",
             "-T tcp nosuchhost.invalid 100000", "-t nosuchhost.invalid 100000", "-p nosuchhost.invalid", "nosuchhost.invalid", "-l nosuchhost.invalid 100000 2",
-            "-x", "--help", "-T", "-px", "-ps", "-p -n 5", "-p 127.0.0.1 extra", "-b 100000", "-d 100000", "-d -T foo 1 1", "-T foo 127.0.0.1", "-l -T foo 127.0.0.1 100000 2",
+            "-x", "--help", "--version", "-T", "-px", "-ps", "-p -n 5", "-p 127.0.0.1 extra", "-b 100000", "-d 100000", "-d -T foo 1 1", "-T foo 127.0.0.1", "-l -T foo 127.0.0.1 100000 2",
             "-T tcp 127.0.0.1 100000 -1", "-n x -t 127.0.0.1 100000", "-a 127.0.0.1.0.111 -T foo 100000",
         ];
         var data = new TheoryData<string, string>();

@@ -2,7 +2,10 @@ using NetRpc.Packaging.Tests.Support;
 
 namespace NetRpc.Packaging.Tests;
 
-/// <summary>NetRpc.RpcGen.Tool from the feed: installed the three ways a .NET tool is, it answers to <c>dotnet rpcgen</c>.</summary>
+/// <summary>
+/// NetRpc.RpcGen.Tool from the feed: installed the three ways a .NET tool is, it answers to <c>dotnet rpcgen</c>; and
+/// netrpc-rpcbind and netrpc-rpcinfo installed from it, the one asked by the other.
+/// </summary>
 [Collection(PackagesCollection.Name)]
 public sealed class ToolPackageTests(PackageFeed feed)
 {
@@ -75,6 +78,77 @@ public sealed class ToolPackageTests(PackageFeed feed)
         CommandResult wrong = Command.Run(command, ["--no-such-option"], work, environment, TimeSpan.FromMinutes(1));
         Assert.Equal(2, wrong.ExitCode);
         Assert.Contains("netrpc-rpcbind: bad argument '--no-such-option'", wrong.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Netrpc_rpcinfo_installs_as_a_tool_and_pings_netrpc_rpcbind_installed_beside_it()
+    {
+        string work = NewFolder("netrpc-rpcinfo");
+        string tools = Path.Combine(work, "tools");
+        feed.Dotnet(work, "tool", "install", "NetRpc.RpcInfo.Tool", "--version", feed.Version, "--tool-path", tools).Succeeded();
+        feed.Dotnet(work, "tool", "install", "NetRpc.Rpcbind.Tool", "--version", feed.Version, "--tool-path", tools).Succeeded();
+        string rpcinfo = Path.Combine(tools, "netrpc-rpcinfo");
+        Assert.True(File.Exists(rpcinfo), $"no netrpc-rpcinfo in {tools}");
+
+        var environment = new Dictionary<string, string?>(feed.Environment);
+        if (Path.IsPathRooted(PackageFeed.DotnetHost))
+        {
+            environment["DOTNET_ROOT"] = Path.GetDirectoryName(PackageFeed.DotnetHost);
+        }
+
+        // rpcinfo's syntax: a wrong option is getopt's complaint and the usage, exit 1.
+        CommandResult wrong = Command.Run(rpcinfo, ["-x"], work, environment, TimeSpan.FromMinutes(1));
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.StartsWith("rpcinfo: invalid option -- 'x'\nUsage: rpcinfo [-m | -s] [host]\n", wrong.Output, StringComparison.Ordinal);
+
+        // netrpc-rpcbind on a port of loopback (not 111: the host's may be taken), pinged at its universal address.
+        int port = FreePort();
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(tools, "netrpc-rpcbind")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in new[] { "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-h", "127.0.0.1" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach ((string name, string? value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        using var rpcbind = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            Assert.Equal($"READY tcp={port} udp={port}", rpcbind.StandardOutput.ReadLine());
+            string address = $"127.0.0.1.{port >> 8}.{port & 0xFF}";
+            foreach (string netId in new[] { "tcp", "udp" })
+            {
+                CommandResult ping = Command.Run(rpcinfo, ["-a", address, "-T", netId, "100000"], work, environment, TimeSpan.FromMinutes(1)).Succeeded();
+                Assert.Equal("program 100000 version 2 ready and waiting\nprogram 100000 version 3 ready and waiting\nprogram 100000 version 4 ready and waiting", ping.Output.Trim());
+            }
+
+            CommandResult mismatch = Command.Run(rpcinfo, ["-a", address, "-T", "udp", "portmapper", "7"], work, environment, TimeSpan.FromMinutes(1));
+            Assert.Equal(1, mismatch.ExitCode);
+            Assert.Contains("rpcinfo: RPC: Program/version mismatch; low version = 2, high version = 4", mismatch.Output, StringComparison.Ordinal);
+            Assert.Contains("program 100000 version 7 is not available", mismatch.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            rpcbind.Kill(); // by its PID
+            rpcbind.WaitForExit();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     private string NewFolder(string name) => Directory.CreateDirectory(Path.Combine(feed.Root, name)).FullName;

@@ -26,9 +26,9 @@ internal sealed class NativeFactAttribute : FactAttribute
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class NativeTheoryAttribute : TheoryAttribute
 {
-    public NativeTheoryAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
+    public NativeTheoryAttribute(bool namespaced = false, [CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
-        if (NativeToolchain.MissingReason is { } reason && !NativeToolchain.Required)
+        if ((namespaced ? NativeToolchain.NamespaceMissingReason : NativeToolchain.MissingReason) is { } reason && !NativeToolchain.Required)
         {
             Skip = reason;
             DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";

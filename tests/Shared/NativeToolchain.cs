@@ -93,7 +93,7 @@ internal static class NativeToolchain
             return "unshare -n needs root";
         }
 
-        string[] missing = [.. new[] { "unshare", "ip", "rpcbind", "rpcinfo" }.Where(tool => FindOnPath(tool) is null && !File.Exists("/usr/sbin/" + tool) && !File.Exists("/sbin/" + tool))];
+        string[] missing = [.. new[] { "unshare", "nsenter", "ip", "rpcbind", "rpcinfo" }.Where(tool => FindOnPath(tool) is null && !File.Exists("/usr/sbin/" + tool) && !File.Exists("/sbin/" + tool))];
         return missing.Length > 0 ? $"{string.Join(", ", missing)} not installed (apt-get install -y rpcbind iproute2 util-linux)" : MissingReason;
     }
 

@@ -18,6 +18,7 @@ public sealed class PackageFeed : IDisposable
         "src/RpcRuntime/NetRpc.Runtime.csproj",
         "src/RpcGen.MSBuild/NetRpc.RpcGen.MSBuild.csproj",
         "src/Rpcbind.Tool/NetRpc.Rpcbind.Tool.csproj",
+        "src/RpcInfo.Tool/NetRpc.RpcInfo.Tool.csproj",
         "src/Hosting/NetRpc.Hosting.csproj",
     ];
 
@@ -27,7 +28,7 @@ public sealed class PackageFeed : IDisposable
     private const string RpcgenProject = "src/RpcGen.Tool/NetRpc.RpcGen.Tool.csproj";
 
     /// <summary>The ids of the packages NetRpc ships.</summary>
-    public static IReadOnlyList<string> PackageIds { get; } = ["NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild", "NetRpc.Rpcbind.Tool", "NetRpc.Hosting"];
+    public static IReadOnlyList<string> PackageIds { get; } = ["NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild", "NetRpc.Rpcbind.Tool", "NetRpc.RpcInfo.Tool", "NetRpc.Hosting"];
 
     public PackageFeed()
     {

@@ -5,8 +5,8 @@ namespace NetRpc.Packaging.Tests;
 
 /// <summary>
 /// Native AOT (issue 16): rpcgen from the feed is native code on Linux x64 and writes what the framework-dependent
-/// rpcgen writes, byte for byte, for every .x file at hand; samples/my_proto, published with PublishAot, runs the
-/// classic example end to end.
+/// rpcgen writes, byte for byte, for every .x file at hand; samples/my_proto and samples/my_proto_hosted, published
+/// with PublishAot, run the classic example end to end.
 /// </summary>
 [Collection(PackagesCollection.Name)]
 public sealed class NativeAotTests(PackageFeed feed)
@@ -42,23 +42,27 @@ public sealed class NativeAotTests(PackageFeed feed)
         }
     }
 
-    [NativeAotFact]
-    public void My_proto_published_with_native_AOT_serves_and_calls_the_classic_example()
+    /// <summary>The classic example, plain and in a generic host (NetRpc.Hosting: DI, options, configuration binding).</summary>
+    [NativeAotTheory]
+    [InlineData("my_proto")]
+    [InlineData("my_proto_hosted")]
+    public void The_samples_published_with_native_AOT_serve_and_call_the_classic_example(string sample)
     {
         Assert.Null(NativeAot.MissingReason);
-        string output = Path.Combine(feed.Root, "aot my_proto");
-        Command.Run(
+        string output = Path.Combine(feed.Root, $"aot {sample}");
+        CommandResult publish = Command.Run(
             PackageFeed.DotnetHost,
-            ["publish", Path.Combine(PackageFeed.Repository, "samples", "my_proto"), "-c", "Release", "-r", NativeAot.RuntimeIdentifier, "-p:PublishAot=true",
-             "-o", output, "--artifacts-path", Path.Combine(feed.Root, "aot my_proto artifacts"), "-nodeReuse:false"],
+            ["publish", Path.Combine(PackageFeed.Repository, "samples", sample), "-c", "Release", "-r", NativeAot.RuntimeIdentifier, "-p:PublishAot=true",
+             "-o", output, "--artifacts-path", Path.Combine(feed.Root, $"aot {sample} artifacts"), "-nodeReuse:false"],
             PackageFeed.Repository,
             PackageFeed.IsolatedEnvironment(home: null, packages: null),
             TimeSpan.FromMinutes(6)).Succeeded();
-        string program = Path.Combine(output, "my_proto");
+        Assert.DoesNotMatch(@"warning [A-Z]+\d+", publish.Output); // no trimming or AOT warning (IL2xxx, IL3xxx) or any other
+        string program = Path.Combine(output, sample);
         Assert.Equal("\u007FELF"u8.ToArray(), File.ReadAllBytes(program)[..4]);
-        Assert.False(File.Exists(Path.Combine(output, "my_proto.dll")), "the AOT publish left a .NET assembly to run");
+        Assert.False(File.Exists(Path.Combine(output, $"{sample}.dll")), "the AOT publish left a .NET assembly to run");
 
-        // Without arguments my_proto serves TEST_PROG, registers it with rpcbind (its own, when none answers), and
+        // Without arguments the sample serves TEST_PROG, registers it with rpcbind (its own, when none answers), and
         // calls TEST over UDP and TCP, where nothing meets the host's rpcbind.
         CommandResult run = Isolated.Run(program, [], output, PackageFeed.IsolatedEnvironment(home: null, packages: null)).Succeeded();
         string[] lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

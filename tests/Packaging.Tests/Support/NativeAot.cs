@@ -51,3 +51,17 @@ internal sealed class NativeAotFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>The <see cref="TheoryAttribute"/> counterpart of <see cref="NativeAotFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class NativeAotTheoryAttribute : TheoryAttribute
+{
+    public NativeAotTheoryAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
+    {
+        if (NativeAot.MissingReason is { } reason && Environment.GetEnvironmentVariable("NETRPC_REQUIRE_NATIVE") != "1")
+        {
+            Skip = reason;
+            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
+        }
+    }
+}

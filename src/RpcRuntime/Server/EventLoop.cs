@@ -19,7 +19,9 @@ internal sealed class EventLoop
     private readonly Dictionary<int, EpollConnection> _connections = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<EpollConnection> _evictions = new();
     private readonly object _lock = new();
-    private readonly Thread _thread;
+    private readonly int _index;
+    private Thread? _thread; // started by the first connection (under _lock)
+    private bool _ended; // under _lock: the server stopped before any connection came, and the epoll set is closed
     private readonly long _spinTicks;
     private volatile bool _stopping;
     private volatile bool _aborting;
@@ -28,8 +30,7 @@ internal sealed class EventLoop
     {
         _service = service;
         _spinTicks = Spinning.ToTicks(service.Options.SpinBeforeSleep);
-        _thread = new Thread(Run) { IsBackground = true, Name = $"NetRpc TCP loop {service.LocalEndPoint} #{index}" };
-        _thread.Start();
+        _index = index;
     }
 
     public int Count
@@ -43,11 +44,28 @@ internal sealed class EventLoop
         }
     }
 
+    /// <summary>
+    /// Serves a connection. The loop's thread starts with its first connection: a server that only listens, or is
+    /// asked over UDP alone, starts no loop, and starting a server waits for none (bench/first-reply.sh).
+    /// </summary>
     public void Add(EpollConnection connection)
     {
         lock (_lock)
         {
+            if (_ended)
+            {
+                // The server stopped before this loop served anything.
+                connection.Close();
+                _service.Closed(connection.Peer);
+                return;
+            }
+
             _connections[connection.Fd] = connection;
+            if (_thread is null)
+            {
+                _thread = new Thread(Run) { IsBackground = true, Name = $"NetRpc TCP loop {_service.LocalEndPoint} #{_index}" };
+                _thread.Start();
+            }
         }
 
         Epoll.Add(_epoll, connection.Fd, Epoll.In | Epoll.RdHup, (ulong)connection.Fd);
@@ -94,13 +112,31 @@ internal sealed class EventLoop
     public bool IsStopping => _stopping;
 
     /// <summary>Stops reading further calls; each connection closes once its calls are answered and sent.</summary>
-    public void BeginStop() => _stopping = true;
+    public void BeginStop()
+    {
+        _stopping = true;
+        EndUnstarted();
+    }
 
     /// <summary>Closes every connection now.</summary>
     public void Abort()
     {
         _stopping = true;
         _aborting = true;
+        EndUnstarted();
+    }
+
+    /// <summary>A loop whose thread never started closes its epoll set here, as the thread would on its way out.</summary>
+    private void EndUnstarted()
+    {
+        lock (_lock)
+        {
+            if (_thread is null && !_ended)
+            {
+                _ended = true;
+                Epoll.Close(_epoll);
+            }
+        }
     }
 
     private void Run()

@@ -85,6 +85,18 @@ public sealed class PackageMetadataTests(PackageFeed feed)
         Assert.NotNull(snupkg.GetEntry(Path.ChangeExtension(dll.FullName, ".pdb")));
     }
 
+    /// <summary>NetRpc.Runtime's Native AOT settings reach whatever references it, however deep (buildTransitive).</summary>
+    [Fact]
+    public void The_runtime_brings_its_native_AOT_settings_to_what_references_it()
+    {
+        using ZipArchive package = ZipFile.OpenRead(Path.Combine(feed.Feed, $"NetRpc.Runtime.{feed.Version}.nupkg"));
+        ZipArchiveEntry targets = Assert.Single(package.Entries, e => e.FullName == "buildTransitive/NetRpc.Runtime.targets");
+        XElement project = XElement.Load(targets.Open());
+        XElement item = Assert.Single(project.Descendants("DirectPInvoke"));
+        Assert.Equal("libc", (string?)item.Attribute("Include"));
+        Assert.Contains("'$(PublishAot)' == 'true'", (string?)item.Parent!.Attribute("Condition"), StringComparison.Ordinal);
+    }
+
     [GitFact]
     public void The_version_counts_the_commits_of_the_repository()
     {

@@ -137,7 +137,8 @@ public sealed class RpcbindClient
             return;
         }
 
-        RpcbMapping[] mappings = [.. registrations.Select(r => Mapping(r.Program, r.Version, r.Transport, r.EndPoint))];
+        string owner = Environment.UserName; // the user database, read once
+        RpcbMapping[] mappings = [.. registrations.Select(r => Mapping(r.Program, r.Version, r.Transport, r.EndPoint, owner))];
         int current = 0;
         try
         {
@@ -180,7 +181,7 @@ public sealed class RpcbindClient
         }
     }
 
-    private static RpcbMapping Mapping(uint program, uint version, RpcTransport transport, IPEndPoint endPoint)
+    private static RpcbMapping Mapping(uint program, uint version, RpcTransport transport, IPEndPoint endPoint, string owner)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         IPAddress address = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
@@ -190,7 +191,7 @@ public sealed class RpcbindClient
             Vers = version,
             Netid = UniversalAddress.NetId(transport, address.AddressFamily),
             Address = UniversalAddress.Format(new IPEndPoint(address, endPoint.Port)),
-            Owner = Environment.UserName,
+            Owner = owner,
         };
     }
 

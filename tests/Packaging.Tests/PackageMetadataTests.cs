@@ -17,6 +17,7 @@ public sealed class PackageMetadataTests(PackageFeed feed)
     [InlineData("NetRpc.RpcGen.MSBuild", "NetRpc.RpcGen.MSBuild")]
     [InlineData("NetRpc.Rpcbind.Tool", "netrpc-rpcbind")]
     [InlineData("NetRpc.RpcInfo.Tool", "netrpc-rpcinfo")]
+    [InlineData("NetRpc.Resilience", "NetRpc.Resilience")]
     public void A_package_carries_its_readme_its_licence_and_its_symbols(string id, string assembly)
     {
         using ZipArchive package = ZipFile.OpenRead(Path.Combine(feed.Feed, $"{id}.{feed.Version}.nupkg"));

@@ -28,6 +28,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     private readonly SemaphoreSlim _window;
     private readonly RpcClientMetrics _metrics;
     private readonly RpcClientNames _names;
+    private readonly RpcClientInterceptor[]? _interceptors;
     private int _nextXid = InitialXid();
     private int _idleTicks;
     private bool _ticking;
@@ -57,6 +58,9 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         _window = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
         _metrics = new RpcClientMetrics(options.MeterFactory);
         _names = new RpcClientNames(program, options);
+
+        // Copied once, so that the chain built for it can be kept; none leaves calls unwrapped.
+        _interceptors = options.Interceptors is { Count: > 0 } interceptors ? [.. interceptors] : null;
     }
 
     /// <summary>The program called.</summary>
@@ -174,7 +178,8 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         IPAddress[] addresses = IPAddress.TryParse(host, out IPAddress? literal)
             ? [literal]
             : [.. (await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false)).OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1)];
-        var lookup = options with { Timeout = TimeSpan.FromTicks(Math.Min(options.Timeout.Ticks, TimeSpan.FromSeconds(10).Ticks)) };
+        // The interceptors are for the program's calls, not for rpcbind's: a retry policy keyed on procedure numbers would misread GETADDR's.
+        var lookup = options with { Timeout = TimeSpan.FromTicks(Math.Min(options.Timeout.Ticks, TimeSpan.FromSeconds(10).Ticks)), Interceptors = [] };
         RpcException? failure = null;
         foreach (IPAddress address in addresses)
         {
@@ -396,6 +401,11 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         where TResult : IXdrCodec<TResult>
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        if (_interceptors is { } interceptors)
+        {
+            return Intercept<TArgs, TResult>(interceptors, procedure, arguments, timeout, credential, cancellationToken);
+        }
+
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<TResult>(cancellationToken);
@@ -409,6 +419,63 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         }
 
         long deadline = Environment.TickCount64 + (long)Math.Min(timeout.TotalMilliseconds, long.MaxValue / 2);
+        return Send<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken);
+    }
+
+    /// <summary>Runs a call through the interceptors; the last of them calls <see cref="Continue"/>.</summary>
+    private ValueTask<TResult> Intercept<TArgs, TResult>(RpcClientInterceptor[] interceptors, uint procedure, TArgs arguments, TimeSpan timeout, Auth.RpcCredential credential, CancellationToken cancellationToken)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult>
+    {
+        long deadline = Environment.TickCount64 + (long)Math.Clamp(timeout.TotalMilliseconds, 0, long.MaxValue / 2);
+        var context = new RpcClientCallContext(this, procedure, credential, timeout, deadline, cancellationToken);
+        try
+        {
+            return ClientInterception<TArgs, TResult>.Chain(interceptors)(arguments, context);
+        }
+        catch (Exception e)
+        {
+            // An interceptor that throws before it returns a task fails the call the same way as one whose task fails.
+            return ValueTask.FromException<TResult>(e);
+        }
+    }
+
+    /// <summary>
+    /// The end of the interceptor chain: sends the call as the context says, within the deadline the call was given when
+    /// made (a second call of the continuation, a retry, gets what is left of it, and is a new call with a new XID).
+    /// </summary>
+    internal ValueTask<TResult> Continue<TArgs, TResult>(TArgs arguments, RpcClientCallContext context)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult>
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!ReferenceEquals(context.Client, this))
+        {
+            throw new ArgumentException("The context is another client's.", nameof(context));
+        }
+
+        if (Volatile.Read(ref _disposed))
+        {
+            return ValueTask.FromException<TResult>(new ObjectDisposedException(GetType().FullName));
+        }
+
+        if (context.CancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TResult>(context.CancellationToken);
+        }
+
+        if (context.Timeout <= TimeSpan.Zero || context.DeadlineTicks <= Environment.TickCount64)
+        {
+            return ValueTask.FromException<TResult>(new RpcTimeoutException(context.Timeout));
+        }
+
+        return Send<TArgs, TResult>(context.Procedure, arguments, context.DeadlineTicks, context.Timeout, context.Credential, context.CancellationToken);
+    }
+
+    private ValueTask<TResult> Send<TArgs, TResult>(uint procedure, TArgs arguments, long deadline, TimeSpan timeout, Auth.RpcCredential credential, CancellationToken cancellationToken)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult>
+    {
         if (IsReady && _window.Wait(0))
         {
             return Start<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken);

@@ -86,6 +86,12 @@ public sealed record RpcClientOptions
     /// </summary>
     public TimeSpan SpinBeforeSleep { get; init; } = TimeSpan.FromMicroseconds(20);
 
+    /// <summary>
+    /// What runs around every call made with <c>CallAsync</c>, in order: the first is the outermost (see
+    /// <see cref="RpcClientInterceptor"/>). Read once, when the client is made. Default none.
+    /// </summary>
+    public IReadOnlyList<RpcClientInterceptor> Interceptors { get; init; } = [];
+
     /// <summary>Where logs go; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 

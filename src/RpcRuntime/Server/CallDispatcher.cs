@@ -96,6 +96,7 @@ internal sealed class CallDispatcher
     private readonly RpcServerOptions _options;
     private readonly ILogger _logger;
     private readonly RpcServerMetrics _metrics;
+    private readonly RpcServerInterceptor[]? _interceptors;
     private readonly object _tableLock = new();
     private volatile ProgramTable _table = ProgramTable.Empty;
 
@@ -108,6 +109,9 @@ internal sealed class CallDispatcher
         _options = options;
         _logger = logger;
         _metrics = metrics;
+
+        // Copied once: the list cannot change under a running server, and an empty list leaves the handlers unwrapped.
+        _interceptors = options.Interceptors is { Count: > 0 } interceptors ? [.. interceptors] : null;
     }
 
     public RpcServerMetrics Metrics => _metrics;
@@ -228,7 +232,7 @@ internal sealed class CallDispatcher
 
         Activity? caller = Activity.Current;
         Activity? activity = RpcInstrumentation.ActivitySource.HasListeners() ? StartActivity(header, program, procedure, site) : null;
-        var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, site.Local, principal, site.Aborted, site.Connection);
+        var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, site.Local, principal, site.Aborted, site.Connection, program.Name, procedure.Name, _interceptors);
         int recordStart = output.WrittenCount;
         int bodyStart = BeginMessage(output, site);
         Task<ResultWriter>? later;

@@ -11,8 +11,11 @@ public sealed class RpcCallContext
     private readonly SocketAddress? _address;
     private IPEndPoint? _remote;
 
-    internal RpcCallContext(in CallHeader header, RpcTransport transport, SocketAddress? address, IPEndPoint? remote, LocalPeer? local, object? principal, CancellationToken aborted, RpcConnection? connection)
+    internal RpcCallContext(in CallHeader header, RpcTransport transport, SocketAddress? address, IPEndPoint? remote, LocalPeer? local, object? principal, CancellationToken aborted, RpcConnection? connection, string programName = "", string procedureName = "", RpcServerInterceptor[]? interceptors = null)
     {
+        ProgramName = programName;
+        ProcedureName = procedureName;
+        Interceptors = interceptors;
         Connection = connection;
         Local = local;
         Header = header;
@@ -25,6 +28,15 @@ public sealed class RpcCallContext
 
     /// <summary>The call's header: XID, program, version, procedure, credential and verifier.</summary>
     public CallHeader Header { get; }
+
+    /// <summary>The program's name as the server knows it (<see cref="RpcProgram.Name"/>: the .x file's name in generated code).</summary>
+    public string ProgramName { get; }
+
+    /// <summary>The procedure's name as the server knows it (the name given to <see cref="RpcProgramBuilder.AddProcedure"/>; <c>NULL</c> for procedure 0 unless the program names it).</summary>
+    public string ProcedureName { get; }
+
+    /// <summary>The server's interceptors, or null when it has none (the handler is then called directly).</summary>
+    internal RpcServerInterceptor[]? Interceptors { get; }
 
     /// <summary>The transport the call came on.</summary>
     public RpcTransport Transport { get; }

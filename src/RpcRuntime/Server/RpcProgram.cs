@@ -174,7 +174,7 @@ internal sealed class ProcedureHandler<TArgs, TResult>(string name, RpcHandler<T
     {
         // Bytes after the arguments are ignored, as libtirpc ignores them.
         TArgs args = TArgs.Decode(ref arguments);
-        ValueTask<TResult> running = handler(args, context);
+        ValueTask<TResult> running = context.Interceptors is { } interceptors ? Intercepted(interceptors)(args, context) : handler(args, context);
         if (running.IsCompletedSuccessfully)
         {
             running.Result.Encode(ref results);
@@ -185,6 +185,19 @@ internal sealed class ProcedureHandler<TArgs, TResult>(string name, RpcHandler<T
     }
 
     private static async Task<ResultWriter> Later(ValueTask<TResult> running) => new Results(await running.ConfigureAwait(false));
+
+    private WrappedHandler<RpcHandler<TArgs, TResult>>? _wrapped;
+
+    private RpcHandler<TArgs, TResult> Intercepted(RpcServerInterceptor[] interceptors)
+    {
+        WrappedHandler<RpcHandler<TArgs, TResult>>? wrapped = _wrapped;
+        if (wrapped is null || !ReferenceEquals(wrapped.Interceptors, interceptors))
+        {
+            _wrapped = wrapped = new(interceptors, ServerInterception.Wrap(interceptors, handler));
+        }
+
+        return wrapped.Handler;
+    }
 
     private sealed class Results(TResult value) : ResultWriter
     {
@@ -202,6 +215,20 @@ internal sealed class StreamedProcedureHandler<TArgs, TElement>(string name, Rpc
     public override ReplyStream StartStream(ref XdrReader arguments, RpcCallContext context, PooledOpaqueScope pooled)
     {
         TArgs args = TArgs.Decode(ref arguments);
-        return new ReplyStream<TElement>(handler(args, context).GetAsyncEnumerator(context.CallAborted), pooled);
+        RpcStreamHandler<TArgs, TElement> run = context.Interceptors is { } interceptors ? Intercepted(interceptors) : handler;
+        return new ReplyStream<TElement>(run(args, context).GetAsyncEnumerator(context.CallAborted), pooled);
+    }
+
+    private WrappedHandler<RpcStreamHandler<TArgs, TElement>>? _wrapped;
+
+    private RpcStreamHandler<TArgs, TElement> Intercepted(RpcServerInterceptor[] interceptors)
+    {
+        WrappedHandler<RpcStreamHandler<TArgs, TElement>>? wrapped = _wrapped;
+        if (wrapped is null || !ReferenceEquals(wrapped.Interceptors, interceptors))
+        {
+            _wrapped = wrapped = new(interceptors, ServerInterception.Wrap(interceptors, handler));
+        }
+
+        return wrapped.Handler;
     }
 }

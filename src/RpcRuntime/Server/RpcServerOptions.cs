@@ -113,6 +113,12 @@ public sealed record RpcServerOptions
     /// </summary>
     public TimeSpan SpinBeforeSleep { get; init; } = TimeSpan.FromMicroseconds(20);
 
+    /// <summary>
+    /// What runs around every call that reaches a procedure, in order: the first is the outermost (see
+    /// <see cref="RpcServerInterceptor"/>). Read once, when the server is made. Default none.
+    /// </summary>
+    public IReadOnlyList<RpcServerInterceptor> Interceptors { get; init; } = [];
+
     /// <summary>Where logs go; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 

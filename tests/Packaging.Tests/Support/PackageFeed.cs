@@ -20,6 +20,7 @@ public sealed class PackageFeed : IDisposable
         "src/Rpcbind.Tool/NetRpc.Rpcbind.Tool.csproj",
         "src/RpcInfo.Tool/NetRpc.RpcInfo.Tool.csproj",
         "src/Hosting/NetRpc.Hosting.csproj",
+        "src/Resilience/NetRpc.Resilience.csproj",
     ];
 
     /// <summary>
@@ -28,7 +29,7 @@ public sealed class PackageFeed : IDisposable
     private const string RpcgenProject = "src/RpcGen.Tool/NetRpc.RpcGen.Tool.csproj";
 
     /// <summary>The ids of the packages NetRpc ships.</summary>
-    public static IReadOnlyList<string> PackageIds { get; } = ["NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild", "NetRpc.Rpcbind.Tool", "NetRpc.RpcInfo.Tool", "NetRpc.Hosting"];
+    public static IReadOnlyList<string> PackageIds { get; } = ["NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild", "NetRpc.Rpcbind.Tool", "NetRpc.RpcInfo.Tool", "NetRpc.Hosting", "NetRpc.Resilience"];
 
     public PackageFeed()
     {

@@ -16,9 +16,9 @@ namespace NetRpc.Runtime.Tests;
 /// </summary>
 public class OpenTelemetryObservabilityTests
 {
-    // A program of this test's own: other tests' spans and measurements, exported by the same process-wide
-    // listeners while they run in parallel, are told apart by it.
-    private const uint Program = 0x20000777;
+    // A program of this test's own, which no other test serves or calls: other tests' spans and measurements,
+    // exported by the same process-wide listeners while they run in parallel, are told apart by it.
+    private const uint Program = 0x200107E1;
     private const string ProgramName = "OTEL_TEST";
 
     [Fact]

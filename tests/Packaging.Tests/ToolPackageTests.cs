@@ -66,12 +66,7 @@ public sealed class ToolPackageTests(PackageFeed feed)
         string command = Path.Combine(tools, "netrpc-rpcbind");
         Assert.True(File.Exists(command), $"no netrpc-rpcbind in {tools}");
 
-        // The command is an app host: it finds the runtime of the dotnet that runs these tests.
-        var environment = new Dictionary<string, string?>(feed.Environment);
-        if (Path.IsPathRooted(PackageFeed.DotnetHost))
-        {
-            environment["DOTNET_ROOT"] = Path.GetDirectoryName(PackageFeed.DotnetHost);
-        }
+        IReadOnlyDictionary<string, string?> environment = AppHostEnvironment();
 
         CommandResult help = Command.Run(command, ["--help"], work, environment, TimeSpan.FromMinutes(1)).Succeeded();
         Assert.Equal("usage: netrpc-rpcbind [-p PORT] [-h ADDRESS] [-i] [-r]", help.Output.Trim());
@@ -90,11 +85,7 @@ public sealed class ToolPackageTests(PackageFeed feed)
         string rpcinfo = Path.Combine(tools, "netrpc-rpcinfo");
         Assert.True(File.Exists(rpcinfo), $"no netrpc-rpcinfo in {tools}");
 
-        var environment = new Dictionary<string, string?>(feed.Environment);
-        if (Path.IsPathRooted(PackageFeed.DotnetHost))
-        {
-            environment["DOTNET_ROOT"] = Path.GetDirectoryName(PackageFeed.DotnetHost);
-        }
+        IReadOnlyDictionary<string, string?> environment = AppHostEnvironment();
 
         // rpcinfo's syntax: a wrong option is getopt's complaint and the usage, exit 1.
         CommandResult wrong = Command.Run(rpcinfo, ["-x"], work, environment, TimeSpan.FromMinutes(1));
@@ -102,25 +93,9 @@ public sealed class ToolPackageTests(PackageFeed feed)
         Assert.StartsWith("rpcinfo: invalid option -- 'x'\nUsage: rpcinfo [-m | -s] [host]\n", wrong.Output, StringComparison.Ordinal);
 
         // netrpc-rpcbind on a port of loopback (not 111: the host's may be taken), pinged at its universal address.
-        int port = FreePort();
-        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(tools, "netrpc-rpcbind")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-h", "127.0.0.1" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach ((string name, string? value) in environment)
-        {
-            if (value is null)
-            {
-                start.Environment.Remove(name);
-            }
-            else
-            {
-                start.Environment[name] = value;
-            }
-        }
-
+        int port = Isolated.FreePort();
+        System.Diagnostics.ProcessStartInfo start = Command.StartInfo(
+            Path.Combine(tools, "netrpc-rpcbind"), ["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-h", "127.0.0.1"], work, environment);
         using var rpcbind = System.Diagnostics.Process.Start(start)!;
         try
         {
@@ -144,11 +119,16 @@ public sealed class ToolPackageTests(PackageFeed feed)
         }
     }
 
-    private static int FreePort()
+    /// <summary>The feed's environment, for a tool's app host: it finds the runtime of the dotnet that runs these tests.</summary>
+    private Dictionary<string, string?> AppHostEnvironment()
     {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
+        var environment = new Dictionary<string, string?>(feed.Environment);
+        if (Path.IsPathRooted(PackageFeed.DotnetHost))
+        {
+            environment["DOTNET_ROOT"] = Path.GetDirectoryName(PackageFeed.DotnetHost);
+        }
+
+        return environment;
     }
 
     private string NewFolder(string name) => Directory.CreateDirectory(Path.Combine(feed.Root, name)).FullName;

@@ -18,9 +18,10 @@ namespace NetRpc.Runtime.Server;
 /// cache (a retransmission answered from the cache runs no interceptor) and after the arguments are decoded (so
 /// GARBAGE_ARGS never reaches one). NULL (procedure 0) is a procedure like any other and is intercepted too. Both
 /// server designs, TCP, UDP and local sockets run the same chain. With no interceptor the dispatch path is the same
-/// as before they existed and allocates nothing more. The base class's methods pass the call on unchanged: override
-/// <see cref="InterceptAsync"/> for procedures with one reply, <see cref="InterceptStream"/> for procedures whose reply
-/// is a stream; an interceptor that refuses calls (authorization) overrides both.
+/// as before they existed and allocates no more objects (the call's context carries three more references: 24
+/// bytes). The base class's methods pass the call on unchanged: override <see cref="InterceptAsync"/> for procedures
+/// with one reply, <see cref="InterceptStream"/> for procedures whose reply is a stream; an interceptor that refuses
+/// calls (authorization) overrides both.
 /// </remarks>
 public abstract class RpcServerInterceptor
 {

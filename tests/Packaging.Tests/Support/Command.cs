@@ -17,7 +17,11 @@ public sealed record CommandResult(string Command, int ExitCode, string Output)
 /// <summary>Runs a program to its end, or kills it (and what it started) when it takes too long.</summary>
 internal static class Command
 {
-    public static CommandResult Run(string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout)
+    /// <summary>
+    /// How a program is started: its output and error redirected, and the environment changed as
+    /// <paramref name="environment"/> says (a null value removes the variable).
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?> environment)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -44,6 +48,12 @@ internal static class Command
             }
         }
 
+        return start;
+    }
+
+    public static CommandResult Run(string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout)
+    {
+        ProcessStartInfo start = StartInfo(program, arguments, workingDirectory, environment);
         string command = $"{program} {string.Join(' ', start.ArgumentList.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a))} (in {workingDirectory})";
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };

@@ -19,7 +19,8 @@ internal static class Isolated
         return Command.Run(program, arguments, workingDirectory, withPort, timeout);
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port free on loopback now.</summary>
+    public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

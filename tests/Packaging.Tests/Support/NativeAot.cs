@@ -12,6 +12,16 @@ internal static class NativeAot
     /// <summary>Why Native AOT cannot be built and run here, or null when it can.</summary>
     public static string? MissingReason { get; } = FindMissing();
 
+    /// <summary>
+    /// A test's skip reason and display name where Native AOT cannot be built here (the reason in the name: <c>dotnet
+    /// test</c> lists skipped tests by name only); nulls where it can, or where NETRPC_REQUIRE_NATIVE=1 (CI) makes the
+    /// test run and fail instead.
+    /// </summary>
+    public static (string? Skip, string? DisplayName) Skipping(string test, string file) =>
+        MissingReason is { } reason && Environment.GetEnvironmentVariable("NETRPC_REQUIRE_NATIVE") != "1"
+            ? (reason, $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]")
+            : (null, null);
+
     private static string? FindMissing()
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
@@ -42,26 +52,14 @@ internal static class NativeAot
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class NativeAotFactAttribute : FactAttribute
 {
-    public NativeAotFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
-    {
-        if (NativeAot.MissingReason is { } reason && Environment.GetEnvironmentVariable("NETRPC_REQUIRE_NATIVE") != "1")
-        {
-            Skip = reason;
-            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
-        }
-    }
+    public NativeAotFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "") =>
+        (Skip, DisplayName) = NativeAot.Skipping(test, file);
 }
 
 /// <summary>The <see cref="TheoryAttribute"/> counterpart of <see cref="NativeAotFactAttribute"/>.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class NativeAotTheoryAttribute : TheoryAttribute
 {
-    public NativeAotTheoryAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
-    {
-        if (NativeAot.MissingReason is { } reason && Environment.GetEnvironmentVariable("NETRPC_REQUIRE_NATIVE") != "1")
-        {
-            Skip = reason;
-            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
-        }
-    }
+    public NativeAotTheoryAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "") =>
+        (Skip, DisplayName) = NativeAot.Skipping(test, file);
 }

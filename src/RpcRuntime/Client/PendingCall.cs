@@ -37,7 +37,13 @@ internal abstract class PendingCall
     /// <summary>UDP: the datagram, kept for retransmission (not pooled: the timer may be sending it while the reply arrives).</summary>
     public byte[]? Datagram { get; set; }
 
-    /// <summary>UDP: when to send again, and the wait after that.</summary>
+    /// <summary>
+    /// TCP: sent again after a reconnect, so sent again on a timer too, like a UDP call, until answered (the server may
+    /// have dropped the resent call as a duplicate of itself still running, whose reply went to the broken connection).
+    /// </summary>
+    public bool ResendOnTimer { get; set; }
+
+    /// <summary>UDP, and TCP calls that <see cref="ResendOnTimer"/>: when to send again, and the wait after that.</summary>
     public long NextRetransmit { get; set; }
 
     public long RetransmitInterval { get; set; }

@@ -15,7 +15,7 @@ namespace NetRpc.Runtime.Client;
 /// <summary>
 /// Calls one version of one program on one server (libtirpc's CLIENT). Calls are asynchronous, many may be
 /// in flight at once (matched to replies by XID), and each fails with an <see cref="RpcException"/> that says
-/// why. Create one with <see cref="CreateTcp"/> or <see cref="CreateUdp"/>; it is thread-safe and meant to be
+/// why. Create one with <see cref="CreateTcp(EndPoint, uint, uint, RpcClientOptions?)"/> or <see cref="CreateUdp"/>; it is thread-safe and meant to be
 /// shared.
 /// </summary>
 public abstract class RpcClient : IAsyncDisposable, IDisposable
@@ -139,6 +139,25 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         return new TcpRpcClient(server, program, version, options ?? new RpcClientOptions());
+    }
+
+    /// <summary>
+    /// A client that calls over TCP the servers an <see cref="RpcEndpointSource"/> names (a service's instances found
+    /// through a registry, DNS, or rpcbind): it keeps a connection to each and sends calls to them in turn, skipping
+    /// those it cannot reach. With <see cref="RpcClientOptions.RetryOnConnectionLoss"/>, calls stranded on a lost
+    /// connection are sent again with their XIDs, to the same server when it can be reached again, else to another
+    /// (a server's duplicate request cache only knows the calls it was sent: failover to another server can run a call
+    /// the lost one had run).
+    /// </summary>
+    /// <param name="servers">Where the servers are; asked when connecting, when a server is lost, and every <see cref="RpcEndpointSource.RefreshInterval"/>.</param>
+    /// <param name="program">The program number.</param>
+    /// <param name="version">The program version.</param>
+    /// <param name="options">Credential, timeouts, limits; null means the defaults.</param>
+    /// <returns>The client; it connects on the first call.</returns>
+    public static RpcClient CreateTcp(RpcEndpointSource servers, uint program, uint version, RpcClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        return new TcpRpcClient(servers, program, version, options ?? new RpcClientOptions());
     }
 
     /// <summary>A client that calls over UDP, retransmitting with the same XID until a reply comes or the call times out.</summary>
@@ -586,15 +605,15 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Moves the calls in flight that <paramref name="stranded"/> picks to another channel, and returns them.</summary>
-    private protected List<PendingCall> MoveCalls(Func<PendingCall, bool> stranded, object channel)
+    /// <summary>Moves each call in flight to the channel <paramref name="destination"/> gives it (null: it stays), and returns those moved.</summary>
+    private protected List<PendingCall> MoveCalls(Func<PendingCall, object?> destination)
     {
         var moved = new List<PendingCall>();
         lock (_lock)
         {
             foreach (PendingCall call in _pending.Values)
             {
-                if (stranded(call))
+                if (destination(call) is { } channel)
                 {
                     call.Channel = channel;
                     moved.Add(call);
@@ -845,7 +864,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Times out calls past their deadline, and sends again UDP calls whose reply is late (on <see cref="ClientTicker"/>'s thread).</summary>
+    /// <summary>Times out calls past their deadline, and sends again UDP calls (and TCP calls resent after a reconnect) whose reply is late (on <see cref="ClientTicker"/>'s thread).</summary>
     /// <returns>False when the client has been idle for a while and leaves the ticker.</returns>
     internal bool Tick()
     {
@@ -871,7 +890,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
                 {
                     (expired ??= []).Add(call);
                 }
-                else if (call.Datagram is not null && call.NextRetransmit <= now)
+                else if ((call.Datagram is not null || call.ResendOnTimer) && call.NextRetransmit <= now)
                 {
                     call.RetransmitInterval = Math.Min(call.RetransmitInterval * 2, (long)Options.MaxRetransmitInterval.TotalMilliseconds);
                     call.NextRetransmit = now + call.RetransmitInterval;
@@ -946,7 +965,12 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
                     break;
                 case DnsEndPoint dns:
                     activity.SetTag(RpcSemanticConventions.ServerAddress, dns.Host);
-                    activity.SetTag(RpcSemanticConventions.ServerPort, dns.Port);
+                    if (dns.Port != 0)
+                    {
+                        // Port 0: the calls of a client over several servers go to whichever is next.
+                        activity.SetTag(RpcSemanticConventions.ServerPort, dns.Port);
+                    }
+
                     break;
             }
         }

@@ -12,6 +12,13 @@ namespace NetRpc.Runtime.Client;
 /// from continuations running on the receive thread go out together when its batch is done. With
 /// <see cref="RpcClientOptions.RetryOnConnectionLoss"/>, calls stranded on a broken connection are sent again on
 /// the next one, which a background loop keeps trying to open while they wait.
+/// <para>
+/// Made over an <see cref="RpcEndpointSource"/>, it keeps a connection to each of the servers the source names and
+/// sends calls to them in turn (round-robin), skipping those whose connection is down; a server that cannot be
+/// reached is tried again after a wait that doubles, up to <see cref="RpcClientOptions.MaxRetransmitInterval"/>. Calls
+/// stranded on a lost connection go back to the same server when it can be reached again (its duplicate request cache
+/// knows them), and to another server otherwise (failover), with their XIDs either way.
+/// </para>
 /// </summary>
 internal sealed class TcpRpcClient : RpcClient
 {
@@ -21,21 +28,69 @@ internal sealed class TcpRpcClient : RpcClient
     // Reserved ports tried before any port will do (ReservedPortUse.IfPossible), when their connections linger.
     private const int ReservedPortAttempts = 4;
 
-    private readonly EndPoint _server;
+    private readonly EndPoint? _single;
+    private readonly RpcEndpointSource? _source;
     private readonly SemaphoreSlim _connecting = new(1, 1);
-    private volatile Connection? _connection;
+
+    // The connections calls are sent on, newest per server, in the source's order; dead ones stay until replaced.
+    private volatile Connection[] _connections = [];
+    private int _turn;
     private int _reconnecting;
 
+    // Over a source: when to ask it again, and when each unreachable server may be tried again (under _connecting).
+    private long _refreshAt;
+    private int _refreshing;
+    private readonly Dictionary<IPEndPoint, (long At, long Wait)> _unreachable = [];
+
     public TcpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
-        : base(program, version, options) => _server = server;
+        : base(program, version, options) => _single = server;
+
+    public TcpRpcClient(RpcEndpointSource source, uint program, uint version, RpcClientOptions options)
+        : base(program, version, options) => _source = source;
 
     private protected override RpcTransport Transport => RpcTransport.Tcp;
 
-    private protected override EndPoint Server => _server;
+    private protected override EndPoint Server => _single ?? new DnsEndPoint(_source!.Name, 0);
 
-    public override EndPoint? LocalEndPoint => _connection is { IsAlive: true } connection ? connection.LocalEndPoint : null;
+    public override EndPoint? LocalEndPoint => Alive() is { } connection ? connection.LocalEndPoint : null;
 
-    private protected override bool IsReady => _connection is { IsAlive: true };
+    private protected override bool IsReady => Alive() is not null;
+
+    /// <summary>A live connection, or null.</summary>
+    private Connection? Alive()
+    {
+        foreach (Connection connection in _connections)
+        {
+            if (connection.IsAlive)
+            {
+                return connection;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The connection the next call goes on: the next live one in turn (a dead one when none lives: the call then fails or waits as stranded).</summary>
+    private Connection? Pick()
+    {
+        Connection[] connections = _connections;
+        if (connections.Length <= 1)
+        {
+            return connections.Length == 1 ? connections[0] : null;
+        }
+
+        int start = (int)((uint)Interlocked.Increment(ref _turn) % (uint)connections.Length);
+        for (int i = 0; i < connections.Length; i++)
+        {
+            Connection connection = connections[(start + i) % connections.Length];
+            if (connection.IsAlive)
+            {
+                return connection;
+            }
+        }
+
+        return connections[start];
+    }
 
     private protected override async ValueTask EnsureReadyAsync(long deadline, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -56,9 +111,14 @@ internal sealed class TcpRpcClient : RpcClient
         }
     }
 
+    /// <summary>
+    /// Opens what is missing: the one server's connection when it is down; over a source, a connection to each server it
+    /// names that has none (all at once, each within the timeout), leaving out those still waiting to be tried again
+    /// while another lives. Then sends stranded calls again. Throws when no connection lives after.
+    /// </summary>
     private async ValueTask ConnectAsync(long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
     {
-        if (IsReady)
+        if (IsReady && _source is null)
         {
             return;
         }
@@ -66,77 +126,21 @@ internal sealed class TcpRpcClient : RpcClient
         await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (IsReady)
+            if (_single is not null)
             {
-                return;
-            }
-
-            // A UnixDomainSocketEndPoint is a local stream socket (rpcbind's /run/rpcbind.sock): the same records, no TCP.
-            bool local = _server.AddressFamily == AddressFamily.Unix;
-            long left = deadline - Environment.TickCount64;
-            bool deadlineFirst = left < Options.ConnectTimeout.TotalMilliseconds;
-            TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Clamp(deadlineFirst ? left : Options.ConnectTimeout.TotalMilliseconds, 0, int.MaxValue));
-            Socket socket;
-            for (int attempt = 1; ; attempt++)
-            {
-                socket = local
-                    ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-                    : new Socket(_server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : _server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                bool reserved = false;
-                try
+                if (!IsReady)
                 {
-                    // Past a few reserved ports whose last connection to this server lingers, any port will do, unless one is required.
-                    reserved = (attempt <= ReservedPortAttempts || Options.ReservedPort == ReservedPortUse.Required) && BindReservedPort(socket);
-
-                    // A blocking connect on a thread of its own: an asynchronous one would leave .NET emulating blocking I/O
-                    // on the socket afterwards, which the receive thread would pay for on every read; and on the thread pool,
-                    // many clients connecting at once to a slow or silent server would starve everything else of workers.
-                    await Task.Factory.StartNew(() => socket.Connect(_server), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-                        .WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-                    break;
-                }
-                catch (SocketException e) when (reserved && e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AddressAlreadyInUse
-                    && (attempt <= ReservedPortAttempts || (Options.ReservedPort == ReservedPortUse.Required && attempt <= 2 * ReservedPortAttempts)))
-                {
-                    // The same port's last connection to this server is still in TIME_WAIT (its 4-tuple is taken): another.
-                    socket.Dispose();
-                }
-                catch (TimeoutException)
-                {
-                    socket.Dispose();
-                    // The call's own deadline ended the wait: the call timed out. Otherwise connecting took too long.
-                    throw deadlineFirst ? new RpcTimeoutException(callTimeout) : new RpcConnectionException($"RPC: Timed out connecting to {_server}");
-                }
-                catch (SocketException e)
-                {
-                    socket.Dispose();
-                    throw new RpcConnectionException($"RPC: Cannot connect to {_server}: {e.Message}", e);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
+                    Adopt([Open(await OpenAsync(_single, deadline, callTimeout, cancellationToken).ConfigureAwait(false), _single)]);
                 }
             }
-
-            if (!local)
+            else
             {
-                socket.NoDelay = true;
-            }
-
-            var connection = new Connection(this, socket);
-            _connection = connection;
-            connection.Start();
-            if (IsDisposed)
-            {
-                // Disposed while connecting (the reconnect loop, say): Dispose may have missed this connection.
-                connection.Close(new RpcConnectionException("RPC: Client closed"));
-                throw new ObjectDisposedException(nameof(RpcClient));
+                await ConnectSourceAsync(deadline, callTimeout, cancellationToken).ConfigureAwait(false);
             }
 
             if (Options.RetryOnConnectionLoss)
             {
-                Resend(connection);
+                Resend();
             }
         }
         finally
@@ -145,13 +149,193 @@ internal sealed class TcpRpcClient : RpcClient
         }
     }
 
+    private async ValueTask ConnectSourceAsync(long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
+    {
+        List<IPEndPoint> endpoints;
+        try
+        {
+            endpoints = await RpcEndpointSource.ResolveAsync(await _source!.GetEndpointsAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not RpcException)
+        {
+            throw new RpcConnectionException($"RPC: Cannot find the servers of {_source!.Name}: {e.Message}", e);
+        }
+
+        long now = Environment.TickCount64;
+        Connection[] current = _connections;
+        bool anyAlive = current.Any(c => c.IsAlive);
+        if (endpoints.Count == 0)
+        {
+            // The source knows none now: keep what there is rather than drop live servers on a registry's hiccup.
+            Volatile.Write(ref _refreshAt, now + (long)Options.RetransmitInterval.TotalMilliseconds);
+            if (!anyAlive)
+            {
+                throw new RpcConnectionException($"RPC: {_source!.Name} has no servers");
+            }
+
+            return;
+        }
+
+        IPEndPoint[] missing = [.. endpoints.Where(e => !current.Any(c => c.IsAlive && c.EndPoint.Equals(e))
+            && (!anyAlive || !_unreachable.TryGetValue(e, out (long At, long Wait) retry) || retry.At <= now))];
+        Task<(Socket? Socket, Exception? Failure)>[] attempts = [.. missing.Select(async e =>
+        {
+            try
+            {
+                return ((Socket?)await OpenAsync(e, deadline, callTimeout, cancellationToken).ConfigureAwait(false), (Exception?)null);
+            }
+            catch (Exception failure) when (failure is RpcException or TimeoutException)
+            {
+                return (null, failure);
+            }
+        })];
+        (Socket? Socket, Exception? Failure)[] results = await Task.WhenAll(attempts).ConfigureAwait(false);
+
+        var opened = new List<Connection>();
+        Exception? firstFailure = null;
+        for (int i = 0; i < missing.Length; i++)
+        {
+            if (results[i].Socket is { } socket)
+            {
+                _unreachable.Remove(missing[i]);
+                opened.Add(Open(socket, missing[i]));
+            }
+            else
+            {
+                long wait = _unreachable.TryGetValue(missing[i], out (long At, long Wait) before)
+                    ? Math.Min(before.Wait * 2, (long)Options.MaxRetransmitInterval.TotalMilliseconds)
+                    : (long)Options.RetransmitInterval.TotalMilliseconds;
+                _unreachable[missing[i]] = (Environment.TickCount64 + wait, wait);
+                firstFailure ??= results[i].Failure;
+            }
+        }
+
+        // The connections to keep, in the source's order: live ones to servers still named, and the new ones.
+        var next = new List<Connection>();
+        foreach (IPEndPoint endpoint in endpoints)
+        {
+            if ((opened.Find(c => c.EndPoint.Equals(endpoint)) ?? Array.Find(current, c => c.IsAlive && c.EndPoint.Equals(endpoint))) is { } connection)
+            {
+                next.Add(connection);
+            }
+        }
+
+        foreach (IPEndPoint gone in _unreachable.Keys.Where(e => !endpoints.Contains(e)).ToList())
+        {
+            _unreachable.Remove(gone);
+        }
+
+        if (next.Count == 0)
+        {
+            Volatile.Write(ref _refreshAt, 0);
+            throw firstFailure as RpcException ?? new RpcConnectionException($"RPC: Cannot connect to any server of {_source!.Name}", firstFailure);
+        }
+
+        Adopt([.. next]);
+        TimeSpan every = _source!.RefreshInterval;
+        Volatile.Write(ref _refreshAt, _unreachable.Count > 0
+            ? _unreachable.Values.Min(r => r.At)
+            : Environment.TickCount64 + (every < TimeSpan.Zero ? long.MaxValue / 4 : (long)Math.Min(every.TotalMilliseconds, long.MaxValue / 4)));
+
+        // A server no longer named is let go: its calls in flight fail, or go to the others (RetryOnConnectionLoss).
+        foreach (Connection old in current)
+        {
+            if (old.IsAlive && !next.Contains(old))
+            {
+                old.Close(new RpcConnectionException($"RPC: {old.EndPoint} is no longer a server of {_source!.Name}"));
+            }
+        }
+    }
+
+    /// <summary>Makes the connections current and starts the new ones' receive loops.</summary>
+    private void Adopt(Connection[] connections)
+    {
+        Connection[] before = _connections;
+        _connections = connections;
+        foreach (Connection connection in connections)
+        {
+            if (Array.IndexOf(before, connection) < 0)
+            {
+                connection.Start();
+            }
+        }
+
+        if (IsDisposed)
+        {
+            // Disposed while connecting (the reconnect loop, say): Dispose may have missed these connections.
+            Close();
+            throw new ObjectDisposedException(nameof(RpcClient));
+        }
+    }
+
+    private Connection Open(Socket socket, EndPoint endpoint)
+    {
+        if (endpoint.AddressFamily != AddressFamily.Unix)
+        {
+            socket.NoDelay = true;
+        }
+
+        return new Connection(this, socket, endpoint);
+    }
+
+    /// <summary>A connected socket to one server, from a reserved port where the options say so.</summary>
+    private async ValueTask<Socket> OpenAsync(EndPoint server, long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
+    {
+        // A UnixDomainSocketEndPoint is a local stream socket (rpcbind's /run/rpcbind.sock): the same records, no TCP.
+        bool local = server.AddressFamily == AddressFamily.Unix;
+        long left = deadline - Environment.TickCount64;
+        bool deadlineFirst = left < Options.ConnectTimeout.TotalMilliseconds;
+        TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Clamp(deadlineFirst ? left : Options.ConnectTimeout.TotalMilliseconds, 0, int.MaxValue));
+        for (int attempt = 1; ; attempt++)
+        {
+            Socket socket = local
+                ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                : new Socket(server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            bool reserved = false;
+            try
+            {
+                // Past a few reserved ports whose last connection to this server lingers, any port will do, unless one is required.
+                reserved = (attempt <= ReservedPortAttempts || Options.ReservedPort == ReservedPortUse.Required) && BindReservedPort(socket);
+
+                // A blocking connect on a thread of its own: an asynchronous one would leave .NET emulating blocking I/O
+                // on the socket afterwards, which the receive thread would pay for on every read; and on the thread pool,
+                // many clients connecting at once to a slow or silent server would starve everything else of workers.
+                await Task.Factory.StartNew(() => socket.Connect(server), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                    .WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                return socket;
+            }
+            catch (SocketException e) when (reserved && e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AddressAlreadyInUse
+                && (attempt <= ReservedPortAttempts || (Options.ReservedPort == ReservedPortUse.Required && attempt <= 2 * ReservedPortAttempts)))
+            {
+                // The same port's last connection to this server is still in TIME_WAIT (its 4-tuple is taken): another.
+                socket.Dispose();
+            }
+            catch (TimeoutException)
+            {
+                socket.Dispose();
+                // The call's own deadline ended the wait: the call timed out. Otherwise connecting took too long.
+                throw deadlineFirst ? new RpcTimeoutException(callTimeout) : new RpcConnectionException($"RPC: Timed out connecting to {server}");
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                throw new RpcConnectionException($"RPC: Cannot connect to {server}: {e.Message}", e);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+    }
+
     private protected override PooledBufferWriter BeginSend(PendingCall call)
     {
-        Connection? connection = _connection;
-        if (connection is null)
+        // Only after Dispose is there none: calls wait for a connection before they get here.
+        Connection connection = Pick() ?? throw new ObjectDisposedException(nameof(RpcClient));
+        if (_source is not null && Environment.TickCount64 >= Volatile.Read(ref _refreshAt))
         {
-            // Only after Dispose: calls wait for a connection before they get here.
-            throw new ObjectDisposedException(nameof(RpcClient));
+            Refresh();
         }
 
         call.Channel = connection;
@@ -160,19 +344,37 @@ internal sealed class TcpRpcClient : RpcClient
 
     private protected override void EndSend(PendingCall call, bool encoded) => ((Connection)call.Channel!).EndSend(call, encoded);
 
+    private protected override void Retransmit(PendingCall call)
+    {
+        // A call sent again after a reconnect that has not been answered: the server may have dropped it as a duplicate
+        // of itself still running, whose reply went to the broken connection; once it has run, the cache answers.
+        if (call.Channel is Connection { IsAlive: true } connection)
+        {
+            connection.Resend(call);
+        }
+    }
+
     private protected override void SendOneWay(ReadOnlySpan<byte> message, bool batch)
     {
-        Connection connection = _connection is { IsAlive: true } alive ? alive : throw new RpcConnectionException($"RPC: Connection to {_server} lost");
+        Connection connection = Pick() is { IsAlive: true } alive ? alive : throw new RpcConnectionException($"RPC: Connection to {Server} lost");
         connection.SendOneWay(message, batch);
     }
 
-    private protected override void Close() => _connection?.Close(new RpcConnectionException("RPC: Client closed"));
+    private protected override void Close()
+    {
+        foreach (Connection connection in _connections)
+        {
+            connection.Close(new RpcConnectionException("RPC: Client closed"));
+        }
+    }
 
     private void Lost(Connection connection, Exception exception)
     {
+        // Over a source, the next call looks for the server again (and for others), after its wait.
+        Volatile.Write(ref _refreshAt, 0);
         if (!Options.RetryOnConnectionLoss || IsDisposed)
         {
-            FailAll(exception as RpcException ?? new RpcConnectionException($"RPC: Connection to {_server} lost: {exception.Message}", exception), connection);
+            FailAll(exception as RpcException ?? new RpcConnectionException($"RPC: Connection to {connection.EndPoint} lost: {exception.Message}", exception), connection);
             return;
         }
 
@@ -183,14 +385,55 @@ internal sealed class TcpRpcClient : RpcClient
         }
     }
 
-    /// <summary>Sends the calls stranded on broken connections on this one.</summary>
-    private void Resend(Connection connection)
+    /// <summary>Over a source, in the background: asks it again and connects to the servers that have no connection.</summary>
+    private void Refresh()
     {
-        foreach (PendingCall call in MoveCalls(Stranded, connection))
+        if (Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _refreshAt, long.MaxValue);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ConnectAsync(Environment.TickCount64 + (long)Options.ConnectTimeout.TotalMilliseconds, Options.ConnectTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or ObjectDisposedException)
+            {
+                // Nothing new reachable: the calls go on over the connections there are.
+                Volatile.Write(ref _refreshAt, Environment.TickCount64 + (long)Options.RetransmitInterval.TotalMilliseconds);
+            }
+            finally
+            {
+                Volatile.Write(ref _refreshing, 0);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Sends the calls stranded on broken connections again, with their XIDs: on a live connection to the same server
+    /// when there is one, else on the next live connection (failover). Each is sent again on a timer until answered.
+    /// </summary>
+    private void Resend()
+    {
+        if (Alive() is null)
+        {
+            return;
+        }
+
+        foreach (PendingCall call in MoveCalls(call => Stranded(call) ? (object?)Destination((Connection)call.Channel!) : null))
         {
             CountResend();
-            connection.Resend(call);
+            call.RetransmitInterval = (long)Math.Max(1, Options.RetransmitInterval.TotalMilliseconds);
+            call.NextRetransmit = Environment.TickCount64 + call.RetransmitInterval;
+            call.ResendOnTimer = true;
+            ((Connection)call.Channel!).Resend(call);
         }
+
+        Connection? Destination(Connection lost) =>
+            Array.Find(_connections, c => c.IsAlive && c.EndPoint.Equals(lost.EndPoint)) ?? (Pick() is { IsAlive: true } next ? next : null);
     }
 
     /// <summary>While calls are stranded, connects (backing off) and resends them; they time out on their own meanwhile.</summary>
@@ -212,12 +455,8 @@ internal sealed class TcpRpcClient : RpcClient
                 first = false;
                 try
                 {
-                    // One attempt per pass: this loop does the backing off.
+                    // One attempt per pass (per server, over a source): this loop does the backing off. It resends.
                     await ConnectAsync(deadline, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
-                    if (_connection is { IsAlive: true } connection)
-                    {
-                        Resend(connection);
-                    }
                 }
                 catch (RpcException)
                 {
@@ -255,10 +494,11 @@ internal sealed class TcpRpcClient : RpcClient
         // The streamed reply being received (receive thread only).
         private StreamingCall? _stream;
 
-        public Connection(TcpRpcClient client, Socket socket)
+        public Connection(TcpRpcClient client, Socket socket, EndPoint endPoint)
         {
             _client = client;
             _socket = socket;
+            EndPoint = endPoint;
             LocalEndPoint = socket.LocalEndPoint;
             _reader = new RecordReader(client.Options.MaxRecordSize);
             _spinTicks = Spinning.ToTicks(client.Options.SpinBeforeSleep);
@@ -266,9 +506,12 @@ internal sealed class TcpRpcClient : RpcClient
 
         public bool IsAlive => _alive;
 
+        /// <summary>The server's address.</summary>
+        public EndPoint EndPoint { get; }
+
         public EndPoint? LocalEndPoint { get; }
 
-        public void Start() => new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc client {_client._server}" }.Start();
+        public void Start() => new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc client {EndPoint}" }.Start();
 
         public PooledBufferWriter BeginSend()
         {
@@ -311,7 +554,7 @@ internal sealed class TcpRpcClient : RpcClient
             {
                 // Broken between the check for a connection and the send: the call fails as the others did (or,
                 // when it is kept for resending, waits for the next connection, which this makes sure is sought).
-                _client.Lost(this, new RpcConnectionException($"RPC: Connection to {_client._server} lost"));
+                _client.Lost(this, new RpcConnectionException($"RPC: Connection to {EndPoint} lost"));
             }
             else if (flush)
             {
@@ -329,7 +572,7 @@ internal sealed class TcpRpcClient : RpcClient
             {
                 if (!_alive)
                 {
-                    throw new RpcConnectionException($"RPC: Connection to {_client._server} lost");
+                    throw new RpcConnectionException($"RPC: Connection to {EndPoint} lost");
                 }
 
                 int start = RecordMarking.BeginRecord(_queued);
@@ -471,7 +714,7 @@ internal sealed class TcpRpcClient : RpcClient
 
                     if (got == 0)
                     {
-                        reason = new RpcConnectionException($"RPC: Connection to {_client._server} closed by the server");
+                        reason = new RpcConnectionException($"RPC: Connection to {EndPoint} closed by the server");
                         break;
                     }
 
@@ -494,11 +737,11 @@ internal sealed class TcpRpcClient : RpcClient
             }
             catch (StreamAbandonedException)
             {
-                reason = new RpcConnectionException($"RPC: Connection to {_client._server} closed: a streamed reply was abandoned in the middle of its record");
+                reason = new RpcConnectionException($"RPC: Connection to {EndPoint} closed: a streamed reply was abandoned in the middle of its record");
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
-                reason = new RpcConnectionException($"RPC: Connection to {_client._server} lost: {e.Message}", e);
+                reason = new RpcConnectionException($"RPC: Connection to {EndPoint} lost: {e.Message}", e);
             }
 
             Close(reason);
@@ -529,7 +772,7 @@ internal sealed class TcpRpcClient : RpcClient
                 if (_reader.TryPeekReplyStart(out uint xid) && _client.TryClaimStream(xid) is { } claimed)
                 {
                     _reader.BeginStream();
-                    if (!claimed.Attach(() => Close(new RpcConnectionException($"RPC: Connection to {_client._server} closed: a streamed reply was abandoned in the middle of its record"))))
+                    if (!claimed.Attach(() => Close(new RpcConnectionException($"RPC: Connection to {EndPoint} closed: a streamed reply was abandoned in the middle of its record"))))
                     {
                         throw new StreamAbandonedException();
                     }

@@ -75,7 +75,7 @@ public partial interface IBenchVersClient : global::System.IDisposable, global::
 /// <summary>Calls BENCH_PROG version BENCH_VERS (1): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
 /// <remarks>Code that takes a <see cref="IBenchVersClient"/> can be given a fake in its tests, with no network.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class BenchVersClient : IBenchVersClient
+public sealed partial class BenchVersClient : IBenchVersClient, global::NetRpc.Runtime.Client.IRpcClient<BenchVersClient>
 {
     /// <summary>Wraps a client created for program BENCH_PROG, version BENCH_VERS.</summary>
     /// <param name="client">The client.</param>
@@ -170,6 +170,18 @@ public sealed partial class BenchVersClient : IBenchVersClient
         ProgramName = options?.ProgramName ?? "BENCH_PROG",
         ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
     };
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<BenchVersClient>.Program => global::NetRpc.Bench.Protocol.BenchProg.Program;
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<BenchVersClient>.Version => global::NetRpc.Bench.Protocol.BenchProg.BenchVers.Version;
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Client.RpcClientOptions global::NetRpc.Runtime.Client.IRpcClient<BenchVersClient>.WithNames(global::NetRpc.Runtime.Client.RpcClientOptions? options) => Named(options);
+
+    /// <inheritdoc/>
+    static BenchVersClient global::NetRpc.Runtime.Client.IRpcClient<BenchVersClient>.Create(global::NetRpc.Runtime.Client.RpcClient client) => new(client);
 
     /// <summary>The arguments of ECHO, as they travel.</summary>
     private readonly struct EchoArguments : global::NetRpc.Xdr.IXdrCodec<EchoArguments>

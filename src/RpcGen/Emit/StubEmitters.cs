@@ -139,7 +139,7 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         w.Summary($"Calls {what}: one method per procedure, over one RpcClient (thread-safe; calls may overlap).");
         w.DocXml("remarks", $"Code that takes a <see cref=\"{version.ClientInterfaceName}\"/> can be given a fake in its tests, with no network.");
         CSharpFile.GeneratedCode(w);
-        w.Open($"{access} sealed partial class {name} : {version.ClientInterfaceName}");
+        w.Open($"{access} sealed partial class {name} : {version.ClientInterfaceName}, global::NetRpc.Runtime.Client.IRpcClient<{name}>");
         w.Summary($"Wraps a client created for program {version.Program.Definition.Name}, version {version.Definition.Name}.");
         w.Doc("param", "The client.", "name=\"client\"");
         w.DocXml("exception", "The client calls another program or version.", "cref=\"global::System.ArgumentException\"");
@@ -194,6 +194,7 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         w.DocXml("returns", "A completed task.");
         w.Line("public global::System.Threading.Tasks.ValueTask DisposeAsync() => this.Client.DisposeAsync();");
         WriteTelemetryNames(w, version);
+        WriteSelfDescription(w, name, program, number);
         WireTypes.Write(model, w, version);
         w.Close();
     }
@@ -219,6 +220,25 @@ internal sealed class ClientEmitter(EmitModel model, string access)
         w.Line($"ProgramName = options?.ProgramName ?? {EmitModel.Literal(version.Program.Definition.Name)},");
         w.Line("ProcedureNames = options?.ProcedureNames ?? TelemetryNames,");
         w.Close(";");
+    }
+
+    /// <summary>IRpcClient's static members: what a client factory needs to make this client without reflection.</summary>
+    private static void WriteSelfDescription(SourceWriter w, string name, string program, string number)
+    {
+        const string Options = "global::NetRpc.Runtime.Client.RpcClientOptions";
+        string self = $"global::NetRpc.Runtime.Client.IRpcClient<{name}>";
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"static uint {self}.Program => {program};");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"static uint {self}.Version => {number};");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"static {Options} {self}.WithNames({Options}? options) => Named(options);");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"static {name} {self}.Create({RpcClient} client) => new(client);");
     }
 
     private const string CallOptions = "global::NetRpc.Runtime.Client.RpcCallOptions";

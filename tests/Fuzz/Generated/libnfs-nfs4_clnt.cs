@@ -59,7 +59,7 @@ public partial interface INfsV4Client : global::System.IDisposable, global::Syst
 /// <summary>Calls NFS4_PROGRAM version NFS_V4 (4): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
 /// <remarks>Code that takes a <see cref="INfsV4Client"/> can be given a fake in its tests, with no network.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class NfsV4Client : INfsV4Client
+public sealed partial class NfsV4Client : INfsV4Client, global::NetRpc.Runtime.Client.IRpcClient<NfsV4Client>
 {
     /// <summary>Wraps a client created for program NFS4_PROGRAM, version NFS_V4.</summary>
     /// <param name="client">The client.</param>
@@ -145,6 +145,18 @@ public sealed partial class NfsV4Client : INfsV4Client
         ProgramName = options?.ProgramName ?? "NFS4_PROGRAM",
         ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
     };
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<NfsV4Client>.Program => global::NetRpc.Fuzz.Nfs4.Nfs4Program.Program;
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<NfsV4Client>.Version => global::NetRpc.Fuzz.Nfs4.Nfs4Program.NfsV4.Version;
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Client.RpcClientOptions global::NetRpc.Runtime.Client.IRpcClient<NfsV4Client>.WithNames(global::NetRpc.Runtime.Client.RpcClientOptions? options) => Named(options);
+
+    /// <inheritdoc/>
+    static NfsV4Client global::NetRpc.Runtime.Client.IRpcClient<NfsV4Client>.Create(global::NetRpc.Runtime.Client.RpcClient client) => new(client);
 }
 
 /// <summary>Calls NFS4_CALLBACK version NFS_CB (1): one method per procedure. NfsCbClient implements it over the network; a test can give code that takes it a fake.</summary>
@@ -201,7 +213,7 @@ public partial interface INfsCbClient : global::System.IDisposable, global::Syst
 /// <summary>Calls NFS4_CALLBACK version NFS_CB (1): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
 /// <remarks>Code that takes a <see cref="INfsCbClient"/> can be given a fake in its tests, with no network.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class NfsCbClient : INfsCbClient
+public sealed partial class NfsCbClient : INfsCbClient, global::NetRpc.Runtime.Client.IRpcClient<NfsCbClient>
 {
     /// <summary>Wraps a client created for program NFS4_CALLBACK, version NFS_CB.</summary>
     /// <param name="client">The client.</param>
@@ -287,4 +299,16 @@ public sealed partial class NfsCbClient : INfsCbClient
         ProgramName = options?.ProgramName ?? "NFS4_CALLBACK",
         ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
     };
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<NfsCbClient>.Program => global::NetRpc.Fuzz.Nfs4.Nfs4Callback.Program;
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<NfsCbClient>.Version => global::NetRpc.Fuzz.Nfs4.Nfs4Callback.NfsCb.Version;
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Client.RpcClientOptions global::NetRpc.Runtime.Client.IRpcClient<NfsCbClient>.WithNames(global::NetRpc.Runtime.Client.RpcClientOptions? options) => Named(options);
+
+    /// <inheritdoc/>
+    static NfsCbClient global::NetRpc.Runtime.Client.IRpcClient<NfsCbClient>.Create(global::NetRpc.Runtime.Client.RpcClient client) => new(client);
 }

@@ -29,7 +29,7 @@ public partial interface ITestVersClient : global::System.IDisposable, global::S
 /// <summary>Calls TEST_PROG version TEST_VERS (1): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
 /// <remarks>Code that takes a <see cref="ITestVersClient"/> can be given a fake in its tests, with no network.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class TestVersClient : ITestVersClient
+public sealed partial class TestVersClient : ITestVersClient, global::NetRpc.Runtime.Client.IRpcClient<TestVersClient>
 {
     /// <summary>Wraps a client created for program TEST_PROG, version TEST_VERS.</summary>
     /// <param name="client">The client.</param>
@@ -98,6 +98,18 @@ public sealed partial class TestVersClient : ITestVersClient
         ProgramName = options?.ProgramName ?? "TEST_PROG",
         ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
     };
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<TestVersClient>.Program => global::MyProto.TestProg.Program;
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<TestVersClient>.Version => global::MyProto.TestProg.TestVers.Version;
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Client.RpcClientOptions global::NetRpc.Runtime.Client.IRpcClient<TestVersClient>.WithNames(global::NetRpc.Runtime.Client.RpcClientOptions? options) => Named(options);
+
+    /// <inheritdoc/>
+    static TestVersClient global::NetRpc.Runtime.Client.IRpcClient<TestVersClient>.Create(global::NetRpc.Runtime.Client.RpcClient client) => new(client);
 
     /// <summary>The result of TEST, as it travels.</summary>
     private readonly struct TestResult : global::NetRpc.Xdr.IXdrCodec<TestResult>

@@ -143,7 +143,7 @@ public partial interface IRichV1Client : global::System.IDisposable, global::Sys
 /// <summary>Calls RICH_PROG version RICH_V1 (1): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
 /// <remarks>Code that takes a <see cref="IRichV1Client"/> can be given a fake in its tests, with no network.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RichV1Client : IRichV1Client
+public sealed partial class RichV1Client : IRichV1Client, global::NetRpc.Runtime.Client.IRpcClient<RichV1Client>
 {
     /// <summary>Wraps a client created for program RICH_PROG, version RICH_V1.</summary>
     /// <param name="client">The client.</param>
@@ -274,6 +274,18 @@ public sealed partial class RichV1Client : IRichV1Client
         ProgramName = options?.ProgramName ?? "RICH_PROG",
         ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
     };
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<RichV1Client>.Program => global::Rich.RichProg.Program;
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<RichV1Client>.Version => global::Rich.RichProg.RichV1.Version;
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Client.RpcClientOptions global::NetRpc.Runtime.Client.IRpcClient<RichV1Client>.WithNames(global::NetRpc.Runtime.Client.RpcClientOptions? options) => Named(options);
+
+    /// <inheritdoc/>
+    static RichV1Client global::NetRpc.Runtime.Client.IRpcClient<RichV1Client>.Create(global::NetRpc.Runtime.Client.RpcClient client) => new(client);
 
     /// <summary>The arguments of ADD, as they travel.</summary>
     private readonly struct AddArguments : global::NetRpc.Xdr.IXdrCodec<AddArguments>

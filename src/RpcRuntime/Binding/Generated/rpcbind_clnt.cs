@@ -121,7 +121,7 @@ public partial interface IPortmapperV2Client : global::System.IDisposable, globa
 /// <summary>Calls PORTMAPPER version PORTMAPPER_V2 (2): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
 /// <remarks>Code that takes a <see cref="IPortmapperV2Client"/> can be given a fake in its tests, with no network.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class PortmapperV2Client : IPortmapperV2Client
+public sealed partial class PortmapperV2Client : IPortmapperV2Client, global::NetRpc.Runtime.Client.IRpcClient<PortmapperV2Client>
 {
     /// <summary>Wraps a client created for program PORTMAPPER, version PORTMAPPER_V2.</summary>
     /// <param name="client">The client.</param>
@@ -243,6 +243,18 @@ public sealed partial class PortmapperV2Client : IPortmapperV2Client
         ProgramName = options?.ProgramName ?? "PORTMAPPER",
         ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
     };
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<PortmapperV2Client>.Program => global::NetRpc.Runtime.Binding.Portmapper.Program;
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<PortmapperV2Client>.Version => global::NetRpc.Runtime.Binding.Portmapper.PortmapperV2.Version;
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Client.RpcClientOptions global::NetRpc.Runtime.Client.IRpcClient<PortmapperV2Client>.WithNames(global::NetRpc.Runtime.Client.RpcClientOptions? options) => Named(options);
+
+    /// <inheritdoc/>
+    static PortmapperV2Client global::NetRpc.Runtime.Client.IRpcClient<PortmapperV2Client>.Create(global::NetRpc.Runtime.Client.RpcClient client) => new(client);
 
     /// <summary>The result of SET, as it travels.</summary>
     private readonly struct SetResult : global::NetRpc.Xdr.IXdrCodec<SetResult>
@@ -491,7 +503,7 @@ public partial interface IRpcbindV3Client : global::System.IDisposable, global::
 /// <summary>Calls RPCBIND version RPCBIND_V3 (3): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
 /// <remarks>Code that takes a <see cref="IRpcbindV3Client"/> can be given a fake in its tests, with no network.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcbindV3Client : IRpcbindV3Client
+public sealed partial class RpcbindV3Client : IRpcbindV3Client, global::NetRpc.Runtime.Client.IRpcClient<RpcbindV3Client>
 {
     /// <summary>Wraps a client created for program RPCBIND, version RPCBIND_V3.</summary>
     /// <param name="client">The client.</param>
@@ -640,6 +652,18 @@ public sealed partial class RpcbindV3Client : IRpcbindV3Client
         ProgramName = options?.ProgramName ?? "RPCBIND",
         ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
     };
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<RpcbindV3Client>.Program => global::NetRpc.Runtime.Binding.Rpcbind.Program;
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<RpcbindV3Client>.Version => global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV3.Version;
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Client.RpcClientOptions global::NetRpc.Runtime.Client.IRpcClient<RpcbindV3Client>.WithNames(global::NetRpc.Runtime.Client.RpcClientOptions? options) => Named(options);
+
+    /// <inheritdoc/>
+    static RpcbindV3Client global::NetRpc.Runtime.Client.IRpcClient<RpcbindV3Client>.Create(global::NetRpc.Runtime.Client.RpcClient client) => new(client);
 
     /// <summary>The result of SET, as it travels.</summary>
     private readonly struct SetResult : global::NetRpc.Xdr.IXdrCodec<SetResult>
@@ -1013,7 +1037,7 @@ public partial interface IRpcbindV4Client : global::System.IDisposable, global::
 /// <summary>Calls RPCBIND version RPCBIND_V4 (4): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
 /// <remarks>Code that takes a <see cref="IRpcbindV4Client"/> can be given a fake in its tests, with no network.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class RpcbindV4Client : IRpcbindV4Client
+public sealed partial class RpcbindV4Client : IRpcbindV4Client, global::NetRpc.Runtime.Client.IRpcClient<RpcbindV4Client>
 {
     /// <summary>Wraps a client created for program RPCBIND, version RPCBIND_V4.</summary>
     /// <param name="client">The client.</param>
@@ -1198,6 +1222,18 @@ public sealed partial class RpcbindV4Client : IRpcbindV4Client
         ProgramName = options?.ProgramName ?? "RPCBIND",
         ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
     };
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<RpcbindV4Client>.Program => global::NetRpc.Runtime.Binding.Rpcbind.Program;
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<RpcbindV4Client>.Version => global::NetRpc.Runtime.Binding.Rpcbind.RpcbindV4.Version;
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Client.RpcClientOptions global::NetRpc.Runtime.Client.IRpcClient<RpcbindV4Client>.WithNames(global::NetRpc.Runtime.Client.RpcClientOptions? options) => Named(options);
+
+    /// <inheritdoc/>
+    static RpcbindV4Client global::NetRpc.Runtime.Client.IRpcClient<RpcbindV4Client>.Create(global::NetRpc.Runtime.Client.RpcClient client) => new(client);
 
     /// <summary>The result of SET, as it travels.</summary>
     private readonly struct SetResult : global::NetRpc.Xdr.IXdrCodec<SetResult>

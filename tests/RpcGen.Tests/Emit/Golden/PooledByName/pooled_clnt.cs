@@ -97,7 +97,7 @@ public partial interface IPooledVersClient : global::System.IDisposable, global:
 /// <summary>Calls POOLED_PROG version POOLED_VERS (1): one method per procedure, over one RpcClient (thread-safe; calls may overlap).</summary>
 /// <remarks>Code that takes a <see cref="IPooledVersClient"/> can be given a fake in its tests, with no network.</remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetRpc.RpcGen", "0.1.0.0")]
-public sealed partial class PooledVersClient : IPooledVersClient
+public sealed partial class PooledVersClient : IPooledVersClient, global::NetRpc.Runtime.Client.IRpcClient<PooledVersClient>
 {
     /// <summary>Wraps a client created for program POOLED_PROG, version POOLED_VERS.</summary>
     /// <param name="client">The client.</param>
@@ -201,6 +201,18 @@ public sealed partial class PooledVersClient : IPooledVersClient
         ProgramName = options?.ProgramName ?? "POOLED_PROG",
         ProcedureNames = options?.ProcedureNames ?? TelemetryNames,
     };
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<PooledVersClient>.Program => global::Pooled.ByName.PooledProg.Program;
+
+    /// <inheritdoc/>
+    static uint global::NetRpc.Runtime.Client.IRpcClient<PooledVersClient>.Version => global::Pooled.ByName.PooledProg.PooledVers.Version;
+
+    /// <inheritdoc/>
+    static global::NetRpc.Runtime.Client.RpcClientOptions global::NetRpc.Runtime.Client.IRpcClient<PooledVersClient>.WithNames(global::NetRpc.Runtime.Client.RpcClientOptions? options) => Named(options);
+
+    /// <inheritdoc/>
+    static PooledVersClient global::NetRpc.Runtime.Client.IRpcClient<PooledVersClient>.Create(global::NetRpc.Runtime.Client.RpcClient client) => new(client);
 
     /// <summary>The arguments of ECHO, as they travel.</summary>
     private readonly struct EchoArguments : global::NetRpc.Xdr.IXdrCodec<EchoArguments>

@@ -81,7 +81,10 @@ internal static class NativeToolchain
         return stdout.Result;
     }
 
-    private static string? FindNamespaceMissing()
+    /// <summary>Why a test cannot make network namespaces of its own (root, unshare, ip, and ss to cut connections), or null.</summary>
+    public static string? NetworkNamespaceMissingReason { get; } = FindNetworkNamespaceMissing();
+
+    private static string? FindNetworkNamespaceMissing()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -93,7 +96,18 @@ internal static class NativeToolchain
             return "unshare -n needs root";
         }
 
-        string[] missing = [.. new[] { "unshare", "nsenter", "ip", "rpcbind", "rpcinfo" }.Where(tool => FindOnPath(tool) is null && !File.Exists("/usr/sbin/" + tool) && !File.Exists("/sbin/" + tool))];
+        string[] missing = [.. new[] { "unshare", "nsenter", "ip", "ss" }.Where(tool => FindOnPath(tool) is null && !File.Exists("/usr/sbin/" + tool) && !File.Exists("/sbin/" + tool))];
+        return missing.Length > 0 ? $"{string.Join(", ", missing)} not installed (apt-get install -y iproute2 util-linux)" : null;
+    }
+
+    private static string? FindNamespaceMissing()
+    {
+        if (NetworkNamespaceMissingReason is { } reason)
+        {
+            return reason;
+        }
+
+        string[] missing = [.. new[] { "rpcbind", "rpcinfo" }.Where(tool => FindOnPath(tool) is null && !File.Exists("/usr/sbin/" + tool) && !File.Exists("/sbin/" + tool))];
         return missing.Length > 0 ? $"{string.Join(", ", missing)} not installed (apt-get install -y rpcbind iproute2 util-linux)" : MissingReason;
     }
 

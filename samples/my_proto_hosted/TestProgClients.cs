@@ -18,7 +18,7 @@ public sealed class TestProgClientOptions
 
 /// <summary>
 /// A minimal client registration for the sample: makes TEST_PROG clients found through rpcbind, as clnt_create does.
-/// (A client factory that owns connection lifetimes is a later part of NetRpc.Hosting.)
+/// It calls over UDP as well as TCP, which AddRpcClient (docs/hosting.md, "Clients") does not make yet.
 /// </summary>
 /// <param name="options">Where TEST_PROG is.</param>
 public sealed class TestProgClients(IOptions<TestProgClientOptions> options)

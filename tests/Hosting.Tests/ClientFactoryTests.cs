@@ -20,7 +20,7 @@ public sealed class ClientFactoryTests
     [Fact]
     public async Task Calls_go_to_the_servers_service_discovery_names_in_turn()
     {
-        await using var servers = await NumberedServers.StartAsync(3);
+        await using var servers = NumberedServers.Start(3);
         using IHost host = ClientHost(servers.Settings("testprog"), client => client.Service = "testprog");
         ITestVersClient client = host.Services.GetRequiredService<ITestVersClient>();
 
@@ -40,7 +40,7 @@ public sealed class ClientFactoryTests
     [Fact]
     public async Task A_lost_servers_calls_go_to_another_with_their_xids_and_the_others_serve_on()
     {
-        await using var servers = await NumberedServers.StartAsync(3);
+        await using var servers = NumberedServers.Start(3);
         servers.Services[0].Hold = true; // server 1 takes calls and never answers
         using IHost host = ClientHost(servers.Settings("testprog"), client =>
         {
@@ -50,13 +50,13 @@ public sealed class ClientFactoryTests
         ITestVersClient client = host.Services.GetRequiredService<ITestVersClient>();
 
         Task<int>[] calls = [.. Enumerable.Range(0, 6).Select(_ => client.TestAsync())];
-        await Until(() => servers.Services[0].Held.Count == 2 && calls.Count(c => c.IsCompletedSuccessfully) == 4);
+        await Eventually.Until(() => servers.Services[0].Held.Count == 2 && calls.Count(c => c.IsCompletedSuccessfully) == 4);
         uint[] held = [.. servers.Services[0].Held];
 
         await servers.StopAsync(0); // its connections close; nothing listens there any more
 
         int[] answers = await Task.WhenAll(calls);
-        Assert.Equal(2, answers.Count(a => a == 2) + answers.Count(a => a == 3) - 4);
+        Assert.All(answers, a => Assert.InRange(a, 2, 3));
         uint[] failedOver = [.. servers.Services[1].Executed.Concat(servers.Services[2].Executed).Where(held.Contains)];
         Assert.Equal(held.Order(), failedOver.Order());
         Assert.Empty(servers.Services[0].Executed);
@@ -70,7 +70,7 @@ public sealed class ClientFactoryTests
     [Fact]
     public async Task Hosts_without_a_port_are_asked_through_rpcbind_and_fixed_endpoints_need_no_discovery()
     {
-        await using var servers = await NumberedServers.StartAsync(2);
+        await using var servers = NumberedServers.Start(2);
         await using RpcbindServer rpcbind = RpcbindServer.Start(new RpcbindServerOptions { Port = 0, Address = IPAddress.Loopback, LocalSocketPath = null, AllowRemoteRegistration = true });
         var binder = new RpcbindClient(IPAddress.Loopback, rpcbind.TcpEndPoint.Port, TestHost.Quick);
         await binder.RegisterAsync(TestProg.Program, TestProg.TestVers.Version, RpcTransport.Tcp, servers.EndPoints[1]);
@@ -120,7 +120,7 @@ public sealed class ClientFactoryTests
     [Fact]
     public async Task Client_interceptors_and_options_come_from_the_applications_services()
     {
-        await using var servers = await NumberedServers.StartAsync(1);
+        await using var servers = NumberedServers.Start(1);
         var seen = new ConcurrentQueue<string>();
         var builder = TestHost.Builder(servers.Settings("testprog"));
         builder.Services.AddSingleton(seen);
@@ -143,15 +143,6 @@ public sealed class ClientFactoryTests
             configure(client);
         });
         return builder.Build();
-    }
-
-    internal static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 
     private sealed class RecordingInterceptor(ConcurrentQueue<string> seen) : RpcClientInterceptor
@@ -209,7 +200,7 @@ internal sealed class NumberedServers : IAsyncDisposable
 
     public IPEndPoint[] EndPoints { get; }
 
-    public static Task<NumberedServers> StartAsync(int count)
+    public static NumberedServers Start(int count)
     {
         var servers = new RpcServer[count];
         var services = new NumberedService[count];
@@ -222,7 +213,7 @@ internal sealed class NumberedServers : IAsyncDisposable
             endPoints[i] = servers[i].ListenTcp(new IPEndPoint(IPAddress.Loopback, 0));
         }
 
-        return Task.FromResult(new NumberedServers(servers, services, endPoints));
+        return new NumberedServers(servers, services, endPoints);
     }
 
     /// <summary>Service discovery's configuration: the servers under <c>Services:</c><paramref name="service"/><c>:tcp</c>.</summary>

@@ -68,7 +68,7 @@ internal static class ClusterScenario
             }
 
             // A server prints a call's line before it answers, but the line may reach this process after the answer.
-            await Settle(() => servers.Sum(s => s.Executed.Count) >= 30);
+            await Eventually.Until(() => servers.Sum(s => s.Executed.Count) >= 30);
             Console.WriteLine($"round-robin answers: {Counts(answers)}");
             Console.WriteLine($"round-robin runs: {string.Join(' ', servers.Select(s => s.Executed.Count))}");
 
@@ -76,11 +76,11 @@ internal static class ClusterScenario
             // and is killed. Its two go to the others with their XIDs.
             RpcCallOptions hold = Marked("hold");
             Task<int>[] calls = [.. Enumerable.Range(0, 6).Select(_ => client.TestAsync(hold))];
-            await Until(() => servers[0].Held.Count == 2 && calls.Count(c => c.IsCompletedSuccessfully) == 4);
+            await Eventually.Until(() => servers[0].Held.Count == 2 && calls.Count(c => c.IsCompletedSuccessfully) == 4);
             servers[0].Kill();
             int[] failedOverAnswers = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60));
             uint[] held = [.. servers[0].Held];
-            await Settle(() => servers[1].Executed.Concat(servers[2].Executed).Count(held.Contains) >= held.Length);
+            await Eventually.Until(() => servers[1].Executed.Concat(servers[2].Executed).Count(held.Contains) >= held.Length);
             uint[] rerun = [.. servers[1].Executed.Concat(servers[2].Executed).Where(held.Contains)];
             Console.WriteLine($"failover answers: {Counts(failedOverAnswers)}");
             Console.WriteLine($"failover held on 1: {held.Length}, run elsewhere with the same XID: {rerun.Length}, distinct: {rerun.Distinct().Count()}, run on 1: {servers[0].Executed.Count(held.Contains)}");
@@ -88,7 +88,7 @@ internal static class ClusterScenario
             // At most once: a call the server runs, whose connection is cut (ss -K) before it answers. The client sends
             // it again with its XID on a new connection to the same server, whose cache answers without running it again.
             Task<int> cut = client.TestAsync(Marked("linger"));
-            await Until(() => servers.Any(s => s.Lingering.Count == 1));
+            await Eventually.Until(() => servers.Any(s => s.Lingering.Count == 1));
             Server lingering = servers.Single(s => s.Lingering.Count == 1);
             uint xid = lingering.Lingering.Single();
             string killed = Run("ss", "-K", "-t", "dst", Address(lingering.Number), "dport", "=", Port.ToString(CultureInfo.InvariantCulture));
@@ -151,27 +151,6 @@ internal static class ClusterScenario
         Run("ip", "netns", "exec", host, "ip", "link", "set", "lo", "up");
         Run("ip", "netns", "exec", host, "ip", "addr", "add", $"{Address(n)}/24", "dev", $"s{n}");
         Run("ip", "netns", "exec", host, "ip", "link", "set", $"s{n}", "up");
-    }
-
-    /// <summary>Waits for lines still on their way: until the condition holds, or a minute has passed (the test then sees what there is).</summary>
-    private static async Task Settle(Func<bool> condition)
-    {
-        try
-        {
-            await Until(condition);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 
     private static string Run(string program, params string[] arguments) => Run(program, arguments, check: true);
@@ -246,7 +225,7 @@ internal static class ClusterScenario
         public static Server Start(int number)
         {
             var start = new ProcessStartInfo("ip") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (string argument in new[] { "netns", "exec", $"c{number}", Dotnet, typeof(ClusterScenario).Assembly.Location, "cluster-server", number.ToString(CultureInfo.InvariantCulture), Address(number) })
+            foreach (string argument in new[] { "netns", "exec", $"c{number}", NativeToolchain.Dotnet, typeof(ClusterScenario).Assembly.Location, "cluster-server", number.ToString(CultureInfo.InvariantCulture), Address(number) })
             {
                 start.ArgumentList.Add(argument);
             }
@@ -309,5 +288,4 @@ internal static class ClusterScenario
         }
     }
 
-    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : Environment.ProcessPath!;
 }

@@ -14,7 +14,7 @@ public sealed class ClusterTests
     {
         string output = NativeToolchain.Run(
             "unshare",
-            ["-n", "-m", "--propagation", "private", "sh", "-c", "ip link set lo up && mount -t tmpfs tmpfs /run && exec \"$0\" \"$@\"", ClusterScenario.Dotnet, typeof(ClusterScenario).Assembly.Location, "cluster-scenario"],
+            ["-n", "-m", "--propagation", "private", "sh", "-c", "ip link set lo up && mount -t tmpfs tmpfs /run && exec \"$0\" \"$@\"", NativeToolchain.Dotnet, typeof(ClusterScenario).Assembly.Location, "cluster-scenario"],
             AppContext.BaseDirectory,
             timeoutSeconds: 300);
         Dictionary<string, string> lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)

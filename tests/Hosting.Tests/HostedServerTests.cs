@@ -30,7 +30,7 @@ public sealed class HostedServerTests
         await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30));
 
         Task stopping = host.StopAsync();
-        await WaitUntilAsync(() => server.State == RpcServerHostState.Stopping);
+        await Eventually.Until(() => server.State == RpcServerHostState.Stopping, seconds: 30);
         Assert.False(stopping.IsCompleted); // the handler has not been let go: stopping cannot have finished
 
         gate.Release();
@@ -122,16 +122,6 @@ public sealed class HostedServerTests
         HealthReport report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Unhealthy, report.Status);
         Assert.Same(e, report.Entries["netrpc-server"].Exception);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            // Polls a condition (the state is not an event); the deadline only bounds a hang.
-            await Task.Delay(5, deadline.Token);
-        }
     }
 
     /// <summary>Holds TEST's handler until the test lets it go.</summary>

@@ -10,6 +10,9 @@ internal static class NativeToolchain
     /// <summary>gcc's flags for programs built with rpcgen's C: warnings are errors, but for the unused variables rpcgen's own output declares.</summary>
     public static readonly string[] RpcgenCFlags = ["-O1", "-Wall", "-Werror", "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-I" + TirpcInclude];
 
+    /// <summary>The dotnet host running this process (the test host's), to run a test assembly as a program with.</summary>
+    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : Environment.ProcessPath!;
+
     /// <summary>Set by .ci/run: a missing tool is then a failure, not a skip.</summary>
     public static bool Required => Environment.GetEnvironmentVariable("NETRPC_REQUIRE_NATIVE") == "1";
 

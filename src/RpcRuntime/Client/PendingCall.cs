@@ -38,12 +38,12 @@ internal abstract class PendingCall
     public byte[]? Datagram { get; set; }
 
     /// <summary>
-    /// TCP: sent again after a reconnect, so sent again on a timer too, like a UDP call, until answered (the server may
-    /// have dropped the resent call as a duplicate of itself still running, whose reply went to the broken connection).
+    /// Sent again on a timer until answered: every UDP call, and a TCP call once it has been resent after a reconnect
+    /// (the server may have dropped it as a duplicate of itself still running, whose reply went to the broken connection).
     /// </summary>
-    public bool ResendOnTimer { get; set; }
+    public bool RetransmitOnTimer { get; set; }
 
-    /// <summary>UDP, and TCP calls that <see cref="ResendOnTimer"/>: when to send again, and the wait after that.</summary>
+    /// <summary>Calls that <see cref="RetransmitOnTimer"/>: when to send again, and the wait after that.</summary>
     public long NextRetransmit { get; set; }
 
     public long RetransmitInterval { get; set; }

@@ -890,7 +890,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
                 {
                     (expired ??= []).Add(call);
                 }
-                else if ((call.Datagram is not null || call.ResendOnTimer) && call.NextRetransmit <= now)
+                else if (call.RetransmitOnTimer && call.NextRetransmit <= now)
                 {
                     call.RetransmitInterval = Math.Min(call.RetransmitInterval * 2, (long)Options.MaxRetransmitInterval.TotalMilliseconds);
                     call.NextRetransmit = now + call.RetransmitInterval;

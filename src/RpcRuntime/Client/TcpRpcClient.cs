@@ -30,6 +30,7 @@ internal sealed class TcpRpcClient : RpcClient
 
     private readonly EndPoint? _single;
     private readonly RpcEndpointSource? _source;
+    private readonly EndPoint _server; // for messages and telemetry: the server, or the source's name
     private readonly SemaphoreSlim _connecting = new(1, 1);
 
     // The connections calls are sent on, newest per server, in the source's order; dead ones stay until replaced.
@@ -43,14 +44,18 @@ internal sealed class TcpRpcClient : RpcClient
     private readonly Dictionary<IPEndPoint, (long At, long Wait)> _unreachable = [];
 
     public TcpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
-        : base(program, version, options) => _single = server;
+        : base(program, version, options) => _single = _server = server;
 
     public TcpRpcClient(RpcEndpointSource source, uint program, uint version, RpcClientOptions options)
-        : base(program, version, options) => _source = source;
+        : base(program, version, options)
+    {
+        _source = source;
+        _server = new DnsEndPoint(source.Name, 0);
+    }
 
     private protected override RpcTransport Transport => RpcTransport.Tcp;
 
-    private protected override EndPoint Server => _single ?? new DnsEndPoint(_source!.Name, 0);
+    private protected override EndPoint Server => _server;
 
     public override EndPoint? LocalEndPoint => Alive() is { } connection ? connection.LocalEndPoint : null;
 
@@ -99,7 +104,7 @@ internal sealed class TcpRpcClient : RpcClient
         {
             try
             {
-                await ConnectAsync(deadline, timeout, cancellationToken).ConfigureAwait(false);
+                await ConnectAsync(deadline, timeout, evenIfReady: false, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (RpcConnectionException) when (Options.RetryOnConnectionLoss && !IsDisposed && Environment.TickCount64 + wait < deadline)
@@ -114,11 +119,12 @@ internal sealed class TcpRpcClient : RpcClient
     /// <summary>
     /// Opens what is missing: the one server's connection when it is down; over a source, a connection to each server it
     /// names that has none (all at once, each within the timeout), leaving out those still waiting to be tried again
-    /// while another lives. Then sends stranded calls again. Throws when no connection lives after.
+    /// while another lives. Then sends stranded calls again. Throws when no connection lives after. A caller waiting
+    /// for a connection (<paramref name="evenIfReady"/> false) is done as soon as one lives.
     /// </summary>
-    private async ValueTask ConnectAsync(long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
+    private async ValueTask ConnectAsync(long deadline, TimeSpan callTimeout, bool evenIfReady, CancellationToken cancellationToken)
     {
-        if (IsReady && _source is null)
+        if (!evenIfReady && IsReady)
         {
             return;
         }
@@ -126,6 +132,11 @@ internal sealed class TcpRpcClient : RpcClient
         await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (!evenIfReady && IsReady)
+            {
+                return;
+            }
+
             if (_single is not null)
             {
                 if (!IsReady)
@@ -356,7 +367,7 @@ internal sealed class TcpRpcClient : RpcClient
 
     private protected override void SendOneWay(ReadOnlySpan<byte> message, bool batch)
     {
-        Connection connection = Pick() is { IsAlive: true } alive ? alive : throw new RpcConnectionException($"RPC: Connection to {Server} lost");
+        Connection connection = Pick() is { IsAlive: true } alive ? alive : throw new RpcConnectionException($"RPC: Connection to {_server} lost");
         connection.SendOneWay(message, batch);
     }
 
@@ -398,7 +409,7 @@ internal sealed class TcpRpcClient : RpcClient
         {
             try
             {
-                await ConnectAsync(Environment.TickCount64 + (long)Options.ConnectTimeout.TotalMilliseconds, Options.ConnectTimeout, CancellationToken.None).ConfigureAwait(false);
+                await ConnectAsync(Environment.TickCount64 + (long)Options.ConnectTimeout.TotalMilliseconds, Options.ConnectTimeout, evenIfReady: true, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is RpcException or ObjectDisposedException)
             {
@@ -428,7 +439,7 @@ internal sealed class TcpRpcClient : RpcClient
             CountResend();
             call.RetransmitInterval = (long)Math.Max(1, Options.RetransmitInterval.TotalMilliseconds);
             call.NextRetransmit = Environment.TickCount64 + call.RetransmitInterval;
-            call.ResendOnTimer = true;
+            call.RetransmitOnTimer = true;
             ((Connection)call.Channel!).Resend(call);
         }
 
@@ -456,7 +467,7 @@ internal sealed class TcpRpcClient : RpcClient
                 try
                 {
                     // One attempt per pass (per server, over a source): this loop does the backing off. It resends.
-                    await ConnectAsync(deadline, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+                    await ConnectAsync(deadline, TimeSpan.Zero, evenIfReady: true, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (RpcException)
                 {

@@ -89,6 +89,7 @@ internal sealed class UdpRpcClient : RpcClient
         call.RetransmitInterval = (long)Math.Max(1, Options.RetransmitInterval.TotalMilliseconds);
         call.NextRetransmit = Environment.TickCount64 + call.RetransmitInterval;
         call.Datagram = scratch.WrittenSpan.ToArray();
+        call.RetransmitOnTimer = true;
         Send(call, call.Datagram);
     }
 

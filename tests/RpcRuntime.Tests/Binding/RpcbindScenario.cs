@@ -426,7 +426,7 @@ internal static partial class RpcbindScenario
     private static string Decimal(uint value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The dotnet host running this scenario.</summary>
-    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : Environment.ProcessPath!;
+    public static string Dotnet => NativeToolchain.Dotnet;
 
     private static void Section(string title, string text) =>
         Output.Append("== ").Append(title).Append('\n').Append(text.TrimEnd('\n')).Append('\n');

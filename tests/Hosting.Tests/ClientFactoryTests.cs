@@ -208,7 +208,8 @@ internal sealed class NumberedServers : IAsyncDisposable
         for (int i = 0; i < count; i++)
         {
             services[i] = new NumberedService(i + 1);
-            servers[i] = new RpcServer(new RpcServerOptions { TcpDuplicateRequestCache = new DuplicateRequestCacheOptions() });
+            // Stopping one is losing it: its connections close at once, without waiting for the calls it holds.
+            servers[i] = new RpcServer(new RpcServerOptions { TcpDuplicateRequestCache = new DuplicateRequestCacheOptions(), ShutdownTimeout = TimeSpan.Zero });
             servers[i].AddProgram(services[i].ToProgram());
             endPoints[i] = servers[i].ListenTcp(new IPEndPoint(IPAddress.Loopback, 0));
         }

@@ -8,6 +8,10 @@
 #   C-C  C client  -> C server        N-C  NetRpc client -> C server
 #   C-N  C client  -> NetRpc server   N-N  NetRpc client -> NetRpc server
 #   C-N0 C client  -> NetRpc server with SpinBeforeSleep = 0 (never spins; the 8-client PING and ECHO 64 KiB cases)
+# With IO_PATHS=1, two more servers, both never spinning, so that with C-N0 they tell the I/O paths apart:
+#   C-NT C client  -> NetRpc server, a thread per connection, libc recv/send (NETRPC_SERVER_DESIGN=threads)
+#   C-NM C client  -> NetRpc server, a thread per connection, .NET's Socket.Receive/Send (NETRPC_SOCKET_IO=managed)
+#   C-N0 against C-NT is epoll loops against a thread per connection; C-NT against C-NM is libc against .NET's sockets.
 #
 # Cases (the "Done when" of the runtime issue):
 #   ping-tcp-1    PING over TCP, 1 client, server and client on CPU 0                     (1cpu)
@@ -48,6 +52,9 @@ cases=${CASES:-"ping-tcp-1 ping-tcp-8 pipe64-tcp-1 ping-udp-1 ping-tcp-1s pipe8-
 port_c=${PORT_C:-40999}
 port_n=${PORT_N:-41999}
 port_n0=${PORT_N0:-42999}
+port_nt=${PORT_NT:-43999}
+port_nm=${PORT_NM:-44999}
+io_paths=${IO_PATHS:-0}
 
 log() { echo "[rpc-vs-native] $*" >&2; }
 
@@ -104,6 +111,8 @@ run() {
     C) srv_pid=$c_pid ;;
     N) srv_pid=$n_pid ;;
     N0) srv_pid=$n0_pid ;;
+    NT) srv_pid=$nt_pid ;;
+    NM) srv_pid=$nm_pid ;;
     esac
     bg=$(wait_quiet)
     t0=$(cpu_ticks "$srv_pid")
@@ -137,6 +146,8 @@ client_for() {
     C) port=$port_c ;;
     N) port=$port_n ;;
     N0) port=$port_n0 ;;
+    NT) port=$port_nt ;;
+    NM) port=$port_nm ;;
     esac
     if [ "$side" = C ]; then cmd=("$c_client" -p "$port"); else cmd=("$n_client" -p "$port"); fi
     op=$(case_op "$name")
@@ -155,6 +166,9 @@ client_for() {
     echo "$cpu" "${cmd[@]}" "$transport" "$op" "$size" "$(calls "$total")" "$clients"
 }
 pairs_for() {
+    if [ "$io_paths" = 1 ]; then
+        case "$(case_op "$1")" in pipe*) ;; *) [ "$(case_transport "$1")" = tcp ] && { echo "C-C C-N0 C-NT C-NM"; return; } ;; esac
+    fi
     case "$(case_op "$1")" in
     pipe*) echo "N-C N-N" ;;
     *) case "$1" in ping-tcp-8 | echo64k-tcp-8) echo "C-C C-N C-N0 N-C N-N" ;; *) echo "C-C C-N N-C N-N" ;; esac ;;
@@ -215,6 +229,12 @@ else
     n_pid=$server_pid
     start_server n0 "$n_server" -p "$port_n0" --spin-us 0
     n0_pid=$server_pid
+    if [ "$io_paths" = 1 ]; then
+        start_server nt env NETRPC_SERVER_DESIGN=threads "$n_server" -p "$port_nt" --spin-us 0
+        nt_pid=$server_pid
+        start_server nm env NETRPC_SOCKET_IO=managed "$n_server" -p "$port_nm" --spin-us 0
+        nm_pid=$server_pid
+    fi
     log "C server pid $c_pid port $port_c; NetRpc server pid $n_pid port $port_n; NetRpc server without spin pid $n0_pid port $port_n0"
 
     # ------------------------------------------------------------------ the runs, repetitions interleaved
@@ -231,7 +251,7 @@ fi
 
 # ------------------------------------------------------------------ table
 median() { # CASE PAIR KEY
-    grep " case=$1 pair=$2 " "$raw" | kv "$3" | grep -E '^-?[0-9.]+$' | sort -g |
+    { grep " case=$1 pair=$2 " "$raw" || true; } | kv "$3" | { grep -E '^-?[0-9.]+$' || true; } | sort -g |
         awk '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exit } if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
@@ -282,44 +302,59 @@ done
 
 # The three figures the runtime issue asks for.
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { if (v == "-") print "n/a"; else if (v + 0 >= t + 0) print "PASS"; else print "FAIL" }'; }
-echo
-for name in $cases; do
-    case "$name" in
-    ping-tcp-1)
-        r=$(ratio "$(median ping-tcp-1 N-N calls_per_s)" "$(median ping-tcp-1 C-C calls_per_s)")
-        echo "- PING TCP 1 client 1cpu, N-N / C-C calls/s: $r (target >= 1.0): $(verdict "$r" 1.0)"
-        ;;
-    ping-tcp-8)
-        r=$(ratio "$(median ping-tcp-8 C-N calls_per_s)" "$(median ping-tcp-8 C-C calls_per_s)")
-        cn=$(median ping-tcp-8 C-N server_cpu_us_per_call)
-        cc=$(median ping-tcp-8 C-C server_cpu_us_per_call)
-        cpu=$(ratio "$cc" "$cn")
-        echo "- PING TCP 8 C clients split, NetRpc server / libtirpc server calls/s: $r (target >= 1.2): $(verdict "$r" 1.2)"
-        echo "- same, server CPU per call NetRpc $cn us vs libtirpc $cc us (target NetRpc <= libtirpc): $(verdict "$cpu" 1.0)"
-        r0=$(ratio "$(median ping-tcp-8 C-N0 calls_per_s)" "$(median ping-tcp-8 C-C calls_per_s)")
-        cn0=$(median ping-tcp-8 C-N0 server_cpu_us_per_call)
-        echo "- same, NetRpc server with SpinBeforeSleep = 0: calls/s $r0 x libtirpc's, server CPU per call $cn0 us: $(verdict "$(ratio "$cc" "$cn0")" 1.0) on CPU"
-        echo "- per repetition, NetRpc server / libtirpc server calls/s: $(per_rep ping-tcp-8 C-N C-C) (the median is the line above)"
-        cli=$(median ping-tcp-8 C-C cli_cpu_us_per_call)
-        cli_n=$(median ping-tcp-8 C-N cli_cpu_us_per_call)
-        cap() { awk -v c="$1" 'BEGIN { if (c > 0) printf "%.0f", 1e6 / c; else print "?" }'; }
-        echo "- the 8 C clients' own CPU per call: $cli us against libtirpc's server, $cli_n us against NetRpc's, so CPU 1 caps what they can ask of either at about $(cap "$cli") and $(cap "$cli_n") calls/s here"
-        ;;
-    echo64k-tcp-1 | echo64k-tcp-8)
-        cn=$(median "$name" C-N server_cpu_us_per_call)
-        cc=$(median "$name" C-C server_cpu_us_per_call)
-        r=$(ratio "$cn" "$cc")
-        echo "- ECHO 64 KiB $name, NetRpc server CPU per call $cn us vs libtirpc's $cc us: $r x (target <= 0.8): $(verdict "$(ratio "$cc" "$cn")" 1.25)"
-        if [ "$name" = echo64k-tcp-8 ]; then
-            cn0=$(median echo64k-tcp-8 C-N0 server_cpu_us_per_call)
-            echo "- same, NetRpc server with SpinBeforeSleep = 0: server CPU per call $cn0 us, $(ratio "$cn0" "$cc") x libtirpc's"
-        fi
-        ;;
-    pipe64-tcp-1)
-        r=$(ratio "$(median pipe64-tcp-1 N-N calls_per_s)" "$(median ping-tcp-1 C-C calls_per_s)")
-        echo "- 64 in flight N-N / C-C 1 client, 1cpu: $r (target >= 3): $(verdict "$r" 3)"
-        ;;
-    esac
-done
+# (With IO_PATHS the pairings they compare are not run: the I/O paths get lines of their own below.)
+if [ "$io_paths" != 1 ]; then
+    echo
+    for name in $cases; do
+        case "$name" in
+        ping-tcp-1)
+            r=$(ratio "$(median ping-tcp-1 N-N calls_per_s)" "$(median ping-tcp-1 C-C calls_per_s)")
+            echo "- PING TCP 1 client 1cpu, N-N / C-C calls/s: $r (target >= 1.0): $(verdict "$r" 1.0)"
+            ;;
+        ping-tcp-8)
+            r=$(ratio "$(median ping-tcp-8 C-N calls_per_s)" "$(median ping-tcp-8 C-C calls_per_s)")
+            cn=$(median ping-tcp-8 C-N server_cpu_us_per_call)
+            cc=$(median ping-tcp-8 C-C server_cpu_us_per_call)
+            cpu=$(ratio "$cc" "$cn")
+            echo "- PING TCP 8 C clients split, NetRpc server / libtirpc server calls/s: $r (target >= 1.2): $(verdict "$r" 1.2)"
+            echo "- same, server CPU per call NetRpc $cn us vs libtirpc $cc us (target NetRpc <= libtirpc): $(verdict "$cpu" 1.0)"
+            r0=$(ratio "$(median ping-tcp-8 C-N0 calls_per_s)" "$(median ping-tcp-8 C-C calls_per_s)")
+            cn0=$(median ping-tcp-8 C-N0 server_cpu_us_per_call)
+            echo "- same, NetRpc server with SpinBeforeSleep = 0: calls/s $r0 x libtirpc's, server CPU per call $cn0 us: $(verdict "$(ratio "$cc" "$cn0")" 1.0) on CPU"
+            echo "- per repetition, NetRpc server / libtirpc server calls/s: $(per_rep ping-tcp-8 C-N C-C) (the median is the line above)"
+            cli=$(median ping-tcp-8 C-C cli_cpu_us_per_call)
+            cli_n=$(median ping-tcp-8 C-N cli_cpu_us_per_call)
+            cap() { awk -v c="$1" 'BEGIN { if (c > 0) printf "%.0f", 1e6 / c; else print "?" }'; }
+            echo "- the 8 C clients' own CPU per call: $cli us against libtirpc's server, $cli_n us against NetRpc's, so CPU 1 caps what they can ask of either at about $(cap "$cli") and $(cap "$cli_n") calls/s here"
+            ;;
+        echo64k-tcp-1 | echo64k-tcp-8)
+            cn=$(median "$name" C-N server_cpu_us_per_call)
+            cc=$(median "$name" C-C server_cpu_us_per_call)
+            r=$(ratio "$cn" "$cc")
+            echo "- ECHO 64 KiB $name, NetRpc server CPU per call $cn us vs libtirpc's $cc us: $r x (target <= 0.8): $(verdict "$(ratio "$cc" "$cn")" 1.25)"
+            if [ "$name" = echo64k-tcp-8 ]; then
+                cn0=$(median echo64k-tcp-8 C-N0 server_cpu_us_per_call)
+                echo "- same, NetRpc server with SpinBeforeSleep = 0: server CPU per call $cn0 us, $(ratio "$cn0" "$cc") x libtirpc's"
+            fi
+            ;;
+        pipe64-tcp-1)
+            r=$(ratio "$(median pipe64-tcp-1 N-N calls_per_s)" "$(median ping-tcp-1 C-C calls_per_s)")
+            echo "- 64 in flight N-N / C-C 1 client, 1cpu: $r (target >= 3): $(verdict "$r" 3)"
+            ;;
+        esac
+    done
+fi
+if [ "$io_paths" = 1 ]; then
+    echo
+    for name in $cases; do
+        [ "$(case_transport "$name")" = tcp ] || continue
+        case "$(case_op "$name")" in pipe*) continue ;; esac
+        n0=$(median "$name" C-N0 calls_per_s) nt=$(median "$name" C-NT calls_per_s) nm=$(median "$name" C-NM calls_per_s)
+        c0=$(median "$name" C-N0 server_cpu_us_per_call) ct=$(median "$name" C-NT server_cpu_us_per_call) cm=$(median "$name" C-NM server_cpu_us_per_call)
+        echo "- $(describe "$name"): epoll loops / thread per connection (both libc): calls/s $(ratio "$n0" "$nt") x, server CPU per call $(ratio "$c0" "$ct") x;" \
+            "libc / .NET's sockets (both a thread per connection): calls/s $(ratio "$nt" "$nm") x, server CPU per call $(ratio "$ct" "$cm") x"
+    done
+fi
+
 echo
 echo "Runs that failed: $(grep -c ' ok=0 ' "$raw" || true); raw lines: ${RAW:-(temporary; set RAW=file to keep them)}"

@@ -9,7 +9,10 @@ namespace NetRpc.Runtime.Transports;
 /// file descriptor: measured here, .NET's Socket.Send and Socket.Receive add 1.5 microseconds to a round trip
 /// over the system calls themselves, a tenth of a whole RPC on loopback. The socket's handle is referenced for
 /// the duration of each call, as .NET's own calls reference it, so a concurrent Dispose cannot close (and
-/// reuse) the descriptor underneath; .NET unblocks the call with shutdown instead. Elsewhere, Socket is used.
+/// reuse) the descriptor underneath; .NET unblocks the call with shutdown instead. Elsewhere, Socket is used, and so
+/// it is on Linux when the environment variable <c>NETRPC_SOCKET_IO</c> is <c>managed</c> when the runtime first looks:
+/// a benchmarking switch (bench/rpc-vs-native.sh, IO_PATHS=1) that also puts servers on the thread-per-connection
+/// design, so that the libc and epoll paths are measured against .NET's own sockets in the same run.
 /// </summary>
 internal static unsafe partial class SocketIo
 {
@@ -34,9 +37,10 @@ internal static unsafe partial class SocketIo
     private const int EConnRefused = 111;
     private const int EHostUnreach = 113;
 
-    private static readonly bool s_direct = OperatingSystem.IsLinux();
+    private static readonly bool s_direct = OperatingSystem.IsLinux()
+        && !string.Equals(Environment.GetEnvironmentVariable("NETRPC_SOCKET_IO"), "managed", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether the libc path (and with it the epoll server and non-blocking polls) is available: Linux.</summary>
+    /// <summary>Whether the libc path (and with it the epoll server and non-blocking polls) is taken: Linux, unless switched off.</summary>
     public static bool IsDirect => s_direct;
 
     /// <summary>Receives into <paramref name="buffer"/>, waiting for data; returns 0 when the peer has closed.</summary>

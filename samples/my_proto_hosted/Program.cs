@@ -9,7 +9,7 @@ namespace MyProto;
 
 /// <summary>
 /// samples/my_proto in a .NET generic host. With no arguments it starts the host (which serves TEST_PROG and
-/// registers it with rpcbind), calls TEST over UDP and then TCP through a client from DI, and stops the host (which
+/// registers it with rpcbind), calls TEST over UDP and then TCP through clients from DI (AddRpcClient), and stops the host (which
 /// unregisters and finishes calls in flight). <c>server</c> only serves, until Ctrl+C. Settings come from
 /// appsettings.json and environment variables (<c>NetRpc__Server__Endpoints__0__Port=5000</c>).
 /// </summary>
@@ -32,7 +32,7 @@ public static class Program
         }
     }
 
-    /// <summary>The host's services: the server with TEST_PROG, its health check, and the client registration.</summary>
+    /// <summary>The host's services: the server with TEST_PROG, its health check, and its clients over UDP and TCP.</summary>
     /// <param name="args">Command-line configuration (<c>--NetRpc:Server:Rpcbind:Register=false</c>).</param>
     /// <returns>The builder, for more configuration (tests add theirs).</returns>
     public static HostApplicationBuilder CreateBuilder(string[] args)
@@ -42,12 +42,13 @@ public static class Program
         builder.Services.AddSingleton<CallCounter>();
         builder.Services.AddRpcServer().AddProgram<TestService>();
         builder.Services.AddHealthChecks().AddRpcServerCheck();
-        builder.Services.AddOptions<TestProgClientOptions>().BindConfiguration("NetRpc:Clients:TestProg");
-        builder.Services.AddSingleton<TestProgClients>();
+        // Two clients of TEST_PROG, found through rpcbind as clnt_create finds them (NetRpc:Clients:TestProgUdp and :TestProgTcp).
+        builder.Services.AddRpcClient<ITestVersClient, TestVersClient>("TestProgUdp", client => client.Transport = RpcTransport.Udp);
+        builder.Services.AddRpcClient<ITestVersClient, TestVersClient>("TestProgTcp");
         return builder;
     }
 
-    /// <summary>Start, call TEST over UDP and TCP through a client from DI, stop: what my_proto does with no arguments.</summary>
+    /// <summary>Start, call TEST over UDP and TCP through clients from DI, stop: what my_proto does with no arguments.</summary>
     /// <param name="host">A host made from <see cref="CreateBuilder"/>.</param>
     /// <param name="output">Where the lines go.</param>
     /// <param name="cancellationToken">Abandons it.</param>
@@ -68,10 +69,10 @@ public static class Program
                 throw new InvalidOperationException($"The server reports {health.Status}.");
             }
 
-            TestProgClients clients = host.Services.GetRequiredService<TestProgClients>();
-            foreach (RpcTransport transport in new[] { RpcTransport.Udp, RpcTransport.Tcp })
+            foreach (string name in new[] { "TestProgUdp", "TestProgTcp" })
             {
-                await using TestVersClient client = await clients.CreateAsync(transport, cancellationToken);
+                // The client belongs to the host's services, which dispose it.
+                ITestVersClient client = host.Services.GetRequiredKeyedService<ITestVersClient>(name);
                 int result = await client.TestAsync(cancellationToken);
                 await output.WriteLineAsync($"The result from RPC is {result}");
             }

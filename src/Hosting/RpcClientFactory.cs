@@ -72,9 +72,11 @@ public sealed class RpcClientFactory : IDisposable, IAsyncDisposable
         options = registration.WithNames(options);
         RpcEndpointSource servers = settings.Endpoints.Count > 0
             ? RpcEndpointSource.Fixed([.. settings.Endpoints.Select(e => ParseEndpoint(e, registration.Name))])
-            : new ServiceDiscoveryEndpointSource(_services.GetRequiredService<ServiceEndpointResolver>(), settings.Service ?? registration.Name);
-        servers = new RpcbindLookupSource(servers, registration.Program, registration.Version, settings.UseRpcbind, options);
-        return RpcClient.CreateTcp(servers, registration.Program, registration.Version, options);
+            : new ServiceDiscoveryEndpointSource(_services.GetRequiredService<ServiceEndpointResolver>(), settings.Service ?? registration.Name, settings.Transport);
+        servers = new RpcbindLookupSource(servers, registration.Program, registration.Version, settings.Transport, settings.UseRpcbind, options);
+        return settings.Transport == RpcTransport.Udp
+            ? RpcClient.CreateUdp(servers, registration.Program, registration.Version, options)
+            : RpcClient.CreateTcp(servers, registration.Program, registration.Version, options);
     }
 
     /// <summary><c>address:port</c>, <c>[v6]:port</c>, <c>host:port</c>, or a host alone (port 0: ask its rpcbind).</summary>
@@ -138,10 +140,10 @@ internal sealed class RpcClientRegistration(string name, uint program, uint vers
     public List<Func<RpcClientOptions, IServiceProvider, RpcClientOptions>> Steps { get; } = [];
 }
 
-/// <summary>The servers Microsoft.Extensions.ServiceDiscovery resolves a name to, asked for over TCP (<c>tcp://</c><i>name</i>).</summary>
-internal sealed class ServiceDiscoveryEndpointSource(ServiceEndpointResolver resolver, string service) : RpcEndpointSource
+/// <summary>The servers Microsoft.Extensions.ServiceDiscovery resolves a name to, asked for with the transport as scheme (<c>tcp://</c><i>name</i>).</summary>
+internal sealed class ServiceDiscoveryEndpointSource(ServiceEndpointResolver resolver, string service, RpcTransport transport) : RpcEndpointSource
 {
-    private readonly string _query = service.Contains("://", StringComparison.Ordinal) ? service : "tcp://" + service;
+    private readonly string _query = service.Contains("://", StringComparison.Ordinal) ? service : (transport == RpcTransport.Udp ? "udp://" : "tcp://") + service;
 
     public override string Name { get; } = service.Contains("://", StringComparison.Ordinal) ? service[(service.IndexOf("://", StringComparison.Ordinal) + 3)..] : service;
 
@@ -153,7 +155,7 @@ internal sealed class ServiceDiscoveryEndpointSource(ServiceEndpointResolver res
 }
 
 /// <summary>Asks rpcbind where the program is for the endpoints without a port (or for all, when told to); passes the others on.</summary>
-internal sealed class RpcbindLookupSource(RpcEndpointSource inner, uint program, uint version, bool all, RpcClientOptions options) : RpcEndpointSource
+internal sealed class RpcbindLookupSource(RpcEndpointSource inner, uint program, uint version, RpcTransport transport, bool all, RpcClientOptions options) : RpcEndpointSource
 {
     public override string Name => inner.Name;
 
@@ -168,7 +170,7 @@ internal sealed class RpcbindLookupSource(RpcEndpointSource inner, uint program,
             return endpoints;
         }
 
-        IReadOnlyList<EndPoint> found = await ThroughRpcbind(Fixed(binders), program, version, RpcTransport.Tcp, options).GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<EndPoint> found = await ThroughRpcbind(Fixed(binders), program, version, transport, options).GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
         return [.. endpoints.Where(e => !binders.Contains(e)), .. found];
     }
 

@@ -1,3 +1,4 @@
+using NetRpc.Runtime;
 using NetRpc.Runtime.Client;
 
 namespace NetRpc.Hosting;
@@ -5,7 +6,7 @@ namespace NetRpc.Hosting;
 /// <summary>
 /// A client registered with <see cref="RpcClientServiceCollectionExtensions.AddRpcClient{TClient}(Microsoft.Extensions.DependencyInjection.IServiceCollection, string?, Action{RpcClientFactoryOptions}?)"/>,
 /// bindable from configuration (section <c>NetRpc:Clients:</c><i>name</i>): where its servers are and how it calls
-/// them. It calls over TCP, keeping a connection to each server and sending calls to them in turn.
+/// them. Calls go to the servers in turn: over TCP on a connection to each, over UDP from one socket.
 /// </summary>
 public sealed class RpcClientFactoryOptions
 {
@@ -19,11 +20,15 @@ public sealed class RpcClientFactoryOptions
     /// </summary>
     public IList<string> Endpoints { get; } = [];
 
+    /// <summary>TCP (the default) or UDP.</summary>
+    public RpcTransport Transport { get; set; } = RpcTransport.Tcp;
+
     /// <summary>
     /// A name Microsoft.Extensions.ServiceDiscovery resolves (its configuration provider, its pass-through of
-    /// <c>host:port</c>, DNS SRV or any provider the application adds). A bare name is asked for as <c>tcp://</c><i>name</i>,
-    /// so configuration lists the servers under <c>Services:</c><i>name</i><c>:tcp</c>; a name with a scheme is asked
-    /// for as it is. Default: the client's name.
+    /// <c>host:port</c>, DNS SRV or any provider the application adds). A bare name is asked for with the transport as
+    /// its scheme, <c>tcp://</c><i>name</i> or <c>udp://</c><i>name</i>, so configuration lists the servers under
+    /// <c>Services:</c><i>name</i><c>:tcp</c> (or <c>:udp</c>); a name with a scheme is asked for as it is. Default:
+    /// the client's name.
     /// </summary>
     public string? Service { get; set; }
 
@@ -41,7 +46,8 @@ public sealed class RpcClientFactoryOptions
 
     /// <summary>
     /// See <see cref="RpcClientOptions.RetryOnConnectionLoss"/>: calls stranded on a lost connection are sent again with
-    /// their XIDs, to the same server when it comes back within the wait, else to another (failover). A server's
+    /// their XIDs, to the same server when it comes back within the wait, else to another (failover); over UDP, a call
+    /// unanswered once its retransmission wait reaches <see cref="MaxRetransmitInterval"/> goes on to the next server. A server's
     /// duplicate request cache makes a call sent to it twice run once; one that went to another server after its first
     /// server ran it runs twice, so turn this on for calls that may (idempotent ones), or with a cache the servers share.
     /// </summary>

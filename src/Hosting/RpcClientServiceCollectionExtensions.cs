@@ -11,12 +11,13 @@ public static class RpcClientServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <typeparamref name="TClient"/>, an rpcgen-generated client class, as a singleton over a client the
-    /// <see cref="RpcClientFactory"/> makes and owns. Its servers and settings bind from the configuration section
+    /// <see cref="RpcClientFactory"/> makes and owns: keyed by <paramref name="name"/>, and unkeyed for the first client
+    /// of the class registered. Its servers and settings bind from the configuration section
     /// <c>NetRpc:Clients:</c><paramref name="name"/> (<see cref="RpcClientFactoryOptions"/>), then
     /// <paramref name="configure"/> runs. The servers are the <see cref="RpcClientFactoryOptions.Endpoints"/> listed, or
     /// what Microsoft.Extensions.ServiceDiscovery resolves <see cref="RpcClientFactoryOptions.Service"/> to (added with
     /// its configuration and pass-through providers unless the application added service discovery already); hosts
-    /// without a port are asked through rpcbind. Calls go to the servers in turn over TCP.
+    /// without a port are asked through rpcbind. Calls go to the servers in turn, over TCP or UDP.
     /// </summary>
     /// <typeparam name="TClient">The generated client class.</typeparam>
     /// <param name="services">The application's services.</param>
@@ -51,7 +52,10 @@ public static class RpcClientServiceCollectionExtensions
             services.Configure(name, configure);
         }
 
-        services.TryAddSingleton(sp => TClient.Create(sp.GetRequiredService<RpcClientFactory>().GetClient(name)));
+        // Keyed by its name, so that clients of one generated class with other settings (other servers, UDP) stand side by
+        // side; the first registered is also the class's unkeyed service.
+        services.AddKeyedSingleton(name, (sp, _) => TClient.Create(sp.GetRequiredService<RpcClientFactory>().GetClient(name)));
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<TClient>(name));
         return new RpcClientBuilder(services, name, registration);
     }
 
@@ -70,6 +74,7 @@ public static class RpcClientServiceCollectionExtensions
         where TClient : class, TInterface, IRpcClient<TClient>
     {
         IRpcClientBuilder builder = services.AddRpcClient<TClient>(name, configure);
+        services.AddKeyedSingleton<TInterface>(builder.Name, static (sp, key) => sp.GetRequiredKeyedService<TClient>(key));
         services.TryAddSingleton<TInterface>(static sp => sp.GetRequiredService<TClient>());
         return builder;
     }

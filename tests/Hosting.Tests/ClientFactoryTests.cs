@@ -68,6 +68,38 @@ public sealed class ClientFactoryTests
     }
 
     [Fact]
+    public async Task Over_udp_calls_go_to_the_servers_in_turn_and_an_unanswered_one_fails_over_with_its_xid()
+    {
+        await using var servers = NumberedServers.Start(3);
+        var settings = servers.Settings("testprog", RpcTransport.Udp);
+        using IHost host = ClientHost(settings, client =>
+        {
+            client.Transport = RpcTransport.Udp;
+            client.Service = "testprog";
+            client.RetryOnConnectionLoss = true;
+            client.RetransmitInterval = TimeSpan.FromMilliseconds(20);
+            client.MaxRetransmitInterval = TimeSpan.FromMilliseconds(80);
+        });
+        ITestVersClient client = host.Services.GetRequiredService<ITestVersClient>();
+
+        var answers = new List<int>();
+        for (int i = 0; i < 30; i++)
+        {
+            answers.Add(await client.TestAsync());
+        }
+
+        Assert.All(new[] { 1, 2, 3 }, n => Assert.Equal(10, answers.Count(a => a == n)));
+
+        // Server 1 takes calls and never answers: its call goes on to server 2 with its XID once the wait is the longest.
+        servers.Services[0].Hold = true;
+        int[] next = [await client.TestAsync(), await client.TestAsync(), await client.TestAsync()];
+        Assert.Equal([2, 2, 3], next.Order());
+        uint held = Assert.Single(servers.Services[0].Held.Distinct());
+        Assert.Contains(held, servers.Services[1].Executed);
+        Assert.Empty(servers.Services[0].Executed.Skip(10));
+    }
+
+    [Fact]
     public async Task Hosts_without_a_port_are_asked_through_rpcbind_and_fixed_endpoints_need_no_discovery()
     {
         await using var servers = NumberedServers.Start(2);
@@ -184,27 +216,31 @@ internal sealed class NumberedService(int number) : TestVersServiceBase
     }
 }
 
-/// <summary>Servers 1..n of TEST_PROG on loopback, each a NumberedService with a TCP duplicate request cache.</summary>
+/// <summary>Servers 1..n of TEST_PROG on loopback over TCP and UDP, each a NumberedService with a duplicate request cache on both.</summary>
 internal sealed class NumberedServers : IAsyncDisposable
 {
     private readonly RpcServer?[] _servers;
 
-    private NumberedServers(RpcServer[] servers, NumberedService[] services, IPEndPoint[] endPoints)
+    private NumberedServers(RpcServer[] servers, NumberedService[] services, IPEndPoint[] endPoints, IPEndPoint[] udpEndPoints)
     {
         _servers = servers;
         Services = services;
         EndPoints = endPoints;
+        UdpEndPoints = udpEndPoints;
     }
 
     public NumberedService[] Services { get; }
 
     public IPEndPoint[] EndPoints { get; }
 
+    public IPEndPoint[] UdpEndPoints { get; }
+
     public static NumberedServers Start(int count)
     {
         var servers = new RpcServer[count];
         var services = new NumberedService[count];
         var endPoints = new IPEndPoint[count];
+        var udpEndPoints = new IPEndPoint[count];
         for (int i = 0; i < count; i++)
         {
             services[i] = new NumberedService(i + 1);
@@ -212,14 +248,16 @@ internal sealed class NumberedServers : IAsyncDisposable
             servers[i] = new RpcServer(new RpcServerOptions { TcpDuplicateRequestCache = new DuplicateRequestCacheOptions(), ShutdownTimeout = TimeSpan.Zero });
             servers[i].AddProgram(services[i].ToProgram());
             endPoints[i] = servers[i].ListenTcp(new IPEndPoint(IPAddress.Loopback, 0));
+            udpEndPoints[i] = servers[i].ListenUdp(new IPEndPoint(IPAddress.Loopback, 0));
         }
 
-        return new NumberedServers(servers, services, endPoints);
+        return new NumberedServers(servers, services, endPoints, udpEndPoints);
     }
 
-    /// <summary>Service discovery's configuration: the servers under <c>Services:</c><paramref name="service"/><c>:tcp</c>.</summary>
-    public Dictionary<string, string?> Settings(string service) =>
-        EndPoints.Select((e, i) => (e, i)).ToDictionary(x => $"Services:{service}:tcp:{x.i}", x => (string?)x.e.ToString());
+    /// <summary>Service discovery's configuration: the servers under <c>Services:</c><paramref name="service"/><c>:tcp</c> (or <c>:udp</c>).</summary>
+    public Dictionary<string, string?> Settings(string service, RpcTransport transport = RpcTransport.Tcp) =>
+        (transport == RpcTransport.Udp ? UdpEndPoints : EndPoints).Select((e, i) => (e, i))
+            .ToDictionary(x => $"Services:{service}:{(transport == RpcTransport.Udp ? "udp" : "tcp")}:{x.i}", x => (string?)x.e.ToString());
 
     public async Task StopAsync(int index)
     {

@@ -20,9 +20,14 @@ public sealed class HostedSampleTests
     {
         await using RpcbindServer rpcbindServer = RpcbindServer.Start(new RpcbindServerOptions { Port = 0, Address = IPAddress.Loopback });
         string port = rpcbindServer.TcpEndPoint.Port.ToString(CultureInfo.InvariantCulture);
-        // The sample reads every environment variable (Host.CreateApplicationBuilder); this key is read by no other test.
-        const string ClientPort = "NetRpc__Clients__TestProg__RpcbindPort";
-        Environment.SetEnvironmentVariable(ClientPort, port);
+        // The sample reads every environment variable (Host.CreateApplicationBuilder); these keys are read by no other test.
+        // Its clients ask this rpcbind (a port given with UseRpcbind is an rpcbind's) rather than port 111's.
+        string[] clientSettings = [.. new[] { "TestProgUdp", "TestProgTcp" }.SelectMany(c => new[] { $"NetRpc__Clients__{c}__Endpoints__0", $"NetRpc__Clients__{c}__UseRpcbind" })];
+        foreach (string key in clientSettings)
+        {
+            Environment.SetEnvironmentVariable(key, key.EndsWith("UseRpcbind", StringComparison.Ordinal) ? "true" : $"localhost:{port}");
+        }
+
         try
         {
             using IHost host = MyProto.Program.CreateBuilder(["--NetRpc:Server:Rpcbind:Address=127.0.0.1", $"--NetRpc:Server:Rpcbind:Port={port}"]).Build();
@@ -44,7 +49,10 @@ public sealed class HostedSampleTests
         }
         finally
         {
-            Environment.SetEnvironmentVariable(ClientPort, null);
+            foreach (string key in clientSettings)
+            {
+                Environment.SetEnvironmentVariable(key, null);
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ namespace NetRpc.Runtime.Client;
 /// <summary>
 /// Calls one version of one program on one server (libtirpc's CLIENT). Calls are asynchronous, many may be
 /// in flight at once (matched to replies by XID), and each fails with an <see cref="RpcException"/> that says
-/// why. Create one with <see cref="CreateTcp(EndPoint, uint, uint, RpcClientOptions?)"/> or <see cref="CreateUdp"/>; it is thread-safe and meant to be
+/// why. Create one with <see cref="CreateTcp(EndPoint, uint, uint, RpcClientOptions?)"/> or <see cref="CreateUdp(EndPoint, uint, uint, RpcClientOptions?)"/>; it is thread-safe and meant to be
 /// shared.
 /// </summary>
 public abstract class RpcClient : IAsyncDisposable, IDisposable
@@ -158,6 +158,24 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(servers);
         return new TcpRpcClient(servers, program, version, options ?? new RpcClientOptions());
+    }
+
+    /// <summary>
+    /// A client that calls over UDP the servers an <see cref="RpcEndpointSource"/> names, each call to the next in turn
+    /// and its retransmissions (same XID) to the same server. With <see cref="RpcClientOptions.RetryOnConnectionLoss"/>,
+    /// a call whose retransmission wait has grown to <see cref="RpcClientOptions.MaxRetransmitInterval"/> goes on to the
+    /// next server with its XID (failover: an unanswered server may be gone). One socket, of the first server's address
+    /// family, not connected: replies are taken only from the servers.
+    /// </summary>
+    /// <param name="servers">Where the servers are; asked at the first call and every <see cref="RpcEndpointSource.RefreshInterval"/>.</param>
+    /// <param name="program">The program number.</param>
+    /// <param name="version">The program version.</param>
+    /// <param name="options">Credential, timeouts, retransmission, limits; null means the defaults.</param>
+    /// <returns>The client.</returns>
+    public static RpcClient CreateUdp(RpcEndpointSource servers, uint program, uint version, RpcClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        return new UdpRpcClient(servers, program, version, options ?? new RpcClientOptions());
     }
 
     /// <summary>A client that calls over UDP, retransmitting with the same XID until a reply comes or the call times out.</summary>

@@ -17,8 +17,16 @@ internal sealed class UdpRpcClient : RpcClient
     [ThreadStatic]
     private static PooledBufferWriter? t_scratch;
 
-    private readonly Socket _socket;
-    private readonly EndPoint _server;
+    private readonly RpcEndpointSource? _source;
+    private readonly EndPoint _server; // for messages and telemetry: the server, or the source's name
+    private Socket? _socket;
+
+    // Over a source: the servers calls go to in turn (set once the socket is made), and when to ask the source again.
+    private volatile Target[] _targets = [];
+    private readonly SemaphoreSlim _resolving = new(1, 1);
+    private int _turn;
+    private long _refreshAt;
+    private int _refreshing;
 
     /// <exception cref="ArgumentOutOfRangeException"><see cref="RpcClientOptions.MaxDatagramSize"/> is more than UDP carries to the server's address family.</exception>
     /// <exception cref="RpcConnectionException">The server's address cannot be sent to (no route, a broadcast address, ...).</exception>
@@ -27,41 +35,172 @@ internal sealed class UdpRpcClient : RpcClient
         : base(program, version, options)
     {
         _server = server;
-        AddressFamily family = server.AddressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : server.AddressFamily;
-        DatagramLimits.Validate(options.MaxDatagramSize, family, nameof(RpcClientOptions.MaxDatagramSize));
-        _socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            DatagramLimits.SizeBuffers(_socket, options.UdpReceiveBufferSize, options.UdpSendBufferSize);
-            BindReservedPort(_socket);
-            _socket.Connect(server);
-        }
-        catch (SocketException e)
-        {
-            _socket.Dispose();
-            throw new RpcConnectionException($"RPC: Cannot send to {server}: {e.Message}", e);
-        }
-        catch
-        {
-            _socket.Dispose();
-            throw;
-        }
+        _socket = OpenSocket(server.AddressFamily, server);
+    }
 
-        new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc UDP client {server}" }.Start();
+    /// <summary>A client of the servers a source names: a datagram socket of its own, not connected, made at the first call.</summary>
+    public UdpRpcClient(RpcEndpointSource source, uint program, uint version, RpcClientOptions options)
+        : base(program, version, options)
+    {
+        _source = source;
+        _server = new DnsEndPoint(source.Name, 0);
     }
 
     private protected override RpcTransport Transport => RpcTransport.Udp;
 
     private protected override EndPoint Server => _server;
 
-    public override EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+    public override EndPoint? LocalEndPoint => _socket?.LocalEndPoint;
 
-    private protected override bool IsReady => true;
+    private protected override bool IsReady => _source is null || _targets.Length > 0;
 
-    private protected override ValueTask EnsureReadyAsync(long deadline, TimeSpan timeout, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    /// <summary>
+    /// A datagram socket for one address family, from a reserved port where the options say so; connected to
+    /// <paramref name="connectTo"/> when there is one server (the kernel then drops datagrams from anyone else), and
+    /// its receive loop started.
+    /// </summary>
+    private Socket OpenSocket(AddressFamily addressFamily, EndPoint? connectTo)
+    {
+        AddressFamily family = addressFamily is AddressFamily.Unspecified ? AddressFamily.InterNetwork : addressFamily;
+        DatagramLimits.Validate(Options.MaxDatagramSize, family, nameof(RpcClientOptions.MaxDatagramSize));
+        var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            DatagramLimits.SizeBuffers(socket, Options.UdpReceiveBufferSize, Options.UdpSendBufferSize);
+            BindReservedPort(socket);
+            if (connectTo is not null)
+            {
+                socket.Connect(connectTo);
+            }
+            else if (socket.LocalEndPoint is null)
+            {
+                socket.Bind(new IPEndPoint(family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
+            }
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new RpcConnectionException($"RPC: Cannot send to {connectTo ?? _server}: {e.Message}", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        new Thread(() => ReceiveLoop(socket)) { IsBackground = true, Name = $"NetRpc UDP client {connectTo ?? _server}" }.Start();
+        return socket;
+    }
+
+    private protected override async ValueTask EnsureReadyAsync(long deadline, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!IsReady)
+        {
+            await ResolveAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Asks the source for the servers; the first time, makes the socket, for the first server's address family.</summary>
+    private async ValueTask ResolveAsync(CancellationToken cancellationToken)
+    {
+        await _resolving.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            List<IPEndPoint> endpoints;
+            try
+            {
+                endpoints = await RpcEndpointSource.ResolveAsync(await _source!.GetEndpointsAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not RpcException)
+            {
+                throw new RpcConnectionException($"RPC: Cannot find the servers of {_source!.Name}: {e.Message}", e);
+            }
+
+            // One socket, one address family: servers of the other family are left out.
+            AddressFamily family = _socket?.AddressFamily ?? (endpoints.Count > 0 ? endpoints[0].AddressFamily : AddressFamily.InterNetwork);
+            Target[] targets = [.. endpoints.Where(e => e.AddressFamily == family).Select(e => new Target(e, e.Serialize()))];
+            TimeSpan every = _source!.RefreshInterval;
+            Volatile.Write(ref _refreshAt, Environment.TickCount64 + (every < TimeSpan.Zero ? long.MaxValue / 4 : (long)Math.Min(every.TotalMilliseconds, long.MaxValue / 4)));
+            if (targets.Length == 0)
+            {
+                // Keep the servers there are rather than drop them on a registry's hiccup.
+                if (_targets.Length == 0)
+                {
+                    throw new RpcConnectionException($"RPC: {_source.Name} has no servers");
+                }
+
+                return;
+            }
+
+            _socket ??= OpenSocket(family, connectTo: null);
+            _targets = targets;
+            if (IsDisposed)
+            {
+                _socket.Dispose();
+                throw new ObjectDisposedException(nameof(RpcClient));
+            }
+        }
+        finally
+        {
+            _resolving.Release();
+        }
+    }
+
+    /// <summary>Over a source, in the background: asks it again.</summary>
+    private void Refresh()
+    {
+        if (Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _refreshAt, long.MaxValue);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ResolveAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or ObjectDisposedException)
+            {
+                Volatile.Write(ref _refreshAt, Environment.TickCount64 + (long)Options.RetransmitInterval.TotalMilliseconds);
+            }
+            finally
+            {
+                Volatile.Write(ref _refreshing, 0);
+            }
+        });
+    }
+
+    /// <summary>The server after <paramref name="current"/> (or the next in turn when null); null with one server.</summary>
+    private Target? Next(Target? current = null)
+    {
+        Target[] targets = _targets;
+        if (targets.Length == 0)
+        {
+            return null;
+        }
+
+        if (current is not null)
+        {
+            int at = Array.IndexOf(targets, current);
+            return targets[(at + 1) % targets.Length];
+        }
+
+        return targets[(int)((uint)Interlocked.Increment(ref _turn) % (uint)targets.Length)];
+    }
 
     private protected override PooledBufferWriter BeginSend(PendingCall call)
     {
+        if (_source is not null)
+        {
+            call.Channel = Next();
+            if (Environment.TickCount64 >= Volatile.Read(ref _refreshAt))
+            {
+                Refresh();
+            }
+        }
+
         PooledBufferWriter scratch = t_scratch ??= new PooledBufferWriter(Options.MaxDatagramSize);
         scratch.Reset();
         return scratch;
@@ -95,10 +234,19 @@ internal sealed class UdpRpcClient : RpcClient
 
     private protected override void Retransmit(PendingCall call)
     {
-        if (call.Datagram is { } datagram)
+        if (call.Datagram is not { } datagram)
         {
-            Send(call, datagram);
+            return;
         }
+
+        // Over several servers, a call whose wait has grown to the longest is taken to the next, with its XID: its server
+        // may be gone (an unconnected socket hears of no ICMP port unreachable). Only when the caller accepts resends.
+        if (call.Channel is Target target && Options.RetryOnConnectionLoss && call.RetransmitInterval >= (long)Options.MaxRetransmitInterval.TotalMilliseconds)
+        {
+            call.Channel = Next(target);
+        }
+
+        Send(call, datagram);
     }
 
     private protected override void SendOneWay(ReadOnlySpan<byte> message, bool batch)
@@ -108,14 +256,15 @@ internal sealed class UdpRpcClient : RpcClient
             throw new ArgumentOutOfRangeException("arguments", message.Length, $"The call needs {message.Length} bytes, more than a UDP datagram may carry here ({Options.MaxDatagramSize}); use TCP.");
         }
 
+        Target? target = _source is null ? null : Next();
         try
         {
-            SocketIo.SendAll(_socket, message);
+            Transmit(message, target);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize or SocketError.HostUnreachable or SocketError.NetworkUnreachable
             or SocketError.NetworkDown or SocketError.AccessDenied or SocketError.AddressNotAvailable)
         {
-            throw new RpcSendFailedException($"RPC: Unable to send to {_server}: {e.Message}", e.SocketErrorCode, e);
+            throw new RpcSendFailedException($"RPC: Unable to send to {target?.EndPoint ?? _server}: {e.Message}", e.SocketErrorCode, e);
         }
         catch (SocketException)
         {
@@ -123,13 +272,26 @@ internal sealed class UdpRpcClient : RpcClient
         }
     }
 
-    private protected override void Close() => _socket.Dispose();
+    private protected override void Close() => _socket?.Dispose();
+
+    private void Transmit(ReadOnlySpan<byte> datagram, Target? target)
+    {
+        if (target is null)
+        {
+            SocketIo.SendAll(_socket!, datagram);
+        }
+        else
+        {
+            SocketIo.SendTo(_socket!, datagram, target.Address);
+        }
+    }
 
     private void Send(PendingCall call, byte[] datagram)
     {
+        var target = call.Channel as Target;
         try
         {
-            SocketIo.SendAll(_socket, datagram);
+            Transmit(datagram, target);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize or SocketError.HostUnreachable or SocketError.NetworkUnreachable
             or SocketError.NetworkDown or SocketError.AccessDenied or SocketError.AddressNotAvailable)
@@ -139,7 +301,7 @@ internal sealed class UdpRpcClient : RpcClient
             if (TryRemove(call))
             {
                 Finished(call, "CANT_SEND");
-                call.Fail(new RpcSendFailedException($"RPC: Unable to send to {_server}: {e.Message}", e.SocketErrorCode, e));
+                call.Fail(new RpcSendFailedException($"RPC: Unable to send to {target?.EndPoint ?? _server}: {e.Message}", e.SocketErrorCode, e));
             }
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused && !Options.RetryOnConnectionLoss)
@@ -148,7 +310,7 @@ internal sealed class UdpRpcClient : RpcClient
             if (TryRemove(call))
             {
                 Finished(call, "CANT_SEND");
-                call.Fail(new RpcConnectionException($"RPC: Unable to send to {_server}: {e.Message}", e));
+                call.Fail(new RpcConnectionException($"RPC: Unable to send to {target?.EndPoint ?? _server}: {e.Message}", e));
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -157,11 +319,17 @@ internal sealed class UdpRpcClient : RpcClient
         }
     }
 
-    private void ReceiveLoop()
+    /// <summary>A server of the source: its address, and the same as the kernel gives a datagram's sender, to compare with.</summary>
+    private sealed record Target(IPEndPoint EndPoint, SocketAddress Address);
+
+    private void ReceiveLoop(Socket socket)
     {
         byte[] buffer = new byte[ReceiveBufferSize];
         long spinTicks = SocketIo.IsDirect ? Spinning.ToTicks(Options.SpinBeforeSleep) : 0;
         var habit = default(SpinHabit);
+
+        // Over a source the socket is not connected: each datagram's sender is checked against the servers instead.
+        SocketAddress? from = _source is null ? null : new SocketAddress(socket.AddressFamily);
         while (true)
         {
             int received = -1;
@@ -173,12 +341,12 @@ internal sealed class UdpRpcClient : RpcClient
                     {
                         if (habit.PollFirst())
                         {
-                            habit.Found((received = SocketIo.TryReceive(_socket.SafeHandle, buffer)) >= 0);
+                            habit.Found((received = Receive(wait: false)) >= 0);
                         }
 
                         while (received < 0 && Spinning.Next(until))
                         {
-                            received = SocketIo.TryReceive(_socket.SafeHandle, buffer);
+                            received = Receive(wait: false);
                         }
                     }
                     finally
@@ -189,7 +357,7 @@ internal sealed class UdpRpcClient : RpcClient
 
                 if (received < 0)
                 {
-                    received = SocketIo.Receive(_socket, buffer);
+                    received = Receive(wait: true);
                 }
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
@@ -213,7 +381,29 @@ internal sealed class UdpRpcClient : RpcClient
                 return;
             }
 
+            if (from is not null && (received > buffer.Length || !FromServer(from)))
+            {
+                continue; // cut short, or from someone else: a forged or stray reply
+            }
+
             OnReply(buffer.AsMemory(0, received), null);
         }
+
+        int Receive(bool wait) =>
+            from is not null ? SocketIo.ReceiveFrom(socket, buffer, from, wait)
+            : wait ? SocketIo.Receive(socket, buffer) : SocketIo.TryReceive(socket.SafeHandle, buffer);
+    }
+
+    private bool FromServer(SocketAddress sender)
+    {
+        foreach (Target target in _targets)
+        {
+            if (target.Address.Equals(sender))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -132,8 +132,9 @@ internal sealed record CommandLine
                     continue;
                 case "-o":
                     output = Value();
-                    if (output is null)
+                    if (string.IsNullOrEmpty(output))
                     {
+                        // An empty one ('') too: no file has that name (it crashed the writer, exit 134).
                         return Fail("-o needs a file name");
                     }
 

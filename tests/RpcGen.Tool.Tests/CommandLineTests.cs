@@ -32,6 +32,7 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData("-o needs a file name", "-c", "a.x", "-o")]
+    [InlineData("-o needs a file name", "-c", "-o", "", "a.x")]
     [InlineData("-I needs a value", "--check", "a.x", "-I")]
     [InlineData("-I needs a value", "--check", "-I", "", "a.x")]
     [InlineData("-D needs a value", "--check", "a.x", "-D")]

@@ -29,6 +29,7 @@ internal sealed class UdpService
     private readonly CancellationTokenSource _stopped = new();
     private readonly CountdownEvent _inFlight = new(1);
     private volatile bool _stopping;
+    private int _othersStarted;
 
     public UdpService(IPEndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, UdpCallsInFlight inFlightCalls, ILogger logger)
     {
@@ -62,23 +63,58 @@ internal sealed class UdpService
 
     public void Start()
     {
-        for (int i = 0; i < Math.Max(1, _options.UdpReceiveThreads); i++)
+        StartReceiveThread(0);
+        RpcServerLog.Listening(_logger, "udp", LocalEndPoint);
+    }
+
+    /// <summary>
+    /// The other receive threads start once the first has served a datagram: a starting server answers its first call
+    /// without waiting for them (each costs a thread start, at every server's start), and an idle one holds one thread.
+    /// </summary>
+    private void StartOtherReceiveThreads()
+    {
+        if (Interlocked.Exchange(ref _othersStarted, 1) == 0)
         {
-            var thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc UDP {LocalEndPoint} #{i}" };
+            for (int i = 1; i < _options.UdpReceiveThreads; i++)
+            {
+                StartReceiveThread(i);
+            }
+        }
+    }
+
+    private void StartReceiveThread(int index)
+    {
+        var thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"NetRpc UDP {LocalEndPoint} #{index}" };
+        lock (_threads)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+
             _threads.Add(thread);
-            thread.Start();
         }
 
-        RpcServerLog.Listening(_logger, "udp", LocalEndPoint);
+        thread.Start();
     }
 
     /// <summary>Stops receiving, waits for calls in flight to be answered, then closes the socket.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
-        _stopping = true;
+        lock (_threads)
+        {
+            _stopping = true;
+        }
+
+        Thread[] threads;
+        lock (_threads)
+        {
+            threads = [.. _threads]; // none is added once stopping (StartReceiveThread)
+        }
+
         await Task.Run(() =>
         {
-            foreach (Thread thread in _threads)
+            foreach (Thread thread in threads)
             {
                 thread.Join(timeout);
             }
@@ -103,6 +139,11 @@ internal sealed class UdpService
         var habit = default(SpinHabit);
         while (!_stopping)
         {
+            if (served && _othersStarted == 0)
+            {
+                StartOtherReceiveThreads();
+            }
+
             int received = -1;
             try
             {

@@ -50,6 +50,12 @@ public sealed class RpcbindClient
     /// <summary>Where NetRpc looks for this host's rpcbind, in order: the standard port, then the fallback port.</summary>
     internal static int[] SearchPorts => [StandardPort, FallbackPort];
 
+    /// <summary>
+    /// The r_owner a SET or UNSET carries: the effective uid in decimal, as libtirpc's rpcb_set sends it. rpcbind ignores
+    /// it (the owner is who the caller is), and a name would cost a user-database lookup at every server's start.
+    /// </summary>
+    private static string Owner => Auth.UnixIds.Current().Uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The host.</summary>
     public IPAddress Host => _host;
 
@@ -137,8 +143,7 @@ public sealed class RpcbindClient
             return;
         }
 
-        string owner = Environment.UserName; // the user database, read once
-        RpcbMapping[] mappings = [.. registrations.Select(r => Mapping(r.Program, r.Version, r.Transport, r.EndPoint, owner))];
+        RpcbMapping[] mappings = [.. registrations.Select(r => Mapping(r.Program, r.Version, r.Transport, r.EndPoint, Owner))];
         int current = 0;
         try
         {
@@ -205,7 +210,7 @@ public sealed class RpcbindClient
     /// <exception cref="RpcException">rpcbind could not be asked.</exception>
     public async Task<bool> UnregisterAsync(uint program, uint version, CancellationToken cancellationToken = default)
     {
-        var mapping = new RpcbMapping { Prog = program, Vers = version, Netid = string.Empty, Address = string.Empty, Owner = Environment.UserName };
+        var mapping = new RpcbMapping { Prog = program, Vers = version, Netid = string.Empty, Address = string.Empty, Owner = Owner };
         try
         {
             return await WithRegistrar(c => c.UnsetAsync(mapping, cancellationToken)).ConfigureAwait(false);
@@ -306,7 +311,10 @@ public sealed class RpcbindClient
         {
             try
             {
-                return await With(RpcClient.CreateTcp(new UnixDomainSocketEndPoint(path), Rpcbind.Program, Rpcbind.RpcbindV4.Version, _options), client => new RpcbindV4Client(client), call).ConfigureAwait(false);
+                // Each reply's continuation sends the next call from the receive thread (InlineCompletions): a server's
+                // registration, at its start, then waits on no thread pool worker to be made.
+                RpcClient local = RpcClient.CreateTcp(new UnixDomainSocketEndPoint(path), Rpcbind.Program, Rpcbind.RpcbindV4.Version, _options with { InlineCompletions = true });
+                return await With(local, client => new RpcbindV4Client(client), call).ConfigureAwait(false);
             }
             catch (RpcConnectionException)
             {

@@ -308,6 +308,25 @@ internal sealed class TcpRpcClient : RpcClient
                 // Past a few reserved ports whose last connection to this server lingers, any port will do, unless one is required.
                 reserved = (attempt <= ReservedPortAttempts || Options.ReservedPort == ReservedPortUse.Required) && BindReservedPort(socket);
 
+                if (local)
+                {
+                    // A local socket connects at once, or waits only while the listener's backlog is full, a wait the send
+                    // timeout bounds (Linux): here, without the thread a TCP connect takes (rpcbind's socket, at every
+                    // server's start).
+                    socket.SendTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
+                    try
+                    {
+                        socket.Connect(server);
+                    }
+                    catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.TimedOut)
+                    {
+                        throw new TimeoutException(e.Message, e);
+                    }
+
+                    socket.SendTimeout = 0;
+                    return socket;
+                }
+
                 // A blocking connect on a thread of its own: an asynchronous one would leave .NET emulating blocking I/O
                 // on the socket afterwards, which the receive thread would pay for on every read; and on the thread pool,
                 // many clients connecting at once to a slow or silent server would starve everything else of workers.

@@ -273,7 +273,8 @@ public sealed class RpcServer : IAsyncDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopped, this);
-            endPoints = [.. _tcp.Select(t => t.LocalEndPoint).OfType<IPEndPoint>().Select(e => (RpcTransport.Tcp, e)).Concat(_udp.Select(u => (RpcTransport.Udp, u.LocalEndPoint)))];
+            // UDP first, as rpcgen's svc main registers: a client asking for UDP (clnt_create's usual) finds it sooner.
+            endPoints = [.. _udp.Select(u => (RpcTransport.Udp, u.LocalEndPoint)).Concat(_tcp.Select(t => t.LocalEndPoint).OfType<IPEndPoint>().Select(e => (RpcTransport.Tcp, e)))];
             _rpcbind = rpcbind;
         }
 

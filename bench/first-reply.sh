@@ -72,7 +72,8 @@ gcc -O2 -Wall "${tirpc[@]}" -o "$work/first_reply" "$here/startup/first_reply.c"
 # NetRpc's my_proto, Native AOT and framework-dependent, Release.
 dotnet publish "$root/samples/my_proto" -c Release -r linux-x64 -p:PublishAot=true -o "$work/aot" \
     --artifacts-path "$work/aot-artifacts" -v q -nologo >&2
-dotnet build "$root/samples/my_proto" -c Release -o "$work/jit" --artifacts-path "$work/jit-artifacts" -v q -nologo >&2
+# (Published, not built with -o: -o would put the referenced RpcGen task's build there too, where the targets do not look.)
+dotnet publish "$root/samples/my_proto" -c Release -o "$work/jit" --artifacts-path "$work/jit-artifacts" -v q -nologo >&2
 
 unshare -n -m --propagation private sh -c 'ip link set lo up && mount -t tmpfs tmpfs /run && exec "$0" --inner "$1"' \
     "$0" "$work" >"$work/raw.txt"

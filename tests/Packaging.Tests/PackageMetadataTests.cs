@@ -43,7 +43,7 @@ public sealed class PackageMetadataTests(PackageFeed feed)
         }
 
         Assert.Equal(remote, (string?)repository?.Attribute("url"));
-        Assert.Equal(remote, (string?)metadata.Element(ns + "projectUrl"));
+        Assert.Equal(remote is null ? null : remote.EndsWith(".git", StringComparison.Ordinal) ? remote[..^4] : remote, (string?)metadata.Element(ns + "projectUrl"));
 
         // The symbols package: the PDB of the package's own assembly, at the assembly's path.
         string symbols = Path.Combine(feed.Feed, $"{id}.{feed.Version}.snupkg");
@@ -111,7 +111,7 @@ public sealed class PackageMetadataTests(PackageFeed feed)
         return root.Element(root.Name.Namespace + "metadata")!;
     }
 
-    /// <summary>The https URL of the remote origin, as SourceLink publishes it, or null when there is none.</summary>
+    /// <summary>The https URL of the remote origin, as SourceLink publishes it (the clone URL), or null when there is none.</summary>
     private static string? RemoteUrl()
     {
         if (GitFactAttribute.MissingReason is not null)
@@ -121,7 +121,7 @@ public sealed class PackageMetadataTests(PackageFeed feed)
 
         CommandResult remote = Command.Run(GitFactAttribute.Git!, ["remote", "get-url", "origin"], PackageFeed.Repository, PackageFeed.IsolatedEnvironment(null, null), TimeSpan.FromMinutes(1));
         string url = remote.Output.Trim();
-        return remote.ExitCode == 0 && url.StartsWith("https://", StringComparison.Ordinal) ? url.EndsWith(".git", StringComparison.Ordinal) ? url[..^4] : url : null;
+        return remote.ExitCode == 0 && url.StartsWith("https://", StringComparison.Ordinal) ? url : null;
     }
 
     private static string Git(params string[] arguments) =>

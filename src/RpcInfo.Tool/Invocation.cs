@@ -70,7 +70,7 @@ internal static class RpcInfoCommandLine
         root.Arguments.Add(operands);
 
         // No response files: an operand that starts with @ is an operand.
-        ParseResult result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        ParseResult result = root.Parse(JoinArguments(args), new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (GetoptErrors(args, command) is { Count: > 0 } errors)
         {
             return UsageError([.. errors]);
@@ -134,6 +134,34 @@ internal static class RpcInfoCommandLine
     }
 
     private static ParseOutcome UsageError(params string[] errors) => new(null, errors, ShowUsage: true);
+
+    /// <summary>
+    /// The arguments with each option argument given apart joined to its option (<c>-T --</c> becomes <c>-T--</c>), as
+    /// getopt takes the next word whatever it is: System.CommandLine would take a <c>--</c> there for the end of the
+    /// options and leave -T without its argument.
+    /// </summary>
+    private static string[] JoinArguments(string[] args)
+    {
+        var joined = new List<string>(args.Length);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            if (arg == "--")
+            {
+                joined.AddRange(args[i..]); // the rest are operands
+                break;
+            }
+
+            if (arg.Length >= 2 && arg[0] == '-' && arg[1..].IndexOfAny(WithArgument.ToCharArray()) is int at && at >= 0 && at + 2 == arg.Length && i + 1 < args.Length)
+            {
+                arg += args[++i];
+            }
+
+            joined.Add(arg);
+        }
+
+        return [.. joined];
+    }
 
     /// <summary>
     /// What getopt would say of the command line: each unknown option letter, and an option left without its argument.

@@ -56,6 +56,8 @@ public sealed class NativeComparisonTests(Rpcbinds rpcbinds, ITestOutputHelper l
         "", "-p", "-s", "-m", "127.0.0.1", "-p 127.0.0.1", "-s 127.0.0.1", "-m 127.0.0.1", "-T udp 127.0.0.1", "-l 127.0.0.1 100000 2",
         "-T tcp 127.0.0.1 100000 2", "-T udp 127.0.0.1 100000", "-t 127.0.0.1 100000", "-u 127.0.0.1 100000 2", "-T local 127.0.0.1 100000 2",
         "-a 127.0.0.1.0.111 -T tcp 100000 2", "-a 127.0.0.1.0.111 -T udp 100000 2", "-d 100000 2",
+        // getopt takes the word after -T whatever it is, a -- too (the netid "--"), where System.CommandLine would end the options.
+        "-T --", "-T -- 127.0.0.1", "-pT --",
     ];
 
     [NativeTheory(namespaced: true)]

@@ -133,7 +133,7 @@ public sealed class RpcbindClient
     /// <summary>
     /// Registers each program version, transport and endpoint as the single-registration overload does, all over one
     /// connection to rpcbind, in order: a server's programs on each of its transports, as one svc_reg after another,
-    /// the calls sent together and their answers read in order.
+    /// the UNSETs sent together, then the SETs, and their answers read in order.
     /// </summary>
     /// <exception cref="RpcbindRegistrationException">rpcbind refused one: those before it stay registered, and those after it may be (all are sent at once).</exception>
     /// <exception cref="RpcException">rpcbind could not be asked.</exception>
@@ -144,21 +144,25 @@ public sealed class RpcbindClient
             return;
         }
 
-        RpcbMapping[] mappings = [.. registrations.Select(r => Mapping(r.Program, r.Version, r.Transport, r.EndPoint, Owner))];
+        // rpcbind holds one address per program, version and netid: of several (two IPv4 endpoints on one transport),
+        // the last is the one registered, as when each was unset and set in turn.
+        RpcbMapping[] mappings = [.. registrations.Select(r => Mapping(r.Program, r.Version, r.Transport, r.EndPoint, Owner))
+            .GroupBy(m => (m.Prog, m.Vers, m.Netid)).Select(g => g.Last())];
         int current = 0;
         try
         {
             await WithRegistrar(async client =>
             {
-                // All sent at once (rpcbind answers a connection's calls in order, so each SET follows its UNSET), then
-                // their answers read in order: one round trip at a server's start instead of two per registration.
-                Task<bool>[] calls = [.. mappings.SelectMany(m => new[] { client.UnsetAsync(m, cancellationToken), client.SetAsync(m, cancellationToken) })];
+                // The UNSETs together, then the SETs together, their answers read in order: two round trips at a
+                // server's start instead of two per registration. Not each SET right behind its UNSET: a binder may run
+                // a connection's calls out of order (NetRpc's own does), and a SET overtaken by its UNSET would be undone.
+                await Task.WhenAll(mappings.Select(m => client.UnsetAsync(m, cancellationToken))).ConfigureAwait(false);
+                Task<bool>[] sets = [.. mappings.Select(m => client.SetAsync(m, cancellationToken))];
                 try
                 {
                     for (current = 0; current < mappings.Length; current++)
                     {
-                        await calls[2 * current].ConfigureAwait(false);
-                        if (!await calls[(2 * current) + 1].ConfigureAwait(false))
+                        if (!await sets[current].ConfigureAwait(false))
                         {
                             throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {Describe(mappings[current])}: it holds another address for it, or it is full (in all, or for this caller's owner).");
                         }
@@ -167,9 +171,9 @@ public sealed class RpcbindClient
                 catch
                 {
                     // The answers after the one that failed are not read: their faults are not unobserved ones.
-                    foreach (Task<bool> call in calls)
+                    foreach (Task<bool> set in sets)
                     {
-                        _ = call.ContinueWith(static c => c.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                        _ = set.ContinueWith(static c => c.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     }
 
                     throw;

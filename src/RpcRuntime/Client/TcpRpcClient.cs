@@ -39,8 +39,7 @@ internal sealed class TcpRpcClient : RpcClient
     private int _reconnecting;
 
     // Over a source: when to ask it again, and when each unreachable server may be tried again (under _connecting).
-    private long _refreshAt;
-    private int _refreshing;
+    private readonly EndpointRefresh? _refresh;
     private readonly Dictionary<IPEndPoint, (long At, long Wait)> _unreachable = [];
 
     public TcpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
@@ -50,6 +49,7 @@ internal sealed class TcpRpcClient : RpcClient
         : base(program, version, options)
     {
         _source = source;
+        _refresh = new EndpointRefresh(source);
         _server = new DnsEndPoint(source.Name, 0);
     }
 
@@ -162,23 +162,14 @@ internal sealed class TcpRpcClient : RpcClient
 
     private async ValueTask ConnectSourceAsync(long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
     {
-        List<IPEndPoint> endpoints;
-        try
-        {
-            endpoints = await RpcEndpointSource.ResolveAsync(await _source!.GetEndpointsAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not RpcException)
-        {
-            throw new RpcConnectionException($"RPC: Cannot find the servers of {_source!.Name}: {e.Message}", e);
-        }
-
+        List<IPEndPoint> endpoints = await _refresh!.ResolveAsync(cancellationToken).ConfigureAwait(false);
         long now = Environment.TickCount64;
         Connection[] current = _connections;
         bool anyAlive = current.Any(c => c.IsAlive);
         if (endpoints.Count == 0)
         {
             // The source knows none now: keep what there is rather than drop live servers on a registry's hiccup.
-            Volatile.Write(ref _refreshAt, now + (long)Options.RetransmitInterval.TotalMilliseconds);
+            _refresh.At(now + (long)Options.RetransmitInterval.TotalMilliseconds);
             if (!anyAlive)
             {
                 throw new RpcConnectionException($"RPC: {_source!.Name} has no servers");
@@ -238,15 +229,19 @@ internal sealed class TcpRpcClient : RpcClient
 
         if (next.Count == 0)
         {
-            Volatile.Write(ref _refreshAt, 0);
+            _refresh.Soon();
             throw firstFailure as RpcException ?? new RpcConnectionException($"RPC: Cannot connect to any server of {_source!.Name}", firstFailure);
         }
 
         Adopt([.. next]);
-        TimeSpan every = _source!.RefreshInterval;
-        Volatile.Write(ref _refreshAt, _unreachable.Count > 0
-            ? _unreachable.Values.Min(r => r.At)
-            : Environment.TickCount64 + (every < TimeSpan.Zero ? long.MaxValue / 4 : (long)Math.Min(every.TotalMilliseconds, long.MaxValue / 4)));
+        if (_unreachable.Count > 0)
+        {
+            _refresh.At(_unreachable.Values.Min(r => r.At));
+        }
+        else
+        {
+            _refresh.After(_source!.RefreshInterval);
+        }
 
         // A server no longer named is let go: its calls in flight fail, or go to the others (RetryOnConnectionLoss).
         foreach (Connection old in current)
@@ -363,9 +358,9 @@ internal sealed class TcpRpcClient : RpcClient
     {
         // Only after Dispose is there none: calls wait for a connection before they get here.
         Connection connection = Pick() ?? throw new ObjectDisposedException(nameof(RpcClient));
-        if (_source is not null && Environment.TickCount64 >= Volatile.Read(ref _refreshAt))
+        if (_refresh is { Due: true } refresh)
         {
-            Refresh();
+            refresh.Run(() => ConnectAsync(Environment.TickCount64 + (long)Options.ConnectTimeout.TotalMilliseconds, Options.ConnectTimeout, evenIfReady: true, CancellationToken.None).AsTask(), Options.RetransmitInterval);
         }
 
         call.Channel = connection;
@@ -401,7 +396,7 @@ internal sealed class TcpRpcClient : RpcClient
     private void Lost(Connection connection, Exception exception)
     {
         // Over a source, the next call looks for the server again (and for others), after its wait.
-        Volatile.Write(ref _refreshAt, 0);
+        _refresh?.Soon();
         if (!Options.RetryOnConnectionLoss || IsDisposed)
         {
             FailAll(exception as RpcException ?? new RpcConnectionException($"RPC: Connection to {connection.EndPoint} lost: {exception.Message}", exception), connection);
@@ -413,33 +408,6 @@ internal sealed class TcpRpcClient : RpcClient
         {
             _ = Task.Run(ReconnectAsync);
         }
-    }
-
-    /// <summary>Over a source, in the background: asks it again and connects to the servers that have no connection.</summary>
-    private void Refresh()
-    {
-        if (Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0)
-        {
-            return;
-        }
-
-        Volatile.Write(ref _refreshAt, long.MaxValue);
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await ConnectAsync(Environment.TickCount64 + (long)Options.ConnectTimeout.TotalMilliseconds, Options.ConnectTimeout, evenIfReady: true, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is RpcException or ObjectDisposedException)
-            {
-                // Nothing new reachable: the calls go on over the connections there are.
-                Volatile.Write(ref _refreshAt, Environment.TickCount64 + (long)Options.RetransmitInterval.TotalMilliseconds);
-            }
-            finally
-            {
-                Volatile.Write(ref _refreshing, 0);
-            }
-        });
     }
 
     /// <summary>

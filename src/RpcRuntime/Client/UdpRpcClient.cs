@@ -24,9 +24,8 @@ internal sealed class UdpRpcClient : RpcClient
     // Over a source: the servers calls go to in turn (set once the socket is made), and when to ask the source again.
     private volatile Target[] _targets = [];
     private readonly SemaphoreSlim _resolving = new(1, 1);
+    private readonly EndpointRefresh? _refresh;
     private int _turn;
-    private long _refreshAt;
-    private int _refreshing;
 
     /// <exception cref="ArgumentOutOfRangeException"><see cref="RpcClientOptions.MaxDatagramSize"/> is more than UDP carries to the server's address family.</exception>
     /// <exception cref="RpcConnectionException">The server's address cannot be sent to (no route, a broadcast address, ...).</exception>
@@ -43,6 +42,7 @@ internal sealed class UdpRpcClient : RpcClient
         : base(program, version, options)
     {
         _source = source;
+        _refresh = new EndpointRefresh(source);
         _server = new DnsEndPoint(source.Name, 0);
     }
 
@@ -106,21 +106,12 @@ internal sealed class UdpRpcClient : RpcClient
         await _resolving.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            List<IPEndPoint> endpoints;
-            try
-            {
-                endpoints = await RpcEndpointSource.ResolveAsync(await _source!.GetEndpointsAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not RpcException)
-            {
-                throw new RpcConnectionException($"RPC: Cannot find the servers of {_source!.Name}: {e.Message}", e);
-            }
+            List<IPEndPoint> endpoints = await _refresh!.ResolveAsync(cancellationToken).ConfigureAwait(false);
 
             // One socket, one address family: servers of the other family are left out.
             AddressFamily family = _socket?.AddressFamily ?? (endpoints.Count > 0 ? endpoints[0].AddressFamily : AddressFamily.InterNetwork);
             Target[] targets = [.. endpoints.Where(e => e.AddressFamily == family).Select(e => new Target(e, e.Serialize()))];
-            TimeSpan every = _source!.RefreshInterval;
-            Volatile.Write(ref _refreshAt, Environment.TickCount64 + (every < TimeSpan.Zero ? long.MaxValue / 4 : (long)Math.Min(every.TotalMilliseconds, long.MaxValue / 4)));
+            _refresh.After(_source!.RefreshInterval);
             if (targets.Length == 0)
             {
                 // Keep the servers there are rather than drop them on a registry's hiccup.
@@ -146,32 +137,6 @@ internal sealed class UdpRpcClient : RpcClient
         }
     }
 
-    /// <summary>Over a source, in the background: asks it again.</summary>
-    private void Refresh()
-    {
-        if (Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0)
-        {
-            return;
-        }
-
-        Volatile.Write(ref _refreshAt, long.MaxValue);
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await ResolveAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is RpcException or ObjectDisposedException)
-            {
-                Volatile.Write(ref _refreshAt, Environment.TickCount64 + (long)Options.RetransmitInterval.TotalMilliseconds);
-            }
-            finally
-            {
-                Volatile.Write(ref _refreshing, 0);
-            }
-        });
-    }
-
     /// <summary>The server after <paramref name="current"/> (or the next in turn when null); null with one server.</summary>
     private Target? Next(Target? current = null)
     {
@@ -195,9 +160,9 @@ internal sealed class UdpRpcClient : RpcClient
         if (_source is not null)
         {
             call.Channel = Next();
-            if (Environment.TickCount64 >= Volatile.Read(ref _refreshAt))
+            if (_refresh!.Due)
             {
-                Refresh();
+                _refresh.Run(() => ResolveAsync(CancellationToken.None).AsTask(), Options.RetransmitInterval);
             }
         }
 

@@ -194,7 +194,7 @@ public sealed class RpcbindClient
                     await c.UnsetAsync(port, cancellationToken).ConfigureAwait(false);
                     if (!await c.SetAsync(port, cancellationToken).ConfigureAwait(false))
                     {
-                        throw new RpcbindRegistrationException($"the portmapper at {_host}:{_port} refused to register {Describe(mappings[i])}.");
+                        throw new RpcbindRegistrationException($"the portmapper at {_host}:{_port} refused to register {Describe(Mapping(program, version, transport, endPoint, Owner))}.");
                     }
                 }
 

@@ -40,6 +40,9 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     /// OpenSSL: RandomNumberGenerator loads libssl and libcrypto on Linux, milliseconds of the first call of every
     /// process (bench/first-reply.sh). A version-4 GUID's first four bytes are all random.
     /// </summary>
+    /// <summary>A fresh XID, for messages the transport sends itself (the AUTH_TLS probe).</summary>
+    private protected uint NextXid() => (uint)Interlocked.Increment(ref _nextXid);
+
     private static int InitialXid()
     {
         Span<byte> random = stackalloc byte[16];

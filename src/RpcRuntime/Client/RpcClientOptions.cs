@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Net.Security;
 using Microsoft.Extensions.Logging;
 using NetRpc.Runtime.Auth;
 
@@ -70,6 +71,19 @@ public sealed record RpcClientOptions
     /// <see cref="RpcConnectionException"/>, as libtirpc's do.
     /// </summary>
     public bool RetryOnConnectionLoss { get; init; }
+
+    /// <summary>
+    /// RPC-with-TLS (RFC 9289) on TCP: each connection first sends the AUTH_TLS probe, and once the server answers
+    /// STARTTLS, makes a TLS 1.3 handshake (ALPN "sunrpc") with these settings before any call goes on it. The server's
+    /// certificate is checked against <see cref="SslClientAuthenticationOptions.TargetHost"/> (default: the address
+    /// connected to) and the system's trusted roots, unless <see cref="SslClientAuthenticationOptions.RemoteCertificateValidationCallback"/>
+    /// decides; a client certificate (<see cref="SslClientAuthenticationOptions.ClientCertificates"/> or
+    /// <see cref="SslClientAuthenticationOptions.ClientCertificateContext"/>) gives mutual TLS. A server that does not
+    /// answer STARTTLS, or a handshake that fails, fails the connection with <see cref="RpcConnectionException"/>:
+    /// never a silent fall back to plain text. UDP has no TLS (DTLS is optional in RFC 9289 and not offered): a UDP
+    /// client refuses these settings. Default null: plain TCP.
+    /// </summary>
+    public SslClientAuthenticationOptions? Tls { get; init; }
 
     /// <summary>
     /// Run the code after <c>await CallAsync(...)</c> on the thread that received the reply, instead of the thread

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using NetRpc.Runtime.Transports;
 
@@ -180,27 +181,27 @@ internal sealed class TcpRpcClient : RpcClient
 
         IPEndPoint[] missing = [.. endpoints.Where(e => !current.Any(c => c.IsAlive && c.EndPoint.Equals(e))
             && (!anyAlive || !_unreachable.TryGetValue(e, out (long At, long Wait) retry) || retry.At <= now))];
-        Task<(Socket? Socket, Exception? Failure)>[] attempts = [.. missing.Select(async e =>
+        Task<(Link? Link, Exception? Failure)>[] attempts = [.. missing.Select(async e =>
         {
             try
             {
-                return ((Socket?)await OpenAsync(e, deadline, callTimeout, cancellationToken).ConfigureAwait(false), (Exception?)null);
+                return ((Link?)await OpenAsync(e, deadline, callTimeout, cancellationToken).ConfigureAwait(false), (Exception?)null);
             }
             catch (Exception failure) when (failure is RpcException or TimeoutException)
             {
                 return (null, failure);
             }
         })];
-        (Socket? Socket, Exception? Failure)[] results = await Task.WhenAll(attempts).ConfigureAwait(false);
+        (Link? Link, Exception? Failure)[] results = await Task.WhenAll(attempts).ConfigureAwait(false);
 
         var opened = new List<Connection>();
         Exception? firstFailure = null;
         for (int i = 0; i < missing.Length; i++)
         {
-            if (results[i].Socket is { } socket)
+            if (results[i].Link is { } link)
             {
                 _unreachable.Remove(missing[i]);
-                opened.Add(Open(socket, missing[i]));
+                opened.Add(Open(link, missing[i]));
             }
             else
             {
@@ -274,18 +275,54 @@ internal sealed class TcpRpcClient : RpcClient
         }
     }
 
-    private Connection Open(Socket socket, EndPoint endpoint)
+    private Connection Open(Link link, EndPoint endpoint)
     {
         if (endpoint.AddressFamily != AddressFamily.Unix)
         {
-            socket.NoDelay = true;
+            link.Socket.NoDelay = true;
         }
 
-        return new Connection(this, socket, endpoint);
+        return new Connection(this, link, endpoint);
+    }
+
+    /// <summary>
+    /// A connection to one server, from a reserved port where the options say so; with <see cref="RpcClientOptions.Tls"/>,
+    /// secured by RPC-with-TLS (the AUTH_TLS probe, then the handshake) before any call goes on it.
+    /// </summary>
+    private async ValueTask<Link> OpenAsync(EndPoint server, long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
+    {
+        Socket socket = await ConnectSocketAsync(server, deadline, callTimeout, cancellationToken).ConfigureAwait(false);
+        if (Options.Tls is not { } tls)
+        {
+            return new Link(socket, null);
+        }
+
+        try
+        {
+            long left = deadline - Environment.TickCount64;
+            bool deadlineFirst = left < Options.ConnectTimeout.TotalMilliseconds;
+            TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Clamp(deadlineFirst ? left : Options.ConnectTimeout.TotalMilliseconds, 1, int.MaxValue));
+            uint xid = NextXid();
+
+            // Blocking, on a thread of its own, as the connect: the socket stays a blocking one for the receive thread.
+            SslStream stream = await Task.Factory.StartNew(() => RpcTls.StartClient(socket, server, xid, Program, Version, tls, timeout), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                .WaitAsync(timeout + timeout, cancellationToken).ConfigureAwait(false);
+            return new Link(socket, stream);
+        }
+        catch (TimeoutException)
+        {
+            socket.Dispose();
+            throw new RpcConnectionException($"RPC: Timed out starting TLS with {server}");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A connected socket to one server, from a reserved port where the options say so.</summary>
-    private async ValueTask<Socket> OpenAsync(EndPoint server, long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
+    private async ValueTask<Socket> ConnectSocketAsync(EndPoint server, long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
     {
         // A UnixDomainSocketEndPoint is a local stream socket (rpcbind's /run/rpcbind.sock): the same records, no TCP.
         bool local = server.AddressFamily == AddressFamily.Unix;
@@ -473,6 +510,9 @@ internal sealed class TcpRpcClient : RpcClient
         while (!IsDisposed && LatestDeadline(Stranded) is not null && Interlocked.CompareExchange(ref _reconnecting, 1, 0) == 0);
     }
 
+    /// <summary>A connected socket, and its TLS stream when the connection is secured.</summary>
+    private readonly record struct Link(Socket Socket, SslStream? Tls);
+
     private sealed class Connection
     {
         [ThreadStatic]
@@ -480,6 +520,9 @@ internal sealed class TcpRpcClient : RpcClient
 
         private readonly TcpRpcClient _client;
         private readonly Socket _socket;
+
+        // RPC-with-TLS: the records go through this instead of the socket.
+        private readonly SslStream? _tls;
         private readonly RecordReader _reader;
         private readonly object _sendLock = new();
         private readonly long _spinTicks;
@@ -492,12 +535,13 @@ internal sealed class TcpRpcClient : RpcClient
         // The streamed reply being received (receive thread only).
         private StreamingCall? _stream;
 
-        public Connection(TcpRpcClient client, Socket socket, EndPoint endPoint)
+        public Connection(TcpRpcClient client, Link link, EndPoint endPoint)
         {
             _client = client;
-            _socket = socket;
+            _socket = link.Socket;
+            _tls = link.Tls;
             EndPoint = endPoint;
-            LocalEndPoint = socket.LocalEndPoint;
+            LocalEndPoint = _socket.LocalEndPoint;
             _reader = new RecordReader(client.Options.MaxRecordSize);
             _spinTicks = Spinning.ToTicks(client.Options.SpinBeforeSleep);
         }
@@ -644,9 +688,16 @@ internal sealed class TcpRpcClient : RpcClient
 
                 try
                 {
-                    SocketIo.SendAll(_socket, batch.WrittenSpan);
+                    if (_tls is null)
+                    {
+                        SocketIo.SendAll(_socket, batch.WrittenSpan);
+                    }
+                    else
+                    {
+                        _tls.Write(batch.WrittenSpan);
+                    }
                 }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
                 {
                     lock (_sendLock)
                     {
@@ -672,6 +723,7 @@ internal sealed class TcpRpcClient : RpcClient
             }
 
             _alive = false;
+            _tls?.Dispose();
             _socket.Dispose();
             _client.Lost(this, reason);
         }
@@ -685,7 +737,7 @@ internal sealed class TcpRpcClient : RpcClient
                 while (true)
                 {
                     int got = -1;
-                    if (_client.HasCallsInFlight && SocketIo.IsDirect && Spinning.TryEnter(_spinTicks, out long until))
+                    if (_tls is null && _client.HasCallsInFlight && SocketIo.IsDirect && Spinning.TryEnter(_spinTicks, out long until))
                     {
                         try
                         {
@@ -707,7 +759,7 @@ internal sealed class TcpRpcClient : RpcClient
 
                     if (got < 0)
                     {
-                        got = _reader.Receive(_socket);
+                        got = _tls is null ? _reader.Receive(_socket) : _reader.Receive(_tls);
                     }
 
                     if (got == 0)
@@ -737,7 +789,7 @@ internal sealed class TcpRpcClient : RpcClient
             {
                 reason = new RpcConnectionException($"RPC: Connection to {EndPoint} closed: a streamed reply was abandoned in the middle of its record");
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
             {
                 reason = new RpcConnectionException($"RPC: Connection to {EndPoint} lost: {e.Message}", e);
             }

@@ -30,8 +30,9 @@ internal sealed class UdpRpcClient : RpcClient
     /// <exception cref="ArgumentOutOfRangeException"><see cref="RpcClientOptions.MaxDatagramSize"/> is more than UDP carries to the server's address family.</exception>
     /// <exception cref="RpcConnectionException">The server's address cannot be sent to (no route, a broadcast address, ...).</exception>
     /// <exception cref="RpcReservedPortException">A reserved port was required and none could be bound.</exception>
+    /// <exception cref="ArgumentException"><see cref="RpcClientOptions.Tls"/> is set: TLS runs on TCP only.</exception>
     public UdpRpcClient(EndPoint server, uint program, uint version, RpcClientOptions options)
-        : base(program, version, options)
+        : base(program, version, WithoutTls(options))
     {
         _server = server;
         _socket = OpenSocket(server.AddressFamily, server);
@@ -39,7 +40,7 @@ internal sealed class UdpRpcClient : RpcClient
 
     /// <summary>A client of the servers a source names: a datagram socket of its own, not connected, made at the first call.</summary>
     public UdpRpcClient(RpcEndpointSource source, uint program, uint version, RpcClientOptions options)
-        : base(program, version, options)
+        : base(program, version, WithoutTls(options))
     {
         _source = source;
         _refresh = new EndpointRefresh(source);
@@ -47,6 +48,14 @@ internal sealed class UdpRpcClient : RpcClient
     }
 
     private protected override RpcTransport Transport => RpcTransport.Udp;
+
+    /// <summary>
+    /// Refuses TLS settings rather than send in plain text what the caller wanted protected: RFC 9289 leaves DTLS
+    /// optional, and NetRpc does not offer it.
+    /// </summary>
+    private static RpcClientOptions WithoutTls(RpcClientOptions options) => options.Tls is null
+        ? options
+        : throw new ArgumentException("RPC-with-TLS runs on TCP only: DTLS is not offered, and a UDP client would send in plain text.", nameof(options));
 
     private protected override EndPoint Server => _server;
 

@@ -71,4 +71,13 @@ internal static partial class RpcServerLog
 
     [LoggerMessage(22, LogLevel.Warning, "The streamed reply of {Program}/{Version}/{Procedure} (xid {Xid}) broke off after its first fragment was sent; the connection is closed")]
     public static partial void StreamBroken(ILogger logger, Exception exception, string program, uint version, string procedure, uint xid);
+
+    [LoggerMessage(23, LogLevel.Debug, "Refused the AUTH_TLS probe from {Remote}: {Status}")]
+    public static partial void TlsProbeRefused(ILogger logger, EndPoint? remote, Messages.AuthStatus status);
+
+    [LoggerMessage(24, LogLevel.Information, "Closed the connection from {Remote}: the TLS handshake failed: {Reason}")]
+    public static partial void TlsHandshakeFailed(ILogger logger, EndPoint? remote, string reason);
+
+    [LoggerMessage(25, LogLevel.Information, "Closed the connection from {Remote}: {Reason}")]
+    public static partial void TlsProtocolViolation(ILogger logger, EndPoint? remote, string reason);
 }

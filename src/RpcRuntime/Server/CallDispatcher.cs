@@ -42,6 +42,12 @@ internal readonly ref struct CallSite
     /// <summary>The shared buffer the message lies in, which pooled opaque arguments may borrow instead of copying; null: they copy.</summary>
     public XdrSharedBuffer? Input { get; init; }
 
+    /// <summary>
+    /// An AUTH_TLS probe (RFC 9289) would be answered STARTTLS here: the server offers TLS, and this is the first call of
+    /// a plain stream connection.
+    /// </summary>
+    public bool CanStartTls { get; init; }
+
     /// <summary>Each reply gets a record-marking header (TCP) or is a datagram of its own (UDP).</summary>
     public bool RecordMarked => Transport == RpcTransport.Tcp;
 }
@@ -60,6 +66,12 @@ internal enum DispatchOutcome
 
     /// <summary>A streamed reply (stream transports only): the transport writes it with <see cref="StreamedReply.RunAsync"/>.</summary>
     Streaming,
+
+    /// <summary>
+    /// The AUTH_TLS probe was answered STARTTLS (the reply is in the output buffer): the transport sends it, then makes
+    /// the TLS handshake as the server, and reads nothing else in plain text.
+    /// </summary>
+    StartTls,
 }
 
 /// <summary>A call whose handler finished later than its dispatch.</summary>
@@ -156,6 +168,11 @@ internal sealed class CallDispatcher
                 return DispatchOutcome.Replied;
         }
 
+        if (header.Credential.Flavor == AuthFlavor.Tls && _options.Tls is not null)
+        {
+            return AnswerTlsProbe(header, site, output);
+        }
+
         RpcAuthenticator? authenticator = _options.FindAuthenticator(header.Credential.Flavor);
         object? principal = null;
         AuthStatus auth = authenticator is null ? AuthStatus.RejectedCredential : authenticator.Authenticate(header, out principal);
@@ -163,6 +180,12 @@ internal sealed class CallDispatcher
         {
             WriteReply(output, site, ReplyHeader.AuthError(header.Xid, auth));
             return DispatchOutcome.Replied;
+        }
+
+        if (site.Connection?.Tls?.Identity is { } mapped && header.Credential.Flavor is AuthFlavor.None or AuthFlavor.Sys)
+        {
+            // The client's certificate says who it is: its AUTH_SYS claims are not believed (RpcTlsServerOptions.MapClientCertificate).
+            principal = mapped;
         }
 
         ProgramTable table = _table;
@@ -184,6 +207,13 @@ internal sealed class CallDispatcher
         if (program.RequiresReservedPort && header.Procedure != 0 && !FromReservedPort(site))
         {
             // As knfsd's secure exports and Ganesha's PrivilegedPort answer an unprivileged caller (svcerr_weakauth).
+            WriteReply(output, site, ReplyHeader.AuthError(header.Xid, AuthStatus.TooWeak));
+            _metrics.Called(program.Name, program.Version, procedure.Name, "AUTH_ERROR", started);
+            return DispatchOutcome.Replied;
+        }
+
+        if (program.RequiresTls && header.Procedure != 0 && site.Connection?.Tls is null)
+        {
             WriteReply(output, site, ReplyHeader.AuthError(header.Xid, AuthStatus.TooWeak));
             _metrics.Called(program.Name, program.Version, procedure.Name, "AUTH_ERROR", started);
             return DispatchOutcome.Replied;
@@ -448,6 +478,32 @@ internal sealed class CallDispatcher
             activity.SetStatus(ActivityStatusCode.Error, status);
             activity.Stop();
         }
+    }
+
+    /// <summary>
+    /// The AUTH_TLS probe of RFC 9289 section 4.1, on a server that offers TLS: a NULL call whose credential and verifier
+    /// are empty is answered with an accepted reply whose AUTH_NONE verifier holds "STARTTLS", when it is the first call of
+    /// a plain stream connection (the transport then makes the handshake). Over UDP, which has no TLS here, it is refused as
+    /// a flavor the server does not take (REJECTEDCRED); a malformed probe, one on a connection already in TLS or after
+    /// other calls, with BADCRED (BADVERF for a verifier that is not an empty AUTH_NONE), as Linux's server refuses them.
+    /// </summary>
+    private DispatchOutcome AnswerTlsProbe(in CallHeader header, in CallSite site, PooledBufferWriter output)
+    {
+        AuthStatus refusal =
+            !site.RecordMarked ? AuthStatus.RejectedCredential
+            : header.Procedure != 0 || !header.Credential.Body.IsEmpty ? AuthStatus.BadCredential
+            : header.Verifier.Flavor != AuthFlavor.None || !header.Verifier.Body.IsEmpty ? AuthStatus.BadVerifier
+            : !site.CanStartTls ? AuthStatus.BadCredential
+            : AuthStatus.Ok;
+        if (refusal != AuthStatus.Ok)
+        {
+            RpcServerLog.TlsProbeRefused(_logger, site.Remote, refusal);
+            WriteReply(output, site, ReplyHeader.AuthError(header.Xid, refusal));
+            return DispatchOutcome.Replied;
+        }
+
+        WriteReply(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.Success) with { Verifier = RpcTls.StartTlsVerifier });
+        return DispatchOutcome.StartTls;
     }
 
     /// <summary>Writes a reply with no results; returns where its message (after any record mark) starts.</summary>

@@ -58,6 +58,10 @@ internal sealed class EpollConnection : IStreamSink
     private long _partialSince;
     private long _lastSendProgress;
 
+    // RPC-with-TLS: whether a call has been read (the AUTH_TLS probe must be the first), and whether it was just answered.
+    private bool _servedAny;
+    private bool _startTls;
+
     public EpollConnection(Socket socket, PeerKey peer, LocalPeer? local, TcpService service, EventLoop loop)
     {
         _socket = socket;
@@ -86,6 +90,15 @@ internal sealed class EpollConnection : IStreamSink
     public IPEndPoint? Remote { get; }
 
     public PeerKey Peer { get; }
+
+    /// <summary>A caller on the local socket, as the kernel says; null for a network caller.</summary>
+    public LocalPeer? Local => _local;
+
+    /// <summary>
+    /// Its AUTH_TLS probe was answered STARTTLS: the loop is to let it go (<see cref="HandOver"/>) rather than close it,
+    /// and it continues in TLS on a thread of its own. Event loops serve plain connections only.
+    /// </summary>
+    public bool HandingOverForTls { get; private set; }
 
     /// <summary>When a byte last arrived, in <see cref="Environment.TickCount64"/> (read by the accept thread too).</summary>
     public long LastActivity
@@ -202,6 +215,25 @@ internal sealed class EpollConnection : IStreamSink
         return !resume || _loop.IsStopping || Serve();
     }
 
+    /// <summary>Lets the socket go, open, to whoever continues the connection in TLS; frees the rest.</summary>
+    public Socket HandOver()
+    {
+        lock (_sendLock)
+        {
+            _closed = true;
+        }
+
+        _reader.Dispose();
+        _replies.Dispose();
+        lock (_sendLock)
+        {
+            _unsent.Dispose();
+            _deferred.Dispose();
+        }
+
+        return _socket;
+    }
+
     public void Close()
     {
         lock (_sendLock)
@@ -244,6 +276,11 @@ internal sealed class EpollConnection : IStreamSink
                 while (_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
                 {
                     stream = Handle(record);
+                    if (_startTls)
+                    {
+                        break;
+                    }
+
                     if (stream is not null || _replies.WrittenCount >= FlushThreshold)
                     {
                         more = stream is null;
@@ -262,6 +299,11 @@ internal sealed class EpollConnection : IStreamSink
             if (!Flush())
             {
                 return false;
+            }
+
+            if (_startTls)
+            {
+                return HandOverForTls();
             }
 
             if (stream is not null)
@@ -289,6 +331,30 @@ internal sealed class EpollConnection : IStreamSink
         return true;
     }
 
+    /// <summary>
+    /// STARTTLS was sent: the client's next bytes are its TLS handshake, which a thread of its own takes from here (returns
+    /// false: the loop lets the connection go). A client that sent more before the answer, or a socket that did not
+    /// take the answer at once, ends the connection instead.
+    /// </summary>
+    private bool HandOverForTls()
+    {
+        bool unsent;
+        lock (_sendLock)
+        {
+            unsent = _queued > 0;
+        }
+
+        if (_reader.HasPartialRecord || unsent)
+        {
+            RpcServerLog.TlsProtocolViolation(_service.Logger, Remote, unsent ? "STARTTLS could not be sent at once" : "the client sent more after its AUTH_TLS probe before STARTTLS was answered");
+            _service.Dispatcher.Metrics.ConnectionClosedByServer("tls_protocol");
+            return false;
+        }
+
+        HandingOverForTls = true;
+        return false;
+    }
+
     /// <summary>Whether replies waiting forbid answering further calls. Called under the send lock.</summary>
     private bool MustPause() => _queued > 0 && (_queued >= _service.Options.MaxQueuedReplyBytesPerConnection || _service.Backlog.IsFull);
 
@@ -304,6 +370,7 @@ internal sealed class EpollConnection : IStreamSink
         Aborted = _aborted.Token,
         Connection = Connection,
         Input = _reader.Buffer,
+        CanStartTls = _service.TlsAuthentication is not null && !_servedAny,
     };
 
     /// <summary>Answers a call; returns the streamed reply to write, when it asks for one.</summary>
@@ -311,6 +378,13 @@ internal sealed class EpollConnection : IStreamSink
     {
         CallSite site = Site();
         DispatchOutcome outcome = _service.Dispatcher.Dispatch(record, site, _replies, out PendingReply? pending, out StreamedReply? stream);
+        _servedAny = true;
+        if (outcome == DispatchOutcome.StartTls)
+        {
+            _startTls = true;
+            return null;
+        }
+
         if (outcome == DispatchOutcome.Streaming)
         {
             return stream;

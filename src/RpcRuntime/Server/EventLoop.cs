@@ -306,6 +306,13 @@ internal sealed class EventLoop
         {
         }
 
+        if (connection.HandingOverForTls)
+        {
+            // Its AUTH_TLS probe was answered: the connection goes on, in TLS, on a thread of its own.
+            _service.ContinueWithTls(connection.HandOver(), connection.Peer, connection.Local);
+            return;
+        }
+
         connection.Close();
         _service.Closed(connection.Peer);
     }

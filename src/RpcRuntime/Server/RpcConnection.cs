@@ -1,4 +1,5 @@
 using System.Net;
+using NetRpc.Runtime.Auth;
 
 namespace NetRpc.Runtime.Server;
 
@@ -11,8 +12,9 @@ public sealed class RpcConnection
 {
     private static long s_lastId;
 
-    internal RpcConnection(EndPoint? remote, EndPoint? local, LocalPeer? peer, CancellationToken closed)
+    internal RpcConnection(EndPoint? remote, EndPoint? local, LocalPeer? peer, CancellationToken closed, RpcTlsSession? tls = null)
     {
+        Tls = tls;
         Id = Interlocked.Increment(ref s_lastId);
         RemoteEndPoint = remote;
         LocalEndPoint = local;
@@ -31,6 +33,9 @@ public sealed class RpcConnection
 
     /// <summary>A caller on this host's local socket: who the kernel says it is. Null for a network caller.</summary>
     public LocalPeer? Peer { get; }
+
+    /// <summary>The TLS session the connection runs in (RPC-with-TLS, RFC 9289); null for a plain connection.</summary>
+    public RpcTlsSession? Tls { get; }
 
     /// <summary>
     /// Signalled once the connection has closed (by the peer, by the server's limits, or because the server stops):

@@ -29,17 +29,18 @@ public sealed class RpcProgram
     private readonly FrozenDictionary<uint, ProcedureHandler> _procedures;
 
     internal RpcProgram(uint program, uint version, string name, Dictionary<uint, ProcedureHandler> procedures, bool requiresReservedPort = false)
-        : this(program, version, name, procedures.ToFrozenDictionary(), requiresReservedPort)
+        : this(program, version, name, procedures.ToFrozenDictionary(), requiresReservedPort, requiresTls: false)
     {
     }
 
-    private RpcProgram(uint program, uint version, string name, FrozenDictionary<uint, ProcedureHandler> procedures, bool requiresReservedPort)
+    private RpcProgram(uint program, uint version, string name, FrozenDictionary<uint, ProcedureHandler> procedures, bool requiresReservedPort, bool requiresTls)
     {
         Program = program;
         Version = version;
         Name = name;
         _procedures = procedures;
         RequiresReservedPort = requiresReservedPort;
+        RequiresTls = requiresTls;
     }
 
     /// <summary>The program number.</summary>
@@ -60,7 +61,18 @@ public sealed class RpcProgram
 
     /// <summary>This program, requiring callers on a reserved port (see <see cref="RequiresReservedPort"/>).</summary>
     /// <returns>A copy that requires it.</returns>
-    public RpcProgram RequireReservedPort() => new(Program, Version, Name, _procedures, requiresReservedPort: true);
+    public RpcProgram RequireReservedPort() => new(Program, Version, Name, _procedures, requiresReservedPort: true, RequiresTls);
+
+    /// <summary>
+    /// Whether calls must come over RPC-with-TLS (RFC 9289; the server's <see cref="RpcServerOptions.Tls"/>): calls in
+    /// plain text, over TCP or UDP, are refused with AUTH_ERROR (AUTH_TOOWEAK), NULL aside, as a reserved port's
+    /// requirement refuses them. Otherwise (the default) the program answers in plain text and over TLS alike.
+    /// </summary>
+    public bool RequiresTls { get; }
+
+    /// <summary>This program, requiring RPC-with-TLS (see <see cref="RequiresTls"/>).</summary>
+    /// <returns>A copy that requires it.</returns>
+    public RpcProgram RequireTls() => new(Program, Version, Name, _procedures, RequiresReservedPort, requiresTls: true);
 
     /// <summary>The procedure numbers served, NULL included.</summary>
     public IEnumerable<uint> Procedures => _procedures.Keys.Append(0u).Distinct().Order();

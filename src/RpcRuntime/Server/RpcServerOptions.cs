@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using NetRpc.Runtime.Auth;
 using NetRpc.Runtime.Messages;
@@ -107,6 +109,14 @@ public sealed record RpcServerOptions
     public IReadOnlyList<RpcAuthenticator> Authenticators { get; init; } = [RpcAuthenticator.None, RpcAuthenticator.Sys];
 
     /// <summary>
+    /// RPC-with-TLS (RFC 9289) on the server's TCP and local stream endpoints: a client's AUTH_TLS probe, as the first
+    /// call of a connection, is answered STARTTLS and the connection continues in TLS 1.3. Programs decide whether
+    /// they may also be called in plain text (<see cref="RpcProgram.RequireTls"/>). Default null: no TLS; the probe
+    /// is refused as an unknown flavor (AUTH_ERROR, REJECTEDCRED), as a server without RPC-with-TLS refuses it.
+    /// </summary>
+    public RpcTlsServerOptions? Tls { get; init; }
+
+    /// <summary>
     /// How long a thread waiting for the next call polls for it, yielding the CPU between polls, before it sleeps in the
     /// kernel. Waking a sleeping thread costs the sender a wake-up, which on virtual machines costs more than
     /// the spin; a spin that finds the next call saves it. Only right after serving calls. Default 20 microseconds; <see cref="TimeSpan.Zero"/> sleeps at once.
@@ -151,6 +161,34 @@ public sealed record RpcServerOptions
 
         return null;
     }
+}
+
+/// <summary>
+/// A server's RPC-with-TLS settings (RFC 9289). UDP has none: RFC 9289 leaves DTLS optional and NetRpc does not offer
+/// it, so a program that requires TLS refuses its UDP callers (AUTH_ERROR, AUTH_TOOWEAK).
+/// </summary>
+public sealed record RpcTlsServerOptions
+{
+    /// <summary>
+    /// The TLS settings: the server's certificate (<see cref="SslServerAuthenticationOptions.ServerCertificate"/> or
+    /// <see cref="SslServerAuthenticationOptions.ServerCertificateContext"/>), and for mutual TLS
+    /// <see cref="SslServerAuthenticationOptions.ClientCertificateRequired"/> with how client certificates are checked
+    /// (<see cref="SslServerAuthenticationOptions.CertificateChainPolicy"/> or
+    /// <see cref="SslServerAuthenticationOptions.RemoteCertificateValidationCallback"/>). TLS 1.3 and the ALPN identifier
+    /// "sunrpc" are used where these leave them unset.
+    /// </summary>
+    public required SslServerAuthenticationOptions Authentication { get; init; }
+
+    /// <summary>
+    /// Who a client certificate stands for: a uid, gid and gids that handlers then see as the caller's
+    /// (<see cref="RpcCallContext.AuthSys"/> and <see cref="RpcCallContext.Principal"/>) for every AUTH_NONE and AUTH_SYS
+    /// call on the connection, whatever uid the AUTH_SYS credential claims, as FreeBSD's server maps a certificate to a
+    /// user. Null (the default), or a null result, leaves the calls' own credentials in force.
+    /// </summary>
+    public Func<X509Certificate2, AuthSysParameters?>? MapClientCertificate { get; init; }
+
+    /// <summary>How long the TLS handshake may take after STARTTLS is answered; a connection that takes longer is closed. Default 10 seconds.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>

@@ -1,6 +1,10 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using NetRpc.Runtime.Diagnostics;
 using NetRpc.Runtime.DuplicateRequests;
@@ -17,7 +21,9 @@ namespace NetRpc.Runtime.Server;
 /// that never reads its replies costs a batch, and is closed after the write timeout. Handlers that finish later
 /// reply under a lock; a bound on them makes a flooding client wait. A streamed reply is written by this thread, a
 /// fragment at a time with blocking writes, so a peer that does not read holds up the handler's next element, and
-/// replies of handlers that finish meanwhile wait behind it.
+/// replies of handlers that finish meanwhile wait behind it. With RPC-with-TLS (RFC 9289) the records go through a
+/// TLS stream once the AUTH_TLS probe has been answered: in place, or on a connection an event loop handed over
+/// after answering it (the event loops serve plain connections only).
 /// </summary>
 internal sealed class TcpConnection : IStreamSink
 {
@@ -48,8 +54,23 @@ internal sealed class TcpConnection : IStreamSink
     private long _lastActivity;
     private volatile bool _stopping;
 
-    public TcpConnection(Socket socket, PeerKey peer, LocalPeer? local, TcpService service)
+    // RPC-with-TLS: the stream the records go through once the handshake is made; whether the handshake comes first
+    // (the probe was answered by an event loop); whether a call has been read (the probe must be the first); whether
+    // the probe was just answered.
+    private SslStream? _tls;
+    private readonly bool _handshakeFirst;
+    private bool _servedAny;
+    private bool _startTls;
+
+    /// <param name="socket">The connection.</param>
+    /// <param name="peer">Who it counts against (the per-address limit).</param>
+    /// <param name="local">A local caller, as the kernel says.</param>
+    /// <param name="service">The listener.</param>
+    /// <param name="handshakeFirst">The AUTH_TLS probe has been answered STARTTLS already: make the TLS handshake before anything else.</param>
+    public TcpConnection(Socket socket, PeerKey peer, LocalPeer? local, TcpService service, bool handshakeFirst = false)
     {
+        _handshakeFirst = handshakeFirst;
+        _servedAny = handshakeFirst;
         Peer = peer;
         _socket = socket;
         _service = service;
@@ -63,8 +84,8 @@ internal sealed class TcpConnection : IStreamSink
         LastActivity = Environment.TickCount64;
     }
 
-    /// <summary>What handlers see of this connection.</summary>
-    public RpcConnection Connection { get; }
+    /// <summary>What handlers see of this connection (made again, with its TLS session, once TLS starts).</summary>
+    public RpcConnection Connection { get; private set; }
 
     /// <summary>When a byte last arrived, in <see cref="Environment.TickCount64"/>.</summary>
     public long LastActivity
@@ -135,6 +156,16 @@ internal sealed class TcpConnection : IStreamSink
             _socket.SendTimeout = Milliseconds(options.WriteTimeout);
             int receiveTimeout = Milliseconds(options.IdleTimeout);
             _socket.ReceiveTimeout = receiveTimeout;
+            if (_handshakeFirst)
+            {
+                if (!StartTls(out reason))
+                {
+                    return;
+                }
+
+                _socket.ReceiveTimeout = receiveTimeout;
+            }
+
             while (!_stopping)
             {
                 // While a record is incomplete, the wait is also bounded by what is left of its deadline.
@@ -147,7 +178,7 @@ internal sealed class TcpConnection : IStreamSink
                 int received;
                 try
                 {
-                    received = _reader.Receive(_socket);
+                    received = Receive();
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
                 {
@@ -188,6 +219,11 @@ internal sealed class TcpConnection : IStreamSink
                 while (_reader.TryReadRecord(out ReadOnlyMemory<byte> record))
                 {
                     Handle(record);
+                    if (_startTls)
+                    {
+                        break;
+                    }
+
                     if (_replies.WrittenCount >= FlushThreshold)
                     {
                         Flush();
@@ -196,6 +232,26 @@ internal sealed class TcpConnection : IStreamSink
 
                 Flush();
                 Volatile.Write(ref _handling, false);
+                if (_startTls)
+                {
+                    // STARTTLS is on its way: the client's next bytes are its TLS handshake. None may have come before it.
+                    _startTls = false;
+                    if (_reader.HasPartialRecord)
+                    {
+                        RpcServerLog.TlsProtocolViolation(logger, _remote, "the client sent more after its AUTH_TLS probe before STARTTLS was answered");
+                        _dispatcher.Metrics.ConnectionClosedByServer("tls_protocol");
+                        reason = "sent more before STARTTLS";
+                        return;
+                    }
+
+                    if (!StartTls(out reason))
+                    {
+                        return;
+                    }
+
+                    _socket.ReceiveTimeout = receiveTimeout;
+                    continue;
+                }
 
                 // What is left in the reader is the start of a record still arriving: its deadline runs from now.
                 partialSince = options.RecordTimeout == Timeout.InfiniteTimeSpan || !_reader.HasPartialRecord ? 0
@@ -235,6 +291,7 @@ internal sealed class TcpConnection : IStreamSink
             WaitForPending();
             RpcServerLog.ConnectionEnded(logger, _remote, reason);
             _aborted.Cancel();
+            _tls?.Dispose();
             _socket.Dispose();
             _reader.Dispose();
             _replies.Dispose();
@@ -259,12 +316,20 @@ internal sealed class TcpConnection : IStreamSink
         Aborted = _aborted.Token,
         Connection = Connection,
         Input = _reader.Buffer,
+        CanStartTls = _service.TlsAuthentication is not null && _tls is null && !_servedAny,
     };
 
     private void Handle(ReadOnlyMemory<byte> record)
     {
         CallSite site = Site();
         DispatchOutcome outcome = _dispatcher.Dispatch(record, site, _replies, out PendingReply? pending, out StreamedReply? stream);
+        _servedAny = true;
+        if (outcome == DispatchOutcome.StartTls)
+        {
+            _startTls = true;
+            return;
+        }
+
         if (outcome == DispatchOutcome.Streaming)
         {
             WriteStream(stream!);
@@ -417,7 +482,84 @@ internal sealed class TcpConnection : IStreamSink
         }
     }
 
-    private void Send(ReadOnlySpan<byte> data) => SocketIo.SendAll(_socket, data);
+    private void Send(ReadOnlySpan<byte> data)
+    {
+        if (_tls is null)
+        {
+            SocketIo.SendAll(_socket, data);
+            return;
+        }
+
+        try
+        {
+            _tls.Write(data);
+        }
+        catch (IOException e) when (e.InnerException is SocketException inner)
+        {
+            // As a plain socket's send fails: a write timeout stays one.
+            ExceptionDispatchInfo.Throw(inner);
+        }
+    }
+
+    /// <summary>Receives more bytes into the reader (blocking): the socket's, or the TLS stream's plain text.</summary>
+    private int Receive()
+    {
+        if (_tls is null)
+        {
+            return _reader.Receive(_socket);
+        }
+
+        try
+        {
+            return _reader.Receive(_tls);
+        }
+        catch (IOException e) when (e.InnerException is SocketException inner)
+        {
+            // As a plain socket's receive fails: the idle and record timeouts stay timeouts.
+            ExceptionDispatchInfo.Throw(inner);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes the TLS handshake as the server, within the handshake timeout, after STARTTLS was sent; then the records go
+    /// through TLS, and handlers see the session (and the identity its client certificate maps to) on the connection.
+    /// </summary>
+    /// <returns>False when the handshake failed: the connection ends, for <paramref name="reason"/>.</returns>
+    private bool StartTls(out string reason)
+    {
+        RpcTlsServerOptions options = _service.Options.Tls!;
+        _socket.Blocking = true; // an event loop's connection was non-blocking
+        _socket.ReceiveTimeout = Milliseconds(options.HandshakeTimeout);
+        _socket.SendTimeout = Milliseconds(options.HandshakeTimeout);
+        var tls = new SslStream(new NetworkStream(_socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        try
+        {
+            tls.AuthenticateAsServer(_service.TlsAuthentication!);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or SocketException or ObjectDisposedException)
+        {
+            tls.Dispose();
+            reason = $"TLS handshake failed: {RpcTls.Reason(e)}";
+            RpcServerLog.TlsHandshakeFailed(_service.Logger, _remote, RpcTls.Reason(e));
+            _dispatcher.Metrics.ConnectionClosedByServer("tls_handshake");
+            return false;
+        }
+
+        _socket.SendTimeout = Milliseconds(_service.Options.WriteTimeout);
+        X509Certificate2? certificate = tls.RemoteCertificate switch
+        {
+            null => null,
+            X509Certificate2 full => full,
+            X509Certificate other => new X509Certificate2(other),
+        };
+        Auth.AuthSysParameters? identity = certificate is null ? null : options.MapClientCertificate?.Invoke(certificate);
+        var session = new Auth.RpcTlsSession(tls.SslProtocol, tls.NegotiatedCipherSuite, tls.NegotiatedApplicationProtocol, certificate, identity);
+        Connection = new RpcConnection(_remote ?? _socket.RemoteEndPoint, _service.LocalEndPoint, _local, _aborted.Token, session);
+        _tls = tls;
+        reason = string.Empty;
+        return true;
+    }
 
     private void CompletePending(PendingReply call)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetRpc.Runtime.Diagnostics;
@@ -29,6 +30,7 @@ internal sealed class TcpService
     public TcpService(EndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, ReplyBacklog backlog, ILogger logger)
     {
         Options = options;
+        TlsAuthentication = options.Tls is { } tls ? RpcTls.ForServer(tls.Authentication) : null;
         Dispatcher = dispatcher;
         Cache = cache;
         Backlog = backlog;
@@ -80,6 +82,9 @@ internal sealed class TcpService
 
     public RpcServerOptions Options { get; }
 
+    /// <summary>The TLS settings handshakes use (RPC-with-TLS), made once from the options; null when the server offers no TLS.</summary>
+    public SslServerAuthenticationOptions? TlsAuthentication { get; }
+
     /// <summary>Whether epoll loops serve this listener's connections (false: a thread per connection).</summary>
     public bool OnEventLoops => _loops is not null;
 
@@ -107,6 +112,21 @@ internal sealed class TcpService
         var thread = new Thread(AcceptLoop) { IsBackground = true, Name = $"NetRpc TCP accept {LocalEndPoint}" };
         thread.Start();
         RpcServerLog.Listening(Logger, "tcp", LocalEndPoint);
+    }
+
+    /// <summary>
+    /// An event loop answered a connection's AUTH_TLS probe and let it go: it continues in TLS on a thread of its own
+    /// (still counted as the same connection).
+    /// </summary>
+    public void ContinueWithTls(Socket socket, PeerKey peer, LocalPeer? local)
+    {
+        var connection = new TcpConnection(socket, peer, local, this, handshakeFirst: true);
+        lock (_lock)
+        {
+            _threaded.Add(connection);
+        }
+
+        connection.Start();
     }
 
     /// <summary>A threaded connection ended.</summary>

@@ -67,6 +67,19 @@ internal sealed class RecordReader : IDisposable
         return received;
     }
 
+    /// <summary>
+    /// Receives more bytes from <paramref name="stream"/> (blocking): a TLS connection's plaintext. Records handed out
+    /// before are no longer valid.
+    /// </summary>
+    /// <returns>The number of bytes received; 0 when the peer closed its side.</returns>
+    public int Receive(Stream stream)
+    {
+        MakeRoom();
+        int received = stream.Read(_buffer.AsSpan(_end));
+        _end += received;
+        return received;
+    }
+
     /// <summary>Receives what a non-blocking socket has (Linux only); records handed out before are no longer valid.</summary>
     /// <returns>The bytes received, 0 when the peer closed its side, or -1 when nothing is there yet.</returns>
     public int TryReceive(SafeSocketHandle socket)
@@ -96,7 +109,7 @@ internal sealed class RecordReader : IDisposable
 
     /// <summary>
     /// The next complete record, if the buffer holds one. The memory lies in <see cref="Buffer"/> and stays valid
-    /// until the next call to <see cref="TryReadRecord"/>, <see cref="Receive"/> or <see cref="Append"/>.
+    /// until the next call to <see cref="TryReadRecord"/>, <see cref="Receive(Socket)"/> or <see cref="Append"/>.
     /// </summary>
     /// <exception cref="RecordTooLargeException">The record being read exceeds the size cap.</exception>
     public bool TryReadRecord(out ReadOnlyMemory<byte> record)

@@ -93,5 +93,7 @@ internal sealed class TestServer : IAsyncDisposable
 
             return ValueTask.FromResult(new TextValue($"{context.RemoteEndPoint}|{context.Connection?.Id}"));
         })
+        .AddProcedure<XdrVoid, TextValue>(12, "TLS", (_, context) =>
+            ValueTask.FromResult(new TextValue(context.Connection?.Tls is { } tls ? $"{tls.Protocol}|{tls.ApplicationProtocol}|{tls.ClientCertificate?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false)}" : "plain")))
         .Build();
 }

@@ -9,6 +9,7 @@
 //   --pipeline N N calls in flight per client on its one connection (default 1: call, wait, call again)
 //   --async-completions  run continuations on the thread pool instead of the receive thread (NetRpc's default)
 //   --spin-us N  RpcClientOptions.SpinBeforeSleep in microseconds (default: the library's default)
+//   --tls CA.pem RPC-with-TLS (TCP): the server's certificate must chain to this CA and name localhost
 //   -S PID       the server process: its CPU time per call, summed over all its threads
 //
 // Latency is per call, start to reply. CPU per call: the client's is this process's CPU time over the
@@ -16,6 +17,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using NetRpc.Bench.Protocol;
 using NetRpc.Runtime.Client;
 using NetRpc.Xdr;
@@ -27,6 +30,7 @@ int serverPid = 0;
 int pipeline = 1;
 bool asyncCompletions = false;
 double? spinMicroseconds = null;
+string? tlsCa = null;
 var positional = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
@@ -41,13 +45,14 @@ for (int i = 0; i < args.Length; i++)
         case "--pipeline": pipeline = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--async-completions": asyncCompletions = true; break;
         case "--spin-us": spinMicroseconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--tls": tlsCa = Next(); break;
         default: positional.Add(arg); break;
     }
 }
 
 if (positional.Count != 5 || positional[0] is not ("tcp" or "udp") || positional[1] is not ("ping" or "echo" or "sum") || pipeline < 1)
 {
-    Console.Error.WriteLine("usage: bench_client [-H host] -p port [-w warmup] [-S srvpid] [--pipeline N] [--async-completions] [--spin-us N] tcp|udp ping|echo|sum SIZE NCALLS NCLIENTS");
+    Console.Error.WriteLine("usage: bench_client [-H host] -p port [-w warmup] [-S srvpid] [--pipeline N] [--async-completions] [--spin-us N] [--tls CA.pem] tcp|udp ping|echo|sum SIZE NCALLS NCLIENTS");
     return 2;
 }
 
@@ -79,6 +84,13 @@ var options = new RpcClientOptions { InlineCompletions = !asyncCompletions, MaxI
 if (spinMicroseconds is double us)
 {
     options = options with { SpinBeforeSleep = TimeSpan.FromMicroseconds(us) };
+}
+
+if (tlsCa is not null)
+{
+    var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+    trust.CustomTrustStore.Add(X509Certificate2.CreateFromPem(File.ReadAllText(tlsCa)));
+    options = options with { Tls = new SslClientAuthenticationOptions { TargetHost = "localhost", CertificateChainPolicy = trust } };
 }
 
 var clients = new Load[nclients];

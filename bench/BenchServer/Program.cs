@@ -1,15 +1,18 @@
 // bench_server: NetRpc's server for bench.x, with the command line of ../shared/bench/native/bench_server.
 //
-//   bench_server -p PORT [--drc] [--spin-us N]   serve TCP and UDP on 127.0.0.1:PORT (fixed-port mode)
+//   bench_server -p PORT [--drc] [--spin-us N] [--tls CERT.pem KEY.pem]   serve TCP and UDP on 127.0.0.1:PORT (fixed-port mode)
 //
 //   --drc        turn on the duplicate request cache for UDP (NetRpc's default; off here, see below)
 //   --spin-us N  RpcServerOptions.SpinBeforeSleep in microseconds (default: the library's default)
+//   --tls CERT.pem KEY.pem  offer RPC-with-TLS (RFC 9289) with this certificate and key
 //
 // PING, ECHO and SUM do what the C server's procedures do, in the service class rpcgen generates from bench.x. The C server has no duplicate request cache;
 // neither does this one unless --drc is given, so that the two do the same work per call.
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography.X509Certificates;
 using NetRpc.Bench.Protocol;
 using NetRpc.Runtime.Server;
 using NetRpc.Xdr;
@@ -17,6 +20,7 @@ using NetRpc.Xdr;
 int port = 0;
 bool drc = false;
 double? spinMicroseconds = null;
+(string Certificate, string Key)? tls = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -31,8 +35,12 @@ for (int i = 0; i < args.Length; i++)
             spinMicroseconds = spin;
             i++;
             break;
+        case "--tls" when i + 2 < args.Length:
+            tls = (args[i + 1], args[i + 2]);
+            i += 2;
+            break;
         default:
-            Console.Error.WriteLine("usage: bench_server -p PORT [--drc] [--spin-us N]");
+            Console.Error.WriteLine("usage: bench_server -p PORT [--drc] [--spin-us N] [--tls CERT.pem KEY.pem]");
             return 2;
     }
 }
@@ -47,6 +55,12 @@ var options = new RpcServerOptions { UdpDuplicateRequestCache = drc ? new Duplic
 if (spinMicroseconds is double us)
 {
     options = options with { SpinBeforeSleep = TimeSpan.FromMicroseconds(us) };
+}
+
+if (tls is var (certificate, key))
+{
+    var authentication = new SslServerAuthenticationOptions { ServerCertificate = X509Certificate2.CreateFromPemFile(certificate, key) };
+    options = options with { Tls = new RpcTlsServerOptions { Authentication = authentication } };
 }
 
 await using var server = new RpcServer(options);

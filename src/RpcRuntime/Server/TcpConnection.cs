@@ -529,10 +529,10 @@ internal sealed class TcpConnection : IStreamSink
     private bool StartTls(out string reason)
     {
         RpcTlsServerOptions options = _service.Options.Tls!;
-        _socket.Blocking = true; // an event loop's connection was non-blocking
+        SocketIo.MakeBlocking(_socket); // an event loop's connection was non-blocking
         _socket.ReceiveTimeout = Milliseconds(options.HandshakeTimeout);
         _socket.SendTimeout = Milliseconds(options.HandshakeTimeout);
-        var tls = new SslStream(new NetworkStream(_socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        var tls = new SslStream(new SocketIoStream(_socket), leaveInnerStreamOpen: false);
         try
         {
             tls.AuthenticateAsServer(_service.TlsAuthentication!);

@@ -87,7 +87,7 @@ internal static class RpcTls
         try
         {
             Probe(socket, server, xid, program, version);
-            var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+            var tls = new SslStream(new SocketIoStream(socket), leaveInnerStreamOpen: false);
             try
             {
                 tls.AuthenticateAsClient(ForClient(options, server));

@@ -209,6 +209,28 @@ internal static unsafe partial class SocketIo
         }
     }
 
+    /// <summary>
+    /// Makes a socket's reads and writes block again. .NET never clears O_NONBLOCK once set (it emulates blocking on a
+    /// socket that was non-blocking), so on the libc path the flag is cleared here: the socket of a connection an event
+    /// loop hands over to a thread of its own is read with blocking calls from then on.
+    /// </summary>
+    /// <exception cref="SocketException">fcntl failed.</exception>
+    public static void MakeBlocking(Socket socket)
+    {
+        if (!s_direct)
+        {
+            socket.Blocking = true;
+            return;
+        }
+
+        using var descriptor = new Descriptor(socket.SafeHandle);
+        int flags = fcntl(descriptor.Fd, FGetFl, 0);
+        if (flags < 0 || ((flags & ONonBlock) != 0 && fcntl(descriptor.Fd, FSetFl, flags & ~ONonBlock) < 0))
+        {
+            throw new SocketException((int)ToSocketError(Marshal.GetLastPInvokeError()));
+        }
+    }
+
     /// <summary>After a failed call: returns false on EINTR (call again), true on EAGAIN where allowed, and throws otherwise.</summary>
     private static bool ThrowUnlessInterrupted(bool allowAgain = false)
     {
@@ -237,6 +259,14 @@ internal static unsafe partial class SocketIo
         ENoBufs => SocketError.NoBufferSpaceAvailable,
         _ => SocketError.SocketError,
     };
+
+    // fcntl's commands and the flag (Linux).
+    private const int FGetFl = 3;
+    private const int FSetFl = 4;
+    private const int ONonBlock = 0x800;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint recv(int fd, byte* buffer, nint length, int flags);

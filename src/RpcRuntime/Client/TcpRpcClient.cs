@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using NetRpc.Runtime.Transports;
 
@@ -305,7 +304,7 @@ internal sealed class TcpRpcClient : RpcClient
             uint xid = NextXid();
 
             // Blocking, on a thread of its own, as the connect: the socket stays a blocking one for the receive thread.
-            SslStream stream = await Task.Factory.StartNew(() => RpcTls.StartClient(socket, server, xid, Program, Version, tls, timeout), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            TlsChannel stream = await Task.Factory.StartNew(() => RpcTls.StartClient(socket, server, xid, Program, Version, tls, timeout, Options.SpinBeforeSleep), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
                 .WaitAsync(timeout + timeout, cancellationToken).ConfigureAwait(false);
             return new Link(socket, stream);
         }
@@ -511,7 +510,7 @@ internal sealed class TcpRpcClient : RpcClient
     }
 
     /// <summary>A connected socket, and its TLS stream when the connection is secured.</summary>
-    private readonly record struct Link(Socket Socket, SslStream? Tls);
+    private readonly record struct Link(Socket Socket, TlsChannel? Tls);
 
     private sealed class Connection
     {
@@ -522,7 +521,7 @@ internal sealed class TcpRpcClient : RpcClient
         private readonly Socket _socket;
 
         // RPC-with-TLS: the records go through this instead of the socket.
-        private readonly SslStream? _tls;
+        private readonly TlsChannel? _tls;
         private readonly RecordReader _reader;
         private readonly object _sendLock = new();
         private readonly long _spinTicks;
@@ -759,7 +758,7 @@ internal sealed class TcpRpcClient : RpcClient
 
                     if (got < 0)
                     {
-                        got = _tls is null ? _reader.Receive(_socket) : _reader.Receive(_tls);
+                        got = _tls is null ? _reader.Receive(_socket) : _reader.Receive(_tls.Stream);
                     }
 
                     if (got == 0)

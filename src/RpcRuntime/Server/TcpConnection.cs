@@ -57,7 +57,7 @@ internal sealed class TcpConnection : IStreamSink
     // RPC-with-TLS: the stream the records go through once the handshake is made; whether the handshake comes first
     // (the probe was answered by an event loop); whether a call has been read (the probe must be the first); whether
     // the probe was just answered.
-    private SslStream? _tls;
+    private TlsChannel? _tls;
     private readonly bool _handshakeFirst;
     private bool _servedAny;
     private bool _startTls;
@@ -511,7 +511,7 @@ internal sealed class TcpConnection : IStreamSink
 
         try
         {
-            return _reader.Receive(_tls);
+            return _reader.Receive(_tls.Stream);
         }
         catch (IOException e) when (e.InnerException is SocketException inner)
         {
@@ -532,10 +532,10 @@ internal sealed class TcpConnection : IStreamSink
         SocketIo.MakeBlocking(_socket); // an event loop's connection was non-blocking
         _socket.ReceiveTimeout = Milliseconds(options.HandshakeTimeout);
         _socket.SendTimeout = Milliseconds(options.HandshakeTimeout);
-        var tls = new SslStream(new SocketIoStream(_socket), leaveInnerStreamOpen: false);
+        var tls = new TlsChannel(_socket, _service.Options.SpinBeforeSleep);
         try
         {
-            tls.AuthenticateAsServer(_service.TlsAuthentication!);
+            tls.Stream.AuthenticateAsServer(_service.TlsAuthentication!);
         }
         catch (Exception e) when (e is AuthenticationException or IOException or SocketException or ObjectDisposedException)
         {
@@ -547,14 +547,14 @@ internal sealed class TcpConnection : IStreamSink
         }
 
         _socket.SendTimeout = Milliseconds(_service.Options.WriteTimeout);
-        X509Certificate2? certificate = tls.RemoteCertificate switch
+        X509Certificate2? certificate = tls.Stream.RemoteCertificate switch
         {
             null => null,
             X509Certificate2 full => full,
             X509Certificate other => new X509Certificate2(other),
         };
         Auth.AuthSysParameters? identity = certificate is null ? null : options.MapClientCertificate?.Invoke(certificate);
-        var session = new Auth.RpcTlsSession(tls.SslProtocol, tls.NegotiatedCipherSuite, tls.NegotiatedApplicationProtocol, certificate, identity);
+        var session = new Auth.RpcTlsSession(tls.Stream.SslProtocol, tls.Stream.NegotiatedCipherSuite, tls.Stream.NegotiatedApplicationProtocol, certificate, identity);
         Connection = new RpcConnection(_remote ?? _socket.RemoteEndPoint, _service.LocalEndPoint, _local, _aborted.Token, session);
         _tls = tls;
         reason = string.Empty;

@@ -77,9 +77,9 @@ internal static class RpcTls
     /// On a freshly connected blocking socket: sends the AUTH_TLS probe, checks the server answers STARTTLS, and makes
     /// the TLS handshake, all within <paramref name="timeout"/>. Nothing else may be sent on the socket meanwhile.
     /// </summary>
-    /// <returns>The TLS stream the connection's records go through from now on (it does not own the socket).</returns>
+    /// <returns>The TLS session the connection's records go through from now on (it does not own the socket).</returns>
     /// <exception cref="RpcConnectionException">The server does not offer TLS, the handshake failed, or it took too long.</exception>
-    public static SslStream StartClient(Socket socket, EndPoint server, uint xid, uint program, uint version, SslClientAuthenticationOptions options, TimeSpan timeout)
+    public static TlsChannel StartClient(Socket socket, EndPoint server, uint xid, uint program, uint version, SslClientAuthenticationOptions options, TimeSpan timeout, TimeSpan spinBeforeSleep)
     {
         int milliseconds = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
         socket.SendTimeout = milliseconds;
@@ -87,10 +87,10 @@ internal static class RpcTls
         try
         {
             Probe(socket, server, xid, program, version);
-            var tls = new SslStream(new SocketIoStream(socket), leaveInnerStreamOpen: false);
+            var tls = new TlsChannel(socket, spinBeforeSleep);
             try
             {
-                tls.AuthenticateAsClient(ForClient(options, server));
+                tls.Stream.AuthenticateAsClient(ForClient(options, server));
             }
             catch (Exception e) when (e is AuthenticationException or IOException)
             {

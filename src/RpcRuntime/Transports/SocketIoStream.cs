@@ -6,10 +6,19 @@ namespace NetRpc.Runtime.Transports;
 /// A blocking socket as the stream a TLS session runs over, read and written through <see cref="SocketIo"/> (libc on
 /// Linux). A NetworkStream would go through .NET's socket engine, which on a socket that was ever non-blocking (an event
 /// loop's) emulates each blocking read by waking thread pool workers: a TLS connection served that way cost several
-/// times the CPU per call.
+/// times the CPU per call. SslStream reads from it only when it needs more bytes, so a read that would block first
+/// spins (<see cref="Spinning"/>), as the plain connections' receive loops do.
 /// </summary>
-internal sealed class SocketIoStream(Socket socket) : Stream
+/// <param name="socket">The connected socket.</param>
+/// <param name="spinTicks">How long a read that would block polls first, in <see cref="System.Diagnostics.Stopwatch"/> ticks; 0: none.</param>
+internal sealed class SocketIoStream(Socket socket, long spinTicks) : Stream
 {
+    private SpinHabit _habit;
+
+    // While gathering, writes are kept here and sent together (see TlsChannel.Write).
+    private PooledBufferWriter? _gathered;
+    private bool _gathering;
+
     public override bool CanRead => true;
 
     public override bool CanWrite => true;
@@ -21,12 +30,76 @@ internal sealed class SocketIoStream(Socket socket) : Stream
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     /// <exception cref="SocketException">The receive failed, or timed out (the socket's receive timeout).</exception>
-    public override int Read(Span<byte> buffer) => SocketIo.Receive(socket, buffer);
+    public override int Read(Span<byte> buffer)
+    {
+        if (SocketIo.IsDirect && Spinning.TryEnter(spinTicks, out long until))
+        {
+            try
+            {
+                int got = -1;
+                if (_habit.PollFirst())
+                {
+                    _habit.Found((got = SocketIo.TryReceive(socket.SafeHandle, buffer)) >= 0);
+                }
+
+                while (got < 0 && Spinning.Next(until))
+                {
+                    got = SocketIo.TryReceive(socket.SafeHandle, buffer);
+                }
+
+                if (got >= 0)
+                {
+                    return got;
+                }
+            }
+            finally
+            {
+                Spinning.Exit();
+            }
+        }
+
+        return SocketIo.Receive(socket, buffer);
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <exception cref="SocketException">The send failed, or timed out (the socket's send timeout).</exception>
-    public override void Write(ReadOnlySpan<byte> buffer) => SocketIo.SendAll(socket, buffer);
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (_gathering)
+        {
+            buffer.CopyTo(_gathered!.GetSpan(buffer.Length));
+            _gathered.Advance(buffer.Length);
+            return;
+        }
+
+        SocketIo.SendAll(socket, buffer);
+    }
+
+    /// <summary>Keeps the writes that follow, until <see cref="EndGather"/>.</summary>
+    public void BeginGather()
+    {
+        _gathered ??= new PooledBufferWriter(64 * 1024);
+        _gathering = true;
+    }
+
+    /// <summary>Sends the writes kept since <see cref="BeginGather"/> in one send, or drops them (<paramref name="send"/> false: what produced them failed).</summary>
+    /// <exception cref="SocketException">The send failed, or timed out.</exception>
+    public void EndGather(bool send)
+    {
+        _gathering = false;
+        try
+        {
+            if (send && _gathered!.WrittenCount > 0)
+            {
+                SocketIo.SendAll(socket, _gathered.WrittenSpan);
+            }
+        }
+        finally
+        {
+            _gathered!.Reset();
+        }
+    }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
@@ -37,4 +110,14 @@ internal sealed class SocketIoStream(Socket socket) : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _gathered?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }

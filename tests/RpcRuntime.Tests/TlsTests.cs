@@ -214,6 +214,31 @@ public abstract class TlsTests(TestCertificates certificates) : IClassFixture<Te
     }
 
     [OpenSslFact]
+    public async Task A_ClientHello_that_makes_SslStream_throw_an_undocumented_exception_ends_only_its_connection()
+    {
+        // Found by the fuzzer (tls-probe): a mutated ClientHello on which SslStream.AuthenticateAsServer throws
+        // ArgumentOutOfRangeException, which escaped the connection's thread and ended the process.
+        byte[] hello = Convert.FromHexString(
+            "1603010104010001000303185cfb728a1b00db3d125aa020e450124b8500d979504cd9f3171618e3cab42f20e58ba0b11e0a6f18cbafe45cdd45a792" +
+            "1d15b7a3a6021f09385cdfc2315e5d000000b9021303130100ff010000af0000000e000c0000096c6f63616c686f7374000b000403000102000a0016" +
+            "0014001d0017001e0019001801000101010201030104002300000005000501000000000010000900070673756e7270630016000000170000000d001e" +
+            "001c040305030603080708080809080a080b080408050806040105010601002b0003020304002d00020101003300260024001d0020a6dff22b44ad99" +
+            "e85b3900012d602aa9557a0b5fcfc46859559953a339b3de72");
+        await using var server = new TestServer(Options(), udp: false);
+        using Socket socket = await Wire.ConnectAsync(server.Tcp!);
+        await using var plain = new NetworkStream(socket, ownsSocket: false);
+        using var guard = new CancellationTokenSource(Patience);
+        await plain.WriteAsync(Wire.Record(Wire.Call(1, TestServer.Program, 1, 0, credentialFlavor: AuthTls)), guard.Token);
+        Assert.NotNull(await Wire.ReadRecordAsync(plain, guard.Token));
+        await plain.WriteAsync(hello, guard.Token);
+        socket.Shutdown(SocketShutdown.Send);
+        Assert.True(await Wire.ClosedByPeerAsync(socket, Patience));
+
+        await using RpcClient client = server.Client(tcp: true, options: new RpcClientOptions { Timeout = Patience, Tls = ClientTls() });
+        Assert.Equal(2, (await client.CallAsync<IntValue, IntValue>(1, new IntValue(1))).Value);
+    }
+
+    [OpenSslFact]
     public async Task A_client_that_sends_plain_calls_after_STARTTLS_is_closed()
     {
         await using var server = new TestServer(Options(), udp: false);

@@ -537,8 +537,11 @@ internal sealed class TcpConnection : IStreamSink
         {
             tls.Stream.AuthenticateAsServer(_service.TlsAuthentication!);
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Any failure: the handshake parses what a hostile client sends, and SslStream does not only throw the
+            // exceptions it documents (a mutated ClientHello made it throw ArgumentOutOfRangeException: the fuzzer's
+            // tls-probe target). Whatever it is, it ends this connection, not the process.
             tls.Dispose();
             reason = $"TLS handshake failed: {RpcTls.Reason(e)}";
             RpcServerLog.TlsHandshakeFailed(_service.Logger, _remote, RpcTls.Reason(e));

@@ -92,8 +92,10 @@ internal static class RpcTls
             {
                 tls.Stream.AuthenticateAsClient(ForClient(options, server));
             }
-            catch (Exception e) when (e is AuthenticationException or IOException)
+            catch (Exception e) when (e is not (OutOfMemoryException or SocketException))
             {
+                // Any failure: what the server sends is parsed by SslStream, which does not only throw the exceptions it
+                // documents for malformed input (see TcpConnection.StartTls).
                 tls.Dispose();
                 throw new RpcConnectionException($"RPC: TLS with {server} failed: {Reason(e)}", e);
             }

@@ -13,6 +13,7 @@ internal static class FuzzTargets
         ("rpc-auth", () => new RpcAuthTarget()),
         ("nfs4-xdr", () => new Nfs4XdrTarget()),
         ("rpcbind-server", () => new RpcbindServerTarget()),
+        ("tls-probe", () => new TlsProbeTarget()),
         ("drc-journal", () => new DrcJournalTarget()),
         ("rpcgen", () => new RpcgenTarget()),
     ];

@@ -52,7 +52,7 @@ internal sealed class RpcServerMetrics
         _duplicates = meter.CreateCounter<long>("rpc.server.duplicate_request_cache", "{call}", "Duplicate request cache lookups, by result: hit, miss, in_progress, interrupted (running when the last server died), evicted");
         _connections = meter.CreateUpDownCounter<long>("rpc.server.connections", "{connection}", "Open TCP connections");
         _refused = meter.CreateCounter<long>("rpc.server.connections.refused", "{connection}", "TCP connections closed as soon as accepted, by reason: server_full (MaxConnections), address_full (MaxConnectionsPerAddress)");
-        _closed = meter.CreateCounter<long>("rpc.server.connections.closed", "{connection}", "TCP connections the server closed, by reason: idle, record_timeout (a record not completed in time), write_timeout (replies not read in time), record_too_large");
+        _closed = meter.CreateCounter<long>("rpc.server.connections.closed", "{connection}", "TCP connections the server closed, by reason: idle, record_timeout (a record not completed in time), write_timeout (replies not read in time), record_too_large, tls_handshake (the TLS handshake failed or took too long), tls_protocol (bytes before STARTTLS was answered)");
         _dropped = meter.CreateCounter<long>("rpc.server.datagrams.dropped", "{datagram}", "UDP datagrams dropped unread, by reason: server_busy (MaxUdpCallsInFlight), address_busy (MaxUdpCallsInFlightPerAddress)");
     }
 

@@ -14,11 +14,7 @@ internal sealed class NativeFactAttribute : FactAttribute
 {
     public NativeFactAttribute(bool namespaced = false, [CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
-        if ((namespaced ? NativeToolchain.NamespaceMissingReason : NativeToolchain.MissingReason) is { } reason && !NativeToolchain.Required)
-        {
-            Skip = reason;
-            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
-        }
+        Skipping.Unless(this, namespaced ? NativeToolchain.NamespaceMissingReason : NativeToolchain.MissingReason, test, file);
     }
 }
 
@@ -28,10 +24,24 @@ internal sealed class NativeTheoryAttribute : TheoryAttribute
 {
     public NativeTheoryAttribute(bool namespaced = false, [CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
-        if ((namespaced ? NativeToolchain.NamespaceMissingReason : NativeToolchain.MissingReason) is { } reason && !NativeToolchain.Required)
+        Skipping.Unless(this, namespaced ? NativeToolchain.NamespaceMissingReason : NativeToolchain.MissingReason, test, file);
+    }
+}
+
+/// <summary>How the tests that need something of the machine skip where it is missing.</summary>
+internal static class Skipping
+{
+    /// <summary>
+    /// Skips the test when <paramref name="missingReason"/> says what is missing, with the reason in its display name
+    /// (the default console output of <c>dotnet test</c> lists skipped tests by name only), unless NETRPC_REQUIRE_NATIVE=1
+    /// (CI), where it runs and fails.
+    /// </summary>
+    public static void Unless(FactAttribute attribute, string? missingReason, string test, string file)
+    {
+        if (missingReason is { } reason && !NativeToolchain.Required)
         {
-            Skip = reason;
-            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
+            attribute.Skip = reason;
+            attribute.DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
         }
     }
 }

@@ -12,11 +12,7 @@ internal sealed class PrivilegedFactAttribute : FactAttribute
 {
     public PrivilegedFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
-        if (Privilege.MissingReason is { } reason && !NativeToolchain.Required)
-        {
-            Skip = reason;
-            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
-        }
+        Skipping.Unless(this, Privilege.MissingReason, test, file);
     }
 }
 
@@ -26,11 +22,7 @@ internal sealed class PrivilegedTheoryAttribute : TheoryAttribute
 {
     public PrivilegedTheoryAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
-        if (Privilege.MissingReason is { } reason && !NativeToolchain.Required)
-        {
-            Skip = reason;
-            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
-        }
+        Skipping.Unless(this, Privilege.MissingReason, test, file);
     }
 }
 

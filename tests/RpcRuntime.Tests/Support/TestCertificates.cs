@@ -85,11 +85,7 @@ internal sealed class OpenSslFactAttribute : FactAttribute
 {
     public OpenSslFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
-        if (OpenSsl.MissingReason is { } reason && !NativeToolchain.Required)
-        {
-            Skip = reason;
-            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
-        }
+        Skipping.Unless(this, OpenSsl.MissingReason, test, file);
     }
 }
 
@@ -99,10 +95,6 @@ internal sealed class CaptureFactAttribute : FactAttribute
 {
     public CaptureFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
     {
-        if (OpenSsl.CaptureMissingReason is { } reason && !NativeToolchain.Required)
-        {
-            Skip = reason;
-            DisplayName = $"{Path.GetFileNameWithoutExtension(file)}.{test} [SKIPPED: {reason}]";
-        }
+        Skipping.Unless(this, OpenSsl.CaptureMissingReason, test, file);
     }
 }

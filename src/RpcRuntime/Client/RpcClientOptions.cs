@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net.Security;
 using Microsoft.Extensions.Logging;
 using NetRpc.Runtime.Auth;
+using NetRpc.Runtime.Transports;
 
 namespace NetRpc.Runtime.Client;
 
@@ -83,7 +84,20 @@ public sealed record RpcClientOptions
     /// never a silent fall back to plain text. UDP has no TLS (DTLS is optional in RFC 9289 and not offered): a UDP
     /// client refuses these settings. Default null: plain TCP.
     /// </summary>
-    public SslClientAuthenticationOptions? Tls { get; init; }
+    public SslClientAuthenticationOptions? Tls
+    {
+        get => _tls;
+        init
+        {
+            _tls = value;
+            TlsEngine = value is null ? null : SslStreamTls.Instance;
+        }
+    }
+
+    /// <summary>What makes the handshakes: set with <see cref="Tls"/> alone, so that a program without TLS never makes one (see <see cref="Transports.TlsEngine"/>).</summary>
+    internal TlsEngine? TlsEngine { get; private init; }
+
+    private readonly SslClientAuthenticationOptions? _tls;
 
     /// <summary>
     /// Run the code after <c>await CallAsync(...)</c> on the thread that received the reply, instead of the thread

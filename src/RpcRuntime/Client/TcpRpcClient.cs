@@ -291,7 +291,7 @@ internal sealed class TcpRpcClient : RpcClient
     private async ValueTask<Link> OpenAsync(EndPoint server, long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
     {
         Socket socket = await ConnectSocketAsync(server, deadline, callTimeout, cancellationToken).ConfigureAwait(false);
-        if (Options.Tls is not { } tls)
+        if (Options.Tls is not { } tls || Options.TlsEngine is not { } engine)
         {
             return new Link(socket, null);
         }
@@ -304,7 +304,7 @@ internal sealed class TcpRpcClient : RpcClient
             uint xid = NextXid();
 
             // Blocking, on a thread of its own, as the connect: the socket stays a blocking one for the receive thread.
-            TlsChannel stream = await Task.Factory.StartNew(() => RpcTls.StartClient(socket, server, xid, Program, Version, tls, timeout, Options.SpinBeforeSleep), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            TlsChannel stream = await Task.Factory.StartNew(() => engine.StartClient(socket, server, xid, Program, Version, tls, timeout, Options.SpinBeforeSleep), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
                 .WaitAsync(timeout + timeout, cancellationToken).ConfigureAwait(false);
             return new Link(socket, stream);
         }
@@ -758,7 +758,7 @@ internal sealed class TcpRpcClient : RpcClient
 
                     if (got < 0)
                     {
-                        got = _tls is null ? _reader.Receive(_socket) : _reader.Receive(_tls.Stream);
+                        got = _tls is null ? _reader.Receive(_socket) : _reader.Receive(_tls);
                     }
 
                     if (got == 0)

@@ -370,7 +370,7 @@ internal sealed class EpollConnection : IStreamSink
         Aborted = _aborted.Token,
         Connection = Connection,
         Input = _reader.Buffer,
-        CanStartTls = _service.TlsAuthentication is not null && !_servedAny,
+        CanStartTls = _service.Options.Tls is not null && !_servedAny,
     };
 
     /// <summary>Answers a call; returns the streamed reply to write, when it asks for one.</summary>

@@ -189,6 +189,9 @@ public sealed record RpcTlsServerOptions
 
     /// <summary>How long the TLS handshake may take after STARTTLS is answered; a connection that takes longer is closed. Default 10 seconds.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>What makes the handshakes: made with these settings alone, so that a server without TLS never makes one (see <see cref="Transports.TlsEngine"/>).</summary>
+    internal Transports.TlsEngine Engine { get; } = Transports.SslStreamTls.Instance;
 }
 
 /// <summary>

@@ -1,10 +1,7 @@
 using System.Buffers;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.ExceptionServices;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using NetRpc.Runtime.Diagnostics;
 using NetRpc.Runtime.DuplicateRequests;
@@ -316,7 +313,7 @@ internal sealed class TcpConnection : IStreamSink
         Aborted = _aborted.Token,
         Connection = Connection,
         Input = _reader.Buffer,
-        CanStartTls = _service.TlsAuthentication is not null && _tls is null && !_servedAny,
+        CanStartTls = _service.Options.Tls is not null && _tls is null && !_servedAny,
     };
 
     private void Handle(ReadOnlyMemory<byte> record)
@@ -511,7 +508,7 @@ internal sealed class TcpConnection : IStreamSink
 
         try
         {
-            return _reader.Receive(_tls.Stream);
+            return _reader.Receive(_tls);
         }
         catch (IOException e) when (e.InnerException is SocketException inner)
         {
@@ -532,17 +529,17 @@ internal sealed class TcpConnection : IStreamSink
         SocketIo.MakeBlocking(_socket); // an event loop's connection was non-blocking
         _socket.ReceiveTimeout = Milliseconds(options.HandshakeTimeout);
         _socket.SendTimeout = Milliseconds(options.HandshakeTimeout);
-        var tls = new TlsChannel(_socket, _service.Options.SpinBeforeSleep);
+        TlsChannel tls;
+        Auth.RpcTlsSession session;
         try
         {
-            tls.Stream.AuthenticateAsServer(_service.TlsAuthentication!);
+            tls = options.Engine.StartServer(_socket, options.Authentication, options.MapClientCertificate, _service.Options.SpinBeforeSleep, out session);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Any failure: the handshake parses what a hostile client sends, and SslStream does not only throw the
             // exceptions it documents (a mutated ClientHello made it throw ArgumentOutOfRangeException: the fuzzer's
             // tls-probe target). Whatever it is, it ends this connection, not the process.
-            tls.Dispose();
             reason = $"TLS handshake failed: {RpcTls.Reason(e)}";
             RpcServerLog.TlsHandshakeFailed(_service.Logger, _remote, RpcTls.Reason(e));
             _dispatcher.Metrics.ConnectionClosedByServer("tls_handshake");
@@ -550,14 +547,6 @@ internal sealed class TcpConnection : IStreamSink
         }
 
         _socket.SendTimeout = Milliseconds(_service.Options.WriteTimeout);
-        X509Certificate2? certificate = tls.Stream.RemoteCertificate switch
-        {
-            null => null,
-            X509Certificate2 full => full,
-            X509Certificate other => new X509Certificate2(other),
-        };
-        Auth.AuthSysParameters? identity = certificate is null ? null : options.MapClientCertificate?.Invoke(certificate);
-        var session = new Auth.RpcTlsSession(tls.Stream.SslProtocol, tls.Stream.NegotiatedCipherSuite, tls.Stream.NegotiatedApplicationProtocol, certificate, identity);
         Connection = new RpcConnection(_remote ?? _socket.RemoteEndPoint, _service.LocalEndPoint, _local, _aborted.Token, session);
         _tls = tls;
         reason = string.Empty;

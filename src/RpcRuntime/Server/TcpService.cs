@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetRpc.Runtime.Diagnostics;
@@ -30,7 +29,6 @@ internal sealed class TcpService
     public TcpService(EndPoint endPoint, RpcServerOptions options, CallDispatcher dispatcher, DuplicateRequestCache? cache, ReplyBacklog backlog, ILogger logger)
     {
         Options = options;
-        TlsAuthentication = options.Tls is { } tls ? RpcTls.ForServer(tls.Authentication) : null;
         Dispatcher = dispatcher;
         Cache = cache;
         Backlog = backlog;
@@ -82,8 +80,6 @@ internal sealed class TcpService
 
     public RpcServerOptions Options { get; }
 
-    /// <summary>The TLS settings handshakes use (RPC-with-TLS), made once from the options; null when the server offers no TLS.</summary>
-    public SslServerAuthenticationOptions? TlsAuthentication { get; }
 
     /// <summary>Whether epoll loops serve this listener's connections (false: a thread per connection).</summary>
     public bool OnEventLoops => _loops is not null;

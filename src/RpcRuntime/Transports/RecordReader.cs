@@ -68,14 +68,14 @@ internal sealed class RecordReader : IDisposable
     }
 
     /// <summary>
-    /// Receives more bytes from <paramref name="stream"/> (blocking): a TLS connection's plaintext. Records handed out
+    /// Receives more bytes from <paramref name="tls"/> (blocking): a TLS connection's plain text. Records handed out
     /// before are no longer valid.
     /// </summary>
     /// <returns>The number of bytes received; 0 when the peer closed its side.</returns>
-    public int Receive(Stream stream)
+    public int Receive(TlsChannel tls)
     {
         MakeRoom();
-        int received = stream.Read(_buffer.AsSpan(_end));
+        int received = tls.Read(_buffer.AsSpan(_end));
         _end += received;
         return received;
     }

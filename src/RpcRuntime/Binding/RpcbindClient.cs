@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Messages;
+using NetRpc.Runtime.Transports;
+using NetRpc.Xdr;
 
 namespace NetRpc.Runtime.Binding;
 
@@ -151,6 +153,19 @@ public sealed class RpcbindClient
         int current = 0;
         try
         {
+            if (RegisterLocally(mappings) is { } answers)
+            {
+                for (current = 0; current < mappings.Length; current++)
+                {
+                    if (!answers[current])
+                    {
+                        throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {Describe(mappings[current])}: it holds another address for it, or it is full (in all, or for this caller's owner).");
+                    }
+                }
+
+                return;
+            }
+
             await WithRegistrar(async client =>
             {
                 // The UNSETs together, then the SETs together, their answers read in order: two round trips at a
@@ -205,6 +220,108 @@ public sealed class RpcbindClient
         {
             throw new RpcbindRegistrationException($"rpcbind at {_host}:{_port} refused to register {Describe(mappings[Math.Min(current, mappings.Length - 1)])}: {e.Status} (it takes registrations only from its own host).", e);
         }
+    }
+
+    /// <summary>
+    /// Where native rpcbind's local socket is (and this client is the host's standard rpcbind): the UNSETs sent together,
+    /// then the SETs, and their answers read, on the caller's thread, with blocking calls bounded by the timeout. A
+    /// server's start then makes no client, so neither its receive thread nor the timer thread (bench/first-reply.sh).
+    /// </summary>
+    /// <returns>The SETs' answers; null when there is no local socket, or nothing accepts on it (a file left behind).</returns>
+    /// <exception cref="RpcException">rpcbind refused the calls (an older binder: RpcProgramMismatchException), or did not answer in time.</exception>
+    private bool[]? RegisterLocally(RpcbMapping[] mappings)
+    {
+        if (_port != StandardPort || !IPAddress.IsLoopback(_host) || LocalSocketPaths.FirstOrDefault(File.Exists) is not { } path)
+        {
+            return null;
+        }
+
+        int timeout = (int)Math.Clamp(_options.Timeout.TotalMilliseconds, 1, int.MaxValue);
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { SendTimeout = timeout, ReceiveTimeout = timeout };
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = Exchange(socket, Rpcbind.RpcbindV4.Unset, mappings);
+            return Exchange(socket, Rpcbind.RpcbindV4.Set, mappings);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+        {
+            throw new RpcTimeoutException(_options.Timeout);
+        }
+        catch (SocketException e)
+        {
+            throw new RpcConnectionException($"RPC: Connection to rpcbind's local socket {path} lost: {e.Message}", e);
+        }
+    }
+
+    /// <summary>One call of <paramref name="procedure"/> (rpcbind version 4) per mapping, sent together; their answers, read in any order.</summary>
+    private bool[] Exchange(Socket socket, uint procedure, RpcbMapping[] mappings)
+    {
+        uint first = (uint)Random.Shared.Next();
+        using (var calls = new PooledBufferWriter(256 * mappings.Length))
+        {
+            for (int i = 0; i < mappings.Length; i++)
+            {
+                int start = RecordMarking.BeginRecord(calls);
+                var writer = new XdrWriter(calls);
+                new CallHeader(unchecked(first + (uint)i), Rpcbind.Program, Rpcbind.RpcbindV4.Version, procedure, _options.Credential.Credential, _options.Credential.Verifier).Encode(ref writer);
+                mappings[i].Encode(ref writer);
+                writer.Flush();
+                RecordMarking.EndRecord(calls, start);
+            }
+
+            SocketIo.SendAll(socket, calls.WrittenSpan);
+        }
+
+        bool[] answers = new bool[mappings.Length];
+        bool[] answered = new bool[mappings.Length];
+        using var replies = new RecordReader(_options.MaxRecordSize);
+        for (int left = mappings.Length; left > 0;)
+        {
+            if (!replies.TryReadRecord(out ReadOnlyMemory<byte> record))
+            {
+                if (replies.Receive(socket) == 0)
+                {
+                    throw new RpcConnectionException("RPC: rpcbind closed its local socket before answering");
+                }
+
+                continue;
+            }
+
+            try
+            {
+                var reader = new XdrReader(record.Span);
+                uint index = ReplyHeader.TryReadStart(ref reader, out uint xid) ? unchecked(xid - first) : uint.MaxValue;
+                if (index >= (uint)mappings.Length || answered[index])
+                {
+                    continue; // not an answer to these calls
+                }
+
+                ReplyHeader header = ReplyHeader.DecodeBody(ref reader, xid);
+                if (RpcClient.FailureOf(header, Rpcbind.Program, Rpcbind.RpcbindV4.Version, procedure, _options.Credential) is { } failure)
+                {
+                    throw failure;
+                }
+
+                answers[index] = reader.ReadBoolean();
+                answered[index] = true;
+                left--;
+            }
+            catch (XdrException e)
+            {
+                throw new RpcProtocolException($"RPC: rpcbind's answer could not be decoded: {e.Message}", e);
+            }
+        }
+
+        return answers;
     }
 
     private static RpcbMapping Mapping(uint program, uint version, RpcTransport transport, IPEndPoint endPoint, string owner)

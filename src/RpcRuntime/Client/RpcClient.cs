@@ -667,7 +667,11 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     private protected void CountResend() => _metrics.Retransmitted();
 
     /// <summary>The exception a reply stands for, or null for SUCCESS.</summary>
-    internal Exception? FailureOf(in ReplyHeader header, uint procedure, Auth.RpcCredential credential)
+    internal Exception? FailureOf(in ReplyHeader header, uint procedure, Auth.RpcCredential credential) =>
+        FailureOf(header, Program, Version, procedure, credential);
+
+    /// <summary>The exception a reply to a call of <paramref name="program"/> and <paramref name="version"/> stands for, or null for SUCCESS.</summary>
+    internal static Exception? FailureOf(in ReplyHeader header, uint program, uint version, uint procedure, Auth.RpcCredential credential)
     {
         if (header.Status == ReplyStatus.Denied)
         {
@@ -684,8 +688,8 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         return header.Accept switch
         {
             AcceptStatus.Success => null,
-            AcceptStatus.ProgramUnavailable => new RpcProgramUnavailableException(Program),
-            AcceptStatus.ProgramMismatch => new RpcProgramMismatchException(Program, Version, header.Low, header.High),
+            AcceptStatus.ProgramUnavailable => new RpcProgramUnavailableException(program),
+            AcceptStatus.ProgramMismatch => new RpcProgramMismatchException(program, version, header.Low, header.High),
             AcceptStatus.ProcedureUnavailable => new RpcProcedureUnavailableException(procedure),
             AcceptStatus.GarbageArguments => new RpcGarbageArgumentsException(),
             _ => new RpcSystemErrorException(),

@@ -4,7 +4,7 @@
 # run on the .NET runtime (JIT). Measured in one run, interleaved, in a network namespace of its own with native
 # rpcbind, where both servers register as they would on a host.
 #
-#   bench/first-reply.sh             15 runs of each server
+#   bench/first-reply.sh             15 runs of each server (bench/report.sh runs 31)
 #   RUNS=5 bench/first-reply.sh
 #
 # Each run: bench/startup/first_reply starts the server on CPU 0 and, on CPU 1, finds and calls TEST as rpcgen's

@@ -116,7 +116,7 @@ fi
 # ------------------------------------------------------------------ startup
 if wants startup; then
     log "startup: first reply of my_proto"
-    startup_table=$(RUNS=$([ "$quick" = 1 ] && echo 5 || echo 15) bash "$here/first-reply.sh" 2>"$work/first-reply.err") ||
+    startup_table=$(RUNS=$([ "$quick" = 1 ] && echo 5 || echo 31) bash "$here/first-reply.sh" 2>"$work/first-reply.err") ||
         startup_table="Startup: the run failed: $(tail -3 "$work/first-reply.err" | tr '\n' ' ')"
 fi
 

@@ -11,12 +11,13 @@
 #     framework-dependent), whole processes;
 #   - startup: the classic my_proto server's first reply from its process start, rpcgen's C server against
 #     NetRpc's published with Native AOT (bench/first-reply.sh);
+#   - tls: PING and ECHO 64 KiB over RPC-with-TLS against plain TCP, NetRpc client and server (bench/tls-vs-plain.sh);
 # and writes a Markdown report with the machine it ran on, and a PNG plot of calls/s against clients.
 #
 #   bench/report.sh                 full mode: 3 repetitions, full call counts (about 25 minutes)
 #   QUICK=1 bench/report.sh         quick mode: 1 repetition, a tenth of the calls, short XDR job (under 3 minutes)
 #   OUT=/tmp/r.md QUICK=1 bench/report.sh    write elsewhere than docs/perf/report.md
-#   SECTIONS="generation startup" OUT=/tmp/r.md bench/report.sh    only those sections (rpc xdr generation startup)
+#   SECTIONS="generation startup" OUT=/tmp/r.md bench/report.sh    only those sections (rpc xdr generation startup tls)
 #
 # The native baseline is ../shared/bench/native (NATIVE_DIR overrides); where it or its tools are missing,
 # the native columns are skipped and the report says why. The plot needs gnuplot (apt-get install -y
@@ -32,7 +33,7 @@ quick=${QUICK:-0}
 work=$(mktemp -d /tmp/netrpc-report.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 log() { echo "[report] $(($(date +%s) - started)) s: $*" >&2; }
-sections=" ${SECTIONS:-rpc xdr generation startup} "
+sections=" ${SECTIONS:-rpc xdr generation startup tls} "
 wants() { [[ "$sections" == *" $1 "* ]]; }
 started=$(date +%s)
 
@@ -120,6 +121,13 @@ if wants startup; then
         startup_table="Startup: the run failed: $(tail -3 "$work/first-reply.err" | tr '\n' ' ')"
 fi
 
+# ------------------------------------------------------------------ TLS
+if wants tls; then
+    log "tls: RPC-with-TLS against plain TCP"
+    tls_table=$(REPS=$([ "$quick" = 1 ] && echo 1 || echo 5) bash "$here/tls-vs-plain.sh" 2>"$work/tls.err") ||
+        tls_table="TLS: the run failed: $(tail -3 "$work/tls.err" | tr '\n' ' ')"
+fi
+
 # ------------------------------------------------------------------ plot: calls/s against clients (PING TCP, split)
 median_of() { # CASE PAIR
     grep " case=$1 pair=$2 " "$work/rpc-raw.txt" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^calls_per_s=/) { split($i, kv, "="); print kv[2] } }' |
@@ -163,7 +171,7 @@ elapsed=$(($(date +%s) - started))
     echo "# NetRpc against rpcgen + libtirpc: performance report"
     echo
     echo "Produced by \`$([ "$quick" = 1 ] && echo "QUICK=1 ")bench/report.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') in $elapsed s, everything measured in that one run."
-    [ "$sections" = " rpc xdr generation startup " ] || echo "Sections run: ${sections# }(SECTIONS); the others were left out."
+    [ "$sections" = " rpc xdr generation startup tls " ] || echo "Sections run: ${sections# }(SECTIONS); the others were left out."
     echo "$([ "$quick" = 1 ] && echo "Quick mode: one repetition of each run and a tenth of the calls; \`bench/report.sh\` (full mode) takes three and the full counts." || echo "Full mode: medians of three repetitions of each run, interleaved.")"
     echo
     echo "## Machine"
@@ -233,6 +241,15 @@ elapsed=$(($(date +%s) - started))
         echo "clients do, in a network namespace with native rpcbind (bench/first-reply.sh):"
         echo
         echo "$startup_table"
+    fi
+    if wants tls; then
+        echo
+        echo "## RPC-with-TLS against plain TCP"
+        echo
+        echo "One NetRpc client and one NetRpc server, with and without \`--tls\` against the same server (TLS 1.3;"
+        echo "libtirpc has no RPC-with-TLS to compare with). What bounds it: [security.md](../security.md), Cost."
+        echo
+        echo "$tls_table"
     fi
 } >"$out"
 log "wrote $out$([ -f "$plot" ] && echo " and $plot")"

@@ -3,7 +3,8 @@ namespace NetRpc.Runtime.Tests;
 /// <summary>
 /// The test assembly doubles as the program the rpcbind tests run inside network namespaces of their own
 /// (<c>dotnet NetRpc.Runtime.Tests.dll rpcbind-scenario ...</c>) and as the server the crash tests kill
-/// (<c>crash-server ...</c>) and a client without the privilege to bind a reserved port (<c>reserved-port-probe ...</c>);
+/// (<c>crash-server ...</c>), a client without the privilege to bind a reserved port (<c>reserved-port-probe ...</c>) and
+/// the Kerberos context made in a throwaway realm's namespace (<c>kerberos-scenario</c>);
 /// under <c>dotnet test</c> this is never called.
 /// </summary>
 internal static class Program
@@ -45,12 +46,17 @@ internal static class Program
             return await UdpSendErrorScenario.RunAsync();
         }
 
+        if (args is ["kerberos-scenario"])
+        {
+            return await Kerberos.KerberosScenario.RunAsync();
+        }
+
         if (args is ["reserved-port-probe", .. string[] probeArgs])
         {
             return await ReservedPortProbe.RunAsync(probeArgs);
         }
 
-        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario|yp-scenario|broadcast-scenario|broadcast-host ... (the tests run this themselves)");
+        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario|yp-scenario|broadcast-scenario|broadcast-host|kerberos-scenario ... (the tests run this themselves)");
         return 2;
     }
 }

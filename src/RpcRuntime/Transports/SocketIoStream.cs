@@ -15,9 +15,12 @@ internal sealed class SocketIoStream(Socket socket, long spinTicks) : Stream
 {
     private SpinHabit _habit;
 
-    // While gathering, writes are kept here and sent together (see TlsChannel.Write).
+    // While a thread gathers, its writes are kept here and sent together (SslStreamTls's channel). A write from another
+    // thread meanwhile (SslStream answering something it read) sends what was gathered first, so TLS records keep
+    // their order on the wire.
+    private readonly object _writeLock = new();
     private PooledBufferWriter? _gathered;
-    private bool _gathering;
+    private int _gatheringThread;
 
     public override bool CanRead => true;
 
@@ -66,38 +69,53 @@ internal sealed class SocketIoStream(Socket socket, long spinTicks) : Stream
     /// <exception cref="SocketException">The send failed, or timed out (the socket's send timeout).</exception>
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        if (_gathering)
+        lock (_writeLock)
         {
-            buffer.CopyTo(_gathered!.GetSpan(buffer.Length));
-            _gathered.Advance(buffer.Length);
-            return;
-        }
+            if (_gatheringThread == Environment.CurrentManagedThreadId)
+            {
+                buffer.CopyTo(_gathered!.GetSpan(buffer.Length));
+                _gathered.Advance(buffer.Length);
+                return;
+            }
 
-        SocketIo.SendAll(socket, buffer);
+            if (_gathered is { WrittenCount: > 0 } earlier)
+            {
+                SocketIo.SendAll(socket, earlier.WrittenSpan);
+                earlier.Reset();
+            }
+
+            SocketIo.SendAll(socket, buffer);
+        }
     }
 
     /// <summary>Keeps the writes that follow, until <see cref="EndGather"/>.</summary>
     public void BeginGather()
     {
-        _gathered ??= new PooledBufferWriter(64 * 1024);
-        _gathering = true;
+        lock (_writeLock)
+        {
+            _gathered ??= new PooledBufferWriter(64 * 1024);
+            _gatheringThread = Environment.CurrentManagedThreadId;
+        }
     }
 
     /// <summary>Sends the writes kept since <see cref="BeginGather"/> in one send, or drops them (<paramref name="send"/> false: what produced them failed).</summary>
     /// <exception cref="SocketException">The send failed, or timed out.</exception>
     public void EndGather(bool send)
     {
-        _gathering = false;
-        try
+        lock (_writeLock)
         {
-            if (send && _gathered!.WrittenCount > 0)
+            _gatheringThread = 0;
+            try
             {
-                SocketIo.SendAll(socket, _gathered.WrittenSpan);
+                if (send && _gathered!.WrittenCount > 0)
+                {
+                    SocketIo.SendAll(socket, _gathered.WrittenSpan);
+                }
             }
-        }
-        finally
-        {
-            _gathered!.Reset();
+            finally
+            {
+                _gathered!.Reset();
+            }
         }
     }
 

@@ -7,15 +7,21 @@ namespace NetRpc.Fuzz.Targets;
 
 /// <summary>
 /// The authentication decoders on any bytes: <see cref="OpaqueAuth.Decode"/> and <see cref="AuthSysParameters.Decode"/>
-/// (which document <see cref="XdrException"/>), and <see cref="AuthSysParameters.TryParse"/> (which throws nothing).
+/// (which document <see cref="XdrException"/>), and <see cref="AuthSysParameters.TryParse"/> and RPCSEC_GSS's
+/// <see cref="GssCredential.TryDecode"/> (which throw nothing).
 /// </summary>
 internal sealed class RpcAuthTarget : DecoderTarget
 {
     public override string Name => "rpc-auth";
 
-    public override string Contract => "OpaqueAuth.Decode, AuthSysParameters.Decode: XdrException; AuthSysParameters.TryParse: none";
+    public override string Contract => "OpaqueAuth.Decode, AuthSysParameters.Decode: XdrException; AuthSysParameters.TryParse, GssCredential.TryDecode: none";
 
-    public override IReadOnlyList<byte[]> Seeds { get; } = [.. RpcMessages.Credentials(SeedFiles.Hex("calls"))];
+    public override IReadOnlyList<byte[]> Seeds { get; } =
+    [
+        .. RpcMessages.Credentials(SeedFiles.Hex("calls")),
+        new GssCredential(GssProcedure.Init, 0, GssService.None, ReadOnlyMemory<byte>.Empty).ToOpaqueAuth().Body.ToArray(),
+        new GssCredential(GssProcedure.Data, 17, GssService.Privacy, new byte[] { 0, 0, 0, 1, 0xC0, 0xFF, 0xEE, 0x42 }).ToOpaqueAuth().Body.ToArray(),
+    ];
 
     public override long Run(byte[] input)
     {
@@ -38,6 +44,7 @@ internal sealed class RpcAuthTarget : DecoderTarget
         }
 
         _ = AuthSysParameters.TryParse(input);
+        _ = GssCredential.TryDecode(input, out _);
         return 0;
     }
 }

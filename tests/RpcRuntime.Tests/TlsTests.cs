@@ -278,6 +278,33 @@ public abstract class TlsTests(TestCertificates certificates) : IClassFixture<Te
         Assert.Equal(1, server.Counter);
     }
 
+    [OpenSslFact]
+    public async Task The_duplicate_request_cache_tells_clients_apart_by_their_certificates_not_their_AUTH_SYS_claims()
+    {
+        await using var server = new TestServer(Options(mutual: true) with { TcpDuplicateRequestCache = new() }, udp: false);
+        using var guard = new CancellationTokenSource(Patience);
+
+        // The same call (XID, arguments, AUTH_SYS credential) from one address: alice, then bob, then alice again.
+        byte[] call = Wire.Record(Wire.Call(0xD0D0_0002, TestServer.Program, 1, 5, credentialFlavor: 1,
+            credentialBody: AuthSysParameters.ForCurrentProcess().ToCredential().Body.ToArray()));
+        var replies = new List<byte[]?>();
+        foreach (X509Certificate2 certificate in new[] { certificates.Client, certificates.OtherClient, certificates.Client })
+        {
+            using Socket socket = await Wire.ConnectAsync(server.Tcp!);
+            await using var plain = new NetworkStream(socket, ownsSocket: false);
+            await plain.WriteAsync(Wire.Record(Wire.Call(7, TestServer.Program, 1, 0, credentialFlavor: AuthTls)), guard.Token);
+            Assert.NotNull(await Wire.ReadRecordAsync(plain, guard.Token));
+            await using var tls = new SslStream(plain, leaveInnerStreamOpen: true);
+            await tls.AuthenticateAsClientAsync(ClientTls(certificate), guard.Token);
+            await tls.WriteAsync(call, guard.Token);
+            replies.Add(await Wire.ReadRecordAsync(tls, guard.Token));
+        }
+
+        Assert.Equal(2u, Wire.WordAt(replies[1]!, 6)); // bob's call ran: it is not alice's
+        Assert.Equal(replies[0], replies[2]);        // alice's retransmission is answered from the cache
+        Assert.Equal(2, server.Counter);
+    }
+
     private RpcServerOptions Options(bool mutual = false, Func<X509Certificate2, AuthSysParameters?>? map = null, TimeSpan? handshakeTimeout = null)
     {
         var authentication = new SslServerAuthenticationOptions { ServerCertificate = certificates.Server };

@@ -10,8 +10,9 @@ namespace NetRpc.Runtime.Auth;
 /// </summary>
 public sealed class RpcTlsSession
 {
-    internal RpcTlsSession(SslProtocols protocol, TlsCipherSuite cipherSuite, SslApplicationProtocol applicationProtocol, X509Certificate2? clientCertificate, AuthSysParameters? identity)
+    internal RpcTlsSession(SslProtocols protocol, TlsCipherSuite cipherSuite, SslApplicationProtocol applicationProtocol, X509Certificate2? clientCertificate, AuthSysParameters? identity, byte[]? callerKey)
     {
+        CallerKey = callerKey;
         Protocol = protocol;
         CipherSuite = cipherSuite;
         ApplicationProtocol = applicationProtocol;
@@ -33,4 +34,10 @@ public sealed class RpcTlsSession
 
     /// <summary>The uid, gid and gids the client's certificate maps to, which stand in for its AUTH_SYS credentials; null when unmapped.</summary>
     public AuthSysParameters? Identity { get; }
+
+    /// <summary>
+    /// What tells this client apart from others on the same address in the duplicate request cache: the first 16 bytes of
+    /// the SHA-256 of its certificate; null without one.
+    /// </summary>
+    internal byte[]? CallerKey { get; }
 }

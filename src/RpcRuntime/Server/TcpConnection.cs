@@ -40,7 +40,8 @@ internal sealed class TcpConnection : IStreamSink
     private readonly CancellationTokenSource _aborted = new();
     private readonly IPEndPoint? _remote;
     private readonly LocalPeer? _local;
-    private readonly byte[] _addressBytes;
+    private byte[] _addressBytes;
+    private readonly byte[] _sourceBytes;
     private readonly object _pendingLock = new();
     private readonly ManualResetEventSlim _drained = new(initialState: true);
     private readonly PooledBufferWriter _deferred = new();
@@ -77,6 +78,7 @@ internal sealed class TcpConnection : IStreamSink
         _remote = socket.RemoteEndPoint as IPEndPoint;
         _local = local;
         _addressBytes = DuplicateRequestCache.StreamCaller(_remote);
+        _sourceBytes = _addressBytes;
         Connection = new RpcConnection(_remote ?? socket.RemoteEndPoint, service.LocalEndPoint, local, _aborted.Token);
         LastActivity = Environment.TickCount64;
     }
@@ -308,7 +310,7 @@ internal sealed class TcpConnection : IStreamSink
         Local = _local,
         Remote = _remote,
         AddressBytes = _addressBytes,
-        SourceBytes = _addressBytes,
+        SourceBytes = _sourceBytes,
         Cache = _service.Cache,
         Aborted = _aborted.Token,
         Connection = Connection,
@@ -548,6 +550,13 @@ internal sealed class TcpConnection : IStreamSink
 
         _socket.SendTimeout = Milliseconds(_service.Options.WriteTimeout);
         Connection = new RpcConnection(_remote ?? _socket.RemoteEndPoint, _service.LocalEndPoint, _local, _aborted.Token, session);
+        if (session.CallerKey is { } key)
+        {
+            // Clients that show certificates are told apart in the duplicate request cache by them, not by what their
+            // AUTH_SYS credentials claim: one cannot be answered from another's calls on the same address.
+            _addressBytes = [.. _addressBytes, .. key];
+        }
+
         _tls = tls;
         reason = string.Empty;
         return true;

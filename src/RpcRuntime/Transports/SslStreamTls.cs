@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using NetRpc.Runtime.Auth;
 using NetRpc.Runtime.Client;
@@ -70,7 +71,8 @@ internal sealed class SslStreamTls : TlsEngine
                 X509Certificate other => new X509Certificate2(other),
             };
             AuthSysParameters? identity = certificate is null ? null : mapClientCertificate?.Invoke(certificate);
-            session = new RpcTlsSession(tls.Stream.SslProtocol, tls.Stream.NegotiatedCipherSuite, tls.Stream.NegotiatedApplicationProtocol, certificate, identity);
+            byte[]? callerKey = certificate is null ? null : SHA256.HashData(certificate.RawData)[..16];
+            session = new RpcTlsSession(tls.Stream.SslProtocol, tls.Stream.NegotiatedCipherSuite, tls.Stream.NegotiatedApplicationProtocol, certificate, identity, callerKey);
             return tls;
         }
         catch

@@ -5,7 +5,7 @@ namespace NetRpc.Runtime.Tests.Support;
 
 /// <summary>
 /// Certificates for the RPC-with-TLS tests, made by openssl in a folder of their own: a CA, a server certificate for
-/// localhost and 127.0.0.1, a client certificate (CN=alice) from the same CA, and a client certificate (CN=mallory)
+/// localhost and 127.0.0.1, two client certificates (CN=alice, CN=bob) from the same CA, and a client certificate (CN=mallory)
 /// from a CA nobody trusts. All EC P-256, valid for two days.
 /// </summary>
 public sealed class TestCertificates : IDisposable
@@ -16,7 +16,7 @@ public sealed class TestCertificates : IDisposable
     {
         if (OpenSsl.MissingReason is not null)
         {
-            Ca = Server = Client = Untrusted = null!;
+            Ca = Server = Client = OtherClient = Untrusted = null!;
             return;
         }
 
@@ -24,6 +24,7 @@ public sealed class TestCertificates : IDisposable
         MakeCa("rogue", "Nobody's CA");
         Server = Issue("server", "localhost", "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
         Client = Issue("alice", "alice", "ca", "extendedKeyUsage=clientAuth\n");
+        OtherClient = Issue("bob", "bob", "ca", "extendedKeyUsage=clientAuth\n");
         Untrusted = Issue("mallory", "mallory", "rogue", "extendedKeyUsage=clientAuth\n");
         Ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(_folder, "ca.crt")));
     }
@@ -36,6 +37,9 @@ public sealed class TestCertificates : IDisposable
 
     /// <summary>A client certificate the CA issued (CN=alice), with its key.</summary>
     public X509Certificate2 Client { get; }
+
+    /// <summary>Another client certificate the CA issued (CN=bob), with its key.</summary>
+    public X509Certificate2 OtherClient { get; }
 
     /// <summary>A client certificate from another CA (CN=mallory), with its key.</summary>
     public X509Certificate2 Untrusted { get; }

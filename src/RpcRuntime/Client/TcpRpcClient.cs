@@ -298,9 +298,7 @@ internal sealed class TcpRpcClient : RpcClient
 
         try
         {
-            long left = deadline - Environment.TickCount64;
-            bool deadlineFirst = left < Options.ConnectTimeout.TotalMilliseconds;
-            TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Clamp(deadlineFirst ? left : Options.ConnectTimeout.TotalMilliseconds, 1, int.MaxValue));
+            TimeSpan timeout = ConnectWait(deadline, out _);
             uint xid = NextXid();
 
             // Blocking, on a thread of its own, as the connect: the socket stays a blocking one for the receive thread.
@@ -320,14 +318,20 @@ internal sealed class TcpRpcClient : RpcClient
         }
     }
 
+    /// <summary>How long a step of making a connection may wait: the connect timeout, or what is left of the call's deadline when that comes first (<paramref name="deadlineFirst"/>).</summary>
+    private TimeSpan ConnectWait(long deadline, out bool deadlineFirst)
+    {
+        long left = deadline - Environment.TickCount64;
+        deadlineFirst = left < Options.ConnectTimeout.TotalMilliseconds;
+        return TimeSpan.FromMilliseconds(Math.Clamp(deadlineFirst ? left : Options.ConnectTimeout.TotalMilliseconds, 0, int.MaxValue));
+    }
+
     /// <summary>A connected socket to one server, from a reserved port where the options say so.</summary>
     private async ValueTask<Socket> ConnectSocketAsync(EndPoint server, long deadline, TimeSpan callTimeout, CancellationToken cancellationToken)
     {
         // A UnixDomainSocketEndPoint is a local stream socket (rpcbind's /run/rpcbind.sock): the same records, no TCP.
         bool local = server.AddressFamily == AddressFamily.Unix;
-        long left = deadline - Environment.TickCount64;
-        bool deadlineFirst = left < Options.ConnectTimeout.TotalMilliseconds;
-        TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Clamp(deadlineFirst ? left : Options.ConnectTimeout.TotalMilliseconds, 0, int.MaxValue));
+        TimeSpan timeout = ConnectWait(deadline, out bool deadlineFirst);
         for (int attempt = 1; ; attempt++)
         {
             Socket socket = local

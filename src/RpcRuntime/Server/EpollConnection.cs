@@ -218,23 +218,13 @@ internal sealed class EpollConnection : IStreamSink
     /// <summary>Lets the socket go, open, to whoever continues the connection in TLS; frees the rest.</summary>
     public Socket HandOver()
     {
-        lock (_sendLock)
-        {
-            _closed = true;
-        }
-
-        _reader.Dispose();
-        _replies.Dispose();
-        lock (_sendLock)
-        {
-            _unsent.Dispose();
-            _deferred.Dispose();
-        }
-
+        End(closeSocket: false);
         return _socket;
     }
 
-    public void Close()
+    public void Close() => End(closeSocket: true);
+
+    private void End(bool closeSocket)
     {
         lock (_sendLock)
         {
@@ -251,7 +241,11 @@ internal sealed class EpollConnection : IStreamSink
         }
 
         _aborted.Cancel();
-        _socket.Dispose();
+        if (closeSocket)
+        {
+            _socket.Dispose();
+        }
+
         _reader.Dispose();
         _replies.Dispose();
         lock (_sendLock)

@@ -155,14 +155,9 @@ internal sealed class TcpConnection : IStreamSink
             _socket.SendTimeout = Milliseconds(options.WriteTimeout);
             int receiveTimeout = Milliseconds(options.IdleTimeout);
             _socket.ReceiveTimeout = receiveTimeout;
-            if (_handshakeFirst)
+            if (_handshakeFirst && !StartTls(out reason))
             {
-                if (!StartTls(out reason))
-                {
-                    return;
-                }
-
-                _socket.ReceiveTimeout = receiveTimeout;
+                return;
             }
 
             while (!_stopping)
@@ -248,7 +243,6 @@ internal sealed class TcpConnection : IStreamSink
                         return;
                     }
 
-                    _socket.ReceiveTimeout = receiveTimeout;
                     continue;
                 }
 
@@ -315,7 +309,7 @@ internal sealed class TcpConnection : IStreamSink
         Aborted = _aborted.Token,
         Connection = Connection,
         Input = _reader.Buffer,
-        CanStartTls = _service.Options.Tls is not null && _tls is null && !_servedAny,
+        CanStartTls = _service.Options.Tls is not null && !_servedAny,
     };
 
     private void Handle(ReadOnlyMemory<byte> record)
@@ -529,6 +523,8 @@ internal sealed class TcpConnection : IStreamSink
     {
         RpcTlsServerOptions options = _service.Options.Tls!;
         SocketIo.MakeBlocking(_socket); // an event loop's connection was non-blocking
+        int receiveTimeout = _socket.ReceiveTimeout;
+        int sendTimeout = _socket.SendTimeout;
         _socket.ReceiveTimeout = Milliseconds(options.HandshakeTimeout);
         _socket.SendTimeout = Milliseconds(options.HandshakeTimeout);
         TlsChannel tls;
@@ -548,7 +544,8 @@ internal sealed class TcpConnection : IStreamSink
             return false;
         }
 
-        _socket.SendTimeout = Milliseconds(_service.Options.WriteTimeout);
+        _socket.ReceiveTimeout = receiveTimeout;
+        _socket.SendTimeout = sendTimeout;
         Connection = new RpcConnection(_remote ?? _socket.RemoteEndPoint, _service.LocalEndPoint, _local, _aborted.Token, session);
         if (session.CallerKey is { } key)
         {

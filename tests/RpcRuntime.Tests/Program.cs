@@ -51,12 +51,17 @@ internal static class Program
             return await Kerberos.KerberosScenario.RunAsync();
         }
 
+        if (args is ["rpcsec-gss-scenario", .. string[] gssArgs])
+        {
+            return await Kerberos.RpcsecGssScenario.RunAsync(gssArgs);
+        }
+
         if (args is ["reserved-port-probe", .. string[] probeArgs])
         {
             return await ReservedPortProbe.RunAsync(probeArgs);
         }
 
-        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario|yp-scenario|broadcast-scenario|broadcast-host|kerberos-scenario ... (the tests run this themselves)");
+        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario|yp-scenario|broadcast-scenario|broadcast-host|kerberos-scenario|rpcsec-gss-scenario ... (the tests run this themselves)");
         return 2;
     }
 }

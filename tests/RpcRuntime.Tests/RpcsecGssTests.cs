@@ -9,14 +9,14 @@ public sealed class RpcsecGssTests
     [Fact]
     public void The_credential_is_version_procedure_sequence_service_and_handle()
     {
-        var credential = new GssCredential(GssProcedure.Data, 7, GssService.Integrity, new byte[] { 1, 2, 3, 4, 5 });
+        var credential = new GssCredential(GssProcedure.Data, 7, RpcsecGssService.Integrity, new byte[] { 1, 2, 3, 4, 5 });
         OpaqueAuth wire = credential.ToOpaqueAuth();
         Assert.Equal(AuthFlavor.RpcsecGss, wire.Flavor);
         Assert.Equal(
             [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 2, 0, 0, 0, 5, 1, 2, 3, 4, 5, 0, 0, 0],
             wire.Body.ToArray());
         Assert.True(GssCredential.TryDecode(wire.Body, out GssCredential back));
-        Assert.Equal((GssProcedure.Data, 7u, GssService.Integrity), (back.Procedure, back.Sequence, back.Service));
+        Assert.Equal((GssProcedure.Data, 7u, RpcsecGssService.Integrity), (back.Procedure, back.Sequence, back.Service));
         Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, back.Handle.ToArray());
     }
 

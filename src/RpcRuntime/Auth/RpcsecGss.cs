@@ -20,7 +20,7 @@ internal enum GssProcedure : uint
 }
 
 /// <summary>How a context's calls are protected (RFC 2203 section 5: <c>rpc_gss_service_t</c>): krb5, krb5i, krb5p with Kerberos.</summary>
-internal enum GssService : uint
+public enum RpcsecGssService : uint
 {
     /// <summary>Authentication alone: the header's verifier.</summary>
     None = 1,
@@ -36,7 +36,7 @@ internal enum GssService : uint
 /// The credential of RPCSEC_GSS version 1 (RFC 2203 section 5): <c>rpc_gss_cred_t</c>, a version and then
 /// <c>rpc_gss_cred_vers_1_t</c> (control procedure, sequence number, service, context handle).
 /// </summary>
-internal readonly record struct GssCredential(GssProcedure Procedure, uint Sequence, GssService Service, ReadOnlyMemory<byte> Handle)
+internal readonly record struct GssCredential(GssProcedure Procedure, uint Sequence, RpcsecGssService Service, ReadOnlyMemory<byte> Handle)
 {
     /// <summary>RPCSEC_GSS_VERS_1.</summary>
     public const uint Version1 = 1;
@@ -64,7 +64,7 @@ internal readonly record struct GssCredential(GssProcedure Procedure, uint Seque
         uint sequence = BinaryPrimitives.ReadUInt32BigEndian(span[8..]);
         uint service = BinaryPrimitives.ReadUInt32BigEndian(span[12..]);
         uint length = BinaryPrimitives.ReadUInt32BigEndian(span[16..]);
-        if (procedure > (uint)GssProcedure.Destroy || service is < (uint)GssService.None or > (uint)GssService.Privacy
+        if (procedure > (uint)GssProcedure.Destroy || service is < (uint)RpcsecGssService.None or > (uint)RpcsecGssService.Privacy
             || length > MaxHandleLength || span.Length != 20 + ((length + 3) & ~3u))
         {
             return false;
@@ -78,7 +78,7 @@ internal readonly record struct GssCredential(GssProcedure Procedure, uint Seque
             }
         }
 
-        credential = new GssCredential((GssProcedure)procedure, sequence, (GssService)service, body.Slice(20, (int)length));
+        credential = new GssCredential((GssProcedure)procedure, sequence, (RpcsecGssService)service, body.Slice(20, (int)length));
         return true;
     }
 

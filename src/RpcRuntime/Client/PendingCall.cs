@@ -34,6 +34,9 @@ internal abstract class PendingCall
 
     public CancellationTokenRegistration Cancellation { get; set; }
 
+    /// <summary>An RPCSEC_GSS call: the context it was sealed with and its sequence numbers; null for other flavors.</summary>
+    public NetRpc.Runtime.Auth.GssCallState? Gss { get; set; }
+
     /// <summary>UDP: the datagram, kept for retransmission (not pooled: the timer may be sending it while the reply arrives).</summary>
     public byte[]? Datagram { get; set; }
 
@@ -69,14 +72,38 @@ internal sealed class PendingCall<TResult> : PendingCall, IValueTaskSource<TResu
         try
         {
             ReplyHeader header = ReplyHeader.DecodeBody(ref reader, Xid);
-            if (client.FailureOf(header, Procedure, Credential) is { } failure)
+            uint? sequence = null;
+            Exception? failure = client.FailureOf(header, Procedure, Credential);
+            if (Gss is { } gss)
+            {
+                failure = gss.Check(header, client, out sequence) ?? failure;
+            }
+
+            if (failure is not null)
             {
                 client.Finished(this, RpcClient.Outcome(failure));
                 Fail(failure);
                 return;
             }
 
-            result = TResult.Decode(ref reader);
+            if (Gss is { Session.Service: not NetRpc.Runtime.Auth.RpcsecGssService.None } sealedCall)
+            {
+                // krb5i and krb5p: the results are checksummed or encrypted, with the call's sequence number inside.
+                if (sealedCall.Session.OpenResults(ref reader, sequence!.Value) is not { } plain)
+                {
+                    failure = new RpcAuthenticationException(AuthStatus.InvalidResponse, "the results' checksum or encryption does not hold");
+                    client.Finished(this, RpcClient.Outcome(failure));
+                    Fail(failure);
+                    return;
+                }
+
+                var opened = new XdrReader(plain);
+                result = TResult.Decode(ref opened);
+            }
+            else
+            {
+                result = TResult.Decode(ref reader);
+            }
         }
         catch (XdrException e)
         {

@@ -516,12 +516,27 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         where TArgs : IXdrCodec<TArgs>
         where TResult : IXdrCodec<TResult>
     {
+        if (credential is Auth.RpcsecGssCredential gss && gss.SessionFor(this) is null)
+        {
+            return EstablishThenSend<TArgs, TResult>(gss, procedure, arguments, deadline, timeout, cancellationToken);
+        }
+
         if (IsReady && _window.Wait(0))
         {
             return Start<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken);
         }
 
         return StartWhenReady<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken);
+    }
+
+    /// <summary>An RPCSEC_GSS call whose credential has no context with this client's server yet: the context first (RFC 2203 section 5.2), within the call's deadline.</summary>
+    private async ValueTask<TResult> EstablishThenSend<TArgs, TResult>(Auth.RpcsecGssCredential credential, uint procedure, TArgs arguments, long deadline, TimeSpan timeout, CancellationToken cancellationToken)
+        where TArgs : IXdrCodec<TArgs>
+        where TResult : IXdrCodec<TResult>
+    {
+        TimeSpan left = TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64));
+        await credential.EstablishAsync(this, left, cancellationToken).ConfigureAwait(false);
+        return await Send<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the client; calls in flight fail with <see cref="RpcConnectionException"/>.</summary>
@@ -750,8 +765,16 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         try
         {
             var writer = new XdrWriter(buffer);
-            new CallHeader(call.Xid, Program, Version, call.Procedure, call.Credential.Credential, call.Credential.Verifier).Encode(ref writer);
-            arguments.Encode(ref writer);
+            if (call.Credential is Auth.RpcsecGssCredential gss)
+            {
+                WriteSealed(call, gss, ref writer, arguments);
+            }
+            else
+            {
+                new CallHeader(call.Xid, Program, Version, call.Procedure, call.Credential.Credential, call.Credential.Verifier).Encode(ref writer);
+                arguments.Encode(ref writer);
+            }
+
             writer.Flush();
             encoded = true;
         }
@@ -763,6 +786,20 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
                 Finished(call, "INVALID_ARGUMENTS");
             }
         }
+    }
+
+    /// <summary>An RPCSEC_GSS call: the arguments encoded on their own, then sealed with the context (a new sequence number, the header's MIC, the service's protection).</summary>
+    private void WriteSealed<TArgs>(PendingCall call, Auth.RpcsecGssCredential credential, ref XdrWriter writer, TArgs arguments)
+        where TArgs : IXdrCodec<TArgs>
+    {
+        Auth.GssClientSession session = credential.SessionFor(this)
+            ?? throw new RpcAuthenticationException(AuthStatus.RpcsecGssCredentialProblem, "the context was dropped before the call went out");
+        using var plain = new PooledBufferWriter(256);
+        var argumentsWriter = new XdrWriter(plain);
+        arguments.Encode(ref argumentsWriter);
+        argumentsWriter.Flush();
+        uint sequence = session.WriteCall(ref writer, call.Xid, Program, Version, call.Procedure, plain.WrittenSpan);
+        call.Gss = new Auth.GssCallState(session, call.Xid, Program, Version, call.Procedure, plain.WrittenSpan.ToArray(), sequence);
     }
 
     /// <summary>Takes a window slot and makes sure the transport is ready, within the call's deadline.</summary>

@@ -110,11 +110,21 @@ public sealed class RpcGarbageArgumentsException() : RpcException("RPC: Server c
 public sealed class RpcSystemErrorException() : RpcException("RPC: Remote system error");
 
 /// <summary>AUTH_ERROR: the server refused the credentials, or the reply's verifier is bad (RPC_AUTHERROR).</summary>
-public sealed class RpcAuthenticationException(AuthStatus status)
-    : RpcException($"RPC: Authentication error; why = {Describe(status)}")
+public sealed class RpcAuthenticationException : RpcException
 {
+    /// <summary>An authentication error for <paramref name="status"/>.</summary>
+    /// <param name="status">Why.</param>
+    public RpcAuthenticationException(AuthStatus status)
+        : base($"RPC: Authentication error; why = {Describe(status)}") => Status = status;
+
+    /// <summary>An authentication error for <paramref name="status"/>, with what the client found out.</summary>
+    /// <param name="status">Why.</param>
+    /// <param name="detail">What happened, for people.</param>
+    public RpcAuthenticationException(AuthStatus status, string detail)
+        : base($"RPC: Authentication error; why = {Describe(status)}: {detail}") => Status = status;
+
     /// <summary>Why authentication failed.</summary>
-    public AuthStatus Status { get; } = status;
+    public AuthStatus Status { get; }
 
     private static string Describe(AuthStatus status) => status switch
     {
@@ -125,6 +135,8 @@ public sealed class RpcAuthenticationException(AuthStatus status)
         AuthStatus.TooWeak => "Client credential too weak",
         AuthStatus.InvalidResponse => "Invalid server verifier",
         AuthStatus.Failed => "Failed (unspecified error)",
+        AuthStatus.RpcsecGssCredentialProblem => "RPCSEC_GSS credential problem (no such context, or a bad MIC)",
+        AuthStatus.RpcsecGssContextProblem => "RPCSEC_GSS context problem (expired or used up)",
         _ => status.ToString(),
     };
 }

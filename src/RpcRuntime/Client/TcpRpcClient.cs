@@ -636,7 +636,7 @@ internal sealed class TcpRpcClient : RpcClient
         /// <summary>Sends a call's kept record again; on a connection already broken it stays stranded for the next.</summary>
         public void Resend(PendingCall call)
         {
-            byte[] record = call.Record!;
+            byte[] record = call.Gss is { } gss ? call.Record = gss.Reseal(recordMark: true) : call.Record!;
             lock (_sendLock)
             {
                 if (!_alive)

@@ -220,6 +220,12 @@ internal sealed class UdpRpcClient : RpcClient
             call.Channel = Next(target);
         }
 
+        if (call.Gss is { } gss)
+        {
+            // RPCSEC_GSS: each transmission under a sequence number of its own, or the server drops it as a replay (RFC 2203 section 5.3.3.1).
+            call.Datagram = datagram = gss.Reseal(recordMark: false);
+        }
+
         Send(call, datagram);
     }
 

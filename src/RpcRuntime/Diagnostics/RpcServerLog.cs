@@ -80,4 +80,10 @@ internal static partial class RpcServerLog
 
     [LoggerMessage(25, LogLevel.Information, "Closed the connection from {Remote}: {Reason}")]
     public static partial void TlsProtocolViolation(ILogger logger, EndPoint? remote, string reason);
+
+    [LoggerMessage(26, LogLevel.Information, "RPCSEC_GSS context made for {Principal}")]
+    public static partial void GssContextMade(ILogger logger, string principal);
+
+    [LoggerMessage(27, LogLevel.Warning, "RPCSEC_GSS context refused: {Status} (no key for the service in the keytab, a ticket for another service, or clocks too far apart)")]
+    public static partial void GssContextRefused(ILogger logger, System.Net.Security.NegotiateAuthenticationStatusCode status);
 }

@@ -48,6 +48,9 @@ internal readonly ref struct CallSite
     /// </summary>
     public bool CanStartTls { get; init; }
 
+    /// <summary>An RPCSEC_GSS data call whose header held: its accepted replies carry the MIC of its sequence number, and krb5i/krb5p results are sealed.</summary>
+    public Auth.GssDataCall? Gss { get; init; }
+
     /// <summary>Each reply gets a record-marking header (TCP) or is a datagram of its own (UDP).</summary>
     public bool RecordMarked => Transport == RpcTransport.Tcp;
 }
@@ -95,6 +98,9 @@ internal sealed class PendingReply(Task<ResultWriter> results, CallHeader header
 
     /// <summary>The pooled opaque data of the call's arguments and reply, given back once the reply is written.</summary>
     public PooledOpaqueScope Pooled { get; } = pooled;
+
+    /// <summary>The RPCSEC_GSS call it answers, whose reply is sealed; null for other flavors.</summary>
+    public Auth.GssDataCall? Gss { get; init; }
 }
 
 /// <summary>
@@ -111,6 +117,7 @@ internal sealed class CallDispatcher
     private readonly RpcServerInterceptor[]? _interceptors;
     private readonly object _tableLock = new();
     private volatile ProgramTable _table = ProgramTable.Empty;
+    private readonly Auth.GssServer? _gss;
 
     // A call that finishes at once gives its (emptied) scope back for the thread's next call: no allocation per call.
     [ThreadStatic]
@@ -121,6 +128,7 @@ internal sealed class CallDispatcher
         _options = options;
         _logger = logger;
         _metrics = metrics;
+        _gss = options.RpcsecGss is { } gss ? new Auth.GssServer(gss, logger) : null;
 
         // Copied once: the list cannot change under a running server, and an empty list leaves the handlers unwrapped.
         _interceptors = options.Interceptors is { Count: > 0 } interceptors ? [.. interceptors] : null;
@@ -173,6 +181,12 @@ internal sealed class CallDispatcher
             return AnswerTlsProbe(header, site, output);
         }
 
+        ReadOnlyMemory<byte> body = message[(int)reader.Position..];
+        if (header.Credential.Flavor == AuthFlavor.RpcsecGss && _gss is not null)
+        {
+            return DispatchGss(header, message, body, site, output, started, out pending, out stream);
+        }
+
         RpcAuthenticator? authenticator = _options.FindAuthenticator(header.Credential.Flavor);
         object? principal = null;
         AuthStatus auth = authenticator is null ? AuthStatus.RejectedCredential : authenticator.Authenticate(header, out principal);
@@ -181,6 +195,51 @@ internal sealed class CallDispatcher
             WriteReply(output, site, ReplyHeader.AuthError(header.Xid, auth));
             return DispatchOutcome.Replied;
         }
+
+        return DispatchAuthenticated(header, body, principal, site, output, started, out pending, out stream);
+    }
+
+    /// <summary>
+    /// An RPCSEC_GSS call (RFC 2203 section 5): context creation and destruction answered here; a data call whose header
+    /// holds goes on with the client's principal, its arguments opened (krb5i, krb5p) and its replies sealed.
+    /// </summary>
+    private DispatchOutcome DispatchGss(in CallHeader header, ReadOnlyMemory<byte> message, ReadOnlyMemory<byte> body, in CallSite site, PooledBufferWriter output, long started, out PendingReply? pending, out StreamedReply? stream)
+    {
+        pending = null;
+        stream = null;
+        switch (_gss!.Accept(header, message.Span, body.Span, out AuthStatus refusal, out Auth.GssDataCall? call, out Auth.GssControlAnswer? answer))
+        {
+            case Auth.GssVerdict.Refused:
+                WriteReply(output, site, ReplyHeader.AuthError(header.Xid, refusal));
+                return DispatchOutcome.Replied;
+            case Auth.GssVerdict.Dropped:
+                RpcServerLog.Dropped(_logger, site.Remote, "an RPCSEC_GSS sequence number seen before or below the window");
+                return DispatchOutcome.Dropped;
+            case Auth.GssVerdict.Answered:
+                WriteControlAnswer(output, site, header.Xid, answer!);
+                return DispatchOutcome.Replied;
+        }
+
+        CallSite sealedSite = site with { Gss = call, Input = call!.Service == Auth.RpcsecGssService.None ? site.Input : null };
+        if (call.Service != Auth.RpcsecGssService.None)
+        {
+            if (call.OpenArguments(body.Span) is not { } opened)
+            {
+                WriteReply(output, sealedSite, ReplyHeader.Accepted(header.Xid, AcceptStatus.GarbageArguments));
+                return DispatchOutcome.Replied;
+            }
+
+            body = opened;
+        }
+
+        return DispatchAuthenticated(header, body, call.Principal, sealedSite, output, started, out pending, out stream);
+    }
+
+    /// <summary>A call whose credential was accepted: program and procedure, policies, the duplicate request cache, the handler.</summary>
+    private DispatchOutcome DispatchAuthenticated(in CallHeader header, ReadOnlyMemory<byte> body, object? principal, in CallSite site, PooledBufferWriter output, long started, out PendingReply? pending, out StreamedReply? stream)
+    {
+        pending = null;
+        stream = null;
 
         if (site.Connection?.Tls?.Identity is { } mapped && header.Credential.Flavor is AuthFlavor.None or AuthFlavor.Sys)
         {
@@ -230,8 +289,11 @@ internal sealed class CallDispatcher
             Span<byte> identity = stackalloc byte[DuplicateRequestCache.MaxCallerSize];
             int addressLength = Math.Min(site.AddressBytes.Length, identity.Length - 4 - OpaqueAuth.MaxBodyLength);
             site.AddressBytes[..addressLength].CopyTo(identity);
-            int identityLength = addressLength + DuplicateRequestCache.WriteCredential(header.Credential, identity[addressLength..]);
-            var call = new DuplicateRequestCache.CallKey(header, identity[..identityLength], addressLength, site.SourceBytes, message.Span[(int)reader.Position..]);
+            // An RPCSEC_GSS retransmission has a new sequence number, in its credential and inside sealed arguments: it is
+            // known by its context (and its arguments, opened), which stay the same.
+            OpaqueAuth credential = site.Gss is { } gss ? new OpaqueAuth(AuthFlavor.RpcsecGss, gss.Context.Handle) : header.Credential;
+            int identityLength = addressLength + DuplicateRequestCache.WriteCredential(credential, identity[addressLength..]);
+            var call = new DuplicateRequestCache.CallKey(header, identity[..identityLength], addressLength, site.SourceBytes, body.Span);
             switch (lookup = cache.Begin(call, out key, out byte[]? stored))
             {
                 case DuplicateRequestCache.Lookup.Running:
@@ -271,16 +333,17 @@ internal sealed class CallDispatcher
         // written; the arguments may borrow the receive buffer rather than be copied out of it.
         PooledOpaqueScope pooled = t_pooled ?? new PooledOpaqueScope();
         t_pooled = null;
-        var arguments = new XdrReader(message[(int)reader.Position..], site.Input, pooled);
+        var arguments = new XdrReader(body, site.Input, pooled);
         try
         {
             var writer = new XdrWriter(output, pooled);
-            ReplyHeader.Accepted(header.Xid, AcceptStatus.Success).Encode(ref writer);
+            Accepted(site, header.Xid, AcceptStatus.Success).Encode(ref writer);
+            int resultsStart = SealsResults(site) ? Mark(ref writer, output) : -1;
             if (procedure.StartStream(ref arguments, context, pooled) is { } elements)
             {
                 writer.Flush();
                 output.Truncate(recordStart);
-                if (site.RecordMarked)
+                if (site.RecordMarked && site.Gss is null)
                 {
                     // A stream is not kept whole anywhere, so it cannot be stored for a retransmission: a retry runs it again.
                     cache?.Abandon(key);
@@ -299,6 +362,10 @@ internal sealed class CallDispatcher
             {
                 later = procedure.Invoke(ref arguments, context, ref writer);
                 writer.Flush();
+                if (later is null && resultsStart >= 0)
+                {
+                    site.Gss!.SealResults(output, resultsStart);
+                }
             }
         }
         catch (XdrException)
@@ -326,7 +393,7 @@ internal sealed class CallDispatcher
         if (later is not null)
         {
             output.Truncate(recordStart);
-            pending = new PendingReply(later, header, program, procedure, cache, key, started, activity, pooled);
+            pending = new PendingReply(later, header, program, procedure, cache, key, started, activity, pooled) { Gss = site.Gss };
             if (activity is not null)
             {
                 // The handler carries its span on; this thread goes back to the next call without it.
@@ -361,8 +428,9 @@ internal sealed class CallDispatcher
         }
     }
 
-    private bool Reply(PendingReply call, in CallSite site, PooledBufferWriter output)
+    private bool Reply(PendingReply call, in CallSite transport, PooledBufferWriter output)
     {
+        CallSite site = transport with { Gss = call.Gss };
         CallHeader header = call.Header;
         int recordStart = output.WrittenCount;
         if (!call.Results.IsCompletedSuccessfully)
@@ -382,9 +450,14 @@ internal sealed class CallDispatcher
         try
         {
             var writer = new XdrWriter(output, call.Pooled);
-            ReplyHeader.Accepted(header.Xid, AcceptStatus.Success).Encode(ref writer);
+            Accepted(site, header.Xid, AcceptStatus.Success).Encode(ref writer);
+            int resultsStart = SealsResults(site) ? Mark(ref writer, output) : -1;
             call.Results.Result.Write(ref writer);
             writer.Flush();
+            if (resultsStart >= 0)
+            {
+                site.Gss!.SealResults(output, resultsStart);
+            }
         }
         catch (Exception e)
         {
@@ -506,13 +579,39 @@ internal sealed class CallDispatcher
         return DispatchOutcome.StartTls;
     }
 
+    /// <summary>An accepted reply's header; for an RPCSEC_GSS call, with the MIC of its sequence number as verifier.</summary>
+    private static ReplyHeader Accepted(in CallSite site, uint xid, AcceptStatus status) =>
+        site.Gss is { } gss ? ReplyHeader.Accepted(xid, status) with { Verifier = gss.ReplyVerifier } : ReplyHeader.Accepted(xid, status);
+
+    /// <summary>Whether a call's results are sealed (krb5i, krb5p).</summary>
+    private static bool SealsResults(in CallSite site) => site.Gss is { Service: not Auth.RpcsecGssService.None };
+
+    /// <summary>Hands what the writer holds to the buffer, and says where the next byte goes.</summary>
+    private static int Mark(ref XdrWriter writer, PooledBufferWriter output)
+    {
+        writer.Flush();
+        return output.WrittenCount;
+    }
+
+    /// <summary>The answer to an RPCSEC_GSS control call: accepted, its verifier, and rpc_gss_init_res for context creation.</summary>
+    private static void WriteControlAnswer(PooledBufferWriter output, in CallSite site, uint xid, Auth.GssControlAnswer answer)
+    {
+        int recordStart = output.WrittenCount;
+        BeginMessage(output, site);
+        var writer = new XdrWriter(output);
+        (ReplyHeader.Accepted(xid, AcceptStatus.Success) with { Verifier = answer.Verifier }).Encode(ref writer);
+        answer.Result?.Encode(ref writer);
+        writer.Flush();
+        EndMessage(output, site, recordStart);
+    }
+
     /// <summary>Writes a reply with no results; returns where its message (after any record mark) starts.</summary>
     private static int WriteReply(PooledBufferWriter output, in CallSite site, in ReplyHeader reply)
     {
         int recordStart = output.WrittenCount;
         int bodyStart = BeginMessage(output, site);
         var writer = new XdrWriter(output);
-        reply.Encode(ref writer);
+        (site.Gss is { } gss && reply.Status == ReplyStatus.Accepted ? reply with { Verifier = gss.ReplyVerifier } : reply).Encode(ref writer);
         writer.Flush();
         EndMessage(output, site, recordStart);
         return bodyStart;

@@ -117,6 +117,13 @@ public sealed record RpcServerOptions
     public RpcTlsServerOptions? Tls { get; init; }
 
     /// <summary>
+    /// RPCSEC_GSS with Kerberos v5 (RFC 2203): clients make contexts with the service's keys and call with krb5, krb5i or
+    /// krb5p; handlers see a <see cref="Auth.RpcsecGssPrincipal"/>. Default null: the flavor is refused (AUTH_ERROR,
+    /// REJECTEDCRED), as a server without it refuses it.
+    /// </summary>
+    public Auth.RpcsecGssServerOptions? RpcsecGss { get; init; }
+
+    /// <summary>
     /// How long a thread waiting for the next call polls for it, yielding the CPU between polls, before it sleeps in the
     /// kernel. Waking a sleeping thread costs the sender a wake-up, which on virtual machines costs more than
     /// the spin; a spin that finds the next call saves it. Only right after serving calls. Default 20 microseconds; <see cref="TimeSpan.Zero"/> sleeps at once.

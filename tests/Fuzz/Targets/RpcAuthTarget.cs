@@ -19,8 +19,8 @@ internal sealed class RpcAuthTarget : DecoderTarget
     public override IReadOnlyList<byte[]> Seeds { get; } =
     [
         .. RpcMessages.Credentials(SeedFiles.Hex("calls")),
-        new GssCredential(GssProcedure.Init, 0, GssService.None, ReadOnlyMemory<byte>.Empty).ToOpaqueAuth().Body.ToArray(),
-        new GssCredential(GssProcedure.Data, 17, GssService.Privacy, new byte[] { 0, 0, 0, 1, 0xC0, 0xFF, 0xEE, 0x42 }).ToOpaqueAuth().Body.ToArray(),
+        new GssCredential(GssProcedure.Init, 0, RpcsecGssService.None, ReadOnlyMemory<byte>.Empty).ToOpaqueAuth().Body.ToArray(),
+        new GssCredential(GssProcedure.Data, 17, RpcsecGssService.Privacy, new byte[] { 0, 0, 0, 1, 0xC0, 0xFF, 0xEE, 0x42 }).ToOpaqueAuth().Body.ToArray(),
     ];
 
     public override long Run(byte[] input)

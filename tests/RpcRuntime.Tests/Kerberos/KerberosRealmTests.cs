@@ -33,3 +33,11 @@ internal sealed class KerberosFactAttribute : FactAttribute
     public KerberosFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "") =>
         Skipping.Unless(this, KerberosRealm.MissingReason, test, file);
 }
+
+/// <summary>A theory that needs a Kerberos realm of its own; see <see cref="KerberosFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class KerberosTheoryAttribute : TheoryAttribute
+{
+    public KerberosTheoryAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "") =>
+        Skipping.Unless(this, KerberosRealm.MissingReason, test, file);
+}

@@ -95,5 +95,7 @@ internal sealed class TestServer : IAsyncDisposable
         })
         .AddProcedure<XdrVoid, TextValue>(12, "TLS", (_, context) =>
             ValueTask.FromResult(new TextValue(context.Connection?.Tls is { } tls ? $"{tls.Protocol}|{tls.ApplicationProtocol}|{tls.ClientCertificate?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false)}" : "plain")))
+        .AddProcedure<XdrVoid, TextValue>(13, "PRINCIPAL", (_, context) =>
+            ValueTask.FromResult(new TextValue(context.Principal is NetRpc.Runtime.Auth.RpcsecGssPrincipal gss ? $"{gss.Name}|{gss.Service}" : "none")))
         .Build();
 }

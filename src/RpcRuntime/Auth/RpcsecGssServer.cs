@@ -1,0 +1,426 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using NetRpc.Runtime.Diagnostics;
+using NetRpc.Runtime.Messages;
+using NetRpc.Runtime.Transports;
+using NetRpc.Xdr;
+
+namespace NetRpc.Runtime.Auth;
+
+/// <summary>
+/// RPCSEC_GSS (RFC 2203) with Kerberos v5 on a server (<see cref="Server.RpcServerOptions.RpcsecGss"/>): clients make
+/// contexts with NULL calls (RPCSEC_GSS_INIT, CONTINUE_INIT) accepted with the service's keys (the keytab KRB5_KTNAME
+/// names, through .NET's <see cref="NegotiateAuthentication"/>, GSSAPI on Linux), then call with krb5, krb5i or krb5p.
+/// Each call's header MIC is checked and its sequence number taken once within the window; arguments are checked or
+/// decrypted before they are decoded, results checksummed or encrypted after they are encoded; handlers see the
+/// client's principal (<see cref="RpcsecGssPrincipal"/>).
+/// </summary>
+public sealed record RpcsecGssServerOptions
+{
+    /// <summary>The service's credential; null means the default acceptor (any key in the keytab KRB5_KTNAME names).</summary>
+    public NetworkCredential? Credential { get; init; }
+
+    /// <summary>The sequence window announced to clients (RFC 2203 section 5.2.3.1): a multiple of 64, at most 65536. Default 128, as Linux's server.</summary>
+    public uint SequenceWindow { get; init; } = 128;
+
+    /// <summary>The most contexts kept at once; past it, the least recently used is dropped (its client makes a new one on CREDPROBLEM). Default 1024.</summary>
+    public int MaxContexts { get; init; } = 1024;
+}
+
+/// <summary>Who called, for a call that came with RPCSEC_GSS (<see cref="Server.RpcCallContext.Principal"/>).</summary>
+/// <param name="Name">The client's principal, as GSSAPI names it: <c>alice@EXAMPLE.COM</c>.</param>
+/// <param name="Service">How this call was protected.</param>
+public sealed record RpcsecGssPrincipal(string Name, RpcsecGssService Service);
+
+/// <summary>What the server decided of an RPCSEC_GSS call.</summary>
+internal enum GssVerdict
+{
+    /// <summary>A data call whose header holds: it goes on to its program.</summary>
+    Data,
+
+    /// <summary>A control call (context creation or destruction), answered in full.</summary>
+    Answered,
+
+    /// <summary>Refused with AUTH_ERROR (the status given).</summary>
+    Refused,
+
+    /// <summary>A replay, or below the window: dropped without a reply (RFC 2203 section 5.3.3.1).</summary>
+    Dropped,
+}
+
+/// <summary>A data call that passed its header checks: the context, its sequence number and service.</summary>
+internal sealed class GssDataCall(GssServerContext context, uint sequence, RpcsecGssService service)
+{
+    private OpaqueAuth? _verifier;
+
+    public GssServerContext Context { get; } = context;
+
+    public uint Sequence { get; } = sequence;
+
+    public RpcsecGssService Service { get; } = service;
+
+    public RpcsecGssPrincipal Principal => new(Context.Name, Service);
+
+    /// <summary>The verifier of every accepted reply to this call: the MIC of its sequence number (section 5.3.3.2).</summary>
+    public OpaqueAuth ReplyVerifier
+    {
+        get
+        {
+            if (_verifier is null)
+            {
+                Span<byte> sequence = stackalloc byte[4];
+                BinaryPrimitives.WriteUInt32BigEndian(sequence, Sequence);
+                _verifier = new OpaqueAuth(AuthFlavor.RpcsecGss, Context.Mic(sequence));
+            }
+
+            return _verifier.Value;
+        }
+    }
+
+    /// <summary>The arguments inside rpc_gss_integ_data or rpc_gss_priv_data; null when the checksum, decryption or sequence number does not hold (GARBAGE_ARGS).</summary>
+    public byte[]? OpenArguments(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new XdrReader(body);
+            byte[] databody;
+            if (Service == RpcsecGssService.Integrity)
+            {
+                databody = reader.ReadOpaque();
+                byte[] checksum = reader.ReadOpaque();
+                if (!Context.Verify(databody, checksum))
+                {
+                    return null;
+                }
+            }
+            else
+            {
+                databody = Context.Unwrap(reader.ReadOpaque()) ?? [];
+            }
+
+            return databody.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(databody) == Sequence ? databody[4..] : null;
+        }
+        catch (XdrException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Replaces <paramref name="output"/>'s bytes from <paramref name="start"/> (the results) with their sealed form.</summary>
+    public void SealResults(PooledBufferWriter output, int start)
+    {
+        int length = output.WrittenCount - start;
+        byte[] data = ArrayPool<byte>.Shared.Rent(4 + length);
+        try
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(data, Sequence);
+            output.WrittenSpan[start..].CopyTo(data.AsSpan(4));
+            ReadOnlySpan<byte> databody = data.AsSpan(0, 4 + length);
+            output.Truncate(start);
+            var writer = new XdrWriter(output);
+            if (Service == RpcsecGssService.Integrity)
+            {
+                writer.WriteOpaque(databody);
+                writer.WriteOpaque(Context.Mic(databody));
+            }
+            else
+            {
+                writer.WriteOpaque(Context.Wrap(databody));
+            }
+
+            writer.Flush();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(data);
+        }
+    }
+}
+
+/// <summary>One client's context on the server: the GSSAPI context, its handle, window and client name.</summary>
+internal sealed class GssServerContext(NegotiateAuthentication context, byte[] handle, uint window) : IDisposable
+{
+    private readonly object _lock = new(); // GSSAPI contexts are not for two threads at once
+
+    public NegotiateAuthentication Negotiation { get; } = context;
+
+    public byte[] Handle { get; } = handle;
+
+    public GssSequenceWindow Window { get; } = new(window);
+
+    public bool Established { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public long LastUsed { get; set; } = Environment.TickCount64;
+
+    public byte[] Mic(ReadOnlySpan<byte> data)
+    {
+        var mic = new ArrayBufferWriter<byte>(64);
+        lock (_lock)
+        {
+            Negotiation.ComputeIntegrityCheck(data, mic);
+        }
+
+        return mic.WrittenSpan.ToArray();
+    }
+
+    public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> mic)
+    {
+        lock (_lock)
+        {
+            return Negotiation.VerifyIntegrityCheck(data, mic);
+        }
+    }
+
+    public byte[] Wrap(ReadOnlySpan<byte> data)
+    {
+        var wrapped = new ArrayBufferWriter<byte>(data.Length + 128);
+        lock (_lock)
+        {
+            if (Negotiation.Wrap(data, wrapped, requestEncryption: true, out bool encrypted) != NegotiateAuthenticationStatusCode.Completed || !encrypted)
+            {
+                throw new CryptographicException("RPCSEC_GSS: the results could not be encrypted");
+            }
+        }
+
+        return wrapped.WrittenSpan.ToArray();
+    }
+
+    public byte[]? Unwrap(ReadOnlySpan<byte> data)
+    {
+        var plain = new ArrayBufferWriter<byte>(data.Length);
+        lock (_lock)
+        {
+            return Negotiation.Unwrap(data, plain, out bool encrypted) == NegotiateAuthenticationStatusCode.Completed && encrypted ? plain.WrittenSpan.ToArray() : null;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            Negotiation.Dispose();
+        }
+    }
+}
+
+/// <summary>The server's side of RPCSEC_GSS: its contexts, and the checks and answers of RFC 2203 section 5.</summary>
+internal sealed class GssServer(RpcsecGssServerOptions options, ILogger logger)
+{
+    private const uint GssFailure = 0x000D_0000; // GSS_S_FAILURE, for a context the server could not accept
+    private readonly Dictionary<ReadOnlyMemory<byte>, GssServerContext> _contexts = new(HandleComparer.Instance);
+    private readonly object _lock = new();
+
+    /// <summary>How many contexts are kept (made or being made).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _contexts.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks an RPCSEC_GSS call. A control call's answer is handed back in <paramref name="answer"/>;
+    /// a data call whose credential, context, header MIC and sequence number hold is handed back in <paramref name="call"/>.
+    /// </summary>
+    public GssVerdict Accept(in CallHeader header, ReadOnlySpan<byte> message, ReadOnlySpan<byte> body, out AuthStatus refusal, out GssDataCall? call, out GssControlAnswer? answer)
+    {
+        call = null;
+        answer = null;
+        refusal = AuthStatus.Ok;
+        if (!GssCredential.TryDecode(header.Credential.Body, out GssCredential credential))
+        {
+            refusal = AuthStatus.BadCredential;
+            return GssVerdict.Refused;
+        }
+
+        switch (credential.Procedure)
+        {
+            case GssProcedure.Init or GssProcedure.ContinueInit:
+                if (header.Procedure != 0 || header.Verifier.Flavor != AuthFlavor.None)
+                {
+                    refusal = AuthStatus.BadCredential; // context creation is a NULL call with an AUTH_NONE verifier (section 5.2.2)
+                    return GssVerdict.Refused;
+                }
+
+                answer = Create(credential, body);
+                return answer is null ? Refuse(AuthStatus.RpcsecGssCredentialProblem, out refusal) : GssVerdict.Answered;
+        }
+
+        GssServerContext? context = Find(credential.Handle);
+        if (context is null || !context.Established)
+        {
+            return Refuse(AuthStatus.RpcsecGssCredentialProblem, out refusal);
+        }
+
+        if (credential.Sequence >= GssCredential.MaxSequence)
+        {
+            return Refuse(AuthStatus.RpcsecGssContextProblem, out refusal);
+        }
+
+        // The verifier: a MIC of the header from the XID through the credential (section 5.3.1). Checked before the window
+        // moves, so that nobody without the context's key can move it.
+        int signedLength = 32 + ((header.Credential.Body.Length + 3) & ~3);
+        if (header.Verifier.Flavor != AuthFlavor.RpcsecGss || message.Length < signedLength || !context.Verify(message[..signedLength], header.Verifier.Body.Span))
+        {
+            return Refuse(AuthStatus.RpcsecGssCredentialProblem, out refusal);
+        }
+
+        if (!context.Window.TryAccept(credential.Sequence))
+        {
+            return GssVerdict.Dropped;
+        }
+
+        context.LastUsed = Environment.TickCount64;
+        if (credential.Procedure == GssProcedure.Destroy)
+        {
+            Remove(context);
+            call = new GssDataCall(context, credential.Sequence, credential.Service);
+            answer = new GssControlAnswer(null, call.ReplyVerifier);
+            context.Dispose();
+            return GssVerdict.Answered;
+        }
+
+        call = new GssDataCall(context, credential.Sequence, credential.Service);
+        return GssVerdict.Data;
+    }
+
+    private static GssVerdict Refuse(AuthStatus status, out AuthStatus refusal)
+    {
+        refusal = status;
+        return GssVerdict.Refused;
+    }
+
+    /// <summary>RPCSEC_GSS_INIT or CONTINUE_INIT: one step of the context's creation; null for a CONTINUE_INIT of no context being made.</summary>
+    private GssControlAnswer? Create(in GssCredential credential, ReadOnlySpan<byte> body)
+    {
+        byte[] token;
+        try
+        {
+            var reader = new XdrReader(body);
+            token = GssInitArgument.Decode(ref reader).Token;
+        }
+        catch (XdrException)
+        {
+            return new GssControlAnswer(new GssInitResult([], GssFailure, 0, 0, []), OpaqueAuth.None);
+        }
+
+        GssServerContext? context;
+        if (credential.Procedure == GssProcedure.Init)
+        {
+            var negotiation = new NegotiateAuthentication(new NegotiateAuthenticationServerOptions
+            {
+                Package = "Kerberos",
+                Credential = options.Credential ?? CredentialCache.DefaultNetworkCredentials,
+                RequiredProtectionLevel = ProtectionLevel.None,
+            });
+            context = new GssServerContext(negotiation, RandomNumberGenerator.GetBytes(8), options.SequenceWindow);
+        }
+        else if ((context = Find(credential.Handle)) is null || context.Established)
+        {
+            return null;
+        }
+
+        byte[]? reply;
+        NegotiateAuthenticationStatusCode status;
+        lock (context)
+        {
+            reply = context.Negotiation.GetOutgoingBlob(token, out status);
+        }
+
+        if (status is not (NegotiateAuthenticationStatusCode.Completed or NegotiateAuthenticationStatusCode.ContinueNeeded))
+        {
+            RpcServerLog.GssContextRefused(logger, status);
+            Remove(context);
+            context.Dispose();
+            return new GssControlAnswer(new GssInitResult([], GssFailure, (uint)status, 0, []), OpaqueAuth.None);
+        }
+
+        bool complete = status == NegotiateAuthenticationStatusCode.Completed;
+        if (complete)
+        {
+            context.Established = true;
+            context.Name = context.Negotiation.RemoteIdentity.Name ?? "";
+            RpcServerLog.GssContextMade(logger, context.Name);
+        }
+
+        Keep(context);
+        var result = new GssInitResult(context.Handle, complete ? GssInitResult.Complete : GssInitResult.ContinueNeeded, 0, options.SequenceWindow, reply ?? []);
+        OpaqueAuth verifier = OpaqueAuth.None;
+        if (complete)
+        {
+            // The MIC of the window proves to the client that this server holds the context (section 5.2.3.1).
+            Span<byte> window = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(window, options.SequenceWindow);
+            verifier = new OpaqueAuth(AuthFlavor.RpcsecGss, context.Mic(window));
+        }
+
+        return new GssControlAnswer(result, verifier);
+    }
+
+    private GssServerContext? Find(ReadOnlyMemory<byte> handle)
+    {
+        lock (_lock)
+        {
+            return _contexts.TryGetValue(handle, out GssServerContext? context) ? context : null;
+        }
+    }
+
+    private void Keep(GssServerContext context)
+    {
+        GssServerContext? evicted = null;
+        lock (_lock)
+        {
+            if (!_contexts.ContainsKey(context.Handle) && _contexts.Count >= options.MaxContexts)
+            {
+                foreach (GssServerContext candidate in _contexts.Values)
+                {
+                    if (evicted is null || candidate.LastUsed < evicted.LastUsed)
+                    {
+                        evicted = candidate;
+                    }
+                }
+
+                _contexts.Remove(evicted!.Handle);
+            }
+
+            _contexts[context.Handle] = context;
+        }
+
+        evicted?.Dispose();
+    }
+
+    private void Remove(GssServerContext context)
+    {
+        lock (_lock)
+        {
+            _contexts.Remove(context.Handle);
+        }
+    }
+
+    private sealed class HandleComparer : IEqualityComparer<ReadOnlyMemory<byte>>
+    {
+        public static readonly HandleComparer Instance = new();
+
+        public bool Equals(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceEqual(y.Span);
+
+        public int GetHashCode(ReadOnlyMemory<byte> obj)
+        {
+            var hash = default(HashCode);
+            hash.AddBytes(obj.Span);
+            return hash.ToHashCode();
+        }
+    }
+}
+
+/// <summary>The answer to a control call: its results (rpc_gss_init_res; none for DESTROY) and the reply's verifier.</summary>
+internal sealed record GssControlAnswer(GssInitResult? Result, OpaqueAuth Verifier);

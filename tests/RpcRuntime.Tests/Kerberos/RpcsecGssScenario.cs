@@ -1,0 +1,126 @@
+using System.Net.Sockets;
+using NetRpc.Runtime.Auth;
+using NetRpc.Runtime.Client;
+using NetRpc.Runtime.Server;
+using NetRpc.Runtime.Tests.Support;
+using NetRpc.Xdr;
+
+namespace NetRpc.Runtime.Tests.Kerberos;
+
+/// <summary>
+/// Inside a <see cref="KerberosRealm"/>'s namespace: a NetRpc server with RPCSEC_GSS (the realm's keytab) and NetRpc
+/// clients with alice's tickets, over TCP and UDP with krb5, krb5i and krb5p; then hostile messages on the wire (a
+/// replayed sequence number, one below the window, a forged MIC, an unknown context) and a client without a ticket.
+/// Prints one line per check, which <see cref="RpcsecGssTests"/> compares whole.
+/// </summary>
+internal static class RpcsecGssScenario
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        KerberosRealm.LogIn();
+        bool threads = args is ["threads"];
+        await using var server = new TestServer(new RpcServerOptions { RpcsecGss = new RpcsecGssServerOptions(), ThreadPerConnection = threads });
+
+        foreach (bool tcp in new[] { true, false })
+        {
+            foreach (RpcsecGssService service in new[] { RpcsecGssService.None, RpcsecGssService.Integrity, RpcsecGssService.Privacy })
+            {
+                var credential = new RpcsecGssCredential("nfs@localhost", service);
+                await using RpcClient client = server.Client(tcp, options: new RpcClientOptions { Timeout = Patience, Credential = credential });
+                string principal = (await client.CallAsync<XdrVoid, TextValue>(13, default)).Value;
+                int added = (await client.CallAsync<IntValue, IntValue>(1, new IntValue(41))).Value;
+
+                // Calls in flight together: the server may answer them in any order, each under its own sequence number.
+                IntValue[] many = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => client.CallAsync<IntValue, IntValue>(1, new IntValue(i)).AsTask()));
+                bool together = many.Select(r => r.Value).SequenceEqual(Enumerable.Range(1, 64));
+                byte[] blob = [.. Enumerable.Range(0, tcp ? 100_000 : 4_000).Select(i => (byte)(i * 7))];
+                bool blobEqual = (await client.CallAsync<BlobValue, BlobValue>(7, new BlobValue(blob))).Value.AsSpan().SequenceEqual(blob);
+                Console.WriteLine($"{(tcp ? "tcp" : "udp")} {service}: principal={principal} add={added} together={together} blob={blobEqual}");
+            }
+        }
+
+        await HostileAsync(server);
+
+        // No ticket, no context: the client says so before anything is sent.
+        NativeToolchain.Run("kdestroy", [], Environment.CurrentDirectory, timeoutSeconds: 30);
+        await using (RpcClient client = server.Client(tcp: true, options: new RpcClientOptions { Timeout = Patience, Credential = new RpcsecGssCredential("nfs@localhost") }))
+        {
+            try
+            {
+                await client.CallAsync<IntValue, IntValue>(1, new IntValue(1));
+                Console.WriteLine("no ticket: called anyway");
+            }
+            catch (RpcAuthenticationException e)
+            {
+                Console.WriteLine($"no ticket: {e.Status}");
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Sealed calls sent by hand on a connection of their own, the context made by a client.</summary>
+    private static async Task HostileAsync(TestServer server)
+    {
+        var credential = new RpcsecGssCredential("nfs@localhost", RpcsecGssService.Integrity);
+        await using RpcClient client = server.Client(tcp: true, options: new RpcClientOptions { Timeout = Patience, Credential = credential });
+        await client.CallAsync<IntValue, IntValue>(1, new IntValue(0));
+        GssClientSession session = credential.SessionFor(client)!;
+
+        using Socket socket = await Wire.ConnectAsync(server.Tcp!);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        using var guard = new CancellationTokenSource(Patience);
+        byte[] early = Sealed(session, 0x4000, 7); // its sequence number falls below the window later
+        byte[] call = Sealed(session, 0x4001, 41);
+        await stream.WriteAsync(Wire.Record(call), guard.Token);
+        Console.WriteLine($"sealed by hand: {Describe(await Wire.ReadRecordAsync(stream, guard.Token))}");
+
+        // The same bytes again: a replay, dropped without a reply; the next call's reply is the next thing read.
+        await stream.WriteAsync(Wire.Record(call), guard.Token);
+        await stream.WriteAsync(Wire.Record(Sealed(session, 0x4002, 1)), guard.Token);
+        Console.WriteLine($"replayed, then another: {Describe(await Wire.ReadRecordAsync(stream, guard.Token))}");
+
+        // Past the window (128): the early call's number is now below it.
+        for (int i = 0; i < 130; i++)
+        {
+            await client.CallAsync<IntValue, IntValue>(1, new IntValue(i));
+        }
+
+        await stream.WriteAsync(Wire.Record(early), guard.Token);
+        await stream.WriteAsync(Wire.Record(Sealed(session, 0x4003, 2)), guard.Token);
+        Console.WriteLine($"below the window, then another: {Describe(await Wire.ReadRecordAsync(stream, guard.Token))}");
+
+        // A forged MIC (the last byte of the verifier flipped) and an unknown context: AUTH_ERROR, RPCSEC_GSS_CREDPROBLEM.
+        byte[] forged = Sealed(session, 0x4004, 3);
+        int credentialLength = (int)Wire.WordAt(forged, 7);
+        int verifierEnd = 32 + credentialLength + 8 + (int)Wire.WordAt(forged, 8 + credentialLength / 4 + 1);
+        forged[verifierEnd - 1] ^= 1;
+        await stream.WriteAsync(Wire.Record(forged), guard.Token);
+        Console.WriteLine($"forged MIC: {Describe(await Wire.ReadRecordAsync(stream, guard.Token))}");
+
+        byte[] stranger = Sealed(session, 0x4005, 4);
+        stranger[32 + 20] ^= 0xFF; // the first byte of the context handle
+        await stream.WriteAsync(Wire.Record(stranger), guard.Token);
+        Console.WriteLine($"unknown context: {Describe(await Wire.ReadRecordAsync(stream, guard.Token))}");
+
+        // And the client whose context it is goes on.
+        Console.WriteLine($"the client after: {(await client.CallAsync<IntValue, IntValue>(1, new IntValue(99))).Value}");
+    }
+
+    private static byte[] Sealed(GssClientSession session, uint xid, int value)
+    {
+        var message = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new XdrWriter(message);
+        session.WriteCall(ref writer, xid, TestServer.Program, 1, 1, Wire.Words((uint)value));
+        writer.Flush();
+        return message.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A reply, in words: its XID, and ACCEPTED with the accept status, or DENIED with the auth status.</summary>
+    private static string Describe(byte[]? reply) =>
+        reply is null ? "connection closed"
+        : Wire.WordAt(reply, 2) == 0 ? $"xid {Wire.WordAt(reply, 0):x} accepted, status {Wire.WordAt(reply, 5 + (int)Wire.WordAt(reply, 4) / 4)}"
+        : $"xid {Wire.WordAt(reply, 0):x} denied, auth status {Wire.WordAt(reply, 4)}";
+}

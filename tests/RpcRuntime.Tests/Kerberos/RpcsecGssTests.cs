@@ -1,0 +1,37 @@
+namespace NetRpc.Runtime.Tests.Kerberos;
+
+/// <summary>
+/// RPCSEC_GSS (RFC 2203) with Kerberos v5 between NetRpc clients and a NetRpc server, in a throwaway realm: krb5, krb5i
+/// and krb5p over TCP and UDP, the caller's principal seen by the handler, calls in flight together; replays, calls below
+/// the window, forged MICs and unknown contexts refused as the RFC says without disturbing the context's client; and a
+/// client without a ticket. On both TCP server designs.
+/// </summary>
+public sealed class RpcsecGssTests
+{
+    [KerberosTheory]
+    [InlineData("loops")]
+    [InlineData("threads")]
+    public void NetRpc_clients_and_server_speak_krb5_krb5i_and_krb5p_and_refuse_what_RFC_2203_refuses(string design)
+    {
+        using var realm = new KerberosRealm();
+        string[] lines = realm.Run("rpcsec-gss-scenario", design).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string alice = $"{KerberosRealm.User}@{KerberosRealm.Name}";
+        Assert.Equal(
+            [
+                $"tcp None: principal={alice}|None add=42 together=True blob=True",
+                $"tcp Integrity: principal={alice}|Integrity add=42 together=True blob=True",
+                $"tcp Privacy: principal={alice}|Privacy add=42 together=True blob=True",
+                $"udp None: principal={alice}|None add=42 together=True blob=True",
+                $"udp Integrity: principal={alice}|Integrity add=42 together=True blob=True",
+                $"udp Privacy: principal={alice}|Privacy add=42 together=True blob=True",
+                "sealed by hand: xid 4001 accepted, status 0",
+                "replayed, then another: xid 4002 accepted, status 0",
+                "below the window, then another: xid 4003 accepted, status 0",
+                "forged MIC: xid 4004 denied, auth status 13",
+                "unknown context: xid 4005 denied, auth status 13",
+                "the client after: 100",
+                "no ticket: Failed",
+            ],
+            lines);
+    }
+}

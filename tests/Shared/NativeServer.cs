@@ -11,10 +11,15 @@ public sealed class NativeServer : IDisposable
 {
     private readonly Process _process;
 
-    public NativeServer(string executable)
+    public NativeServer(string executable, params string[] arguments)
     {
-        _process = Process.Start(new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })
-            ?? throw new InvalidOperationException($"could not start {executable}");
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
         Task<string?> line = _process.StandardOutput.ReadLineAsync();
         if (!line.Wait(TimeSpan.FromSeconds(10)) || line.Result is not { } ready || !ready.StartsWith("READY ", StringComparison.Ordinal))
         {

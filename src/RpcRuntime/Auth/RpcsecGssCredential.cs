@@ -147,7 +147,12 @@ public sealed class RpcsecGssCredential : RpcCredential
                         throw new RpcAuthenticationException(AuthStatus.InvalidResponse, "the context's window came without a valid MIC");
                     }
 
-                    return new GssClientSession(this, context, handle, result.Window);
+                    var session = new GssClientSession(this, context, handle, result.Window);
+
+                    // RFC 2203 section 5.4: the context ends with the client. libtirpc's servers need it too: they keep one
+                    // context per transport, and a new one on a transport whose old one was never destroyed is refused.
+                    client.OnClosing(() => session.Destroy(client));
+                    return session;
                 }
 
                 procedure = GssProcedure.ContinueInit;
@@ -197,7 +202,10 @@ internal sealed class GssClientSession : IDisposable
 {
     private readonly NegotiateAuthentication _context;
     private readonly object _lock = new(); // a GSSAPI context is not to be used by two threads at once
-    private int _nextSequence = -1;
+    // The first call goes out as 1, as libtirpc's client numbers them: libtirpc's server keeps one context per transport
+    // (one for all of UDP) and checks even a new client's INIT, sent as 0, against the last context's window.
+    private int _nextSequence;
+    private int _destroyed;
 
     public GssClientSession(RpcsecGssCredential owner, NegotiateAuthentication context, byte[] handle, uint window)
     {
@@ -217,7 +225,32 @@ internal sealed class GssClientSession : IDisposable
 
     /// <summary>Writes a call: header with a new sequence number and its MIC, then the arguments as the service seals them.</summary>
     /// <returns>The sequence number used.</returns>
-    public uint WriteCall(ref XdrWriter writer, uint xid, uint program, uint version, uint procedure, ReadOnlySpan<byte> arguments)
+    public uint WriteCall(ref XdrWriter writer, uint xid, uint program, uint version, uint procedure, ReadOnlySpan<byte> arguments) =>
+        WriteCall(ref writer, GssProcedure.Data, xid, program, version, procedure, arguments);
+
+    /// <summary>Sends RPCSEC_GSS_DESTROY for this context (a NULL call, not waited for) and lets the context go.</summary>
+    public void Destroy(RpcClient client)
+    {
+        if (Interlocked.Exchange(ref _destroyed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var message = new PooledBufferWriter(256);
+            var writer = new XdrWriter(message);
+            WriteCall(ref writer, GssProcedure.Destroy, client.NextXid(), client.Program, client.Version, 0, []);
+            writer.Flush();
+            client.SendMessage(message.WrittenSpan);
+        }
+        finally
+        {
+            Owner.Forget(client, this);
+        }
+    }
+
+    private uint WriteCall(ref XdrWriter writer, GssProcedure control, uint xid, uint program, uint version, uint procedure, ReadOnlySpan<byte> arguments)
     {
         uint sequence = (uint)Interlocked.Increment(ref _nextSequence);
         if (sequence >= GssCredential.MaxSequence)
@@ -229,7 +262,7 @@ internal sealed class GssClientSession : IDisposable
         // The verifier is a MIC of the header from the XID through the credential (section 5.3.1).
         using var header = new PooledBufferWriter(128);
         var headerWriter = new XdrWriter(header);
-        new CallHeader(xid, program, version, procedure, new GssCredential(GssProcedure.Data, sequence, Service, Handle).ToOpaqueAuth(), OpaqueAuth.None).Encode(ref headerWriter);
+        new CallHeader(xid, program, version, procedure, new GssCredential(control, sequence, Service, Handle).ToOpaqueAuth(), OpaqueAuth.None).Encode(ref headerWriter);
         headerWriter.Flush();
         ReadOnlySpan<byte> signed = header.WrittenSpan[..^8]; // without the empty AUTH_NONE verifier
         var mic = new ArrayBufferWriter<byte>(64);

@@ -283,10 +283,10 @@ internal sealed class GssServer(RpcsecGssServerOptions options, ILogger logger)
         context.LastUsed = Environment.TickCount64;
         if (credential.Procedure == GssProcedure.Destroy)
         {
+            // Answered as a NULL call of the context's service (its void results sealed), then the context goes.
             Remove(context);
             call = new GssDataCall(context, credential.Sequence, credential.Service);
-            answer = new GssControlAnswer(null, call.ReplyVerifier);
-            context.Dispose();
+            answer = new GssControlAnswer(null, call.ReplyVerifier) { Destroyed = call };
             return GssVerdict.Answered;
         }
 
@@ -423,4 +423,8 @@ internal sealed class GssServer(RpcsecGssServerOptions options, ILogger logger)
 }
 
 /// <summary>The answer to a control call: its results (rpc_gss_init_res; none for DESTROY) and the reply's verifier.</summary>
-internal sealed record GssControlAnswer(GssInitResult? Result, OpaqueAuth Verifier);
+internal sealed record GssControlAnswer(GssInitResult? Result, OpaqueAuth Verifier)
+{
+    /// <summary>RPCSEC_GSS_DESTROY: the call, whose (void) results are sealed with the context before it is disposed.</summary>
+    public GssDataCall? Destroyed { get; init; }
+}

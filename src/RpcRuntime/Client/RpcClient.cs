@@ -25,6 +25,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
 
     private readonly Dictionary<uint, PendingCall> _pending = [];
     private readonly object _lock = new();
+    private List<Action>? _closing; // under _lock
     private readonly SemaphoreSlim _window;
     private readonly RpcClientMetrics _metrics;
     private readonly RpcClientNames _names;
@@ -40,8 +41,8 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     /// OpenSSL: RandomNumberGenerator loads libssl and libcrypto on Linux, milliseconds of the first call of every
     /// process (bench/first-reply.sh). A version-4 GUID's first four bytes are all random.
     /// </summary>
-    /// <summary>A fresh XID, for messages the transport sends itself (the AUTH_TLS probe).</summary>
-    private protected uint NextXid() => (uint)Interlocked.Increment(ref _nextXid);
+    /// <summary>A fresh XID, for messages sent outside a call (the AUTH_TLS probe, RPCSEC_GSS_DESTROY).</summary>
+    internal uint NextXid() => (uint)Interlocked.Increment(ref _nextXid);
 
     private static int InitialXid()
     {
@@ -539,9 +540,45 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         return await Send<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Has <paramref name="action"/> run when the client is disposed, before its transport closes (what a credential says on its way out).</summary>
+    internal void OnClosing(Action action)
+    {
+        lock (_lock)
+        {
+            (_closing ??= []).Add(action);
+        }
+    }
+
+    /// <summary>Sends a whole message (no record mark) without waiting for a reply.</summary>
+    internal void SendMessage(ReadOnlySpan<byte> message) => SendOneWay(message, batch: false);
+
     /// <summary>Closes the client; calls in flight fail with <see cref="RpcConnectionException"/>.</summary>
     public void Dispose()
     {
+        Action[]? closing;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            closing = _closing?.ToArray();
+            _closing = null;
+        }
+
+        foreach (Action action in closing ?? [])
+        {
+            try
+            {
+                // Last words on the way out (RPCSEC_GSS_DESTROY); a connection already gone takes none.
+                action();
+            }
+            catch (Exception e) when (e is RpcException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
+        }
+
         lock (_lock)
         {
             if (_disposed)

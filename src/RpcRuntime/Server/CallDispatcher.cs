@@ -602,6 +602,16 @@ internal sealed class CallDispatcher
         (ReplyHeader.Accepted(xid, AcceptStatus.Success) with { Verifier = answer.Verifier }).Encode(ref writer);
         answer.Result?.Encode(ref writer);
         writer.Flush();
+        if (answer.Destroyed is { } destroyed)
+        {
+            if (destroyed.Service != Auth.RpcsecGssService.None)
+            {
+                destroyed.SealResults(output, output.WrittenCount);
+            }
+
+            destroyed.Context.Dispose();
+        }
+
         EndMessage(output, site, recordStart);
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NetRpc.Runtime.Tests.Kerberos;
 
 /// <summary>
@@ -34,4 +36,43 @@ public sealed class RpcsecGssTests
             ],
             lines);
     }
+
+    [KerberosInteropFact]
+    public void NetRpc_and_libtirpc_call_each_other_with_krb5_krb5i_and_krb5p()
+    {
+        using var realm = new KerberosRealm();
+        using var programs = new GssPrograms();
+        string[] lines = realm.Run("gss-interop-scenario", programs.Folder).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string alice = $"{KerberosRealm.User}@{KerberosRealm.Name}";
+        Assert.Equal(
+            [
+                $"C client -> C server, tcp none: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:1 | echo: RPC: Success equal",
+                $"C client -> C server, tcp integrity: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:2 | echo: RPC: Success equal",
+                $"C client -> C server, tcp privacy: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:3 | echo: RPC: Success equal",
+                $"C client -> C server, udp none: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:1 | echo: RPC: Success equal",
+                $"C client -> C server, udp integrity: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:2 | echo: RPC: Success equal",
+                $"C client -> C server, udp privacy: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:3 | echo: RPC: Success equal",
+                $"netrpc client -> C server, tcp None: add=42 whoami={alice}:1 echo=True",
+                $"netrpc client -> C server, tcp Integrity: add=42 whoami={alice}:2 echo=True",
+                $"netrpc client -> C server, tcp Privacy: add=42 whoami={alice}:3 echo=True",
+                $"netrpc client -> C server, udp None: add=42 whoami={alice}:1 echo=True",
+                $"netrpc client -> C server, udp Integrity: add=42 whoami={alice}:2 echo=True",
+                $"netrpc client -> C server, udp Privacy: add=42 whoami={alice}:3 echo=True",
+                $"C client -> netrpc server, tcp none: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:1 | echo: RPC: Success equal",
+                $"C client -> netrpc server, tcp integrity: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:2 | echo: RPC: Success equal",
+                $"C client -> netrpc server, tcp privacy: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:3 | echo: RPC: Success equal",
+                $"C client -> netrpc server, udp none: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:1 | echo: RPC: Success equal",
+                $"C client -> netrpc server, udp integrity: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:2 | echo: RPC: Success equal",
+                $"C client -> netrpc server, udp privacy: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:3 | echo: RPC: Success equal",
+            ],
+            lines);
+    }
+}
+
+/// <summary>A test that needs a Kerberos realm and the C programs of <see cref="GssPrograms"/>; skipped with the reason where either is missing, failed instead in CI.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class KerberosInteropFactAttribute : FactAttribute
+{
+    public KerberosInteropFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "") =>
+        Skipping.Unless(this, KerberosRealm.MissingReason ?? GssPrograms.MissingReason, test, file);
 }

@@ -51,6 +51,11 @@ internal static class Program
             return await Kerberos.KerberosScenario.RunAsync();
         }
 
+        if (args is ["ganesha-krb5-scenario", .. string[] ganeshaKrb5Args])
+        {
+            return await Kerberos.GaneshaKerberosScenario.RunAsync(ganeshaKrb5Args);
+        }
+
         if (args is ["gss-interop-scenario", .. string[] interopArgs])
         {
             return await Kerberos.GssInteropScenario.RunAsync(interopArgs);
@@ -66,7 +71,7 @@ internal static class Program
             return await ReservedPortProbe.RunAsync(probeArgs);
         }
 
-        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario|yp-scenario|broadcast-scenario|broadcast-host|kerberos-scenario|rpcsec-gss-scenario|gss-interop-scenario ... (the tests run this themselves)");
+        await Console.Error.WriteLineAsync("usage: NetRpc.Runtime.Tests rpcbind-scenario|crash-server|reserved-port-probe|ganesha-scenario|udp-send-scenario|yp-scenario|broadcast-scenario|broadcast-host|kerberos-scenario|rpcsec-gss-scenario|gss-interop-scenario|ganesha-krb5-scenario ... (the tests run this themselves)");
         return 2;
     }
 }

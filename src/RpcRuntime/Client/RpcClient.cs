@@ -220,7 +220,13 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
             ? [literal]
             : [.. (await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false)).OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1)];
         // The interceptors are for the program's calls, not for rpcbind's: a retry policy keyed on procedure numbers would misread GETADDR's.
-        var lookup = options with { Timeout = TimeSpan.FromTicks(Math.Min(options.Timeout.Ticks, TimeSpan.FromSeconds(10).Ticks)), Interceptors = [] };
+        // Nor is an RPCSEC_GSS context rpcbind's business: the lookup goes with AUTH_NONE, as libtirpc's rpcb_getaddr does.
+        var lookup = options with
+        {
+            Timeout = TimeSpan.FromTicks(Math.Min(options.Timeout.Ticks, TimeSpan.FromSeconds(10).Ticks)),
+            Interceptors = [],
+            Credential = options.Credential is Auth.RpcsecGssCredential ? Auth.RpcCredential.None : options.Credential,
+        };
         RpcException? failure = null;
         foreach (IPAddress address in addresses)
         {

@@ -69,6 +69,47 @@ public sealed class RpcsecGssTests
     }
 }
 
+/// <summary>
+/// NetRpc's clients, generated from libnfs's .x files, against NFS-Ganesha exporting a folder with SecType krb5, krb5i,
+/// krb5p: MOUNT, NFSv3 GETATTR, CREATE, WRITE and READ back (and the bytes on disk), NFSv4.0 COMPOUND; AUTH_SYS refused.
+/// </summary>
+public sealed class GaneshaKerberosTests
+{
+    [GaneshaKerberosFact]
+    public void A_kerberized_nfs_ganesha_export_is_mounted_written_and_read_with_krb5_krb5i_and_krb5p()
+    {
+        using var realm = new KerberosRealm();
+        string[] lines = realm.Run("ganesha-krb5-scenario", realm.Folder).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(
+            [
+                "mount: Mnt3Ok, flavors 390005,390004,390003",
+                "nfs3 None: root Nf3Dir, CREATE Nfs3Ok, WRITE Nfs3Ok 20000, READ Nfs3Ok equal=True",
+                "nfs4 None: COMPOUND Nfs4Ok, root Nf4Dir",
+                "nfs3 Integrity: root Nf3Dir, CREATE Nfs3Ok, WRITE Nfs3Ok 20000, READ Nfs3Ok equal=True",
+                "nfs4 Integrity: COMPOUND Nfs4Ok, root Nf4Dir",
+                "nfs3 Privacy: root Nf3Dir, CREATE Nfs3Ok, WRITE Nfs3Ok 20000, READ Nfs3Ok equal=True",
+                "nfs4 Privacy: COMPOUND Nfs4Ok, root Nf4Dir",
+                "on disk: file-Integrity True, file-None True, file-Privacy True",
+
+                // Ganesha refuses AUTH_SYS on a krb5-only export; without a ticket the client has no context to offer.
+                "nfs3 AUTH_SYS: RpcAuthenticationException TooWeak",
+                "nfs3 no ticket: RpcAuthenticationException Failed",
+            ],
+            lines);
+    }
+}
+
+/// <summary>A test that needs a Kerberos realm and NFS-Ganesha (in-memory FSAL), native rpcbind; skipped with the reason where missing, failed instead in CI.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class GaneshaKerberosFactAttribute : FactAttribute
+{
+    public GaneshaKerberosFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "") =>
+        Skipping.Unless(this, KerberosRealm.MissingReason ?? Nfs.GaneshaFactAttribute.MissingReason ?? VfsMissingReason, test, file);
+
+    private static string? VfsMissingReason { get; } =
+        Directory.EnumerateFiles("/usr/lib", "libfsalvfs.so", SearchOption.AllDirectories).Any() ? null : "NFS-Ganesha's VFS FSAL is not installed (apt-get install -y nfs-ganesha-vfs)";
+}
+
 /// <summary>A test that needs a Kerberos realm and the C programs of <see cref="GssPrograms"/>; skipped with the reason where either is missing, failed instead in CI.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class KerberosInteropFactAttribute : FactAttribute

@@ -42,12 +42,16 @@ public sealed class GaneshaTests
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class GaneshaFactAttribute : FactAttribute
 {
-    public GaneshaFactAttribute([System.Runtime.CompilerServices.CallerMemberName] string test = "")
-    {
-        string? reason = NativeToolchain.NamespaceMissingReason
+    /// <summary>Why NFS-Ganesha cannot run here (namespaces, the daemon and its in-memory FSAL, root), or null.</summary>
+    public static string? MissingReason { get; } =
+        NativeToolchain.NamespaceMissingReason
             ?? (NativeToolchain.FindOnPath("ganesha.nfsd") is null || !File.Exists("/usr/lib/x86_64-linux-gnu/ganesha/libfsalmem.so") && !Directory.EnumerateFiles("/usr/lib", "libfsalmem.so", SearchOption.AllDirectories).Any()
                 ? "nfs-ganesha not installed (apt-get install -y nfs-ganesha nfs-ganesha-mem)" : null)
             ?? Privilege.MissingReason;
+
+    public GaneshaFactAttribute([System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    {
+        string? reason = MissingReason;
         if (reason is not null && !NativeToolchain.Required)
         {
             Skip = reason;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.ComponentModel;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography;
@@ -332,9 +333,17 @@ internal sealed class GssServer(RpcsecGssServerOptions options, ILogger logger)
 
         byte[]? reply;
         NegotiateAuthenticationStatusCode status;
-        lock (context)
+        try
         {
-            reply = context.Negotiation.GetOutgoingBlob(token, out status);
+            lock (context)
+            {
+                reply = context.Negotiation.GetOutgoingBlob(token, out status);
+            }
+        }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException or ArgumentException or CryptographicException)
+        {
+            // Whatever GSSAPI makes of a hostile token, it costs that context and nothing else.
+            (reply, status) = (null, NegotiateAuthenticationStatusCode.GenericFailure);
         }
 
         if (status is not (NegotiateAuthenticationStatusCode.Completed or NegotiateAuthenticationStatusCode.ContinueNeeded))

@@ -136,6 +136,9 @@ internal sealed class CallDispatcher
 
     public RpcServerMetrics Metrics => _metrics;
 
+    /// <summary>The RPCSEC_GSS contexts kept (made or being made); 0 without RPCSEC_GSS.</summary>
+    public int GssContexts => _gss?.Count ?? 0;
+
     public ILogger Logger => _logger;
 
     public void Add(RpcProgram program)

@@ -14,6 +14,7 @@ internal static class FuzzTargets
         ("nfs4-xdr", () => new Nfs4XdrTarget()),
         ("rpcbind-server", () => new RpcbindServerTarget()),
         ("tls-probe", () => new TlsProbeTarget()),
+        ("rpcsec-gss-server", () => new RpcsecGssServerTarget()),
         ("drc-journal", () => new DrcJournalTarget()),
         ("rpcgen", () => new RpcgenTarget()),
     ];

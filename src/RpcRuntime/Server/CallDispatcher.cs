@@ -274,6 +274,13 @@ internal sealed class CallDispatcher
             return DispatchOutcome.Replied;
         }
 
+        if (program.RequiredRpcsecGss is { } minimum && header.Procedure != 0 && !(site.Gss is { } sealedCall && sealedCall.Service >= minimum))
+        {
+            WriteReply(output, site, ReplyHeader.AuthError(header.Xid, AuthStatus.TooWeak));
+            _metrics.Called(program.Name, program.Version, procedure.Name, "AUTH_ERROR", started);
+            return DispatchOutcome.Replied;
+        }
+
         if (program.RequiresTls && header.Procedure != 0 && site.Connection?.Tls is null)
         {
             WriteReply(output, site, ReplyHeader.AuthError(header.Xid, AuthStatus.TooWeak));

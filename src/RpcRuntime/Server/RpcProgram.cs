@@ -33,7 +33,7 @@ public sealed class RpcProgram
     {
     }
 
-    private RpcProgram(uint program, uint version, string name, FrozenDictionary<uint, ProcedureHandler> procedures, bool requiresReservedPort, bool requiresTls)
+    private RpcProgram(uint program, uint version, string name, FrozenDictionary<uint, ProcedureHandler> procedures, bool requiresReservedPort, bool requiresTls, Auth.RpcsecGssService? requiredGss = null)
     {
         Program = program;
         Version = version;
@@ -41,6 +41,7 @@ public sealed class RpcProgram
         _procedures = procedures;
         RequiresReservedPort = requiresReservedPort;
         RequiresTls = requiresTls;
+        RequiredRpcsecGss = requiredGss;
     }
 
     /// <summary>The program number.</summary>
@@ -61,7 +62,7 @@ public sealed class RpcProgram
 
     /// <summary>This program, requiring callers on a reserved port (see <see cref="RequiresReservedPort"/>).</summary>
     /// <returns>A copy that requires it.</returns>
-    public RpcProgram RequireReservedPort() => new(Program, Version, Name, _procedures, requiresReservedPort: true, RequiresTls);
+    public RpcProgram RequireReservedPort() => new(Program, Version, Name, _procedures, requiresReservedPort: true, RequiresTls, RequiredRpcsecGss);
 
     /// <summary>
     /// Whether calls must come over RPC-with-TLS (RFC 9289; the server's <see cref="RpcServerOptions.Tls"/>): calls in
@@ -72,7 +73,27 @@ public sealed class RpcProgram
 
     /// <summary>This program, requiring RPC-with-TLS (see <see cref="RequiresTls"/>).</summary>
     /// <returns>A copy that requires it.</returns>
-    public RpcProgram RequireTls() => new(Program, Version, Name, _procedures, RequiresReservedPort, requiresTls: true);
+    public RpcProgram RequireTls() => new(Program, Version, Name, _procedures, RequiresReservedPort, requiresTls: true, RequiredRpcsecGss);
+
+    /// <summary>
+    /// The least RPCSEC_GSS protection calls must come with (the server's <see cref="RpcServerOptions.RpcsecGss"/>), as an
+    /// NFS export's <c>sec=krb5i</c> asks: calls with another flavor or a weaker service are refused with AUTH_ERROR
+    /// (AUTH_TOOWEAK), NULL aside. Null (the default): any flavor the server takes.
+    /// </summary>
+    public Auth.RpcsecGssService? RequiredRpcsecGss { get; }
+
+    /// <summary>This program, requiring RPCSEC_GSS with at least <paramref name="minimum"/> (see <see cref="RequiredRpcsecGss"/>).</summary>
+    /// <param name="minimum">krb5 (<see cref="Auth.RpcsecGssService.None"/>), krb5i or krb5p.</param>
+    /// <returns>A copy that requires it.</returns>
+    public RpcProgram RequireRpcsecGss(Auth.RpcsecGssService minimum = Auth.RpcsecGssService.None)
+    {
+        if (minimum is < Auth.RpcsecGssService.None or > Auth.RpcsecGssService.Privacy)
+        {
+            throw new ArgumentOutOfRangeException(nameof(minimum), minimum, "None, Integrity or Privacy");
+        }
+
+        return new(Program, Version, Name, _procedures, RequiresReservedPort, RequiresTls, minimum);
+    }
 
     /// <summary>The procedure numbers served, NULL included.</summary>
     public IEnumerable<uint> Procedures => _procedures.Keys.Append(0u).Distinct().Order();

@@ -42,6 +42,7 @@ internal static class RpcsecGssScenario
         }
 
         await HostileAsync(server);
+        await PolicyAsync(threads);
 
         // No ticket, no context: the client says so before anything is sent.
         NativeToolchain.Run("kdestroy", [], Environment.CurrentDirectory, timeoutSeconds: 30);
@@ -59,6 +60,28 @@ internal static class RpcsecGssScenario
         }
 
         return 0;
+    }
+
+    /// <summary>A program that requires krb5i: weaker calls refused AUTH_TOOWEAK, NULL answered to anyone.</summary>
+    private static async Task PolicyAsync(bool threads)
+    {
+        await using var server = new TestServer(new RpcServerOptions { RpcsecGss = new RpcsecGssServerOptions(), ThreadPerConnection = threads }, program: p => p.RequireRpcsecGss(RpcsecGssService.Integrity));
+        var results = new List<string>();
+        foreach (RpcCredential credential in new RpcCredential[] { RpcCredential.SysForCurrentProcess(), new RpcsecGssCredential("nfs@localhost", RpcsecGssService.None), new RpcsecGssCredential("nfs@localhost", RpcsecGssService.Integrity), new RpcsecGssCredential("nfs@localhost", RpcsecGssService.Privacy) })
+        {
+            await using RpcClient client = server.Client(tcp: true, options: new RpcClientOptions { Timeout = Patience, Credential = credential });
+            await client.CallAsync<XdrVoid, XdrVoid>(0, default);
+            try
+            {
+                results.Add($"{(credential as RpcsecGssCredential)?.Service.ToString() ?? "sys"} {(await client.CallAsync<IntValue, IntValue>(1, new IntValue(1))).Value}");
+            }
+            catch (RpcAuthenticationException e)
+            {
+                results.Add($"{(credential as RpcsecGssCredential)?.Service.ToString() ?? "sys"} {e.Status}");
+            }
+        }
+
+        Console.WriteLine($"krb5i required: {string.Join(", ", results)}");
     }
 
     /// <summary>Sealed calls sent by hand on a connection of their own, the context made by a client.</summary>

@@ -206,6 +206,7 @@ internal sealed class GssClientSession : IDisposable
     // (one for all of UDP) and checks even a new client's INIT, sent as 0, against the last context's window.
     private int _nextSequence;
     private int _destroyed;
+    private bool _disposed; // under _lock
 
     public GssClientSession(RpcsecGssCredential owner, NegotiateAuthentication context, byte[] handle, uint window)
     {
@@ -268,6 +269,7 @@ internal sealed class GssClientSession : IDisposable
         var mic = new ArrayBufferWriter<byte>(64);
         lock (_lock)
         {
+            ThrowIfDropped();
             _context.ComputeIntegrityCheck(signed, mic);
         }
 
@@ -295,6 +297,7 @@ internal sealed class GssClientSession : IDisposable
             var sealedBody = new ArrayBufferWriter<byte>(Service == RpcsecGssService.Privacy ? databody.Length + 128 : 64);
             lock (_lock)
             {
+                ThrowIfDropped();
                 if (Service == RpcsecGssService.Integrity)
                 {
                     _context.ComputeIntegrityCheck(databody, sealedBody);
@@ -334,7 +337,7 @@ internal sealed class GssClientSession : IDisposable
         BinaryPrimitives.WriteUInt32BigEndian(signed, sequence);
         lock (_lock)
         {
-            return _context.VerifyIntegrityCheck(signed, verifier.Body.Span);
+            return !_disposed && _context.VerifyIntegrityCheck(signed, verifier.Body.Span);
         }
     }
 
@@ -348,7 +351,7 @@ internal sealed class GssClientSession : IDisposable
             byte[] checksum = reader.ReadOpaque();
             lock (_lock)
             {
-                if (!_context.VerifyIntegrityCheck(databody, checksum))
+                if (_disposed || !_context.VerifyIntegrityCheck(databody, checksum))
                 {
                     return null;
                 }
@@ -360,7 +363,7 @@ internal sealed class GssClientSession : IDisposable
             var plain = new ArrayBufferWriter<byte>(wrapped.Length);
             lock (_lock)
             {
-                if (_context.Unwrap(wrapped, plain, out bool encrypted) != NegotiateAuthenticationStatusCode.Completed || !encrypted)
+                if (_disposed || _context.Unwrap(wrapped, plain, out bool encrypted) != NegotiateAuthenticationStatusCode.Completed || !encrypted)
                 {
                     return null;
                 }
@@ -372,11 +375,24 @@ internal sealed class GssClientSession : IDisposable
         return databody.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(databody) == sequence ? databody[4..] : null;
     }
 
+    /// <summary>Lets the GSSAPI context go; a call still using this session then fails its check rather than touching it.</summary>
     public void Dispose()
     {
         lock (_lock)
         {
-            _context.Dispose();
+            if (!_disposed)
+            {
+                _disposed = true;
+                _context.Dispose();
+            }
+        }
+    }
+
+    private void ThrowIfDropped()
+    {
+        if (_disposed)
+        {
+            throw new RpcAuthenticationException(AuthStatus.RpcsecGssCredentialProblem, "the context was dropped before the call went out");
         }
     }
 }

@@ -54,33 +54,30 @@ internal enum GssVerdict
 }
 
 /// <summary>A data call that passed its header checks: the context, its sequence number and service.</summary>
-internal sealed class GssDataCall(GssServerContext context, uint sequence, RpcsecGssService service)
+internal sealed class GssDataCall
 {
-    private OpaqueAuth? _verifier;
+    public GssDataCall(GssServerContext context, uint sequence, RpcsecGssService service)
+    {
+        Context = context;
+        Sequence = sequence;
+        Service = service;
 
-    public GssServerContext Context { get; } = context;
+        // Made now, while the context is surely there: every accepted reply carries it, failures included.
+        Span<byte> signed = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(signed, sequence);
+        ReplyVerifier = new OpaqueAuth(AuthFlavor.RpcsecGss, context.Mic(signed));
+    }
 
-    public uint Sequence { get; } = sequence;
+    public GssServerContext Context { get; }
 
-    public RpcsecGssService Service { get; } = service;
+    public uint Sequence { get; }
+
+    public RpcsecGssService Service { get; }
 
     public RpcsecGssPrincipal Principal => new(Context.Name, Service);
 
     /// <summary>The verifier of every accepted reply to this call: the MIC of its sequence number (section 5.3.3.2).</summary>
-    public OpaqueAuth ReplyVerifier
-    {
-        get
-        {
-            if (_verifier is null)
-            {
-                Span<byte> sequence = stackalloc byte[4];
-                BinaryPrimitives.WriteUInt32BigEndian(sequence, Sequence);
-                _verifier = new OpaqueAuth(AuthFlavor.RpcsecGss, Context.Mic(sequence));
-            }
-
-            return _verifier.Value;
-        }
-    }
+    public OpaqueAuth ReplyVerifier { get; }
 
     /// <summary>The arguments inside rpc_gss_integ_data or rpc_gss_priv_data; null when the checksum, decryption or sequence number does not hold (GARBAGE_ARGS).</summary>
     public byte[]? OpenArguments(ReadOnlySpan<byte> body)
@@ -142,10 +139,15 @@ internal sealed class GssDataCall(GssServerContext context, uint sequence, Rpcse
     }
 }
 
-/// <summary>One client's context on the server: the GSSAPI context, its handle, window and client name.</summary>
+/// <summary>
+/// One client's context on the server: the GSSAPI context, its handle, window and client name. Its operations are
+/// serialized (a GSSAPI context is not for two threads at once) and harmless once it is disposed (a DESTROY, or an
+/// eviction, may come while another thread still holds it): checks fail, and what it would make is empty.
+/// </summary>
 internal sealed class GssServerContext(NegotiateAuthentication context, byte[] handle, uint window) : IDisposable
 {
-    private readonly object _lock = new(); // GSSAPI contexts are not for two threads at once
+    private readonly object _lock = new();
+    private bool _disposed;
 
     public NegotiateAuthentication Negotiation { get; } = context;
 
@@ -159,12 +161,30 @@ internal sealed class GssServerContext(NegotiateAuthentication context, byte[] h
 
     public long LastUsed { get; set; } = Environment.TickCount64;
 
+    /// <summary>One step of the context's creation; GenericFailure once disposed.</summary>
+    public byte[]? Accept(ReadOnlySpan<byte> token, out NegotiateAuthenticationStatusCode status)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                status = NegotiateAuthenticationStatusCode.GenericFailure;
+                return null;
+            }
+
+            return Negotiation.GetOutgoingBlob(token, out status);
+        }
+    }
+
     public byte[] Mic(ReadOnlySpan<byte> data)
     {
         var mic = new ArrayBufferWriter<byte>(64);
         lock (_lock)
         {
-            Negotiation.ComputeIntegrityCheck(data, mic);
+            if (!_disposed)
+            {
+                Negotiation.ComputeIntegrityCheck(data, mic);
+            }
         }
 
         return mic.WrittenSpan.ToArray();
@@ -174,7 +194,14 @@ internal sealed class GssServerContext(NegotiateAuthentication context, byte[] h
     {
         lock (_lock)
         {
-            return Negotiation.VerifyIntegrityCheck(data, mic);
+            try
+            {
+                return !_disposed && Negotiation.VerifyIntegrityCheck(data, mic);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return false; // a client's bytes given to GSSAPI: whatever it makes of them, they do not verify
+            }
         }
     }
 
@@ -183,7 +210,7 @@ internal sealed class GssServerContext(NegotiateAuthentication context, byte[] h
         var wrapped = new ArrayBufferWriter<byte>(data.Length + 128);
         lock (_lock)
         {
-            if (Negotiation.Wrap(data, wrapped, requestEncryption: true, out bool encrypted) != NegotiateAuthenticationStatusCode.Completed || !encrypted)
+            if (!_disposed && (Negotiation.Wrap(data, wrapped, requestEncryption: true, out bool encrypted) != NegotiateAuthenticationStatusCode.Completed || !encrypted))
             {
                 throw new CryptographicException("RPCSEC_GSS: the results could not be encrypted");
             }
@@ -197,7 +224,14 @@ internal sealed class GssServerContext(NegotiateAuthentication context, byte[] h
         var plain = new ArrayBufferWriter<byte>(data.Length);
         lock (_lock)
         {
-            return Negotiation.Unwrap(data, plain, out bool encrypted) == NegotiateAuthenticationStatusCode.Completed && encrypted ? plain.WrittenSpan.ToArray() : null;
+            try
+            {
+                return !_disposed && Negotiation.Unwrap(data, plain, out bool encrypted) == NegotiateAuthenticationStatusCode.Completed && encrypted ? plain.WrittenSpan.ToArray() : null;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return null;
+            }
         }
     }
 
@@ -205,7 +239,11 @@ internal sealed class GssServerContext(NegotiateAuthentication context, byte[] h
     {
         lock (_lock)
         {
-            Negotiation.Dispose();
+            if (!_disposed)
+            {
+                _disposed = true;
+                Negotiation.Dispose();
+            }
         }
     }
 }
@@ -335,10 +373,7 @@ internal sealed class GssServer(RpcsecGssServerOptions options, ILogger logger)
         NegotiateAuthenticationStatusCode status;
         try
         {
-            lock (context)
-            {
-                reply = context.Negotiation.GetOutgoingBlob(token, out status);
-            }
+            reply = context.Accept(token, out status);
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException or ArgumentException or CryptographicException)
         {

@@ -128,6 +128,45 @@ internal static class RpcsecGssScenario
         await stream.WriteAsync(Wire.Record(stranger), guard.Token);
         Console.WriteLine($"unknown context: {Describe(await Wire.ReadRecordAsync(stream, guard.Token))}");
 
+        // Sealed calls with bytes changed at random in their verifier or their sealed arguments, each followed by a good
+        // call: each is refused or dropped, and the good call after it is always answered.
+        var random = new Random(2203);
+        int answeredGood = 0;
+        foreach (RpcsecGssService service in new[] { RpcsecGssService.Integrity, RpcsecGssService.Privacy })
+        {
+            var sealing = new RpcsecGssCredential("nfs@localhost", service);
+            await using RpcClient owner = server.Client(tcp: true, options: new RpcClientOptions { Timeout = Patience, Credential = sealing });
+            await owner.CallAsync<IntValue, IntValue>(1, new IntValue(0));
+            GssClientSession sealingSession = sealing.SessionFor(owner)!;
+            for (uint i = 0; i < 100; i++)
+            {
+                byte[] mutated = Sealed(sealingSession, 0x5000 + i, 5);
+                int verifierStart = 32 + (int)Wire.WordAt(mutated, 7);
+                for (int flips = random.Next(1, 4); flips > 0; flips--)
+                {
+                    mutated[random.Next(verifierStart, mutated.Length)] ^= (byte)random.Next(1, 256);
+                }
+
+                await stream.WriteAsync(Wire.Record(mutated), guard.Token);
+                await stream.WriteAsync(Wire.Record(Sealed(sealingSession, 0x6000 + i, 6)), guard.Token);
+                while (await Wire.ReadRecordAsync(stream, guard.Token) is { } reply)
+                {
+                    if (Wire.WordAt(reply, 0) == 0x6000 + i)
+                    {
+                        answeredGood += Wire.WordAt(reply, 2) == 0 ? 1 : 0;
+                        break;
+                    }
+
+                    if (Wire.WordAt(reply, 0) != 0x5000 + i || (Wire.WordAt(reply, 2) == 0 && Wire.WordAt(reply, 5 + (int)Wire.WordAt(reply, 4) / 4) == 0))
+                    {
+                        Console.WriteLine($"a changed call was answered as if whole: {Describe(reply)}");
+                    }
+                }
+            }
+        }
+
+        Console.WriteLine($"changed calls: the good call after each answered {answeredGood} of 200");
+
         // And the client whose context it is goes on.
         Console.WriteLine($"the client after: {(await client.CallAsync<IntValue, IntValue>(1, new IntValue(99))).Value}");
     }

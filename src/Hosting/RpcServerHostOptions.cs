@@ -1,5 +1,6 @@
 using System.Net;
 using NetRpc.Runtime;
+using NetRpc.Runtime.Auth;
 using NetRpc.Runtime.Server;
 
 namespace NetRpc.Hosting;
@@ -77,6 +78,9 @@ public sealed class RpcServerHostOptions
     /// <summary>Whether, and with which rpcbind, the programs are registered when the host starts.</summary>
     public RpcbindRegistrationOptions Rpcbind { get; set; } = new();
 
+    /// <summary>RPCSEC_GSS with Kerberos v5 (<see cref="RpcServerOptions.RpcsecGss"/>).</summary>
+    public RpcsecGssHostOptions RpcsecGss { get; set; } = new();
+
     /// <summary>The server's options: <paramref name="defaults"/> (which carry what configuration cannot, such as authenticators and the logger factory) with every value set here.</summary>
     /// <param name="defaults">The options to start from.</param>
     /// <returns>The options the server is made with.</returns>
@@ -106,6 +110,7 @@ public sealed class RpcServerHostOptions
             SpinBeforeSleep = SpinBeforeSleep ?? defaults.SpinBeforeSleep,
             UdpDuplicateRequestCache = UdpDuplicateRequestCache.Apply(defaults.UdpDuplicateRequestCache),
             TcpDuplicateRequestCache = TcpDuplicateRequestCache.Apply(defaults.TcpDuplicateRequestCache),
+            RpcsecGss = RpcsecGss.Apply(defaults.RpcsecGss),
         };
     }
 }
@@ -172,6 +177,35 @@ public sealed class DuplicateRequestCacheHostOptions
             MaxEntries = MaxEntries ?? start.MaxEntries,
             MaxBytes = MaxBytes ?? start.MaxBytes,
             JournalPath = JournalPath ?? start.JournalPath,
+        };
+    }
+}
+
+/// <summary>RPCSEC_GSS as configuration describes it; unset values keep <see cref="RpcsecGssServerOptions"/>' defaults. The service's keys come from the keytab KRB5_KTNAME names.</summary>
+public sealed class RpcsecGssHostOptions
+{
+    /// <summary>Whether the server takes RPCSEC_GSS; unset keeps what the code set (off by default), unless a value below is set.</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>See <see cref="RpcsecGssServerOptions.SequenceWindow"/>.</summary>
+    public uint? SequenceWindow { get; set; }
+
+    /// <summary>See <see cref="RpcsecGssServerOptions.MaxContexts"/>.</summary>
+    public int? MaxContexts { get; set; }
+
+    /// <summary>The server's RPCSEC_GSS options: <paramref name="defaults"/> (null: off) changed by what is set here.</summary>
+    internal RpcsecGssServerOptions? Apply(RpcsecGssServerOptions? defaults)
+    {
+        if (!(Enabled ?? (defaults is not null || SequenceWindow is not null || MaxContexts is not null)))
+        {
+            return null;
+        }
+
+        RpcsecGssServerOptions start = defaults ?? new RpcsecGssServerOptions();
+        return start with
+        {
+            SequenceWindow = SequenceWindow ?? start.SequenceWindow,
+            MaxContexts = MaxContexts ?? start.MaxContexts,
         };
     }
 }

@@ -43,6 +43,8 @@ public sealed class OptionsBindingTests
             ["NetRpc:Server:Rpcbind:Address"] = "127.0.0.2",
             ["NetRpc:Server:Rpcbind:Port"] = "1111",
             ["NetRpc:Server:Rpcbind:StartEmbedded"] = "true",
+            ["NetRpc:Server:RpcsecGss:SequenceWindow"] = "256",
+            ["NetRpc:Server:RpcsecGss:MaxContexts"] = "31",
         });
         builder.Services.AddRpcServer();
         using IHost host = builder.Build();
@@ -75,6 +77,7 @@ public sealed class OptionsBindingTests
         Assert.Equal("127.0.0.2", bound.Rpcbind.Address);
         Assert.Equal(1111, bound.Rpcbind.Port);
         Assert.True(bound.Rpcbind.StartEmbedded);
+        Assert.Equal(new NetRpc.Runtime.Auth.RpcsecGssServerOptions { SequenceWindow = 256, MaxContexts = 31 }, options.RpcsecGss);
     }
 
     [Fact]

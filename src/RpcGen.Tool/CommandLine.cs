@@ -9,7 +9,7 @@ namespace NetRpc.RpcGen.Tool;
 internal sealed record CommandLine
 {
     public const string Usage = """
-        usage: rpcgen [-a | -c | -l | -m | -Sc | -Ss | -Sm] [-o FILE] [-I DIR]... [-D NAME[=VALUE]]...
+        usage: rpcgen [-a | -c | -l | -m | -Sc | -Ss | -Sm | --wireshark] [-o FILE] [-I DIR]... [-D NAME[=VALUE]]...
                       [--namespace NS] [--access public|internal] [--names pascal|keep] [--stream PROC]...
                       [--pooled-opaque[=NAME,...]]... [--nowarn CODE]... [--warnaserror] FILE.x
                rpcgen --check FILE.x [-I DIR]... [-D NAME[=VALUE]]... [--nowarn CODE]... [--warnaserror]
@@ -19,6 +19,7 @@ internal sealed record CommandLine
           -c             types, constants and XDR codecs          -l   the client classes
           -m             the service classes (server skeleton)    -Sc  the sample client
           -Ss            the sample server                        -Sm  the sample project
+          --wireshark    a Wireshark dissector in Lua for the file's programs (tshark -X lua_script:FILE.lua)
                          each of these writes one file to standard output, or to -o FILE (never overwritten)
           -o FILE        where the one file goes
           -I DIR         search DIR for #include files (after the including file's own directory)
@@ -53,6 +54,7 @@ internal sealed record CommandLine
         ["-Sc"] = GeneratedOutputs.SampleClient,
         ["-Ss"] = GeneratedOutputs.SampleServer,
         ["-Sm"] = GeneratedOutputs.SampleProject,
+        ["--wireshark"] = GeneratedOutputs.Wireshark,
     };
 
     public string? Input { get; private init; }

@@ -31,6 +31,7 @@ internal static class CSharpGenerator
         Add(GeneratedOutputs.SampleClient, programs, "_client.cs", () => samples.Client(input));
         Add(GeneratedOutputs.SampleServer, programs, "_server.cs", () => samples.Server(input));
         Add(GeneratedOutputs.SampleProject, programs, ".csproj", () => samples.Project(input, options.RuntimePackageVersion));
+        Add(GeneratedOutputs.Wireshark, programs, ".lua", () => new Wireshark.LuaDissectorEmitter(specification).Emit(input, RpcgenCompiler.Version));
         return files;
 
         void Add(GeneratedOutputs output, bool wanted, string suffix, Func<string> emit)

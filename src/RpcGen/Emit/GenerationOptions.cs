@@ -25,6 +25,9 @@ public enum GeneratedOutputs
     /// <summary><c>p.csproj</c> (rpcgen -Sm): a project that builds the samples, in place of <c>Makefile.p</c>.</summary>
     SampleProject = 1 << 5,
 
+    /// <summary><c>p.lua</c> (rpcgen --wireshark): a Wireshark dissector in Lua for the file's programs. Only when asked for: not part of <see cref="All"/>.</summary>
+    Wireshark = 1 << 6,
+
     /// <summary>What rpcgen writes without a flag: types, client and server.</summary>
     Default = Types | Client | Server,
 

@@ -143,6 +143,60 @@ public sealed class WiresharkDissectorTests
         Assert.Equal(["100"], messages[5].Values("my_proto.v1.TEST.result"));
     }
 
+    [TsharkFact]
+    public async Task The_generated_dissector_decodes_bench_x_as_sent_with_records_over_many_segments()
+    {
+        var capture = new PcapWriter();
+        byte[] big = [.. Enumerable.Range(0, 100_000).Select(i => (byte)(i * 31))];
+        byte[] small = [.. Enumerable.Range(0, 4000).Select(i => (byte)(i * 7))];
+        var record = new NetRpc.Bench.Protocol.BigStruct { I1 = 1, I2 = -2, I3 = 3, I4 = 4, H1 = 5, H2 = -6, H3 = 7, Name = "sum me", Values = [8, 9] };
+        await using (var server = new GeneratedServer(new BenchService().ToProgram()))
+        {
+            foreach (bool tcp in new[] { true, false })
+            {
+                using var relay = new RecordingRelay(server.Tcp, server.Udp);
+                await using (var client = tcp ? NetRpc.Bench.Protocol.BenchVersClient.CreateTcp(relay.EndPoint, Options) : NetRpc.Bench.Protocol.BenchVersClient.CreateUdp(relay.EndPoint, Options))
+                {
+                    await client.PingAsync();
+                    using (PooledOpaque echoed = await client.EchoAsync(PooledOpaque.CopyOf(tcp ? big : small)))
+                    {
+                    }
+
+                    await client.SumAsync(record);
+                }
+
+                relay.Dispose();
+                Add(capture, relay, tcp);
+            }
+        }
+
+        List<Message> messages = Decode(capture, "bench.x");
+        Assert.Equal(["PING", "PING", "ECHO", "ECHO", "SUM", "SUM", "PING", "PING", "ECHO", "ECHO", "SUM", "SUM"], messages.Select(m => m.Procedure));
+        foreach (int at in new[] { 0, 6 })
+        {
+            string payload = Hex(at == 0 ? big : small);
+            Assert.Equal([payload], messages[at + 2].Raw("bench.v1.ECHO.arg1"));
+            Assert.Equal([payload], messages[at + 3].Raw("bench.v1.ECHO.result"));
+            Assert.Equal(["1", "-2", "3", "4"], [.. new[] { "i1", "i2", "i3", "i4" }.Select(f => messages[at + 4].Values("bench.big_struct." + f)[0])]);
+            Assert.Equal(["5", "-6", "7", "sum me", "8", "9", "0"], [.. messages[at + 4].Values("bench.big_struct.h1"), .. messages[at + 4].Values("bench.big_struct.h2"),
+                .. messages[at + 4].Values("bench.big_struct.h3"), .. messages[at + 4].Values("bench.big_struct.name"), .. messages[at + 4].Values("bench.big_struct.values"), .. messages[at + 4].Values("bench.big_struct.sum")]);
+            Assert.Equal(["29"], messages[at + 5].Values("bench.big_struct.sum"));
+        }
+    }
+
+    private sealed class BenchService : NetRpc.Bench.Protocol.BenchVersServiceBase
+    {
+        public override ValueTask PingAsync(NetRpc.Runtime.Server.RpcCallContext context) => ValueTask.CompletedTask;
+
+        public override ValueTask<PooledOpaque> EchoAsync(PooledOpaque opaqueBlob, NetRpc.Runtime.Server.RpcCallContext context) => ValueTask.FromResult(PooledOpaque.CopyOf(opaqueBlob.Span));
+
+        public override ValueTask<NetRpc.Bench.Protocol.BigStruct> SumAsync(NetRpc.Bench.Protocol.BigStruct bigStruct, NetRpc.Runtime.Server.RpcCallContext context)
+        {
+            bigStruct.Sum = bigStruct.I1 + bigStruct.I2 + bigStruct.I3 + bigStruct.I4 + bigStruct.H1 + bigStruct.H2 + (long)bigStruct.H3 + bigStruct.Values.Sum();
+            return ValueTask.FromResult(bigStruct);
+        }
+    }
+
     /// <summary>Writes what the relay saw into the capture: TCP call by call, each followed by its reply; UDP likewise.</summary>
     private static void Add(PcapWriter capture, RecordingRelay relay, bool tcp)
     {

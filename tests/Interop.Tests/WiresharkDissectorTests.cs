@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Xml.Linq;
 using NetRpc.Interop.Tests.Support;
+using NetRpc.Runtime.Binding;
 using NetRpc.Runtime.Client;
 using NetRpc.RpcGen;
 using NetRpc.RpcGen.Emit;
@@ -184,6 +185,82 @@ public sealed class WiresharkDissectorTests
         }
     }
 
+    /// <summary>
+    /// rpcinfo (libtirpc) and NetRpc's generated rpcbind clients talking to NetRpc's rpcbind, on port 111 in the capture:
+    /// Wireshark's own portmap/rpcbind dissector and the one generated from rpcbind.x (RFC 1833) agree on every value
+    /// both show, message by message.
+    /// </summary>
+    [TsharkFact(WithRpcinfo = true)]
+    public async Task The_dissector_generated_from_rpcbind_x_agrees_with_wiresharks_own_on_rpcinfo_traffic()
+    {
+        string rpcinfo = TsharkFactAttribute.Rpcinfo!;
+        var capture = new PcapWriter();
+        await using (RpcbindServer rpcbind = RpcbindServer.Start(new RpcbindServerOptions { Port = 0, Address = IPAddress.Loopback }))
+        {
+            foreach (bool tcp in new[] { true, false })
+            {
+                using var relay = new RecordingRelay(rpcbind.TcpEndPoint, rpcbind.UdpEndPoint);
+                await using (PortmapperV2Client v2 = tcp ? PortmapperV2Client.CreateTcp(relay.EndPoint, Options) : PortmapperV2Client.CreateUdp(relay.EndPoint, Options))
+                {
+                    var mapping = new PortMapping { Prog = 100003, Vers = 3, Protocol = tcp ? 6u : 17u, Port = 2049 };
+                    await v2.SetAsync(mapping);
+                    await v2.GetPortAsync(mapping);
+                    await v2.DumpAsync();
+                    await v2.UnsetAsync(mapping);
+                }
+
+                await using (RpcbindV3Client v3 = tcp ? RpcbindV3Client.CreateTcp(relay.EndPoint, Options) : RpcbindV3Client.CreateUdp(relay.EndPoint, Options))
+                {
+                    var nfs = new RpcbMapping { Prog = 100003, Vers = 4, Netid = tcp ? "tcp" : "udp", Address = "127.0.0.1.8.1", Owner = "wireshark" };
+                    await v3.SetAsync(nfs);
+                    await v3.GetAddrAsync(nfs);
+                    await v3.UnsetAsync(nfs);
+                }
+
+                NativeToolchain.Run(rpcinfo, ["-T", tcp ? "tcp" : "udp", "-a", UniversalAddress.Format(relay.EndPoint), "100000", "4"], Path.GetTempPath());
+                NativeToolchain.Run(rpcinfo, ["-T", tcp ? "tcp" : "udp", "-a", UniversalAddress.Format(relay.EndPoint), "100000", "2"], Path.GetTempPath());
+                relay.Dispose();
+                Add(capture, relay, tcp, serverPort: 111);
+            }
+        }
+
+        // Wireshark's own dissector, on port 111; then the generated one alone (the RPC dissector off, so that it is not first).
+        List<Message> ours = Decode(capture, Path.Combine(AppContext.BaseDirectory, "Protocols", "rpcbind.x"), "--disable-protocol", "rpc");
+        List<XElement> theirs = Packets(capture);
+        Assert.Equal(theirs.Count, ours.Count);
+        (string Theirs, string Ours, bool Text)[] pairs =
+        [
+            ("rpc.xid", ".xid", false), ("rpc.program", ".program", false), ("rpc.programversion", ".version", false), ("rpc.procedure", ".procedure", false),
+            ("rpc.replystat", ".reply_stat", false), ("rpc.state_accept", ".accept_stat", false),
+            ("portmap.prog", ".port_mapping.prog", false), ("portmap.version", ".port_mapping.vers", false),
+            ("portmap.proto", ".port_mapping.protocol", false), ("portmap.port", ".port_mapping.port|.v2.GET_PORT.result", false),
+            ("portmap.rpcb.prog", ".rpcb_mapping.prog", false), ("portmap.rpcb.version", ".rpcb_mapping.vers", false),
+            ("portmap.rpcb.netid", ".rpcb_mapping.netid", true), ("portmap.rpcb.addr", ".rpcb_mapping.address", true),
+            ("portmap.rpcb.owner", ".rpcb_mapping.owner", true), ("portmap.uaddr", ".v3.GET_ADDR.result", true),
+        ];
+        int compared = 0;
+        for (int i = 0; i < theirs.Count; i++)
+        {
+            foreach ((string builtIn, string generated, bool text) in pairs)
+            {
+                // Only what is on the wire: Wireshark also shows generated items (the call's version again in a reply), of no size.
+                List<string> expected = [.. theirs[i].Descendants("field").Where(f => (string?)f.Attribute("name") == builtIn && ((int?)f.Attribute("size") ?? 0) > 0)
+                    .Select(f => text ? (string)f.Attribute("show")! : (string)f.Attribute("value")!)];
+                if (expected.Count == 0)
+                {
+                    continue;
+                }
+
+                string[] names = [.. generated.Split('|').Select(n => ours[i].Abbreviation + n)];
+                List<string> actual = [.. ours[i].All.Where(f => names.Contains(f.Name)).Select(f => text ? f.Show : f.Raw)];
+                Assert.True(expected.SequenceEqual(actual), $"packet {i + 1}, {builtIn}: Wireshark shows [{string.Join(", ", expected)}], the generated dissector [{string.Join(", ", actual)}]");
+                compared += expected.Count;
+            }
+        }
+
+        Assert.True(compared > 100, $"only {compared} values compared");
+    }
+
     private sealed class BenchService : NetRpc.Bench.Protocol.BenchVersServiceBase
     {
         public override ValueTask PingAsync(NetRpc.Runtime.Server.RpcCallContext context) => ValueTask.CompletedTask;
@@ -198,10 +275,10 @@ public sealed class WiresharkDissectorTests
     }
 
     /// <summary>Writes what the relay saw into the capture: TCP call by call, each followed by its reply; UDP likewise.</summary>
-    private static void Add(PcapWriter capture, RecordingRelay relay, bool tcp)
+    private static void Add(PcapWriter capture, RecordingRelay relay, bool tcp, int serverPort = 0)
     {
         var client = new IPEndPoint(IPAddress.Parse("10.0.0.1"), tcp ? 40001 : 40002);
-        var server = new IPEndPoint(IPAddress.Parse("10.0.0.2"), tcp ? 2049 : 2050);
+        var server = new IPEndPoint(IPAddress.Parse("10.0.0.2"), serverPort != 0 ? serverPort : tcp ? 20049 : 20050);
         if (tcp)
         {
             for (int i = 0; i < relay.TcpToServer.Count; i++)
@@ -209,7 +286,7 @@ public sealed class WiresharkDissectorTests
                 List<byte[]> calls = SplitRecords(relay.TcpToServer[i]);
                 List<byte[]> replies = SplitRecords(relay.TcpToClient[i]);
                 Assert.Equal(calls.Count, replies.Count);
-                capture.Tcp(client, server, calls.Zip(replies));
+                capture.Tcp(new IPEndPoint(client.Address, client.Port + 10 * i), server, calls.Zip(replies));
             }
 
             return;
@@ -243,26 +320,28 @@ public sealed class WiresharkDissectorTests
     }
 
     /// <summary>Runs tshark with the dissector generated from <paramref name="file"/>; its messages, after the checks every capture must pass.</summary>
-    private static List<Message> Decode(PcapWriter capture, string file)
+    private static List<Message> Decode(PcapWriter capture, string file, params string[] tsharkOptions)
     {
         string folder = Directory.CreateTempSubdirectory("netrpc-wireshark-").FullName;
         try
         {
-            string path = Path.Combine(AppContext.BaseDirectory, "Protocols", file);
+            string path = Path.IsPathRooted(file) ? file : Path.Combine(AppContext.BaseDirectory, "Protocols", file);
             GenerateResult generated = RpcgenCompiler.Generate(path, new FileSources(), generation: new GenerationOptions { Outputs = GeneratedOutputs.Wireshark });
             GeneratedFile lua = Assert.Single(generated.Files);
             string script = Path.Combine(folder, lua.Name);
             File.WriteAllText(script, lua.Text);
             string pcap = Path.Combine(folder, "capture.pcap");
             File.WriteAllBytes(pcap, capture.ToArray());
-            string pdml = NativeToolchain.Run("tshark", ["-r", pcap, "-X", "lua_script:" + script, "-T", "pdml"], folder, timeoutSeconds: 120);
-            string abbreviation = Path.GetFileNameWithoutExtension(file);
+            string pdml = NativeToolchain.Run("tshark", ["-r", pcap, "-X", "lua_script:" + script, "-T", "pdml", .. tsharkOptions], folder, timeoutSeconds: 120);
+
+            // Named after the file, or with _x where Wireshark has that name already.
+            string stem = Path.GetFileNameWithoutExtension(file);
             var messages = new List<Message>();
             foreach (XElement packet in XDocument.Parse(pdml).Root!.Elements("packet"))
             {
                 Assert.DoesNotContain(packet.Descendants("field"), f => (string?)f.Attribute("name") is "_ws.malformed" or "_ws.lua.error");
                 bool tcp = packet.Elements("proto").Any(p => (string?)p.Attribute("name") == "tcp");
-                foreach (XElement proto in packet.Elements("proto").Where(p => (string?)p.Attribute("name") == abbreviation))
+                foreach (XElement proto in packet.Elements("proto").Where(p => (string?)p.Attribute("name") is { } name && (name == stem || name == stem + "_x")))
                 {
                     messages.Add(new Message(tcp, proto));
                 }
@@ -292,9 +371,28 @@ public sealed class WiresharkDissectorTests
     private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
 
     /// <summary>One RPC message as the dissector shows it: its procedure, and its fields in order.</summary>
+    /// <summary>The packets of a capture as Wireshark's own dissectors show them.</summary>
+    private static List<XElement> Packets(PcapWriter capture)
+    {
+        string folder = Directory.CreateTempSubdirectory("netrpc-wireshark-").FullName;
+        try
+        {
+            string pcap = Path.Combine(folder, "capture.pcap");
+            File.WriteAllBytes(pcap, capture.ToArray());
+            return [.. XDocument.Parse(NativeToolchain.Run("tshark", ["-r", pcap, "-T", "pdml"], folder, timeoutSeconds: 120)).Root!.Elements("packet")];
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private sealed class Message(bool tcp, XElement proto)
     {
         public bool Tcp { get; } = tcp;
+
+        /// <summary>The protocol's filter name, which starts every field's.</summary>
+        public string Abbreviation { get; } = (string)proto.Attribute("name")!;
 
         public List<(string Name, string Show, string Raw, int Position, int Size)> All { get; } = [.. proto.Descendants("field")
             .Where(f => !string.IsNullOrEmpty((string?)f.Attribute("name")))
@@ -347,6 +445,28 @@ public sealed class WiresharkDissectorTests
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class TsharkFactAttribute : FactAttribute
 {
-    public TsharkFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "") =>
+    private readonly string _test;
+    private readonly string _file;
+
+    public TsharkFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "")
+    {
+        (_test, _file) = (test, file);
         Skipping.Unless(this, NativeToolchain.FindOnPath("tshark") is null ? "tshark is not installed (Debian: tshark)" : null, test, file);
+    }
+
+    /// <summary>libtirpc's rpcinfo, or null.</summary>
+    public static string? Rpcinfo { get; } = NativeToolchain.FindOnPath("rpcinfo") ?? new[] { "/usr/sbin/rpcinfo", "/sbin/rpcinfo" }.FirstOrDefault(File.Exists);
+
+    /// <summary>The test runs rpcinfo too.</summary>
+    public bool WithRpcinfo
+    {
+        get => false;
+        init
+        {
+            if (value && Skip is null)
+            {
+                Skipping.Unless(this, Rpcinfo is null ? "rpcinfo is not installed (Debian: rpcbind)" : null, _test, _file);
+            }
+        }
+    }
 }

@@ -48,10 +48,11 @@ internal sealed class LuaDissectorEmitter
         var programs = new StringBuilder();
         foreach (ProgramDefinition program in _specification.Programs)
         {
-            programs.Append(CultureInfo.InvariantCulture, $"programs[{program.Number}] = {{ name = {Quote(program.Name)}, versions = {{\n");
+            // One number may be declared as several programs (rpcbind.x: PORTMAPPER version 2, RPCBIND versions 3 and 4).
+            programs.Append(CultureInfo.InvariantCulture, $"programs[{program.Number}] = programs[{program.Number}] or {{ name = {Quote(program.Name)}, versions = {{}} }}\n");
             foreach (VersionDefinition version in program.Versions)
             {
-                programs.Append(CultureInfo.InvariantCulture, $"    [{version.Number}] = {{ name = {Quote(version.Name)}, procedures = {{\n");
+                programs.Append(CultureInfo.InvariantCulture, $"programs[{program.Number}].versions[{version.Number}] = {{ name = {Quote(version.Name)}, procedures = {{\n");
                 if (!version.Procedures.Any(p => p.Number == 0))
                 {
                     programs.Append("        [0] = { name = \"NULL\" },\n");
@@ -73,10 +74,8 @@ internal sealed class LuaDissectorEmitter
                     programs.Append("          reply = function(tvb, off, tree, depth)\n").Append(reply).Append("            return off\n          end },\n");
                 }
 
-                programs.Append("    } },\n");
+                programs.Append("} }\n");
             }
-
-            programs.Append("} }\n");
         }
 
         var text = new StringBuilder();

@@ -48,6 +48,15 @@ public sealed class GenerateRpcCodeTests : IDisposable
     }
 
     [Fact]
+    public void Wireshark_adds_a_dissector_in_lua()
+    {
+        Write("my_proto.x", MyProto);
+        Assert.True(Task(Source("my_proto.x", ("Wireshark", "true"))).Execute(), Describe());
+        Assert.Equal(["my_proto.lua", "my_proto.rpcgen.deps", "my_proto_clnt.cs", "my_proto_svc.cs", "my_proto_xdr.cs"], Files(Path.Combine(_dir, "obj")));
+        Assert.Contains("register_heuristic(\"tcp\"", File.ReadAllText(Path.Combine(_dir, "obj", "my_proto.lua")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_file_rpcgen_would_leave_out_is_written_anyway_so_the_outputs_are_known()
     {
         Write("types.x", "struct pair { int a; int b; };\n");
@@ -242,6 +251,7 @@ public sealed class GenerateRpcCodeTests : IDisposable
     [InlineData("Services", "Everything", "RPCG9001")]
     [InlineData("Access", "Protected", "RPCG9001")]
     [InlineData("Names", "camel", "RPCG9001")]
+    [InlineData("Wireshark", "yes", "RPCG9001")]
     [InlineData("Namespace", "1st.Protocol", "RPCG9002")]
     public void Bad_metadata_is_an_error_at_the_task_in_the_project(string metadata, string value, string code)
     {
@@ -291,7 +301,7 @@ public sealed class GenerateRpcCodeTests : IDisposable
     {
         // The targets know the outputs before the task runs (to skip it); both must agree on the names.
         string targets = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "NetRpc.RpcGen.MSBuild.targets"));
-        foreach ((_, string path) in GenerateRpcCode.OutputPaths("dir", "stem", Emit.GeneratedOutputs.All))
+        foreach ((_, string path) in GenerateRpcCode.OutputPaths("dir", "stem", Emit.GeneratedOutputs.All | Emit.GeneratedOutputs.Wireshark))
         {
             Assert.Contains($"%(OutputDirectory)%(Filename){Path.GetFileName(path)["stem".Length..]}", targets, StringComparison.Ordinal);
         }

@@ -2,6 +2,7 @@
 // ../shared/bench/native/bench_client (its harness.h), plus --pipeline.
 //
 //   bench_client [-H host] -p port [-w warmup] [-S srvpid] [--pipeline N] [--async-completions]
+//                [--spin-us N] [--tls CA.pem] [--gss none|integrity|privacy SERVICE@HOST]
 //                tcp|udp ping|echo|sum SIZE NCALLS NCLIENTS
 //
 //   NCLIENTS     clients, each with its own RpcClient (own TCP connection or UDP socket); the C harness forks
@@ -10,6 +11,9 @@
 //   --async-completions  run continuations on the thread pool instead of the receive thread (NetRpc's default)
 //   --spin-us N  RpcClientOptions.SpinBeforeSleep in microseconds (default: the library's default)
 //   --tls CA.pem RPC-with-TLS (TCP): the server's certificate must chain to this CA and name localhost
+//   --gss none|integrity|privacy SERVICE@HOST  RPCSEC_GSS (RFC 2203) with Kerberos v5 to the service principal
+//                SERVICE@HOST (e.g. nfs@localhost): krb5, krb5i or krb5p, with the tickets of the credential cache
+//                KRB5CCNAME names (kinit first); one credential, so one context per client, made before the warm-up
 //   -S PID       the server process: its CPU time per call, summed over all its threads
 //
 // Latency is per call, start to reply. CPU per call: the client's is this process's CPU time over the
@@ -20,6 +24,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using NetRpc.Bench.Protocol;
+using NetRpc.Runtime.Auth;
 using NetRpc.Runtime.Client;
 using NetRpc.Xdr;
 
@@ -31,6 +36,7 @@ int pipeline = 1;
 bool asyncCompletions = false;
 double? spinMicroseconds = null;
 string? tlsCa = null;
+(RpcsecGssService Service, string Target)? gss = null;
 var positional = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
@@ -46,13 +52,23 @@ for (int i = 0; i < args.Length; i++)
         case "--async-completions": asyncCompletions = true; break;
         case "--spin-us": spinMicroseconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--tls": tlsCa = Next(); break;
+        case "--gss":
+            RpcsecGssService service = Next() switch
+            {
+                "none" => RpcsecGssService.None,
+                "integrity" => RpcsecGssService.Integrity,
+                "privacy" => RpcsecGssService.Privacy,
+                string other => throw new ArgumentException($"--gss takes none, integrity or privacy, not {other}"),
+            };
+            gss = (service, Next());
+            break;
         default: positional.Add(arg); break;
     }
 }
 
 if (positional.Count != 5 || positional[0] is not ("tcp" or "udp") || positional[1] is not ("ping" or "echo" or "sum") || pipeline < 1)
 {
-    Console.Error.WriteLine("usage: bench_client [-H host] -p port [-w warmup] [-S srvpid] [--pipeline N] [--async-completions] [--spin-us N] [--tls CA.pem] tcp|udp ping|echo|sum SIZE NCALLS NCLIENTS");
+    Console.Error.WriteLine("usage: bench_client [-H host] -p port [-w warmup] [-S srvpid] [--pipeline N] [--async-completions] [--spin-us N] [--tls CA.pem] [--gss none|integrity|privacy SERVICE@HOST] tcp|udp ping|echo|sum SIZE NCALLS NCLIENTS");
     return 2;
 }
 
@@ -93,6 +109,11 @@ if (tlsCa is not null)
     options = options with { Tls = new SslClientAuthenticationOptions { TargetHost = "localhost", CertificateChainPolicy = trust } };
 }
 
+if (gss is var (gssService, target))
+{
+    options = options with { Credential = new RpcsecGssCredential(target, gssService) };
+}
+
 var clients = new Load[nclients];
 for (int c = 0; c < nclients; c++)
 {
@@ -104,9 +125,22 @@ foreach (Load client in clients)
 {
     for (long i = 0; i < warmup; i++)
     {
-        if (!await client.CallAsync())
+        string? failure = null;
+        try
         {
-            Console.Error.WriteLine("bench_client: warm-up call failed");
+            if (!await client.CallAsync())
+            {
+                failure = "bad reply";
+            }
+        }
+        catch (RpcException e)
+        {
+            failure = e.Message;
+        }
+
+        if (failure is not null)
+        {
+            Console.Error.WriteLine($"bench_client: warm-up call failed: {failure}");
             return 4;
         }
     }

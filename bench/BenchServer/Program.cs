@@ -1,10 +1,12 @@
 // bench_server: NetRpc's server for bench.x, with the command line of ../shared/bench/native/bench_server.
 //
-//   bench_server -p PORT [--drc] [--spin-us N] [--tls CERT.pem KEY.pem]   serve TCP and UDP on 127.0.0.1:PORT (fixed-port mode)
+//   bench_server -p PORT [--drc] [--spin-us N] [--tls CERT.pem KEY.pem] [--gss]   serve TCP and UDP on 127.0.0.1:PORT (fixed-port mode)
 //
 //   --drc        turn on the duplicate request cache for UDP (NetRpc's default; off here, see below)
 //   --spin-us N  RpcServerOptions.SpinBeforeSleep in microseconds (default: the library's default)
 //   --tls CERT.pem KEY.pem  offer RPC-with-TLS (RFC 9289) with this certificate and key
+//   --gss        take RPCSEC_GSS (RFC 2203, Kerberos v5: krb5, krb5i, krb5p) with the keys of the keytab KRB5_KTNAME names
+//                (RpcServerOptions.RpcsecGss, default options); AUTH_NONE and AUTH_SYS calls are still taken
 //
 // PING, ECHO and SUM do what the C server's procedures do, in the service class rpcgen generates from bench.x. The C server has no duplicate request cache;
 // neither does this one unless --drc is given, so that the two do the same work per call.
@@ -14,6 +16,7 @@ using System.Net.Security;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using NetRpc.Bench.Protocol;
+using NetRpc.Runtime.Auth;
 using NetRpc.Runtime.Server;
 using NetRpc.Xdr;
 
@@ -21,6 +24,7 @@ int port = 0;
 bool drc = false;
 double? spinMicroseconds = null;
 (string Certificate, string Key)? tls = null;
+bool gss = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -39,8 +43,11 @@ for (int i = 0; i < args.Length; i++)
             tls = (args[i + 1], args[i + 2]);
             i += 2;
             break;
+        case "--gss":
+            gss = true;
+            break;
         default:
-            Console.Error.WriteLine("usage: bench_server -p PORT [--drc] [--spin-us N] [--tls CERT.pem KEY.pem]");
+            Console.Error.WriteLine("usage: bench_server -p PORT [--drc] [--spin-us N] [--tls CERT.pem KEY.pem] [--gss]");
             return 2;
     }
 }
@@ -61,6 +68,11 @@ if (tls is var (certificate, key))
 {
     var authentication = new SslServerAuthenticationOptions { ServerCertificate = X509Certificate2.CreateFromPemFile(certificate, key) };
     options = options with { Tls = new RpcTlsServerOptions { Authentication = authentication } };
+}
+
+if (gss)
+{
+    options = options with { RpcsecGss = new RpcsecGssServerOptions() };
 }
 
 await using var server = new RpcServer(options);

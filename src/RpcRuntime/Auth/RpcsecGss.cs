@@ -1,5 +1,9 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Net.Security;
 using NetRpc.Runtime.Messages;
+using NetRpc.Runtime.Transports;
+using NetRpc.Xdr;
 
 namespace NetRpc.Runtime.Auth;
 
@@ -80,6 +84,19 @@ internal readonly record struct GssCredential(GssProcedure Procedure, uint Seque
 
         credential = new GssCredential((GssProcedure)procedure, sequence, (RpcsecGssService)service, body.Slice(20, (int)length));
         return true;
+    }
+
+    /// <summary>Writes the credential as a call carries it (an opaque_auth of flavor RPCSEC_GSS), allocating nothing.</summary>
+    public void Write(ref XdrWriter writer)
+    {
+        int length = Handle.Length;
+        writer.WriteUInt32((uint)AuthFlavor.RpcsecGss);
+        writer.WriteUInt32((uint)(20 + ((length + 3) & ~3)));
+        writer.WriteUInt32(Version1);
+        writer.WriteUInt32((uint)Procedure);
+        writer.WriteUInt32(Sequence);
+        writer.WriteUInt32((uint)Service);
+        writer.WriteOpaque(Handle.Span);
     }
 
     /// <summary>The credential as a call carries it (flavor RPCSEC_GSS).</summary>
@@ -169,4 +186,154 @@ internal sealed class GssSequenceWindow
     private void Clear(uint sequence) => _seen[(sequence % Size) / 64] &= ~(1UL << (int)(sequence % 64));
 
     private bool IsMarked(uint sequence) => (_seen[(sequence % Size) / 64] & (1UL << (int)(sequence % 64))) != 0;
+}
+
+/// <summary>
+/// The GSS tokens of RPCSEC_GSS (RFC 2203 section 5.3), made and checked in the message buffers themselves: a
+/// header's MIC as its verifier, a body checksummed (rpc_gss_integ_data) or encrypted (rpc_gss_priv_data) where it was
+/// written, and opened in the buffer it arrived in. Client and server share them. The caller holds the context's lock.
+/// </summary>
+internal static class GssTokens
+{
+    // MICs are a few dozen bytes: made in a buffer each thread keeps, then copied where they go.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    /// <summary>The MIC of <paramref name="data"/>.</summary>
+    public static byte[] Mic(NegotiateAuthentication context, ReadOnlySpan<byte> data) => MicSpan(context, data).ToArray();
+
+    /// <summary>Appends to <paramref name="output"/> the verifier of the header written from <paramref name="headerStart"/>: an opaque_auth of flavor RPCSEC_GSS holding its MIC.</summary>
+    public static void Verifier(PooledBufferWriter output, NegotiateAuthentication context, int headerStart)
+    {
+        ReadOnlySpan<byte> mic = MicSpan(context, output.WrittenSpan[headerStart..]);
+        var writer = new XdrWriter(output);
+        writer.WriteUInt32((uint)AuthFlavor.RpcsecGss);
+        writer.WriteOpaque(mic, OpaqueAuth.MaxBodyLength);
+        writer.Flush();
+    }
+
+    /// <summary>Whether <paramref name="mic"/> is the MIC of <paramref name="data"/>; whatever GSSAPI makes of a peer's bytes, false when they do not verify.</summary>
+    public static bool Verify(NegotiateAuthentication context, ReadOnlySpan<byte> data, ReadOnlySpan<byte> mic)
+    {
+        try
+        {
+            return context.VerifyIntegrityCheck(data, mic);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Seals a body in place. <paramref name="body"/> is where it starts in <paramref name="output"/>: 4 bytes for its
+    /// length, then the sequence number and the arguments or results, written up to the end. krb5i: the length filled
+    /// in, padding, then the checksum (a MIC); krb5p: the sequence number and data replaced by their encryption.
+    /// </summary>
+    /// <returns>False when GSSAPI would not encrypt.</returns>
+    public static bool Seal(PooledBufferWriter output, NegotiateAuthentication context, int body, RpcsecGssService service)
+    {
+        int length = output.WrittenCount - body - 4;
+        if (service == RpcsecGssService.Integrity)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(output.WrittenSpan[body..], (uint)length);
+            Pad(output, length);
+            ReadOnlySpan<byte> mic = MicSpan(context, output.WrittenSpan.Slice(body + 4, length));
+            var writer = new XdrWriter(output);
+            writer.WriteOpaque(mic);
+            writer.Flush();
+            return true;
+        }
+
+        // Encryption cannot write over what it reads: the plain text goes to a rented buffer first.
+        byte[] plain = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            output.WrittenSpan.Slice(body + 4, length).CopyTo(plain);
+            output.Truncate(body + 4);
+            if (context.Wrap(plain.AsSpan(0, length), output, requestEncryption: true, out bool encrypted) != NegotiateAuthenticationStatusCode.Completed || !encrypted)
+            {
+                return false;
+            }
+
+            int sealedLength = output.WrittenCount - body - 4;
+            BinaryPrimitives.WriteUInt32BigEndian(output.WrittenSpan[body..], (uint)sealedLength);
+            Pad(output, sealedLength);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plain);
+        }
+    }
+
+    /// <summary>
+    /// Opens a sealed body where it lies: checks a krb5i checksum over the bytes themselves, or decrypts krb5p data, and
+    /// the sequence number inside. The arguments or results (a slice of <paramref name="sealedBody"/> for krb5i, of the
+    /// decrypted buffer for krb5p), or null when anything does not hold.
+    /// </summary>
+    public static ReadOnlyMemory<byte>? Open(NegotiateAuthentication context, ReadOnlyMemory<byte> sealedBody, RpcsecGssService service, uint sequence)
+    {
+        ReadOnlySpan<byte> span = sealedBody.Span;
+        if (span.Length < 4)
+        {
+            return null;
+        }
+
+        uint length = BinaryPrimitives.ReadUInt32BigEndian(span);
+        long padded = 4L + ((length + 3L) & ~3L);
+        if (padded > span.Length)
+        {
+            return null;
+        }
+
+        ReadOnlyMemory<byte> data = sealedBody.Slice(4, (int)length);
+        if (service == RpcsecGssService.Integrity)
+        {
+            if (padded + 4 > span.Length)
+            {
+                return null;
+            }
+
+            uint micLength = BinaryPrimitives.ReadUInt32BigEndian(span[(int)padded..]);
+            if (padded + 4 + micLength > span.Length || !Verify(context, data.Span, span.Slice((int)padded + 4, (int)micLength)))
+            {
+                return null;
+            }
+        }
+        else
+        {
+            var plain = new ArrayBufferWriter<byte>((int)length);
+            try
+            {
+                if (context.Unwrap(data.Span, plain, out bool encrypted) != NegotiateAuthenticationStatusCode.Completed || !encrypted)
+                {
+                    return null;
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return null;
+            }
+
+            data = plain.WrittenMemory;
+        }
+
+        return data.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(data.Span) == sequence ? data[4..] : null;
+    }
+
+    private static ReadOnlySpan<byte> MicSpan(NegotiateAuthentication context, ReadOnlySpan<byte> data)
+    {
+        ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(128);
+        scratch.ResetWrittenCount();
+        context.ComputeIntegrityCheck(data, scratch);
+        return scratch.WrittenSpan;
+    }
+
+    private static void Pad(PooledBufferWriter output, int length)
+    {
+        int padding = (4 - (length & 3)) & 3;
+        output.GetSpan(padding)[..padding].Clear();
+        output.Advance(padding);
+    }
 }

@@ -202,6 +202,7 @@ internal sealed class GssClientSession : IDisposable
 {
     private readonly NegotiateAuthentication _context;
     private readonly object _lock = new(); // a GSSAPI context is not to be used by two threads at once
+
     // The first call goes out as 1, as libtirpc's client numbers them: libtirpc's server keeps one context per transport
     // (one for all of UDP) and checks even a new client's INIT, sent as 0, against the last context's window.
     private int _nextSequence;
@@ -224,10 +225,27 @@ internal sealed class GssClientSession : IDisposable
 
     public RpcsecGssService Service => Owner.Service;
 
-    /// <summary>Writes a call: header with a new sequence number and its MIC, then the arguments as the service seals them.</summary>
-    /// <returns>The sequence number used.</returns>
-    public uint WriteCall(ref XdrWriter writer, uint xid, uint program, uint version, uint procedure, ReadOnlySpan<byte> arguments) =>
-        WriteCall(ref writer, GssProcedure.Data, xid, program, version, procedure, arguments);
+    /// <summary>
+    /// Writes a call's header with a new sequence number and its MIC into <paramref name="output"/>, and for krb5i and krb5p
+    /// the start of the sealed body (its length and the sequence number); the caller then writes the arguments and calls
+    /// <see cref="EndCall"/>, which seals them where they are.
+    /// </summary>
+    /// <returns>The sequence number, and where the body begins (for <see cref="EndCall"/>).</returns>
+    public (uint Sequence, int Body) BeginCall(PooledBufferWriter output, uint xid, uint program, uint version, uint procedure) =>
+        BeginCall(output, GssProcedure.Data, xid, program, version, procedure);
+
+    /// <summary>Seals the arguments written since <paramref name="body"/> (where BeginCall left it): a checksum after them (krb5i), or encrypted (krb5p).</summary>
+    public void EndCall(PooledBufferWriter output, int body, uint sequence) => Seal(output, body, sequence);
+
+    /// <summary>A whole call, for a retransmission or DESTROY: the header, the arguments, sealed.</summary>
+    public uint WriteCall(PooledBufferWriter output, GssProcedure control, uint xid, uint program, uint version, uint procedure, ReadOnlySpan<byte> arguments)
+    {
+        (uint sequence, int body) = BeginCall(output, control, xid, program, version, procedure);
+        arguments.CopyTo(output.GetSpan(arguments.Length));
+        output.Advance(arguments.Length);
+        EndCall(output, body, sequence);
+        return sequence;
+    }
 
     /// <summary>Sends RPCSEC_GSS_DESTROY for this context (a NULL call, not waited for) and lets the context go.</summary>
     public void Destroy(RpcClient client)
@@ -240,9 +258,7 @@ internal sealed class GssClientSession : IDisposable
         try
         {
             using var message = new PooledBufferWriter(256);
-            var writer = new XdrWriter(message);
-            WriteCall(ref writer, GssProcedure.Destroy, client.NextXid(), client.Program, client.Version, 0, []);
-            writer.Flush();
+            WriteCall(message, GssProcedure.Destroy, client.NextXid(), client.Program, client.Version, 0, []);
             client.SendMessage(message.WrittenSpan);
         }
         finally
@@ -251,7 +267,7 @@ internal sealed class GssClientSession : IDisposable
         }
     }
 
-    private uint WriteCall(ref XdrWriter writer, GssProcedure control, uint xid, uint program, uint version, uint procedure, ReadOnlySpan<byte> arguments)
+    private (uint Sequence, int Body) BeginCall(PooledBufferWriter output, GssProcedure control, uint xid, uint program, uint version, uint procedure)
     {
         uint sequence = (uint)Interlocked.Increment(ref _nextSequence);
         if (sequence >= GssCredential.MaxSequence)
@@ -260,68 +276,50 @@ internal sealed class GssClientSession : IDisposable
             throw new RpcAuthenticationException(AuthStatus.RpcsecGssContextProblem, "the context's sequence numbers are used up");
         }
 
-        // The verifier is a MIC of the header from the XID through the credential (section 5.3.1).
-        using var header = new PooledBufferWriter(128);
-        var headerWriter = new XdrWriter(header);
-        new CallHeader(xid, program, version, procedure, new GssCredential(control, sequence, Service, Handle).ToOpaqueAuth(), OpaqueAuth.None).Encode(ref headerWriter);
-        headerWriter.Flush();
-        ReadOnlySpan<byte> signed = header.WrittenSpan[..^8]; // without the empty AUTH_NONE verifier
-        var mic = new ArrayBufferWriter<byte>(64);
+        // The header up to the credential, then its MIC as the verifier (section 5.3.1), written in place.
+        int headerStart = output.WrittenCount;
+        var writer = new XdrWriter(output);
+        writer.WriteUInt32(xid);
+        writer.WriteUInt32(0); // CALL
+        writer.WriteUInt32(CallHeader.RpcVersion);
+        writer.WriteUInt32(program);
+        writer.WriteUInt32(version);
+        writer.WriteUInt32(procedure);
+        new GssCredential(control, sequence, Service, Handle).Write(ref writer);
+        writer.Flush();
         lock (_lock)
         {
             ThrowIfDropped();
-            _context.ComputeIntegrityCheck(signed, mic);
+            GssTokens.Verifier(output, _context, headerStart);
         }
 
-        writer.WriteFixedOpaque(signed, signed.Length);
-        new OpaqueAuth(AuthFlavor.RpcsecGss, mic.WrittenMemory.ToArray()).Encode(ref writer);
-        WriteBody(ref writer, sequence, arguments);
-        return sequence;
+        int body = output.WrittenCount;
+        if (Service != RpcsecGssService.None)
+        {
+            // rpc_gss_integ_data's databody_integ, or what rpc_gss_priv_data encrypts: its length, filled in by Seal, and the
+            // sequence number, before the arguments (section 5.3.2.2, 5.3.2.3).
+            Span<byte> start = output.GetSpan(8);
+            BinaryPrimitives.WriteUInt32BigEndian(start[4..], sequence);
+            output.Advance(8);
+        }
+
+        return (sequence, body);
     }
 
-    /// <summary>Arguments or results as <see cref="Service"/> seals them (RFC 2203 section 5.3.2): as they are, or rpc_gss_integ_data, or rpc_gss_priv_data.</summary>
-    private void WriteBody(ref XdrWriter writer, uint sequence, ReadOnlySpan<byte> body)
+    private void Seal(PooledBufferWriter output, int body, uint sequence)
     {
         if (Service == RpcsecGssService.None)
         {
-            writer.WriteFixedOpaque(body, body.Length);
             return;
         }
 
-        byte[] data = ArrayPool<byte>.Shared.Rent(4 + body.Length);
-        try
+        lock (_lock)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(data, sequence);
-            body.CopyTo(data.AsSpan(4));
-            ReadOnlySpan<byte> databody = data.AsSpan(0, 4 + body.Length);
-            var sealedBody = new ArrayBufferWriter<byte>(Service == RpcsecGssService.Privacy ? databody.Length + 128 : 64);
-            lock (_lock)
+            ThrowIfDropped();
+            if (!GssTokens.Seal(output, _context, body, Service))
             {
-                ThrowIfDropped();
-                if (Service == RpcsecGssService.Integrity)
-                {
-                    _context.ComputeIntegrityCheck(databody, sealedBody);
-                }
-                else
-                {
-                    NegotiateAuthenticationStatusCode status = _context.Wrap(databody, sealedBody, requestEncryption: true, out bool encrypted);
-                    if (status != NegotiateAuthenticationStatusCode.Completed || !encrypted)
-                    {
-                        throw new RpcAuthenticationException(AuthStatus.Failed, $"RPCSEC_GSS: could not encrypt the call ({status})");
-                    }
-                }
+                throw new RpcAuthenticationException(AuthStatus.Failed, "RPCSEC_GSS: could not encrypt the call");
             }
-
-            if (Service == RpcsecGssService.Integrity)
-            {
-                writer.WriteOpaque(databody);
-            }
-
-            writer.WriteOpaque(sealedBody.WrittenSpan);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(data);
         }
     }
 
@@ -337,42 +335,20 @@ internal sealed class GssClientSession : IDisposable
         BinaryPrimitives.WriteUInt32BigEndian(signed, sequence);
         lock (_lock)
         {
-            return !_disposed && _context.VerifyIntegrityCheck(signed, verifier.Body.Span);
+            return !_disposed && GssTokens.Verify(_context, signed, verifier.Body.Span);
         }
     }
 
-    /// <summary>Opens sealed results: checks their checksum or decrypts them, and their sequence number; null when they do not hold.</summary>
-    public byte[]? OpenResults(ref XdrReader reader, uint sequence)
+    /// <summary>
+    /// Opens sealed results (<paramref name="sealedResults"/>: the reply after its accept status): checks their checksum in
+    /// place (krb5i) or decrypts them (krb5p), and their sequence number. The results, or null when they do not hold.
+    /// </summary>
+    public ReadOnlyMemory<byte>? OpenResults(ReadOnlyMemory<byte> sealedResults, uint sequence)
     {
-        byte[] databody;
-        if (Service == RpcsecGssService.Integrity)
+        lock (_lock)
         {
-            databody = reader.ReadOpaque();
-            byte[] checksum = reader.ReadOpaque();
-            lock (_lock)
-            {
-                if (_disposed || !_context.VerifyIntegrityCheck(databody, checksum))
-                {
-                    return null;
-                }
-            }
+            return _disposed ? null : GssTokens.Open(_context, sealedResults, Service, sequence);
         }
-        else
-        {
-            byte[] wrapped = reader.ReadOpaque();
-            var plain = new ArrayBufferWriter<byte>(wrapped.Length);
-            lock (_lock)
-            {
-                if (_disposed || _context.Unwrap(wrapped, plain, out bool encrypted) != NegotiateAuthenticationStatusCode.Completed || !encrypted)
-                {
-                    return null;
-                }
-            }
-
-            databody = plain.WrittenSpan.ToArray();
-        }
-
-        return databody.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(databody) == sequence ? databody[4..] : null;
     }
 
     /// <summary>Lets the GSSAPI context go; a call still using this session then fails its check rather than touching it.</summary>
@@ -397,8 +373,11 @@ internal sealed class GssClientSession : IDisposable
     }
 }
 
-/// <summary>A call sealed with RPCSEC_GSS: what its reply is checked against, and what sealing it again needs.</summary>
-internal sealed class GssCallState(GssClientSession session, uint xid, uint program, uint version, uint procedure, byte[] arguments, uint sequence)
+/// <summary>
+/// A call sealed with RPCSEC_GSS: what its reply is checked against, and what sealing it again needs (the plain
+/// arguments, kept only where the transport may send the call again; null otherwise).
+/// </summary>
+internal sealed class GssCallState(GssClientSession session, uint xid, uint program, uint version, uint procedure, byte[]? arguments, uint sequence)
 {
     private readonly object _lock = new();
     private uint[] _sequences = [sequence];
@@ -408,16 +387,14 @@ internal sealed class GssCallState(GssClientSession session, uint xid, uint prog
     /// <summary>The message again, under a new sequence number, for a retransmission; <paramref name="recordMark"/> puts a TCP record mark before it.</summary>
     public byte[] Reseal(bool recordMark)
     {
-        using var message = new PooledBufferWriter(arguments.Length + 256);
+        using var message = new PooledBufferWriter((arguments?.Length ?? 0) + 256);
         if (recordMark)
         {
             message.GetSpan(4);
             message.Advance(4);
         }
 
-        var writer = new XdrWriter(message);
-        uint sequence = Session.WriteCall(ref writer, xid, program, version, procedure, arguments);
-        writer.Flush();
+        uint sequence = Session.WriteCall(message, GssProcedure.Data, xid, program, version, procedure, arguments ?? throw new InvalidOperationException("the call's arguments were not kept"));
         lock (_lock)
         {
             // A reply may answer any of the transmissions; a few are remembered (a call sent more often times out first).

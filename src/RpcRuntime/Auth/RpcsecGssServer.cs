@@ -79,64 +79,29 @@ internal sealed class GssDataCall
     /// <summary>The verifier of every accepted reply to this call: the MIC of its sequence number (section 5.3.3.2).</summary>
     public OpaqueAuth ReplyVerifier { get; }
 
-    /// <summary>The arguments inside rpc_gss_integ_data or rpc_gss_priv_data; null when the checksum, decryption or sequence number does not hold (GARBAGE_ARGS).</summary>
-    public byte[]? OpenArguments(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            var reader = new XdrReader(body);
-            byte[] databody;
-            if (Service == RpcsecGssService.Integrity)
-            {
-                databody = reader.ReadOpaque();
-                byte[] checksum = reader.ReadOpaque();
-                if (!Context.Verify(databody, checksum))
-                {
-                    return null;
-                }
-            }
-            else
-            {
-                databody = Context.Unwrap(reader.ReadOpaque()) ?? [];
-            }
+    /// <summary>
+    /// The arguments inside rpc_gss_integ_data (a slice of <paramref name="body"/>: checked where they lie) or
+    /// rpc_gss_priv_data (decrypted); null when the checksum, decryption or sequence number does not hold (GARBAGE_ARGS).
+    /// </summary>
+    public ReadOnlyMemory<byte>? OpenArguments(ReadOnlyMemory<byte> body) => Context.Open(body, Service, Sequence);
 
-            return databody.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(databody) == Sequence ? databody[4..] : null;
-        }
-        catch (XdrException)
-        {
-            return null;
-        }
+    /// <summary>
+    /// Begins sealed results (krb5i, krb5p) at the writer's position: the body's length (filled in by
+    /// <see cref="SealResults"/>) and the sequence number go first. Returns where the body begins.
+    /// </summary>
+    public int BeginResults(ref XdrWriter writer, PooledBufferWriter output)
+    {
+        writer.Flush();
+        int start = output.WrittenCount;
+        Span<byte> head = output.GetSpan(8);
+        BinaryPrimitives.WriteUInt32BigEndian(head, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(head[4..], Sequence);
+        output.Advance(8);
+        return start;
     }
 
-    /// <summary>Replaces <paramref name="output"/>'s bytes from <paramref name="start"/> (the results) with their sealed form.</summary>
-    public void SealResults(PooledBufferWriter output, int start)
-    {
-        int length = output.WrittenCount - start;
-        byte[] data = ArrayPool<byte>.Shared.Rent(4 + length);
-        try
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(data, Sequence);
-            output.WrittenSpan[start..].CopyTo(data.AsSpan(4));
-            ReadOnlySpan<byte> databody = data.AsSpan(0, 4 + length);
-            output.Truncate(start);
-            var writer = new XdrWriter(output);
-            if (Service == RpcsecGssService.Integrity)
-            {
-                writer.WriteOpaque(databody);
-                writer.WriteOpaque(Context.Mic(databody));
-            }
-            else
-            {
-                writer.WriteOpaque(Context.Wrap(databody));
-            }
-
-            writer.Flush();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(data);
-        }
-    }
+    /// <summary>Seals the results written since <paramref name="start"/> (<see cref="BeginResults"/>) where they are.</summary>
+    public void SealResults(PooledBufferWriter output, int start) => Context.Seal(output, start, Service);
 }
 
 /// <summary>
@@ -178,59 +143,35 @@ internal sealed class GssServerContext(NegotiateAuthentication context, byte[] h
 
     public byte[] Mic(ReadOnlySpan<byte> data)
     {
-        var mic = new ArrayBufferWriter<byte>(64);
         lock (_lock)
         {
-            if (!_disposed)
-            {
-                Negotiation.ComputeIntegrityCheck(data, mic);
-            }
+            return _disposed ? [] : GssTokens.Mic(Negotiation, data);
         }
-
-        return mic.WrittenSpan.ToArray();
     }
 
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> mic)
     {
         lock (_lock)
         {
-            try
-            {
-                return !_disposed && Negotiation.VerifyIntegrityCheck(data, mic);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                return false; // a client's bytes given to GSSAPI: whatever it makes of them, they do not verify
-            }
+            return !_disposed && GssTokens.Verify(Negotiation, data, mic);
         }
     }
 
-    public byte[] Wrap(ReadOnlySpan<byte> data)
+    public ReadOnlyMemory<byte>? Open(ReadOnlyMemory<byte> sealedBody, RpcsecGssService service, uint sequence)
     {
-        var wrapped = new ArrayBufferWriter<byte>(data.Length + 128);
         lock (_lock)
         {
-            if (!_disposed && (Negotiation.Wrap(data, wrapped, requestEncryption: true, out bool encrypted) != NegotiateAuthenticationStatusCode.Completed || !encrypted))
-            {
-                throw new CryptographicException("RPCSEC_GSS: the results could not be encrypted");
-            }
+            return _disposed ? null : GssTokens.Open(Negotiation, sealedBody, service, sequence);
         }
-
-        return wrapped.WrittenSpan.ToArray();
     }
 
-    public byte[]? Unwrap(ReadOnlySpan<byte> data)
+    public void Seal(PooledBufferWriter output, int start, RpcsecGssService service)
     {
-        var plain = new ArrayBufferWriter<byte>(data.Length);
         lock (_lock)
         {
-            try
+            if (_disposed || !GssTokens.Seal(output, Negotiation, start, service))
             {
-                return !_disposed && Negotiation.Unwrap(data, plain, out bool encrypted) == NegotiateAuthenticationStatusCode.Completed && encrypted ? plain.WrittenSpan.ToArray() : null;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                return null;
+                throw new CryptographicException("RPCSEC_GSS: the results could not be sealed (the context is gone, or GSSAPI would not encrypt)");
             }
         }
     }

@@ -51,8 +51,8 @@ internal abstract class PendingCall
 
     public long RetransmitInterval { get; set; }
 
-    /// <summary>Reads the reply body (after the XID and message type) and completes the call.</summary>
-    public abstract void Complete(ref XdrReader reader, RpcClient client);
+    /// <summary>Reads the reply body (after the XID and message type) and completes the call; <paramref name="message"/> is the whole reply, which <paramref name="reader"/> reads.</summary>
+    public abstract void Complete(ref XdrReader reader, ReadOnlyMemory<byte> message, RpcClient client);
 
     public abstract void Fail(Exception exception);
 }
@@ -66,7 +66,7 @@ internal sealed class PendingCall<TResult> : PendingCall, IValueTaskSource<TResu
 
     public short Version => _core.Version;
 
-    public override void Complete(ref XdrReader reader, RpcClient client)
+    public override void Complete(ref XdrReader reader, ReadOnlyMemory<byte> message, RpcClient client)
     {
         TResult result;
         try
@@ -89,7 +89,7 @@ internal sealed class PendingCall<TResult> : PendingCall, IValueTaskSource<TResu
             if (Gss is { Session.Service: not NetRpc.Runtime.Auth.RpcsecGssService.None } sealedCall)
             {
                 // krb5i and krb5p: the results are checksummed or encrypted, with the call's sequence number inside.
-                if (sealedCall.Session.OpenResults(ref reader, sequence!.Value) is not { } plain)
+                if (sealedCall.Session.OpenResults(message[(int)reader.Position..], sequence!.Value) is not { } plain)
                 {
                     failure = new RpcAuthenticationException(AuthStatus.InvalidResponse, "the results' checksum or encryption does not hold");
                     client.Finished(this, RpcClient.Outcome(failure));
@@ -97,7 +97,7 @@ internal sealed class PendingCall<TResult> : PendingCall, IValueTaskSource<TResu
                     return;
                 }
 
-                var opened = new XdrReader(plain);
+                var opened = new XdrReader(plain.Span);
                 result = TResult.Decode(ref opened);
             }
             else

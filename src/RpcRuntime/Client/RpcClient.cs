@@ -659,7 +659,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         }
         else if (call is not null)
         {
-            call.Complete(ref reader, this);
+            call.Complete(ref reader, message, this);
         }
     }
 
@@ -807,18 +807,18 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         bool encoded = false;
         try
         {
-            var writer = new XdrWriter(buffer);
             if (call.Credential is Auth.RpcsecGssCredential gss)
             {
-                WriteSealed(call, gss, ref writer, arguments);
+                WriteSealed(call, gss, buffer, arguments);
             }
             else
             {
+                var writer = new XdrWriter(buffer);
                 new CallHeader(call.Xid, Program, Version, call.Procedure, call.Credential.Credential, call.Credential.Verifier).Encode(ref writer);
                 arguments.Encode(ref writer);
+                writer.Flush();
             }
 
-            writer.Flush();
             encoded = true;
         }
         finally
@@ -831,19 +831,27 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>An RPCSEC_GSS call: the arguments encoded on their own, then sealed with the context (a new sequence number, the header's MIC, the service's protection).</summary>
-    private void WriteSealed<TArgs>(PendingCall call, Auth.RpcsecGssCredential credential, ref XdrWriter writer, TArgs arguments)
+    /// <summary>
+    /// An RPCSEC_GSS call, written in place: the header under a new sequence number with its MIC, the arguments, then
+    /// sealed where they are (krb5i, krb5p). The plain arguments are kept only where the call may be sent again.
+    /// </summary>
+    private void WriteSealed<TArgs>(PendingCall call, Auth.RpcsecGssCredential credential, PooledBufferWriter buffer, TArgs arguments)
         where TArgs : IXdrCodec<TArgs>
     {
         Auth.GssClientSession session = credential.SessionFor(this)
             ?? throw new RpcAuthenticationException(AuthStatus.RpcsecGssCredentialProblem, "the context was dropped before the call went out");
-        using var plain = new PooledBufferWriter(256);
-        var argumentsWriter = new XdrWriter(plain);
-        arguments.Encode(ref argumentsWriter);
-        argumentsWriter.Flush();
-        uint sequence = session.WriteCall(ref writer, call.Xid, Program, Version, call.Procedure, plain.WrittenSpan);
-        call.Gss = new Auth.GssCallState(session, call.Xid, Program, Version, call.Procedure, plain.WrittenSpan.ToArray(), sequence);
+        (uint sequence, int body) = session.BeginCall(buffer, call.Xid, Program, Version, call.Procedure);
+        int argumentsStart = buffer.WrittenCount;
+        var writer = new XdrWriter(buffer);
+        arguments.Encode(ref writer);
+        writer.Flush();
+        byte[]? kept = MayResend ? buffer.WrittenSpan[argumentsStart..].ToArray() : null;
+        session.EndCall(buffer, body, sequence);
+        call.Gss = new Auth.GssCallState(session, call.Xid, Program, Version, call.Procedure, kept, sequence);
     }
+
+    /// <summary>Whether a call may go out again (UDP retransmissions, TCP resends after a reconnection): RPCSEC_GSS then seals it anew.</summary>
+    private protected virtual bool MayResend => false;
 
     /// <summary>Takes a window slot and makes sure the transport is ready, within the call's deadline.</summary>
     private async ValueTask AcquireAsync(long deadline, TimeSpan timeout, CancellationToken cancellationToken)

@@ -169,7 +169,7 @@ internal sealed class StreamingCall : PendingCall
         }
     }
 
-    public override void Complete(ref XdrReader reader, RpcClient client) =>
+    public override void Complete(ref XdrReader reader, ReadOnlyMemory<byte> message, RpcClient client) =>
         throw new InvalidOperationException("A streamed reply is delivered with DeliverWhole or Write.");
 
     /// <summary>Decodes the reply header, once, then the next element, from the bytes arrived so far.</summary>

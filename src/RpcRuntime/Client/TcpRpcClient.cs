@@ -419,6 +419,8 @@ internal sealed class TcpRpcClient : RpcClient
         }
     }
 
+    private protected override bool MayResend => Options.RetryOnConnectionLoss;
+
     private protected override void SendOneWay(ReadOnlySpan<byte> message, bool batch)
     {
         Connection connection = Pick() is { IsAlive: true } alive ? alive : throw new RpcConnectionException($"RPC: Connection to {_server} lost");

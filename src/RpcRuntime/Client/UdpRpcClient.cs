@@ -206,6 +206,8 @@ internal sealed class UdpRpcClient : RpcClient
         Send(call, call.Datagram);
     }
 
+    private protected override bool MayResend => true;
+
     private protected override void Retransmit(PendingCall call)
     {
         if (call.Datagram is not { } datagram)

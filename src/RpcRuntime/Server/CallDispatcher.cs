@@ -223,10 +223,11 @@ internal sealed class CallDispatcher
                 return DispatchOutcome.Replied;
         }
 
-        CallSite sealedSite = site with { Gss = call, Input = call!.Service == Auth.RpcsecGssService.None ? site.Input : null };
+        // krb5i arguments are checked where they lie, so they may still borrow the receive buffer; krb5p's are decrypted elsewhere.
+        CallSite sealedSite = site with { Gss = call, Input = call!.Service == Auth.RpcsecGssService.Privacy ? null : site.Input };
         if (call.Service != Auth.RpcsecGssService.None)
         {
-            if (call.OpenArguments(body.Span) is not { } opened)
+            if (call.OpenArguments(body) is not { } opened)
             {
                 WriteReply(output, sealedSite, ReplyHeader.Accepted(header.Xid, AcceptStatus.GarbageArguments));
                 return DispatchOutcome.Replied;
@@ -348,7 +349,7 @@ internal sealed class CallDispatcher
         {
             var writer = new XdrWriter(output, pooled);
             Accepted(site, header.Xid, AcceptStatus.Success).Encode(ref writer);
-            int resultsStart = SealsResults(site) ? Mark(ref writer, output) : -1;
+            int resultsStart = SealsResults(site) ? site.Gss!.BeginResults(ref writer, output) : -1;
             if (procedure.StartStream(ref arguments, context, pooled) is { } elements)
             {
                 writer.Flush();
@@ -461,7 +462,7 @@ internal sealed class CallDispatcher
         {
             var writer = new XdrWriter(output, call.Pooled);
             Accepted(site, header.Xid, AcceptStatus.Success).Encode(ref writer);
-            int resultsStart = SealsResults(site) ? Mark(ref writer, output) : -1;
+            int resultsStart = SealsResults(site) ? site.Gss!.BeginResults(ref writer, output) : -1;
             call.Results.Result.Write(ref writer);
             writer.Flush();
             if (resultsStart >= 0)
@@ -596,13 +597,6 @@ internal sealed class CallDispatcher
     /// <summary>Whether a call's results are sealed (krb5i, krb5p).</summary>
     private static bool SealsResults(in CallSite site) => site.Gss is { Service: not Auth.RpcsecGssService.None };
 
-    /// <summary>Hands what the writer holds to the buffer, and says where the next byte goes.</summary>
-    private static int Mark(ref XdrWriter writer, PooledBufferWriter output)
-    {
-        writer.Flush();
-        return output.WrittenCount;
-    }
-
     /// <summary>The answer to an RPCSEC_GSS control call: accepted, its verifier, and rpc_gss_init_res for context creation.</summary>
     private static void WriteControlAnswer(PooledBufferWriter output, in CallSite site, uint xid, Auth.GssControlAnswer answer)
     {
@@ -616,7 +610,7 @@ internal sealed class CallDispatcher
         {
             if (destroyed.Service != Auth.RpcsecGssService.None)
             {
-                destroyed.SealResults(output, output.WrittenCount);
+                destroyed.SealResults(output, destroyed.BeginResults(ref writer, output)); // void results, sealed
             }
 
             destroyed.Context.Dispose();

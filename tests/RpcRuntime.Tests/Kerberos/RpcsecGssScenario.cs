@@ -173,10 +173,8 @@ internal static class RpcsecGssScenario
 
     private static byte[] Sealed(GssClientSession session, uint xid, int value)
     {
-        var message = new System.Buffers.ArrayBufferWriter<byte>();
-        var writer = new XdrWriter(message);
-        session.WriteCall(ref writer, xid, TestServer.Program, 1, 1, Wire.Words((uint)value));
-        writer.Flush();
+        using var message = new NetRpc.Runtime.Transports.PooledBufferWriter(256);
+        session.WriteCall(message, GssProcedure.Data, xid, TestServer.Program, 1, 1, Wire.Words((uint)value));
         return message.WrittenSpan.ToArray();
     }
 

@@ -151,7 +151,7 @@ public sealed class RpcsecGssCredential : RpcCredential
 
                     // RFC 2203 section 5.4: the context ends with the client. libtirpc's servers need it too: they keep one
                     // context per transport, and a new one on a transport whose old one was never destroyed is refused.
-                    client.OnClosing(() => session.Destroy(client));
+                    client.OnClosing(() => session.DestroyAsync(client));
                     return session;
                 }
 
@@ -228,27 +228,31 @@ internal sealed class GssClientSession : IDisposable
     /// <summary>
     /// Writes a call's header with a new sequence number and its MIC into <paramref name="output"/>, and for krb5i and krb5p
     /// the start of the sealed body (its length and the sequence number); the caller then writes the arguments and calls
-    /// <see cref="EndCall"/>, which seals them where they are.
+    /// <see cref="EndCall"/>, which seals them where they are. <paramref name="control"/> is DATA, or DESTROY.
     /// </summary>
     /// <returns>The sequence number, and where the body begins (for <see cref="EndCall"/>).</returns>
-    public (uint Sequence, int Body) BeginCall(PooledBufferWriter output, uint xid, uint program, uint version, uint procedure) =>
-        BeginCall(output, GssProcedure.Data, xid, program, version, procedure);
+    public (uint Sequence, int Body) BeginCall(PooledBufferWriter output, GssProcedure control, uint xid, uint program, uint version, uint procedure) =>
+        Begin(output, control, xid, program, version, procedure);
 
     /// <summary>Seals the arguments written since <paramref name="body"/> (where BeginCall left it): a checksum after them (krb5i), or encrypted (krb5p).</summary>
     public void EndCall(PooledBufferWriter output, int body, uint sequence) => Seal(output, body, sequence);
 
-    /// <summary>A whole call, for a retransmission or DESTROY: the header, the arguments, sealed.</summary>
+    /// <summary>A whole call, for a retransmission: the header, the arguments, sealed.</summary>
     public uint WriteCall(PooledBufferWriter output, GssProcedure control, uint xid, uint program, uint version, uint procedure, ReadOnlySpan<byte> arguments)
     {
-        (uint sequence, int body) = BeginCall(output, control, xid, program, version, procedure);
+        (uint sequence, int body) = Begin(output, control, xid, program, version, procedure);
         arguments.CopyTo(output.GetSpan(arguments.Length));
         output.Advance(arguments.Length);
         EndCall(output, body, sequence);
         return sequence;
     }
 
-    /// <summary>Sends RPCSEC_GSS_DESTROY for this context (a NULL call, not waited for) and lets the context go.</summary>
-    public void Destroy(RpcClient client)
+    /// <summary>
+    /// RPCSEC_GSS_DESTROY for this context (RFC 2203 section 5.4): a NULL call whose reply is awaited, as libtirpc's
+    /// auth_destroy awaits it (a message sent without waiting could be lost in the closing of the connection), then
+    /// the context goes. A server that does not answer costs the caller's disposal the client's bound on it.
+    /// </summary>
+    public async Task DestroyAsync(RpcClient client)
     {
         if (Interlocked.Exchange(ref _destroyed, 1) != 0)
         {
@@ -257,9 +261,11 @@ internal sealed class GssClientSession : IDisposable
 
         try
         {
-            using var message = new PooledBufferWriter(256);
-            WriteCall(message, GssProcedure.Destroy, client.NextXid(), client.Program, client.Version, 0, []);
-            client.SendMessage(message.WrittenSpan);
+            await client.CallAsync<XdrVoid, XdrVoid>(0, default, new RpcCallOptions { Credential = new GssDestroyCredential(this), Timeout = TimeSpan.FromSeconds(2) }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcException or ObjectDisposedException)
+        {
+            // Gone, or refused: the context goes from here anyway.
         }
         finally
         {
@@ -267,7 +273,7 @@ internal sealed class GssClientSession : IDisposable
         }
     }
 
-    private (uint Sequence, int Body) BeginCall(PooledBufferWriter output, GssProcedure control, uint xid, uint program, uint version, uint procedure)
+    private (uint Sequence, int Body) Begin(PooledBufferWriter output, GssProcedure control, uint xid, uint program, uint version, uint procedure)
     {
         uint sequence = (uint)Interlocked.Increment(ref _nextSequence);
         if (sequence >= GssCredential.MaxSequence)
@@ -371,6 +377,14 @@ internal sealed class GssClientSession : IDisposable
             throw new RpcAuthenticationException(AuthStatus.RpcsecGssCredentialProblem, "the context was dropped before the call went out");
         }
     }
+}
+
+/// <summary>The credential of an RPCSEC_GSS_DESTROY call: sealed like the context's calls, under the DESTROY control procedure.</summary>
+internal sealed class GssDestroyCredential(GssClientSession session) : RpcCredential
+{
+    public GssClientSession Session { get; } = session;
+
+    public override OpaqueAuth Credential => throw new NotSupportedException("sealed per call");
 }
 
 /// <summary>

@@ -25,7 +25,7 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
 
     private readonly Dictionary<uint, PendingCall> _pending = [];
     private readonly object _lock = new();
-    private List<Action>? _closing; // under _lock
+    private List<Func<Task>>? _closing; // under _lock
     private readonly SemaphoreSlim _window;
     private readonly RpcClientMetrics _metrics;
     private readonly RpcClientNames _names;
@@ -546,8 +546,11 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         return await Send<TArgs, TResult>(procedure, arguments, deadline, timeout, credential, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Has <paramref name="action"/> run when the client is disposed, before its transport closes (what a credential says on its way out).</summary>
-    internal void OnClosing(Action action)
+    /// <summary>
+    /// Has <paramref name="action"/> run when the client is disposed, before its transport closes: what a credential says on
+    /// its way out (RPCSEC_GSS_DESTROY), as a call whose reply is awaited, so that it is not lost in the closing.
+    /// </summary>
+    internal void OnClosing(Func<Task> action)
     {
         lock (_lock)
         {
@@ -555,34 +558,27 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Sends a whole message (no record mark) without waiting for a reply.</summary>
-    internal void SendMessage(ReadOnlySpan<byte> message) => SendOneWay(message, batch: false);
+    /// <summary>How long disposing waits for each of the last words (<see cref="OnClosing"/>): a server gone takes no longer than this.</summary>
+    private static readonly TimeSpan s_closingTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>Closes the client; calls in flight fail with <see cref="RpcConnectionException"/>.</summary>
-    public void Dispose()
+    /// <summary>Takes the last words to say, once.</summary>
+    private Func<Task>[] TakeClosing()
     {
-        Action[]? closing;
         lock (_lock)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            closing = _closing?.ToArray();
+            Func<Task>[] closing = _disposed || _closing is null ? [] : [.. _closing];
             _closing = null;
+            return closing;
         }
+    }
 
-        foreach (Action action in closing ?? [])
+    /// <summary>Closes the client; calls in flight fail with <see cref="RpcConnectionException"/>. An RPCSEC_GSS context is destroyed first (at most 2 s).</summary>
+    public void Dispose()
+    {
+        foreach (Func<Task> action in TakeClosing())
         {
-            try
-            {
-                // Last words on the way out (RPCSEC_GSS_DESTROY); a connection already gone takes none.
-                action();
-            }
-            catch (Exception e) when (e is RpcException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
-            {
-            }
+            // On a pool thread: a caller on the thread that completes this client's calls would otherwise wait on itself.
+            _ = Task.Run(action).Wait(s_closingTimeout);
         }
 
         lock (_lock)
@@ -601,11 +597,21 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Closes the client (see <see cref="Dispose"/>).</summary>
-    /// <returns>A completed task.</returns>
-    public ValueTask DisposeAsync()
+    /// <returns>A task that completes once the client is closed.</returns>
+    public async ValueTask DisposeAsync()
     {
+        foreach (Func<Task> action in TakeClosing())
+        {
+            try
+            {
+                await action().WaitAsync(s_closingTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
         Dispose();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>True when calls can be sent without first connecting.</summary>
@@ -809,7 +815,11 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
         {
             if (call.Credential is Auth.RpcsecGssCredential gss)
             {
-                WriteSealed(call, gss, buffer, arguments);
+                WriteSealed(call, gss.SessionFor(this), Auth.GssProcedure.Data, buffer, arguments);
+            }
+            else if (call.Credential is Auth.GssDestroyCredential destroy)
+            {
+                WriteSealed(call, destroy.Session, Auth.GssProcedure.Destroy, buffer, arguments);
             }
             else
             {
@@ -835,12 +845,15 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
     /// An RPCSEC_GSS call, written in place: the header under a new sequence number with its MIC, the arguments, then
     /// sealed where they are (krb5i, krb5p). The plain arguments are kept only where the call may be sent again.
     /// </summary>
-    private void WriteSealed<TArgs>(PendingCall call, Auth.RpcsecGssCredential credential, PooledBufferWriter buffer, TArgs arguments)
+    private void WriteSealed<TArgs>(PendingCall call, Auth.GssClientSession? session, Auth.GssProcedure control, PooledBufferWriter buffer, TArgs arguments)
         where TArgs : IXdrCodec<TArgs>
     {
-        Auth.GssClientSession session = credential.SessionFor(this)
-            ?? throw new RpcAuthenticationException(AuthStatus.RpcsecGssCredentialProblem, "the context was dropped before the call went out");
-        (uint sequence, int body) = session.BeginCall(buffer, call.Xid, Program, Version, call.Procedure);
+        if (session is null)
+        {
+            throw new RpcAuthenticationException(AuthStatus.RpcsecGssCredentialProblem, "the context was dropped before the call went out");
+        }
+
+        (uint sequence, int body) = session.BeginCall(buffer, control, call.Xid, Program, Version, call.Procedure);
         int argumentsStart = buffer.WrittenCount;
         var writer = new XdrWriter(buffer);
         arguments.Encode(ref writer);

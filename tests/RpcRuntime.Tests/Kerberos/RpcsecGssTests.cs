@@ -60,6 +60,7 @@ public sealed class RpcsecGssTests
                 $"netrpc client -> C server, udp None: add=42 whoami={alice}:1 echo=True",
                 $"netrpc client -> C server, udp Integrity: add=42 whoami={alice}:2 echo=True",
                 $"netrpc client -> C server, udp Privacy: add=42 whoami={alice}:3 echo=True",
+                "netrpc clients one after another -> C server: 20 of 20 answered",
                 $"C client -> netrpc server, tcp none: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:1 | echo: RPC: Success equal",
                 $"C client -> netrpc server, tcp integrity: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:2 | echo: RPC: Success equal",
                 $"C client -> netrpc server, tcp privacy: add_one: RPC: Success 42 | whoami: RPC: Success {alice}:3 | echo: RPC: Success equal",

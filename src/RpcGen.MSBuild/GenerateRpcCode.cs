@@ -1,4 +1,5 @@
 using Microsoft.Build.Framework;
+using NetRpc.RpcGen.Compatibility;
 using NetRpc.RpcGen.Diagnostics;
 using NetRpc.RpcGen.Emit;
 using NetRpc.RpcGen.Naming;
@@ -29,7 +30,8 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
     /// The .x files, with the metadata <c>OutputDirectory</c> and <c>DependencyFile</c> (required), and
     /// <c>Services</c> (Both, Client, Server or None), <c>Namespace</c>, <c>Access</c> (Public or Internal),
     /// <c>Names</c> (Pascal or Keep), <c>Wireshark</c> (true: also stem.lua, a Wireshark dissector), <c>IncludeDirectories</c>, <c>Defines</c>, <c>StreamedProcedures</c>, <c>PooledOpaque</c>
-    /// (<c>true</c> for all variable-length opaque data, or typedef names and <c>Type.member</c> paths) and <c>NoWarn</c> (optional).
+    /// (<c>true</c> for all variable-length opaque data, or typedef names and <c>Type.member</c> paths), <c>NoWarn</c>, and
+    /// <c>Baseline</c>: an earlier version of the .x file, which it is compared with (docs/breaking.md) (optional).
     /// </summary>
     [Required]
     public ITaskItem[] Sources { get; set; } = [];
@@ -111,17 +113,10 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
         var sources = new RecordingSources(new FileSystemSources());
         GenerateResult result = RpcgenCompiler.Generate(input, sources, settings.Compiler, settings.Generation);
         bool hadErrors = Log.HasLoggedErrors;
-        foreach (Diagnostic diagnostic in result.Diagnostics)
+        LogDiagnostics(result.Diagnostics);
+        if (!result.HasErrors && settings.Baseline is { } baseline)
         {
-            SourceLocation at = diagnostic.Location;
-            if (diagnostic.Severity == DiagnosticSeverity.Error)
-            {
-                Log.LogError(null, diagnostic.Code, null, at.Path, at.Line, at.Column, 0, 0, diagnostic.Message);
-            }
-            else
-            {
-                Log.LogWarning(null, diagnostic.Code, null, at.Path, at.Line, at.Column, 0, 0, diagnostic.Message);
-            }
+            Compare(baseline, input, sources, settings);
         }
 
         // MSBuild may log a warning as an error itself (dotnet build -warnaserror, MSBuildWarningsAsErrors): then too
@@ -160,12 +155,49 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
         return written;
     }
 
+    private void LogDiagnostics(IEnumerable<Diagnostic> diagnostics)
+    {
+        foreach (Diagnostic diagnostic in diagnostics)
+        {
+            SourceLocation at = diagnostic.Location;
+            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            {
+                Log.LogError(null, diagnostic.Code, null, at.Path, at.Line, at.Column, 0, 0, diagnostic.Message);
+            }
+            else
+            {
+                Log.LogWarning(null, diagnostic.Code, null, at.Path, at.Line, at.Column, 0, 0, diagnostic.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The item's <c>Baseline</c>: the .x file compared with that earlier version, as <c>rpcgen breaking</c> does. Wire-breaking
+    /// changes are errors, so the build fails and generates nothing; the others are warnings, which the project's warning
+    /// settings may silence or make errors. The baseline is read through the recording sources, so editing it, or a file
+    /// it includes, runs the generation again.
+    /// </summary>
+    private void Compare(string baseline, string input, ISourceProvider sources, Settings settings)
+    {
+        CompatibilityResult comparison = RpcgenCompiler.CompareCompatibility(baseline, input, sources, settings.Compiler);
+        if (!comparison.Compared)
+        {
+            Error("RPCG9007", $"RpcGen '{input}': its Baseline '{baseline}' does not compile, so nothing was compared");
+            LogDiagnostics(comparison.Old.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+            return;
+        }
+
+        LogDiagnostics(comparison.Findings.Select(f => f.Diagnostic));
+        Log.LogMessage(MessageImportance.Low,
+            $"rpcgen: {input} against {baseline}: {comparison.Count(CompatibilityCategory.WireBreaking)} wire-breaking, {comparison.Count(CompatibilityCategory.NewReadersOnly)} compatible for new readers only, {comparison.Count(CompatibilityCategory.SourceBreaking)} source-breaking change(s)");
+    }
+
     /// <summary>An error about the task's inputs, reported at the task in the project file.</summary>
     internal void Error(string code, string message) =>
         Log.LogError(null, code, null, BuildEngine?.ProjectFileOfTaskNode, BuildEngine?.LineNumberOfTaskNode ?? 0, BuildEngine?.ColumnNumberOfTaskNode ?? 0, 0, 0, message);
 
     /// <summary>One source's metadata, checked.</summary>
-    private sealed record Settings(CompilerOptions Compiler, GenerationOptions Generation, string OutputDirectory, string DependencyFile)
+    private sealed record Settings(CompilerOptions Compiler, GenerationOptions Generation, string OutputDirectory, string DependencyFile, string? Baseline)
     {
         public static Settings? Read(ITaskItem source, GenerateRpcCode task, WarningOptions projectWarnings)
         {
@@ -237,7 +269,8 @@ public sealed class GenerateRpcCode : Microsoft.Build.Utilities.Task
                         PooledOpaque = pooled,
                     },
                     Path.GetFullPath(outputDirectory, projectDirectory),
-                    Path.GetFullPath(dependencyFile, projectDirectory))
+                    Path.GetFullPath(dependencyFile, projectDirectory),
+                    source.GetMetadata("Baseline").Trim() is { Length: > 0 } baseline ? Path.GetFullPath(baseline, projectDirectory) : null)
                 : null;
 
             string Choose(ITaskItem item, string metadata, string fallback, string[] allowed)

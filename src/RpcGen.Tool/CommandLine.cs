@@ -13,6 +13,8 @@ internal sealed record CommandLine
                       [--namespace NS] [--access public|internal] [--names pascal|keep] [--stream PROC]...
                       [--pooled-opaque[=NAME,...]]... [--nowarn CODE]... [--warnaserror] FILE.x
                rpcgen --check FILE.x [-I DIR]... [-D NAME[=VALUE]]... [--nowarn CODE]... [--warnaserror]
+               rpcgen breaking OLD.x NEW.x [-I DIR]... [-D NAME[=VALUE]]... [--strict] [--source]
+                      [--nowarn CODE]... [--warnaserror]
 
           (no flag)      write FILE_xdr.cs, FILE_clnt.cs and FILE_svc.cs beside FILE.x (overwriting them)
           -a             also the samples FILE_client.cs, FILE_server.cs and FILE.csproj; refuses to overwrite a sample
@@ -40,10 +42,18 @@ internal sealed record CommandLine
                          for several. Errors are always reported
           --warnaserror  report every warning as an error: exit status 1 and no file written
           --check        parse and check only; print diagnostics
+          breaking       compare NEW.x with OLD.x for wire and source compatibility: one line per change on standard
+                         output (NEW.x(line,col): error|warning RPCG5nnn: message), then a summary; -I and -D apply
+                         to both files. Errors break the wire; warnings only for old readers or only code
+          --strict       (breaking) also fail on changes only new readers accept: an enum value or union case
+                         added, a maximum raised
+          --source       (breaking) also fail on source-breaking changes: renames, typedefs removed, ...
           --help         show this text
           --version      show the version
 
         Exit status: 0 done, 1 errors in the .x file (path(line,col): error RPCGnnnn: message), 2 bad command line.
+        breaking: 0 nothing breaks the wire, 1 something does (or what --strict, --source or --warnaserror add),
+        2 bad command line or a file that does not compile (docs/breaking.md).
         """;
 
     private static readonly Dictionary<string, GeneratedOutputs> s_single = new(StringComparer.Ordinal)
@@ -57,7 +67,20 @@ internal sealed record CommandLine
         ["--wireshark"] = GeneratedOutputs.Wireshark,
     };
 
+    /// <summary>The input file; for <c>breaking</c>, the new version.</summary>
     public string? Input { get; private init; }
+
+    /// <summary><c>rpcgen breaking OLD.x NEW.x</c>: compare two versions of a file rather than generate.</summary>
+    public bool Breaking { get; private init; }
+
+    /// <summary>For <c>breaking</c>: the old version, which the new one is compared with.</summary>
+    public string? Baseline { get; private init; }
+
+    /// <summary>For <c>breaking</c>, --strict: changes only new readers accept fail too.</summary>
+    public bool FailOnNewReadersOnly { get; private init; }
+
+    /// <summary>For <c>breaking</c>, --source: source-breaking changes fail too.</summary>
+    public bool FailOnSourceBreaking { get; private init; }
 
     public bool Check { get; private init; }
 
@@ -101,6 +124,12 @@ internal sealed record CommandLine
 
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
+        // A command word, only in first place: a file called 'breaking' is still an input elsewhere (or as ./breaking).
+        if (args.Count > 0 && args[0] == "breaking")
+        {
+            return ParseBreaking([.. args.Skip(1)]);
+        }
+
         string? input = null;
         bool check = false, help = false, version = false, all = false, warningsAsErrors = false, allPooled = false;
         GeneratedOutputs? single = null;
@@ -219,21 +248,11 @@ internal sealed record CommandLine
                 continue;
             }
 
-            if (arg.StartsWith("-I", StringComparison.Ordinal) || arg.StartsWith("-D", StringComparison.Ordinal))
+            if (IncludeOrDefine(args, ref i, includes, defines, out string? valueError))
             {
-                string value = arg.Length > 2 ? arg[2..] : (++i < args.Count ? args[i] : string.Empty);
-                if (value.Length == 0)
+                if (valueError is not null)
                 {
-                    return Fail($"{arg[..2]} needs a value");
-                }
-
-                if (arg[1] == 'I')
-                {
-                    includes.Add(value);
-                }
-                else
-                {
-                    defines.Add(PreprocessorOptions.ParseDefine(value));
+                    return Fail(valueError);
                 }
 
                 continue;
@@ -292,10 +311,116 @@ internal sealed record CommandLine
             Warnings = new WarningOptions { Suppressed = suppressed, AllAsErrors = warningsAsErrors },
         };
 
-        static CommandLine Fail(string error) => new() { Error = error };
-
-        // RPCG and four digits (DiagnosticDescriptor.Code); case as MSBuild's NoWarn allows.
-        static bool IsDiagnosticCode(string code) =>
-            code.Length == 8 && code.StartsWith("RPCG", StringComparison.OrdinalIgnoreCase) && code[4..].All(char.IsAsciiDigit);
     }
+
+    /// <summary><c>rpcgen breaking OLD.x NEW.x</c> and its options: -I and -D (for both files), --strict, --source, --nowarn, --warnaserror.</summary>
+    private static CommandLine ParseBreaking(IReadOnlyList<string> args)
+    {
+        var files = new List<string>();
+        bool help = false, strict = false, source = false, warningsAsErrors = false;
+        var includes = new List<string>();
+        var defines = new List<KeyValuePair<string, string>>();
+        var suppressed = new List<string>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            switch (arg)
+            {
+                case "--help" or "-?":
+                    help = true;
+                    continue;
+                case "--strict":
+                    strict = true;
+                    continue;
+                case "--source":
+                    source = true;
+                    continue;
+                case "--warnaserror":
+                    warningsAsErrors = true;
+                    continue;
+                case "--nowarn":
+                    string? codeList = ++i < args.Count ? args[i] : null;
+                    IReadOnlyList<string> codes = WarningOptions.Codes(codeList);
+                    if (codes.Count == 0 || !codes.All(IsDiagnosticCode))
+                    {
+                        return Fail($"--nowarn needs diagnostic codes such as RPCG5065, separated by commas (not '{codeList}')");
+                    }
+
+                    suppressed.AddRange(codes);
+                    continue;
+            }
+
+            if (IncludeOrDefine(args, ref i, includes, defines, out string? valueError))
+            {
+                if (valueError is not null)
+                {
+                    return Fail(valueError);
+                }
+
+                continue;
+            }
+
+            if (arg.StartsWith('-'))
+            {
+                return Fail($"unknown option '{arg}' for breaking, which takes -I, -D, --strict, --source, --nowarn and --warnaserror");
+            }
+
+            files.Add(arg);
+        }
+
+        if (help)
+        {
+            return new CommandLine { Help = true };
+        }
+
+        if (files.Count != 2)
+        {
+            return Fail($"breaking compares two files, the old version and the new one: rpcgen breaking OLD.x NEW.x (not {files.Count})");
+        }
+
+        return new CommandLine
+        {
+            Breaking = true,
+            Baseline = files[0],
+            Input = files[1],
+            IncludeDirectories = includes,
+            Defines = defines,
+            FailOnNewReadersOnly = strict,
+            FailOnSourceBreaking = source,
+            Warnings = new WarningOptions { Suppressed = suppressed, AllAsErrors = warningsAsErrors },
+        };
+    }
+
+    /// <summary>-I DIR, -IDIR, -D NAME[=VALUE], -DNAME[=VALUE]: true when <paramref name="args"/>[<paramref name="i"/>] is one; <paramref name="error"/> says what is wrong with its value.</summary>
+    private static bool IncludeOrDefine(IReadOnlyList<string> args, ref int i, List<string> includes, List<KeyValuePair<string, string>> defines, out string? error)
+    {
+        error = null;
+        string arg = args[i];
+        if (!arg.StartsWith("-I", StringComparison.Ordinal) && !arg.StartsWith("-D", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        string value = arg.Length > 2 ? arg[2..] : (++i < args.Count ? args[i] : string.Empty);
+        if (value.Length == 0)
+        {
+            error = $"{arg[..2]} needs a value";
+        }
+        else if (arg[1] == 'I')
+        {
+            includes.Add(value);
+        }
+        else
+        {
+            defines.Add(PreprocessorOptions.ParseDefine(value));
+        }
+
+        return true;
+    }
+
+    private static CommandLine Fail(string error) => new() { Error = error };
+
+    // RPCG and four digits (DiagnosticDescriptor.Code); case as MSBuild's NoWarn allows.
+    private static bool IsDiagnosticCode(string code) =>
+        code.Length == 8 && code.StartsWith("RPCG", StringComparison.OrdinalIgnoreCase) && code[4..].All(char.IsAsciiDigit);
 }

@@ -1,10 +1,14 @@
+using NetRpc.RpcGen.Compatibility;
 using NetRpc.RpcGen.Diagnostics;
 using NetRpc.RpcGen.Emit;
 using NetRpc.RpcGen.Preprocessing;
 
 namespace NetRpc.RpcGen.Tool;
 
-/// <summary>rpcgen's command line. Exit codes: 0 success, 1 errors in the input (or a file it will not overwrite), 2 bad command line.</summary>
+/// <summary>
+/// rpcgen's command line. Exit codes: 0 success, 1 errors in the input (or a file it will not overwrite), 2 bad command line.
+/// <c>rpcgen breaking OLD.x NEW.x</c>: 0 nothing breaks the wire, 1 something does, 2 bad command line or a file with errors.
+/// </summary>
 internal static class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error, new FileSystemSources());
@@ -29,6 +33,11 @@ internal static class Program
         {
             stdout.WriteLine($"rpcgen (NetRpc) {RpcgenCompiler.Version}");
             return 0;
+        }
+
+        if (commandLine.Breaking)
+        {
+            return Breaking(commandLine, stdout, stderr, sources);
         }
 
         string input = commandLine.Input!;
@@ -61,6 +70,44 @@ internal static class Program
         }
 
         return commandLine.Check ? 0 : Write(commandLine, files, stdout, stderr);
+    }
+
+    /// <summary>
+    /// <c>rpcgen breaking OLD.x NEW.x</c>: one line per change, in the compiler's diagnostic form, on standard output, then a
+    /// summary. Wire-breaking changes fail (status 1), and so do the ones --strict and --source add, and any warning
+    /// --warnaserror makes an error. A file that does not compile is status 2, with its errors on standard error.
+    /// </summary>
+    private static int Breaking(CommandLine commandLine, TextWriter stdout, TextWriter stderr, ISourceProvider sources)
+    {
+        var options = new CompilerOptions { Preprocessor = commandLine.PreprocessorOptions, Warnings = commandLine.Warnings };
+        CompatibilityResult result = RpcgenCompiler.CompareCompatibility(commandLine.Baseline!, commandLine.Input!, sources, options);
+        if (!result.Compared)
+        {
+            foreach ((string which, string path, CheckResult check) in new[] { ("old", commandLine.Baseline!, result.Old), ("new", commandLine.Input!, result.New) })
+            {
+                if (check.HasErrors || check.Specification is null)
+                {
+                    stderr.WriteLine($"rpcgen: the {which} file '{path}' does not compile; nothing was compared");
+                    Report([.. check.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)], stderr, sources);
+                }
+            }
+
+            return 2;
+        }
+
+        foreach (CompatibilityFinding finding in result.Findings)
+        {
+            stdout.WriteLine(finding.ToString());
+        }
+
+        int wire = result.Count(CompatibilityCategory.WireBreaking);
+        int newReaders = result.Count(CompatibilityCategory.NewReadersOnly);
+        int source = result.Count(CompatibilityCategory.SourceBreaking);
+        stdout.WriteLine($"{wire} wire-breaking, {newReaders} compatible for new readers only, {source} source-breaking change(s): {commandLine.Baseline} -> {commandLine.Input}");
+        bool fails = result.Findings.Any(f => f.Diagnostic.Severity == DiagnosticSeverity.Error
+            || (commandLine.FailOnNewReadersOnly && f.Category == CompatibilityCategory.NewReadersOnly)
+            || (commandLine.FailOnSourceBreaking && f.Category == CompatibilityCategory.SourceBreaking));
+        return fails ? 1 : 0;
     }
 
     /// <summary>Prints the diagnostics; true when there were errors.</summary>

@@ -1,5 +1,6 @@
 using Antlr4.Runtime;
 using NetRpc.RpcGen.Checking;
+using NetRpc.RpcGen.Compatibility;
 using NetRpc.RpcGen.Diagnostics;
 using NetRpc.RpcGen.Emit;
 using NetRpc.RpcGen.Grammar;
@@ -76,5 +77,46 @@ public static class RpcgenCompiler
         IReadOnlyList<Diagnostic> generationDiagnostics = options.Warnings.Apply(diagnostics.All);
         bool failed = generationDiagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
         return new GenerateResult(failed ? [] : files, [.. checkResult.Diagnostics, .. generationDiagnostics]);
+    }
+
+    /// <summary>
+    /// Compares two versions of a .x file and reports every change as wire-breaking, wire-compatible for new readers
+    /// only, or source-breaking (docs/breaking.md; codes RPCG5001-RPCG5099). Both files are checked first, with the
+    /// same -I and -D; programs, versions and procedures are matched by number, the types they reach by structure,
+    /// and the rest by name, with typedefs, constants and the preprocessor resolved, so a change that is only textual
+    /// is not reported.
+    /// </summary>
+    /// <param name="oldPath">The old version (the baseline).</param>
+    /// <param name="newPath">The new version; findings are located in it.</param>
+    /// <param name="sources">Where files are read from.</param>
+    /// <param name="options">-I and -D for both files, and what to make of the findings that are warnings (<see cref="CompilerOptions.Warnings"/>:
+    /// suppressed codes are left out, warnings made errors are reported as errors); null means <see cref="CompilerOptions.Default"/>.
+    /// The files' own warnings stay warnings, so that a setting meant for the findings cannot stop the comparison.</param>
+    /// <returns>Both check results and the findings; no findings when either file has errors (see <see cref="CompatibilityResult.Compared"/>).</returns>
+    /// <exception cref="ArgumentNullException">A path or <paramref name="sources"/> is null.</exception>
+    public static CompatibilityResult CompareCompatibility(string oldPath, string newPath, ISourceProvider sources, CompilerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(oldPath);
+        ArgumentNullException.ThrowIfNull(newPath);
+        ArgumentNullException.ThrowIfNull(sources);
+        options ??= CompilerOptions.Default;
+        CompilerOptions checking = options with { Warnings = WarningOptions.Default };
+        CheckResult old = Check(oldPath, sources, checking);
+        CheckResult @new = Check(newPath, sources, checking);
+        if (old.HasErrors || @new.HasErrors || old.Specification is not { } oldSpecification || @new.Specification is not { } newSpecification)
+        {
+            return new CompatibilityResult(old, @new, []);
+        }
+
+        var findings = new List<CompatibilityFinding>();
+        foreach (CompatibilityFinding finding in SpecificationComparer.Compare(oldSpecification, newSpecification))
+        {
+            if (options.Warnings.Apply([finding.Diagnostic]) is [var reported])
+            {
+                findings.Add(finding with { Diagnostic = reported });
+            }
+        }
+
+        return new CompatibilityResult(old, @new, findings);
     }
 }

@@ -331,6 +331,46 @@ public sealed class GenerateRpcCodeTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_wire_breaking_change_from_the_baseline_is_an_error_at_the_new_file_and_generates_nothing()
+    {
+        Write("v1.x", "struct args { int a; int b; };\n" + MyProto.Replace("long TEST(void)", "long TEST(args)", StringComparison.Ordinal));
+        Write("my_proto.x", "struct args { int a; };\n" + MyProto.Replace("long TEST(void)", "long TEST(args)", StringComparison.Ordinal));
+        Assert.False(Task(Source("my_proto.x", ("Baseline", "v1.x"))).Execute());
+
+        BuildErrorEventArgs error = Assert.Single(_engine.Errors);
+        Assert.Equal("RPCG5009", error.Code);
+        Assert.Equal((Path.Combine(_dir, "my_proto.x"), 1, 8), (error.File, error.LineNumber, error.ColumnNumber));
+        Assert.Contains($"(old: {Path.Combine(_dir, "v1.x")}(1,26))", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "obj")) && Files(Path.Combine(_dir, "obj")).Length > 0);
+    }
+
+    [Fact]
+    public void Other_changes_from_the_baseline_are_warnings_and_the_baseline_is_an_input()
+    {
+        Write("v1.x", MyProto);
+        Write("my_proto.x", MyProto.Replace("TEST_VERS", "TEST_VERSION", StringComparison.Ordinal));
+        Assert.True(Task(Source("my_proto.x", ("Baseline", "v1.x"))).Execute(), Describe());
+
+        BuildWarningEventArgs warning = Assert.Single(_engine.Warnings);
+        Assert.Equal("RPCG5062", warning.Code);
+        Assert.Equal([Path.Combine(_dir, "my_proto.x"), Path.Combine(_dir, "v1.x")], File.ReadAllLines(Path.Combine(_dir, "obj", "my_proto.rpcgen.deps")));
+
+        _engine.Warnings.Clear();
+        Assert.True(Task(Source("my_proto.x", ("Baseline", "v1.x"), ("NoWarn", "RPCG5062"))).Execute(), Describe());
+        Assert.Empty(_engine.Warnings);
+    }
+
+    [Fact]
+    public void A_baseline_that_does_not_compile_is_an_error()
+    {
+        Write("v1.x", "struct broken {");
+        Write("my_proto.x", MyProto);
+        Assert.False(Task(Source("my_proto.x", ("Baseline", "v1.x"))).Execute());
+        Assert.Contains(_engine.Errors, e => e.Code == "RPCG9007");
+        Assert.Contains(_engine.Errors, e => e.Code == "RPCG0005" && e.File == Path.Combine(_dir, "v1.x"));
+    }
+
     private GenerateRpcCode Task(params ITaskItem[] sources) =>
         new() { BuildEngine = _engine, Sources = sources, ProjectDirectory = _dir };
 

@@ -2,8 +2,9 @@ namespace NetRpc.RpcGen.Diagnostics;
 
 /// <summary>
 /// Every diagnostic NetRpc's .x compiler reports, with its stable code. The catalog is split by stage:
-/// input and syntax here (RPCG0xxx), the preprocessor (RPCG1xxx), meaning (RPCG2xxx), and names taken on
-/// trust (RPCG3xxx). docs/diagnostics.md lists them all; a test keeps the two in step.
+/// input and syntax here (RPCG0xxx), the preprocessor (RPCG1xxx), meaning (RPCG2xxx), names taken on
+/// trust (RPCG3xxx), the C# generator (RPCG4xxx), and the compatibility checker's comparison of two versions of a
+/// file (RPCG5xxx). docs/diagnostics.md lists them all; a test keeps the two in step.
 /// </summary>
 public static partial class DiagnosticDescriptors
 {

@@ -9,14 +9,35 @@ namespace NetRpc.RpcGen.Tests.Support;
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class FilesFactAttribute : FactAttribute
 {
+    private readonly string _test;
+
     public FilesFactAttribute(string folder, string providedBy, bool requiredInCi = true, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    {
+        _test = test;
+        SkipUnless(folder, providedBy, requiredInCi);
+    }
+
+    /// <summary>A second file or folder the test needs, as "path|provided by" (required in CI).</summary>
+    public string? AlsoNeeds
+    {
+        get => null;
+        init
+        {
+            if (value is not null && Skip is null && value.Split('|', 2) is [string folder, string providedBy])
+            {
+                SkipUnless(folder, providedBy, requiredInCi: true);
+            }
+        }
+    }
+
+    private void SkipUnless(string folder, string providedBy, bool requiredInCi)
     {
         string? path = Corpus.Resolve(folder);
         bool required = requiredInCi && Environment.GetEnvironmentVariable("NETRPC_REQUIRE_NATIVE") == "1";
         if ((path is null || !(Directory.Exists(path) || File.Exists(path))) && !required)
         {
             Skip = $"{folder} not found ({providedBy})";
-            DisplayName = $"{test} [SKIPPED: {Skip}]";
+            DisplayName = $"{_test} [SKIPPED: {Skip}]";
         }
     }
 }

@@ -54,8 +54,8 @@ realm=NETRPC.TEST
 run_limit=${RUN_LIMIT:-180} # seconds one client run may take (a call the server drops waits 25 s)
 
 log() { echo "[gss-vs-native] $*" >&2; }
-# The value of key K on each line read.
-kv() { awk -v k="$1" '{ for (i = 1; i <= NF; i++) { n = index($i, "="); if (substr($i, 1, n - 1) == k) { print substr($i, n + 1); next } } }'; }
+# shellcheck source=measure.sh
+. "$here/measure.sh"
 calls() { awk -v n="$1" -v s="$scale" 'BEGIN { v = int(n * s); if (v < 500) v = 500; print v }'; }
 
 # CASE SERVICE -> operation, size, call count (full counts: about 2 to 6 s a run here).
@@ -134,31 +134,6 @@ inner() {
     start_server n "$N_SERVER" -p "$port_n" --gss
     n_pid=$server_pid
     log "C server pid $c_pid port $port_c; NetRpc server pid $n_pid port $port_n; KDC pid ${pids[0]}"
-
-    # ------------------------------------------------------------------ helpers
-    local clk_tck
-    clk_tck=$(getconf CLK_TCK)
-    cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-    local quiet_sample
-    quiet_sample=${QUIET_SAMPLE:-$([ "${QUICK:-0}" = 1 ] && echo 0.2 || echo 0.5)}
-    busy_pct() {
-        local a b
-        a=$(head -1 /proc/stat)
-        sleep "$quiet_sample"
-        b=$(head -1 /proc/stat)
-        awk -v a="$a" -v b="$b" -v hz="$clk_tck" -v s="$quiet_sample" 'BEGIN { split(a, x, " "); split(b, y, " ");
-            busy = (y[2] + y[3] + y[4] + y[7] + y[8]) - (x[2] + x[3] + x[4] + x[7] + x[8]); printf "%.0f", busy * 100 / (hz * s) }'
-    }
-    # Waits (at most 30 s) for a quiet machine: on 2 cores anything else running distorts the figures.
-    wait_quiet() {
-        local waited=0 bg
-        while bg=$(busy_pct) && [ "$bg" -gt 10 ] && [ "$waited" -lt 30 ]; do
-            sleep 1
-            waited=$((waited + 2))
-        done
-        [ "$bg" -gt 10 ] && log "machine busy (${bg}% of a CPU), measuring anyway"
-        echo "$bg"
-    }
 
     # After a failed run the server it ran against is started again (same port, new PID), so that the failure does not
     # spill into later runs: libtirpc's server, once it has sent a malformed 64 KiB reply, went on refusing new

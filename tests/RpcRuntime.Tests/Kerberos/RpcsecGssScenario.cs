@@ -43,6 +43,7 @@ internal static class RpcsecGssScenario
 
         await HostileAsync(server);
         await PolicyAsync(threads);
+        await RetransmissionAsync();
 
         // No ticket, no context: the client says so before anything is sent.
         NativeToolchain.Run("kdestroy", [], Environment.CurrentDirectory, timeoutSeconds: 30);
@@ -60,6 +61,97 @@ internal static class RpcsecGssScenario
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// A UDP reply lost (a relay drops the first one): the client sends the call again under a new sequence number
+    /// (RFC 2203 section 5.3.3.1). Without a duplicate request cache the server runs it again (the same number again
+    /// would be dropped as a replay, and the call would time out); with one, the cache answers with the first reply,
+    /// whose verifier signs the first number, which the client still takes. COUNT tells how often it ran.
+    /// </summary>
+    private static async Task RetransmissionAsync()
+    {
+        foreach (bool cache in new[] { false, true })
+        {
+            await using var server = new TestServer(new RpcServerOptions { RpcsecGss = new RpcsecGssServerOptions(), UdpDuplicateRequestCache = cache ? new() : null }, tcp: false);
+            using var relay = new LossyUdpRelay(server.Udp!);
+            var options = new RpcClientOptions { Timeout = Patience, RetransmitInterval = TimeSpan.FromMilliseconds(200), Credential = new RpcsecGssCredential("nfs@localhost", RpcsecGssService.Integrity) };
+            await using RpcClient client = RpcClient.CreateUdp(relay.EndPoint, TestServer.Program, 1, options);
+            await client.CallAsync<XdrVoid, XdrVoid>(0, default); // NULL, so that the context exists before the reply to lose
+            relay.DropNextReply();
+            int count = (await client.CallAsync<XdrVoid, IntValue>(5, default)).Value;
+            // Without the cache every transmission that gets through runs (on a loaded machine the client may send a third).
+            string ran = cache ? $"ran {count} time(s)" : $"ran more than once: {count >= 2}";
+            Console.WriteLine($"udp reply lost, {(cache ? "with" : "without")} the cache: answered, {ran}, {relay.Dropped} reply dropped");
+        }
+    }
+
+    /// <summary>Between a UDP client and a server: forwards everything, but drops the next reply when told.</summary>
+    private sealed class LossyUdpRelay : IDisposable
+    {
+        private readonly Socket _front = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        private readonly Socket _back = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        private readonly Thread _forward;
+        private readonly Thread _backward;
+        private System.Net.EndPoint? _client;
+        private int _drop;
+
+        public LossyUdpRelay(System.Net.IPEndPoint server)
+        {
+            _front.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            _back.Connect(server);
+            _forward = new Thread(() => Pump(toServer: true)) { IsBackground = true };
+            _backward = new Thread(() => Pump(toServer: false)) { IsBackground = true };
+            _forward.Start();
+            _backward.Start();
+        }
+
+        public System.Net.IPEndPoint EndPoint => (System.Net.IPEndPoint)_front.LocalEndPoint!;
+
+        public int Dropped { get; private set; }
+
+        public void DropNextReply() => Volatile.Write(ref _drop, 1);
+
+        public void Dispose()
+        {
+            _front.Dispose();
+            _back.Dispose();
+            _forward.Join();
+            _backward.Join();
+        }
+
+        private void Pump(bool toServer)
+        {
+            byte[] buffer = new byte[65536];
+            try
+            {
+                while (true)
+                {
+                    if (toServer)
+                    {
+                        System.Net.EndPoint from = new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0);
+                        int n = _front.ReceiveFrom(buffer, ref from);
+                        Volatile.Write(ref _client, from);
+                        _back.Send(buffer.AsSpan(0, n));
+                    }
+                    else
+                    {
+                        int n = _back.Receive(buffer);
+                        if (Interlocked.Exchange(ref _drop, 0) == 1)
+                        {
+                            Dropped++;
+                            continue;
+                        }
+
+                        _front.SendTo(buffer.AsSpan(0, n), Volatile.Read(ref _client)!);
+                    }
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // disposed
+            }
+        }
     }
 
     /// <summary>A program that requires krb5i: weaker calls refused AUTH_TOOWEAK, NULL answered to anyone.</summary>

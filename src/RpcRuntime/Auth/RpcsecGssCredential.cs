@@ -21,8 +21,8 @@ namespace NetRpc.Runtime.Auth;
 /// </summary>
 /// <remarks>
 /// One credential serves any number of clients; each client (each server) gets its own context, made on first use and
-/// made again when the server says it is gone (RPCSEC_GSS_CREDPROBLEM or CTXPROBLEM fails that call). Over TCP and UDP;
-/// streamed replies and broadcasts are not sealed, and refuse this credential.
+/// made again when the server says it is gone (RPCSEC_GSS_CREDPROBLEM or CTXPROBLEM fails that call). Over TCP and UDP,
+/// one-way and batched calls included; streamed replies and broadcasts are not sealed, and refuse this credential.
 /// </remarks>
 public sealed class RpcsecGssCredential : RpcCredential
 {

@@ -429,13 +429,28 @@ public abstract class RpcClient : IAsyncDisposable, IDisposable
 
         Auth.RpcCredential credential = options?.Credential ?? Options.Credential;
         using var message = new PooledBufferWriter(256);
-        var writer = new XdrWriter(message);
 
         // An XID of its own: the counter only comes back to it after 2^32 calls, so a reply the server sends anyway
         // cannot be taken for another call's.
-        new CallHeader((uint)Interlocked.Increment(ref _nextXid), Program, Version, procedure, credential.Credential, credential.Verifier).Encode(ref writer);
-        arguments.Encode(ref writer);
-        writer.Flush();
+        uint xid = (uint)Interlocked.Increment(ref _nextXid);
+        if (credential is Auth.RpcsecGssCredential gss)
+        {
+            // Sealed as any call of the context (made first if need be); nothing comes back to check.
+            Auth.GssClientSession session = gss.SessionFor(this) ?? await gss.EstablishAsync(this, timeout, cancellationToken).ConfigureAwait(false);
+            (uint sequence, int body) = session.BeginCall(message, Auth.GssProcedure.Data, xid, Program, Version, procedure);
+            var sealedWriter = new XdrWriter(message);
+            arguments.Encode(ref sealedWriter);
+            sealedWriter.Flush();
+            session.EndCall(message, body, sequence);
+        }
+        else
+        {
+            var writer = new XdrWriter(message);
+            new CallHeader(xid, Program, Version, procedure, credential.Credential, credential.Verifier).Encode(ref writer);
+            arguments.Encode(ref writer);
+            writer.Flush();
+        }
+
         SendOneWay(message.WrittenSpan, batch);
         if (_metrics.Enabled)
         {

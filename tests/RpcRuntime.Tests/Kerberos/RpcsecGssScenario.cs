@@ -37,7 +37,12 @@ internal static class RpcsecGssScenario
                 bool together = many.Select(r => r.Value).SequenceEqual(Enumerable.Range(1, 64));
                 byte[] blob = [.. Enumerable.Range(0, tcp ? 100_000 : 4_000).Select(i => (byte)(i * 7))];
                 bool blobEqual = (await client.CallAsync<BlobValue, BlobValue>(7, new BlobValue(blob))).Value.AsSpan().SequenceEqual(blob);
-                Console.WriteLine($"{(tcp ? "tcp" : "udp")} {service}: principal={principal} add={added} together={together} blob={blobEqual}");
+
+                // A one-way call, sealed too: COUNT runs once more (the server's counter is watched, nothing comes back).
+                int before = server.Counter;
+                await client.SendOneWayAsync(5, default(XdrVoid));
+                bool oneWay = await Until(() => server.Counter == before + 1);
+                Console.WriteLine($"{(tcp ? "tcp" : "udp")} {service}: principal={principal} add={added} together={together} blob={blobEqual} oneway={oneWay}");
             }
         }
 
@@ -152,6 +157,23 @@ internal static class RpcsecGssScenario
                 // disposed
             }
         }
+    }
+
+    /// <summary>Whether <paramref name="condition"/> comes true within the patience (polled).</summary>
+    private static async Task<bool> Until(Func<bool> condition)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (deadline.Elapsed > Patience)
+            {
+                return false;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return true;
     }
 
     /// <summary>A program that requires krb5i: weaker calls refused AUTH_TOOWEAK, NULL answered to anyone.</summary>

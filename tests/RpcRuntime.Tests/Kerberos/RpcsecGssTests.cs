@@ -20,12 +20,12 @@ public sealed class RpcsecGssTests
         string alice = $"{KerberosRealm.User}@{KerberosRealm.Name}";
         Assert.Equal(
             [
-                $"tcp None: principal={alice}|None add=42 together=True blob=True",
-                $"tcp Integrity: principal={alice}|Integrity add=42 together=True blob=True",
-                $"tcp Privacy: principal={alice}|Privacy add=42 together=True blob=True",
-                $"udp None: principal={alice}|None add=42 together=True blob=True",
-                $"udp Integrity: principal={alice}|Integrity add=42 together=True blob=True",
-                $"udp Privacy: principal={alice}|Privacy add=42 together=True blob=True",
+                $"tcp None: principal={alice}|None add=42 together=True blob=True oneway=True",
+                $"tcp Integrity: principal={alice}|Integrity add=42 together=True blob=True oneway=True",
+                $"tcp Privacy: principal={alice}|Privacy add=42 together=True blob=True oneway=True",
+                $"udp None: principal={alice}|None add=42 together=True blob=True oneway=True",
+                $"udp Integrity: principal={alice}|Integrity add=42 together=True blob=True oneway=True",
+                $"udp Privacy: principal={alice}|Privacy add=42 together=True blob=True oneway=True",
                 "sealed by hand: xid 4001 accepted, status 0",
                 "replayed, then another: xid 4002 accepted, status 0",
                 "below the window, then another: xid 4003 accepted, status 0",

@@ -608,12 +608,21 @@ internal sealed class CallDispatcher
         writer.Flush();
         if (answer.Destroyed is { } destroyed)
         {
-            if (destroyed.Service != Auth.RpcsecGssService.None)
+            try
             {
-                destroyed.SealResults(output, destroyed.BeginResults(ref writer, output)); // void results, sealed
+                if (destroyed.Service != Auth.RpcsecGssService.None)
+                {
+                    destroyed.SealResults(output, destroyed.BeginResults(ref writer, output)); // void results, sealed
+                }
             }
-
-            destroyed.Context.Dispose();
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // GSSAPI would not seal them: the client learns nothing it needs from a DESTROY's void results.
+            }
+            finally
+            {
+                destroyed.Context.Dispose();
+            }
         }
 
         EndMessage(output, site, recordStart);

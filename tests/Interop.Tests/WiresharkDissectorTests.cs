@@ -32,7 +32,10 @@ public sealed class WiresharkDissectorTests
             foreach (bool tcp in new[] { true, false })
             {
                 using var relay = new RecordingRelay(server.Tcp, server.Udp);
-                await using (RichV1Client client = tcp ? RichV1Client.CreateTcp(relay.EndPoint, Options) : RichV1Client.CreateUdp(relay.EndPoint, Options))
+
+                // AUTH_SYS over TCP, AUTH_NONE over UDP: the arguments decode after either credential.
+                RpcClientOptions options = tcp ? Options with { Credential = NetRpc.Runtime.Auth.RpcCredential.SysForCurrentProcess() } : Options;
+                await using (RichV1Client client = tcp ? RichV1Client.CreateTcp(relay.EndPoint, options) : RichV1Client.CreateUdp(relay.EndPoint, options))
                 {
                     await client.EchoAsync(RichSamples.Get(1));
                     await client.EchoAsync(RichSamples.Get(2));
@@ -127,7 +130,9 @@ public sealed class WiresharkDissectorTests
             foreach (bool tcp in new[] { true, false })
             {
                 using var relay = new RecordingRelay(server.Tcp, server.Udp);
-                await using (MyProto.TestVersClient client = tcp ? MyProto.TestVersClient.CreateTcp(relay.EndPoint, Options) : MyProto.TestVersClient.CreateUdp(relay.EndPoint, Options))
+                // AUTH_SYS here: its credential is decoded into fields, and the arguments after it still are.
+                var sys = Options with { Credential = NetRpc.Runtime.Auth.RpcCredential.Sys(new NetRpc.Runtime.Auth.AuthSysParameters { Stamp = 0x5EED, MachineName = "wireshark-host", Uid = 1000, Gid = 100, Gids = [4, 24] }) };
+                await using (MyProto.TestVersClient client = tcp ? MyProto.TestVersClient.CreateTcp(relay.EndPoint, sys) : MyProto.TestVersClient.CreateUdp(relay.EndPoint, sys))
                 {
                     await client.TestAsync();
                     await client.Client.CallAsync<XdrVoid, XdrVoid>(0, default); // NULL, which every program answers
@@ -142,6 +147,11 @@ public sealed class WiresharkDissectorTests
         Assert.Equal(["TEST", "TEST", "NULL", "NULL", "TEST", "TEST", "NULL", "NULL"], messages.Select(m => m.Procedure));
         Assert.Equal(["100"], messages[1].Values("my_proto.v1.TEST.result"));
         Assert.Equal(["100"], messages[5].Values("my_proto.v1.TEST.result"));
+        foreach (int call in new[] { 0, 2, 4, 6 })
+        {
+            Assert.Equal(["wireshark-host", "1000", "100", "4", "24"], [.. messages[call].Values("my_proto.auth.machinename"), .. messages[call].Values("my_proto.auth.uid"),
+                .. messages[call].Values("my_proto.auth.gid"), .. messages[call].Values("my_proto.auth.gids")]);
+        }
     }
 
     [TsharkFact]

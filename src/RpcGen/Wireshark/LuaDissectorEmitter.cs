@@ -147,6 +147,11 @@ internal sealed class LuaDissectorEmitter
             F.flavor = ProtoField.uint32(NAME .. ".auth.flavor", "Flavor", base.DEC, { [0] = "AUTH_NONE", [1] = "AUTH_SYS", [2] = "AUTH_SHORT", [3] = "AUTH_DH", [6] = "RPCSEC_GSS", [7] = "AUTH_TLS" })
             F.authlength = ProtoField.uint32(NAME .. ".auth.length", "Length", base.DEC)
             F.authbody = ProtoField.bytes(NAME .. ".auth.body", "Body")
+            F.stamp = ProtoField.uint32(NAME .. ".auth.stamp", "Stamp", base.HEX)
+            F.machinename = ProtoField.string(NAME .. ".auth.machinename", "Machine name")
+            F.uid = ProtoField.uint32(NAME .. ".auth.uid", "UID", base.DEC)
+            F.gid = ProtoField.uint32(NAME .. ".auth.gid", "GID", base.DEC)
+            F.gids = ProtoField.uint32(NAME .. ".auth.gids", "Auxiliary GID", base.DEC)
             F.replystat = ProtoField.uint32(NAME .. ".reply_stat", "Reply status", base.DEC, { [0] = "MSG_ACCEPTED", [1] = "MSG_DENIED" })
             F.acceptstat = ProtoField.uint32(NAME .. ".accept_stat", "Accept status", base.DEC, { [0] = "SUCCESS", [1] = "PROG_UNAVAIL", [2] = "PROG_MISMATCH", [3] = "PROC_UNAVAIL", [4] = "GARBAGE_ARGS", [5] = "SYSTEM_ERR" })
             F.rejectstat = ProtoField.uint32(NAME .. ".reject_stat", "Reject status", base.DEC, { [0] = "RPC_MISMATCH", [1] = "AUTH_ERROR" })
@@ -509,10 +514,29 @@ internal sealed class LuaDissectorEmitter
             if n > 400 then error(Malformed, 0) end
             need(tvb, off + 8, n + pad(n))
             local item = tree:add(tvb(off, 8 + n + pad(n)), label)
+            local flavor = tvb(off, 4):uint()
             item:add(F.flavor, tvb(off, 4))
             item:add(F.authlength, tvb(off + 4, 4))
             if n > 0 then item:add(F.authbody, tvb(off + 8, n)) end
-            return off + 8 + n + pad(n), tvb(off, 4):uint(), (n >= 16 and tvb(off + 8, 16)) or nil
+            if flavor == 1 and n >= 20 then
+                -- AUTH_SYS (RFC 5531 appendix A): who the caller says it is; a body that does not parse stays bytes only.
+                pcall(function()
+                    local body = tvb(off + 8, n):tvb()
+                    item:add(F.stamp, body(0, 4))
+                    local length = body(4, 4):uint()
+                    if length > 255 then error(Malformed, 0) end
+                    need(body, 8, length + pad(length))
+                    item:add_packet_field(F.machinename, body(8, length), ENC_UTF_8)
+                    local at = leaf(body, 8 + length + pad(length), item, F.uid, 4)
+                    at = leaf(body, at, item, F.gid, 4)
+                    need(body, at, 4)
+                    local count = body(at, 4):uint()
+                    if count > 16 then error(Malformed, 0) end
+                    for i = 1, count do leaf(body, at + 4 * i, item, F.gids, 4) end
+                end)
+            end
+            -- The RPCSEC_GSS credential's start (procedure, service), for sealed().
+            return off + 8 + n + pad(n), flavor, (flavor == 6 and n >= 16 and tvb(off + 8, 16)) or nil
         end
 
         -- An RPCSEC_GSS body that is not a program's plain arguments or results: a control call, or krb5i/krb5p.

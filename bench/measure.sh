@@ -1,6 +1,6 @@
 # measure.sh -- what the side-by-side scripts measure with, sourced by them (rpc-vs-native.sh, gss-vs-native.sh):
-# a process's CPU time, key=value fields of RESULT lines, and waiting for a quiet machine. The sourcing script
-# defines log().
+# a process's CPU time, key=value fields of RESULT lines, waiting for a quiet machine, and starting a server. The
+# sourcing script defines log(), $work (a folder of its own) and the array pids (what its cleanup stops, by PID).
 
 clk_tck=$(getconf CLK_TCK)
 # CPU seconds x CLK_TCK used so far by every thread of a process, ended ones included.
@@ -27,4 +27,20 @@ wait_quiet() {
     done
     [ "$bg" -gt 10 ] && log "machine busy (${bg}% of a CPU), measuring anyway"
     echo "$bg"
+}
+
+# Starts a server on CPU 0 and waits (at most 10 s) for its READY line: start_server NAME CMD... sets server_pid.
+start_server() {
+    local name=$1
+    shift
+    taskset -c 0 "$@" >"$work/$name.log" 2>&1 &
+    server_pid=$!
+    pids+=("$server_pid")
+    for _ in $(seq 1 100); do
+        grep -q '^READY' "$work/$name.log" && return 0
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    log "$name server did not start: $(cat "$work/$name.log")"
+    exit 1
 }

@@ -185,20 +185,6 @@ else
     n_client=$here/BenchClient/bin/Release/net10.0/bench_client
 
     # ------------------------------------------------------------------ servers, both on CPU 0 for the whole run
-    start_server() { # NAME CMD... -> sets server_pid
-        local name=$1
-        shift
-        taskset -c 0 "$@" >"$work/$name.log" 2>&1 &
-        server_pid=$!
-        pids+=("$server_pid")
-        for _ in $(seq 1 100); do
-            grep -q '^READY' "$work/$name.log" && return 0
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        log "$name server did not start: $(cat "$work/$name.log")"
-        exit 1
-    }
     start_server c "$c_server" -p "$port_c"
     c_pid=$server_pid
     start_server n "$n_server" -p "$port_n"

@@ -6,12 +6,9 @@ namespace NetRpc.RpcGen.Tool.Tests;
 /// rpcgen breaking OLD.x NEW.x: one line per change in the diagnostic form, a summary, and exit status 0 (nothing breaks
 /// the wire), 1 (something does, or what --strict, --source or --warnaserror add) or 2 (bad command line, a file with errors).
 /// </summary>
-public sealed class BreakingCommandTests : IDisposable
+public sealed class BreakingCommandTests : ToolTestFolder
 {
     private const string Prog = "\nprogram P { version V { void F(s) = 1; } = 1; } = 0x20000001;\n";
-    private readonly string _dir = Directory.CreateTempSubdirectory("netrpc-rpcgen-breaking-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
     public void No_change_exits_zero_with_the_summary_alone()
@@ -77,20 +74,20 @@ public sealed class BreakingCommandTests : IDisposable
         Assert.StartsWith($"rpcgen: the new file '{@new}' does not compile; nothing was compared\n{@new}(1,17): error RPCG0005", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("the old file", stderr, StringComparison.Ordinal);
 
-        (int missingExit, _, string missing) = Run("breaking", Path.Combine(_dir, "nowhere.x"), @new);
+        (int missingExit, _, string missing) = Run("breaking", Path.Combine(Folder, "nowhere.x"), @new);
         Assert.Equal(2, missingExit);
         Assert.Contains("the old file", missing, StringComparison.Ordinal);
         Assert.Contains("error RPCG0008", missing, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Include_directories_and_defines_apply_to_both_files()
+    public void IncludeFolderectories_and_defines_apply_to_both_files()
     {
-        Directory.CreateDirectory(Path.Combine(_dir, "inc"));
+        Directory.CreateDirectory(Path.Combine(Folder, "inc"));
         Write("inc/sizes.x", "const MAXNAME = 255;\n");
         string old = Write("old.x", "#include \"sizes.x\"\ntypedef string name<MAXNAME>;\nstruct s { name n; opaque b<BLOB>; };" + Prog);
         string @new = Write("new.x", "#include \"sizes.x\"\ntypedef string name<MAXNAME>;\nstruct s { name n; opaque b<BLOB>; };" + Prog);
-        Assert.Equal(0, Run("breaking", old, @new, "-I", Path.Combine(_dir, "inc"), "-DBLOB=16").Exit);
+        Assert.Equal(0, Run("breaking", old, @new, "-I", Path.Combine(Folder, "inc"), "-DBLOB=16").Exit);
         Assert.Equal(2, Run("breaking", old, @new, "-DBLOB=16").Exit); // sizes.x is not found without -I
     }
 
@@ -147,20 +144,5 @@ public sealed class BreakingCommandTests : IDisposable
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Equal(1, process.ExitCode);
         Assert.StartsWith($"{@new}(1,18): error RPCG5007: struct s field 'a': int is now hyper", stdout, StringComparison.Ordinal);
-    }
-
-    private string Write(string name, string text)
-    {
-        string path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
-    private static (int Exit, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter { NewLine = "\n" };
-        var stderr = new StringWriter { NewLine = "\n" };
-        int exit = Program.Run(args, stdout, stderr, new FileSystemSources());
-        return (exit, stdout.ToString(), stderr.ToString());
     }
 }

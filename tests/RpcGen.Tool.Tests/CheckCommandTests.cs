@@ -3,11 +3,8 @@ using System.Diagnostics;
 namespace NetRpc.RpcGen.Tool.Tests;
 
 /// <summary>rpcgen --check: diagnostics in the MSBuild format with the source line and a caret, and documented exit codes.</summary>
-public sealed class CheckCommandTests : IDisposable
+public sealed class CheckCommandTests : ToolTestFolder
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("netrpc-rpcgen-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
     public void A_clean_file_exits_zero_and_prints_nothing()
@@ -43,13 +40,13 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
-    public void Include_directories_and_defines_are_honoured_in_both_spellings()
+    public void IncludeFolderectories_and_defines_are_honoured_in_both_spellings()
     {
-        Directory.CreateDirectory(Path.Combine(_dir, "inc"));
+        Directory.CreateDirectory(Path.Combine(Folder, "inc"));
         Write("inc/sizes.x", "const MAXNAME = 255;\n");
         string file = Write("main.x", "#include \"sizes.x\"\n#ifdef WANT_NFS3\ntypedef string name<MAXNAME>;\n#endif\ntypedef opaque blob<BLOB>;\n");
-        Assert.Equal(0, Run("--check", file, "-I", Path.Combine(_dir, "inc"), "-DWANT_NFS3", "-D", "BLOB=16").Exit);
-        Assert.Equal(0, Run("--check", file, "-I" + Path.Combine(_dir, "inc"), "-DBLOB=16").Exit);
+        Assert.Equal(0, Run("--check", file, "-I", Path.Combine(Folder, "inc"), "-DWANT_NFS3", "-D", "BLOB=16").Exit);
+        Assert.Equal(0, Run("--check", file, "-I" + Path.Combine(Folder, "inc"), "-DBLOB=16").Exit);
         (int exit, _, string stderr) = Run("--check", file, "-DBLOB=16");
         Assert.Equal(1, exit);
         Assert.Contains("error RPCG1014", stderr, StringComparison.Ordinal);
@@ -94,7 +91,7 @@ public sealed class CheckCommandTests : IDisposable
     [Fact]
     public void A_missing_file_is_a_diagnostic()
     {
-        (int exit, _, string stderr) = Run("--check", Path.Combine(_dir, "nowhere.x"));
+        (int exit, _, string stderr) = Run("--check", Path.Combine(Folder, "nowhere.x"));
         Assert.Equal(1, exit);
         Assert.Contains("error RPCG0008", stderr, StringComparison.Ordinal);
     }
@@ -175,20 +172,5 @@ public sealed class CheckCommandTests : IDisposable
         }
 
         return (process.ExitCode, stderr.Result);
-    }
-
-    private string Write(string name, string text)
-    {
-        string path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
-    private static (int Exit, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new StringWriter { NewLine = "\n" };
-        var stderr = new StringWriter { NewLine = "\n" };
-        int exit = Program.Run(args, stdout, stderr, new FileSystemSources());
-        return (exit, stdout.ToString(), stderr.ToString());
     }
 }

@@ -86,31 +86,35 @@ internal readonly record struct GssCredential(GssProcedure Procedure, uint Seque
         return true;
     }
 
+    /// <summary>The body's length on the wire: 20 bytes and the handle, padded.</summary>
+    private int BodyLength => 20 + ((Handle.Length + 3) & ~3);
+
     /// <summary>Writes the credential as a call carries it (an opaque_auth of flavor RPCSEC_GSS), allocating nothing.</summary>
     public void Write(ref XdrWriter writer)
     {
-        int length = Handle.Length;
         writer.WriteUInt32((uint)AuthFlavor.RpcsecGss);
-        writer.WriteUInt32((uint)(20 + ((length + 3) & ~3)));
-        writer.WriteUInt32(Version1);
-        writer.WriteUInt32((uint)Procedure);
-        writer.WriteUInt32(Sequence);
-        writer.WriteUInt32((uint)Service);
-        writer.WriteOpaque(Handle.Span);
+        writer.WriteUInt32((uint)BodyLength);
+        WriteBody(ref writer);
     }
 
     /// <summary>The credential as a call carries it (flavor RPCSEC_GSS).</summary>
     public OpaqueAuth ToOpaqueAuth()
     {
-        int length = Handle.Length;
-        byte[] body = new byte[20 + ((length + 3) & ~3)];
-        BinaryPrimitives.WriteUInt32BigEndian(body, Version1);
-        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(4), (uint)Procedure);
-        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(8), Sequence);
-        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(12), (uint)Service);
-        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(16), (uint)length);
-        Handle.Span.CopyTo(body.AsSpan(20));
-        return new OpaqueAuth(AuthFlavor.RpcsecGss, body);
+        var body = new ArrayBufferWriter<byte>(BodyLength);
+        var writer = new XdrWriter(body);
+        WriteBody(ref writer);
+        writer.Flush();
+        return new OpaqueAuth(AuthFlavor.RpcsecGss, body.WrittenMemory);
+    }
+
+    /// <summary>rpc_gss_cred_t: the version, then rpc_gss_cred_vers_1_t.</summary>
+    private void WriteBody(ref XdrWriter writer)
+    {
+        writer.WriteUInt32(Version1);
+        writer.WriteUInt32((uint)Procedure);
+        writer.WriteUInt32(Sequence);
+        writer.WriteUInt32((uint)Service);
+        writer.WriteOpaque(Handle.Span);
     }
 }
 

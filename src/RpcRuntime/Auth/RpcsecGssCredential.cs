@@ -147,7 +147,7 @@ public sealed class RpcsecGssCredential : RpcCredential
                         throw new RpcAuthenticationException(AuthStatus.InvalidResponse, "the context's window came without a valid MIC");
                     }
 
-                    var session = new GssClientSession(this, context, handle, result.Window);
+                    var session = new GssClientSession(this, context, handle);
 
                     // RFC 2203 section 5.4: the context ends with the client. libtirpc's servers need it too: they keep one
                     // context per transport, and a new one on a transport whose old one was never destroyed is refused.
@@ -197,7 +197,7 @@ public sealed class RpcsecGssCredential : RpcCredential
     }
 }
 
-/// <summary>One client's context with one server: the GSSAPI context, the server's handle and window, the next sequence number.</summary>
+/// <summary>One client's context with one server: the GSSAPI context, the server's handle, the next sequence number.</summary>
 internal sealed class GssClientSession : IDisposable
 {
     private readonly NegotiateAuthentication _context;
@@ -209,19 +209,16 @@ internal sealed class GssClientSession : IDisposable
     private int _destroyed;
     private bool _disposed; // under _lock
 
-    public GssClientSession(RpcsecGssCredential owner, NegotiateAuthentication context, byte[] handle, uint window)
+    public GssClientSession(RpcsecGssCredential owner, NegotiateAuthentication context, byte[] handle)
     {
         Owner = owner;
         _context = context;
         Handle = handle;
-        Window = window;
     }
 
     public RpcsecGssCredential Owner { get; }
 
     public byte[] Handle { get; }
-
-    public uint Window { get; }
 
     public RpcsecGssService Service => Owner.Service;
 

@@ -55,7 +55,9 @@ public class ClientRetryTests
         IntValue[] results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => client.CallAsync<XdrVoid, IntValue>(1, default).AsTask()));
 
         Assert.All(results, r => Assert.Equal(42, r.Value));
-        Assert.Equal(seen[0].Order(), seen[1].Order()); // the same calls, by XID, on the second connection
+        // The same calls, by XID, on the second connection; a loaded machine may see one resent there too before its
+        // reply (TCP calls are resent on the retransmission timer until answered), which is the same call again.
+        Assert.Equal(seen[0].Order(), seen[1].Distinct().Order());
         Assert.Equal(0, client.InFlight);
     }
 

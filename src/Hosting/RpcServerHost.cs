@@ -107,6 +107,7 @@ public sealed class RpcServerHost : IHostedService, IAsyncDisposable
             {
                 LoggerFactory = _services.GetService<ILoggerFactory>(),
                 MeterFactory = _services.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+                DuplicateRequestStore = _services.GetService<Runtime.DuplicateRequests.DuplicateRequestStore>(),
             };
             RpcServerOptions serverOptions = options.ToServerOptions(defaults);
             foreach (Func<RpcServerOptions, IServiceProvider, RpcServerOptions> step in _customization.Value.Steps)

@@ -39,6 +39,7 @@ internal sealed class RpcServerMetrics
     private readonly Counter<long> _calls;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _duplicates;
+    private readonly Histogram<double> _storeDuration;
     private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _refused;
     private readonly Counter<long> _closed;
@@ -49,7 +50,8 @@ internal sealed class RpcServerMetrics
         Meter meter = factory?.Create(RpcInstrumentation.ServerMeterName) ?? new Meter(RpcInstrumentation.ServerMeterName);
         _calls = meter.CreateCounter<long>("rpc.server.calls", "{call}", "Calls answered, by program, version, procedure and status");
         _duration = meter.CreateHistogram<double>(RpcSemanticConventions.ServerCallDuration, "s", "Time from a call's arrival to its reply");
-        _duplicates = meter.CreateCounter<long>("rpc.server.duplicate_request_cache", "{call}", "Duplicate request cache lookups, by result: hit, miss, in_progress, interrupted (running when the last server died), evicted");
+        _duplicates = meter.CreateCounter<long>("rpc.server.duplicate_request_cache", "{call}", "Duplicate request cache lookups, by result: hit, miss, in_progress, interrupted (running when the last server died), evicted; with a shared store also store_failed_closed (refused SYSTEM_ERR) and store_failed_open (run without at-most-once)");
+        _storeDuration = meter.CreateHistogram<double>("rpc.server.duplicate_request_store.duration", "s", "Time a shared duplicate request store took to look a call up, by outcome: ok, failed");
         _connections = meter.CreateUpDownCounter<long>("rpc.server.connections", "{connection}", "Open TCP connections");
         _refused = meter.CreateCounter<long>("rpc.server.connections.refused", "{connection}", "TCP connections closed as soon as accepted, by reason: server_full (MaxConnections), address_full (MaxConnectionsPerAddress)");
         _closed = meter.CreateCounter<long>("rpc.server.connections.closed", "{connection}", "TCP connections the server closed, by reason: idle, record_timeout (a record not completed in time), write_timeout (replies not read in time), record_too_large, tls_handshake (the TLS handshake failed or took too long), tls_protocol (bytes before STARTTLS was answered)");
@@ -76,6 +78,15 @@ internal sealed class RpcServerMetrics
         if (_duplicates.Enabled)
         {
             _duplicates.Add(1, new KeyValuePair<string, object?>("rpc.duplicate_request_cache.result", result));
+        }
+    }
+
+    /// <summary>A lookup in the shared duplicate request store ended.</summary>
+    public void StoreAsked(long startTimestamp, bool failed)
+    {
+        if (_storeDuration.Enabled)
+        {
+            _storeDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>("rpc.duplicate_request_store.outcome", failed ? "failed" : "ok"));
         }
     }
 

@@ -86,4 +86,10 @@ internal static partial class RpcServerLog
 
     [LoggerMessage(27, LogLevel.Warning, "RPCSEC_GSS context refused: {Status} (no key for the service in the keytab, a ticket for another service, or clocks too far apart)")]
     public static partial void GssContextRefused(ILogger logger, System.Net.Security.NegotiateAuthenticationStatusCode status);
+
+    [LoggerMessage(28, LogLevel.Error, "The duplicate request store could not be asked about {Program}/{Version}/{Procedure} (xid {Xid}); {Action}")]
+    public static partial void StoreFailed(ILogger logger, Exception exception, string program, uint version, string procedure, uint xid, string action);
+
+    [LoggerMessage(29, LogLevel.Error, "The duplicate request store threw while taking the outcome of xid {Xid}; a retransmission may find the call still running")]
+    public static partial void StoreWriteFailed(ILogger logger, Exception exception, uint xid);
 }

@@ -78,7 +78,7 @@ internal enum DispatchOutcome
 }
 
 /// <summary>A call whose handler finished later than its dispatch.</summary>
-internal sealed class PendingReply(Task<ResultWriter> results, CallHeader header, RpcProgram program, ProcedureHandler procedure, DuplicateRequestCache? cache, DuplicateRequestCache.Key key, long started, Activity? activity, PooledOpaqueScope pooled)
+internal sealed class PendingReply(Task<ResultWriter> results, CallHeader header, RpcProgram program, ProcedureHandler procedure, CacheSlot slot, long started, Activity? activity, PooledOpaqueScope pooled)
 {
     public Task<ResultWriter> Results { get; } = results;
 
@@ -88,9 +88,8 @@ internal sealed class PendingReply(Task<ResultWriter> results, CallHeader header
 
     public ProcedureHandler Procedure { get; } = procedure;
 
-    public DuplicateRequestCache? Cache { get; } = cache;
-
-    public DuplicateRequestCache.Key Key { get; } = key;
+    /// <summary>Where its reply is kept for retransmissions.</summary>
+    public CacheSlot Slot { get; } = slot;
 
     public long Started { get; } = started;
 
@@ -257,13 +256,13 @@ internal sealed class CallDispatcher
             ReplyHeader refusal = table.VersionRange(header.Program) is (uint low, uint high)
                 ? ReplyHeader.Accepted(header.Xid, AcceptStatus.ProgramMismatch, low, high)
                 : ReplyHeader.Accepted(header.Xid, AcceptStatus.ProgramUnavailable);
-            Answer(output, site, refusal, null, default, "unknown", header.Version, "unknown", started);
+            Answer(output, site, refusal, CacheSlot.None, "unknown", header.Version, "unknown", started);
             return DispatchOutcome.Replied;
         }
 
         if (program.Find(header.Procedure) is not { } procedure)
         {
-            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.ProcedureUnavailable), null, default, program.Name, program.Version, "unknown", started);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.ProcedureUnavailable), CacheSlot.None, program.Name, program.Version, "unknown", started);
             return DispatchOutcome.Replied;
         }
 
@@ -290,9 +289,15 @@ internal sealed class CallDispatcher
         }
 
         // Only calls that reach a handler enter the cache: NULL and refusals are cheap to answer again, and letting
-        // them in would let anyone evict the entries of the calls at-most-once protects.
+        // them in would let anyone evict the entries of the calls at-most-once protects. A stream is not kept whole
+        // anywhere, so a streamed procedure is left out of a shared store (a local cache abandons it once started).
+        if (_options.DuplicateRequestStore is { } store && header.Procedure != 0 && !procedure.Streams)
+        {
+            return DispatchShared(store, header, body, principal, site, program, procedure, started, out pending);
+        }
+
         DuplicateRequestCache? cache = header.Procedure == 0 ? null : site.Cache;
-        DuplicateRequestCache.Key key = default;
+        CacheSlot slot = CacheSlot.None;
         DuplicateRequestCache.Lookup lookup = DuplicateRequestCache.Lookup.New;
         if (cache is not null)
         {
@@ -305,7 +310,7 @@ internal sealed class CallDispatcher
             OpaqueAuth credential = site.Gss is { } gss ? new OpaqueAuth(AuthFlavor.RpcsecGss, gss.Context.Handle) : header.Credential;
             int identityLength = addressLength + DuplicateRequestCache.WriteCredential(credential, identity[addressLength..]);
             var call = new DuplicateRequestCache.CallKey(header, identity[..identityLength], addressLength, site.SourceBytes, body.Span);
-            switch (lookup = cache.Begin(call, out key, out byte[]? stored))
+            switch (lookup = cache.Begin(call, out DuplicateRequestCache.Key key, out byte[]? stored))
             {
                 case DuplicateRequestCache.Lookup.Running:
                     return DispatchOutcome.Dropped;
@@ -313,9 +318,9 @@ internal sealed class CallDispatcher
                     WriteStored(output, site, stored!);
                     return DispatchOutcome.Replied;
                 case DuplicateRequestCache.Lookup.Unrecorded:
-                    cache = null; // not in the cache: its answer is not stored, so a retry may run it
-                    break;
+                    break; // not in the cache: its answer is not stored, so a retry may run it
                 default:
+                    slot = new CacheSlot(cache, key);
                     break;
             }
         }
@@ -326,10 +331,10 @@ internal sealed class CallDispatcher
             // be written, so that it ran could not be remembered. Either way, running it could run it twice.
             if (lookup == DuplicateRequestCache.Lookup.Interrupted)
             {
-                RpcServerLog.CallInterrupted(_logger, program.Name, program.Version, procedure.Name, header.Xid, site.Remote ?? (site.Address is { } a ? RpcCallContext.ToEndPoint(a) : null));
+                RpcServerLog.CallInterrupted(_logger, program.Name, program.Version, procedure.Name, header.Xid, CallerEndPoint(site));
             }
 
-            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), cache, key, program.Name, program.Version, procedure.Name, started);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), slot, program.Name, program.Version, procedure.Name, started);
             return DispatchOutcome.Replied;
         }
 
@@ -357,7 +362,7 @@ internal sealed class CallDispatcher
                 if (site.RecordMarked && site.Gss is null)
                 {
                     // A stream is not kept whole anywhere, so it cannot be stored for a retransmission: a retry runs it again.
-                    cache?.Abandon(key);
+                    slot.Abandon();
                     stream = new StreamedReply(this, elements, header, program, procedure, started, activity);
                     if (activity is not null)
                     {
@@ -383,28 +388,28 @@ internal sealed class CallDispatcher
         {
             Recycle(pooled);
             output.Truncate(recordStart);
-            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.GarbageArguments), cache, key, program.Name, program.Version, procedure.Name, started, activity);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.GarbageArguments), slot, program.Name, program.Version, procedure.Name, started, activity);
             return DispatchOutcome.Replied;
         }
         catch (RpcReplyException e)
         {
             Recycle(pooled);
             output.Truncate(recordStart);
-            return Refuse(output, site, header, e, cache, key, program, procedure.Name, started, activity) ? DispatchOutcome.Replied : DispatchOutcome.Dropped;
+            return Refuse(output, site, header, e, slot, program, procedure.Name, started, activity) ? DispatchOutcome.Replied : DispatchOutcome.Dropped;
         }
         catch (Exception e)
         {
             Recycle(pooled);
             output.Truncate(recordStart);
             RpcServerLog.HandlerFailed(_logger, e, program.Name, program.Version, procedure.Name, header.Xid);
-            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), cache, key, program.Name, program.Version, procedure.Name, started, activity);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), slot, program.Name, program.Version, procedure.Name, started, activity);
             return DispatchOutcome.Replied;
         }
 
         if (later is not null)
         {
             output.Truncate(recordStart);
-            pending = new PendingReply(later, header, program, procedure, cache, key, started, activity, pooled) { Gss = site.Gss };
+            pending = new PendingReply(later, header, program, procedure, slot, started, activity, pooled) { Gss = site.Gss };
             if (activity is not null)
             {
                 // The handler carries its span on; this thread goes back to the next call without it.
@@ -415,9 +420,108 @@ internal sealed class CallDispatcher
         }
 
         Recycle(pooled);
-        Finish(output, site, recordStart, bodyStart, header, cache, key, program, procedure.Name, started, activity);
+        Finish(output, site, recordStart, bodyStart, header, slot, program, procedure.Name, started, activity);
         return DispatchOutcome.Replied;
     }
+
+    /// <summary>
+    /// A call under a shared duplicate request store: the store is asked while the transport goes on with its next
+    /// message, so the call is always pending. Its arguments are copied, as the receive buffer is reused meanwhile.
+    /// </summary>
+    private DispatchOutcome DispatchShared(DuplicateRequestStore store, in CallHeader header, ReadOnlyMemory<byte> body, object? principal, in CallSite site, RpcProgram program, ProcedureHandler procedure, long started, out PendingReply? pending)
+    {
+        Span<byte> caller = stackalloc byte[FleetCaller.MaxSize];
+        int callerLength = FleetCaller.Write(site.SourceBytes, header.Credential, site.Gss?.Context.Name, caller);
+        var call = new DuplicateRequestCall(header.Xid, header.Program, header.Version, header.Procedure, body.Span, caller[..callerLength]);
+        var slot = new CacheSlot(store, call, _logger);
+        byte[] arguments = body.ToArray();
+
+        Activity? parent = Activity.Current;
+        Activity? activity = RpcInstrumentation.ActivitySource.HasListeners() ? StartActivity(header, program, procedure, site) : null;
+        var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, site.Local, principal, site.Aborted, site.Connection, program.Name, procedure.Name, _interceptors);
+        var pooled = new PooledOpaqueScope();
+        Task<ResultWriter> results = RunSharedAsync(store, call, slot, arguments, context, program, procedure, pooled, CallerEndPoint(site));
+        pending = new PendingReply(results, header, program, procedure, slot, started, activity, pooled) { Gss = site.Gss };
+        if (activity is not null)
+        {
+            Activity.Current = parent;
+        }
+
+        return DispatchOutcome.Pending;
+    }
+
+    /// <summary>Asks the shared store about a call, then runs it, drops it, or answers it as the store and the program's policy say.</summary>
+    private async Task<ResultWriter> RunSharedAsync(DuplicateRequestStore store, DuplicateRequestCall call, CacheSlot slot, byte[] arguments, RpcCallContext context, RpcProgram program, ProcedureHandler procedure, PooledOpaqueScope pooled, EndPoint? remote)
+    {
+        DuplicateRequestLookup lookup;
+        long asked = Stopwatch.GetTimestamp();
+        try
+        {
+            lookup = await store.BeginAsync(call, CancellationToken.None).ConfigureAwait(false);
+            _metrics.StoreAsked(asked, failed: false);
+        }
+        catch (Exception e)
+        {
+            _metrics.StoreAsked(asked, failed: true);
+            bool open = program.DuplicateRequestStoreFailure == DuplicateRequestStoreFailure.FailOpen;
+            _metrics.Duplicate(open ? "store_failed_open" : "store_failed_closed");
+            RpcServerLog.StoreFailed(_logger, e, program.Name, program.Version, procedure.Name, call.Xid, open ? "ran it without at-most-once" : "replied SYSTEM_ERR");
+            if (!open)
+            {
+                throw RpcReplyException.WithStatus(AcceptStatus.SystemError);
+            }
+
+            return await InvokeDetached(arguments, context, procedure, pooled).ConfigureAwait(false);
+        }
+
+        switch (lookup.Status)
+        {
+            case DuplicateRequestStatus.New:
+                _metrics.Duplicate("miss");
+                slot.Recorded();
+                return await InvokeDetached(arguments, context, procedure, pooled).ConfigureAwait(false);
+            case DuplicateRequestStatus.Running:
+                _metrics.Duplicate("in_progress");
+                return SharedStoreAnswer.Dropped;
+            case DuplicateRequestStatus.Done:
+                _metrics.Duplicate("hit");
+                return new SharedStoreAnswer(lookup.Reply);
+            default:
+                // Interrupted, or a status this server does not know: it may have run, so it is not run again here.
+                _metrics.Duplicate("interrupted");
+                RpcServerLog.CallInterrupted(_logger, program.Name, program.Version, procedure.Name, call.Xid, remote);
+                slot.Recorded();
+                throw RpcReplyException.WithStatus(AcceptStatus.SystemError);
+        }
+    }
+
+    /// <summary>Runs a handler on arguments of its own (off the transport's thread and buffer); results that come at once are kept encoded.</summary>
+    private static Task<ResultWriter> InvokeDetached(byte[] arguments, RpcCallContext context, ProcedureHandler procedure, PooledOpaqueScope pooled)
+    {
+        var reader = new XdrReader(arguments, null, pooled);
+        using var encoded = new PooledBufferWriter(256);
+        var writer = new XdrWriter(encoded, pooled);
+        Task<ResultWriter>? later;
+        try
+        {
+            later = procedure.Invoke(ref reader, context, ref writer);
+        }
+        catch (XdrException)
+        {
+            throw RpcReplyException.WithStatus(AcceptStatus.GarbageArguments);
+        }
+
+        if (later is not null)
+        {
+            return later;
+        }
+
+        writer.Flush();
+        return Task.FromResult<ResultWriter>(new EncodedResults(encoded.WrittenSpan.ToArray()));
+    }
+
+    /// <summary>The caller's endpoint, for log messages.</summary>
+    private static EndPoint? CallerEndPoint(in CallSite site) => site.Remote ?? (site.Address is { } a ? RpcCallContext.ToEndPoint(a) : null);
 
     /// <summary>Gives a finished call's pooled data back, and keeps its scope for the thread's next call.</summary>
     private static void Recycle(PooledOpaqueScope pooled)
@@ -444,16 +548,29 @@ internal sealed class CallDispatcher
         CallSite site = transport with { Gss = call.Gss };
         CallHeader header = call.Header;
         int recordStart = output.WrittenCount;
+        if (call.Results.IsCompletedSuccessfully && call.Results.Result is SharedStoreAnswer answer)
+        {
+            // The shared store knew the call: running on a server (no reply: it is coming), or answered (its reply again).
+            call.Activity?.Stop();
+            if (answer.Reply is not { } stored)
+            {
+                return false;
+            }
+
+            WriteStored(output, site, stored.Span);
+            return true;
+        }
+
         if (!call.Results.IsCompletedSuccessfully)
         {
             Exception failure = call.Results.Exception?.InnerException ?? new TaskCanceledException(call.Results);
             if (failure is RpcReplyException refusal)
             {
-                return Refuse(output, site, header, refusal, call.Cache, call.Key, call.Program, call.Procedure.Name, call.Started, call.Activity);
+                return Refuse(output, site, header, refusal, call.Slot, call.Program, call.Procedure.Name, call.Started, call.Activity);
             }
 
             RpcServerLog.HandlerFailed(_logger, failure, call.Program.Name, call.Program.Version, call.Procedure.Name, header.Xid);
-            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), call.Cache, call.Key, call.Program.Name, call.Program.Version, call.Procedure.Name, call.Started, call.Activity);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), call.Slot, call.Program.Name, call.Program.Version, call.Procedure.Name, call.Started, call.Activity);
             return true;
         }
 
@@ -474,11 +591,11 @@ internal sealed class CallDispatcher
         {
             output.Truncate(recordStart);
             RpcServerLog.ResultsInvalid(_logger, e, call.Program.Name, call.Program.Version, call.Procedure.Name, header.Xid);
-            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), call.Cache, call.Key, call.Program.Name, call.Program.Version, call.Procedure.Name, call.Started, call.Activity);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), call.Slot, call.Program.Name, call.Program.Version, call.Procedure.Name, call.Started, call.Activity);
             return true;
         }
 
-        Finish(output, site, recordStart, bodyStart, header, call.Cache, call.Key, call.Program, call.Procedure.Name, call.Started, call.Activity);
+        Finish(output, site, recordStart, bodyStart, header, call.Slot, call.Program, call.Procedure.Name, call.Started, call.Activity);
         return true;
     }
 
@@ -491,7 +608,7 @@ internal sealed class CallDispatcher
         var site = new CallSite { Transport = RpcTransport.Tcp };
         if (failure is RpcReplyException refusal)
         {
-            Refuse(output, site, header, refusal, null, default, program, procedure.Name, started, activity);
+            Refuse(output, site, header, refusal, CacheSlot.None, program, procedure.Name, started, activity);
             return;
         }
 
@@ -504,16 +621,16 @@ internal sealed class CallDispatcher
             RpcServerLog.HandlerFailed(_logger, failure, program.Name, program.Version, procedure.Name, header.Xid);
         }
 
-        Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), null, default, program.Name, program.Version, procedure.Name, started, activity);
+        Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), CacheSlot.None, program.Name, program.Version, procedure.Name, started, activity);
     }
 
     /// <summary>Answers a call whose handler threw <see cref="RpcReplyException"/>; false when the answer is no reply.</summary>
-    private bool Refuse(PooledBufferWriter output, in CallSite site, in CallHeader header, RpcReplyException refusal, DuplicateRequestCache? cache, in DuplicateRequestCache.Key key, RpcProgram program, string procedure, long started, Activity? activity)
+    private bool Refuse(PooledBufferWriter output, in CallSite site, in CallHeader header, RpcReplyException refusal, in CacheSlot slot, RpcProgram program, string procedure, long started, Activity? activity)
     {
         if (refusal.Denial is { } denial)
         {
             int bodyStart = WriteReply(output, site, ReplyHeader.AuthError(header.Xid, denial));
-            cache?.Complete(key, output.WrittenSpan[bodyStart..]);
+            slot.Complete(output.WrittenSpan[bodyStart..]);
             _metrics.Called(program.Name, program.Version, procedure, "AUTH_ERROR", started);
             activity?.SetStatus(ActivityStatusCode.Error, "AUTH_ERROR");
             activity?.Stop();
@@ -522,39 +639,39 @@ internal sealed class CallDispatcher
 
         if (refusal.Status is { } status)
         {
-            Answer(output, site, ReplyHeader.Accepted(header.Xid, status, refusal.Low, refusal.High), cache, key, program.Name, program.Version, procedure, started, activity);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, status, refusal.Low, refusal.High), slot, program.Name, program.Version, procedure, started, activity);
             return true;
         }
 
         // No reply, as rpcgen's servers do when a procedure returns NULL: a retransmission runs it again.
-        cache?.Abandon(key);
+        slot.Abandon();
         _metrics.Called(program.Name, program.Version, procedure, "NO_REPLY", started);
         activity?.Stop();
         return false;
     }
 
-    private void Finish(PooledBufferWriter output, in CallSite site, int recordStart, int bodyStart, in CallHeader header, DuplicateRequestCache? cache, in DuplicateRequestCache.Key key, RpcProgram program, string procedure, long started, Activity? activity)
+    private void Finish(PooledBufferWriter output, in CallSite site, int recordStart, int bodyStart, in CallHeader header, in CacheSlot slot, RpcProgram program, string procedure, long started, Activity? activity)
     {
         int size = output.WrittenCount - bodyStart;
         if (!site.RecordMarked && size > _options.MaxDatagramSize)
         {
             output.Truncate(recordStart);
-            RpcServerLog.DatagramTooLarge(_logger, site.Remote ?? (site.Address is { } a ? RpcCallContext.ToEndPoint(a) : null), size, _options.MaxDatagramSize);
-            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), cache, key, program.Name, program.Version, procedure, started, activity);
+            RpcServerLog.DatagramTooLarge(_logger, CallerEndPoint(site), size, _options.MaxDatagramSize);
+            Answer(output, site, ReplyHeader.Accepted(header.Xid, AcceptStatus.SystemError), slot, program.Name, program.Version, procedure, started, activity);
             return;
         }
 
         EndMessage(output, site, recordStart);
-        cache?.Complete(key, output.WrittenSpan[bodyStart..]);
+        slot.Complete(output.WrittenSpan[bodyStart..]);
         _metrics.Called(program.Name, program.Version, procedure, "SUCCESS", started);
         activity?.Stop();
     }
 
     /// <summary>A reply with no results, stored in the cache when there is one.</summary>
-    private void Answer(PooledBufferWriter output, in CallSite site, in ReplyHeader reply, DuplicateRequestCache? cache, in DuplicateRequestCache.Key key, string program, uint version, string procedure, long started, Activity? activity = null)
+    private void Answer(PooledBufferWriter output, in CallSite site, in ReplyHeader reply, in CacheSlot slot, string program, uint version, string procedure, long started, Activity? activity = null)
     {
         int bodyStart = WriteReply(output, site, reply);
-        cache?.Complete(key, output.WrittenSpan[bodyStart..]);
+        slot.Complete(output.WrittenSpan[bodyStart..]);
         string status = RpcInstrumentation.StatusName(reply.Accept);
         _metrics.Called(program, version, procedure, status, started);
         if (activity is not null)
@@ -640,7 +757,7 @@ internal sealed class CallDispatcher
         return bodyStart;
     }
 
-    private static void WriteStored(PooledBufferWriter output, in CallSite site, byte[] stored)
+    private static void WriteStored(PooledBufferWriter output, in CallSite site, ReadOnlySpan<byte> stored)
     {
         int recordStart = output.WrittenCount;
         BeginMessage(output, site);

@@ -27,21 +27,20 @@ public delegate IAsyncEnumerable<TElement> RpcStreamHandler<TArgs, TElement>(TAr
 public sealed class RpcProgram
 {
     private readonly FrozenDictionary<uint, ProcedureHandler> _procedures;
+    private readonly Policies _policies;
 
     internal RpcProgram(uint program, uint version, string name, Dictionary<uint, ProcedureHandler> procedures, bool requiresReservedPort = false)
-        : this(program, version, name, procedures.ToFrozenDictionary(), requiresReservedPort, requiresTls: false)
+        : this(program, version, name, procedures.ToFrozenDictionary(), new Policies { RequiresReservedPort = requiresReservedPort })
     {
     }
 
-    private RpcProgram(uint program, uint version, string name, FrozenDictionary<uint, ProcedureHandler> procedures, bool requiresReservedPort, bool requiresTls, Auth.RpcsecGssService? requiredGss = null)
+    private RpcProgram(uint program, uint version, string name, FrozenDictionary<uint, ProcedureHandler> procedures, Policies policies)
     {
         Program = program;
         Version = version;
         Name = name;
         _procedures = procedures;
-        RequiresReservedPort = requiresReservedPort;
-        RequiresTls = requiresTls;
-        RequiredRpcsecGss = requiredGss;
+        _policies = policies;
     }
 
     /// <summary>The program number.</summary>
@@ -58,29 +57,29 @@ public sealed class RpcProgram
     /// "secure" exports and NFS-Ganesha's PrivilegedPort require: others are refused with AUTH_ERROR (AUTH_TOOWEAK),
     /// NULL aside. A local (AF_UNIX) caller counts as privileged when the kernel says it is root.
     /// </summary>
-    public bool RequiresReservedPort { get; }
+    public bool RequiresReservedPort => _policies.RequiresReservedPort;
 
     /// <summary>This program, requiring callers on a reserved port (see <see cref="RequiresReservedPort"/>).</summary>
     /// <returns>A copy that requires it.</returns>
-    public RpcProgram RequireReservedPort() => new(Program, Version, Name, _procedures, requiresReservedPort: true, RequiresTls, RequiredRpcsecGss);
+    public RpcProgram RequireReservedPort() => With(_policies with { RequiresReservedPort = true });
 
     /// <summary>
     /// Whether calls must come over RPC-with-TLS (RFC 9289; the server's <see cref="RpcServerOptions.Tls"/>): calls in
     /// plain text, over TCP or UDP, are refused with AUTH_ERROR (AUTH_TOOWEAK), NULL aside, as a reserved port's
     /// requirement refuses them. Otherwise (the default) the program answers in plain text and over TLS alike.
     /// </summary>
-    public bool RequiresTls { get; }
+    public bool RequiresTls => _policies.RequiresTls;
 
     /// <summary>This program, requiring RPC-with-TLS (see <see cref="RequiresTls"/>).</summary>
     /// <returns>A copy that requires it.</returns>
-    public RpcProgram RequireTls() => new(Program, Version, Name, _procedures, RequiresReservedPort, requiresTls: true, RequiredRpcsecGss);
+    public RpcProgram RequireTls() => With(_policies with { RequiresTls = true });
 
     /// <summary>
     /// The least RPCSEC_GSS protection calls must come with (the server's <see cref="RpcServerOptions.RpcsecGss"/>), as an
     /// NFS export's <c>sec=krb5i</c> asks: calls with another flavor or a weaker service are refused with AUTH_ERROR
     /// (AUTH_TOOWEAK), NULL aside. Null (the default): any flavor the server takes.
     /// </summary>
-    public Auth.RpcsecGssService? RequiredRpcsecGss { get; }
+    public Auth.RpcsecGssService? RequiredRpcsecGss => _policies.RequiredRpcsecGss;
 
     /// <summary>This program, requiring RPCSEC_GSS with at least <paramref name="minimum"/> (see <see cref="RequiredRpcsecGss"/>).</summary>
     /// <param name="minimum">krb5 (<see cref="Auth.RpcsecGssService.None"/>), krb5i or krb5p.</param>
@@ -92,14 +91,50 @@ public sealed class RpcProgram
             throw new ArgumentOutOfRangeException(nameof(minimum), minimum, "None, Integrity or Privacy");
         }
 
-        return new(Program, Version, Name, _procedures, RequiresReservedPort, RequiresTls, minimum);
+        return With(_policies with { RequiredRpcsecGss = minimum });
+    }
+
+    /// <summary>
+    /// What a call of this program gets when the server's shared <see cref="RpcServerOptions.DuplicateRequestStore"/> cannot
+    /// be asked about it (down, unreachable, too slow): <see cref="DuplicateRequestStoreFailure.FailClosed"/> (the default)
+    /// refuses it with SYSTEM_ERR, so nothing can run twice; <see cref="DuplicateRequestStoreFailure.FailOpen"/> runs it
+    /// without at-most-once, logged and counted, for programs whose procedures are idempotent or whose availability matters more.
+    /// </summary>
+    public DuplicateRequestStoreFailure DuplicateRequestStoreFailure => _policies.StoreFailure;
+
+    /// <summary>This program, with <paramref name="policy"/> when the duplicate request store fails (see <see cref="DuplicateRequestStoreFailure"/>).</summary>
+    /// <param name="policy">Fail closed or open.</param>
+    /// <returns>A copy with the policy.</returns>
+    public RpcProgram WhenDuplicateRequestStoreFails(DuplicateRequestStoreFailure policy)
+    {
+        if (policy is not (DuplicateRequestStoreFailure.FailClosed or DuplicateRequestStoreFailure.FailOpen))
+        {
+            throw new ArgumentOutOfRangeException(nameof(policy), policy, "FailClosed or FailOpen");
+        }
+
+        return With(_policies with { StoreFailure = policy });
     }
 
     /// <summary>The procedure numbers served, NULL included.</summary>
     public IEnumerable<uint> Procedures => _procedures.Keys.Append(0u).Distinct().Order();
 
+    private RpcProgram With(Policies policies) => new(Program, Version, Name, _procedures, policies);
+
+    /// <summary>What a program asks of its callers, and what its calls get when the store fails.</summary>
+    private readonly record struct Policies(bool RequiresReservedPort, bool RequiresTls, Auth.RpcsecGssService? RequiredRpcsecGss, DuplicateRequestStoreFailure StoreFailure);
+
     internal ProcedureHandler? Find(uint procedure) =>
         _procedures.TryGetValue(procedure, out ProcedureHandler? handler) ? handler : procedure == 0 ? ProcedureHandler.Null : null;
+}
+
+/// <summary>What a call gets when the shared duplicate request store cannot be asked about it (<see cref="RpcProgram.DuplicateRequestStoreFailure"/>).</summary>
+public enum DuplicateRequestStoreFailure
+{
+    /// <summary>Refused with SYSTEM_ERR, not run: nothing runs twice, and the client hears the call failed.</summary>
+    FailClosed,
+
+    /// <summary>Run without at-most-once (a retransmission may run it again), logged and counted.</summary>
+    FailOpen,
 }
 
 /// <summary>Describes a program version's procedures; what generated server skeletons call.</summary>
@@ -182,6 +217,9 @@ internal abstract class ProcedureHandler(string name)
     /// <exception cref="XdrException">The arguments cannot be decoded (GARBAGE_ARGS).</exception>
     public abstract Task<ResultWriter>? Invoke(ref XdrReader arguments, RpcCallContext context, ref XdrWriter results);
 
+    /// <summary>Whether its reply is a stream (<see cref="StartStream"/>), which no duplicate request cache keeps.</summary>
+    public virtual bool Streams => false;
+
     /// <summary>
     /// For a procedure whose reply is a stream: decodes the arguments and starts the handler, whose elements the
     /// transport then writes as they come. Null for other procedures.
@@ -242,6 +280,8 @@ internal sealed class StreamedProcedureHandler<TArgs, TElement>(string name, Rpc
     where TArgs : IXdrCodec<TArgs>
     where TElement : IXdrCodec<TElement>
 {
+    public override bool Streams => true;
+
     public override Task<ResultWriter>? Invoke(ref XdrReader arguments, RpcCallContext context, ref XdrWriter results) =>
         throw new InvalidOperationException("A streamed procedure is started with StartStream.");
 

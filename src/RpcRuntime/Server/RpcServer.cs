@@ -53,6 +53,11 @@ public sealed class RpcServer : IAsyncDisposable
         _dispatcher = new CallDispatcher(_options, _logger, metrics);
         _backlog = new ReplyBacklog(_options.MaxQueuedReplyBytes);
         _udpCalls = new UdpCallsInFlight(Math.Max(1, _options.MaxUdpCallsInFlight), Math.Max(1, _options.MaxUdpCallsInFlightPerAddress));
+        if (_options.DuplicateRequestStore is not null)
+        {
+            return; // the shared store serves both transports, in the dispatcher
+        }
+
         _udpCache = _options.UdpDuplicateRequestCache is { } udp ? new DuplicateRequestCache(udp, "udp", metrics, _logger) : null;
         try
         {

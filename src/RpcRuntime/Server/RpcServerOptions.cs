@@ -105,6 +105,17 @@ public sealed record RpcServerOptions
     /// <summary>The duplicate request cache for TCP calls (libtirpc has none). Off by default: TCP does not lose calls, but a client that reconnects and resends does duplicate them.</summary>
     public DuplicateRequestCacheOptions? TcpDuplicateRequestCache { get; init; }
 
+    /// <summary>
+    /// A duplicate request cache shared with the other servers of a fleet (NetRpc.DuplicateRequests.Redis): a call
+    /// retransmitted to another server after a failover is not run again there. When set, it serves TCP and UDP alike, in
+    /// place of <see cref="UdpDuplicateRequestCache"/> and <see cref="TcpDuplicateRequestCache"/>, and a call is known by
+    /// its client's address without the port and its credential, whatever connection and server it comes to (see
+    /// <see cref="DuplicateRequests.DuplicateRequestCall"/>). Each call that reaches a handler costs one round trip to the
+    /// store before it runs; when the store cannot answer, the program's
+    /// <see cref="RpcProgram.DuplicateRequestStoreFailure"/> decides. The server does not own it. Default null.
+    /// </summary>
+    public DuplicateRequests.DuplicateRequestStore? DuplicateRequestStore { get; init; }
+
     /// <summary>Credential checks per flavor; AUTH_NONE and AUTH_SYS by default. A call of another flavor is refused with AUTH_ERROR (REJECTEDCRED).</summary>
     public IReadOnlyList<RpcAuthenticator> Authenticators { get; init; } = [RpcAuthenticator.None, RpcAuthenticator.Sys];
 

@@ -18,6 +18,7 @@ public sealed class PackageMetadataTests(PackageFeed feed)
     [InlineData("NetRpc.Rpcbind.Tool", "netrpc-rpcbind")]
     [InlineData("NetRpc.RpcInfo.Tool", "netrpc-rpcinfo")]
     [InlineData("NetRpc.Resilience", "NetRpc.Resilience")]
+    [InlineData("NetRpc.DuplicateRequests.Redis", "NetRpc.DuplicateRequests.Redis")]
     public void A_package_carries_its_readme_its_licence_and_its_symbols(string id, string assembly)
     {
         using ZipArchive package = ZipFile.OpenRead(Path.Combine(feed.Feed, $"{id}.{feed.Version}.nupkg"));

@@ -21,6 +21,7 @@ public sealed class PackageFeed : IDisposable
         "src/RpcInfo.Tool/NetRpc.RpcInfo.Tool.csproj",
         "src/Hosting/NetRpc.Hosting.csproj",
         "src/Resilience/NetRpc.Resilience.csproj",
+        "src/DuplicateRequests.Redis/NetRpc.DuplicateRequests.Redis.csproj",
     ];
 
     /// <summary>
@@ -29,7 +30,7 @@ public sealed class PackageFeed : IDisposable
     private const string RpcgenProject = "src/RpcGen.Tool/NetRpc.RpcGen.Tool.csproj";
 
     /// <summary>The ids of the packages NetRpc ships.</summary>
-    public static IReadOnlyList<string> PackageIds { get; } = ["NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild", "NetRpc.Rpcbind.Tool", "NetRpc.RpcInfo.Tool", "NetRpc.Hosting", "NetRpc.Resilience"];
+    public static IReadOnlyList<string> PackageIds { get; } = ["NetRpc.Xdr", "NetRpc.Runtime", "NetRpc.RpcGen.Tool", "NetRpc.RpcGen.MSBuild", "NetRpc.Rpcbind.Tool", "NetRpc.RpcInfo.Tool", "NetRpc.Hosting", "NetRpc.Resilience", "NetRpc.DuplicateRequests.Redis"];
 
     public PackageFeed()
     {

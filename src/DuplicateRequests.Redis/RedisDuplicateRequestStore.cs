@@ -1,0 +1,351 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetRpc.Runtime.DuplicateRequests;
+using StackExchange.Redis;
+
+namespace NetRpc.DuplicateRequests.Redis;
+
+/// <summary>
+/// The duplicate request cache of a fleet of servers, kept on the Redis protocol (Redis, Valkey, Microsoft Garnet):
+/// give it to every server as <see cref="Runtime.Server.RpcServerOptions.DuplicateRequestStore"/>.
+/// <para>
+/// Each call has one record (a string under <see cref="RedisDuplicateRequestStoreOptions.KeyPrefix"/> and the call's
+/// <see cref="DuplicateRequestCall.Id"/>). A lookup is one script run: it returns the record, or, when there is none,
+/// records the call as running on this server; so of two servers that get the same call at once one runs it. The reply is
+/// written when the call is answered, pipelined behind the reply rather than waited for. A record names the server that
+/// made it; each server keeps a lease (a key that expires after <see cref="RedisDuplicateRequestStoreOptions.LeaseTime"/>
+/// unless renewed), so a call found running on a server whose lease is gone was interrupted by its death: it is refused
+/// SYSTEM_ERR, not run again (it may have run). Only that case costs a second round trip. Every script and command
+/// touches one key, so it works on Redis Cluster too.
+/// </para>
+/// <para>
+/// What is read back is checked whole (format, lengths, and the call's full identity, not only its hash): a record that
+/// is damaged, or names another call, is answered as interrupted, logged and counted; it never runs a call twice nor
+/// delivers another caller's reply. Whoever can write to the store can still make calls be refused or answered falsely:
+/// protect it as you protect the servers (a password, TLS, a network of its own).
+/// </para>
+/// </summary>
+public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, IAsyncDisposable
+{
+    /// <summary>The meter of the store's own instruments.</summary>
+    public const string MeterName = "NetRpc.DuplicateRequests.Redis";
+
+    // KEYS[1] the call's record; ARGV[1] its running record, ARGV[2] how long that lives (ms). The record when there is
+    // one; otherwise the call is recorded as running here, and nil returned.
+    private const string BeginScript = """
+        local record = redis.call('GET', KEYS[1])
+        if record then return record end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return false
+        """;
+
+    // KEYS[1] the call's record; ARGV[1] the running record this server wrote. Deleted only when it is still that one.
+    private const string AbandonScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """;
+
+    private readonly Func<Task<IConnectionMultiplexer>> _connect;
+    private readonly bool _ownsConnection;
+    private readonly object _startLock = new();
+    private Task<IDatabase>? _ready;
+    private IConnectionMultiplexer? _redis;
+    private readonly RedisDuplicateRequestStoreOptions _options;
+    private readonly ILogger _logger;
+    private readonly byte[] _owner;
+    private readonly string _ownerText;
+    private readonly RedisKey _lease;
+    private readonly Counter<long> _problems;
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile Task _renewal = Task.CompletedTask;
+
+    /// <summary>
+    /// A store that connects to <see cref="RedisDuplicateRequestStoreOptions.Configuration"/> when first asked, and again
+    /// after a failed attempt (meanwhile lookups fail, and the programs' policy decides): what dependency injection makes
+    /// (<see cref="RedisDuplicateRequestStoreServiceCollectionExtensions"/>). <see cref="ConnectAsync"/> connects at once.
+    /// </summary>
+    /// <param name="options">Where the store is, and how the fleet uses it.</param>
+    /// <param name="loggerFactory">Where problems are logged.</param>
+    /// <param name="meterFactory">Where the store's instruments are made.</param>
+    public RedisDuplicateRequestStore(RedisDuplicateRequestStoreOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(ConnectFunction(options), ownsConnection: true, options, loggerFactory, meterFactory)
+    {
+    }
+
+    private RedisDuplicateRequestStore(Func<Task<IConnectionMultiplexer>> connect, bool ownsConnection, RedisDuplicateRequestStoreOptions options, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    {
+        _connect = connect;
+        _ownsConnection = ownsConnection;
+        _options = options;
+        _logger = loggerFactory?.CreateLogger("NetRpc.DuplicateRequests.Redis") ?? NullLogger.Instance;
+        _ownerText = Guid.NewGuid().ToString("N");
+        _owner = System.Text.Encoding.ASCII.GetBytes(_ownerText);
+        _lease = LeaseKey(_ownerText);
+        Meter meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _problems = meter.CreateCounter<long>(
+            "rpc.server.duplicate_request_store.problems",
+            "{event}",
+            "What went wrong with the shared store, by kind: damaged (a record that cannot be read), foreign (a record of another call under the call's key), write_failed (a reply or a forgetting not written), lease_failed (the server's lease not renewed)");
+    }
+
+    /// <summary>This server's id in the store (its records' owner, its lease's name): new for every store made.</summary>
+    public string ServerId => _ownerText;
+
+    /// <summary>Connects to the store that <see cref="RedisDuplicateRequestStoreOptions.Configuration"/> names, and takes this server's lease.</summary>
+    /// <param name="options">Where the store is, and how the fleet uses it.</param>
+    /// <param name="loggerFactory">Where problems are logged.</param>
+    /// <param name="meterFactory">Where the store's instruments are made.</param>
+    /// <param name="cancellationToken">Abandons the connection.</param>
+    /// <returns>The store, owning its connection.</returns>
+    /// <exception cref="RedisConnectionException">The store cannot be reached.</exception>
+    public static async Task<RedisDuplicateRequestStore> ConnectAsync(RedisDuplicateRequestStoreOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, CancellationToken cancellationToken = default)
+    {
+        var store = new RedisDuplicateRequestStore(options, loggerFactory, meterFactory);
+        try
+        {
+            await store.ReadyAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A store over a connection the application owns (and disposes after the store), taking this server's lease.</summary>
+    /// <param name="redis">The connection.</param>
+    /// <param name="options">How the fleet uses the store; null for the defaults.</param>
+    /// <param name="loggerFactory">Where problems are logged.</param>
+    /// <param name="meterFactory">Where the store's instruments are made.</param>
+    /// <param name="cancellationToken">Abandons taking the lease.</param>
+    /// <returns>The store.</returns>
+    public static async Task<RedisDuplicateRequestStore> CreateAsync(IConnectionMultiplexer redis, RedisDuplicateRequestStoreOptions? options = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        options ??= new RedisDuplicateRequestStoreOptions();
+        options.Validate();
+        var store = new RedisDuplicateRequestStore(() => Task.FromResult(redis), ownsConnection: false, options, loggerFactory, meterFactory);
+        await store.ReadyAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return store;
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<DuplicateRequestLookup> BeginAsync(DuplicateRequestCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        Task<IDatabase> ready = ReadyAsync();
+        IDatabase database = ready.IsCompletedSuccessfully ? ready.Result : await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        RedisResult found = await database.ScriptEvaluateAsync(
+            BeginScript,
+            [CallKey(call)],
+            [StoreRecord.ForRunning(_owner, call.Identity), (long)_options.RunningLifetime.TotalMilliseconds]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (found.IsNull)
+        {
+            return DuplicateRequestLookup.New;
+        }
+
+        ReadOnlyMemory<byte> record = (byte[]?)found ?? [];
+        if (!StoreRecord.TryRead(record, out byte state, out ReadOnlyMemory<byte> owner, out ReadOnlyMemory<byte> identity, out ReadOnlyMemory<byte> reply))
+        {
+            _problems.Add(1, new KeyValuePair<string, object?>("kind", "damaged"));
+            LogDamaged(_logger, call.Xid, record.Length);
+            return DuplicateRequestLookup.Interrupted;
+        }
+
+        if (!identity.Span.SequenceEqual(call.Identity))
+        {
+            _problems.Add(1, new KeyValuePair<string, object?>("kind", "foreign"));
+            LogForeign(_logger, call.Xid);
+            return DuplicateRequestLookup.Interrupted;
+        }
+
+        if (state == StoreRecord.Answered)
+        {
+            return DuplicateRequestLookup.Done(reply);
+        }
+
+        if (owner.Span.SequenceEqual(_owner))
+        {
+            return DuplicateRequestLookup.Running;
+        }
+
+        // Running on another server: alive (its reply is coming) or dead (the call may have run).
+        string ownerText = System.Text.Encoding.ASCII.GetString(owner.Span);
+        bool alive = await database.KeyExistsAsync(LeaseKey(ownerText)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return alive ? DuplicateRequestLookup.Running : DuplicateRequestLookup.Interrupted;
+    }
+
+    /// <inheritdoc/>
+    public override void Complete(DuplicateRequestCall call, ReadOnlySpan<byte> reply)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (reply.Length > _options.MaxReplyBytes)
+        {
+            Abandon(call);
+            return;
+        }
+
+        Observe(Database.StringSetAsync(CallKey(call), StoreRecord.ForAnswered(_owner, call.Identity, reply), _options.ReplyLifetime), call.Xid);
+    }
+
+    /// <inheritdoc/>
+    public override void Abandon(DuplicateRequestCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        Observe(Database.ScriptEvaluateAsync(AbandonScript, [CallKey(call)], [StoreRecord.ForRunning(_owner, call.Identity)]), call.Xid);
+    }
+
+    /// <summary>
+    /// Stops renewing this server's lease and gives it up, so calls it left running are known as interrupted at once;
+    /// closes the connection when the store made it. Dispose after the server has stopped.
+    /// </summary>
+    /// <returns>When done.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _renewal.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Task<IDatabase>? ready;
+        lock (_startLock)
+        {
+            ready = _ready;
+        }
+
+        if (ready is { IsCompletedSuccessfully: true })
+        {
+            try
+            {
+                await ready.Result.KeyDeleteAsync(_lease).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                LogLeaseFailed(_logger, e);
+            }
+        }
+        else if (ready is not null)
+        {
+            await ((Task)ready).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (_ownsConnection && _redis is { } redis)
+        {
+            await redis.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    /// <summary>The database once connected and this server's lease taken; a failed attempt is tried again at the next call.</summary>
+    private Task<IDatabase> ReadyAsync()
+    {
+        lock (_startLock)
+        {
+            ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+            if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
+            {
+                _ready = StartAsync();
+            }
+
+            return _ready;
+        }
+    }
+
+    /// <summary>The database, for writes that follow a lookup (which made it ready).</summary>
+    private IDatabase Database => ReadyAsync() is { IsCompletedSuccessfully: true } ready ? ready.Result : throw new InvalidOperationException("The store was not asked about this call.");
+
+    private async Task<IDatabase> StartAsync()
+    {
+        _redis ??= await _connect().ConfigureAwait(false);
+        IDatabase database = _redis.GetDatabase(_options.Database);
+
+        // The lease must exist before the first record names this server, or another would take its calls for interrupted.
+        await RenewLeaseAsync(database).ConfigureAwait(false);
+        _renewal = RenewWhileRunningAsync(database);
+        return database;
+    }
+
+    private static Func<Task<IConnectionMultiplexer>> ConnectFunction(RedisDuplicateRequestStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (string.IsNullOrWhiteSpace(options.Configuration))
+        {
+            throw new ArgumentException("Say where the store is (Configuration).", nameof(options));
+        }
+
+        ConfigurationOptions configuration = ConfigurationOptions.Parse(options.Configuration);
+
+        // While the store is unreachable, a lookup fails at once and the program's policy decides (SYSTEM_ERR, or a run
+        // without at-most-once): queueing it would only hold the call until its client gave up.
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        return async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+    }
+
+    private Task RenewLeaseAsync(IDatabase database) => database.StringSetAsync(_lease, 1, _options.LeaseTime);
+
+    private async Task RenewWhileRunningAsync(IDatabase database)
+    {
+        using var timer = new PeriodicTimer(_options.LeaseTime / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    await RenewLeaseAsync(database).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    // Calls this server runs meanwhile may be refused elsewhere as interrupted: never run twice.
+                    _problems.Add(1, new KeyValuePair<string, object?>("kind", "lease_failed"));
+                    LogLeaseFailed(_logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Observe(Task write, uint xid)
+    {
+        if (write.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        write.ContinueWith(
+            static (task, state) =>
+            {
+                var (store, xid) = ((RedisDuplicateRequestStore, uint))state!;
+                store._problems.Add(1, new KeyValuePair<string, object?>("kind", "write_failed"));
+                LogWriteFailed(store._logger, task.Exception!.InnerException!, xid);
+            },
+            (this, xid),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private RedisKey CallKey(DuplicateRequestCall call) => _options.KeyPrefix + "call:" + call.Id.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
+
+    private RedisKey LeaseKey(string owner) => _options.KeyPrefix + "server:" + owner;
+
+    [LoggerMessage(1, LogLevel.Error, "The duplicate request store holds a damaged record ({Length} bytes) for xid {Xid}: refused SYSTEM_ERR, as a call that may have run")]
+    private static partial void LogDamaged(ILogger logger, uint xid, int length);
+
+    [LoggerMessage(2, LogLevel.Error, "The duplicate request store holds another call's record under the key of xid {Xid}: refused SYSTEM_ERR, as a call that may have run")]
+    private static partial void LogForeign(ILogger logger, uint xid);
+
+    [LoggerMessage(3, LogLevel.Warning, "The outcome of xid {Xid} could not be written to the duplicate request store; its retransmissions find it running until its server is gone")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, uint xid);
+
+    [LoggerMessage(4, LogLevel.Warning, "This server's lease in the duplicate request store could not be renewed; others may refuse its running calls as interrupted")]
+    private static partial void LogLeaseFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Net.Sockets;
+
+namespace NetRpc.DuplicateRequests.Redis.Tests.Support;
+
+/// <summary>
+/// Debian's redis-server, started by a test on a Unix socket in a directory of its own (no TCP port, nothing on the
+/// network), without persistence; stopped by its PID. <see cref="Kill"/> and <see cref="StartAgainAsync"/> take the store
+/// down and bring it back on the same socket, empty, as a crashed store without persistence comes back.
+/// </summary>
+internal sealed class RedisServer : IAsyncDisposable
+{
+    private readonly string _directory;
+    private Process? _process;
+
+    private RedisServer(string directory)
+    {
+        _directory = directory;
+        SocketPath = Path.Combine(directory, "redis.sock");
+    }
+
+    /// <summary>Why Redis tests cannot run here, or null.</summary>
+    public static string? MissingReason { get; } = NativeToolchain.FindOnPath("redis-server") is null ? "redis-server not found (apt-get install redis-server)" : null;
+
+    public string SocketPath { get; }
+
+    /// <summary>StackExchange.Redis's configuration for this server: a Unix socket is written with a leading "!".</summary>
+    public string Configuration => "!" + SocketPath;
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        var server = new RedisServer(Directory.CreateTempSubdirectory("netrpc-redis-").FullName);
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts the server (again) and waits until it answers on its socket.</summary>
+    public async Task StartAgainAsync()
+    {
+        var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _directory };
+        foreach (string argument in new[] { "--port", "0", "--unixsocket", SocketPath, "--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--dir", _directory })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start)!;
+        _ = _process.StandardOutput.ReadToEndAsync();
+        _ = _process.StandardError.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        while (!Answers())
+        {
+            Assert.False(_process.HasExited, "redis-server exited as it started");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "redis-server did not answer within 60 s");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>SIGKILL: the store is gone, with everything it held.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { } process)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private bool Answers()
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Connect(new UnixDomainSocketEndPoint(SocketPath));
+            socket.Send("PING\r\n"u8);
+            byte[] answer = new byte[7];
+            return socket.Receive(answer) > 0 && answer[0] == (byte)'+';
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>A test that needs Debian's redis-server: skipped with the reason in its name where it is missing, failed in CI (NETRPC_REQUIRE_NATIVE=1).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class RedisFactAttribute : FactAttribute
+{
+    public RedisFactAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "") => Skipping.Unless(this, RedisServer.MissingReason, test, file);
+}
+
+/// <summary>The <see cref="TheoryAttribute"/> counterpart of <see cref="RedisFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class RedisTheoryAttribute : TheoryAttribute
+{
+    public RedisTheoryAttribute([CallerMemberName] string test = "", [CallerFilePath] string file = "") => Skipping.Unless(this, RedisServer.MissingReason, test, file);
+}

@@ -40,6 +40,15 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
         return false
         """;
 
+    // KEYS[1] the call's record; ARGV[1] the record of a dead server's running call, ARGV[2] this server's running record,
+    // ARGV[3] how long that lives (ms). Replaced only when it is still the dead server's (or gone); otherwise what is there.
+    private const string TakeOverScript = """
+        local record = redis.call('GET', KEYS[1])
+        if record and record ~= ARGV[1] then return record end
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+        return false
+        """;
+
     // KEYS[1] the call's record; ARGV[1] the running record this server wrote. Deleted only when it is still that one.
     private const string AbandonScript = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -137,38 +146,43 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
         ArgumentNullException.ThrowIfNull(call);
         Task<IDatabase> ready = ReadyAsync();
         IDatabase database = ready.IsCompletedSuccessfully ? ready.Result : await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
-        RedisResult found = await database.ScriptEvaluateAsync(
-            BeginScript,
-            [CallKey(call)],
-            [StoreRecord.ForRunning(_owner, call.Identity), (long)_options.RunningLifetime.TotalMilliseconds]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        RedisKey key = CallKey(call);
+        byte[] running = StoreRecord.ForRunning(_owner, call.Identity);
+        RedisResult found = await database.ScriptEvaluateAsync(BeginScript, [key], [running, RunningLifetimeMs]).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (found.IsNull)
         {
             return DuplicateRequestLookup.New;
         }
 
-        ReadOnlyMemory<byte> record = (byte[]?)found ?? [];
-        if (!StoreRecord.TryRead(record, out byte state, out ReadOnlyMemory<byte> owner, out ReadOnlyMemory<byte> identity, out ReadOnlyMemory<byte> reply))
+        byte[] record = (byte[]?)found ?? [];
+        DuplicateRequestLookup lookup = await InterpretAsync(call, record, database, cancellationToken).ConfigureAwait(false);
+        if (lookup.Status != DuplicateRequestStatus.Interrupted || !call.RunAgainIfInterrupted || !IsRunning(record))
         {
-            _problems.Add(1, new KeyValuePair<string, object?>("kind", "damaged"));
-            LogDamaged(_logger, call.Xid, record.Length);
-            return DuplicateRequestLookup.Interrupted;
+            return lookup;
         }
 
-        if (!identity.Span.SequenceEqual(call.Identity))
-        {
-            _problems.Add(1, new KeyValuePair<string, object?>("kind", "foreign"));
-            LogForeign(_logger, call.Xid);
-            return DuplicateRequestLookup.Interrupted;
-        }
+        // Its server died, and the program runs such calls again: take the record over, unless another server took it first.
+        found = await database.ScriptEvaluateAsync(TakeOverScript, [key], [record, running, RunningLifetimeMs]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return found.IsNull ? DuplicateRequestLookup.New : await InterpretAsync(call, (byte[]?)found ?? [], database, cancellationToken).ConfigureAwait(false);
+    }
 
-        if (state == StoreRecord.Answered)
+    /// <summary>What a record read back says of a call: answered, running on a live server, or of unknown fate.</summary>
+    private async ValueTask<DuplicateRequestLookup> InterpretAsync(DuplicateRequestCall call, byte[] record, IDatabase database, CancellationToken cancellationToken)
+    {
+        switch (StoreRecord.Classify(record, call.Identity, _owner, out ReadOnlyMemory<byte> owner, out ReadOnlyMemory<byte> reply))
         {
-            return DuplicateRequestLookup.Done(reply);
-        }
-
-        if (owner.Span.SequenceEqual(_owner))
-        {
-            return DuplicateRequestLookup.Running;
+            case RecordVerdict.Damaged:
+                _problems.Add(1, new KeyValuePair<string, object?>("kind", "damaged"));
+                LogDamaged(_logger, call.Xid, record.Length);
+                return DuplicateRequestLookup.Interrupted;
+            case RecordVerdict.Foreign:
+                _problems.Add(1, new KeyValuePair<string, object?>("kind", "foreign"));
+                LogForeign(_logger, call.Xid);
+                return DuplicateRequestLookup.Interrupted;
+            case RecordVerdict.Answered:
+                return DuplicateRequestLookup.Done(reply);
+            case RecordVerdict.RunningHere:
+                return DuplicateRequestLookup.Running;
         }
 
         // Running on another server: alive (its reply is coming) or dead (the call may have run).
@@ -176,6 +190,10 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
         bool alive = await database.KeyExistsAsync(LeaseKey(ownerText)).WaitAsync(cancellationToken).ConfigureAwait(false);
         return alive ? DuplicateRequestLookup.Running : DuplicateRequestLookup.Interrupted;
     }
+
+    private static bool IsRunning(byte[] record) => StoreRecord.TryRead(record, out byte state, out _, out _, out _) && state == StoreRecord.Running;
+
+    private long RunningLifetimeMs => (long)_options.RunningLifetime.TotalMilliseconds;
 
     /// <inheritdoc/>
     public override void Complete(DuplicateRequestCall call, ReadOnlySpan<byte> reply)

@@ -62,6 +62,8 @@ public enum DuplicateRequestStatus
     /// <summary>
     /// It may have run and its outcome is unknown (the server running it died; the record was damaged or belongs to another
     /// call): answer SYSTEM_ERR rather than run it again. The server then stores that answer with <see cref="DuplicateRequestStore.Complete"/>.
+    /// (A call whose <see cref="DuplicateRequestCall.RunAgainIfInterrupted"/> is set, found running on a dead server, is taken
+    /// over instead: <see cref="New"/>.)
     /// </summary>
     Interrupted,
 }
@@ -145,6 +147,14 @@ public sealed class DuplicateRequestCall
 
     /// <summary>A 128-bit hash of <see cref="Identity"/>: the record's name in a store. Not a secret, and not proof: compare <see cref="Identity"/>.</summary>
     public UInt128 Id { get; }
+
+    /// <summary>
+    /// When the call is found running on a server that died: false (the default), <see cref="DuplicateRequestStore.BeginAsync"/>
+    /// says <see cref="DuplicateRequestStatus.Interrupted"/>; true, it records the call as running here instead (of servers
+    /// that try at once, one) and says <see cref="DuplicateRequestStatus.New"/>. Set from the program's
+    /// <see cref="Server.RpcProgram.InterruptedCalls"/>.
+    /// </summary>
+    public bool RunAgainIfInterrupted { get; init; }
 
     /// <summary>The caller part of <see cref="Identity"/>.</summary>
     public ReadOnlySpan<byte> Caller => _identity.AsSpan(HeaderSize);

@@ -432,13 +432,19 @@ internal sealed class CallDispatcher
     {
         Span<byte> caller = stackalloc byte[FleetCaller.MaxSize];
         int callerLength = FleetCaller.Write(site.SourceBytes, header.Credential, site.Gss?.Context.Name, caller);
-        var call = new DuplicateRequestCall(header.Xid, header.Program, header.Version, header.Procedure, body.Span, caller[..callerLength]);
+        var call = new DuplicateRequestCall(header.Xid, header.Program, header.Version, header.Procedure, body.Span, caller[..callerLength])
+        {
+            RunAgainIfInterrupted = program.InterruptedCalls == InterruptedCallPolicy.RunAgain,
+        };
         var slot = new CacheSlot(store, call, _logger);
         byte[] arguments = body.ToArray();
 
         Activity? parent = Activity.Current;
         Activity? activity = RpcInstrumentation.ActivitySource.HasListeners() ? StartActivity(header, program, procedure, site) : null;
-        var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, site.Local, principal, site.Aborted, site.Connection, program.Name, procedure.Name, _interceptors);
+        var context = new RpcCallContext(header, site.Transport, site.Address, site.Remote, site.Local, principal, site.Aborted, site.Connection, program.Name, procedure.Name, _interceptors)
+        {
+            DuplicateRequest = call,
+        };
         var pooled = new PooledOpaqueScope();
         Task<ResultWriter> results = RunSharedAsync(store, call, slot, arguments, context, program, procedure, pooled, CallerEndPoint(site));
         pending = new PendingReply(results, header, program, procedure, slot, started, activity, pooled) { Gss = site.Gss };

@@ -26,6 +26,14 @@ public sealed class RpcCallContext
         CallAborted = aborted;
     }
 
+    /// <summary>
+    /// The call as the server's shared duplicate request store knows it (<see cref="RpcServerOptions.DuplicateRequestStore"/>):
+    /// its <see cref="DuplicateRequests.DuplicateRequestCall.Id"/> is the same on every server of the fleet and for every
+    /// retransmission, so a handler can key its own effects on it (an idempotency key) and make them happen once even when
+    /// the call runs again (<see cref="RpcProgram.InterruptedCalls"/>). Null without a shared store, and for NULL.
+    /// </summary>
+    public DuplicateRequests.DuplicateRequestCall? DuplicateRequest { get; internal init; }
+
     /// <summary>The call's header: XID, program, version, procedure, credential and verifier.</summary>
     public CallHeader Header { get; }
 

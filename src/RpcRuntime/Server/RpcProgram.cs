@@ -118,10 +118,33 @@ public sealed class RpcProgram
     /// <summary>The procedure numbers served, NULL included.</summary>
     public IEnumerable<uint> Procedures => _procedures.Keys.Append(0u).Distinct().Order();
 
+    /// <summary>
+    /// What a call of this program gets when the shared <see cref="RpcServerOptions.DuplicateRequestStore"/> finds it was
+    /// running on a server of the fleet that died: it may have run, or not. <see cref="InterruptedCallPolicy.Refuse"/> (the
+    /// default) answers SYSTEM_ERR, so it never runs twice (at most once). <see cref="InterruptedCallPolicy.RunAgain"/>
+    /// runs it here, for handlers that make their effects idempotent under the call's fleet-wide id
+    /// (<see cref="RpcCallContext.DuplicateRequest"/>), as NFSv3's exclusive CREATE does with its verifier: then every
+    /// call is answered, and its effects happen exactly once.
+    /// </summary>
+    public InterruptedCallPolicy InterruptedCalls => _policies.InterruptedCalls;
+
+    /// <summary>This program, with <paramref name="policy"/> for interrupted calls (see <see cref="InterruptedCalls"/>).</summary>
+    /// <param name="policy">Refuse them, or run them again.</param>
+    /// <returns>A copy with the policy.</returns>
+    public RpcProgram WhenCallsAreInterrupted(InterruptedCallPolicy policy)
+    {
+        if (policy is not (InterruptedCallPolicy.Refuse or InterruptedCallPolicy.RunAgain))
+        {
+            throw new ArgumentOutOfRangeException(nameof(policy), policy, "Refuse or RunAgain");
+        }
+
+        return With(_policies with { InterruptedCalls = policy });
+    }
+
     private RpcProgram With(Policies policies) => new(Program, Version, Name, _procedures, policies);
 
     /// <summary>What a program asks of its callers, and what its calls get when the store fails.</summary>
-    private readonly record struct Policies(bool RequiresReservedPort, bool RequiresTls, Auth.RpcsecGssService? RequiredRpcsecGss, DuplicateRequestStoreFailure StoreFailure);
+    private readonly record struct Policies(bool RequiresReservedPort, bool RequiresTls, Auth.RpcsecGssService? RequiredRpcsecGss, DuplicateRequestStoreFailure StoreFailure, InterruptedCallPolicy InterruptedCalls);
 
     internal ProcedureHandler? Find(uint procedure) =>
         _procedures.TryGetValue(procedure, out ProcedureHandler? handler) ? handler : procedure == 0 ? ProcedureHandler.Null : null;
@@ -135,6 +158,16 @@ public enum DuplicateRequestStoreFailure
 
     /// <summary>Run without at-most-once (a retransmission may run it again), logged and counted.</summary>
     FailOpen,
+}
+
+/// <summary>What a call found running on a server of the fleet that died gets (<see cref="RpcProgram.InterruptedCalls"/>).</summary>
+public enum InterruptedCallPolicy
+{
+    /// <summary>SYSTEM_ERR: it may have run, so it is not run again.</summary>
+    Refuse,
+
+    /// <summary>Run here: the handler makes its effects idempotent under the call's fleet-wide id.</summary>
+    RunAgain,
 }
 
 /// <summary>Describes a program version's procedures; what generated server skeletons call.</summary>

@@ -62,7 +62,14 @@ internal sealed class UdpRelay : IDisposable
                 _client = from;
                 if (_call(buffer[..n]))
                 {
-                    _back.Send(buffer.AsSpan(0, n));
+                    try
+                    {
+                        _back.Send(buffer.AsSpan(0, n));
+                    }
+                    catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+                    {
+                        // An ICMP port unreachable for an earlier datagram: the server is down (killed, restarting); this one is lost.
+                    }
                 }
             }
         }

@@ -83,6 +83,33 @@ internal static class StoreRecord
         return true;
     }
 
+    /// <summary>
+    /// What a record read back under a call's key says of that call. Anything that is not a whole record of this format is
+    /// <see cref="RecordVerdict.Damaged"/>, and a record of another call (a hash collision, or a forgery) is
+    /// <see cref="RecordVerdict.Foreign"/>: the store answers both as interrupted, so a hostile value never runs a call
+    /// twice nor delivers another call's reply.
+    /// </summary>
+    /// <param name="record">The bytes read back.</param>
+    /// <param name="identity">The call's identity.</param>
+    /// <param name="self">This server's owner id.</param>
+    /// <param name="owner">The server that recorded it (running records).</param>
+    /// <param name="reply">The reply (answered records).</param>
+    /// <returns>The verdict.</returns>
+    public static RecordVerdict Classify(ReadOnlyMemory<byte> record, ReadOnlySpan<byte> identity, ReadOnlySpan<byte> self, out ReadOnlyMemory<byte> owner, out ReadOnlyMemory<byte> reply)
+    {
+        if (!TryRead(record, out byte state, out owner, out ReadOnlyMemory<byte> recorded, out reply))
+        {
+            return RecordVerdict.Damaged;
+        }
+
+        if (!recorded.Span.SequenceEqual(identity))
+        {
+            return RecordVerdict.Foreign;
+        }
+
+        return state == Answered ? RecordVerdict.Answered : owner.Span.SequenceEqual(self) ? RecordVerdict.RunningHere : RecordVerdict.RunningElsewhere;
+    }
+
     private static byte[] Write(byte state, ReadOnlySpan<byte> owner, ReadOnlySpan<byte> identity, ReadOnlySpan<byte> reply)
     {
         if (owner.Length != OwnerLength || identity.Length > ushort.MaxValue)
@@ -106,4 +133,23 @@ internal static class StoreRecord
 
         return record;
     }
+}
+
+/// <summary>What <see cref="StoreRecord.Classify"/> found.</summary>
+internal enum RecordVerdict
+{
+    /// <summary>The call was answered; the reply is there.</summary>
+    Answered,
+
+    /// <summary>The call runs on this server.</summary>
+    RunningHere,
+
+    /// <summary>The call runs, or ran, on another server: alive or dead, its lease says.</summary>
+    RunningElsewhere,
+
+    /// <summary>Not a whole record of this format.</summary>
+    Damaged,
+
+    /// <summary>A record of another call.</summary>
+    Foreign,
 }

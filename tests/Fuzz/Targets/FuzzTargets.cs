@@ -16,6 +16,7 @@ internal static class FuzzTargets
         ("tls-probe", () => new TlsProbeTarget()),
         ("rpcsec-gss-server", () => new RpcsecGssServerTarget()),
         ("drc-journal", () => new DrcJournalTarget()),
+        ("drc-store-record", () => new DrcStoreRecordTarget()),
         ("rpcgen", () => new RpcgenTarget()),
     ];
 

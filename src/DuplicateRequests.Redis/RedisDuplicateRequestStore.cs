@@ -67,6 +67,12 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
     private readonly RedisKey _lease;
     private readonly Counter<long> _problems;
     private readonly CancellationTokenSource _stopping = new();
+
+    // Outcomes written or being written: a reply to store, or a record to forget. One that could not be written (the store
+    // was down) stays here and is written again with each renewal of the lease, and this server answers the call's
+    // retransmissions from it meanwhile, so that nothing it answered is lost. Bounded by the calls a server runs at once:
+    // while the store is down no new call is recorded.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<UInt128, Outcome> _unwritten = new();
     private volatile Task _renewal = Task.CompletedTask;
 
     /// <summary>
@@ -144,6 +150,12 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
     public override async ValueTask<DuplicateRequestLookup> BeginAsync(DuplicateRequestCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
+        if (_unwritten.TryGetValue(call.Id, out Outcome? owed) && owed.Answered is { } answered && call.Identity.SequenceEqual(owed.Call.Identity))
+        {
+            // Answered here; the store does not have it yet.
+            return StoreRecord.Classify(answered, call.Identity, _owner, out _, out ReadOnlyMemory<byte> stored) == RecordVerdict.Answered ? DuplicateRequestLookup.Done(stored) : DuplicateRequestLookup.Interrupted;
+        }
+
         Task<IDatabase> ready = ReadyAsync();
         IDatabase database = ready.IsCompletedSuccessfully ? ready.Result : await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         RedisKey key = CallKey(call);
@@ -182,7 +194,10 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
             case RecordVerdict.Answered:
                 return DuplicateRequestLookup.Done(reply);
             case RecordVerdict.RunningHere:
-                return DuplicateRequestLookup.Running;
+                // Running here, or forgotten here while the store was down (then it runs again: the record is already this server's).
+                return _unwritten.TryGetValue(call.Id, out Outcome? owed) && owed.Answered is null && _unwritten.TryRemove(new(call.Id, owed))
+                    ? DuplicateRequestLookup.New
+                    : DuplicateRequestLookup.Running;
         }
 
         // Running on another server: alive (its reply is coming) or dead (the call may have run).
@@ -205,14 +220,14 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
             return;
         }
 
-        Observe(Database.StringSetAsync(CallKey(call), StoreRecord.ForAnswered(_owner, call.Identity, reply), _options.ReplyLifetime), call.Xid);
+        Settle(new Outcome(call, StoreRecord.ForAnswered(_owner, call.Identity, reply), StoreRecord.ForRunning(_owner, call.Identity)));
     }
 
     /// <inheritdoc/>
     public override void Abandon(DuplicateRequestCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
-        Observe(Database.ScriptEvaluateAsync(AbandonScript, [CallKey(call)], [StoreRecord.ForRunning(_owner, call.Identity)]), call.Xid);
+        Settle(new Outcome(call, null, StoreRecord.ForRunning(_owner, call.Identity)));
     }
 
     /// <summary>
@@ -239,6 +254,7 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
         {
             try
             {
+                await WriteOwedAsync(ready.Result).ConfigureAwait(false);
                 await ready.Result.KeyDeleteAsync(_lease).ConfigureAwait(false);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
@@ -273,9 +289,6 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
             return _ready;
         }
     }
-
-    /// <summary>The database, for writes that follow a lookup (which made it ready).</summary>
-    private IDatabase Database => ReadyAsync() is { IsCompletedSuccessfully: true } ready ? ready.Result : throw new InvalidOperationException("The store was not asked about this call.");
 
     private async Task<IDatabase> StartAsync()
     {
@@ -317,6 +330,7 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
                 try
                 {
                     await RenewLeaseAsync(database).ConfigureAwait(false);
+                    await WriteOwedAsync(database).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {
@@ -331,24 +345,56 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
         }
     }
 
-    private void Observe(Task write, uint xid)
+    private void Settle(Outcome outcome)
     {
-        if (write.IsCompletedSuccessfully)
+        _unwritten[outcome.Call.Id] = outcome;
+        Task<IDatabase> ready = ReadyAsync();
+        if (ready.IsCompletedSuccessfully)
+        {
+            _ = WriteAsync(outcome, ready.Result);
+        }
+    }
+
+    /// <summary>Writes an outcome; it stays owed when the write fails, and is written again at the next renewal of the lease.</summary>
+    private async Task WriteAsync(Outcome outcome, IDatabase database)
+    {
+        if (Interlocked.Exchange(ref outcome.Writing, 1) != 0)
         {
             return;
         }
 
-        write.ContinueWith(
-            static (task, state) =>
+        try
+        {
+            RedisKey key = CallKey(outcome.Call);
+            if (outcome.Answered is { } answered)
             {
-                var (store, xid) = ((RedisDuplicateRequestStore, uint))state!;
-                store._problems.Add(1, new KeyValuePair<string, object?>("kind", "write_failed"));
-                LogWriteFailed(store._logger, task.Exception!.InnerException!, xid);
-            },
-            (this, xid),
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+                await database.StringSetAsync(key, answered, _options.ReplyLifetime).ConfigureAwait(false);
+            }
+            else
+            {
+                await database.ScriptEvaluateAsync(AbandonScript, [key], [outcome.Running]).ConfigureAwait(false);
+            }
+
+            _unwritten.TryRemove(new(outcome.Call.Id, outcome));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            _problems.Add(1, new KeyValuePair<string, object?>("kind", "write_failed"));
+            LogWriteFailed(_logger, e, outcome.Call.Xid);
+        }
+        finally
+        {
+            Volatile.Write(ref outcome.Writing, 0);
+        }
+    }
+
+    /// <summary>Writes again what could not be written.</summary>
+    private async Task WriteOwedAsync(IDatabase database)
+    {
+        foreach (Outcome outcome in _unwritten.Values)
+        {
+            await WriteAsync(outcome, database).ConfigureAwait(false);
+        }
     }
 
     private RedisKey CallKey(DuplicateRequestCall call) => _options.KeyPrefix + "call:" + call.Id.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
@@ -361,9 +407,22 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
     [LoggerMessage(2, LogLevel.Error, "The duplicate request store holds another call's record under the key of xid {Xid}: refused SYSTEM_ERR, as a call that may have run")]
     private static partial void LogForeign(ILogger logger, uint xid);
 
-    [LoggerMessage(3, LogLevel.Warning, "The outcome of xid {Xid} could not be written to the duplicate request store; its retransmissions find it running until its server is gone")]
+    [LoggerMessage(3, LogLevel.Warning, "The outcome of xid {Xid} could not be written to the duplicate request store; this server keeps it, answers its retransmissions, and writes it again with its lease")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, uint xid);
 
     [LoggerMessage(4, LogLevel.Warning, "This server's lease in the duplicate request store could not be renewed; others may refuse its running calls as interrupted")]
     private static partial void LogLeaseFailed(ILogger logger, Exception exception);
+
+    /// <summary>What this server owes the store for a call it recorded: its answered record, or (null) to forget its running record.</summary>
+    private sealed class Outcome(DuplicateRequestCall call, byte[]? answered, byte[] running)
+    {
+        public DuplicateRequestCall Call { get; } = call;
+
+        public byte[]? Answered { get; } = answered;
+
+        public byte[] Running { get; } = running;
+
+        /// <summary>1 while a write of it is under way.</summary>
+        public int Writing;
+    }
 }

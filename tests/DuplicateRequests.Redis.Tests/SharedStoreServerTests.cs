@@ -8,6 +8,7 @@ using NetRpc.Runtime;
 using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Server;
 using NetRpc.Runtime.Tests.Support;
+using Xunit.Abstractions;
 
 namespace NetRpc.DuplicateRequests.Redis.Tests;
 
@@ -15,7 +16,7 @@ namespace NetRpc.DuplicateRequests.Redis.Tests;
 /// Servers of one fleet in this process, each with its own store on one redis-server: what one server ran, another
 /// does not run again, whichever transport, connection and server the retransmission takes.
 /// </summary>
-public sealed class SharedStoreServerTests(RedisFixture redis) : IClassFixture<RedisFixture>
+public sealed class SharedStoreServerTests(RedisFixture redis, ITestOutputHelper output) : IClassFixture<RedisFixture>
 {
     private const uint Program = 0x20000998;
     private const uint OpenProgram = 0x20000997;
@@ -114,6 +115,99 @@ public sealed class SharedStoreServerTests(RedisFixture redis) : IClassFixture<R
         Assert.True(server.Lookups("miss") >= 2);
     }
 
+    [RedisTheory]
+    [InlineData(DuplicateRequestStoreFailure.FailClosed)]
+    [InlineData(DuplicateRequestStoreFailure.FailOpen)]
+    public async Task The_store_killed_mid_run_runs_no_call_twice_when_failing_closed_and_runs_them_all_saying_so_when_open(DuplicateRequestStoreFailure policy)
+    {
+        const int Calls = 3000;
+        await using RedisServer own = await RedisServer.StartAsync(persistent: true);
+        string prefix = Prefix();
+        await using var a = await Member.StartAsync(own, prefix);
+        await using var b = await Member.StartAsync(own, prefix);
+
+        // Over UDP, behind relays that lose one reply in 20: retransmissions keep coming, through the outage too.
+        int replies = 0;
+        using var relayA = new UdpRelay(a.Udp, reply: _ => Interlocked.Increment(ref replies) % 20 != 0);
+        using var relayB = new UdpRelay(b.Udp, reply: _ => Interlocked.Increment(ref replies) % 20 != 0);
+        var options = new RpcClientOptions { Timeout = TimeSpan.FromSeconds(120), RetransmitInterval = TimeSpan.FromMilliseconds(20), MaxRetransmitInterval = TimeSpan.FromMilliseconds(100), RetryOnConnectionLoss = true, MaxInFlight = 16 };
+        await using RpcClient client = RpcClient.CreateUdp(RpcEndpointSource.Fixed(relayA.EndPoint, relayB.EndPoint), policy == DuplicateRequestStoreFailure.FailOpen ? OpenProgram : Program, 1, options);
+
+        var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
+        Task RunAsync(int first, int last)
+        {
+            int next = first - 1;
+            return Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+            {
+                for (int id = Interlocked.Increment(ref next); id <= last; id = Interlocked.Increment(ref next))
+                {
+                    try
+                    {
+                        await client.CallAsync<IntValue, IntValue>(Add, new IntValue(id));
+                        outcomes[id] = "ok";
+                    }
+                    catch (RpcException e)
+                    {
+                        outcomes[id] = e.GetType().Name;
+                    }
+                }
+            })));
+        }
+
+        // The store dies under load, with calls running and replies lost on their way; the first half of the calls goes on.
+        int Failed() => a.Lookups("store_failed_closed") + b.Lookups("store_failed_closed") + a.Lookups("store_failed_open") + b.Lookups("store_failed_open");
+        Task firstHalf = RunAsync(1, Calls / 2);
+        await WaitUntilAsync(() => outcomes.Count >= Calls / 6, "calls flow before the store dies");
+        own.Kill();
+        await firstHalf;
+
+        // It comes back with what it had (an append-only file): once it answers, the second half.
+        await own.StartAgainAsync();
+        var clock = Stopwatch.StartNew();
+        await using (RpcClient probe = RpcClient.CreateTcp(a.Tcp, Program, 1))
+        {
+            while (true)
+            {
+                try
+                {
+                    await probe.CallAsync<IntValue, IntValue>(Add, new IntValue(-1));
+                    break;
+                }
+                catch (RpcSystemErrorException)
+                {
+                    Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the store did not answer again within 60 s");
+                    await Task.Delay(20);
+                }
+            }
+        }
+
+        await RunAsync((Calls / 2) + 1, Calls);
+        Assert.All(Enumerable.Range(Calls / 2 + 1, Calls / 2), id => Assert.Equal("ok", outcomes[id]));
+
+        int[] ranTwice = [.. a.ById.Keys.Union(b.ById.Keys).Where(id => id > 0 && a.ById.GetValueOrDefault(id) + b.ById.GetValueOrDefault(id) > 1)];
+        int refused = outcomes.Count(o => o.Value == nameof(RpcSystemErrorException));
+        int ranWithout = a.Logs.Entries.Concat(b.Logs.Entries).Count(e => e.Message.Contains("ran it without at-most-once", StringComparison.Ordinal));
+        output.WriteLine($"{policy}: {outcomes.Count} calls, {outcomes.Count(o => o.Value == "ok")} answered, {refused} SYSTEM_ERR; {Failed()} lookups failed (the probe's included), {ranWithout} logged as run without at-most-once; {ranTwice.Length} calls ran twice; {a.Lookups("hit") + b.Lookups("hit")} retransmissions answered from the store");
+        Assert.Equal(Calls, outcomes.Count);
+        Assert.True(Failed() > 0, "no call met the dead store");
+        if (policy == DuplicateRequestStoreFailure.FailClosed)
+        {
+            // Nothing ran twice; what met the dead store was refused, and not run.
+            Assert.Empty(ranTwice);
+            Assert.All(outcomes, o => Assert.Contains(o.Value, new[] { "ok", nameof(RpcSystemErrorException) }));
+            Assert.All(outcomes.Where(o => o.Value == "ok"), o => Assert.Equal(1, a.ById.GetValueOrDefault(o.Key) + b.ById.GetValueOrDefault(o.Key)));
+            Assert.True(refused > 0);
+            Assert.Equal(0, ranWithout);
+        }
+        else
+        {
+            // Every call ran and was answered; each run without the store is logged and counted.
+            Assert.All(outcomes, o => Assert.Equal("ok", o.Value));
+            Assert.True(ranWithout > 0);
+            Assert.Equal(a.Lookups("store_failed_open") + b.Lookups("store_failed_open"), ranWithout);
+        }
+    }
+
     private static string Prefix() => $"test:{Guid.NewGuid():N}:";
 
     private static byte[] AuthSys(uint stamp, uint uid = 1000)
@@ -192,6 +286,7 @@ public sealed class SharedStoreServerTests(RedisFixture redis) : IClassFixture<R
             RpcHandler<IntValue, IntValue> add = async (value, _) =>
             {
                 Interlocked.Increment(ref _executions);
+                ById.AddOrUpdate(value.Value, 1, (_, n) => n + 1);
                 int total = Interlocked.Add(ref counter.Value, value.Value);
                 if (hold is not null)
                 {
@@ -213,6 +308,9 @@ public sealed class SharedStoreServerTests(RedisFixture redis) : IClassFixture<R
 
         public int Executions => Volatile.Read(ref _executions);
 
+        /// <summary>How many times the handler ran, by argument.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<int, int> ById { get; } = new();
+
         public TestLogs Logs { get; }
 
         public TestMeters Meters { get; }
@@ -221,7 +319,7 @@ public sealed class SharedStoreServerTests(RedisFixture redis) : IClassFixture<R
         {
             // The servers of one test share a counter, as a fleet shares its data.
             StrongBox<int> counter = Counters.GetOrAdd(prefix, _ => new StrongBox<int>());
-            RedisDuplicateRequestStore store = await RedisDuplicateRequestStore.ConnectAsync(new RedisDuplicateRequestStoreOptions { Configuration = redis.Configuration, KeyPrefix = prefix });
+            RedisDuplicateRequestStore store = await RedisDuplicateRequestStore.ConnectAsync(new RedisDuplicateRequestStoreOptions { Configuration = redis.Configuration, KeyPrefix = prefix, LeaseTime = TimeSpan.FromSeconds(1) });
             var logs = new TestLogs();
             var meters = new TestMeters();
             var server = new RpcServer(new RpcServerOptions { DuplicateRequestStore = store, LoggerFactory = logs, MeterFactory = meters });

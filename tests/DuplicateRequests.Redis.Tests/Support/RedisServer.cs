@@ -6,17 +6,20 @@ namespace NetRpc.DuplicateRequests.Redis.Tests.Support;
 
 /// <summary>
 /// Debian's redis-server, started by a test on a Unix socket in a directory of its own (no TCP port, nothing on the
-/// network), without persistence; stopped by its PID. <see cref="Kill"/> and <see cref="StartAgainAsync"/> take the store
-/// down and bring it back on the same socket, empty, as a crashed store without persistence comes back.
+/// network), with or without persistence; stopped by its PID. <see cref="Kill"/> and <see cref="StartAgainAsync"/> take the
+/// store down and bring it back on the same socket: empty, or with what it had.
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
     private readonly string _directory;
     private Process? _process;
 
-    private RedisServer(string directory)
+    private readonly bool _persistent;
+
+    private RedisServer(string directory, bool persistent)
     {
         _directory = directory;
+        _persistent = persistent;
         SocketPath = Path.Combine(directory, "redis.sock");
     }
 
@@ -28,9 +31,12 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>StackExchange.Redis's configuration for this server: a Unix socket is written with a leading "!".</summary>
     public string Configuration => "!" + SocketPath;
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Starts a server.</summary>
+    /// <param name="persistent">Whether it keeps its data across a kill: an append-only file synced at every write, as a store
+    /// whose loss must not run calls again is set up; otherwise it comes back empty.</param>
+    public static async Task<RedisServer> StartAsync(bool persistent = false)
     {
-        var server = new RedisServer(Directory.CreateTempSubdirectory("netrpc-redis-").FullName);
+        var server = new RedisServer(Directory.CreateTempSubdirectory("netrpc-redis-").FullName, persistent);
         await server.StartAgainAsync();
         return server;
     }
@@ -39,7 +45,7 @@ internal sealed class RedisServer : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _directory };
-        foreach (string argument in new[] { "--port", "0", "--unixsocket", SocketPath, "--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--dir", _directory })
+        foreach (string argument in new[] { "--port", "0", "--unixsocket", SocketPath, "--unixsocketperm", "700", "--save", "", "--appendonly", _persistent ? "yes" : "no", "--appendfsync", "always", "--dir", _directory })
         {
             start.ArgumentList.Add(argument);
         }

@@ -157,6 +157,25 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         Assert.Equal(DuplicateRequestStatus.New, (await store.BeginAsync(Call(1, "x"), default)).Status);
     }
 
+    [RedisFact]
+    public async Task A_reply_the_store_could_not_take_is_served_by_its_server_and_written_once_the_store_is_back()
+    {
+        await using RedisServer own = await RedisServer.StartAsync(persistent: true);
+        var options = Options() with { Configuration = own.Configuration, LeaseTime = TimeSpan.FromMilliseconds(300) };
+        await using RedisDuplicateRequestStore a = await Connect(options);
+        DuplicateRequestCall call = Call(14, "write");
+        Assert.Equal(DuplicateRequestStatus.New, (await a.BeginAsync(call, default)).Status);
+
+        own.Kill();
+        a.Complete(call, "the reply"u8);
+        Assert.Equal("the reply"u8.ToArray(), (await a.BeginAsync(call, default)).Reply.ToArray());
+
+        // Back with what it had (the call recorded as running on a): a writes the reply with its next lease.
+        await own.StartAgainAsync();
+        await using RedisDuplicateRequestStore b = await Connect(options);
+        Assert.Equal("the reply"u8.ToArray(), (await WaitForAsync(b, call, DuplicateRequestStatus.Done)).Reply.ToArray());
+    }
+
     private RedisDuplicateRequestStoreOptions Options() => new()
     {
         Configuration = redis.Server.Configuration,

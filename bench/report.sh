@@ -12,12 +12,14 @@
 #   - startup: the classic my_proto server's first reply from its process start, rpcgen's C server against
 #     NetRpc's published with Native AOT (bench/first-reply.sh);
 #   - tls: PING and ECHO 64 KiB over RPC-with-TLS against plain TCP, NetRpc client and server (bench/tls-vs-plain.sh);
+#   - drc: PING and SUM over TCP with the fleet's shared duplicate request store (Redis) against the in-memory
+#     cache, NetRpc client and server, and the Redis commands each call costs (bench/drc-store.sh);
 # and writes a Markdown report with the machine it ran on, and a PNG plot of calls/s against clients.
 #
 #   bench/report.sh                 full mode: 3 repetitions, full call counts (about 25 minutes)
 #   QUICK=1 bench/report.sh         quick mode: 1 repetition, a tenth of the calls, short XDR job (under 3 minutes)
 #   OUT=/tmp/r.md QUICK=1 bench/report.sh    write elsewhere than docs/perf/report.md
-#   SECTIONS="generation startup" OUT=/tmp/r.md bench/report.sh    only those sections (rpc xdr generation startup tls)
+#   SECTIONS="generation startup" OUT=/tmp/r.md bench/report.sh    only those sections (rpc xdr generation startup tls drc)
 #
 # The native baseline is ../shared/bench/native (NATIVE_DIR overrides); where it or its tools are missing,
 # the native columns are skipped and the report says why. The plot needs gnuplot (apt-get install -y
@@ -33,7 +35,7 @@ quick=${QUICK:-0}
 work=$(mktemp -d /tmp/netrpc-report.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 log() { echo "[report] $(($(date +%s) - started)) s: $*" >&2; }
-sections=" ${SECTIONS:-rpc xdr generation startup tls} "
+sections=" ${SECTIONS:-rpc xdr generation startup tls drc} "
 wants() { [[ "$sections" == *" $1 "* ]]; }
 started=$(date +%s)
 
@@ -128,6 +130,13 @@ if wants tls; then
         tls_table="TLS: the run failed: $(tail -3 "$work/tls.err" | tr '\n' ' ')"
 fi
 
+# ------------------------------------------------------------------ DRC: the fleet's shared store
+if wants drc; then
+    log "drc: the shared duplicate request store against the in-memory cache"
+    drc_table=$(REPS=$([ "$quick" = 1 ] && echo 1 || echo 5) SCALE=$([ "$quick" = 1 ] && echo 0.1 || echo 1) bash "$here/drc-store.sh" 2>"$work/drc.err") ||
+        drc_table="Shared store: the run failed: $(tail -3 "$work/drc.err" | tr '\n' ' ')"
+fi
+
 # ------------------------------------------------------------------ plot: calls/s against clients (PING TCP, split)
 median_of() { # CASE PAIR
     grep " case=$1 pair=$2 " "$work/rpc-raw.txt" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^calls_per_s=/) { split($i, kv, "="); print kv[2] } }' |
@@ -171,7 +180,7 @@ elapsed=$(($(date +%s) - started))
     echo "# NetRpc against rpcgen + libtirpc: performance report"
     echo
     echo "Produced by \`$([ "$quick" = 1 ] && echo "QUICK=1 ")bench/report.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') in $elapsed s, everything measured in that one run."
-    [ "$sections" = " rpc xdr generation startup tls " ] || echo "Sections run: ${sections# }(SECTIONS); the others were left out."
+    [ "$sections" = " rpc xdr generation startup tls drc " ] || echo "Sections run: ${sections# }(SECTIONS); the others were left out."
     echo "$([ "$quick" = 1 ] && echo "Quick mode: one repetition of each run and a tenth of the calls; \`bench/report.sh\` (full mode) takes three and the full counts." || echo "Full mode: medians of three repetitions of each run, interleaved.")"
     echo
     echo "## Machine"
@@ -250,6 +259,17 @@ elapsed=$(($(date +%s) - started))
         echo "libtirpc has no RPC-with-TLS to compare with). What bounds it: [security.md](../security.md), Cost."
         echo
         echo "$tls_table"
+    fi
+    if wants drc; then
+        echo
+        echo "## The fleet's shared duplicate request store against the in-memory cache"
+        echo
+        echo "One NetRpc server with the in-memory duplicate request cache for TCP, one with the shared store"
+        echo "(NetRpc.DuplicateRequests.Redis, Debian's redis-server on a Unix socket, on CPU 1 with the client); NetRpc's"
+        echo "client over TCP. Each call waits for one round trip to Redis (the lookup) and writes its reply behind it;"
+        echo "the commands per call are counted by Redis (INFO commandstats). What bounds it: [runtime.md](../runtime.md), Fleets."
+        echo
+        echo "$drc_table"
     fi
 } >"$out"
 log "wrote $out$([ -f "$plot" ] && echo " and $plot")"

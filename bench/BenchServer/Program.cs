@@ -1,8 +1,12 @@
 // bench_server: NetRpc's server for bench.x, with the command line of ../shared/bench/native/bench_server.
 //
-//   bench_server -p PORT [--drc] [--spin-us N] [--tls CERT.pem KEY.pem] [--gss]   serve TCP and UDP on 127.0.0.1:PORT (fixed-port mode)
+//   bench_server -p PORT [--drc] [--drc-tcp] [--redis CONFIG] [--spin-us N] [--tls CERT.pem KEY.pem] [--gss]
+//                serve TCP and UDP on 127.0.0.1:PORT (fixed-port mode)
 //
 //   --drc        turn on the duplicate request cache for UDP (NetRpc's default; off here, see below)
+//   --drc-tcp    turn on the duplicate request cache for TCP and UDP, in memory (RpcServerOptions.TcpDuplicateRequestCache)
+//   --redis CONFIG  the duplicate request cache of a fleet, shared in Redis (NetRpc.DuplicateRequests.Redis) at CONFIG
+//                (StackExchange.Redis syntax; "!/path" for a Unix socket), for TCP and UDP
 //   --spin-us N  RpcServerOptions.SpinBeforeSleep in microseconds (default: the library's default)
 //   --tls CERT.pem KEY.pem  offer RPC-with-TLS (RFC 9289) with this certificate and key
 //   --gss        take RPCSEC_GSS (RFC 2203, Kerberos v5: krb5, krb5i, krb5p) with the keys of the keytab KRB5_KTNAME names
@@ -16,6 +20,7 @@ using System.Net.Security;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using NetRpc.Bench.Protocol;
+using NetRpc.DuplicateRequests.Redis;
 using NetRpc.Runtime.Auth;
 using NetRpc.Runtime.Server;
 using NetRpc.Xdr;
@@ -25,6 +30,8 @@ bool drc = false;
 double? spinMicroseconds = null;
 (string Certificate, string Key)? tls = null;
 bool gss = false;
+bool drcTcp = false;
+string? redis = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -34,6 +41,12 @@ for (int i = 0; i < args.Length; i++)
             break;
         case "--drc":
             drc = true;
+            break;
+        case "--drc-tcp":
+            drcTcp = true;
+            break;
+        case "--redis" when i + 1 < args.Length:
+            redis = args[++i];
             break;
         case "--spin-us" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out double spin) && spin >= 0:
             spinMicroseconds = spin;
@@ -47,7 +60,7 @@ for (int i = 0; i < args.Length; i++)
             gss = true;
             break;
         default:
-            Console.Error.WriteLine("usage: bench_server -p PORT [--drc] [--spin-us N] [--tls CERT.pem KEY.pem] [--gss]");
+            Console.Error.WriteLine("usage: bench_server -p PORT [--drc] [--drc-tcp] [--redis CONFIG] [--spin-us N] [--tls CERT.pem KEY.pem] [--gss]");
             return 2;
     }
 }
@@ -68,6 +81,17 @@ if (tls is var (certificate, key))
 {
     var authentication = new SslServerAuthenticationOptions { ServerCertificate = X509Certificate2.CreateFromPemFile(certificate, key) };
     options = options with { Tls = new RpcTlsServerOptions { Authentication = authentication } };
+}
+
+if (drcTcp)
+{
+    options = options with { TcpDuplicateRequestCache = new DuplicateRequestCacheOptions(), UdpDuplicateRequestCache = new DuplicateRequestCacheOptions() };
+}
+
+await using RedisDuplicateRequestStore? store = redis is null ? null : await RedisDuplicateRequestStore.ConnectAsync(new RedisDuplicateRequestStoreOptions { Configuration = redis, KeyPrefix = $"bench:{Environment.ProcessId}:" });
+if (store is not null)
+{
+    options = options with { DuplicateRequestStore = store };
 }
 
 if (gss)

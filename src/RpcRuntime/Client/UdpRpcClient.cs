@@ -157,7 +157,13 @@ internal sealed class UdpRpcClient : RpcClient
 
         if (current is not null)
         {
+            // A call sent before the servers were looked up again holds a target of the old list: find it by its address.
             int at = Array.IndexOf(targets, current);
+            if (at < 0)
+            {
+                at = Array.FindIndex(targets, t => t.EndPoint.Equals(current.EndPoint));
+            }
+
             return targets[(at + 1) % targets.Length];
         }
 

@@ -24,11 +24,7 @@ done
 work=$(mktemp -d /tmp/netrpc-drc-store.XXXXXX)
 pids=()
 cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
+    stop_pids # measure.sh
     rm -rf "$work"
 }
 trap cleanup EXIT

@@ -85,16 +85,7 @@ pairs="C-C C-N N-C N-N"
 inner() {
     local work=$WORK raw=$RAW
     pids=() # global: the EXIT trap reads it after this function has returned
-    stop_all() {
-        local pid
-        for pid in "${pids[@]}"; do
-            if kill -0 "$pid" 2>/dev/null; then
-                kill -TERM "$pid" 2>/dev/null || true
-                wait "$pid" 2>/dev/null || true
-            fi
-        done
-    }
-    trap stop_all EXIT
+    trap stop_pids EXIT # measure.sh
     trap 'exit 130' INT TERM
 
     ip link set lo up

@@ -1,6 +1,6 @@
-# measure.sh -- what the side-by-side scripts measure with, sourced by them (rpc-vs-native.sh, gss-vs-native.sh):
-# a process's CPU time, key=value fields of RESULT lines, waiting for a quiet machine, and starting a server. The
-# sourcing script defines log(), $work (a folder of its own) and the array pids (what its cleanup stops, by PID).
+# measure.sh -- what the side-by-side scripts measure with, sourced by them (rpc-vs-native.sh, gss-vs-native.sh,
+# drc-store.sh): a process's CPU time, key=value fields of RESULT lines, waiting for a quiet machine, and starting and
+# stopping servers. The sourcing script defines log(), $work (a folder of its own) and the array pids (what stop_pids stops).
 
 clk_tck=$(getconf CLK_TCK)
 # CPU seconds x CLK_TCK used so far by every thread of a process, ended ones included.
@@ -43,4 +43,15 @@ start_server() {
     done
     log "$name server did not start: $(cat "$work/$name.log")"
     exit 1
+}
+
+# Stops every process of the array pids, by PID: SIGTERM, then waits for it. For the sourcing script's EXIT trap.
+stop_pids() {
+    local pid
+    for pid in "${pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
 }

@@ -61,13 +61,7 @@ log() { echo "[rpc-vs-native] $*" >&2; }
 work=$(mktemp -d /tmp/rpc-vs-native.XXXXXX)
 pids=()
 cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -TERM "$pid" 2>/dev/null || true
-            wait "$pid" 2>/dev/null || true
-        fi
-    done
+    stop_pids # measure.sh
     rm -rf "$work"
 }
 trap cleanup EXIT

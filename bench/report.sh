@@ -181,7 +181,7 @@ elapsed=$(($(date +%s) - started))
     echo
     echo "Produced by \`$([ "$quick" = 1 ] && echo "QUICK=1 ")bench/report.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') in $elapsed s, everything measured in that one run."
     [ "$sections" = " rpc xdr generation startup tls drc " ] || echo "Sections run: ${sections# }(SECTIONS); the others were left out."
-    echo "$([ "$quick" = 1 ] && echo "Quick mode: one repetition of each run and a tenth of the calls; \`bench/report.sh\` (full mode) takes three and the full counts." || echo "Full mode: medians of three repetitions of each run, interleaved.")"
+    echo "$([ "$quick" = 1 ] && echo "Quick mode: one repetition of each run and a tenth of the calls; \`bench/report.sh\` (full mode) takes three and the full counts." || echo "Full mode: medians of three repetitions of each run (five for tls and drc), interleaved.")"
     echo
     echo "## Machine"
     echo

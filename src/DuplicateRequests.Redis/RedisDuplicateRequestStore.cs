@@ -168,9 +168,9 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
 
         byte[] record = (byte[]?)found ?? [];
         DuplicateRequestLookup lookup = await InterpretAsync(call, record, database, cancellationToken).ConfigureAwait(false);
-        if (lookup.Status != DuplicateRequestStatus.Interrupted || !call.RunAgainIfInterrupted || !IsRunning(record))
+        if (lookup.Status != DuplicateRequestStatus.Interrupted || !call.RunAgainIfInterrupted || !RunningElsewhere(call, record))
         {
-            return lookup;
+            return lookup; // a damaged or foreign record is never taken over: whose it is, and what it did, is unknown
         }
 
         // Its server died, and the program runs such calls again: take the record over, unless another server took it first.
@@ -206,7 +206,7 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
         return alive ? DuplicateRequestLookup.Running : DuplicateRequestLookup.Interrupted;
     }
 
-    private static bool IsRunning(byte[] record) => StoreRecord.TryRead(record, out byte state, out _, out _, out _) && state == StoreRecord.Running;
+    private bool RunningElsewhere(DuplicateRequestCall call, byte[] record) => StoreRecord.Classify(record, call.Identity, _owner, out _, out _) == RecordVerdict.RunningElsewhere;
 
     private long RunningLifetimeMs => (long)_options.RunningLifetime.TotalMilliseconds;
 

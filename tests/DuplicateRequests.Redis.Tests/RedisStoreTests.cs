@@ -121,6 +121,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
     [InlineData("length too long")]
     [InlineData("bad state")]
     [InlineData("another call")]
+    [InlineData("another call running")]
     public async Task A_damaged_or_foreign_record_is_refused_as_interrupted_never_run_nor_served(string damage)
     {
         var options = Options();
@@ -135,11 +136,15 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
             "cut short" => good[..^1],
             "length too long" => [.. good, 0],
             "bad state" => [.. good[..4], 9, .. good[5..]],
+            "another call running" => StoreRecord.ForRunning(Encoding.ASCII.GetBytes(new string('b', 32)), Call(13, "create f").Identity),
             _ => StoreRecord.ForAnswered(Encoding.ASCII.GetBytes(new string('a', 32)), Call(13, "create f").Identity, "reply"u8),
         };
         await connection.GetDatabase().StringSetAsync(options.KeyPrefix + "call:" + call.Id.ToString("x32", null), record);
 
         Assert.Equal(DuplicateRequestStatus.Interrupted, (await store.BeginAsync(call, default)).Status);
+
+        // Nor is it taken over by a program that runs interrupted calls again: whose it is, and what it did, is unknown.
+        Assert.Equal(DuplicateRequestStatus.Interrupted, (await store.BeginAsync(new DuplicateRequestCall(12, 0x20000777, 1, 1, "create f"u8, Client) { RunAgainIfInterrupted = true }, default)).Status);
     }
 
     [RedisFact]

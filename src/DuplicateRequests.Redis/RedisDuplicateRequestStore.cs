@@ -11,13 +11,16 @@ namespace NetRpc.DuplicateRequests.Redis;
 /// give it to every server as <see cref="Runtime.Server.RpcServerOptions.DuplicateRequestStore"/>.
 /// <para>
 /// Each call has one record (a string under <see cref="RedisDuplicateRequestStoreOptions.KeyPrefix"/> and the call's
-/// <see cref="DuplicateRequestCall.Id"/>). A lookup is one script run: it returns the record, or, when there is none,
-/// records the call as running on this server; so of two servers that get the same call at once one runs it. The reply is
+/// <see cref="DuplicateRequestCall.Id"/>). A lookup is one <c>SET NX</c>: it records the call as running on this server
+/// unless it is there, atomically on any server of the protocol, so of two servers that get the same call at once one runs
+/// it; only when the call was there does a <c>GET</c> follow, to read its record. The reply is
 /// written when the call is answered, pipelined behind the reply rather than waited for. A record names the server that
 /// made it; each server keeps a lease (a key that expires after <see cref="RedisDuplicateRequestStoreOptions.LeaseTime"/>
 /// unless renewed), so a call found running on a server whose lease is gone was interrupted by its death: it is refused
-/// SYSTEM_ERR, not run again (it may have run). Only that case costs a second round trip. Every script and command
-/// touches one key, so it works on Redis Cluster too.
+/// SYSTEM_ERR, not run again (it may have run). Every command touches one key, so it works on Redis Cluster too. The
+/// rare paths (taking over a dead server's call for a program that runs interrupted calls again, forgetting a call that
+/// gave no reply) are compare-and-set scripts: on Microsoft Garnet, run it with <c>--lua --lua-transaction-mode</c>, as
+/// its scripts are not atomic otherwise.
 /// </para>
 /// <para>
 /// What is read back is checked whole (format, lengths, and the call's full identity, not only its hash): a record that
@@ -30,15 +33,6 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
 {
     /// <summary>The meter of the store's own instruments.</summary>
     public const string MeterName = "NetRpc.DuplicateRequests.Redis";
-
-    // KEYS[1] the call's record; ARGV[1] its running record, ARGV[2] how long that lives (ms). The record when there is
-    // one; otherwise the call is recorded as running here, and nil returned.
-    private const string BeginScript = """
-        local record = redis.call('GET', KEYS[1])
-        if record then return record end
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return false
-        """;
 
     // KEYS[1] the call's record; ARGV[1] the record of a dead server's running call, ARGV[2] this server's running record,
     // ARGV[3] how long that lives (ms). Replaced only when it is still the dead server's (or gone); otherwise what is there.
@@ -160,13 +154,23 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
         IDatabase database = ready.IsCompletedSuccessfully ? ready.Result : await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         RedisKey key = CallKey(call);
         byte[] running = StoreRecord.ForRunning(_owner, call.Identity);
-        RedisResult found = await database.ScriptEvaluateAsync(BeginScript, [key], [running, RunningLifetimeMs]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (found.IsNull)
+        byte[]? record = null;
+        for (int attempt = 0; record is null; attempt++)
         {
-            return DuplicateRequestLookup.New;
+            // SET NX: atomic on every server of the protocol, scripts or not; of servers racing for a call, one records it.
+            if (await database.StringSetAsync(key, running, _options.RunningLifetime, When.NotExists).WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return DuplicateRequestLookup.New;
+            }
+
+            record = (byte[]?)await database.StringGetAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (record is null && attempt == 1)
+            {
+                // Gone again between the two commands (forgotten, expired), twice: as if running; the client will retry.
+                return DuplicateRequestLookup.Running;
+            }
         }
 
-        byte[] record = (byte[]?)found ?? [];
         DuplicateRequestLookup lookup = await InterpretAsync(call, record, database, cancellationToken).ConfigureAwait(false);
         if (lookup.Status != DuplicateRequestStatus.Interrupted || !call.RunAgainIfInterrupted || !RunningElsewhere(call, record))
         {
@@ -174,7 +178,7 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
         }
 
         // Its server died, and the program runs such calls again: take the record over, unless another server took it first.
-        found = await database.ScriptEvaluateAsync(TakeOverScript, [key], [record, running, RunningLifetimeMs]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        RedisResult found = await database.ScriptEvaluateAsync(TakeOverScript, [key], [record, running, RunningLifetimeMs]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return found.IsNull ? DuplicateRequestLookup.New : await InterpretAsync(call, (byte[]?)found ?? [], database, cancellationToken).ConfigureAwait(false);
     }
 

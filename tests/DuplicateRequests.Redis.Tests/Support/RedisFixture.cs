@@ -1,17 +1,25 @@
 namespace NetRpc.DuplicateRequests.Redis.Tests.Support;
 
-/// <summary>One redis-server for a test class (each test keeps to its own key prefix); none where it is missing.</summary>
-public sealed class RedisFixture : IAsyncLifetime
+/// <summary>One server of the Redis protocol for a test class (each test keeps to its own key prefix); none where it is missing.</summary>
+public abstract class StoreServerFixture : IAsyncLifetime
 {
+    private readonly string? _missingReason;
+    private readonly Func<Task<RedisServer>> _start;
     private RedisServer? _server;
 
-    internal RedisServer Server => _server ?? throw new InvalidOperationException(RedisServer.MissingReason);
+    private protected StoreServerFixture(string? missingReason, Func<Task<RedisServer>> start)
+    {
+        _missingReason = missingReason;
+        _start = start;
+    }
+
+    internal RedisServer Server => _server ?? throw new InvalidOperationException(_missingReason);
 
     public async Task InitializeAsync()
     {
-        if (RedisServer.MissingReason is null)
+        if (_missingReason is null)
         {
-            _server = await RedisServer.StartAsync();
+            _server = await _start();
         }
     }
 
@@ -24,26 +32,8 @@ public sealed class RedisFixture : IAsyncLifetime
     }
 }
 
-/// <summary>One Microsoft Garnet for a test class (each test keeps to its own key prefix); none where it is missing.</summary>
-public sealed class GarnetFixture : IAsyncLifetime
-{
-    private RedisServer? _server;
+/// <summary>Debian's redis-server for a test class.</summary>
+public sealed class RedisFixture() : StoreServerFixture(RedisServer.MissingReason, () => RedisServer.StartAsync());
 
-    internal RedisServer Server => _server ?? throw new InvalidOperationException(RedisServer.GarnetMissingReason);
-
-    public async Task InitializeAsync()
-    {
-        if (RedisServer.GarnetMissingReason is null)
-        {
-            _server = await RedisServer.StartGarnetAsync();
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
-}
+/// <summary>Microsoft Garnet for a test class.</summary>
+public sealed class GarnetFixture() : StoreServerFixture(RedisServer.GarnetMissingReason, RedisServer.StartGarnetAsync);

@@ -144,10 +144,10 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
     public override async ValueTask<DuplicateRequestLookup> BeginAsync(DuplicateRequestCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (_unwritten.TryGetValue(call.Id, out Outcome? owed) && owed.Answered is { } answered && call.Identity.SequenceEqual(owed.Call.Identity))
+        if (_unwritten.TryGetValue(call.Id, out Outcome? owed) && owed.Answered)
         {
-            // Answered here; the store does not have it yet.
-            return StoreRecord.Classify(answered, call.Identity, _owner, out _, out ReadOnlyMemory<byte> stored) == RecordVerdict.Answered ? DuplicateRequestLookup.Done(stored) : DuplicateRequestLookup.Interrupted;
+            // Answered here; the store does not have it yet. (A record of another call under the same id is foreign.)
+            return StoreRecord.Classify(owed.Record, call.Identity, _owner, out _, out ReadOnlyMemory<byte> stored) == RecordVerdict.Answered ? DuplicateRequestLookup.Done(stored) : DuplicateRequestLookup.Interrupted;
         }
 
         Task<IDatabase> ready = ReadyAsync();
@@ -199,7 +199,7 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
                 return DuplicateRequestLookup.Done(reply);
             case RecordVerdict.RunningHere:
                 // Running here, or forgotten here while the store was down (then it runs again: the record is already this server's).
-                return _unwritten.TryGetValue(call.Id, out Outcome? owed) && owed.Answered is null && _unwritten.TryRemove(new(call.Id, owed))
+                return _unwritten.TryGetValue(call.Id, out Outcome? owed) && !owed.Answered && _unwritten.TryRemove(new(call.Id, owed))
                     ? DuplicateRequestLookup.New
                     : DuplicateRequestLookup.Running;
         }
@@ -224,14 +224,14 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
             return;
         }
 
-        Settle(new Outcome(call, StoreRecord.ForAnswered(_owner, call.Identity, reply), StoreRecord.ForRunning(_owner, call.Identity)));
+        Settle(new Outcome(call, StoreRecord.ForAnswered(_owner, call.Identity, reply), answered: true));
     }
 
     /// <inheritdoc/>
     public override void Abandon(DuplicateRequestCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
-        Settle(new Outcome(call, null, StoreRecord.ForRunning(_owner, call.Identity)));
+        Settle(new Outcome(call, StoreRecord.ForRunning(_owner, call.Identity), answered: false));
     }
 
     /// <summary>
@@ -370,13 +370,13 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
         try
         {
             RedisKey key = CallKey(outcome.Call);
-            if (outcome.Answered is { } answered)
+            if (outcome.Answered)
             {
-                await database.StringSetAsync(key, answered, _options.ReplyLifetime).ConfigureAwait(false);
+                await database.StringSetAsync(key, outcome.Record, _options.ReplyLifetime).ConfigureAwait(false);
             }
             else
             {
-                await database.ScriptEvaluateAsync(AbandonScript, [key], [outcome.Running]).ConfigureAwait(false);
+                await database.ScriptEvaluateAsync(AbandonScript, [key], [outcome.Record]).ConfigureAwait(false);
             }
 
             _unwritten.TryRemove(new(outcome.Call.Id, outcome));
@@ -417,14 +417,15 @@ public sealed partial class RedisDuplicateRequestStore : DuplicateRequestStore, 
     [LoggerMessage(4, LogLevel.Warning, "This server's lease in the duplicate request store could not be renewed; others may refuse its running calls as interrupted")]
     private static partial void LogLeaseFailed(ILogger logger, Exception exception);
 
-    /// <summary>What this server owes the store for a call it recorded: its answered record, or (null) to forget its running record.</summary>
-    private sealed class Outcome(DuplicateRequestCall call, byte[]? answered, byte[] running)
+    /// <summary>What this server owes the store for a call it recorded: its answered record to write, or its running record to forget.</summary>
+    private sealed class Outcome(DuplicateRequestCall call, byte[] record, bool answered)
     {
         public DuplicateRequestCall Call { get; } = call;
 
-        public byte[]? Answered { get; } = answered;
+        public byte[] Record { get; } = record;
 
-        public byte[] Running { get; } = running;
+        /// <summary>True: <see cref="Record"/> is the answer to write; false: the running record to delete if it is still there.</summary>
+        public bool Answered { get; } = answered;
 
         /// <summary>1 while a write of it is under way.</summary>
         public int Writing;

@@ -131,7 +131,7 @@ public sealed class FleetTests(ITestOutputHelper output)
 
             // The held calls first: each server runs one and holds it until it dies.
             Task[] held = [.. HeldIds.Select(id => Task.Run(() => CallAsync(id)))];
-            await WaitUntilAsync(() => HeldIds.All(id => database.HashExists(prefix + "executions", id)), "the held calls run");
+            await Waiting.UntilAsync(() => HeldIds.All(id => database.HashExists(prefix + "executions", id)), "the held calls run", seconds: 120);
 
             int next = 0;
             Task[] load = [.. Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
@@ -146,10 +146,10 @@ public sealed class FleetTests(ITestOutputHelper output)
             for (int i = 0; i < servers.Length; i++)
             {
                 int mark = (i + 1) * Calls / (servers.Length + 1);
-                await WaitUntilAsync(() => Volatile.Read(ref answered) >= mark, $"{mark} calls are answered");
+                await Waiting.UntilAsync(() => Volatile.Read(ref answered) >= mark, $"{mark} calls are answered", seconds: 120);
                 FleetServerProcess killed = servers[i]!;
                 killed.Kill();
-                await WaitUntilAsync(() => Volatile.Read(ref answered) >= mark + 300, "the others carry the calls");
+                await Waiting.UntilAsync(() => Volatile.Read(ref answered) >= mark + 300, "the others carry the calls", seconds: 120);
                 servers[i] = null;
                 await killed.DisposeAsync();
                 servers[i] = await FleetServerProcess.StartAsync(redis.Configuration, prefix, killed.Tcp.Port, killed.Udp.Port, mode, hold: false);
@@ -201,16 +201,6 @@ public sealed class FleetTests(ITestOutputHelper output)
         public int Refused => Outcomes.Count(o => o.Value == nameof(RpcSystemErrorException));
 
         public int[] RunTwice => [.. Executions.Where(e => e.Value > 1).Select(e => e.Key)];
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"timed out waiting until {what}");
-            await Task.Delay(20);
-        }
     }
 
     /// <summary>A fleet server as a child process, stopped by PID when disposed.</summary>

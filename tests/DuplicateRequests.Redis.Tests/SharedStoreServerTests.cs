@@ -61,9 +61,9 @@ public sealed class SharedStoreServerTests(RedisFixture redis, ITestOutputHelper
         Task<IntValue> call = client.CallAsync<IntValue, IntValue>(Add, new IntValue(7)).AsTask();
 
         // The server that runs it holds it; the other finds it running, and drops it, again and again.
-        await WaitUntilAsync(() => a.Executions + b.Executions == 1, "a server runs the call");
+        await Waiting.UntilAsync(() => a.Executions + b.Executions == 1, "a server runs the call");
         Member other = a.Executions == 0 ? a : b;
-        await WaitUntilAsync(() => other.Lookups("in_progress") >= 2, "the retransmissions reach the other server");
+        await Waiting.UntilAsync(() => other.Lookups("in_progress") >= 2, "the retransmissions reach the other server");
         Assert.Equal(1, a.Executions + b.Executions);
 
         release.SetResult();
@@ -97,20 +97,7 @@ public sealed class SharedStoreServerTests(RedisFixture redis, ITestOutputHelper
 
         // The store back (empty, as Redis without persistence comes back): calls are kept again.
         await own.StartAgainAsync();
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                await closed.CallAsync<IntValue, IntValue>(Add, new IntValue(1));
-                break;
-            }
-            catch (RpcSystemErrorException)
-            {
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the store did not answer again within 60 s");
-                await Task.Delay(20);
-            }
-        }
+        await Waiting.UntilAsync(() => AnswersAsync(closed), "the store answers again");
 
         Assert.True(server.Lookups("miss") >= 2);
     }
@@ -157,7 +144,7 @@ public sealed class SharedStoreServerTests(RedisFixture redis, ITestOutputHelper
         // The store dies under load, with calls running and replies lost on their way; the first half of the calls goes on.
         int Failed() => a.Lookups("store_failed_closed") + b.Lookups("store_failed_closed") + a.Lookups("store_failed_open") + b.Lookups("store_failed_open");
         Task firstHalf = RunAsync(1, Calls / 2);
-        await WaitUntilAsync(() => outcomes.Count >= Calls / 6, "calls flow before the store dies");
+        await Waiting.UntilAsync(() => outcomes.Count >= Calls / 6, "calls flow before the store dies");
         own.Kill();
         await firstHalf;
 
@@ -165,21 +152,8 @@ public sealed class SharedStoreServerTests(RedisFixture redis, ITestOutputHelper
         await own.StartAgainAsync();
         foreach (Member server in new[] { a, b })
         {
-            var clock = Stopwatch.StartNew();
             await using RpcClient probe = RpcClient.CreateTcp(server.Tcp, Program, 1);
-            while (true)
-            {
-                try
-                {
-                    await probe.CallAsync<IntValue, IntValue>(Add, new IntValue(-1));
-                    break;
-                }
-                catch (RpcSystemErrorException)
-                {
-                    Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the store did not answer again within 60 s");
-                    await Task.Delay(20);
-                }
-            }
+            await Waiting.UntilAsync(() => AnswersAsync(probe), "the store answers again");
         }
 
         await RunAsync((Calls / 2) + 1, Calls);
@@ -258,13 +232,17 @@ public sealed class SharedStoreServerTests(RedisFixture redis, ITestOutputHelper
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    /// <summary>Whether a call goes through: false while the server's store cannot be asked (SYSTEM_ERR).</summary>
+    private static async Task<bool> AnswersAsync(RpcClient client)
     {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
+        try
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"timed out waiting until {what}");
-            await Task.Delay(20);
+            await client.CallAsync<IntValue, IntValue>(Add, new IntValue(-1));
+            return true;
+        }
+        catch (RpcSystemErrorException)
+        {
+            return false;
         }
     }
 

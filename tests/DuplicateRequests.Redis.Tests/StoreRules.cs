@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text;
+using NetRpc.DuplicateRequests.Redis.Tests.Support;
 using NetRpc.Runtime.DuplicateRequests;
 using StackExchange.Redis;
 
@@ -154,17 +154,8 @@ internal static class StoreRules
     /// <summary>Asks until the store says <paramref name="status"/>: writes are pipelined, not awaited.</summary>
     public static async Task<DuplicateRequestLookup> WaitForAsync(RedisDuplicateRequestStore store, DuplicateRequestCall call, DuplicateRequestStatus status)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            DuplicateRequestLookup lookup = await store.BeginAsync(call, default);
-            if (lookup.Status == status)
-            {
-                return lookup;
-            }
-
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the store still says {lookup.Status}, not {status}");
-            await Task.Delay(20);
-        }
+        DuplicateRequestLookup lookup = default;
+        await Waiting.UntilAsync(async () => (lookup = await store.BeginAsync(call, default)).Status == status, $"the store says {status}");
+        return lookup;
     }
 }

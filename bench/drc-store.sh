@@ -21,17 +21,10 @@ for tool in redis-server redis-cli taskset dotnet; do
     command -v "$tool" >/dev/null 2>&1 || { echo "drc-store: SKIPPED, missing: $tool"; exit 0; }
 done
 
-work=$(mktemp -d /tmp/netrpc-drc-store.XXXXXX)
-pids=()
-cleanup() {
-    stop_pids # measure.sh
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 log() { echo "[drc-store] $*" >&2; }
 # shellcheck source=measure.sh
 . "$here/measure.sh"
+make_work netrpc-drc-store
 calls() { awk -v n="$1" -v s="$scale" 'BEGIN { v = int(n * s); if (v < 1000) v = 1000; print v }'; }
 
 socket=$work/redis.sock

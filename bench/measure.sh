@@ -1,6 +1,7 @@
 # measure.sh -- what the side-by-side scripts measure with, sourced by them (rpc-vs-native.sh, gss-vs-native.sh,
 # drc-store.sh): a process's CPU time, key=value fields of RESULT lines, waiting for a quiet machine, and starting and
-# stopping servers. The sourcing script defines log(), $work (a folder of its own) and the array pids (what stop_pids stops).
+# stopping servers. The sourcing script defines log(), and $work (a folder of its own) and the array pids (what stop_pids
+# stops), itself or with make_work.
 
 clk_tck=$(getconf CLK_TCK)
 # CPU seconds x CLK_TCK used so far by every thread of a process, ended ones included.
@@ -54,4 +55,12 @@ stop_pids() {
             wait "$pid" 2>/dev/null || true
         fi
     done
+}
+
+# Makes $work (a folder of its own, named after NAME) and the array pids; on exit, stops those processes and removes it.
+make_work() {
+    work=$(mktemp -d "/tmp/$1.XXXXXX")
+    pids=()
+    trap 'stop_pids; rm -rf "$work"' EXIT
+    trap 'exit 130' INT TERM
 }

@@ -58,18 +58,10 @@ io_paths=${IO_PATHS:-0}
 
 log() { echo "[rpc-vs-native] $*" >&2; }
 
-work=$(mktemp -d /tmp/rpc-vs-native.XXXXXX)
-pids=()
-cleanup() {
-    stop_pids # measure.sh
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 # ------------------------------------------------------------------ helpers
 # shellcheck source=measure.sh
 . "$here/measure.sh"
+make_work rpc-vs-native
 calls() { awk -v n="$1" -v s="$scale" 'BEGIN { v = int(n * s); if (v < 1000) v = 1000; print v }'; }
 
 # run CASE PAIR CLIENT_CPU CLIENT_CMD... : one measured run, appended to $raw

@@ -446,7 +446,7 @@ internal sealed class CallDispatcher
             DuplicateRequest = call,
         };
         var pooled = new PooledOpaqueScope();
-        Task<ResultWriter> results = RunSharedAsync(store, call, slot, arguments, context, program, procedure, pooled, CallerEndPoint(site));
+        Task<ResultWriter> results = RunSharedAsync(store, call, slot, arguments, context, program, procedure, pooled);
         pending = new PendingReply(results, header, program, procedure, slot, started, activity, pooled) { Gss = site.Gss };
         if (activity is not null)
         {
@@ -457,7 +457,7 @@ internal sealed class CallDispatcher
     }
 
     /// <summary>Asks the shared store about a call, then runs it, drops it, or answers it as the store and the program's policy say.</summary>
-    private async Task<ResultWriter> RunSharedAsync(DuplicateRequestStore store, DuplicateRequestCall call, CacheSlot slot, byte[] arguments, RpcCallContext context, RpcProgram program, ProcedureHandler procedure, PooledOpaqueScope pooled, EndPoint? remote)
+    private async Task<ResultWriter> RunSharedAsync(DuplicateRequestStore store, DuplicateRequestCall call, CacheSlot slot, byte[] arguments, RpcCallContext context, RpcProgram program, ProcedureHandler procedure, PooledOpaqueScope pooled)
     {
         DuplicateRequestLookup lookup;
         long asked = Stopwatch.GetTimestamp();
@@ -495,7 +495,7 @@ internal sealed class CallDispatcher
             default:
                 // Interrupted, or a status this server does not know: it may have run, so it is not run again here.
                 _metrics.Duplicate("interrupted");
-                RpcServerLog.CallInterrupted(_logger, program.Name, program.Version, procedure.Name, call.Xid, remote);
+                RpcServerLog.CallInterrupted(_logger, program.Name, program.Version, procedure.Name, call.Xid, context.RemoteEndPoint);
                 slot.Recorded();
                 throw RpcReplyException.WithStatus(AcceptStatus.SystemError);
         }

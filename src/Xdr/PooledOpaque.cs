@@ -93,6 +93,9 @@ public sealed class PooledOpaque : IMemoryOwner<byte>, IEquatable<PooledOpaque>
         return new PooledOpaque(buffer.Array.AsMemory(offset, length), null, buffer);
     }
 
+    /// <summary>Whether disposing it gives memory back (it was rented or lent), so that nobody but its disposer changes its bytes.</summary>
+    internal bool OwnsMemory => _rented is not null || _lent is not null;
+
     /// <summary>The bytes in a new array of their own, valid after this value is disposed.</summary>
     /// <returns>The array.</returns>
     /// <exception cref="ObjectDisposedException">The value has been disposed.</exception>

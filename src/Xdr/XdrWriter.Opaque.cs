@@ -31,7 +31,35 @@ public ref partial struct XdrWriter
     {
         ArgumentNullException.ThrowIfNull(value);
         _scope?.Add(value);
-        WriteOpaque(value.Span, maxLength);
+        ReadOnlyMemory<byte> bytes = value.Memory;
+        if (bytes.Length >= MinimumGatheredLength && _scope is not null && value.OwnsMemory && _output is IXdrGatheringWriter gathering)
+        {
+            // The scope keeps the value until the reply is sent: the output may send its bytes from where they lie.
+            if ((uint)bytes.Length > maxLength)
+            {
+                ThrowHelper.ValueTooLong(nameof(value), "opaque data", bytes.Length, maxLength);
+            }
+
+            Span<byte> length = Reserve(sizeof(uint));
+            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            Commit(sizeof(uint));
+            Flush();
+            if (gathering.TryWriteByReference(bytes))
+            {
+                _committed += bytes.Length;
+                int padding = XdrReader.PaddingOf(bytes.Length);
+                Reserve(padding).Slice(0, padding).Clear();
+                Commit(padding);
+            }
+            else
+            {
+                WriteFixedOpaque(bytes.Span, bytes.Length);
+            }
+
+            return;
+        }
+
+        WriteOpaque(bytes.Span, maxLength);
     }
 
     /// <summary>Writes fixed-length opaque data, <c>opaque name[length]</c> (RFC 4506 section 4.9): the bytes and their padding, no length.</summary>

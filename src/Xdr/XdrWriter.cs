@@ -26,6 +26,12 @@ public ref partial struct XdrWriter
     private int _depth;
     private readonly PooledOpaqueScope? _scope;
 
+    /// <summary>
+    /// The length from which the bytes of a <see cref="PooledOpaque"/> are offered to an <see cref="IXdrGatheringWriter"/>
+    /// by reference: below it a copy costs less than sending one more buffer.
+    /// </summary>
+    public const int MinimumGatheredLength = 4096;
+
     /// <summary>Creates a writer.</summary>
     /// <param name="output">Where the bytes go.</param>
     /// <param name="options">Limits; <see langword="null"/> means <see cref="XdrWriterOptions.Default"/>.</param>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using NetRpc.Runtime.Client;
 using NetRpc.Runtime.Server;
@@ -43,7 +44,7 @@ public abstract class PooledOpaqueTests
             .AddProcedure<IntValue, PooledValue>(3, "MAKE", (n, _) =>
             {
                 PooledOpaque made = PooledOpaque.Rent(n.Value);
-                made.Span.Fill(0x5a);
+                made.Span.Fill(Filling(n.Value));
                 Seen.Enqueue(made);
                 return ValueTask.FromResult(new PooledValue(made));
             })
@@ -68,6 +69,9 @@ public abstract class PooledOpaqueTests
         return (server, client, service);
     }
 
+    /// <summary>What MAKE fills its results with: one value per length, so that two results' arrays cannot pass for each other.</summary>
+    private static byte Filling(int length) => (byte)(0x5a ^ length);
+
     private static byte[] Bytes(int length, int seed)
     {
         byte[] bytes = new byte[length];
@@ -91,8 +95,82 @@ public abstract class PooledOpaqueTests
 
             PooledOpaque[] seen = [.. service.Seen];
             Assert.Equal(4, seen.Length);
-            Assert.All(seen, value => Assert.Throws<ObjectDisposedException>(() => value.Memory));
+
+            // Given back once sent: on an event loop the reply leaves from the receive buffer itself (a gathered send).
+            await HostileClientTests.WaitUntilAsync(() => seen.All(IsDisposed), "every argument is given back");
             Assert.Equal([true, false, true, true], service.Borrowed.ToArray()); // 10 bytes are copied: too short to lend
+        }
+    }
+
+    /// <summary>ECHO calls of <paramref name="lengths"/> and MAKE calls, as records sent in one write.</summary>
+    private static (byte[] Calls, byte[][] Expected) Batch(int[] lengths)
+    {
+        var calls = new List<byte>();
+        var expected = new byte[lengths.Length][];
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            uint xid = (uint)(1000 + i);
+            bool make = i % 3 == 2;
+            byte[] data = make ? Enumerable.Repeat(Filling(lengths[i]), lengths[i]).ToArray() : Bytes(lengths[i], i);
+            byte[] arguments = make ? Wire.Words((uint)lengths[i]) : [.. Wire.Words((uint)data.Length), .. data, .. new byte[(4 - (data.Length % 4)) % 4]];
+            calls.AddRange(Wire.Record(Wire.Call(xid, Program, 1, make ? 3u : 1u, arguments: arguments)));
+            expected[i] = [.. Wire.Accepted(xid, 0, (uint)data.Length), .. data, .. new byte[(4 - (data.Length % 4)) % 4]];
+        }
+
+        return ([.. calls], expected);
+    }
+
+    [Fact]
+    public async Task Calls_that_arrive_together_are_answered_byte_for_byte_from_the_buffer_they_arrived_in()
+    {
+        (RpcServer server, RpcClient client, Service service) = await StartAsync();
+        await using (server)
+        await using (client)
+        {
+            // Every third call is a MAKE (results in arrays rented from the pool); the first two rent from the same bucket.
+            int[] lengths = [4095, 3, 5000, 4097, 10, 5001, 65_536, 70_001, 200_003, 9_000, 4_098, 30_002, 5, 12_345];
+            (byte[] calls, byte[][] expected) = Batch(lengths);
+            using Socket socket = await Wire.ConnectAsync(server.TcpEndPoints[0]);
+            await using var stream = new NetworkStream(socket);
+            Task sending = stream.WriteAsync(calls).AsTask();
+            foreach (byte[] reply in expected)
+            {
+                Assert.Equal(reply, await Wire.ReadRecordAsync(stream));
+            }
+
+            await sending;
+            await HostileClientTests.WaitUntilAsync(() => service.Seen.All(IsDisposed), "every pooled value is given back");
+        }
+    }
+
+    [Fact]
+    public async Task Replies_that_a_slow_reader_takes_in_part_arrive_whole()
+    {
+        (RpcServer server, RpcClient client, Service service) = await StartAsync();
+        await using (server)
+        await using (client)
+        {
+            int[] lengths = [.. Enumerable.Range(0, 20).Select(i => 500_001 + i)];
+            (byte[] calls, byte[][] expected) = Batch(lengths);
+
+            // 10 MB of replies against a small receive window and at most 4 MB (tcp_wmem) in the server's socket: an event
+            // loop's socket takes some reply in part, and the rest waits in the connection's queue.
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+            await socket.ConnectAsync(server.TcpEndPoints[0]);
+            await using var stream = new NetworkStream(socket);
+            Task sending = stream.WriteAsync(calls).AsTask();
+            if (!ThreadPerConnection)
+            {
+                await HostileClientTests.WaitUntilAsync(() => server.QueuedReplyBytes > 0, "a reply waits in part, before any is read");
+            }
+
+            foreach (byte[] reply in expected)
+            {
+                Assert.Equal(reply, await Wire.ReadRecordAsync(stream));
+            }
+
+            await sending;
+            await HostileClientTests.WaitUntilAsync(() => service.Seen.All(IsDisposed), "every pooled value is given back");
         }
     }
 
@@ -138,7 +216,7 @@ public abstract class PooledOpaqueTests
             }
 
             Assert.Equal(70_000, kept.Value.Length);
-            Assert.True(kept.Value.Span.IndexOfAnyExcept((byte)0x5a) < 0); // not overwritten by the replies read after it
+            Assert.True(kept.Value.Span.IndexOfAnyExcept(Filling(70_000)) < 0); // not overwritten by the replies read after it
             kept.Value.Dispose();
             Assert.All(service.Seen, value => Assert.True(IsDisposed(value)));
         }

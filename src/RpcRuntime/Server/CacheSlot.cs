@@ -34,6 +34,9 @@ internal readonly struct CacheSlot
         }
     }
 
+    /// <summary>Whether <see cref="Complete"/> keeps the reply anywhere.</summary>
+    public bool KeepsReplies => _cache is not null || _shared is { Recorded: true };
+
     /// <summary>Keeps the reply, from its XID on.</summary>
     public void Complete(ReadOnlySpan<byte> reply)
     {

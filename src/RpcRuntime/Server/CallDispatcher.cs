@@ -419,8 +419,17 @@ internal sealed class CallDispatcher
             return DispatchOutcome.Pending;
         }
 
-        Recycle(pooled);
         Finish(output, site, recordStart, bodyStart, header, slot, program, procedure.Name, started, activity);
+        if (output.HasReferencesFrom(recordStart))
+        {
+            // The reply is to be sent from pooled data where it lies (a gathered send): the data stays until it is sent.
+            output.Hold(pooled);
+        }
+        else
+        {
+            Recycle(pooled);
+        }
+
         return DispatchOutcome.Replied;
     }
 
@@ -668,7 +677,11 @@ internal sealed class CallDispatcher
         }
 
         EndMessage(output, site, recordStart);
-        slot.Complete(output.WrittenSpan[bodyStart..]);
+        if (slot.KeepsReplies)
+        {
+            slot.Complete(output.WrittenSpan[bodyStart..]);
+        }
+
         _metrics.Called(program.Name, program.Version, procedure, "SUCCESS", started);
         activity?.Stop();
     }

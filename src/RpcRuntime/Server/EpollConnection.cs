@@ -28,7 +28,9 @@ internal sealed class EpollConnection : IStreamSink
     private readonly EventLoop _loop;
     private readonly RecordReader _reader;
     private readonly LocalPeer? _local;
-    private readonly PooledBufferWriter _replies = new();
+    // Replies take large pooled results by reference, sent from where they lie with one gathered send (no copy).
+    private readonly PooledBufferWriter _replies = new(gathering: true);
+    private ReadOnlyMemory<byte>[]? _pieces;
     private readonly PooledBufferWriter _unsent = new();
     private readonly object _sendLock = new();
     private readonly CancellationTokenSource _aborted = new();
@@ -506,12 +508,64 @@ internal sealed class EpollConnection : IStreamSink
         {
             lock (_sendLock)
             {
-                return Send(_replies.WrittenSpan);
+                return _replies.HasReferences && !_closed && _queued == 0 ? SendGathered() : Send(_replies.WrittenSpan);
             }
         }
         finally
         {
+            // Gives back the pooled data the replies referred to: sent, or copied into the queue.
             _replies.Reset();
+        }
+    }
+
+    /// <summary>
+    /// Sends the replies, with the pooled data they refer to where it lies, in one gathered send; queues what the socket did
+    /// not take (copied, as the data goes back to its pool). Called under the send lock, with nothing queued.
+    /// </summary>
+    private bool SendGathered()
+    {
+        if (_pieces is null || _pieces.Length < _replies.PieceCount)
+        {
+            _pieces = new ReadOnlyMemory<byte>[_replies.PieceCount];
+        }
+
+        Span<ReadOnlyMemory<byte>> pieces = _pieces.AsSpan(0, _replies.GetPieces(_pieces));
+        try
+        {
+            long sent;
+            try
+            {
+                sent = SocketIo.TrySendGathered(_handle, pieces);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                RpcServerLog.ConnectionEnded(_service.Logger, Remote, e.Message);
+                return false;
+            }
+
+            if (sent < _replies.WrittenCount)
+            {
+                Interlocked.Exchange(ref _lastSendProgress, Environment.TickCount64);
+                foreach (ReadOnlyMemory<byte> piece in pieces)
+                {
+                    if (sent >= piece.Length)
+                    {
+                        sent -= piece.Length;
+                        continue;
+                    }
+
+                    Queue(piece.Span[(int)sent..]);
+                    sent = 0;
+                }
+
+                UpdateInterest();
+            }
+
+            return true;
+        }
+        finally
+        {
+            pieces.Clear(); // holds no pooled memory past its use
         }
     }
 

@@ -27,13 +27,13 @@ internal static class RecordMarking
     public static void EndRecord(PooledBufferWriter buffer, int start)
     {
         int length = buffer.WrittenCount - start - HeaderSize;
-        BinaryPrimitives.WriteUInt32BigEndian(buffer.WrittenSpan.Slice(start), LastFragmentBit | (uint)length);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer.Written(start, HeaderSize), LastFragmentBit | (uint)length);
     }
 
     /// <summary>Fills in the header reserved at <paramref name="start"/>: a fragment holding everything written since, the last of its record or not.</summary>
     public static void EndFragment(PooledBufferWriter buffer, int start, bool last)
     {
         int length = buffer.WrittenCount - start - HeaderSize;
-        BinaryPrimitives.WriteUInt32BigEndian(buffer.WrittenSpan.Slice(start), (last ? LastFragmentBit : 0) | (uint)length);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer.Written(start, HeaderSize), (last ? LastFragmentBit : 0) | (uint)length);
     }
 }

@@ -147,6 +147,83 @@ internal static unsafe partial class SocketIo
     }
 
     /// <summary>
+    /// Sends as much of <paramref name="pieces"/>, in order, as a socket takes now, with one <c>sendmsg</c> per round
+    /// rather than a copy into one buffer (Linux only): a reply around large data that stays where it lies.
+    /// </summary>
+    /// <param name="handle">The socket.</param>
+    /// <param name="pieces">The bytes to send, in order; at most 64 pieces.</param>
+    /// <returns>The bytes sent, possibly fewer than given (0 when the socket's buffer is full).</returns>
+    /// <exception cref="SocketException">The send failed.</exception>
+    public static long TrySendGathered(SafeSocketHandle handle, ReadOnlySpan<ReadOnlyMemory<byte>> pieces)
+    {
+        const int MaxPieces = 64; // the size of Pins
+        if (pieces.Length > MaxPieces)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pieces), pieces.Length, $"At most {MaxPieces} pieces are sent at once.");
+        }
+
+        using var descriptor = new Descriptor(handle);
+        var pinned = default(Pins);
+        Span<System.Buffers.MemoryHandle> pins = ((Span<System.Buffers.MemoryHandle>)pinned)[..pieces.Length];
+        IoVector* vectors = stackalloc IoVector[pieces.Length];
+        long total = 0;
+        try
+        {
+            for (int i = 0; i < pieces.Length; i++)
+            {
+                pins[i] = pieces[i].Pin();
+                vectors[i] = new IoVector { Base = pins[i].Pointer, Length = (nuint)pieces[i].Length };
+                total += pieces[i].Length;
+            }
+
+            long sent = 0;
+            int first = 0;
+            while (sent < total)
+            {
+                var message = new MessageHeader { Vectors = vectors + first, VectorCount = (nuint)(pieces.Length - first) };
+                nint result = sendmsg(descriptor.Fd, &message, MsgNoSignal | MsgDontWait);
+                if (result < 0)
+                {
+                    if (ThrowUnlessInterrupted(allowAgain: true))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                sent += result;
+
+                // Past the pieces sent whole; into the one sent in part.
+                for (long left = result; left > 0;)
+                {
+                    long length = (long)vectors[first].Length;
+                    if (left >= length)
+                    {
+                        left -= length;
+                        first++;
+                    }
+                    else
+                    {
+                        vectors[first].Base = (byte*)vectors[first].Base + left;
+                        vectors[first].Length -= (nuint)left;
+                        left = 0;
+                    }
+                }
+            }
+
+            return sent;
+        }
+        finally
+        {
+            foreach (ref System.Buffers.MemoryHandle pin in pins)
+            {
+                pin.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
     /// Receives one datagram and its sender's address (waiting within the socket's receive timeout); elsewhere
     /// than Linux through <see cref="Socket.ReceiveFrom(Span{byte}, SocketFlags, SocketAddress)"/>.
     /// </summary>
@@ -273,6 +350,35 @@ internal static unsafe partial class SocketIo
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint send(int fd, byte* buffer, nint length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint sendmsg(int fd, MessageHeader* message, int flags);
+
+    /// <summary>Room for the pins of a gathered send's pieces, on the stack.</summary>
+    [System.Runtime.CompilerServices.InlineArray(64)]
+    private struct Pins
+    {
+        private System.Buffers.MemoryHandle _first;
+    }
+
+    /// <summary>Linux's <c>struct iovec</c>.</summary>
+    private struct IoVector
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    /// <summary>Linux's <c>struct msghdr</c>, for a connected socket (no address, no control data).</summary>
+    private struct MessageHeader
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVector* Vectors;
+        public nuint VectorCount;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint recvfrom(int fd, byte* buffer, nint length, int flags, byte* address, int* addressLength);

@@ -207,6 +207,10 @@ per_rep() { # CASE PAIR_A PAIR_B: the calls/s ratio A/B of each repetition, in t
     paste -d' ' <(grep " case=$1 pair=$2 " "$raw" | kv calls_per_s) <(grep " case=$1 pair=$3 " "$raw" | kv calls_per_s) |
         awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), ($2 > 0 ? $1 / $2 : 0) } END { if (NR == 0) printf "-"; print "" }'
 }
+per_rep_cpu() { # CASE PAIR_A PAIR_B: the server CPU per call ratio A/B of each repetition, in the order they ran
+    paste -d' ' <(grep " case=$1 pair=$2 " "$raw" | kv server_cpu_us_per_call) <(grep " case=$1 pair=$3 " "$raw" | kv server_cpu_us_per_call) |
+        awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), ($2 > 0 ? $1 / $2 : 0) } END { if (NR == 0) printf "-"; print "" }'
+}
 describe() {
     local op transport clients what placement
     op=$(case_op "$1")
@@ -282,7 +286,8 @@ if [ "$io_paths" != 1 ]; then
             echo "- ECHO 64 KiB $name, NetRpc server CPU per call $cn us vs libtirpc's $cc us: $r x (target <= 0.8): $(verdict "$(ratio "$cc" "$cn")" 1.25)"
             if [ "$name" = echo64k-tcp-8 ]; then
                 cn0=$(median echo64k-tcp-8 C-N0 server_cpu_us_per_call)
-                echo "- same, NetRpc server with SpinBeforeSleep = 0: server CPU per call $cn0 us, $(ratio "$cn0" "$cc") x libtirpc's"
+                echo "- same, NetRpc server with SpinBeforeSleep = 0 (no spinning in idle gaps): server CPU per call $cn0 us, $(ratio "$cn0" "$cc") x libtirpc's (target <= 0.8): $(verdict "$(ratio "$cc" "$cn0")" 1.25)"
+                echo "- per repetition, NetRpc server without spinning / libtirpc server, CPU per call: $(per_rep_cpu echo64k-tcp-8 C-N0 C-C)"
             fi
             ;;
         pipe64-tcp-1)

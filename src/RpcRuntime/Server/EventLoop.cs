@@ -145,12 +145,13 @@ internal sealed class EventLoop
         long nextScan = Environment.TickCount64 + TickMilliseconds;
         bool served = false;
         var habit = default(SpinHabit);
+        var backoff = default(SpinBackoff);
         try
         {
             while (true)
             {
                 int count = 0;
-                if (served && Spinning.TryEnter(_spinTicks, out long until))
+                if (served && backoff.ShouldSpin() && Spinning.TryEnter(_spinTicks, out long until))
                 {
                     try
                     {
@@ -168,6 +169,8 @@ internal sealed class EventLoop
                     {
                         Spinning.Exit();
                     }
+
+                    backoff.Spun(count > 0);
                 }
 
                 if (count == 0)

@@ -137,7 +137,9 @@ public sealed record RpcServerOptions
     /// <summary>
     /// How long a thread waiting for the next call polls for it, yielding the CPU between polls, before it sleeps in the
     /// kernel. Waking a sleeping thread costs the sender a wake-up, which on virtual machines costs more than
-    /// the spin; a spin that finds the next call saves it. Only right after serving calls. Default 20 microseconds; <see cref="TimeSpan.Zero"/> sleeps at once.
+    /// the spin; a spin that finds the next call saves it. Only right after serving calls, and not while spins find
+    /// nothing (after four empty spins in a row, only every eighth wait spins, until one finds a call). Default 20
+    /// microseconds; <see cref="TimeSpan.Zero"/> sleeps at once.
     /// </summary>
     public TimeSpan SpinBeforeSleep { get; init; } = TimeSpan.FromMicroseconds(20);
 

@@ -137,6 +137,7 @@ internal sealed class UdpService
         long spinTicks = SocketIo.IsDirect ? Spinning.ToTicks(_options.SpinBeforeSleep) : 0;
         bool served = false;
         var habit = default(SpinHabit);
+        var backoff = default(SpinBackoff);
         while (!_stopping)
         {
             if (served && _othersStarted == 0)
@@ -147,7 +148,7 @@ internal sealed class UdpService
             int received = -1;
             try
             {
-                if (served && Spinning.TryEnter(spinTicks, out long until))
+                if (served && backoff.ShouldSpin() && Spinning.TryEnter(spinTicks, out long until))
                 {
                     try
                     {
@@ -165,6 +166,8 @@ internal sealed class UdpService
                     {
                         Spinning.Exit();
                     }
+
+                    backoff.Spun(received >= 0);
                 }
 
                 served = false;

@@ -85,3 +85,31 @@ internal struct SpinHabit
         return found;
     }
 }
+
+/// <summary>
+/// Whether a server's wait spins at all. A spin that finds nothing costs its whole length, so a server whose calls come
+/// further apart than the spin (light load) would spend it after every call: 20 µs of CPU a call, half again the call's
+/// own cost, measured at 2,500 calls/s (docs/perf/rpc.md). After <see cref="MissesToPause"/> spins in a row find
+/// nothing, the waits sleep at once, and every <see cref="ProbeEvery"/>th spins again to see whether calls come closer;
+/// a spin that finds work makes every wait spin again. Servers only: if clients paused too, a ping-pong whose sides
+/// both slept would stay asleep (each side's wake-up is longer than the other's spin), whereas a client that keeps
+/// spinning answers the server's probe within it.
+/// </summary>
+internal struct SpinBackoff
+{
+    public const int MissesToPause = 4;
+    public const int ProbeEvery = 8;
+
+    private int _misses;
+    private int _waits;
+
+    /// <summary>Whether this wait should spin.</summary>
+    public bool ShouldSpin() => _misses < MissesToPause || ++_waits % ProbeEvery == 0;
+
+    /// <summary>Records whether the spin found work.</summary>
+    public void Spun(bool found)
+    {
+        _misses = found ? 0 : Math.Min(_misses + 1, MissesToPause);
+        _waits = 0;
+    }
+}

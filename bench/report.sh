@@ -40,7 +40,7 @@ wants() { [[ "$sections" == *" $1 "* ]]; }
 started=$(date +%s)
 
 cases="ping-tcp-1 ping-udp-1 echo64-tcp-1 echo4k-tcp-1 echo64k-tcp-1 echo64-udp-1 echo4k-udp-1 sum-tcp-1 sum-udp-1
-ping-tcp-1s ping-tcp-2 ping-tcp-4 ping-tcp-8 ping-udp-8 echo4k-tcp-8 echo64k-tcp-8 sum-tcp-8 sum-udp-8
+ping-tcp-1s paced-tcp-1s ping-tcp-2 ping-tcp-4 ping-tcp-8 ping-udp-8 echo4k-tcp-8 echo64k-tcp-8 sum-tcp-8 sum-udp-8
 pipe64-tcp-1 pipe8-tcp-8"
 cases=$(echo $cases)
 

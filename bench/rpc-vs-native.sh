@@ -95,7 +95,8 @@ run() {
 
 # Case names: OP-TRANSPORT-CLIENTS, OP one of ping, echo64, echo4k, echo64k (ECHO of 64 B, 4 KiB, 64 KiB),
 # sum (SUM of big_struct with 100 ints, 488 B), pipe8, pipe64 (PING with that many calls in flight per NetRpc
-# client). One client runs on CPU 0 with the server (1cpu) unless CLIENTS ends in "s"; more than one run on
+# client), paced (PING from NetRpc clients that wait 1 ms after each call: light load, calls further apart than a spin,
+# run N-C, N-N and N-N0). One client runs on CPU 0 with the server (1cpu) unless CLIENTS ends in "s"; more than one run on
 # CPU 1, the server on CPU 0 (split).
 case_op() { echo "${1%%-*}"; }
 case_transport() { local rest=${1#*-}; echo "${rest%%-*}"; }
@@ -123,9 +124,12 @@ client_for() {
     echo64k) op=echo size=65536 total=40000 ;;
     sum) size=100 total=150000 ;;
     pipe*) cmd+=(--pipeline "${op#pipe}") op=ping total=$((clients > 1 ? 1000000 : 3000000)) ;;
+    paced) cmd+=(--think-ms 1 -w 100) op=ping total=6000 ;;
     esac
     [ "$clients" -gt 1 ] && [ "$total" -lt 400000 ] && total=$((total * 2))
-    echo "$cpu" "${cmd[@]}" "$transport" "$op" "$size" "$(calls "$total")" "$clients"
+    # Paced runs are not scaled: their server CPU is counted in 10 ms ticks, and they take about 7 s whatever the scale.
+    case "$(case_op "$name")" in paced) ;; *) total=$(calls "$total") ;; esac
+    echo "$cpu" "${cmd[@]}" "$transport" "$op" "$size" "$total" "$clients"
 }
 pairs_for() {
     if [ "$io_paths" = 1 ]; then
@@ -133,6 +137,7 @@ pairs_for() {
     fi
     case "$(case_op "$1")" in
     pipe*) echo "N-C N-N" ;;
+    paced) echo "N-C N-N N-N0" ;;
     *) case "$1" in ping-tcp-8 | echo64k-tcp-8) echo "C-C C-N C-N0 N-C N-N" ;; *) echo "C-C C-N N-C N-N" ;; esac ;;
     esac
 }
@@ -223,14 +228,15 @@ describe() {
     echo64k) what="ECHO 64 KiB" ;;
     sum) what="SUM (488 B)" ;;
     pipe*) what="PING, ${op#pipe} in flight per client" ;;
+    paced) what="PING, 1 ms between calls" ;;
     esac
     if case_split "$1"; then placement="split (server CPU 0, clients CPU 1)"; else placement="1cpu (all on CPU 0)"; fi
     echo "$what $transport, $clients client$([ "$clients" -gt 1 ] && echo s), $placement"
 }
-# The C-C case a case is compared with: pipelined cases with plain PING of as many clients.
+# The C-C case a case is compared with: pipelined and paced cases with plain PING of as many clients.
 base_of() {
     case "$(case_op "$1")" in
-    pipe*) echo "ping-$(case_transport "$1")-$(case_clients "$1")" ;;
+    pipe* | paced) echo "ping-$(case_transport "$1")-$(case_clients "$1")" ;;
     *) echo "$1" ;;
     esac
 }
@@ -289,6 +295,12 @@ if [ "$io_paths" != 1 ]; then
                 echo "- same, NetRpc server with SpinBeforeSleep = 0 (no spinning in idle gaps): server CPU per call $cn0 us, $(ratio "$cn0" "$cc") x libtirpc's (target <= 0.8): $(verdict "$(ratio "$cc" "$cn0")" 1.25)"
                 echo "- per repetition, NetRpc server without spinning / libtirpc server, CPU per call: $(per_rep_cpu echo64k-tcp-8 C-N0 C-C)"
             fi
+            ;;
+        paced-tcp-1s)
+            nc=$(median paced-tcp-1s N-C server_cpu_us_per_call)
+            nn=$(median paced-tcp-1s N-N server_cpu_us_per_call)
+            nn0=$(median paced-tcp-1s N-N0 server_cpu_us_per_call)
+            echo "- light load (PING, 1 ms between calls, split): server CPU per call NetRpc $nn us ($(ratio "$nn" "$nc") x libtirpc's $nc us), NetRpc without spinning $nn0 us ($(ratio "$nn0" "$nc") x)"
             ;;
         pipe64-tcp-1)
             r=$(ratio "$(median pipe64-tcp-1 N-N calls_per_s)" "$(median ping-tcp-1 C-C calls_per_s)")

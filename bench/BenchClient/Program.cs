@@ -2,7 +2,7 @@
 // ../shared/bench/native/bench_client (its harness.h), plus --pipeline.
 //
 //   bench_client [-H host] -p port [-w warmup] [-S srvpid] [--pipeline N] [--async-completions]
-//                [--spin-us N] [--tls CA.pem] [--gss none|integrity|privacy SERVICE@HOST]
+//                [--spin-us N] [--think-ms N] [--tls CA.pem] [--gss none|integrity|privacy SERVICE@HOST]
 //                tcp|udp ping|echo|sum SIZE NCALLS NCLIENTS
 //
 //   NCLIENTS     clients, each with its own RpcClient (own TCP connection or UDP socket); the C harness forks
@@ -35,6 +35,7 @@ int serverPid = 0;
 int pipeline = 1;
 bool asyncCompletions = false;
 double? spinMicroseconds = null;
+int thinkMilliseconds = 0;
 string? tlsCa = null;
 (RpcsecGssService Service, string Target)? gss = null;
 var positional = new List<string>();
@@ -51,6 +52,7 @@ for (int i = 0; i < args.Length; i++)
         case "--pipeline": pipeline = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--async-completions": asyncCompletions = true; break;
         case "--spin-us": spinMicroseconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--think-ms": thinkMilliseconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--tls": tlsCa = Next(); break;
         case "--gss":
             RpcsecGssService service = Next() switch
@@ -157,7 +159,7 @@ for (int c = 0; c < nclients; c++)
     for (int l = 0; l < pipeline; l++)
     {
         long n = (perClient / pipeline) + (l < perClient % pipeline ? 1 : 0);
-        loops.Add(RunLoop(clients[c], latency.AsMemory((int)offset, (int)n), go.Task));
+        loops.Add(RunLoop(clients[c], latency.AsMemory((int)offset, (int)n), go.Task, thinkMilliseconds));
         offset += n;
     }
 }
@@ -200,8 +202,9 @@ Console.WriteLine(
 return errors == 0 ? 0 : 1;
 
 // One loop of sequential calls; latencies in nanoseconds. Each procedure has its own loop so that the call is
-// awaited directly, as a C client calls its stub directly.
-static async Task<(long Start, long End, long Errors, long Done)> RunLoop(Load client, Memory<long> latency, Task go)
+// awaited directly, as a C client calls its stub directly. With think time (--think-ms) the client waits that long
+// after each call, so that the server sees light load: calls further apart than any spin.
+static async Task<(long Start, long End, long Errors, long Done)> RunLoop(Load client, Memory<long> latency, Task go, int thinkMilliseconds)
 {
     await go.ConfigureAwait(false);
     long errors = 0;
@@ -236,6 +239,12 @@ static async Task<(long Start, long End, long Errors, long Done)> RunLoop(Load c
         long now = Stopwatch.GetTimestamp();
         latency.Span[i] = (long)Stopwatch.GetElapsedTime(previous, now).TotalNanoseconds;
         previous = now;
+        if (thinkMilliseconds > 0)
+        {
+            Thread.Sleep(thinkMilliseconds);
+            previous = Stopwatch.GetTimestamp();
+        }
+
         if (!ok && ++errors > 10)
         {
             break;

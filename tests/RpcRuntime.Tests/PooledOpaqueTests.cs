@@ -131,16 +131,23 @@ public abstract class PooledOpaqueTests
             int[] lengths = [4095, 3, 5000, 4097, 10, 5001, 65_536, 70_001, 200_003, 9_000, 4_098, 30_002, 5, 12_345];
             (byte[] calls, byte[][] expected) = Batch(lengths);
             using Socket socket = await Wire.ConnectAsync(server.TcpEndPoints[0]);
-            await using var stream = new NetworkStream(socket);
-            Task sending = stream.WriteAsync(calls).AsTask();
-            foreach (byte[] reply in expected)
-            {
-                Assert.Equal(reply, await Wire.ReadRecordAsync(stream));
-            }
-
-            await sending;
-            await HostileClientTests.WaitUntilAsync(() => service.Seen.All(IsDisposed), "every pooled value is given back");
+            await ExchangeAsync(socket, calls, expected, service, beforeReading: () => Task.CompletedTask);
         }
+    }
+
+    /// <summary>Sends the calls in one write, waits for <paramref name="beforeReading"/>, reads the replies, and checks that the pooled values go back.</summary>
+    private static async Task ExchangeAsync(Socket socket, byte[] calls, byte[][] expected, Service service, Func<Task> beforeReading)
+    {
+        await using var stream = new NetworkStream(socket);
+        Task sending = stream.WriteAsync(calls).AsTask();
+        await beforeReading();
+        foreach (byte[] reply in expected)
+        {
+            Assert.Equal(reply, await Wire.ReadRecordAsync(stream));
+        }
+
+        await sending;
+        await HostileClientTests.WaitUntilAsync(() => service.Seen.All(IsDisposed), "every pooled value is given back");
     }
 
     [Fact]
@@ -157,20 +164,9 @@ public abstract class PooledOpaqueTests
             // loop's socket takes some reply in part, and the rest waits in the connection's queue.
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
             await socket.ConnectAsync(server.TcpEndPoints[0]);
-            await using var stream = new NetworkStream(socket);
-            Task sending = stream.WriteAsync(calls).AsTask();
-            if (!ThreadPerConnection)
-            {
-                await HostileClientTests.WaitUntilAsync(() => server.QueuedReplyBytes > 0, "a reply waits in part, before any is read");
-            }
-
-            foreach (byte[] reply in expected)
-            {
-                Assert.Equal(reply, await Wire.ReadRecordAsync(stream));
-            }
-
-            await sending;
-            await HostileClientTests.WaitUntilAsync(() => service.Seen.All(IsDisposed), "every pooled value is given back");
+            await ExchangeAsync(socket, calls, expected, service, beforeReading: () => ThreadPerConnection
+                ? Task.CompletedTask
+                : HostileClientTests.WaitUntilAsync(() => server.QueuedReplyBytes > 0, "a reply waits in part, before any is read"));
         }
     }
 

@@ -438,7 +438,7 @@ internal sealed class EpollConnection : IStreamSink
             }
             else if (_deferred.WrittenCount > 0)
             {
-                Send(_deferred.WrittenSpan);
+                Send(_deferred.WrittenMemory);
                 _deferred.Reset();
             }
 
@@ -465,7 +465,7 @@ internal sealed class EpollConnection : IStreamSink
         Task room;
         lock (_sendLock)
         {
-            if (!Send(fragment.Span))
+            if (!Send(fragment))
             {
                 return false;
             }
@@ -508,7 +508,26 @@ internal sealed class EpollConnection : IStreamSink
         {
             lock (_sendLock)
             {
-                return _replies.HasReferences && !_closed && _queued == 0 ? SendGathered() : Send(_replies.WrittenSpan);
+                if (!_replies.HasReferences)
+                {
+                    return Send(_replies.WrittenMemory);
+                }
+
+                // The replies and the pooled data they refer to, where it lies: one gathered send.
+                if (_pieces is null || _pieces.Length < _replies.PieceCount)
+                {
+                    _pieces = new ReadOnlyMemory<byte>[_replies.PieceCount];
+                }
+
+                Span<ReadOnlyMemory<byte>> pieces = _pieces.AsSpan(0, _replies.GetPieces(_pieces));
+                try
+                {
+                    return Send(pieces);
+                }
+                finally
+                {
+                    pieces.Clear(); // holds no pooled memory past its use
+                }
             }
         }
         finally
@@ -518,87 +537,53 @@ internal sealed class EpollConnection : IStreamSink
         }
     }
 
-    /// <summary>
-    /// Sends the replies, with the pooled data they refer to where it lies, in one gathered send; queues what the socket did
-    /// not take (copied, as the data goes back to its pool). Called under the send lock, with nothing queued.
-    /// </summary>
-    private bool SendGathered()
-    {
-        if (_pieces is null || _pieces.Length < _replies.PieceCount)
-        {
-            _pieces = new ReadOnlyMemory<byte>[_replies.PieceCount];
-        }
-
-        Span<ReadOnlyMemory<byte>> pieces = _pieces.AsSpan(0, _replies.GetPieces(_pieces));
-        try
-        {
-            long sent;
-            try
-            {
-                sent = SocketIo.TrySendGathered(_handle, pieces);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                RpcServerLog.ConnectionEnded(_service.Logger, Remote, e.Message);
-                return false;
-            }
-
-            if (sent < _replies.WrittenCount)
-            {
-                Interlocked.Exchange(ref _lastSendProgress, Environment.TickCount64);
-                foreach (ReadOnlyMemory<byte> piece in pieces)
-                {
-                    if (sent >= piece.Length)
-                    {
-                        sent -= piece.Length;
-                        continue;
-                    }
-
-                    Queue(piece.Span[(int)sent..]);
-                    sent = 0;
-                }
-
-                UpdateInterest();
-            }
-
-            return true;
-        }
-        finally
-        {
-            pieces.Clear(); // holds no pooled memory past its use
-        }
-    }
-
     /// <summary>Sends now what the socket takes; queues the rest for <see cref="OnWritable"/>. Called under the send lock.</summary>
-    private bool Send(ReadOnlySpan<byte> data)
+    private bool Send(ReadOnlyMemory<byte> data) => Send(new ReadOnlySpan<ReadOnlyMemory<byte>>(in data));
+
+    /// <summary>
+    /// Sends now what the socket takes of <paramref name="pieces"/>, in order (more than one with one gathered send);
+    /// copies the rest into the queue for <see cref="OnWritable"/>. Called under the send lock.
+    /// </summary>
+    private bool Send(ReadOnlySpan<ReadOnlyMemory<byte>> pieces)
     {
         if (_closed)
         {
             return false;
         }
 
-        if (_queued > 0)
+        // Earlier replies still waiting: these go after them.
+        bool behind = _queued > 0;
+        long sent = 0;
+        if (!behind)
         {
-            // Earlier replies still wait: these go after them.
-            Queue(data);
-            return true;
+            try
+            {
+                sent = pieces.Length == 1 ? SocketIo.TrySend(_handle, pieces[0].Span) : SocketIo.TrySendGathered(_handle, pieces);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                RpcServerLog.ConnectionEnded(_service.Logger, Remote, e.Message);
+                return false;
+            }
         }
 
-        int sent;
-        try
+        bool left = false;
+        foreach (ReadOnlyMemory<byte> piece in pieces)
         {
-            sent = SocketIo.TrySend(_handle, data);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            RpcServerLog.ConnectionEnded(_service.Logger, Remote, e.Message);
-            return false;
+            if (sent >= piece.Length)
+            {
+                sent -= piece.Length;
+                continue;
+            }
+
+            Queue(piece.Span[(int)sent..]);
+            sent = 0;
+            left = true;
         }
 
-        if (sent < data.Length)
+        if (left && !behind)
         {
             Interlocked.Exchange(ref _lastSendProgress, Environment.TickCount64);
-            Queue(data[sent..]);
             UpdateInterest();
         }
 
@@ -706,7 +691,7 @@ internal sealed class EpollConnection : IStreamSink
                 }
                 else
                 {
-                    Send(output.WrittenSpan);
+                    Send(output.WrittenMemory);
                 }
             }
         }

@@ -233,10 +233,11 @@ describe() {
     if case_split "$1"; then placement="split (server CPU 0, clients CPU 1)"; else placement="1cpu (all on CPU 0)"; fi
     echo "$what $transport, $clients client$([ "$clients" -gt 1 ] && echo s), $placement"
 }
-# The C-C case a case is compared with: pipelined and paced cases with plain PING of as many clients.
+# The C-C case a case is compared with: pipelined cases with plain PING of as many clients; paced ones with none
+# (C clients cannot pace, so the case has no C-C and its ratio column is empty).
 base_of() {
     case "$(case_op "$1")" in
-    pipe* | paced) echo "ping-$(case_transport "$1")-$(case_clients "$1")" ;;
+    pipe*) echo "ping-$(case_transport "$1")-$(case_clients "$1")" ;;
     *) echo "$1" ;;
     esac
 }

@@ -125,22 +125,11 @@ internal sealed class PooledBufferWriter : IXdrGatheringWriter, IDisposable
     /// </summary>
     public Span<byte> Written(int start, int length)
     {
-        int before = 0; // bytes taken by reference ahead of start
-        foreach (Reference reference in _references)
+        int before = ReferencedBefore(start, length, out _);
+        if (before < 0)
         {
-            int logical = reference.At + before;
-            if (start + length <= logical)
-            {
-                break;
-            }
-
-            if (start < logical + reference.Bytes.Length)
-            {
-                Materialize();
-                return _buffer.AsSpan(start, length);
-            }
-
-            before += reference.Bytes.Length;
+            Materialize();
+            before = 0;
         }
 
         return _buffer.AsSpan(start - before, length);
@@ -195,26 +184,13 @@ internal sealed class PooledBufferWriter : IXdrGatheringWriter, IDisposable
     /// <summary>Drops everything written from <paramref name="length"/> on (undoes a message that failed to encode).</summary>
     public void Truncate(int length)
     {
-        int before = 0; // bytes taken by reference that are kept
-        int kept = 0;
-        foreach (Reference reference in _references)
+        int before = ReferencedBefore(length, 0, out int kept);
+        if (before < 0)
         {
-            int logical = reference.At + before;
-            if (length <= logical)
-            {
-                break;
-            }
-
-            if (length < logical + reference.Bytes.Length)
-            {
-                // It ends inside referenced data (no encoder does this): copy it in, then cut.
-                Materialize();
-                _written = Math.Min(_written, length);
-                return;
-            }
-
-            before += reference.Bytes.Length;
-            kept++;
+            // It ends inside referenced data (no encoder does this): copy it in, then cut.
+            Materialize();
+            _written = Math.Min(_written, length);
+            return;
         }
 
         _references.RemoveRange(kept, _references.Count - kept);
@@ -232,6 +208,34 @@ internal sealed class PooledBufferWriter : IXdrGatheringWriter, IDisposable
         {
             Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// How many bytes taken by reference lie ahead of the written range [<paramref name="start"/>, +<paramref name="length"/>),
+    /// and in how many references (<paramref name="count"/>); -1 when the range covers some.
+    /// </summary>
+    private int ReferencedBefore(int start, int length, out int count)
+    {
+        int before = 0;
+        count = 0;
+        foreach (Reference reference in _references)
+        {
+            int logical = reference.At + before; // where the reference's bytes begin among all written
+            if (start + length <= logical)
+            {
+                break;
+            }
+
+            if (start < logical + reference.Bytes.Length)
+            {
+                return -1;
+            }
+
+            before += reference.Bytes.Length;
+            count++;
+        }
+
+        return before;
     }
 
     /// <summary>Forgets the data taken by reference, and disposes the scopes that own it.</summary>

@@ -4,8 +4,9 @@
 # In one go, with the same CPU pinning for both stacks (server on CPU 0; one client on CPU 0 too, several
 # clients on CPU 1), it runs:
 #   - RPC: PING, ECHO (64 B, 4 KiB, 64 KiB) and SUM over TCP and UDP, with 1 and 8 clients, every pairing
-#     of C and NetRpc clients and servers, PING with 1, 2, 4 and 8 clients for the plot, and NetRpc's
-#     pipelined client (bench/rpc-vs-native.sh): calls/s, p50/p99, CPU us per call on each side, ratios;
+#     of C and NetRpc clients and servers, ECHO 64 KiB with 8 clients on CPU 0 as well (the 1-client placement),
+#     PING with 1, 2, 4 and 8 clients for the plot, and NetRpc's pipelined client (bench/rpc-vs-native.sh):
+#     calls/s, p50/p99, CPU us per call on each side, ratios;
 #   - XDR: big_struct encode and decode, BenchmarkDotNet against libtirpc's xdr_bench (bench/xdr-vs-native.sh);
 #   - generation: rpcgen -a of the largest .x (libnfs-nfs4.x), native rpcgen against NetRpc's (Native AOT, and
 #     framework-dependent), whole processes;
@@ -40,7 +41,7 @@ wants() { [[ "$sections" == *" $1 "* ]]; }
 started=$(date +%s)
 
 cases="ping-tcp-1 ping-udp-1 echo64-tcp-1 echo4k-tcp-1 echo64k-tcp-1 echo64-udp-1 echo4k-udp-1 sum-tcp-1 sum-udp-1
-ping-tcp-1s paced-tcp-1s ping-tcp-2 ping-tcp-4 ping-tcp-8 ping-udp-8 echo4k-tcp-8 echo64k-tcp-8 sum-tcp-8 sum-udp-8
+ping-tcp-1s paced-tcp-1s ping-tcp-2 ping-tcp-4 ping-tcp-8 ping-udp-8 echo4k-tcp-8 echo64k-tcp-8 echo64k-tcp-8c sum-tcp-8 sum-udp-8
 pipe64-tcp-1 pipe8-tcp-8"
 cases=$(echo $cases)
 

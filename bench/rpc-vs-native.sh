@@ -21,6 +21,8 @@
 #   ping-tcp-1s   PING over TCP, 1 client, server on CPU 0, client on CPU 1 (information) (split)
 #   pipe8-tcp-8   PING over TCP, 8 NetRpc clients with 8 calls in flight each: the servers' capacity
 #                 when the clients are not what limits (information)                       (split)
+#   echo64k-tcp-8c  ECHO 64 KiB over TCP, 8 clients, all on CPU 0: the server's work per call when its CPU
+#                 never waits idle between calls (information)                              (1cpu)
 # Any other OP-TRANSPORT-CLIENTS case runs too (ECHO and SUM, more clients: see case_op below);
 # bench/report.sh runs the whole matrix for the performance report.
 #
@@ -97,11 +99,15 @@ run() {
 # sum (SUM of big_struct with 100 ints, 488 B), pipe8, pipe64 (PING with that many calls in flight per NetRpc
 # client), paced (PING from NetRpc clients that wait 1 ms after each call: light load, calls further apart than a spin,
 # run N-C, N-N and N-N0). One client runs on CPU 0 with the server (1cpu) unless CLIENTS ends in "s"; more than one run on
-# CPU 1, the server on CPU 0 (split).
+# CPU 1, the server on CPU 0 (split), unless CLIENTS ends in "c": then they all run on CPU 0 with the server (1cpu).
 case_op() { echo "${1%%-*}"; }
 case_transport() { local rest=${1#*-}; echo "${rest%%-*}"; }
-case_clients() { local rest=${1#*-}; rest=${rest#*-}; echo "${rest%s}"; }
-case_split() { local n; n=$(case_clients "$1"); [ "${1: -1}" = s ] || [ "$n" -gt 1 ]; }
+case_clients() { local rest=${1#*-}; rest=${rest#*-}; rest=${rest%s}; echo "${rest%c}"; }
+case_split() {
+    local n
+    n=$(case_clients "$1")
+    case "${1: -1}" in s) true ;; c) false ;; *) [ "$n" -gt 1 ] ;; esac
+}
 # client_for NAME PAIR -> client CPU and command
 client_for() {
     local name=$1 pair=$2 side=${2%%-*} srv=${2#*-} port cmd op transport clients size=0 total cpu=0
@@ -138,7 +144,7 @@ pairs_for() {
     case "$(case_op "$1")" in
     pipe*) echo "N-C N-N" ;;
     paced) echo "N-C N-N N-N0" ;;
-    *) case "$1" in ping-tcp-8 | echo64k-tcp-8) echo "C-C C-N C-N0 N-C N-N" ;; *) echo "C-C C-N N-C N-N" ;; esac ;;
+    *) case "$1" in ping-tcp-8 | echo64k-tcp-8 | echo64k-tcp-8c) echo "C-C C-N C-N0 N-C N-N" ;; *) echo "C-C C-N N-C N-N" ;; esac ;;
     esac
 }
 
@@ -286,15 +292,15 @@ if [ "$io_paths" != 1 ]; then
             cap() { awk -v c="$1" 'BEGIN { if (c > 0) printf "%.0f", 1e6 / c; else print "?" }'; }
             echo "- the 8 C clients' own CPU per call: $cli us against libtirpc's server, $cli_n us against NetRpc's, so CPU 1 caps what they can ask of either at about $(cap "$cli") and $(cap "$cli_n") calls/s here"
             ;;
-        echo64k-tcp-1 | echo64k-tcp-8)
+        echo64k-tcp-1 | echo64k-tcp-8 | echo64k-tcp-8c)
             cn=$(median "$name" C-N server_cpu_us_per_call)
             cc=$(median "$name" C-C server_cpu_us_per_call)
             r=$(ratio "$cn" "$cc")
-            echo "- ECHO 64 KiB $name, NetRpc server CPU per call $cn us vs libtirpc's $cc us: $r x (target <= 0.8): $(verdict "$(ratio "$cc" "$cn")" 1.25)"
-            if [ "$name" = echo64k-tcp-8 ]; then
-                cn0=$(median echo64k-tcp-8 C-N0 server_cpu_us_per_call)
+            echo "- ECHO 64 KiB $name ($(describe "$name" | sed 's/^[^,]*, //')), NetRpc server CPU per call $cn us vs libtirpc's $cc us: $r x (target <= 0.8): $(verdict "$(ratio "$cc" "$cn")" 1.25)"
+            if [ "$name" != echo64k-tcp-1 ]; then
+                cn0=$(median "$name" C-N0 server_cpu_us_per_call)
                 echo "- same, NetRpc server with SpinBeforeSleep = 0 (no spinning in idle gaps): server CPU per call $cn0 us, $(ratio "$cn0" "$cc") x libtirpc's (target <= 0.8): $(verdict "$(ratio "$cc" "$cn0")" 1.25)"
-                echo "- per repetition, NetRpc server without spinning / libtirpc server, CPU per call: $(per_rep_cpu echo64k-tcp-8 C-N0 C-C)"
+                echo "- per repetition, NetRpc server without spinning / libtirpc server, CPU per call: $(per_rep_cpu "$name" C-N0 C-C)"
             fi
             ;;
         paced-tcp-1s)

@@ -114,6 +114,7 @@ internal sealed class CallDispatcher
     private readonly ILogger _logger;
     private readonly RpcServerMetrics _metrics;
     private readonly RpcServerInterceptor[]? _interceptors;
+    private readonly RpcAuthenticator[] _authenticators;
     private readonly object _tableLock = new();
     private volatile ProgramTable _table = ProgramTable.Empty;
     private readonly Auth.GssServer? _gss;
@@ -131,6 +132,9 @@ internal sealed class CallDispatcher
 
         // Copied once: the list cannot change under a running server, and an empty list leaves the handlers unwrapped.
         _interceptors = options.Interceptors is { Count: > 0 } interceptors ? [.. interceptors] : null;
+
+        // Copied once too: looked up on every call, an array is walked without an enumerator to allocate.
+        _authenticators = [.. options.Authenticators];
     }
 
     public RpcServerMetrics Metrics => _metrics;
@@ -189,7 +193,7 @@ internal sealed class CallDispatcher
             return DispatchGss(header, message, body, site, output, started, out pending, out stream);
         }
 
-        RpcAuthenticator? authenticator = _options.FindAuthenticator(header.Credential.Flavor);
+        RpcAuthenticator? authenticator = FindAuthenticator(header.Credential.Flavor);
         object? principal = null;
         AuthStatus auth = authenticator is null ? AuthStatus.RejectedCredential : authenticator.Authenticate(header, out principal);
         if (auth != AuthStatus.Ok)
@@ -199,6 +203,20 @@ internal sealed class CallDispatcher
         }
 
         return DispatchAuthenticated(header, body, principal, site, output, started, out pending, out stream);
+    }
+
+    /// <summary>The server's check for a credential flavor, or null: the call is refused (REJECTEDCRED).</summary>
+    private RpcAuthenticator? FindAuthenticator(AuthFlavor flavor)
+    {
+        foreach (RpcAuthenticator authenticator in _authenticators)
+        {
+            if (authenticator.Flavor == flavor)
+            {
+                return authenticator;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

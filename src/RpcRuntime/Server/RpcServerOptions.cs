@@ -116,7 +116,7 @@ public sealed record RpcServerOptions
     /// </summary>
     public DuplicateRequests.DuplicateRequestStore? DuplicateRequestStore { get; init; }
 
-    /// <summary>Credential checks per flavor; AUTH_NONE and AUTH_SYS by default. A call of another flavor is refused with AUTH_ERROR (REJECTEDCRED).</summary>
+    /// <summary>Credential checks per flavor; AUTH_NONE and AUTH_SYS by default. A call of another flavor is refused with AUTH_ERROR (REJECTEDCRED). Read once, when the server is made.</summary>
     public IReadOnlyList<RpcAuthenticator> Authenticators { get; init; } = [RpcAuthenticator.None, RpcAuthenticator.Sys];
 
     /// <summary>
@@ -168,19 +168,6 @@ public sealed record RpcServerOptions
 
     /// <summary>The per-address connection cap in force.</summary>
     internal int ConnectionsPerAddress => Math.Max(1, MaxConnectionsPerAddress ?? MaxConnections / 4);
-
-    internal RpcAuthenticator? FindAuthenticator(AuthFlavor flavor)
-    {
-        foreach (RpcAuthenticator authenticator in Authenticators)
-        {
-            if (authenticator.Flavor == flavor)
-            {
-                return authenticator;
-            }
-        }
-
-        return null;
-    }
 }
 
 /// <summary>

@@ -37,8 +37,11 @@ public class SpinBackoffTests
             backoff.Spun(found: false);
         }
 
+        // Paused: within one round of waits, one probes.
+        int waits = 1;
         while (!backoff.ShouldSpin())
         {
+            Assert.True(++waits <= SpinBackoff.ProbeEvery, $"no probe in {SpinBackoff.ProbeEvery} waits");
         }
 
         backoff.Spun(found: true); // the probe found a call: calls come close together again
